@@ -1,0 +1,47 @@
+"""Signing in and changing the account's settings."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.accounts import services
+from app.accounts.documents import Account as AccountDocument
+from app.accounts.inputs import AccountUpdateInput
+from app.accounts.types import Account, AccountPayload, AuthorizePayload
+from app.common.codes import Permission
+from app.graphql.context import Info
+from app.graphql.inputs import actor_of, input_data
+from app.graphql.payloads import attempt
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(
+        description="Exchange an API key and secret for an access token that expires "
+        "(seed 001's flow; also at POST /api/authorize). Needs no other credentials."
+    )
+    async def authorize(self, info: Info, api_key: str, api_secret: str) -> AuthorizePayload:
+        context = info.context
+        result, errors = await attempt(
+            services.authorize(
+                context.database, api_key, api_secret, context.settings.access_token_ttl_seconds
+            )
+        )
+        token, expires_at = (result[0], result[1]) if result else (None, None)
+        return AuthorizePayload(access_token=token, expires_at=expires_at, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Change the account's details and settings. Lists given replace the "
+        "stored lists whole. Needs MANAGE_ACCOUNT."
+    )
+    async def account_update(
+        self, info: Info, revision: int, input: AccountUpdateInput
+    ) -> AccountPayload:
+        async def update() -> Account:
+            actor = actor_of(info, Permission.MANAGE_ACCOUNT)
+            store = services.account_store(info.context.database)
+            changes = input_data(input, AccountDocument)
+            return Account.from_doc(await store.update(actor, actor.account_id, revision, changes))
+
+        account, errors = await attempt(update())
+        return AccountPayload(account=account, user_errors=errors)

@@ -1,0 +1,174 @@
+"""Relay connections over MongoDB with keyset cursors.
+
+A page is narrowed in the filter itself (`(sort key, _id)` past the cursor), never by skipping:
+the embedded server decodes every match before it applies a limit, and MongoDB rewards the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from bson import json_util
+from bson.errors import InvalidId
+
+from app.errors import PublicError
+from app.graphql.context import Info
+
+T = TypeVar("T")
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+@strawberry.enum(description="Which way a list is sorted.")
+class OrderDirection(Enum):
+    ASC = strawberry.enum_value("ASC", description="Smallest, earliest or A first.")
+    DESC = strawberry.enum_value("DESC", description="Largest, latest or Z first.")
+
+
+@strawberry.type(description="Where a page of a list starts and ends.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether more records follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether records come before this page (when paging backwards, exact; "
+        "when paging forwards, true whenever `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(description="The cursor of the first record.")
+    end_cursor: str | None = strawberry.field(description="The cursor of the last record.")
+
+
+@strawberry.type(description="A record in a list, with the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from here.")
+    node: T = strawberry.field(description="The record.")
+
+
+@strawberry.type(description="A page of a list, with its cursors and the size of the whole list.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The records of this page with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page starts and ends.")
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The records of this page, without cursors.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many records the whole list holds (one count query).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A stored key to sort by; `_id` breaks ties so every cursor is a unique position."""
+
+    key: str = "_id"
+    descending: bool = False
+
+    @classmethod
+    def of(cls, key: str, direction: OrderDirection | None) -> Ordering:
+        return cls(key, direction == OrderDirection.DESC)
+
+
+@dataclass(frozen=True)
+class Page:
+    """The paging arguments of a connection field, checked."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+    def size(self) -> int:
+        if self.first is not None and self.last is not None:
+            raise PublicError("Pass `first` or `last`, not both.")
+        size = self.last if self.last is not None else self.first
+        if size is None:
+            return DEFAULT_PAGE
+        if not 0 <= size <= MAX_PAGE:
+            name = "last" if self.last is not None else "first"
+            raise PublicError(f"`{name}` must be between 0 and {MAX_PAGE}; it was {size}.")
+        return size
+
+    @property
+    def backwards(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
+
+def encode_cursor(ordering: Ordering, doc: dict[str, Any]) -> str:
+    position = [_value_at(doc, ordering.key), doc["_id"]]
+    return base64.urlsafe_b64encode(json_util.dumps(position).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        position = json_util.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError, InvalidId) as exc:
+        raise PublicError("The cursor is not one this API gave out.") from exc
+    if not isinstance(position, list) or len(position) != 2:
+        raise PublicError("The cursor is not one this API gave out.")
+    return position
+
+
+def _value_at(doc: dict[str, Any], key: str) -> Any:
+    value: Any = doc
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _past(ordering: Ordering, cursor: str, forwards: bool) -> dict[str, Any]:
+    value, last_id = decode_cursor(cursor)
+    op = "$lt" if ordering.descending == forwards else "$gt"
+    if ordering.key == "_id":
+        return {"_id": {op: last_id}}
+    return {"$or": [{ordering.key: {op: value}}, {ordering.key: value, "_id": {op: last_id}}]}
+
+
+async def paginate(
+    info: Info,
+    collection: str,
+    query: dict[str, Any],
+    ordering: Ordering,
+    page: Page,
+    wrap: Callable[[dict[str, Any]], T],
+) -> Connection[T]:
+    """One page of `collection` matching `query` (already scoped to the account)."""
+    size = page.size()
+    db = info.context.database.db[collection]
+    clauses = [query]
+    if page.after:
+        clauses.append(_past(ordering, page.after, forwards=True))
+    if page.before:
+        clauses.append(_past(ordering, page.before, forwards=False))
+    narrowed = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    descending = ordering.descending != page.backwards
+    direction = -1 if descending else 1
+    sort = [(ordering.key, direction)] + ([("_id", direction)] if ordering.key != "_id" else [])
+    docs = [doc async for doc in db.find(narrowed, sort=sort, limit=size + 1)] if size else []
+    more = len(docs) > size
+    docs = docs[:size]
+    if page.backwards:
+        docs.reverse()
+    info.context.loaders.prime(collection, docs)
+    edges = [Edge(cursor=encode_cursor(ordering, doc), node=wrap(doc)) for doc in docs]
+
+    async def count() -> int:
+        return await db.count_documents(query)
+
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=more if not page.backwards else page.before is not None,
+            has_previous_page=more if page.backwards else page.after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        count=count,
+    )

@@ -1,0 +1,44 @@
+"""What every resolver can reach: the caller, the database, per-request loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from aiohttp import web
+
+from app.db import CommandTally, Database
+from app.settings import Settings
+
+if TYPE_CHECKING:
+    from app.accounts.auth import Caller
+    from app.graphql.loaders import Loaders
+
+
+@dataclass
+class Context:
+    """The per-request context of a GraphQL operation."""
+
+    request: web.Request | None
+    database: Database
+    settings: Settings
+    caller: Caller | None
+    loaders: Loaders
+    request_id: str
+    tally: CommandTally = field(default_factory=CommandTally)
+    response_status: int | None = None
+
+    @property
+    def account_id(self) -> int:
+        """The caller's account: every read and write is scoped to it."""
+        if self.caller is None:
+            raise PermissionError("no authenticated caller")
+        return self.caller.account_id
+
+    def scoped(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A MongoDB filter limited to the caller's account."""
+        return {"_account": self.account_id, **(query or {})}
+
+
+Info = strawberry.Info[Context, None]

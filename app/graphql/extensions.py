@@ -1,0 +1,200 @@
+"""Guards run before any resolver: the sign-in gate and the node budget; and error masking."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from strawberry.extensions import SchemaExtension
+
+from app.errors import PublicError, ServiceError
+from app.graphql.connections import DEFAULT_PAGE
+
+log = logging.getLogger("app.graphql")
+
+OPEN_FIELDS = {"authorize", "__typename", "__schema", "__type"}
+
+
+def refuse(execution_context: Any, message: str, code: str) -> None:
+    """Answer with one error and no data; execution (and every resolver) is skipped."""
+    execution_context.result = ExecutionResult(
+        data=None, errors=[GraphQLError(message, extensions={"code": code})]
+    )
+
+
+class RequestGuards(SchemaExtension):
+    """Refuses an operation before execution: no credentials, or more nodes than the budget."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        operation = _operation(self.execution_context)
+        if operation is not None and context.caller is None and not _only_open_fields(operation):
+            context.response_status = 401
+            refuse(
+                self.execution_context,
+                "Authentication required: send Authorization: Bearer <api key or access token>.",
+                "UNAUTHENTICATED",
+            )
+        elif operation is not None:
+            budget = context.settings.max_nodes
+            nodes = NodeCounter(self.execution_context).count(operation)
+            if nodes > budget:
+                refuse(
+                    self.execution_context,
+                    f"This query could return {nodes} records, more "
+                    f"than the limit of {budget}; ask for smaller pages.",
+                    "QUERY_TOO_LARGE",
+                )
+        yield
+
+
+def _operation(execution_context: Any) -> OperationDefinitionNode | None:
+    document = execution_context.graphql_document
+    if document is None:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    name = execution_context.operation_name
+    for operation in operations:
+        if name is None or (operation.name and operation.name.value == name):
+            return operation
+    return None
+
+
+def _only_open_fields(operation: OperationDefinitionNode) -> bool:
+    return all(
+        isinstance(selection, FieldNode) and selection.name.value in OPEN_FIELDS
+        for selection in operation.selection_set.selections
+    )
+
+
+class NodeCounter:
+    """How many records an operation can return: page sizes multiplied down each path."""
+
+    def __init__(self, execution_context: Any) -> None:
+        schema = execution_context.schema._schema
+        assert isinstance(schema, GraphQLSchema)
+        self.schema = schema
+        self.variables = execution_context.variables or {}
+        document = execution_context.graphql_document
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def count(self, operation: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(operation.operation)
+        return self._selections(operation.selection_set, root, 1) if root else 0
+
+    def _selections(self, selection_set: SelectionSetNode, parent: Any, multiplier: int) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, parent, multiplier)
+            elif isinstance(selection, InlineFragmentNode):
+                cond = selection.type_condition
+                target = self.schema.get_type(cond.name.value) if cond else parent
+                total += self._selections(selection.selection_set, target, multiplier)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self._selections(fragment.selection_set, target, multiplier)
+        return total
+
+    def _field(self, node: FieldNode, parent: Any, multiplier: int) -> int:
+        if not isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
+            return 0
+        definition = parent.fields.get(node.name.value)
+        if definition is None:
+            return 0
+        size = self._page_size(node, definition.args)
+        inner = multiplier * size if size is not None else multiplier
+        total = inner if size is not None else 0
+        if node.selection_set is not None:
+            total += self._selections(node.selection_set, get_named_type(definition.type), inner)
+        return total
+
+    def _page_size(self, node: FieldNode, args: dict[str, Any]) -> int | None:
+        if "first" not in args and "ids" not in args:
+            return None
+        given = {a.name.value: a.value for a in node.arguments or ()}
+        for name in ("first", "last"):
+            value = self._value(given.get(name))
+            if isinstance(value, int):
+                return max(value, 0)
+        ids = self._value(given.get("ids"))
+        if isinstance(ids, list):
+            return len(ids)
+        return DEFAULT_PAGE
+
+    def _value(self, node: Any) -> Any:
+        if isinstance(node, VariableNode):
+            return self.variables.get(node.name.value)
+        if isinstance(node, IntValueNode):
+            return int(node.value)
+        if isinstance(node, ListValueNode):
+            return list(node.values)
+        return None
+
+
+def is_public(error: GraphQLError) -> bool:
+    """Errors a client may read as they are: GraphQL's own, and our expected refusals."""
+    original = error.original_error
+    if original is None:
+        return True
+    if isinstance(original, (PublicError, ServiceError)):
+        return True
+    # graphql-core wraps scalar parse errors; the cause is ours and is meant for the client
+    return isinstance(original.__cause__, PublicError) or isinstance(original, GraphQLError)
+
+
+class ErrorShaping(SchemaExtension):
+    """Masks unexpected errors ("Unexpected error." + request id); codes the expected ones."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not getattr(result, "errors", None):
+            return
+        request_id = self.execution_context.context.request_id
+        result.errors = [self._shape(error, request_id) for error in result.errors]
+
+    def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
+        if not is_public(error):
+            return GraphQLError(
+                "Unexpected error.",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "INTERNAL_ERROR", "requestId": request_id},
+            )
+        original = error.original_error
+        code = (error.extensions or {}).get("code") or (
+            original.code
+            if isinstance(original, PublicError)
+            else "BAD_USER_INPUT"
+            if original is not None
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": code},
+        )

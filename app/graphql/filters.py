@@ -1,0 +1,64 @@
+"""Pieces of typed filters shared by every list: soft-deletion state, ranges, word search."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from app.common.text import keywords, normalise
+
+
+@strawberry.enum(description="Which records a list shows with respect to soft deletion.")
+class DeletedState(Enum):
+    ACTIVE = strawberry.enum_value("ACTIVE", description="Only records that are not deleted.")
+    DELETED = strawberry.enum_value("DELETED", description="Only soft-deleted records.")
+    ALL = strawberry.enum_value("ALL", description="Both.")
+
+
+def deleted_clause(state: DeletedState | None) -> dict[str, Any]:
+    if state == DeletedState.ALL:
+        return {}
+    if state == DeletedState.DELETED:
+        return {"_deleted": True}
+    return {"_deleted": {"$ne": True}}
+
+
+@strawberry.input(description="A span of time; either end may be left open.")
+class DateTimeRange:
+    start: dt.datetime | None = strawberry.field(default=None, description="From this time on.")
+    end: dt.datetime | None = strawberry.field(default=None, description="Before this time.")
+
+    def clause(self, key: str) -> dict[str, Any]:
+        bounds: dict[str, Any] = {}
+        if self.start is not None:
+            bounds["$gte"] = self.start
+        if self.end is not None:
+            bounds["$lt"] = self.end
+        return {key: bounds} if bounds else {}
+
+
+def words_clause(key: str, text: str | None) -> dict[str, Any]:
+    """Every word of `text` starts some stored keyword: anchored, so an index serves it."""
+    words = keywords(text)
+    if not words:
+        return {}
+    return {"$and": [{key: {"$regex": "^" + re.escape(word)}} for word in words]}
+
+
+def equals_normalised(key: str, text: str | None) -> dict[str, Any]:
+    """A case- and accent-insensitive equality on a key stored normalised."""
+    return {} if text is None else {key: normalise(text)}
+
+
+def merge(*clauses: dict[str, Any]) -> dict[str, Any]:
+    """One filter from several clauses; `$and` keeps clauses on the same key apart."""
+    kept = [clause for clause in clauses if clause]
+    if not kept:
+        return {}
+    if len(kept) == 1:
+        return kept[0]
+    return {"$and": kept}

@@ -1,0 +1,47 @@
+"""Per-request DataLoaders: one batched, account-scoped query per collection and tick."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from app.db import Database, RawDoc
+
+
+class Loaders:
+    """Loads records by id, batched per collection; another account's id loads as missing."""
+
+    def __init__(self, database: Database, account_id: int | None) -> None:
+        self._database = database
+        self._account_id = account_id
+        self._by_collection: dict[str, DataLoader[Any, RawDoc | None]] = {}
+
+    def records(self, collection: str) -> DataLoader[Any, RawDoc | None]:
+        loader = self._by_collection.get(collection)
+        if loader is None:
+            loader = DataLoader(load_fn=self._batch_loader(collection))
+            self._by_collection[collection] = loader
+        return loader
+
+    async def load(self, collection: str, key: Any) -> RawDoc | None:
+        if key is None or self._account_id is None:
+            return None
+        return await self.records(collection).load(key)
+
+    def prime(self, collection: str, docs: Sequence[RawDoc]) -> None:
+        """Remember documents a list already read, so references to them cost nothing."""
+        loader = self.records(collection)
+        for doc in docs:
+            loader.prime(doc["_id"], doc)
+
+    def _batch_loader(self, collection: str) -> Any:
+        async def load_batch(keys: list[Any]) -> list[RawDoc | None]:
+            cursor = self._database.db[collection].find(
+                {"_id": {"$in": list(set(keys))}, "_account": self._account_id}
+            )
+            found = {doc["_id"]: doc async for doc in cursor}
+            return [found.get(key) for key in keys]
+
+        return load_batch

@@ -1,0 +1,173 @@
+"""GraphQL types derived from the pydantic models that define what is stored.
+
+A document model is the one place that names a stored attribute (its alias is the catalogue's
+name), describes it and validates it. From it we derive the output type (a `Record` reading
+the raw document) and the input type, so no attribute is written three times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import types
+import typing
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import strawberry
+from bson import ObjectId
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from app.graphql.records import Record
+
+C = TypeVar("C", bound=type)
+
+_outputs: dict[type[BaseModel], type[Record]] = {}
+_inputs: dict[tuple[type[BaseModel], bool], type] = {}
+SCALARS = (str, int, bool, float, Decimal, dt.datetime, dt.date)
+
+
+def describe(model: type[BaseModel]) -> str:
+    doc = (model.__doc__ or "").strip()
+    if not doc:
+        raise TypeError(f"{model.__name__} needs a docstring: it becomes the type's description")
+    return " ".join(doc.split())
+
+
+def field_description(model: type[BaseModel], name: str, info: FieldInfo) -> str:
+    if not info.description:
+        raise TypeError(f"{model.__name__}.{name} needs a description")
+    return info.description
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def reference_of(info: FieldInfo) -> str | None:
+    """The GraphQL type a stored id points at, as a model field declares it."""
+    target = _extra(info).get("ref")
+    return str(target) if target else None
+
+
+def public_fields(model: type[BaseModel]) -> dict[str, FieldInfo]:
+    """The fields a client sees: not `_id`, `_account`, `_revision`, nor hidden `_search` keys."""
+    hidden = {"id", "account", "revision", "search", "revision_id"}
+    return {name: info for name, info in model.model_fields.items() if name not in hidden}
+
+
+def register(model: type[BaseModel], output: type[Record], input_: type) -> None:
+    """Use hand-written types for a model whose stored shape is not its GraphQL shape."""
+    _outputs[model] = output
+    _inputs[(model, False)] = _inputs[(model, True)] = input_
+
+
+def output_type(model: type[BaseModel]) -> type[Record]:
+    """The output type of an embedded model, named after it."""
+    if model not in _outputs:
+        namespace: dict[str, Any] = {"__model__": model, "__module__": model.__module__}
+        cls = types.new_class(model.__name__, (Record,), {}, lambda ns: ns.update(namespace))
+        _outputs[model] = cls
+        add_model_fields(cls, model)
+        strawberry.type(cls, name=model.__name__, description=describe(model))
+    return _outputs[model]
+
+
+def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...] = ()) -> None:
+    """Add the model's plain fields to a type class that is about to become a strawberry type."""
+    annotations = cls.__dict__.get("__annotations__", {})
+    for name, info in public_fields(model).items():
+        if name in exclude or name in cls.__dict__ or name in annotations or reference_of(info):
+            continue
+        if _extra(info).get("writeonly"):
+            continue
+        annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
+        setattr(cls, name, strawberry.field(description=field_description(model, name, info)))
+    cls.__annotations__ = annotations
+
+
+def record_type(
+    model: type[BaseModel], *, name: str, description: str, exclude: tuple[str, ...] = ()
+) -> Callable[[C], C]:
+    """Decorate a hand-written record type (references, computed fields) with the model's rest."""
+
+    def decorate(cls: C) -> C:
+        cls.__model__ = model  # type: ignore[attr-defined]
+        add_model_fields(cls, model, exclude)
+        return strawberry.type(cls, name=name, description=description)  # type: ignore[return-value]
+
+    return decorate
+
+
+def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool = False) -> type:
+    """The input type of a model. A patch input has every field optional: unset means unchanged."""
+    key = (model, patch)
+    if key not in _inputs:
+        type_name = name or f"{model.__name__}Input"
+        annotations: dict[str, Any] = {}
+        namespace: dict[str, Any] = {"__module__": model.__module__}
+        for field_name, info in public_fields(model).items():
+            if _extra(info).get("readonly"):
+                continue
+            required = info.is_required() and not patch
+            annotation = (
+                strawberry.ID if reference_of(info) else
+                _graphql_annotation(info.annotation, lambda m: input_type(m), optional=not required)
+            )  # fmt: skip
+            if reference_of(info) and not required:
+                annotation = strawberry.ID | None  # type: ignore[assignment]
+            if reference_of(info) and _is_list(info.annotation):
+                annotation = list[strawberry.ID] | None  # type: ignore[assignment]
+            annotations[field_name] = annotation
+            description = field_description(model, field_name, info)
+            namespace[field_name] = (
+                strawberry.field(description=description) if required
+                else strawberry.field(description=description, default=strawberry.UNSET)
+            )  # fmt: skip
+        namespace["__annotations__"] = annotations
+        cls = type(type_name, (), namespace)
+        _inputs[key] = strawberry.input(cls, name=type_name, description=describe(model))
+    return _inputs[key]
+
+
+def _is_list(annotation: Any) -> bool:
+    inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+    target = (
+        inner[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
+    )
+    return typing.get_origin(target) is list
+
+
+def _graphql_annotation(
+    annotation: Any, nested: Callable[[type[BaseModel]], type], *, optional: bool
+) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"unsupported union {annotation}")
+        return _graphql_annotation(inner[0], nested, optional=True)
+    if origin is typing.Annotated:
+        return _graphql_annotation(typing.get_args(annotation)[0], nested, optional=optional)
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        result: Any = list[_graphql_annotation(item, nested, optional=False)]  # type: ignore[misc]
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        result = nested(annotation)
+    elif annotation in SCALARS or (
+        isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+    ):
+        result = annotation
+    elif isinstance(annotation, type) and issubclass(annotation, ObjectId):
+        result = strawberry.ID
+    else:
+        raise TypeError(f"no GraphQL type for {annotation!r}")
+    return result | None if optional else result
+
+
+# The shared subdocuments whose GraphQL shape differs from their stored one register themselves
+# here; imported last because they use `register` from this module.
+from app.common import types as _shared_types  # noqa: E402, F401

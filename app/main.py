@@ -1,0 +1,39 @@
+"""The application factory: `create_app(settings)` gives a ready aiohttp application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from app.accounts.auth import Authenticator
+from app.accounts.routes import authorize
+from app.db import open_database
+from app.graphql.graphiql import add_graphiql_asset_routes
+from app.graphql.schema import build_schema
+from app.graphql.view import CaregraphView
+from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
+from app.settings import Settings
+from app.web import authenticate, cors, healthz, request_ids
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    async with open_database(app[SETTINGS]) as database:
+        app[DATABASE] = database
+        app[AUTHENTICATOR] = Authenticator(database)
+        yield
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        middlewares=[request_ids, cors, authenticate], client_max_size=32 * 1024**2
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_database)
+    view = CaregraphView(build_schema(settings), graphiql=settings.graphiql_enabled)
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_post("/api/authorize", authorize)
+    if settings.graphiql_enabled:
+        add_graphiql_asset_routes(app)
+    return app

@@ -1,0 +1,187 @@
+"""Patients: the people the agency cares for, with what their care needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from beanie import PydanticObjectId
+from pydantic import Field, model_validator
+from pymongo import ASCENDING, IndexModel
+
+from app.common.codes import Gender, MaritalStatus, PatientStatus, PeriodType
+from app.common.documents import (
+    CareDocument,
+    CareProfile,
+    Embedded,
+    FileSnapshot,
+    Location,
+    PersonName,
+    Phone,
+    SoftDeletable,
+    ref,
+    validate_ordered,
+)
+
+
+class PatientBilling(Embedded):
+    """Who pays for a patient's care, and how."""
+
+    payer: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer or a program.",
+    )
+    billing_period: PeriodType = Field(PeriodType.MONTHLY, description="How often they are billed.")
+    rate: Decimal | None = Field(None, ge=0, description="Hourly rate, if not the service's.")
+    share_percent: Decimal = Field(
+        Decimal("100"), ge=0, le=100, description="Percent of each bill this payer covers."
+    )
+    policy_number: str | None = Field(None, max_length=100, description="Insurance policy number.")
+    method: str | None = Field(None, max_length=60, description="How they pay (cheque, card...).")
+    email: str | None = Field(None, max_length=200, description="Where bills are sent.")
+
+
+class CreditCardAccount(Embedded):
+    """The card a patient pays with; only its last digits are kept."""
+
+    holder_name: str | None = Field(None, max_length=200, description="Name on the card.")
+    brand: str | None = Field(None, max_length=30, description="Visa, Mastercard...")
+    last4: str | None = Field(None, pattern=r"^\d{4}$", description="Last four digits.")
+    expiry_month: int | None = Field(None, ge=1, le=12, description="Expiry month.")
+    expiry_year: int | None = Field(None, ge=2000, le=2100, description="Expiry year.")
+
+
+class ChecklistItem(Embedded):
+    """A task a caregiver does at every visit."""
+
+    title: str = Field(min_length=1, max_length=200, description="The task.")
+    required: bool = Field(True, description="Whether it must be done at every visit.")
+    notes: str | None = Field(None, max_length=1000, description="How to do it.")
+
+
+class Checklist(Embedded):
+    """The tasks of a visit."""
+
+    items: list[ChecklistItem] = Field(default_factory=list, description="The tasks, in order.")
+    notes: str | None = Field(None, max_length=2000, description="Anything else.")
+
+
+class PatientContact(Embedded):
+    """Someone to call about a patient: family, a doctor, an emergency contact."""
+
+    name: str = Field(min_length=1, max_length=200, description="Their name.")
+    relationship: str | None = Field(None, max_length=100, description="Such as daughter.")
+    phones: list[Phone] = Field(default_factory=list, description="Their numbers.")
+    email: str | None = Field(None, max_length=200, description="Their email.")
+    emergency: bool = Field(False, description="Whether to call them in an emergency.")
+    legal_rep: bool = Field(False, description="Whether they can decide for the patient.")
+
+
+class PatientNote(Embedded):
+    """A short dated note on a patient."""
+
+    date: dt.datetime = Field(description="When it was written.")
+    author: str | None = Field(None, max_length=200, description="Who wrote it.")
+    text: str = Field(min_length=1, max_length=5000, description="The note.")
+    pinned: bool = Field(False, description="Whether it shows first.")
+
+
+class Problem(Embedded):
+    """A health problem of a patient."""
+
+    title: str = Field(min_length=1, max_length=200, description="Such as Type 2 diabetes.")
+    since: dt.date | None = Field(None, description="When it started.")
+    severity: str | None = Field(None, max_length=40, description="Mild, moderate, severe.")
+    notes: str | None = Field(None, max_length=2000, description="Care instructions.")
+
+
+class ServiceDate(Embedded):
+    """When the agency serves a patient."""
+
+    start: dt.date | None = Field(None, description="First day of service.")
+    end: dt.date | None = Field(None, description="Last day of service, if known.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ServiceDate:
+        validate_ordered(
+            self.start, self.end + dt.timedelta(days=1) if self.end else None, "service"
+        )
+        return self
+
+
+class PatientService(Embedded):
+    """A service a patient needs, and how much of it."""
+
+    code: str = Field(min_length=1, max_length=20, description="The account's service code.")
+    hours_per_week: Decimal | None = Field(None, ge=0, le=168, description="Hours a week.")
+    bill_rate: Decimal | None = Field(None, ge=0, description="Their rate, if not the service's.")
+    notes: str | None = Field(None, max_length=1000, description="Anything else.")
+
+
+class Patient(CareDocument, SoftDeletable, CareProfile):
+    """A person the agency cares for."""
+
+    name: PersonName = Field(description="The patient's name.")
+    status: PatientStatus = Field(PatientStatus.ACTIVE, description="Where they stand.")
+    email: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Their email address.",
+    )
+    accounting_id: str | None = Field(None, max_length=100, description="Id in the books.")
+    chart_id: str | None = Field(None, max_length=100, description="Their medical chart id.")
+    gender: Gender | None = Field(None, description="Their gender.")
+    date_of_birth: dt.date | None = Field(None, description="Date of birth (sensitive).")
+    ssn: str | None = Field(
+        None,
+        max_length=20,
+        description="Social security or health card "
+        "number (sensitive: readable with VIEW_SENSITIVE only).",
+    )
+    ssn_expiry_date: dt.date | None = Field(None, description="When that number expires.")
+    marital_status: MaritalStatus | None = Field(None, description="Marital status.")
+    ethnicity: str | None = Field(None, max_length=60, description="Ethnicity (a code).")
+    religion: str | None = Field(None, max_length=60, description="Religion (a code).")
+    education_required: str | None = Field(
+        None, max_length=60, description="The education a caregiver needs for them (a code)."
+    )
+    phones: list[Phone] = Field(default_factory=list, description="Phone numbers.")
+    locations: list[Location] = Field(default_factory=list, description="Where care happens.")
+    major_intersection: str | None = Field(
+        None, max_length=200, description="Nearest major intersection."
+    )
+    case_coordinator: PydanticObjectId | None = Field(
+        None,
+        description="The staff member who coordinates their care.",
+        json_schema_extra=ref("User", "users"),
+    )
+    referred_by: PydanticObjectId | None = Field(None, description="The contact who referred them.")
+    legal_rep: str | None = Field(None, max_length=200, description="Their legal representative.")
+    billing: list[PatientBilling] = Field(default_factory=list, description="Who pays, how.")
+    ccac: CreditCardAccount | None = Field(None, description="The card they pay with.")
+    checklist: Checklist | None = Field(None, description="Tasks of every visit.")
+    contacts: list[PatientContact] = Field(
+        default_factory=list, description="Family, doctors, emergency contacts."
+    )
+    general_notes: str | None = Field(None, max_length=10_000, description="Notes for everyone.")
+    important_notes: str | None = Field(
+        None, max_length=10_000, description="Notes every caregiver must read."
+    )
+    notes: list[PatientNote] = Field(default_factory=list, description="Dated notes.")
+    problems: list[Problem] = Field(default_factory=list, description="Health problems.")
+    service_date: ServiceDate | None = Field(None, description="When they are served.")
+    services: list[PatientService] = Field(default_factory=list, description="Services needed.")
+    files: list[FileSnapshot] = Field(default_factory=list, description="Documents on file.")
+    photo: FileSnapshot | None = Field(None, description="Their photo.")
+
+    class Settings:
+        name = "patients"
+        indexes = [
+            IndexModel([("_account", ASCENDING), ("_search.name", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("_search.sort", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("status", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("_search.city", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("case_coordinator", ASCENDING)]),
+        ]

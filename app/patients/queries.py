@@ -1,0 +1,34 @@
+"""Finding patients."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.graphql.connections import Connection, Ordering, Page, paginate
+from app.graphql.context import Info
+from app.graphql.relay import decode_id
+from app.patients.inputs import PatientFilter, PatientOrder
+from app.patients.types import Patient
+
+
+@strawberry.type
+class PatientQueries:
+    @strawberry.field(description="A patient by global ID; null if not in your account.")
+    async def patient(self, info: Info, id: strawberry.ID) -> Patient | None:
+        return await Patient.load(info, decode_id(id, Patient))
+
+    @strawberry.field(description="The account's patients.")
+    async def patients(
+        self,
+        info: Info,
+        filter: PatientFilter | None = None,
+        order_by: PatientOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Patient]:
+        query = (filter or PatientFilter()).query(info)
+        ordering = order_by.ordering() if order_by else Ordering("_search.sort")
+        page = Page(first=first, after=after, last=last, before=before)
+        return await paginate(info, "patients", query, ordering, page, Patient.from_doc)

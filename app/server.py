@@ -1,0 +1,39 @@
+"""`python -m app serve`: the server on HOST:PORT, with demo data when the database is empty."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from app.keys import DATABASE, SETTINGS
+from app.main import create_app
+from app.settings import Settings
+
+log = logging.getLogger("app.server")
+
+
+async def _demo_data_when_empty(app: web.Application) -> None:
+    from app.seed import DEMO_CREDENTIALS, seed_demo
+
+    database = app[DATABASE]
+    if await database.db.accounts.estimated_document_count() == 0:
+        log.info("empty database: loading the demo data")
+        await seed_demo(database)
+    settings = app[SETTINGS]
+    base = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"Caregraph GraphQL: {base}/graphql"
+        + (" (GraphiQL in a browser)" if settings.graphiql_enabled else "")
+    ]
+    for name, key in DEMO_CREDENTIALS:
+        lines.append(f"  {name}: Authorization: Bearer {key}")
+    print("\n".join(lines), flush=True)
+
+
+def serve(settings: Settings) -> int:
+    app = create_app(settings)
+    app.on_startup.append(_demo_data_when_empty)
+    # run_app handles SIGINT and SIGTERM: in-flight requests finish, then the database stops.
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=15)
+    return 0

@@ -1,0 +1,51 @@
+"""Configuration, read from the environment (and `.env`), passed into the app factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of a Caregraph process. Environment variables are named after each field."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production", "test"] = Field(
+        "development", validation_alias=AliasChoices("CAREGRAPH_ENV")
+    )
+    mongodb_uri: str | None = Field(None, validation_alias=AliasChoices("MONGODB_URI"))
+    database_name: str = Field("caregraph", validation_alias=AliasChoices("CAREGRAPH_DB"))
+    data_dir: Path = Field(Path("data"), validation_alias=AliasChoices("CAREGRAPH_DATA_DIR"))
+    host: str = Field("127.0.0.1", validation_alias=AliasChoices("HOST"))
+    port: int = Field(8000, validation_alias=AliasChoices("PORT"))
+    # Off: the speed of mongod's default (j:false); on: no commit is lost to a power cut.
+    embedded_sync_on_commit: bool = Field(
+        False, validation_alias=AliasChoices("CAREGRAPH_SYNC_ON_COMMIT")
+    )
+    embedded_cache_size: str = Field("512M", validation_alias=AliasChoices("CAREGRAPH_CACHE_SIZE"))
+    graphiql: bool | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_GRAPHIQL"))
+    cors_origins: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("CAREGRAPH_CORS_ORIGINS")
+    )
+    access_token_ttl_seconds: int = Field(
+        3600, validation_alias=AliasChoices("CAREGRAPH_TOKEN_TTL")
+    )
+    max_depth: int = Field(12, validation_alias=AliasChoices("CAREGRAPH_MAX_DEPTH"))
+    max_aliases: int = Field(30, validation_alias=AliasChoices("CAREGRAPH_MAX_ALIASES"))
+    max_tokens: int = Field(4000, validation_alias=AliasChoices("CAREGRAPH_MAX_TOKENS"))
+    max_nodes: int = Field(20_000, validation_alias=AliasChoices("CAREGRAPH_MAX_NODES"))
+    database_wait_seconds: float = Field(30.0, validation_alias=AliasChoices("CAREGRAPH_DB_WAIT"))
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is on by default except in production."""
+        return self.graphiql if self.graphiql is not None else self.environment != "production"
+
+    @property
+    def expose_query_stats(self) -> bool:
+        """Whether responses carry the number of database commands (never in production)."""
+        return self.environment != "production"

@@ -1,0 +1,85 @@
+"""HTTP plumbing around the endpoints: request ids, CORS, credentials, health."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from pymongo.errors import PyMongoError
+
+from app.accounts.auth import credential_from_header
+from app.keys import AUTHENTICATOR, CALLER, DATABASE, REQUEST_ID, SETTINGS
+
+log = logging.getLogger("app.web")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PROTECTED_PREFIXES = ("/graphql", "/files")
+
+
+def unauthorized(message: str) -> web.Response:
+    return web.json_response(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status=401,
+        headers={"WWW-Authenticate": 'Bearer realm="caregraph"'},
+    )
+
+
+@web.middleware
+async def request_ids(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every request gets an id, echoed in X-Request-Id and written in the logs."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+    request[REQUEST_ID] = request_id
+    response = await handler(request)
+    response.headers["X-Request-Id"] = request_id
+    return response
+
+
+@web.middleware
+async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Lets the configured front-end origins call the API from a browser."""
+    origin = request.headers.get("Origin")
+    allowed = origin is not None and origin in request.app[SETTINGS].cors_origins
+    if request.method == "OPTIONS" and allowed:
+        response: web.StreamResponse = web.Response(status=204)
+        response.headers.update(
+            {
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, "
+                "X-Request-Id, api_key, api_secret",
+                "Access-Control-Max-Age": "600",
+            }
+        )
+    else:
+        response = await handler(request)
+    if allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin or ""
+        response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A credential, when sent, must be valid: otherwise 401 and nothing else happens."""
+    if request.path.startswith(PROTECTED_PREFIXES) and request.method != "OPTIONS":
+        credential = credential_from_header(request.headers.get("Authorization"))
+        if credential is not None:
+            caller = await request.app[AUTHENTICATOR].caller_for(credential)
+            if caller is None:
+                return unauthorized("The credentials are not valid (unknown, revoked or expired).")
+            request[CALLER] = caller
+        elif not request.path.startswith("/graphql"):
+            return unauthorized("Authentication required.")
+    return await handler(request)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        await request.app[DATABASE].client.admin.command("ping")
+    except PyMongoError as error:
+        log.warning("health check: database unreachable: %s", error)
+        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
+    return web.json_response({"status": "ok", "database": "up"})

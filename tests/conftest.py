@@ -1,0 +1,55 @@
+"""One embedded database and one server for the whole session; each test makes its own accounts.
+
+Tenancy is what keeps tests apart: every test works in accounts it created, so no cleanup is
+needed between tests and a leak across accounts would show up as a failure.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from app.db import Database
+from app.keys import AUTHENTICATOR, DATABASE
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import Api
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> AsyncIterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="caregraph-test-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return Settings(
+        environment="test",
+        data_dir=data_dir,
+        database_name="caregraph_test",
+        mongodb_uri=None,
+        cors_origins=["https://app.example.com"],
+    )
+
+
+@pytest.fixture(scope="session")
+async def client(settings: Settings) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    app = create_app(settings)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def database(client: TestClient) -> Database:  # type: ignore[type-arg]
+    return client.app[DATABASE]
+
+
+@pytest.fixture
+def api(client: TestClient, database: Database) -> Api:  # type: ignore[type-arg]
+    client.app[AUTHENTICATOR].forget()
+    return Api(client, database)
