@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient, monitoring
@@ -17,7 +18,7 @@ from app.settings import Settings
 
 log = logging.getLogger(__name__)
 
-RawDoc = dict[str, object]
+RawDoc = dict[str, Any]
 
 
 def document_models() -> list[type[Document]]:
@@ -94,7 +95,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     try:
         await client.admin.command("ping")
         db = client[settings.database_name]
-        await init_beanie(database=db, document_models=document_models())  # type: ignore[arg-type]
+        await init_beanie(database=db, document_models=document_models())
         yield Database(client=client, db=db, counter=counter)
     finally:
         await client.close()

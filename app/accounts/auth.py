@@ -9,6 +9,7 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bson import ObjectId
 
@@ -105,7 +106,7 @@ class Authenticator:
             return None, CACHE_SECONDS
         return await self._caller(client), valid_for
 
-    async def _caller(self, client: dict[str, object]) -> Caller | None:
+    async def _caller(self, client: dict[str, Any]) -> Caller | None:
         account = await self.database.db.accounts.find_one(
             {"_id": client["_account"], "active": 1}, {"roles": 1}
         )
@@ -114,8 +115,8 @@ class Authenticator:
         role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
         permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
         return Caller(
-            account_id=int(client["_account"]),  # type: ignore[call-overload]
-            api_client_id=client["_id"],  # type: ignore[arg-type]
+            account_id=int(client["_account"]),
+            api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
             permissions=permissions,

@@ -8,6 +8,8 @@ from app.accounts import services
 from app.errors import ServiceError
 from app.keys import DATABASE, SETTINGS
 
+AUTHORIZED = "Authorized Successfully, Use the Provided Access Token for Future Requests."
+
 
 async def authorize(request: web.Request) -> web.Response:
     """Headers api_key and api_secret (query or form parameters also accepted)."""
@@ -29,8 +31,7 @@ async def authorize(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "status": True,
-            "message": "Authorized Successfully, Use the Provided Access Token for Future Requests. "
-            f"Thanks for connecting with {provider}",
+            "message": f"{AUTHORIZED} Thanks for connecting with {provider}",
             "access_token": token,
         }
     )

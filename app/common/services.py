@@ -131,7 +131,7 @@ class RecordStore:
         raw = await self.collection.find_one({"_id": key, "_account": actor.account_id})
         if raw is None:
             raise not_found(self.what)
-        return raw  # type: ignore[no-any-return]
+        return raw
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
@@ -206,7 +206,7 @@ class RecordStore:
                 ErrorCode.CONFLICT,
                 "revision",
             )
-        return after  # type: ignore[no-any-return]
+        return after
 
     def _check_revision(self, current: RawDoc, revision: int) -> None:
         stored = current.get("_revision", 1)

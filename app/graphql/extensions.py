@@ -174,7 +174,7 @@ class ErrorShaping(SchemaExtension):
         if result is None or not getattr(result, "errors", None):
             return
         request_id = self.execution_context.context.request_id
-        result.errors = [self._shape(error, request_id) for error in result.errors]
+        result.errors = [self._shape(error, request_id) for error in result.errors or []]
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         if not is_public(error):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import inspect
 import types
 import typing
 from collections.abc import Callable
@@ -78,7 +79,7 @@ def output_type(model: type[BaseModel]) -> type[Record]:
 
 def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...] = ()) -> None:
     """Add the model's plain fields to a type class that is about to become a strawberry type."""
-    annotations = cls.__dict__.get("__annotations__", {})
+    annotations = dict(inspect.get_annotations(cls))
     for name, info in public_fields(model).items():
         if name in exclude or name in cls.__dict__ or name in annotations or reference_of(info):
             continue
@@ -97,7 +98,7 @@ def record_type(
     def decorate(cls: C) -> C:
         cls.__model__ = model  # type: ignore[attr-defined]
         add_model_fields(cls, model, exclude)
-        return strawberry.type(cls, name=name, description=description)  # type: ignore[return-value]
+        return strawberry.type(cls, name=name, description=description)
 
     return decorate
 
@@ -118,9 +119,9 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
                 _graphql_annotation(info.annotation, lambda m: input_type(m), optional=not required)
             )  # fmt: skip
             if reference_of(info) and not required:
-                annotation = strawberry.ID | None  # type: ignore[assignment]
+                annotation = strawberry.ID | None
             if reference_of(info) and _is_list(info.annotation):
-                annotation = list[strawberry.ID] | None  # type: ignore[assignment]
+                annotation = list[strawberry.ID] | None
             annotations[field_name] = annotation
             description = field_description(model, field_name, info)
             namespace[field_name] = (

@@ -12,7 +12,7 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from bson import Decimal128
 from pydantic import BaseModel
@@ -48,7 +48,7 @@ class Record:
     @property
     def doc(self) -> RawDoc:
         """The stored document behind this record."""
-        return self.__dict__["_doc"]  # type: ignore[no-any-return]
+        return self.__dict__["_doc"]
 
 
 def stored_key(model: type[BaseModel], python_name: str) -> str:
@@ -85,7 +85,7 @@ def _converter(annotation: Any) -> Callable[[Any], Any]:
         return lambda value: [item(v) for v in value] if value else []
     if isinstance(annotation, type):
         if issubclass(annotation, Record) and has_object_definition(annotation):
-            wrap = annotation.from_doc
+            wrap = cast(type[Record], annotation).from_doc
             return lambda value: None if value is None else wrap(value)
         if issubclass(annotation, enum.Enum):
             return _enum_converter(annotation)
@@ -123,10 +123,10 @@ def to_decimal(value: Any) -> Decimal | None:
 def to_utc(value: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def to_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
-    return value  # type: ignore[no-any-return]
+    return value

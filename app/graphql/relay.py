@@ -46,13 +46,13 @@ class Node:
     def collection(cls) -> str:
         model = cls.__model__  # type: ignore[attr-defined]
         assert issubclass(model, Document)
-        return str(model.Settings.name)  # type: ignore[attr-defined]
+        return str(model.Settings.name)
 
     @classmethod
     async def load(cls, info: Info, key: Any) -> Self | None:
         """The record with this stored id in the caller's account, through the request loader."""
         doc = await info.context.loaders.load(cls.collection(), key)
-        return None if doc is None else cls.from_doc(doc)  # type: ignore[attr-defined,no-any-return]
+        return None if doc is None else cls.from_doc(doc)  # type: ignore[attr-defined]
 
 
 def type_name_of(cls: type) -> str:

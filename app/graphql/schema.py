@@ -15,7 +15,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from app.accounts.mutations import AccountMutations
@@ -31,8 +30,18 @@ from app.settings import Settings
 
 log = logging.getLogger("app.graphql")
 
-Query = merge_types("Query", (NodeQueries, AccountQueries, UserQueries, PatientQueries))
-Mutation = merge_types("Mutation", (AccountMutations, UserMutations, PatientMutations))
+
+@strawberry.type(description="Everything a caller can read, always within their own account.")
+class Query(NodeQueries, AccountQueries, UserQueries, PatientQueries):
+    pass
+
+
+@strawberry.type(
+    description="Every change a caller can make. Expected refusals come back as "
+    "`userErrors` in the payload, and then nothing was written."
+)
+class Mutation(AccountMutations, UserMutations, PatientMutations):
+    pass
 
 
 class CaregraphSchema(strawberry.Schema):

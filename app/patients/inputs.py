@@ -62,4 +62,4 @@ class PatientOrder:
     )
 
     def ordering(self) -> Ordering:
-        return Ordering.of(self.field.value, self.direction)
+        return Ordering.of(str(self.field.value), self.direction)

@@ -66,4 +66,4 @@ class UserOrder:
     )
 
     def ordering(self) -> Ordering:
-        return Ordering.of(self.field.value, self.direction)
+        return Ordering.of(str(self.field.value), self.direction)
