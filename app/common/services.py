@@ -48,8 +48,10 @@ def problems_from(error: ValidationError, prefix: str = "input") -> list[Problem
     problems = []
     for detail in error.errors():
         path = [camel(str(p)) if isinstance(p, str) else str(p) for p in detail["loc"]]
-        code = ErrorCode.REQUIRED if detail["type"] == "missing" else ErrorCode.INVALID
-        message = detail["msg"].removeprefix("Value error, ")
+        # null sent for a required field (a patch input allows it) is missing, not malformed
+        missing = detail["type"] == "missing" or detail.get("input", ...) is None
+        code = ErrorCode.REQUIRED if missing else ErrorCode.INVALID
+        message = "Field required" if missing else detail["msg"].removeprefix("Value error, ")
         problems.append(Problem(message[:1].upper() + message[1:], code, ".".join([prefix, *path])))
     return problems
 

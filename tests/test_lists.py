@@ -1,0 +1,181 @@
+"""Lists: typed filters, ordering, keyset paging both ways, and batched references."""
+
+import asyncio
+from typing import Any
+
+from tests.factories import Agency, Api, create_patient, create_user, location
+
+PATIENT_NAMES = [
+    ("Zoé", "Ángel"),
+    ("Mark", "Brown"),
+    ("Ann", "Clark"),
+    ("Bea", "Dunn"),
+    ("Carl", "Evans"),
+    ("Dora", "Fitz"),
+    ("Eli", "Grant"),
+]
+
+
+async def patients_named(agency: Agency, names: list[tuple[str, str]]) -> None:
+    for first, last in names:
+        await create_patient(agency, name={"first": first, "last": last})
+
+
+async def full_names(
+    agency: Agency, filter: dict[str, Any] | None = None, order: dict[str, Any] | None = None
+) -> tuple[list[str], int]:
+    data = await agency.ok(
+        """query($f: PatientFilter, $o: PatientOrder) { patients(filter: $f, orderBy: $o) {
+          totalCount nodes { fullName } } }""",
+        {"f": filter, "o": order},
+    )
+    return [n["fullName"] for n in data["patients"]["nodes"]], data["patients"]["totalCount"]
+
+
+async def test_search_matches_name_word_prefixes_ignoring_case_and_accents(api: Api) -> None:
+    # given patients with accented and plain names
+    agency = await api.agency()
+    await patients_named(agency, [("José", "Smith"), ("Joan", "Smythe"), ("Sam", "Jones")])
+
+    # when searched by word prefixes in another case and without accents
+    found, total = await full_names(agency, {"search": "JOSE sm"})
+
+    # then only the person whose words start with both prefixes is found
+    assert (found, total) == (["José Smith"], 1)
+    assert (await full_names(agency, {"search": "jo"}))[1] == 3
+    assert (await full_names(agency, {"search": "smy"}))[0] == ["Joan Smythe"]
+
+
+async def test_patients_filter_by_city_language_and_status(api: Api) -> None:
+    # given patients in different cities, languages and statuses
+    agency = await api.agency()
+    await create_patient(
+        agency, name={"first": "Anne", "last": "Roy"}, locations=[location(city="Montréal")],
+        languages=[{"code": "fr"}], status="ON_HOLD",
+    )  # fmt: skip
+    await create_patient(agency, name={"first": "Bill", "last": "Ray"}, status="PROSPECT")
+    await create_patient(agency, name={"first": "Cleo", "last": "Ng"}, status="DISCHARGED")
+
+    # when filtered
+    by_city = await full_names(agency, {"city": "MONTREAL"})
+    by_language = await full_names(agency, {"language": "fr"})
+    by_status = await full_names(agency, {"status": ["PROSPECT", "DISCHARGED"]})
+
+    # then each shows only what matches
+    assert by_city == (["Anne Roy"], 1)
+    assert by_language == (["Anne Roy"], 1)
+    assert sorted(by_status[0]) == ["Bill Ray", "Cleo Ng"] and by_status[1] == 2
+
+
+async def test_users_filter_by_skill_and_role_type(api: Api) -> None:
+    # given a caregiver with a skill and an office user without it
+    agency = await api.agency()
+    await create_user(agency, name={"first": "Cara", "last": "Giver"})
+    await create_user(
+        agency, name={"first": "Otto", "last": "Office"}, roleType="OFFICE", role="scheduler",
+        skills=[{"title": "Scheduling", "level": "GOOD"}],
+    )  # fmt: skip
+    query = """query($f: UserFilter) { users(filter: $f) { totalCount nodes { fullName } } }"""
+
+    # when filtered by skill (in another case) and by role type
+    by_skill = await agency.ok(query, {"f": {"skill": "DEMENTIA CARE"}})
+    by_role_type = await agency.ok(query, {"f": {"roleType": "OFFICE"}})
+
+    # then each shows only the match
+    assert by_skill["users"] == {"totalCount": 1, "nodes": [{"fullName": "Cara Giver"}]}
+    assert by_role_type["users"] == {"totalCount": 1, "nodes": [{"fullName": "Otto Office"}]}
+
+
+async def test_order_by_name_both_ways(api: Api) -> None:
+    # given patients added out of order
+    agency = await api.agency()
+    await patients_named(agency, [("Carl", "Evans"), ("Zoé", "Ángel"), ("Mark", "Brown")])
+
+    # when ordered by name up and down
+    up, _ = await full_names(agency, order={"field": "NAME", "direction": "ASC"})
+    down, _ = await full_names(agency, order={"field": "NAME", "direction": "DESC"})
+
+    # then last names sort ignoring accents
+    assert up == ["Zoé Ángel", "Mark Brown", "Carl Evans"]
+    assert down == list(reversed(up))
+
+
+async def test_paging_forward_visits_every_record_once(api: Api) -> None:
+    # given seven patients
+    agency = await api.agency()
+    await patients_named(agency, PATIENT_NAMES)
+    query = """query($after: String) { patients(first: 3, after: $after) { totalCount
+      nodes { fullName } pageInfo { hasNextPage hasPreviousPage endCursor } } }"""
+
+    # when paged forward three at a time
+    seen: list[str] = []
+    pages = []
+    after = None
+    while True:
+        page = (await agency.ok(query, {"after": after}))["patients"]
+        pages.append(page)
+        seen += [n["fullName"] for n in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+
+    # then every patient shows once, in name order, over three pages
+    assert seen == [f"{first} {last}" for first, last in PATIENT_NAMES]
+    assert [len(p["nodes"]) for p in pages] == [3, 3, 1]
+    assert {p["totalCount"] for p in pages} == {7}
+    assert [p["pageInfo"]["hasPreviousPage"] for p in pages] == [False, True, True]
+
+
+async def test_paging_backward_with_last_and_before(api: Api) -> None:
+    # given seven patients
+    agency = await api.agency()
+    await patients_named(agency, PATIENT_NAMES)
+    query = """query($before: String) { patients(last: 3, before: $before) {
+      nodes { fullName } pageInfo { hasPreviousPage startCursor } } }"""
+
+    # when paged backward from the end
+    seen: list[list[str]] = []
+    before = None
+    while True:
+        page = (await agency.ok(query, {"before": before}))["patients"]
+        seen.append([n["fullName"] for n in page["nodes"]])
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+
+    # then each page is in order, and together they cover every patient once
+    names = [f"{first} {last}" for first, last in PATIENT_NAMES]
+    assert seen == [names[4:], names[1:4], names[:1]]
+
+
+async def nested_list(api: Api, size: int) -> int:
+    """Commands to list `size` patients over five coordinators who share one manager."""
+    agency = await api.agency()
+    manager = await create_user(agency, name={"first": "Mia", "last": "Boss"})
+    coordinators = [
+        await create_user(agency, name={"first": f"Coord{i}", "last": "X"}, manager=manager["id"])
+        for i in range(5)
+    ]
+    await asyncio.gather(
+        *(create_patient(agency, caseCoordinator=coordinators[i % 5]["id"]) for i in range(size))
+    )
+    response = await agency.gql(
+        """{ patients(first: 100) { totalCount nodes { fullName
+             caseCoordinator { fullName manager { fullName } } } } }"""
+    )
+    assert response.status == 200 and not response.errors, response.body
+    nodes = response.data["patients"]["nodes"]
+    assert len(nodes) == size == response.data["patients"]["totalCount"]
+    assert all(n["caseCoordinator"]["manager"]["fullName"] == "Mia Boss" for n in nodes)
+    return response.db_commands
+
+
+async def test_nested_references_cost_the_same_commands_for_5_or_50_rows(api: Api) -> None:
+    # given one agency with 5 patients and another with 50, coordinated alike
+    # when each lists its patients with their coordinators and the coordinators' managers
+    small = await nested_list(api, 5)
+    large = await nested_list(api, 50)
+
+    # then the number of database commands does not grow with the rows
+    assert small == large
+    assert small <= 5
