@@ -255,7 +255,7 @@ class Account(Document):
 
     class Settings:
         name = "accounts"
-        indexes = [IndexModel([("ext_id", ASCENDING)], sparse=True)]
+        indexes = [IndexModel([("ext_id", ASCENDING)], unique=True, sparse=True)]
 
 
 class ApiClient(Document):

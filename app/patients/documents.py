@@ -181,6 +181,7 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
         indexes = [
             IndexModel([("_account", ASCENDING), ("_search.name", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("_search.sort", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("_created_date", ASCENDING), ("_id", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("_search.city", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("case_coordinator", ASCENDING)]),

@@ -128,6 +128,7 @@ class User(CareDocument, SoftDeletable, CareProfile):
         indexes = [
             IndexModel([("_account", ASCENDING), ("_search.name", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("_search.sort", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("_account", ASCENDING), ("_created_date", ASCENDING), ("_id", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("role_type", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("_search.skills", ASCENDING)]),
             IndexModel([("_account", ASCENDING), ("_search.city", ASCENDING)]),
