@@ -11,7 +11,7 @@ from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import MoneyRounding, PeriodType, Permission, RoleType, ServiceUnit
 from app.common.documents import (
-    READONLY,
+    CareDocument,
     CompanyName,
     Embedded,
     FileSnapshot,
@@ -196,22 +196,10 @@ class VisitSettings(Embedded):
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
 
 
-class Account(Document):
-    """An agency: the tenant every other record belongs to."""
-
-    model_config = ConfigDict(populate_by_name=True, extra="allow")
+class Account(CareDocument):
+    """An agency: the tenant every other record belongs to. Its `_account` is its own number."""
 
     id: int | None = Field(None, alias="_id", description="The account number.")  # type: ignore[assignment]
-    account: int = Field(alias="_account", description="The account's own number (tenancy).")
-    revision: int = Field(1, alias="_revision", description="Bumped by every change.")
-    created_date: dt.datetime | None = Field(
-        None, alias="_created_date", description="When the account was opened.",
-        json_schema_extra=READONLY,
-    )  # fmt: skip
-    last_updated_date: dt.datetime | None = Field(
-        None, alias="_last_updated_date", description="When the account last changed.",
-        json_schema_extra=READONLY,
-    )  # fmt: skip
     active: int = Field(1, ge=0, le=1, description="1 when the account is active, 0 when not.")
     name: CompanyName = Field(description="The agency's names.")
     email: str | None = Field(None, max_length=200, description="The agency's main email.")

@@ -8,6 +8,7 @@ from typing import Any
 
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import (
     Education,
@@ -27,6 +28,11 @@ READONLY: dict[str, Any] = {"readonly": True}
 def ref(type_name: str, collection: str) -> dict[str, Any]:
     """Field metadata: this stored id points at a record of that GraphQL type and collection."""
     return {"ref": type_name, "collection": collection}
+
+
+def by_account(*keys: str, **options: Any) -> IndexModel:
+    """An index for one account's queries: `_account` first, so it serves a sharded cluster."""
+    return IndexModel([("_account", ASCENDING), *((key, ASCENDING) for key in keys)], **options)
 
 
 class Embedded(BaseModel):

@@ -6,7 +6,11 @@ from typing import Any
 
 import strawberry
 
+from app.graphql.connections import Ordering
 from app.graphql.filters import DeletedState, deleted_clause, equals_normalised, words_clause
+
+# People are listed by last name, then first name, unless asked otherwise.
+BY_NAME = Ordering("_search.sort")
 
 
 @strawberry.input(description="Conditions on people that every list of people offers.")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
+from app.common.codes import Permission
 from app.common.documents import GeoPoint
+from app.errors import PublicError
+from app.graphql.context import Info
 from app.graphql.modeled import register
 from app.graphql.records import Record
 
@@ -29,3 +32,27 @@ class GeoPointInput:
 
 
 register(GeoPoint, GeoPointType, GeoPointInput)
+
+
+@strawberry.interface(description="A person the agency knows: staff, caregivers and patients.")
+class Person:
+    @strawberry.field(description="The full name, first name first.")
+    def full_name(self) -> str:
+        record: Record = self  # type: ignore[assignment]
+        name = record.doc.get("name") or {}
+        return " ".join(str(p) for p in (name.get("first"), name.get("last")) if p)
+
+    @strawberry.field(description="Social security (or health card) number; needs VIEW_SENSITIVE.")
+    def ssn(self, info: Info) -> str | None:
+        record: Record = self  # type: ignore[assignment]
+        return sensitive(info, record.doc.get("ssn"))
+
+
+def sensitive(info: Info, value: str | None) -> str | None:
+    """A sensitive value for roles with VIEW_SENSITIVE; anyone else is told no."""
+    caller = info.context.caller
+    if value is not None and (caller is None or not caller.may(Permission.VIEW_SENSITIVE)):
+        raise PublicError(
+            "Your role may not read this field (it needs VIEW_SENSITIVE).", code="FORBIDDEN"
+        )
+    return value

@@ -76,6 +76,22 @@ class Ordering:
         return cls(key, direction == OrderDirection.DESC)
 
 
+def order_input(name: str, fields: type[Enum], what: str) -> type:
+    """`<Record>Order`: which stored key a list of `what` is sorted by, and which way."""
+
+    def ordering(self: Any) -> Ordering:
+        return Ordering.of(str(self.field.value), self.direction)
+
+    namespace = {
+        "__annotations__": {"field": fields, "direction": OrderDirection},
+        "field": strawberry.field(description="What to sort by."),
+        "direction": strawberry.field(default=OrderDirection.ASC, description="Which way."),
+        "ordering": ordering,
+    }
+    cls = type(name, (), namespace)
+    return strawberry.input(cls, name=name, description=f"How a list of {what} is sorted.")
+
+
 @dataclass(frozen=True)
 class Page:
     """The paging arguments of a connection field, checked."""
@@ -129,6 +145,19 @@ def _past(ordering: Ordering, cursor: str, forwards: bool) -> dict[str, Any]:
     if ordering.key == "_id":
         return {"_id": {op: last_id}}
     return {"$or": [{ordering.key: {op: value}}, {ordering.key: value, "_id": {op: last_id}}]}
+
+
+async def list_records(
+    info: Info,
+    node: type[Any],
+    query: dict[str, Any],
+    order_by: Any | None,
+    default: Ordering,
+    page: Page,
+) -> Connection[Any]:
+    """A connection of a record type: its collection, filtered, ordered and paged."""
+    ordering = order_by.ordering() if order_by is not None else default
+    return await paginate(info, node.collection(), query, ordering, page, node.from_doc)
 
 
 async def paginate(

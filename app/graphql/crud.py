@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import strawberry
 
 from app.common.codes import Permission
-from app.common.services import RecordStore
+from app.common.services import Actor, RawDoc, RecordStore, camel
+from app.db import Database
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
 from app.graphql.records import Record
 from app.graphql.relay import type_name_of
 
-N = TypeVar("N", bound=Record)
+Action = Callable[[RecordStore, Actor], Awaitable[RawDoc]]
 
 
 @strawberry.interface(description="A record that changes: every change bumps its revision.")
@@ -28,57 +31,94 @@ class Versioned:
         return int(record.doc.get("_revision", 1))
 
 
-async def create_record(
-    info: Info, store: RecordStore, node: type[N], input: Any, permission: Permission
-) -> tuple[N | None, list[UserError]]:
-    async def run() -> N:
-        actor = actor_of(info, permission)
-        return node.from_doc(await store.create(actor, input_data(input, store.model)))
+@dataclass(frozen=True)
+class RecordSpec:
+    """What the generic mutations need to know of one record type."""
 
-    return await attempt(run())
+    node: type[Record]
+    field: str
+    store: Callable[[Database], RecordStore]
+    permission: Permission
+    create_input: type
+    update_input: type
 
-
-async def update_record(
-    info: Info,
-    store: RecordStore,
-    node: type[N],
-    id: strawberry.ID,
-    revision: int,
-    input: Any,
-    permission: Permission,
-) -> tuple[N | None, list[UserError]]:
-    async def run() -> N:
-        actor = actor_of(info, permission)
-        key = decode_global_id(id, type_name_of(node), "id")
-        changes = input_data(input, store.model)
-        return node.from_doc(await store.update(actor, key, revision, changes))
-
-    return await attempt(run())
+    def key(self, global_id: str) -> Any:
+        return decode_global_id(global_id, type_name_of(self.node), "id")
 
 
-async def delete_record(
-    info: Info,
-    store: RecordStore,
-    node: type[N],
-    id: strawberry.ID,
-    reason: str,
-    revision: int | None,
-    permission: Permission,
-) -> tuple[N | None, list[UserError]]:
-    async def run() -> N:
-        actor = actor_of(info, permission)
-        key = decode_global_id(id, type_name_of(node), "id")
-        return node.from_doc(await store.delete(actor, key, reason, revision))
-
-    return await attempt(run())
+def payload_type(node: type[Record], field: str) -> type:
+    """`<Record>Payload`: the record as it now is, or the user errors that kept it unchanged."""
+    name = f"{type_name_of(node)}Payload"
+    namespace = {
+        "__annotations__": {field: node | None, "user_errors": list[UserError]},
+        field: strawberry.field(description=f"The {field} as it now is; null if refused."),
+        "user_errors": strawberry.field(description="Why it was refused; empty on success."),
+    }
+    cls = type(name, (), namespace)
+    return strawberry.type(cls, name=name, description=f"The result of a change to a {field}.")
 
 
-async def restore_record(
-    info: Info, store: RecordStore, node: type[N], id: strawberry.ID, permission: Permission
-) -> tuple[N | None, list[UserError]]:
-    async def run() -> N:
-        actor = actor_of(info, permission)
-        key = decode_global_id(id, type_name_of(node), "id")
-        return node.from_doc(await store.restore(actor, key))
+def record_mutations(spec: RecordSpec) -> type:
+    """A type holding `<record>Create`, `…Update`, `…Delete` and `…Restore` for one record."""
+    payload = payload_type(spec.node, spec.field)
 
-    return await attempt(run())
+    async def perform(info: Info, action: Action) -> Any:
+        async def act() -> Record:
+            actor = actor_of(info, spec.permission)
+            store = spec.store(info.context.database)
+            return spec.node.from_doc(await action(store, actor))
+
+        record, errors = await attempt(act())
+        return payload(**{spec.field: record, "user_errors": errors})
+
+    async def create(info: Info, input: Any) -> Any:
+        return await perform(
+            info, lambda store, actor: store.create(actor, input_data(input, store.model))
+        )
+
+    async def update(info: Info, id: strawberry.ID, revision: int, input: Any) -> Any:
+        return await perform(
+            info,
+            lambda store, actor: store.update(
+                actor, spec.key(id), revision, input_data(input, store.model)
+            ),
+        )
+
+    async def delete(
+        info: Info, id: strawberry.ID, reason: str, revision: int | None = None
+    ) -> Any:
+        return await perform(
+            info, lambda store, actor: store.delete(actor, spec.key(id), reason, revision)
+        )
+
+    async def restore(info: Info, id: strawberry.ID) -> Any:
+        return await perform(info, lambda store, actor: store.restore(actor, spec.key(id)))
+
+    # The input types are derived at run time, so the annotations are set here, as objects.
+    create.__annotations__["input"] = spec.create_input
+    update.__annotations__["input"] = spec.update_input
+    for resolver in (create, update, delete, restore):
+        resolver.__annotations__["return"] = payload
+        resolver.__annotations__["info"] = Info
+    what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
+    descriptions = {
+        create: f"Add a {what}. {needs}",
+        update: f"Change a {what}: fields left out stay as they are; lists given replace the "
+        f"stored lists whole. Refused with CONFLICT if `revision` is not the current one. {needs}",
+        delete: f"Soft-delete a {what}, saying why; it can be restored. {needs}",
+        restore: f"Restore a deleted {what}. {needs}",
+    }
+    namespace: dict[str, Any] = {}
+    for resolver, verb in (
+        (create, "create"),
+        (update, "update"),
+        (delete, "delete"),
+        (restore, "restore"),
+    ):
+        namespace[f"{spec.field}_{verb}"] = strawberry.mutation(
+            resolver=resolver,
+            name=camel(f"{spec.field}_{verb}"),
+            description=descriptions[resolver],
+        )
+    name = f"{type_name_of(spec.node)}Mutations"
+    return strawberry.type(type(name, (), namespace), name=name)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from beanie import PydanticObjectId
 from pydantic import Field, model_validator
-from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import Gender, MaritalStatus, PatientStatus, PeriodType
 from app.common.documents import (
@@ -19,6 +18,7 @@ from app.common.documents import (
     PersonName,
     Phone,
     SoftDeletable,
+    by_account,
     ref,
     validate_ordered,
 )
@@ -179,10 +179,10 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
     class Settings:
         name = "patients"
         indexes = [
-            IndexModel([("_account", ASCENDING), ("_search.name", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_search.sort", ASCENDING), ("_id", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_created_date", ASCENDING), ("_id", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("status", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_search.city", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("case_coordinator", ASCENDING)]),
+            by_account("_search.name"),
+            by_account("_search.sort", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("status"),
+            by_account("_search.city"),
+            by_account("case_coordinator"),
         ]

@@ -9,7 +9,7 @@ import strawberry
 
 from app.common.codes import PatientStatus
 from app.common.inputs import PersonFilter
-from app.graphql.connections import OrderDirection, Ordering
+from app.graphql.connections import order_input
 from app.graphql.context import Info
 from app.graphql.filters import merge
 from app.graphql.inputs import decode_global_id
@@ -54,12 +54,7 @@ class PatientOrderField(Enum):
     CREATED_DATE = strawberry.enum_value("_created_date", description="When they were added.")
 
 
-@strawberry.input(description="How a list of patients is sorted.")
-class PatientOrder:
-    field: PatientOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Which way."
-    )
-
-    def ordering(self) -> Ordering:
-        return Ordering.of(str(self.field.value), self.direction)
+if TYPE_CHECKING:
+    PatientOrder = Any
+else:
+    PatientOrder = order_input("PatientOrder", PatientOrderField, "patients")

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from beanie import PydanticObjectId
 from pydantic import Field
-from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import Gender, RoleType, WorkPermit
 from app.common.documents import (
@@ -25,6 +24,7 @@ from app.common.documents import (
     Phone,
     SkillEntry,
     SoftDeletable,
+    by_account,
     ref,
 )
 
@@ -126,12 +126,12 @@ class User(CareDocument, SoftDeletable, CareProfile):
     class Settings:
         name = "users"
         indexes = [
-            IndexModel([("_account", ASCENDING), ("_search.name", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_search.sort", ASCENDING), ("_id", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_created_date", ASCENDING), ("_id", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("role_type", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_search.skills", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("_search.city", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("manager", ASCENDING)]),
-            IndexModel([("_account", ASCENDING), ("ext_id", ASCENDING)], sparse=True),
+            by_account("_search.name"),
+            by_account("_search.sort", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("role_type"),
+            by_account("_search.skills"),
+            by_account("_search.city"),
+            by_account("manager"),
+            by_account("ext_id", sparse=True),
         ]

@@ -9,7 +9,7 @@ import strawberry
 
 from app.common.codes import RoleType
 from app.common.inputs import PersonFilter
-from app.graphql.connections import OrderDirection, Ordering
+from app.graphql.connections import order_input
 from app.graphql.context import Info
 from app.graphql.filters import equals_normalised, merge
 from app.graphql.inputs import decode_global_id
@@ -58,12 +58,7 @@ class UserOrderField(Enum):
     CREATED_DATE = strawberry.enum_value("_created_date", description="When they were added.")
 
 
-@strawberry.input(description="How a list of users is sorted.")
-class UserOrder:
-    field: UserOrderField = strawberry.field(description="What to sort by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Which way."
-    )
-
-    def ordering(self) -> Ordering:
-        return Ordering.of(str(self.field.value), self.direction)
+if TYPE_CHECKING:
+    UserOrder = Any
+else:
+    UserOrder = order_input("UserOrder", UserOrderField, "users")

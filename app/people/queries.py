@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from app.graphql.connections import Connection, Ordering, Page, paginate
+from app.common.inputs import BY_NAME
+from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
 from app.people.inputs import UserFilter, UserOrder
@@ -33,7 +34,6 @@ class UserQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[User]:
-        query = (filter or UserFilter()).query(info)
-        ordering = order_by.ordering() if order_by else Ordering("_search.sort")
         page = Page(first=first, after=after, last=last, before=before)
-        return await paginate(info, "users", query, ordering, page, User.from_doc)
+        query = (filter or UserFilter()).query(info)
+        return await list_records(info, User, query, order_by, BY_NAME, page)
