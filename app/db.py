@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
+import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import pymongo
 from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from app.embedded import EmbeddedServer
 from app.settings import Settings
@@ -20,14 +25,17 @@ log = logging.getLogger(__name__)
 
 RawDoc = dict[str, Any]
 
+WAIT_LOG_SECONDS = 5.0  # how often start-up says it is still waiting for the database
+
 
 def document_models() -> list[type[Document]]:
     """Every Beanie document of every domain; init_beanie creates their indexes."""
     from app.accounts.documents import AccessToken, Account, ApiClient, Counter
+    from app.audit.documents import AuditEvent
     from app.patients.documents import Patient
     from app.people.documents import User
 
-    return [Account, ApiClient, AccessToken, Counter, User, Patient]
+    return [Account, ApiClient, AccessToken, Counter, AuditEvent, User, Patient]
 
 
 @dataclass
@@ -86,14 +94,24 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         )
         uri = embedded.start()
     counter = CommandCounter()
+    timeout_ms = int(settings.database_timeout_seconds * 1000)
     client: AsyncMongoClient[RawDoc] = AsyncMongoClient(
         uri,
         tz_aware=True,
         event_listeners=[counter],
-        serverSelectionTimeoutMS=int(settings.database_wait_seconds * 1000),
+        # Per operation: give up quickly when the database is gone (the API answers 503).
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        # A hung database (not a closed one) frees the request after this; slow queries fit.
+        socketTimeoutMS=max(timeout_ms * 6, 30_000),
     )
     try:
-        await client.admin.command("ping")
+        await wait_for_database(
+            client,
+            database_address(uri),
+            wait_seconds=settings.database_wait_seconds,
+            attempt_seconds=settings.database_timeout_seconds,
+        )
         db = client[settings.database_name]
         await init_beanie(database=db, document_models=document_models())
         yield Database(client=client, db=db, counter=counter)
@@ -101,3 +119,47 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         await client.close()
         if embedded is not None:
             embedded.stop()
+
+
+async def wait_for_database(
+    client: AsyncMongoClient[RawDoc], address: str, *, wait_seconds: float, attempt_seconds: float
+) -> None:
+    """Ping until the database answers; after `wait_seconds`, a RuntimeError naming it.
+
+    Each ping may take `attempt_seconds` (the per-operation timeout), so a slow first
+    connection still gets through, and a missing database is retried until the wait is over.
+    """
+    started = time.monotonic()
+    deadline = started + wait_seconds
+    next_log = started
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            with pymongo.timeout(max(min(remaining, attempt_seconds), 0.05)):
+                await client.admin.command("ping")
+            return
+        except PyMongoError as error:
+            if not (isinstance(error, ConnectionFailure) or error.timeout):
+                raise  # e.g. bad credentials: waiting longer would not help
+            now = time.monotonic()
+            if now >= deadline:
+                raise RuntimeError(
+                    f"the database at {address} did not answer within {wait_seconds:g} s "
+                    f"(CAREGRAPH_DB_WAIT); is it running? Last error: {_first_line(error)}"
+                ) from error
+            if now >= next_log:
+                log.warning("waiting for the database at %s...", address)
+                next_log = now + WAIT_LOG_SECONDS
+            await asyncio.sleep(min(0.25, deadline - now))
+
+
+def database_address(uri: str) -> str:
+    """The host(s) of a MongoDB URI, without scheme, credentials, database or options."""
+    rest = uri.split("://", 1)[-1]
+    hosts = re.split(r"[/?]", rest, maxsplit=1)[0]
+    return hosts.rpartition("@")[2] or "localhost"
+
+
+def _first_line(error: Exception) -> str:
+    """pymongo's messages end with a long topology description; the first part is enough."""
+    return str(error).split(", Timeout:")[0].splitlines()[0][:300]

@@ -40,6 +40,7 @@ class EmbeddedServer:
     cache_size: str = "512M"
     sync_on_commit: bool = False
     wait_seconds: float = 30.0
+    port: int | None = None  # None: any free port; set: this one (e.g. to restart in place)
     process: subprocess.Popen[bytes] | None = None
     uri: str | None = None
 
@@ -55,13 +56,14 @@ class EmbeddedServer:
             log.info("using the embedded database already running at %s", running)
             self.uri = running
             return running
-        port = _free_port()
-        self.process = subprocess.Popen(
-            self._command(port),
-            stdout=(self.data_dir / "embedded.log").open("ab"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
-        )
+        port = self.port or _free_port()
+        with (self.data_dir / "embedded.log").open("ab") as server_log:
+            self.process = subprocess.Popen(
+                self._command(port),
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
+            )
         self.uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
         self._wait_until_ready()
         self.record_path.write_text(json.dumps({"pid": self.process.pid, "uri": self.uri}))
@@ -71,9 +73,12 @@ class EmbeddedServer:
         """Stop the server if this process started it; a reused server keeps running."""
         if self.process is None:
             return
-        with contextlib.suppress(FileNotFoundError):
-            self.record_path.unlink()
-        if self.process.poll() is None:
+        if self._record_pid() == self.process.pid:  # a later server's record stays
+            with contextlib.suppress(FileNotFoundError):
+                self.record_path.unlink()
+        if self.process.poll() is not None:
+            log.info("the embedded database had already exited (code %s)", self.process.returncode)
+        else:
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=20)
@@ -97,6 +102,12 @@ class EmbeddedServer:
         if self.sync_on_commit:
             command.append("--sync-on-commit")
         return command
+
+    def _record_pid(self) -> int | None:
+        try:
+            return int(json.loads(self.record_path.read_text()).get("pid", 0))
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def _running_uri(self) -> str | None:
         try:

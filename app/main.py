@@ -10,11 +10,12 @@ from app.accounts.auth import Authenticator
 from app.accounts.routes import authorize
 from app.db import open_database
 from app.graphql.graphiql import add_graphiql_asset_routes
+from app.graphql.idempotency import create_idempotency_index, idempotency
 from app.graphql.schema import build_schema
 from app.graphql.view import CaregraphView
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.settings import Settings
-from app.web import authenticate, cors, healthz, request_ids
+from app.web import authenticate, cors, database_unavailable, healthz, request_ids
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -26,10 +27,12 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
-        middlewares=[request_ids, cors, authenticate], client_max_size=32 * 1024**2
+        middlewares=[request_ids, database_unavailable, cors, authenticate, idempotency],
+        client_max_size=32 * 1024**2,
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_database)
+    app.on_startup.append(create_idempotency_index)  # runs after the cleanup contexts open
     view = CaregraphView(build_schema(settings), graphiql=settings.graphiql_enabled)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)

@@ -17,10 +17,14 @@ async def _demo_data_when_empty(app: web.Application) -> None:
     from app.seed import DEMO_CREDENTIALS, seed_demo
 
     database = app[DATABASE]
-    if await database.db.accounts.estimated_document_count() == 0:
+    settings = app[SETTINGS]
+    # Demo keys are public knowledge: never on a real MongoDB, never in production.
+    wanted = (
+        settings.demo_data and not settings.mongodb_uri and settings.environment != "production"
+    )
+    if wanted and await database.db.accounts.estimated_document_count() == 0:
         log.info("empty database: loading the demo data")
         await seed_demo(database)
-    settings = app[SETTINGS]
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Caregraph GraphQL: {base}/graphql"

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
         False, validation_alias=AliasChoices("CAREGRAPH_SYNC_ON_COMMIT")
     )
     embedded_cache_size: str = Field("512M", validation_alias=AliasChoices("CAREGRAPH_CACHE_SIZE"))
+    demo_data: bool = Field(True, validation_alias=AliasChoices("CAREGRAPH_DEMO_DATA"))
     graphiql: bool | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_GRAPHIQL"))
     cors_origins: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("CAREGRAPH_CORS_ORIGINS")
@@ -34,11 +35,19 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(
         3600, validation_alias=AliasChoices("CAREGRAPH_TOKEN_TTL")
     )
+    # How long an Idempotency-Key is remembered (and a retry replays the stored response).
+    idempotency_ttl_seconds: int = Field(
+        86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
+    )
     max_depth: int = Field(12, validation_alias=AliasChoices("CAREGRAPH_MAX_DEPTH"))
     max_aliases: int = Field(30, validation_alias=AliasChoices("CAREGRAPH_MAX_ALIASES"))
     max_tokens: int = Field(4000, validation_alias=AliasChoices("CAREGRAPH_MAX_TOKENS"))
     max_nodes: int = Field(20_000, validation_alias=AliasChoices("CAREGRAPH_MAX_NODES"))
     database_wait_seconds: float = Field(30.0, validation_alias=AliasChoices("CAREGRAPH_DB_WAIT"))
+    # How long one operation waits for an unreachable database before failing (503).
+    database_timeout_seconds: float = Field(
+        5.0, validation_alias=AliasChoices("CAREGRAPH_DB_TIMEOUT")
+    )
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -6,8 +6,9 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
+import pymongo
 from aiohttp import web
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 from app.accounts.auth import credential_from_header
 from app.keys import AUTHENTICATOR, CALLER, DATABASE, REQUEST_ID, SETTINGS
@@ -15,6 +16,8 @@ from app.keys import AUTHENTICATOR, CALLER, DATABASE, REQUEST_ID, SETTINGS
 log = logging.getLogger("app.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PROTECTED_PREFIXES = ("/graphql", "/files")
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+RETRY_AFTER_SECONDS = "5"
 
 
 def unauthorized(message: str) -> web.Response:
@@ -22,6 +25,18 @@ def unauthorized(message: str) -> web.Response:
         {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
         status=401,
         headers={"WWW-Authenticate": 'Bearer realm="caregraph"'},
+    )
+
+
+def database_unavailable_response() -> web.Response:
+    return web.json_response(
+        {
+            "errors": [
+                {"message": DATABASE_UNAVAILABLE, "extensions": {"code": "DATABASE_UNAVAILABLE"}}
+            ]
+        },
+        status=503,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
     )
 
 
@@ -34,6 +49,22 @@ async def request_ids(request: web.Request, handler: Handler) -> web.StreamRespo
     response = await handler(request)
     response.headers["X-Request-Id"] = request_id
     return response
+
+
+@web.middleware
+async def database_unavailable(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A database that cannot be reached is a 503 with a JSON error, not a 500."""
+    try:
+        return await handler(request)
+    except ConnectionFailure as error:
+        log.warning(
+            "database unavailable in request %s (%s %s): %s",
+            request.get(REQUEST_ID, "-"),
+            request.method,
+            request.path,
+            type(error).__name__,
+        )
+        return database_unavailable_response()
 
 
 @web.middleware
@@ -55,7 +86,9 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = await handler(request)
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin or ""
-        response.headers["Access-Control-Expose-Headers"] = "X-Request-Id"
+        response.headers["Access-Control-Expose-Headers"] = (
+            "X-Request-Id, Idempotent-Replayed, Retry-After"
+        )
         response.headers["Vary"] = "Origin"
     return response
 
@@ -77,9 +110,15 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
 
 async def healthz(request: web.Request) -> web.Response:
     """200 when the database answers, 503 when it does not."""
+    timeout = request.app[SETTINGS].database_timeout_seconds
     try:
-        await request.app[DATABASE].client.admin.command("ping")
+        with pymongo.timeout(timeout):  # bounded even if the client's own timeouts change
+            await request.app[DATABASE].client.admin.command("ping")
     except PyMongoError as error:
         log.warning("health check: database unreachable: %s", error)
-        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
+        return web.json_response(
+            {"status": "unavailable", "database": "down"},
+            status=503,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
     return web.json_response({"status": "ok", "database": "up"})

@@ -155,3 +155,11 @@ async def create_patient(agency: Agency, **overrides: Any) -> dict[str, Any]:
     data = await agency.ok(CREATE_PATIENT, {"input": patient_input(**overrides)})
     assert data["patientCreate"]["userErrors"] == [], data
     return data["patientCreate"]["patient"]  # type: ignore[no-any-return]
+
+
+async def audit_entries(agency: Agency, **query: Any) -> list[dict[str, Any]]:
+    """The stored audit entries of an agency, oldest first."""
+    cursor = agency.api.database.db.audit_events.find(
+        {"_account": agency.account_id, **query}, sort=[("_id", 1)]
+    )
+    return [entry async for entry in cursor]

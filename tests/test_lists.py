@@ -1,6 +1,8 @@
 """Lists: typed filters, ordering, keyset paging both ways, and batched references."""
 
 import asyncio
+import base64
+import json
 from typing import Any
 
 from tests.factories import Agency, Api, create_patient, create_user, location
@@ -179,3 +181,69 @@ async def test_nested_references_cost_the_same_commands_for_5_or_50_rows(api: Ap
     # then the number of database commands does not grow with the rows
     assert small == large
     assert small <= 5
+
+
+PAGE = """query($first: Int!, $after: String, $order: PatientOrder) {
+  patients(first: $first, after: $after, orderBy: $order) {
+    pageInfo { hasNextPage endCursor } nodes { fullName } } }"""
+
+
+async def walk(agency: Agency, order: dict[str, str] | None) -> list[str]:
+    names: list[str] = []
+    after = None
+    while True:
+        data = await agency.ok(PAGE, {"first": 1, "after": after, "order": order})
+        names += [n["fullName"] for n in data["patients"]["nodes"]]
+        if not data["patients"]["pageInfo"]["hasNextPage"]:
+            return names
+        after = data["patients"]["pageInfo"]["endCursor"]
+
+
+async def test_records_without_a_sort_value_are_paged_like_the_rest(api: Api) -> None:
+    # given two patients made through the API and two loaded raw, as an old export would be
+    agency = await api.agency()
+    await patients_named(agency, [("Ann", "Baker"), ("Cy", "Dunn")])
+    await api.database.db.patients.insert_many(
+        [
+            {"_account": agency.account_id, "name": {"first": "Raw", "last": str(i)}}
+            for i in range(2)
+        ]
+    )
+    # when the list is walked one record at a time, by name either way
+    ascending = await walk(agency, {"field": "NAME", "direction": "ASC"})
+    descending = await walk(agency, {"field": "NAME", "direction": "DESC"})
+    # then every record is seen exactly once, those without a sort value first (or last)
+    assert sorted(ascending) == ["Ann Baker", "Cy Dunn", "Raw 0", "Raw 1"]
+    assert ascending[2:] == ["Ann Baker", "Cy Dunn"]
+    assert descending == list(reversed(ascending))
+
+
+async def test_a_cursor_is_refused_under_another_order_or_when_forged(api: Api) -> None:
+    # given a cursor from a list ordered by name
+    agency = await api.agency()
+    await patients_named(agency, [("Ann", "Baker"), ("Cy", "Dunn")])
+    data = await agency.ok(PAGE, {"first": 1, "order": {"field": "NAME"}})
+    cursor = data["patients"]["pageInfo"]["endCursor"]
+    # when it is used with another order, or an operator is smuggled into one
+    other = await agency.gql(
+        PAGE, {"first": 1, "after": cursor, "order": {"field": "CREATED_DATE"}}
+    )
+    forged = base64.urlsafe_b64encode(
+        json.dumps(["_search.sort", False, {"$gt": ""}, {"$oid": "0" * 24}]).encode()
+    ).decode()
+    smuggled = await agency.gql(PAGE, {"first": 1, "after": forged, "order": {"field": "NAME"}})
+    # then both are refused with a clear message and no data
+    assert "another order" in other.errors[0]["message"]
+    assert smuggled.errors[0]["message"] == "The cursor is not one this API gave out."
+    assert other.data is None and smuggled.data is None
+
+
+async def test_first_zero_still_says_whether_records_exist(api: Api) -> None:
+    # given one patient
+    agency = await api.agency()
+    await patients_named(agency, [("Ann", "Baker")])
+    # when a page of none is asked for
+    data = await agency.ok(PAGE, {"first": 0})
+    # then it is empty, and says there are more
+    assert data["patients"]["nodes"] == []
+    assert data["patients"]["pageInfo"]["hasNextPage"] is True

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from app.graphql.relay import from_global_id
-from tests.factories import Agency, Api, create_patient
+from app.graphql.relay import from_global_id, to_global_id
+from tests.factories import Agency, Api, create_patient, create_user
 
 UPDATE = """mutation($id: ID!, $revision: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $revision, input: $input) {
@@ -147,3 +147,60 @@ async def test_deleting_without_a_reason_is_required(api: Api) -> None:
     assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [("reason", "REQUIRED")]
     document = await stored(api, patient["id"])
     assert not document.get("_deleted") and document["_revision"] == 1
+
+
+async def test_a_record_holding_money_can_be_updated(api: Api) -> None:
+    # given a caregiver whose stored salary expectations are exact decimals
+    agency = await api.agency()
+    user = await create_user(agency, salaryExpectations={"hourlyMin": "21.50", "hourlyMax": "28"})
+    # when another field of theirs is updated
+    data = await agency.ok(
+        """mutation($id: ID!) { userUpdate(id: $id, revision: 1,
+      input: {nearestIntersection: "King & Bay"}) { user { revision
+      salaryExpectations { hourlyMin hourlyMax } } userErrors { code } } }""",
+        {"id": user["id"]},
+    )
+    # then it is saved and the money is unchanged to the cent
+    assert data["userUpdate"]["userErrors"] == []
+    assert data["userUpdate"]["user"]["salaryExpectations"] == {
+        "hourlyMin": "21.50",
+        "hourlyMax": "28",
+    }
+    stored = await api.database.db.users.find_one({"_account": agency.account_id})
+    assert str(stored["salary_expectations"]["hourly_min"]) == "21.50"
+
+
+async def test_a_write_only_secret_survives_an_edit_of_its_subdocument(api: Api) -> None:
+    # given an account whose telephony auth token was set (it can never be read back)
+    agency = await api.agency()
+    set_token = """mutation { accountUpdate(revision: 1, input: {telephony: {
+      provider: "Twilio", authToken: "s3cret"}}) {
+      account { revision telephony { provider } } userErrors { code } } }"""
+    data = await agency.ok(set_token)
+    assert data["accountUpdate"]["userErrors"] == []
+    # when the telephony settings are edited again without the token
+    data = await agency.ok("""mutation { accountUpdate(revision: 2, input: {telephony: {
+      provider: "Twilio", phoneNumber: "+14165550100"}}) { userErrors { code } } }""")
+    # then the change is saved and the stored token is kept
+    assert data["accountUpdate"]["userErrors"] == []
+    stored = await api.database.db.accounts.find_one({"_id": agency.account_id})
+    assert stored["telephony"]["auth_token"] == "s3cret"
+    assert stored["telephony"]["phone_number"] == "+14165550100"
+
+
+async def test_a_record_loaded_without_a_revision_can_be_updated(api: Api) -> None:
+    # given a patient loaded raw from an old export, with no revision at all
+    agency = await api.agency()
+    inserted = await api.database.db.patients.insert_one(
+        {"_account": agency.account_id, "name": {"first": "Old", "last": "Record"}}
+    )
+    patient_id = to_global_id("Patient", inserted.inserted_id)
+    # when it is read and updated at the revision shown
+    read = await agency.ok("query($id: ID!) { patient(id: $id) { revision } }", {"id": patient_id})
+    data = await agency.ok(
+        """mutation($id: ID!, $rev: Int!) { patientUpdate(id: $id,
+      revision: $rev, input: {chartId: "C-1"}) { patient { revision } userErrors { code } } }""",
+        {"id": patient_id, "rev": read["patient"]["revision"]},
+    )
+    # then it is saved at revision 2
+    assert data["patientUpdate"] == {"patient": {"revision": 2}, "userErrors": []}

@@ -22,9 +22,15 @@ class AccountMutations:
     )
     async def authorize(self, info: Info, api_key: str, api_secret: str) -> AuthorizePayload:
         context = info.context
+        address = context.request.remote if context.request is not None else None
         result, errors = await attempt(
             services.authorize(
-                context.database, api_key, api_secret, context.settings.access_token_ttl_seconds
+                context.database,
+                api_key,
+                api_secret,
+                context.settings.access_token_ttl_seconds,
+                request_id=context.request_id,
+                client_address=address,
             )
         )
         token, expires_at = (result[0], result[1]) if result else (None, None)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from app.accounts import services
 from app.errors import ServiceError
-from app.keys import DATABASE, SETTINGS
+from app.keys import DATABASE, REQUEST_ID, SETTINGS
 
 AUTHORIZED = "Authorized Successfully, Use the Provided Access Token for Future Requests."
 
@@ -24,6 +24,8 @@ async def authorize(request: web.Request) -> web.Response:
             values["api_key"],
             values["api_secret"],
             request.app[SETTINGS].access_token_ttl_seconds,
+            request_id=request.get(REQUEST_ID),
+            client_address=request.remote,
         )
     except ServiceError as refusal:
         return web.json_response({"status": False, "message": str(refusal)}, status=401)

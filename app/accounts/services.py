@@ -6,11 +6,22 @@ import datetime as dt
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.accounts.auth import hash_secret, lookup_hash, new_key, new_secret, secret_matches
+from app.accounts.auth import (
+    hash_secret,
+    lookup_hash,
+    new_key,
+    new_secret,
+    secret_matches_async,
+)
 from app.accounts.documents import Account, ApiClient, Role
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event
+from app.common.clock import now
 from app.common.codes import Permission, RoleType
-from app.common.services import RecordStore, encode, now, validated
+from app.common.services import Actor, encode, validated
+from app.common.store import RecordStore, in_transaction
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 
@@ -111,29 +122,47 @@ async def create_api_client(
 
 
 async def authorize(
-    database: Database, api_key: str, api_secret: str, ttl_seconds: int
+    database: Database,
+    api_key: str,
+    api_secret: str,
+    ttl_seconds: int,
+    request_id: str | None = None,
+    client_address: str | None = None,
 ) -> tuple[str, dt.datetime, dict[str, Any]]:
     """An access token for a valid key and secret, with its expiry and the account."""
     client = await database.db.api_clients.find_one(
         {"key_hash": lookup_hash(api_key or ""), "revoked": {"$ne": True}}
     )
-    if client is None or not secret_matches(api_secret or "", client["secret_hash"]):
+    stored = client["secret_hash"] if client is not None else None
+    if client is None or not await secret_matches_async(api_secret or "", stored):
         raise ServiceError.one("The api_key and api_secret do not match.", ErrorCode.FORBIDDEN)
     account = await database.db.accounts.find_one({"_id": client["_account"], "active": 1})
     if account is None:
         raise ServiceError.one("This account is not active.", ErrorCode.FORBIDDEN)
     token = new_secret()
     expires_at = now() + dt.timedelta(seconds=ttl_seconds)
-    await database.db.access_tokens.insert_one(
-        {
-            "_account": client["_account"],
-            "api_client": client["_id"],
-            "token_hash": lookup_hash(token),
-            "expires_at": expires_at,
-        }
+    grant = {
+        "_account": client["_account"],
+        "api_client": client["_id"],
+        "token_hash": lookup_hash(token),
+        "expires_at": expires_at,
+    }
+    actor = Actor(
+        account_id=client["_account"],
+        api_client_id=client["_id"],
+        api_client_name=client["name"],
+        request_id=request_id,
+        client_address=client_address,
     )
+    event = audit_event(actor, AuditAction.AUTHORIZE, "ApiClient", client["_id"])
+
+    async def write(session: AsyncClientSession) -> None:
+        await database.db.access_tokens.insert_one(grant, session=session)
+        await database.db.audit_events.insert_one(event, session=session)
+
+    await in_transaction(database, write)
     return token, expires_at, account
 
 
 def account_store(database: Database) -> RecordStore:
-    return RecordStore(database, Account, "account")
+    return RecordStore(database, Account, "Account")

@@ -7,6 +7,7 @@ import datetime as dt
 import strawberry
 
 from app.accounts.documents import Account as AccountDocument
+from app.graphql.crud import Versioned
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record
@@ -18,11 +19,7 @@ from app.graphql.relay import Node
     name="Account",
     description="An agency: the tenant that owns every other record, with its settings.",
 )
-class Account(Record, Node):
-    @strawberry.field(description="Bumped by every change; send it back with an update.")
-    def revision(self) -> int:
-        return int(self.doc.get("_revision", 1))
-
+class Account(Record, Node, Versioned):
     @strawberry.field(description="The account number, as the REST API shows it.")
     def number(self) -> int:
         return int(self.doc["_id"])

@@ -8,6 +8,7 @@ from typing import Any
 
 from beanie import Document, PydanticObjectId
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import (
@@ -28,6 +29,18 @@ READONLY: dict[str, Any] = {"readonly": True}
 def ref(type_name: str, collection: str) -> dict[str, Any]:
     """Field metadata: this stored id points at a record of that GraphQL type and collection."""
     return {"ref": type_name, "collection": collection}
+
+
+def field_extra(info: FieldInfo | None) -> dict[str, Any]:
+    """The metadata a field declares (ref, collection, readonly, writeonly, sensitive)."""
+    extra = info.json_schema_extra if info is not None else None
+    return extra if isinstance(extra, dict) else {}
+
+
+def stored_key(model: type[BaseModel], name: str) -> str:
+    """The MongoDB key of a model field: its alias (the catalogue's name) or its name."""
+    info = model.model_fields.get(name)
+    return (info.alias or name) if info is not None else name
 
 
 def by_account(*keys: str, **options: Any) -> IndexModel:
@@ -97,9 +110,6 @@ class PersonName(Embedded):
     nickname: str | None = Field(None, max_length=100, description="The name they go by.")
     prefix: str | None = Field(None, max_length=20, description="Such as Mrs or Dr.")
     suffix: str | None = Field(None, max_length=20, description="Such as Jr or RN.")
-
-    def full(self) -> str:
-        return " ".join(p for p in (self.first, self.middle, self.last) if p)
 
 
 class CompanyName(Embedded):

@@ -20,3 +20,9 @@ def keywords(*texts: str | None) -> list[str]:
             if word and word not in words:
                 words.append(word)
     return words
+
+
+def camel(name: str) -> str:
+    """A stored or Python name as GraphQL shows it: `_hired_date` -> `hiredDate`."""
+    head, *rest = name.lstrip("_").split("_")
+    return head + "".join(part.title() for part in rest)

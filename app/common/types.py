@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import strawberry
 
 from app.common.codes import Permission
@@ -9,7 +11,8 @@ from app.common.documents import GeoPoint
 from app.errors import PublicError
 from app.graphql.context import Info
 from app.graphql.modeled import register
-from app.graphql.records import Record
+from app.graphql.records import Record, to_date
+from app.graphql.relay import type_name_of
 
 
 @strawberry.type(name="GeoPoint", description="A point on Earth in degrees (WGS 84).")
@@ -36,23 +39,39 @@ register(GeoPoint, GeoPointType, GeoPointInput)
 
 @strawberry.interface(description="A person the agency knows: staff, caregivers and patients.")
 class Person:
-    @strawberry.field(description="The full name, first name first.")
+    @strawberry.field(description="The full name: first, middle and last names.")
     def full_name(self) -> str:
         record: Record = self  # type: ignore[assignment]
         name = record.doc.get("name") or {}
-        return " ".join(str(p) for p in (name.get("first"), name.get("last")) if p)
+        parts = (name.get("first"), name.get("middle"), name.get("last"))
+        return " ".join(str(part) for part in parts if part)
 
-    @strawberry.field(description="Social security (or health card) number; needs VIEW_SENSITIVE.")
+    @strawberry.field(
+        description="Social security (or health card) number; needs VIEW_SENSITIVE. "
+        "Every read is written to the audit trail."
+    )
     def ssn(self, info: Info) -> str | None:
         record: Record = self  # type: ignore[assignment]
-        return sensitive(info, record.doc.get("ssn"))
+        value: str | None = record.doc.get("ssn")
+        if value is not None:
+            caller = info.context.caller
+            if caller is None or not caller.may(Permission.VIEW_SENSITIVE):
+                raise PublicError(
+                    "Your role may not read this field (it needs VIEW_SENSITIVE).",
+                    code="FORBIDDEN",
+                )
+            note_read(info, record, "ssn")
+        return value
+
+    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    def date_of_birth(self, info: Info) -> dt.date | None:
+        record: Record = self  # type: ignore[assignment]
+        value = to_date(record.doc.get("date_of_birth"))
+        if value is not None:
+            note_read(info, record, "dateOfBirth")
+        return value
 
 
-def sensitive(info: Info, value: str | None) -> str | None:
-    """A sensitive value for roles with VIEW_SENSITIVE; anyone else is told no."""
-    caller = info.context.caller
-    if value is not None and (caller is None or not caller.may(Permission.VIEW_SENSITIVE)):
-        raise PublicError(
-            "Your role may not read this field (it needs VIEW_SENSITIVE).", code="FORBIDDEN"
-        )
-    return value
+def note_read(info: Info, record: Record, field: str) -> None:
+    """A sensitive field was read: the request's audit entries will say so."""
+    info.context.note_sensitive_read(type_name_of(type(record)), record.doc["_id"], field)

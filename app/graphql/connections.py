@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 import strawberry
-from bson import json_util
+from bson import ObjectId, json_util
 from bson.errors import InvalidId
 
 from app.errors import PublicError
@@ -117,19 +118,35 @@ class Page:
         return self.last is not None or (self.before is not None and self.first is None)
 
 
+CURSOR_VALUES = (str, int, float, bool, dt.datetime, ObjectId, type(None))
+
+
 def encode_cursor(ordering: Ordering, doc: dict[str, Any]) -> str:
-    position = [_value_at(doc, ordering.key), doc["_id"]]
+    """The position of a record in a list: its sort key, direction, sort value and id."""
+    position = [ordering.key, ordering.descending, _value_at(doc, ordering.key), doc["_id"]]
     return base64.urlsafe_b64encode(json_util.dumps(position).encode()).decode()
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str, ordering: Ordering) -> tuple[Any, Any]:
+    """The sort value and id of a cursor given out for this same ordering; else refused."""
     try:
         position = json_util.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError, InvalidId) as exc:
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, InvalidId) as exc:
         raise PublicError("The cursor is not one this API gave out.") from exc
-    if not isinstance(position, list) or len(position) != 2:
+    if not (
+        isinstance(position, list)
+        and len(position) == 4
+        and isinstance(position[2], CURSOR_VALUES)
+        and isinstance(position[3], (ObjectId, int))
+    ):
         raise PublicError("The cursor is not one this API gave out.")
-    return position
+    key, descending, value, last_id = position
+    if key != ordering.key or descending != ordering.descending:
+        raise PublicError(
+            "The cursor belongs to a list in another order; page with the same "
+            "orderBy it was given with."
+        )
+    return value, last_id
 
 
 def _value_at(doc: dict[str, Any], key: str) -> Any:
@@ -140,11 +157,18 @@ def _value_at(doc: dict[str, Any], key: str) -> Any:
 
 
 def _past(ordering: Ordering, cursor: str, forwards: bool) -> dict[str, Any]:
-    value, last_id = decode_cursor(cursor)
-    op = "$lt" if ordering.descending == forwards else "$gt"
-    if ordering.key == "_id":
+    """Rows beyond the cursor in the walking direction; nulls sort lowest, as in MongoDB."""
+    value, last_id = decode_cursor(cursor, ordering)
+    key = ordering.key
+    descending = ordering.descending == forwards
+    op = "$lt" if descending else "$gt"
+    if key == "_id":
         return {"_id": {op: last_id}}
-    return {"$or": [{ordering.key: {op: value}}, {ordering.key: value, "_id": {op: last_id}}]}
+    tie = {key: value, "_id": {op: last_id}}
+    if value is None:
+        return tie if descending else {"$or": [{key: {"$ne": None}}, tie]}
+    beyond = [{key: {op: value}}, tie] + ([{key: None}] if descending else [])
+    return {"$or": beyond}
 
 
 async def list_records(
@@ -168,9 +192,10 @@ async def paginate(
     page: Page,
     wrap: Callable[[dict[str, Any]], T],
 ) -> Connection[T]:
-    """One page of `collection` matching `query` (already scoped to the account)."""
+    """One page of `collection` matching `query`, always within the caller's account."""
     size = page.size()
     db = info.context.database.db[collection]
+    query = info.context.scoped(query)
     clauses = [query]
     if page.after:
         clauses.append(_past(ordering, page.after, forwards=True))
@@ -180,7 +205,7 @@ async def paginate(
     descending = ordering.descending != page.backwards
     direction = -1 if descending else 1
     sort = [(ordering.key, direction)] + ([("_id", direction)] if ordering.key != "_id" else [])
-    docs = [doc async for doc in db.find(narrowed, sort=sort, limit=size + 1)] if size else []
+    docs = [doc async for doc in db.find(narrowed, sort=sort, limit=size + 1)]
     more = len(docs) > size
     docs = docs[:size]
     if page.backwards:

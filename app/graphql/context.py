@@ -28,6 +28,11 @@ class Context:
     request_id: str
     tally: CommandTally = field(default_factory=CommandTally)
     response_status: int | None = None
+    sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
+
+    def note_sensitive_read(self, record_type: str, record_id: Any, field_name: str) -> None:
+        """Remember a sensitive field that was read; the trail gets one entry per record."""
+        self.sensitive_reads.setdefault((record_type, record_id), set()).add(field_name)
 
     @property
     def account_id(self) -> int:

@@ -8,9 +8,14 @@ from typing import Any
 
 import strawberry
 
+from app.audit.queries import NEWEST_FIRST
+from app.audit.types import AuditEvent, require_audit_reader
 from app.common.codes import Permission
-from app.common.services import Actor, RawDoc, RecordStore, camel
+from app.common.services import Actor, RawDoc
+from app.common.store import RecordStore
+from app.common.text import camel
 from app.db import Database
+from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
@@ -30,6 +35,25 @@ class Versioned:
         record: Record = self  # type: ignore[assignment]
         return int(record.doc.get("_revision", 1))
 
+    @strawberry.field(
+        description="The audit entries about this record, newest first. Needs VIEW_AUDIT."
+    )
+    async def history(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEvent]:
+        require_audit_reader(info)
+        record: Record = self  # type: ignore[assignment]
+        query = info.context.scoped(
+            {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
+        )
+        page = Page(first=first, after=after, last=last, before=before)
+        return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)
+
 
 @dataclass(frozen=True)
 class RecordSpec:
@@ -41,6 +65,7 @@ class RecordSpec:
     permission: Permission
     create_input: type
     update_input: type
+    plural: str
 
     def key(self, global_id: str) -> Any:
         return decode_global_id(global_id, type_name_of(self.node), "id")
@@ -58,9 +83,24 @@ def payload_type(node: type[Record], field: str) -> type:
     return strawberry.type(cls, name=name, description=f"The result of a change to a {field}.")
 
 
+def import_payload_type(node: type[Record], plural: str) -> type:
+    """`<Record>ImportPayload`: every record created, or the user errors that created none."""
+    name = f"{type_name_of(node)}ImportPayload"
+    namespace = {
+        "__annotations__": {plural: list[node], "user_errors": list[UserError]},  # type: ignore[valid-type]
+        plural: strawberry.field(
+            description=f"The {plural} created, in the order given; empty if refused."
+        ),
+        "user_errors": strawberry.field(description="Why they were refused; empty on success."),
+    }
+    cls = type(name, (), namespace)
+    return strawberry.type(cls, name=name, description=f"The result of an import of {plural}.")
+
+
 def record_mutations(spec: RecordSpec) -> type:
-    """A type holding `<record>Create`, `…Update`, `…Delete` and `…Restore` for one record."""
+    """A type holding `<record>Create`, `…Update`, `…Delete`, `…Restore` and `…Import`."""
     payload = payload_type(spec.node, spec.field)
+    imported = import_payload_type(spec.node, spec.plural)
 
     async def perform(info: Info, action: Action) -> Any:
         async def act() -> Record:
@@ -94,11 +134,22 @@ def record_mutations(spec: RecordSpec) -> type:
     async def restore(info: Info, id: strawberry.ID) -> Any:
         return await perform(info, lambda store, actor: store.restore(actor, spec.key(id)))
 
+    async def import_(info: Info, input: Any) -> Any:
+        async def act() -> list[Record]:
+            actor = actor_of(info, spec.permission)
+            store = spec.store(info.context.database)
+            items = [input_data(item, store.model, f"input.{i}") for i, item in enumerate(input)]
+            return spec.node.from_docs(await store.create_many(actor, items))
+
+        records, errors = await attempt(act())
+        return imported(**{spec.plural: records or [], "user_errors": errors})
+
     # The input types are derived at run time, so the annotations are set here, as objects.
     create.__annotations__["input"] = spec.create_input
     update.__annotations__["input"] = spec.update_input
-    for resolver in (create, update, delete, restore):
-        resolver.__annotations__["return"] = payload
+    import_.__annotations__["input"] = list[spec.create_input]  # type: ignore[name-defined]
+    for resolver in (create, update, delete, restore, import_):
+        resolver.__annotations__["return"] = imported if resolver is import_ else payload
         resolver.__annotations__["info"] = Info
     what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
     descriptions = {
@@ -107,6 +158,9 @@ def record_mutations(spec: RecordSpec) -> type:
         f"stored lists whole. Refused with CONFLICT if `revision` is not the current one. {needs}",
         delete: f"Soft-delete a {what}, saying why; it can be restored. {needs}",
         restore: f"Restore a deleted {what}. {needs}",
+        import_: f"Create many {spec.plural} at once, all or nothing: one invalid item refuses "
+        f"them all (its errors name its index) and nothing is written; at most 5000. For "
+        f"migrations from another system. {needs}",
     }
     namespace: dict[str, Any] = {}
     for resolver, verb in (
@@ -114,6 +168,7 @@ def record_mutations(spec: RecordSpec) -> type:
         (update, "update"),
         (delete, "delete"),
         (restore, "restore"),
+        (import_, "import"),
     ):
         namespace[f"{spec.field}_{verb}"] = strawberry.mutation(
             resolver=resolver,

@@ -23,10 +23,13 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
+from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
 
 from app.errors import PublicError, ServiceError
 from app.graphql.connections import DEFAULT_PAGE
+from app.keys import SUB_RESPONSE
+from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
 log = logging.getLogger("app.graphql")
 
@@ -159,24 +162,53 @@ def is_public(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
         return True
-    if isinstance(original, (PublicError, ServiceError)):
+    if isinstance(original, (PublicError, ServiceError)) or database_unavailable(error):
         return True
     # graphql-core wraps scalar parse errors; the cause is ours and is meant for the client
     return isinstance(original.__cause__, PublicError) or isinstance(original, GraphQLError)
 
 
+def database_unavailable(error: GraphQLError) -> bool:
+    """The database could not be reached (no server, connection lost, network timeout)."""
+    original = error.original_error
+    return isinstance(original, ConnectionFailure) or (
+        original is not None and isinstance(original.__cause__, ConnectionFailure)
+    )
+
+
 class ErrorShaping(SchemaExtension):
-    """Masks unexpected errors ("Unexpected error." + request id); codes the expected ones."""
+    """Masks unexpected errors ("Unexpected error." + request id); codes the expected ones.
+
+    A lost database is expected, not masked: DATABASE_UNAVAILABLE, and HTTP 503.
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
         if result is None or not getattr(result, "errors", None):
             return
-        request_id = self.execution_context.context.request_id
+        context = self.execution_context.context
+        request_id = context.request_id
+        lost = [error for error in result.errors or [] if database_unavailable(error)]
+        if lost:
+            context.response_status = 503
+            response = context.request.get(SUB_RESPONSE) if context.request else None
+            if response is not None:
+                response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+            original = lost[0].original_error
+            log.warning(
+                "database unavailable in request %s: %s", request_id, type(original).__name__
+            )
         result.errors = [self._shape(error, request_id) for error in result.errors or []]
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
+        if database_unavailable(error):
+            return GraphQLError(
+                DATABASE_UNAVAILABLE,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "DATABASE_UNAVAILABLE"},
+            )
         if not is_public(error):
             return GraphQLError(
                 "Unexpected error.",

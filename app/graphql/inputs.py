@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
 from typing import Any
 
 import strawberry
 from pydantic import BaseModel
 
 from app.common.codes import Permission
-from app.common.services import Actor, camel
+from app.common.documents import field_extra
+from app.common.services import Actor
+from app.common.text import camel
 from app.errors import ErrorCode, Problem, ServiceError
-from app.graphql.context import Info
-from app.graphql.relay import from_global_id
+from app.graphql.context import Context, Info
+from app.graphql.relay import key_of
 
 
 def actor_of(info: Info, permission: Permission | None = None) -> Actor:
@@ -26,15 +27,28 @@ def actor_of(info: Info, permission: Permission | None = None) -> Actor:
             f"Your role ({caller.role}) may not do this: it needs {permission.name}.",
             ErrorCode.FORBIDDEN,
         )
-    return Actor(account_id=caller.account_id, api_client_name=caller.api_client_name)
+    return actor_from(info.context)
+
+
+def actor_from(context: Context) -> Actor:
+    """The caller as the audit trail records them: who, from which request and address."""
+    caller = context.caller
+    request = context.request
+    return Actor(
+        account_id=context.account_id,
+        api_client_id=caller.api_client_id if caller else None,
+        api_client_name=caller.api_client_name if caller else None,
+        request_id=context.request_id,
+        client_address=request.remote if request is not None else None,
+    )
 
 
 def decode_global_id(value: str, type_name: str, field: str) -> Any:
     """The stored id behind a global ID of the given type, or a user error."""
-    decoded = from_global_id(str(value))
-    if decoded is None or decoded[0] != type_name:
+    key = key_of(value, type_name)
+    if key is None:
         raise ServiceError(Problem(f"Not a {type_name} id.", ErrorCode.INVALID, field))
-    return decoded[1]
+    return key
 
 
 def input_data(value: Any, model: type[BaseModel] | None = None, path: str = "input") -> Any:
@@ -46,9 +60,7 @@ def input_data(value: Any, model: type[BaseModel] | None = None, path: str = "in
             if item is strawberry.UNSET:
                 continue
             info = model.model_fields.get(field.name) if model is not None else None
-            extra = (
-                info.json_schema_extra if info and isinstance(info.json_schema_extra, dict) else {}
-            )
+            extra = field_extra(info)
             where = f"{path}.{camel(field.name)}"
             if extra.get("ref") and item is not None:
                 items = item if isinstance(item, list) else [item]
@@ -59,8 +71,6 @@ def input_data(value: Any, model: type[BaseModel] | None = None, path: str = "in
         return data
     if isinstance(value, list):
         return [input_data(item, model, path) for item in value]
-    if isinstance(value, enum.Enum):
-        return value
     return value
 
 

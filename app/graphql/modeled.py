@@ -21,6 +21,7 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from app.common.documents import field_extra
 from app.graphql.records import Record
 
 C = TypeVar("C", bound=type)
@@ -43,14 +44,9 @@ def field_description(model: type[BaseModel], name: str, info: FieldInfo) -> str
     return info.description
 
 
-def _extra(info: FieldInfo) -> dict[str, Any]:
-    extra = info.json_schema_extra
-    return extra if isinstance(extra, dict) else {}
-
-
 def reference_of(info: FieldInfo) -> str | None:
     """The GraphQL type a stored id points at, as a model field declares it."""
-    target = _extra(info).get("ref")
+    target = field_extra(info).get("ref")
     return str(target) if target else None
 
 
@@ -83,7 +79,7 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
     for name, info in public_fields(model).items():
         if name in exclude or name in cls.__dict__ or name in annotations or reference_of(info):
             continue
-        if _extra(info).get("writeonly"):
+        if field_extra(info).get("writeonly"):
             continue
         annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
         setattr(cls, name, strawberry.field(description=field_description(model, name, info)))
@@ -111,7 +107,7 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
         annotations: dict[str, Any] = {}
         namespace: dict[str, Any] = {"__module__": model.__module__}
         for field_name, info in public_fields(model).items():
-            if _extra(info).get("readonly"):
+            if field_extra(info).get("readonly"):
                 continue
             required = info.is_required() and not patch
             annotation = (

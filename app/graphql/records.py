@@ -12,15 +12,16 @@ import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, cast
 
 from bson import Decimal128
 from pydantic import BaseModel
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 
+from app.common.documents import stored_key
+
 RawDoc = dict[str, Any]
 Reader = Callable[[RawDoc], Any]
-R = TypeVar("R", bound="Record")
 
 
 class Record:
@@ -49,12 +50,6 @@ class Record:
     def doc(self) -> RawDoc:
         """The stored document behind this record."""
         return self.__dict__["_doc"]
-
-
-def stored_key(model: type[BaseModel], python_name: str) -> str:
-    """The MongoDB key of a model field: its alias (the catalogue's name) or its name."""
-    info = model.model_fields.get(python_name)
-    return (info.alias or python_name) if info is not None else python_name
 
 
 def _readers(cls: type[Record]) -> dict[str, Reader]:

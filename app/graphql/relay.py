@@ -30,7 +30,7 @@ def from_global_id(global_id: str) -> tuple[str, Any] | None:
         return None
     if ObjectId.is_valid(raw) and len(raw) == 24:
         return type_name, ObjectId(raw)
-    if raw.isdigit() and len(raw) < 19:
+    if raw.isascii() and raw.isdecimal() and len(raw) < 19:
         return type_name, int(raw)
     return None
 
@@ -83,12 +83,15 @@ async def load_node(info: Info, global_id: str, expected: type[Node] | None = No
     return await cls.load(info, decoded[1])
 
 
+def key_of(global_id: str, type_name: str) -> Any | None:
+    """The stored key of a global ID of the named type, or None."""
+    decoded = from_global_id(str(global_id))
+    return decoded[1] if decoded is not None and decoded[0] == type_name else None
+
+
 def decode_id(global_id: str, expected: type[Node]) -> Any | None:
     """The stored key of a global ID of the expected type, or None."""
-    decoded = from_global_id(global_id)
-    if decoded is None or decoded[0] != type_name_of(expected):
-        return None
-    return decoded[1]
+    return key_of(global_id, type_name_of(expected))
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from app.accounts.mutations import AccountMutations
 from app.accounts.queries import AccountQueries
+from app.audit.queries import AuditQueries
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
@@ -32,7 +33,7 @@ log = logging.getLogger("app.graphql")
 
 
 @strawberry.type(description="Everything a caller can read, always within their own account.")
-class Query(NodeQueries, AccountQueries, UserQueries, PatientQueries):
+class Query(NodeQueries, AccountQueries, UserQueries, PatientQueries, AuditQueries):
     pass
 
 
@@ -67,7 +68,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,
-        config=StrawberryConfig(relay_max_results=100, scalar_map=SCALAR_MAP),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),

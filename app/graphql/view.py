@@ -12,9 +12,11 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
+from app.audit.services import sensitive_read_events
 from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
+from app.graphql.inputs import actor_from
 from app.graphql.loaders import Loaders
 from app.keys import (
     CALLER,
@@ -69,6 +71,9 @@ class CaregraphView(GraphQLView[Context, None]):
             response.set_status(context.response_status)
         elif response[MEDIA_TYPE] == GRAPHQL_RESPONSE and _is_request_error(result):
             response.set_status(400)  # the GraphQL-over-HTTP spec: nothing was executed
+        if context.sensitive_reads and context.caller is not None:
+            events = sensitive_read_events(actor_from(context), context.sensitive_reads)
+            await context.database.db.audit_events.insert_many(events)
         if context.settings.expose_query_stats:
             response.headers["X-Db-Commands"] = str(context.tally.commands)
         return data

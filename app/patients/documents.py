@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from app.common.codes import Gender, MaritalStatus, PatientStatus, PeriodType
 from app.common.documents import (
+    READONLY,
     CareDocument,
     CareProfile,
     Embedded,
@@ -157,7 +158,11 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
         description="The staff member who coordinates their care.",
         json_schema_extra=ref("User", "users"),
     )
-    referred_by: PydanticObjectId | None = Field(None, description="The contact who referred them.")
+    referred_by: PydanticObjectId | None = Field(
+        None,
+        description="The contact who referred them.",
+        json_schema_extra=READONLY,  # settable once contacts are in the graph
+    )
     legal_rep: str | None = Field(None, max_length=200, description="Their legal representative.")
     billing: list[PatientBilling] = Field(default_factory=list, description="Who pays, how.")
     ccac: CreditCardAccount | None = Field(None, description="The card they pay with.")

@@ -15,6 +15,7 @@ PatientMutations = record_mutations(
         store=patient_store,
         permission=Permission.MANAGE_PATIENTS,
         create_input=PatientCreateInput,
+        plural="patients",
         update_input=PatientUpdateInput,
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.common.search import person_search
-from app.common.services import RecordStore
+from app.common.store import RecordStore
 from app.db import Database
 from app.patients.documents import Patient
 
@@ -15,4 +15,4 @@ def patient_search(patient: Patient) -> dict[str, Any]:
 
 
 def patient_store(database: Database) -> RecordStore:
-    return RecordStore(database, Patient, "patient", search_keys=patient_search)
+    return RecordStore(database, Patient, "Patient", search_keys=patient_search)

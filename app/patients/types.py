@@ -18,7 +18,7 @@ from app.people.types import User
     PatientDocument,
     name="Patient",
     description="A person the agency cares for (a resident, in the care-ticket API).",
-    exclude=("ssn", "referred_by"),
+    exclude=("ssn", "date_of_birth", "referred_by"),
 )
 class Patient(Record, Node, Versioned, Person):
     @strawberry.field(description="The staff member who coordinates their care.")

@@ -60,6 +60,7 @@ class User(CareDocument, SoftDeletable, CareProfile):
         None,
         alias="_candidate",
         description="The candidate record they were hired from.",
+        json_schema_extra=READONLY,  # set by hiring; shown once candidates are in the graph
     )
     gender: Gender | None = Field(None, description="The user's gender.")
     date_of_birth: dt.date | None = Field(None, description="Date of birth (sensitive).")

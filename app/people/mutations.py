@@ -15,6 +15,7 @@ UserMutations = record_mutations(
         store=user_store,
         permission=Permission.MANAGE_STAFF,
         create_input=UserCreateInput,
+        plural="users",
         update_input=UserUpdateInput,
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.common.search import person_search
-from app.common.services import RecordStore
+from app.common.store import RecordStore
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from app.people.documents import User
@@ -29,4 +29,4 @@ class UserStore(RecordStore):
 
 
 def user_store(database: Database) -> UserStore:
-    return UserStore(database, User, "user", search_keys=user_search)
+    return UserStore(database, User, "User", search_keys=user_search)

@@ -20,7 +20,7 @@ Role = output_type(RoleModel)
     UserDocument,
     name="User",
     description="A member of the agency: office staff or a caregiver.",
-    exclude=("ssn", "candidate"),
+    exclude=("ssn", "date_of_birth", "candidate"),
 )
 class User(Record, Node, Versioned, Person):
     @strawberry.field(description="The user's manager.")

@@ -1,0 +1,30 @@
+"""Reading the audit trail: the account's administrators only."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.audit.inputs import AuditFilter
+from app.audit.types import AuditEvent, require_audit_reader
+from app.graphql.connections import Connection, Ordering, Page, list_records
+from app.graphql.context import Info
+
+NEWEST_FIRST = Ordering("_id", descending=True)
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(description="The account's audit trail, newest first. Needs VIEW_AUDIT.")
+    async def audit_events(
+        self,
+        info: Info,
+        filter: AuditFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[AuditEvent]:
+        require_audit_reader(info)
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or AuditFilter()).query(info)
+        return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)

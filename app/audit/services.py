@@ -1,0 +1,80 @@
+"""Writing audit entries: in the same transaction as the change they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from app.audit.documents import AuditAction
+from app.common.clock import now
+from app.common.text import camel
+
+if TYPE_CHECKING:
+    from app.common.services import Actor
+
+RawDoc = dict[str, Any]
+
+SENSITIVE_KEYS = frozenset(
+    {"ssn", "date_of_birth", "auth_token", "key_hash", "secret_hash", "last4"}
+)
+MASK = "***"
+NOT_AUDITED = frozenset(
+    {"_search", "_revision", "_last_updated_date", "_created_date", "_id", "_account"}
+)
+
+
+def masked(key: str, value: Any) -> Any:
+    """A value fit for the trail: sensitive values, at any depth, become ***."""
+    if key.lstrip("_") in SENSITIVE_KEYS:
+        return None if value is None else MASK
+    if isinstance(value, dict):
+        return {k: masked(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(key, v) for v in value]
+    return value
+
+
+def changes_between(
+    before: RawDoc | None, after: RawDoc, keys: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """The stored keys whose values differ, with both values masked."""
+    old = before or {}
+    candidates = keys if keys is not None else set(old) | set(after)
+    return [
+        {
+            "field": camel(key),
+            "before": masked(key, old.get(key)),
+            "after": masked(key, after.get(key)),
+        }
+        for key in sorted(candidates)
+        if key not in NOT_AUDITED and old.get(key) != after.get(key)
+    ]
+
+
+def audit_event(
+    actor: Actor, action: AuditAction, record_type: str, record_id: Any, **details: Any
+) -> RawDoc:
+    """A trail entry, ready to insert in the writer's transaction."""
+    return {
+        "_account": actor.account_id,
+        "at": now(),
+        "actor": actor.as_audit_actor(),
+        "action": action.value,
+        "record_type": record_type,
+        "record_id": record_id,
+        "changes": details.get("changes", []),
+        "fields_read": details.get("fields_read", []),
+        "reason": details.get("reason"),
+        "request_id": actor.request_id,
+        "client_address": actor.client_address,
+    }
+
+
+def sensitive_read_events(actor: Actor, reads: dict[tuple[str, Any], set[str]]) -> list[RawDoc]:
+    """One entry per record whose sensitive fields a request read, naming the fields."""
+    return [
+        audit_event(
+            actor, AuditAction.READ_SENSITIVE, record_type, record_id, fields_read=sorted(fields)
+        )
+        for (record_type, record_id), fields in reads.items()
+    ]

@@ -1,0 +1,156 @@
+"""The audit trail: one entry per change, written with it; sensitive reads; read-only."""
+
+from __future__ import annotations
+
+from graphql import build_schema
+
+from app.graphql.schema import schema_sdl
+from tests.factories import Api, audit_entries, create_patient, patient_input
+
+UPDATE = """mutation($id: ID!, $rev: Int!, $input: PatientUpdateInput!) {
+  patientUpdate(id: $id, revision: $rev, input: $input) {
+    patient { revision } userErrors { code } } }"""
+DELETE = """mutation($id: ID!) { patientDelete(id: $id, reason: "Moved away") {
+  patient { deleted } userErrors { code } } }"""
+RESTORE = """mutation($id: ID!) { patientRestore(id: $id) { patient { deleted } } }"""
+IMPORT = """mutation($input: [PatientCreateInput!]!) { patientImport(input: $input) {
+  patients { id } userErrors { field code } } }"""
+
+
+async def test_each_kind_of_change_writes_exactly_one_entry(api: Api) -> None:
+    # given an agency and a patient it created
+    agency = await api.agency()
+    patient = await create_patient(agency, ssn="123-45-678")
+    # when it updates, deletes and restores the patient
+    await agency.ok(
+        UPDATE,
+        {
+            "id": patient["id"],
+            "rev": 1,
+            "input": {"importantNotes": "Allergic to penicillin", "ssn": "999-99-999"},
+        },
+    )
+    await agency.ok(DELETE, {"id": patient["id"]})
+    await agency.ok(RESTORE, {"id": patient["id"]})
+    # then the trail holds one entry per change, in order, with who, what and where
+    entries = await audit_entries(agency, record_type="Patient")
+    assert [e["action"] for e in entries] == ["create", "update", "delete", "restore"]
+    assert {e["actor"]["name"] for e in entries} == {"Administrator"}
+    assert all(e["request_id"] and e["client_address"] for e in entries)
+    update = {c["field"]: c for c in entries[1]["changes"]}
+    assert update["importantNotes"]["before"] is None
+    assert update["importantNotes"]["after"] == "Allergic to penicillin"
+    assert update["ssn"] == {"field": "ssn", "before": "***", "after": "***"}
+    assert entries[2]["reason"] == "Moved away"
+    created = {c["field"]: c["after"] for c in entries[0]["changes"]}
+    assert created["ssn"] == "***" and created["name"] == {"first": "Walter", "last": "Green"}
+
+
+async def test_a_refused_change_writes_no_entry(api: Api) -> None:
+    # given a patient at revision 1
+    agency = await api.agency()
+    patient = await create_patient(agency)
+    # when an update based on a stale revision is refused
+    data = await agency.ok(UPDATE, {"id": patient["id"], "rev": 7, "input": {"chartId": "C1"}})
+    # then nothing but the creation is in the trail
+    assert data["patientUpdate"]["userErrors"] == [{"code": "CONFLICT"}]
+    assert [e["action"] for e in await audit_entries(agency)] == ["create"]
+
+
+async def test_signing_in_and_changing_the_account_are_audited(api: Api) -> None:
+    # given an agency
+    agency = await api.agency()
+    # when it exchanges its key for a token and changes its website
+    await agency.ok(
+        """mutation($k: String!, $s: String!) { authorize(apiKey: $k, apiSecret: $s)
+      { accessToken } }""",
+        {"k": agency.key, "s": agency.secret},
+    )
+    await agency.ok("""mutation { accountUpdate(revision: 1, input: {website: "https://a.example"})
+      { userErrors { code } } }""")
+    # then both are in the trail
+    entries = await audit_entries(agency)
+    assert [(e["action"], e["record_type"]) for e in entries] == [
+        ("authorize", "ApiClient"),
+        ("update", "Account"),
+    ]
+    assert entries[1]["changes"] == [
+        {"field": "website", "before": None, "after": "https://a.example"}
+    ]
+
+
+async def test_a_sensitive_read_writes_one_entry_per_record(api: Api) -> None:
+    # given two patients with a date of birth and an SSN
+    agency = await api.agency()
+    await create_patient(agency, ssn="111")
+    await create_patient(agency, ssn="222")
+    # when a list reads both sensitive fields of both
+    await agency.ok("{ patients { nodes { ssn dateOfBirth } } }")
+    # then each patient has one read entry naming both fields
+    reads = await audit_entries(agency, action="read_sensitive")
+    assert len(reads) == 2
+    assert all(r["fields_read"] == ["dateOfBirth", "ssn"] for r in reads)
+    # and a request that reads no sensitive field writes none
+    await agency.ok("{ patients { nodes { fullName } } }")
+    assert len(await audit_entries(agency, action="read_sensitive")) == 2
+
+
+async def test_administrators_read_the_trail_and_a_records_history(api: Api) -> None:
+    # given a patient that was created and updated
+    agency = await api.agency()
+    patient = await create_patient(agency)
+    await agency.ok(UPDATE, {"id": patient["id"], "rev": 1, "input": {"chartId": "C-9"}})
+    # when an administrator reads the trail filtered to updates, and the patient's history
+    data = await agency.ok(
+        """query($id: ID!) {
+      auditEvents(filter: {action: [UPDATE], record: $id}) { totalCount nodes {
+        action recordType recordId actor { kind name } changes { field before after } } }
+      node(id: $id) { ... on Patient { history { nodes { action } } } } }""",
+        {"id": patient["id"]},
+    )
+    # then both answer, newest first
+    events = data["auditEvents"]
+    assert events["totalCount"] == 1
+    assert events["nodes"][0]["recordId"] == patient["id"]
+    assert events["nodes"][0]["actor"] == {"kind": "api_client", "name": "Administrator"}
+    assert events["nodes"][0]["changes"] == [{"field": "chartId", "before": None, "after": '"C-9"'}]
+    assert [n["action"] for n in data["node"]["history"]["nodes"]] == ["UPDATE", "CREATE"]
+
+
+async def test_the_trail_is_closed_to_roles_without_view_audit(api: Api) -> None:
+    # given an agency with a scheduler key
+    agency = await api.agency()
+    await agency.key_for("scheduler")
+    # when the scheduler asks for the trail
+    response = await agency.gql("{ auditEvents { totalCount } }", role="scheduler")
+    # then it is refused
+    assert response.data is None
+    assert response.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_no_mutation_can_change_or_remove_audit_entries() -> None:
+    # given the schema, when its mutations are listed, then none touches the trail
+    mutations = build_schema(schema_sdl()).mutation_type
+    assert mutations is not None
+    assert not [name for name in mutations.fields if "audit" in name.lower()]
+
+
+async def test_an_import_is_all_or_nothing(api: Api) -> None:
+    # given three patients to import, the second of them without a last name
+    agency = await api.agency()
+    rows = [patient_input(), patient_input(name={"first": "Ann", "last": ""}), patient_input()]
+    # when they are imported
+    data = await agency.ok(IMPORT, {"input": rows})
+    # then none is written, and the error names the bad row
+    assert data["patientImport"] == {
+        "patients": [],
+        "userErrors": [{"field": "input.1.name.last", "code": "INVALID"}],
+    }
+    assert await api.count("patients", _account=agency.account_id) == 0
+    assert await audit_entries(agency) == []
+    # and when the bad row is fixed, all three are written, each with its entry
+    rows[1]["name"]["last"] = "Lee"
+    data = await agency.ok(IMPORT, {"input": rows})
+    assert len(data["patientImport"]["patients"]) == 3
+    assert await api.count("patients", _account=agency.account_id) == 3
+    assert len(await audit_entries(agency, action="create")) == 3
