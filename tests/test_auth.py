@@ -159,3 +159,18 @@ async def test_introspection_works_without_credentials(api: Api) -> None:
     # then it answers
     assert response.status == 200, response.body
     assert response.data == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+async def test_taking_a_permission_from_a_role_applies_at_once(api: Api) -> None:
+    # given a scheduler key that has just been used (its answer is cached)
+    agency = await api.agency()
+    await agency.key_for("scheduler")
+    assert (await agency.gql("{ account { name { legal } } }", role="scheduler")).status == 200
+    # when the administrator deactivates the account
+    data = await agency.ok(
+        "mutation { accountUpdate(revision: 1, input: {active: 0}) { userErrors { code } } }"
+    )
+    assert data["accountUpdate"]["userErrors"] == []
+    # then the scheduler's key stops working on its next request
+    response = await agency.gql("{ account { name { legal } } }", role="scheduler")
+    assert response.status == 401

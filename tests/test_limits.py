@@ -111,3 +111,31 @@ async def test_a_page_size_out_of_range_is_refused(api: Api, size: int) -> None:
     assert response.data is None
     assert response.errors[0]["message"] == f"`first` must be between 0 and 100; it was {size}."
     assert response.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_variable_default_counts_toward_the_budget(api: Api) -> None:
+    # given an agency, and many lists whose page size is a defaulted variable
+    agency = await api.agency()
+    fields = " ".join(f"u{i}: users(first: $n) {{ totalCount }}" for i in range(21))
+    # when the variable is left out, so its default of 1000 applies
+    response = await agency.gql(f"query($n: Int = 1000) {{ {fields} }}")
+    # then the budget refuses it before anything runs
+    assert response.data is None
+    assert response.errors[0]["extensions"]["code"] == "QUERY_TOO_LARGE"
+    assert response.db_commands == 0
+
+
+async def test_several_operations_need_an_operation_name(api: Api) -> None:
+    # given a document with two operations
+    agency = await api.agency()
+    document = "query A { account { email } } query B { patients { totalCount } }"
+    # when it is sent without operationName, then it is refused, as the GraphQL spec says
+    refused = await agency.gql(document)
+    assert refused.data is None and "operationName" in refused.errors[0]["message"]
+    # and with one, the named operation runs
+    response = await agency.api.client.post(
+        "/graphql",
+        json={"query": document, "operationName": "B"},
+        headers={"Authorization": f"Bearer {agency.key}"},
+    )
+    assert (await response.json())["data"] == {"patients": {"totalCount": 0}}

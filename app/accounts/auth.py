@@ -19,6 +19,7 @@ from app.db import Database
 
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 CACHE_SECONDS = 30.0
+UNKNOWN_CACHE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class Authenticator:
     """Turns an Authorization credential into a Caller, caching answers for a few seconds.
 
     The cache spares a database round trip on every request; a revoked key stops working
-    within CACHE_SECONDS, and a token never outlives its expiry.
+    within CACHE_SECONDS (at once in the process that changed the account), a token never
+    outlives its expiry, and an unknown credential is remembered only briefly.
     """
 
     def __init__(self, database: Database) -> None:
@@ -95,11 +97,18 @@ class Authenticator:
         caller, valid_for = await self._resolve(digest)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[digest] = (now + min(CACHE_SECONDS, valid_for), caller)
+        keep = min(CACHE_SECONDS if caller else UNKNOWN_CACHE_SECONDS, valid_for)
+        self._cache[digest] = (now + keep, caller)
         return caller
 
-    def forget(self) -> None:
-        self._cache.clear()
+    def forget(self, account_id: int | None = None) -> None:
+        """Drop cached answers: all of them, or one account's (its roles or state changed)."""
+        if account_id is None:
+            self._cache.clear()
+            return
+        for digest, (_, caller) in list(self._cache.items()):
+            if caller is not None and caller.account_id == account_id:
+                del self._cache[digest]
 
     async def _resolve(self, digest: str) -> tuple[Caller | None, float]:
         db = self.database.db

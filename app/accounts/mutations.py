@@ -12,6 +12,7 @@ from app.common.codes import Permission
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, input_data
 from app.graphql.payloads import attempt
+from app.keys import AUTHENTICATOR
 
 
 @strawberry.type
@@ -50,4 +51,8 @@ class AccountMutations:
             return Account.from_doc(await store.update(actor, actor.account_id, revision, changes))
 
         account, errors = await attempt(update())
+        request = info.context.request
+        if account is not None and request is not None:
+            # roles or the account's state may have changed: signed-in callers are looked up anew
+            request.app[AUTHENTICATOR].forget(info.context.account_id)
         return AccountPayload(account=account, user_errors=errors)

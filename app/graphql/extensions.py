@@ -22,6 +22,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     get_named_type,
+    value_from_ast_untyped,
 )
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
@@ -49,14 +50,23 @@ class RequestGuards(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
         operation = _operation(self.execution_context)
-        if operation is not None and context.caller is None and not _only_open_fields(operation):
+        if operation is None:
+            name = sent_operation_name(self.execution_context)
+            refuse(
+                self.execution_context,
+                f"The document has no operation named {name!r}."
+                if name
+                else "The document has several operations: say which to run with operationName.",
+                "GRAPHQL_VALIDATION_FAILED",
+            )
+        elif context.caller is None and not _only_open_fields(operation):
             context.response_status = 401
             refuse(
                 self.execution_context,
                 "Authentication required: send Authorization: Bearer <api key or access token>.",
                 "UNAUTHENTICATED",
             )
-        elif operation is not None:
+        else:
             budget = context.settings.max_nodes
             nodes = NodeCounter(self.execution_context).count(operation)
             if nodes > budget:
@@ -69,16 +79,20 @@ class RequestGuards(SchemaExtension):
         yield
 
 
+def sent_operation_name(execution_context: Any) -> str | None:
+    """The operationName the client sent. Strawberry's `operation_name` falls back to the first
+    operation's name, which would run one of several operations the spec says to refuse."""
+    return getattr(execution_context, "_provided_operation_name", execution_context.operation_name)
+
+
 def _operation(execution_context: Any) -> OperationDefinitionNode | None:
+    """The operation to run; None when the name is unknown, or missing among several."""
     document = execution_context.graphql_document
-    if document is None:
-        return None
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    name = execution_context.operation_name
-    for operation in operations:
-        if name is None or (operation.name and operation.name.value == name):
-            return operation
-    return None
+    name = sent_operation_name(execution_context)
+    if name is None:
+        return operations[0] if len(operations) == 1 else None
+    return next((o for o in operations if o.name and o.name.value == name), None)
 
 
 def _only_open_fields(operation: OperationDefinitionNode) -> bool:
@@ -102,6 +116,15 @@ class NodeCounter:
         }
 
     def count(self, operation: OperationDefinitionNode) -> int:
+        # a variable left out takes its declared default: `$n: Int = 1000` counts as 1000
+        self.variables = {
+            **{
+                definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+                for definition in operation.variable_definitions or ()
+                if definition.default_value is not None
+            },
+            **self.variables,
+        }
         root = self.schema.get_root_type(operation.operation)
         return self._selections(operation.selection_set, root, 1) if root else 0
 

@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from bson import ObjectId
@@ -22,7 +22,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from app.common.documents import field_extra
+from app.graphql.context import Info
 from app.graphql.records import Record
+from app.graphql.relay import node_types
 
 C = TypeVar("C", bound=type)
 
@@ -77,13 +79,46 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
     """Add the model's plain fields to a type class that is about to become a strawberry type."""
     annotations = dict(inspect.get_annotations(cls))
     for name, info in public_fields(model).items():
-        if name in exclude or name in cls.__dict__ or name in annotations or reference_of(info):
+        if name in exclude or name in cls.__dict__ or name in annotations:
             continue
         if field_extra(info).get("writeonly"):
             continue
+        description = field_description(model, name, info)
+        if reference_of(info):
+            setattr(cls, name, reference_field(model, name, info, description))
+            continue
         annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
-        setattr(cls, name, strawberry.field(description=field_description(model, name, info)))
+        setattr(cls, name, strawberry.field(description=description))
     cls.__annotations__ = annotations
+
+
+# Where the GraphQL type of each referenced record lives, for lazy (cycle-free) annotations.
+REFERENCE_MODULES = {
+    "Account": "app.accounts.types",
+    "User": "app.people.types",
+    "Patient": "app.patients.types",
+}
+
+
+def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
+    """A stored id (or list of ids) resolved to the record(s), through the request's loader."""
+    type_name = str(reference_of(info))
+    collection = str(field_extra(info)["collection"])
+    key = info.alias or name
+    target: Any = Annotated[type_name, strawberry.lazy(REFERENCE_MODULES[type_name])]
+    many = _is_list(info.annotation)
+
+    async def resolve(root: Record, info: Info) -> Any:
+        loaders, wrap = info.context.loaders, node_types()[type_name].from_doc  # type: ignore[attr-defined]
+        value = root.doc.get(key)
+        if many:
+            docs = [await loaders.load(collection, ref) for ref in value or []]
+            return [wrap(doc) for doc in docs if doc is not None]
+        doc = await loaders.load(collection, value)
+        return None if doc is None else wrap(doc)
+
+    resolve.__annotations__["return"] = list[target] if many else target | None
+    return strawberry.field(resolver=resolve, description=description)
 
 
 def record_type(

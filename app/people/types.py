@@ -23,14 +23,6 @@ Role = output_type(RoleModel)
     exclude=("ssn", "date_of_birth", "candidate"),
 )
 class User(Record, Node, Versioned, Person):
-    @strawberry.field(description="The user's manager.")
-    async def manager(self, info: Info) -> User | None:
-        return await User.load(info, self.doc.get("manager"))
-
-    @strawberry.field(description="Who suspended the user, if anyone did.")
-    async def suspended_user(self, info: Info) -> User | None:
-        return await User.load(info, self.doc.get("_suspended_user"))
-
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
         key = self.doc.get("role")
