@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from app.audit.inputs import AuditFilter
@@ -10,6 +12,12 @@ from app.graphql.connections import Connection, Ordering, Page, list_records
 from app.graphql.context import Info
 
 NEWEST_FIRST = Ordering("_id", descending=True)
+
+
+async def audit_page(info: Info, query: dict[str, Any], page: Page) -> Connection[AuditEvent]:
+    """A page of the trail, newest first, for callers allowed to read it."""
+    require_audit_reader(info)
+    return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)
 
 
 @strawberry.type
@@ -24,7 +32,5 @@ class AuditQueries:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AuditEvent]:
-        require_audit_reader(info)
         page = Page(first=first, after=after, last=last, before=before)
-        query = (filter or AuditFilter()).query(info)
-        return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)
+        return await audit_page(info, (filter or AuditFilter()).query(info), page)

@@ -8,14 +8,14 @@ from typing import Any
 
 import strawberry
 
-from app.audit.queries import NEWEST_FIRST
-from app.audit.types import AuditEvent, require_audit_reader
+from app.audit.queries import audit_page
+from app.audit.types import AuditEvent
 from app.common.codes import Permission
 from app.common.services import Actor, RawDoc
 from app.common.store import RecordStore
 from app.common.text import camel
 from app.db import Database
-from app.graphql.connections import Connection, Page, list_records
+from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
@@ -46,13 +46,10 @@ class Versioned:
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[AuditEvent]:
-        require_audit_reader(info)
         record: Record = self  # type: ignore[assignment]
-        query = info.context.scoped(
-            {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
-        )
+        about = {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
         page = Page(first=first, after=after, last=last, before=before)
-        return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)
+        return await audit_page(info, about, page)
 
 
 @dataclass(frozen=True)
