@@ -30,12 +30,14 @@ WAIT_LOG_SECONDS = 5.0  # how often start-up says it is still waiting for the da
 
 def document_models() -> list[type[Document]]:
     """Every Beanie document of every domain; init_beanie creates their indexes."""
-    from app.accounts.documents import AccessToken, Account, ApiClient, Counter
-    from app.audit.documents import AuditEvent
-    from app.patients.documents import Patient
-    from app.people.documents import User
+    from app.domains import modules
 
-    return [Account, ApiClient, AccessToken, Counter, AuditEvent, User, Patient]
+    return [
+        cls
+        for module in modules("documents")
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, Document) and cls.__module__ == module.__name__
+    ]
 
 
 @dataclass

@@ -27,8 +27,10 @@ from app.common.codes import (
     Weekday,
     WorkStatusType,
 )
+from app.common.demo import DemoAccount
 from app.common.services import Actor
 from app.db import Database, open_database
+from app.domains import modules
 from app.patients.services import patient_store
 from app.people.services import user_store
 from app.settings import Settings
@@ -315,14 +317,26 @@ async def _seed_account(
         )
         progress.show(line, done=made == caregivers and cared == patients)
 
+    carers, cared_for = [], []
     for made in range(1, caregivers + 1):
-        await users.create(actor, caregiver_data(rng, place, managers))
+        carers.append(await users.create(actor, caregiver_data(rng, place, managers)))
         show(made, 0)
     for cared in range(1, patients + 1):
-        await patient_store(database).create(actor, patient_data(rng, place, managers))
+        cared_for.append(
+            await patient_store(database).create(actor, patient_data(rng, place, managers))
+        )
         show(caregivers, cared)
     if caregivers == patients == 0:
         show(0, 0)
+    demo = DemoAccount(database, actor, rng, account, office, carers, cared_for, demo_week())
+    for module in modules("demo"):
+        await module.seed(demo)
+
+
+def demo_week() -> dt.date:
+    """The Monday of the current week: demo visits fall this week and next, whenever it runs."""
+    today = dt.datetime.now(dt.UTC).date()
+    return today - dt.timedelta(days=today.weekday())
 
 
 async def seed_demo(

@@ -247,3 +247,28 @@ async def test_first_zero_still_says_whether_records_exist(api: Api) -> None:
     # then it is empty, and says there are more
     assert data["patients"]["nodes"] == []
     assert data["patients"]["pageInfo"]["hasNextPage"] is True
+
+
+async def test_a_manager_lists_their_reports(api: Api) -> None:
+    # given a manager with two caregivers, one of them deleted, and a caregiver of another
+    agency = await api.agency()
+    manager = await create_user(agency, name={"first": "Mia", "last": "Boss"}, roleType="OFFICE")
+    other = await create_user(agency, name={"first": "Ola", "last": "Else"}, roleType="OFFICE")
+    for first in ("Ann", "Bea"):
+        await create_user(agency, name={"first": first, "last": "Care"}, manager=manager["id"])
+    await create_user(agency, name={"first": "Cy", "last": "Care"}, manager=other["id"])
+    bea = await agency.ok('{ users(filter: {search: "bea"}) { nodes { id } } }')
+    await agency.ok(
+        'mutation($id: ID!) { userDelete(id: $id, reason: "Left") { userErrors { code } } }',
+        {"id": bea["users"]["nodes"][0]["id"]},
+    )
+    # when the manager's reports are listed, without and with a filter
+    data = await agency.ok(
+        """query($id: ID!) { node(id: $id) { ... on User {
+      reports { totalCount nodes { fullName } }
+      all: reports(filter: {deleted: ALL}) { totalCount } } } }""",
+        {"id": manager["id"]},
+    )
+    # then only their own active reports show, unless deleted ones are asked for
+    assert data["node"]["reports"] == {"totalCount": 1, "nodes": [{"fullName": "Ann Care"}]}
+    assert data["node"]["all"] == {"totalCount": 2}

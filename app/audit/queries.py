@@ -8,10 +8,8 @@ import strawberry
 
 from app.audit.inputs import AuditFilter
 from app.audit.types import AuditEvent, require_audit_reader
-from app.graphql.connections import Connection, Ordering, Page, list_records
+from app.graphql.connections import NEWEST_FIRST, Connection, Page, list_records
 from app.graphql.context import Info
-
-NEWEST_FIRST = Ordering("_id", descending=True)
 
 
 async def audit_page(info: Info, query: dict[str, Any], page: Page) -> Connection[AuditEvent]:

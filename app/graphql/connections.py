@@ -20,6 +20,8 @@ from bson.errors import InvalidId
 
 from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.filters import deleted_clause, merge
+from app.graphql.relay import node_types, record_ref
 
 T = TypeVar("T")
 
@@ -75,6 +77,10 @@ class Ordering:
     @classmethod
     def of(cls, key: str, direction: OrderDirection | None) -> Ordering:
         return cls(key, direction == OrderDirection.DESC)
+
+
+NEWEST_FIRST = Ordering("_id", descending=True)
+"""Records by creation, newest first: ObjectIds grow with time."""
 
 
 def order_input(name: str, fields: type[Enum], what: str) -> type:
@@ -226,3 +232,49 @@ async def paginate(
         ),
         count=count,
     )
+
+
+def related(
+    type_name: str,
+    key: str,
+    description: str,
+    *,
+    filter_input: type | None = None,
+    ordering: Ordering = NEWEST_FIRST,
+) -> Any:
+    """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
+    connection (newest first unless told), with that type's filter when one is given. Soft-
+    deleted records are left out unless the filter asks for them."""
+
+    async def page_of(root: Any, info: Info, filter: Any, page: Page) -> Any:
+        node: Any = node_types()[type_name]
+        condition = filter.query(info) if filter is not None else deleted_clause(None)
+        query = merge({key: root.doc["_id"]}, condition)
+        return await paginate(info, node.collection(), query, ordering, page, node.from_doc)
+
+    async def unfiltered(
+        root: Any,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await page_of(root, info, None, Page(first, after, last, before))
+
+    async def filtered(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await page_of(root, info, filter, Page(first, after, last, before))
+
+    resolve = unfiltered if filter_input is None else filtered
+    if filter_input is not None:
+        filtered.__annotations__["filter"] = filter_input | None
+    resolve.__annotations__["return"] = Connection[record_ref(type_name)]  # type: ignore[misc]
+    return strawberry.field(resolver=resolve, description=description)

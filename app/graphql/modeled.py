@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from bson import ObjectId
@@ -24,7 +24,7 @@ from pydantic.fields import FieldInfo
 from app.common.documents import field_extra
 from app.graphql.context import Info
 from app.graphql.records import Record
-from app.graphql.relay import node_types
+from app.graphql.relay import node_types, record_ref
 
 C = TypeVar("C", bound=type)
 
@@ -92,20 +92,12 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
     cls.__annotations__ = annotations
 
 
-# Where the GraphQL type of each referenced record lives, for lazy (cycle-free) annotations.
-REFERENCE_MODULES = {
-    "Account": "app.accounts.types",
-    "User": "app.people.types",
-    "Patient": "app.patients.types",
-}
-
-
 def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
     """A stored id (or list of ids) resolved to the record(s), through the request's loader."""
     type_name = str(reference_of(info))
     collection = str(field_extra(info)["collection"])
     key = info.alias or name
-    target: Any = Annotated[type_name, strawberry.lazy(REFERENCE_MODULES[type_name])]
+    target = record_ref(type_name)
     many = _is_list(info.annotation)
 
     async def resolve(root: Record, info: Info) -> Any:
@@ -117,7 +109,7 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
         doc = await loaders.load(collection, value)
         return None if doc is None else wrap(doc)
 
-    resolve.__annotations__["return"] = list[target] if many else target | None
+    resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, description=description)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Self
 
 import strawberry
 from beanie import Document
 from bson import ObjectId
+from strawberry.types.lazy_type import LazyType
 
 from app.errors import PublicError
 from app.graphql.context import Info
@@ -70,6 +72,20 @@ def node_types() -> dict[str, type[Node]]:
         if hasattr(cls, "__model__"):
             found[type_name_of(cls)] = cls
     return found
+
+
+@dataclass(frozen=True)
+class RecordRef(LazyType[str, str]):
+    """A record type named by its GraphQL name, found in the registry when the schema is built:
+    a package can point at another's type without importing it (no import cycles)."""
+
+    def resolve_type(self) -> type[Any]:
+        return node_types()[self.type_name]
+
+
+def record_ref(type_name: str) -> Any:
+    """An annotation for the record type of that GraphQL name: `record_ref("User") | None`."""
+    return RecordRef(type_name, module=__name__)
 
 
 async def load_node(info: Info, global_id: str, expected: type[Node] | None = None) -> Node | None:

@@ -17,32 +17,33 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from app.accounts.mutations import AccountMutations
-from app.accounts.queries import AccountQueries
-from app.audit.queries import AuditQueries
+from app.domains import classes_named
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
-from app.patients.mutations import PatientMutations
-from app.patients.queries import PatientQueries
-from app.people.mutations import UserMutations
-from app.people.queries import UserQueries
 from app.settings import Settings
 
 log = logging.getLogger("app.graphql")
 
 
-@strawberry.type(description="Everything a caller can read, always within their own account.")
-class Query(NodeQueries, AccountQueries, UserQueries, PatientQueries, AuditQueries):
-    pass
+def _root(name: str, kind: str, description: str, *first: type) -> type:
+    """A root type holding the fields of every domain's `<Record>Queries` (or `…Mutations`)."""
+    bases = (*first, *classes_named(kind, kind.title()))
+    return strawberry.type(type(name, bases, {}), name=name, description=description)
 
 
-@strawberry.type(
-    description="Every change a caller can make. Expected refusals come back as "
-    "`userErrors` in the payload, and then nothing was written."
+Query = _root(
+    "Query",
+    "queries",
+    "Everything a caller can read, always within their own account.",
+    NodeQueries,
 )
-class Mutation(AccountMutations, UserMutations, PatientMutations):
-    pass
+Mutation = _root(
+    "Mutation",
+    "mutations",
+    "Every change a caller can make. Expected refusals "
+    "come back as `userErrors` in the payload, and then nothing was written.",
+)
 
 
 class CaregraphSchema(strawberry.Schema):
