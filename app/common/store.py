@@ -16,6 +16,7 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
@@ -32,6 +33,7 @@ from app.common.services import (
     problems_from_many,
     validated,
 )
+from app.common.text import camel
 from app.db import Database
 from app.errors import ErrorCode, ServiceError, not_found
 
@@ -56,6 +58,8 @@ class RecordStore:
     model: type[BaseModel]
     record_type: str
     search_keys: SearchKeys | None = None
+    unique_field: str | None = None
+    """The input field a unique index guards; a clash is a DUPLICATE user error naming it."""
 
     @property
     def what(self) -> str:
@@ -97,7 +101,7 @@ class RecordStore:
             await self.collection.insert_many(raws, session=session)
             await self.database.db.audit_events.insert_many(events, session=session)
 
-        await in_transaction(self.database, write)
+        await self._unique(in_transaction(self.database, write))
         return raws
 
     async def get(self, actor: Actor, key: Any) -> RawDoc:
@@ -200,7 +204,7 @@ class RecordStore:
                 await self.database.db.audit_events.insert_one(event, session=session)
             return after
 
-        after = await in_transaction(self.database, write)
+        after = await self._unique(in_transaction(self.database, write))
         if after is None:
             raise ServiceError.one(
                 f"This {self.what} changed while you were saving; reload it.",
@@ -208,6 +212,20 @@ class RecordStore:
                 "revision",
             )
         return after
+
+    async def _unique(self, write: Awaitable[T]) -> T:
+        try:
+            return await write
+        except (DuplicateKeyError, BulkWriteError) as clash:
+            details = getattr(clash, "details", None) or {}
+            codes = {e.get("code") for e in details.get("writeErrors", [])} or {clash.code}
+            if 11000 not in codes:
+                raise
+            field = f"input.{camel(self.unique_field)}" if self.unique_field else None
+            what = f"this {camel(self.unique_field)}" if self.unique_field else "these values"
+            raise ServiceError.one(
+                f"Another {self.what} has {what}.", ErrorCode.DUPLICATE, field
+            ) from None
 
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         stamp = now()
