@@ -12,7 +12,7 @@ import inspect
 from types import ModuleType
 
 DOMAINS = (
-    "accounts", "audit", "people", "patients", "catalog", "files", "scheduling", "visits",
+    "accounts", "audit", "catalog", "people", "patients", "files", "scheduling", "visits",
     "billing", "payroll", "conversations",
 )  # fmt: skip
 

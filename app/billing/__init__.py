@@ -1,1 +1,2 @@
-"""billing domain."""
+"""Billing: invoices (exact amounts, snapshots of who and what is billed, closing) and the
+payments against them, which settle their invoice in the same transaction."""

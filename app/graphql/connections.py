@@ -243,11 +243,14 @@ def related(
     ordering: Ordering = NEWEST_FIRST,
 ) -> Any:
     """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
-    connection (newest first unless told), with that type's filter when one is given. Soft-
-    deleted records are left out unless the filter asks for them."""
+    connection (newest first unless told), with that type's filter when one is given (its
+    defaults apply when the caller sends none). Soft-deleted records are left out unless the
+    filter asks for them."""
 
     async def page_of(root: Any, info: Info, filter: Any, page: Page) -> Any:
         node: Any = node_types()[type_name]
+        if filter is None and filter_input is not None:
+            filter = filter_input()  # the type's defaults: e.g. deleted and private ones hidden
         condition = filter.query(info) if filter is not None else deleted_clause(None)
         query = merge({key: root.doc["_id"]}, condition)
         return await paginate(info, node.collection(), query, ordering, page, node.from_doc)

@@ -1,10 +1,13 @@
-"""Patients: the people the agency cares for, with what their care needs."""
+"""Patients: the people the agency cares for, with what their care needs, and their progress
+notes: what staff write down about a patient's care, visit by visit."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import Enum
 
+import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, model_validator
 
@@ -161,7 +164,7 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
     referred_by: PydanticObjectId | None = Field(
         None,
         description="The contact who referred them.",
-        json_schema_extra=READONLY,  # settable once contacts are in the graph
+        json_schema_extra=ref("Contact", "contacts"),
     )
     legal_rep: str | None = Field(None, max_length=200, description="Their legal representative.")
     billing: list[PatientBilling] = Field(default_factory=list, description="Who pays, how.")
@@ -190,4 +193,150 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
             by_account("status"),
             by_account("_search.city"),
             by_account("case_coordinator"),
+            by_account("referred_by"),
+        ]
+
+
+@strawberry.enum(description="How soon someone should act on a progress note.")
+class ProgressNotePriority(Enum):
+    LOW = strawberry.enum_value("low", description="For the record; nothing to do.")
+    NORMAL = strawberry.enum_value("normal", description="Read at the next review.")
+    HIGH = strawberry.enum_value("high", description="Read today.")
+    URGENT = strawberry.enum_value("urgent", description="Act now (a fall, a missed medication).")
+
+
+PRIORITY_RANK = {priority: rank for rank, priority in enumerate(ProgressNotePriority)}
+"""Priorities as numbers, stored under `_search.priority` so a list sorts LOW < ... < URGENT."""
+
+
+class ProgressNoteApproval(Embedded):
+    """Whether a progress note was approved (signed off by a supervisor), when and by whom."""
+
+    approved: bool = Field(False, description="Whether the note is approved.")
+    approved_date: dt.datetime | None = Field(None, description="When it was approved.")
+    approved_by: PydanticObjectId | None = Field(
+        None,
+        description="The user who approved it (null when an API client did).",
+        json_schema_extra=ref("User", "users"),
+    )
+    api_client: str | None = Field(
+        None, description="The name of the API client that approved it, when no user did."
+    )
+
+
+class ProgressNoteInvoiceTo(Embedded):
+    """Who is billed for the time spent on a progress note."""
+
+    payer: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer or a program.",
+    )
+    client: PydanticObjectId | None = Field(
+        None,
+        description="The client (a paying organisation or person) billed, when it is one.",
+        json_schema_extra=ref("Client", "clients"),
+    )
+    notes: str | None = Field(None, max_length=1000, description="Billing instructions.")
+
+
+class ProgressNoteTag(Embedded):
+    """A tag as it was when put on a progress note; `record` is the live tag."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The tag itself.", json_schema_extra=ref("Tag", "tags")
+    )
+    name: str = Field(min_length=1, max_length=60, description="The tag's name then.")
+    color: str | None = Field(None, max_length=7, description="The tag's hex colour then.")
+
+
+class ProgressNoteUser(Embedded):
+    """A user tagged on a progress note (to tell them, or because it concerns them), with their
+    name as it was then; `record` is the live user."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The user themselves.", json_schema_extra=ref("User", "users")
+    )
+    name: PersonName = Field(description="The user's name then.")
+
+
+class ProgressNote(CareDocument, SoftDeletable):
+    """A progress note: what a caregiver or office staff wrote about a patient's care (a visit
+    summary, a fall, appetite, mood), with its priority, tags and approval."""
+
+    created_user: PydanticObjectId | None = Field(
+        None,
+        alias="_created_user",
+        description="The user who wrote the note (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+    last_updated_user: PydanticObjectId | None = Field(
+        None,
+        alias="_last_updated_user",
+        description="The user who last changed the note (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+    patient: PydanticObjectId = Field(
+        description="The patient the note is about.", json_schema_extra=ref("Patient", "patients")
+    )
+    title: str = Field(min_length=1, max_length=200, description="The title of the note.")
+    note: str = Field(
+        min_length=1,
+        max_length=20_000,
+        description="The note itself (sensitive: every read is written to the audit trail).",
+    )
+    priority: ProgressNotePriority = Field(
+        ProgressNotePriority.NORMAL, description="How soon someone should act on it."
+    )
+    private: bool = Field(
+        False,
+        description="Whether the note is private: only roles with VIEW_SENSITIVE see it.",
+    )
+    referrer: PydanticObjectId | None = Field(
+        None,
+        description="The user who referred the matter the note is about.",
+        json_schema_extra=ref("User", "users"),
+    )
+    service: str | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        description="The code of the account's service the note is about, such as PSW.",
+    )
+    patient_services: list[str] = Field(
+        default_factory=list,
+        description="Codes of the account's services the note concerns (the patient's services).",
+    )
+    tags: list[ProgressNoteTag] = Field(
+        default_factory=list,
+        description="Tags of the note, as they were when put on it. Written as Tag ids.",
+        # written as a list of Tag global IDs (decoded by the input plumbing), stored as
+        # snapshots by the store; the GraphQL type declares the output field itself
+        json_schema_extra={"ref": "Tag"},
+    )
+    users: list[ProgressNoteUser] = Field(
+        default_factory=list,
+        description="Users tagged on the note, with their names then. Written as User ids.",
+        json_schema_extra={"ref": "User"},
+    )
+    invoice_to: ProgressNoteInvoiceTo | None = Field(
+        None, description="Who is billed for the time on this note."
+    )
+    approval: ProgressNoteApproval = Field(
+        default_factory=ProgressNoteApproval,
+        description="Whether the note was approved, when and by whom (set by progressNoteApprove).",
+        json_schema_extra=READONLY,
+    )
+
+    class Settings:
+        name = "patientsprogressnotes"
+        indexes = [
+            by_account("patient", "_created_date", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("_search.priority", "_id"),
+            by_account("tags._id"),
+            by_account("users._id"),
+            by_account("_created_user"),
+            by_account("invoice_to.client"),
+            by_account("_search.title"),
         ]

@@ -1,4 +1,4 @@
-"""Finding patients."""
+"""Finding patients and their progress notes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,14 @@ from app.common.inputs import BY_NAME
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
-from app.patients.inputs import PatientFilter, PatientOrder
-from app.patients.types import Patient
+from app.patients.inputs import (
+    NEWEST_NOTES_FIRST,
+    PatientFilter,
+    PatientOrder,
+    ProgressNoteFilter,
+    ProgressNoteOrder,
+)
+from app.patients.types import Patient, ProgressNote
 
 
 @strawberry.type
@@ -32,3 +38,31 @@ class PatientQueries:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or PatientFilter()).query(info)
         return await list_records(info, Patient, query, order_by, BY_NAME, page)
+
+
+@strawberry.type
+class ProgressNoteQueries:
+    @strawberry.field(
+        description="A progress note by global ID; null if not in your account, or if it is "
+        "private and your role lacks VIEW_SENSITIVE."
+    )
+    async def progress_note(self, info: Info, id: strawberry.ID) -> ProgressNote | None:
+        return await ProgressNote.load(info, decode_id(id, ProgressNote))
+
+    @strawberry.field(
+        description="The account's progress notes, newest first unless told; private ones "
+        "only for roles with VIEW_SENSITIVE."
+    )
+    async def progress_notes(
+        self,
+        info: Info,
+        filter: ProgressNoteFilter | None = None,
+        order_by: ProgressNoteOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ProgressNote]:
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or ProgressNoteFilter()).query(info)
+        return await list_records(info, ProgressNote, query, order_by, NEWEST_NOTES_FIRST, page)

@@ -1,20 +1,156 @@
-"""GraphQL types of patients."""
+"""GraphQL types of patients and their progress notes."""
 
 from __future__ import annotations
 
-from app.common.types import Person
+from typing import Any, Self
+
+import strawberry
+
+from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.codes import Permission
+from app.common.types import Person, note_read
+from app.conversations.inputs import LATEST_FIRST, ConversationFilter
+from app.files.inputs import FileFilter
+from app.graphql.connections import Connection, Page, paginate, related
+from app.graphql.context import Info
 from app.graphql.crud import Versioned
-from app.graphql.modeled import record_type
+from app.graphql.filters import merge
+from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record
-from app.graphql.relay import Node
+from app.graphql.relay import Node, node_types, record_ref
 from app.patients.documents import Patient as PatientDocument
+from app.patients.documents import ProgressNote as ProgressNoteDocument
+from app.patients.documents import ProgressNoteTag, ProgressNoteUser
+from app.patients.inputs import NEWEST_NOTES_FIRST, ProgressNoteFilter, ProgressNoteOrder
+from app.scheduling.inputs import BY_START, EventFilter, EventGroupFilter
+from app.visits.inputs import NEWEST_PUNCH_FIRST, PunchcardFilter
+
+ProgressNoteTagType = output_type(ProgressNoteTag)
+ProgressNoteUserType = output_type(ProgressNoteUser)
+
+
+def may_see_private(info: Info) -> bool:
+    caller = info.context.caller
+    return caller is not None and caller.may(Permission.VIEW_SENSITIVE)
+
+
+@record_type(
+    ProgressNoteDocument,
+    name="ProgressNote",
+    description="A progress note: what staff wrote about a patient's care (a visit summary, a "
+    "fall, appetite, mood). Private notes exist only for roles with VIEW_SENSITIVE.",
+)
+class ProgressNote(Record, Node, Versioned):
+    """Plain fields and references come from the document model."""
+
+    tags: list[ProgressNoteTagType] = strawberry.field(  # type: ignore[valid-type]
+        description="Tags of the note, as they were when put on it; `record` is the live tag."
+    )
+    users: list[ProgressNoteUserType] = strawberry.field(  # type: ignore[valid-type]
+        description="Users tagged on the note, with their names then; `record` is the live user."
+    )
+
+    @strawberry.field(description="The note itself. Every read is written to the audit trail.")
+    def note(self, info: Info) -> str | None:
+        value: str | None = self.doc.get("note")
+        if value is not None:
+            note_read(info, self, "note")
+        return value
+
+    @classmethod
+    async def load(cls, info: Info, key: Any) -> Self | None:
+        """The note by id; a private one reads as missing to a role without VIEW_SENSITIVE."""
+        record = await super().load(info, key)
+        if record is not None and record.doc.get("private") and not may_see_private(info):
+            return None
+        return record
+
+
+def progress_notes_edge(key: str, description: str) -> Any:
+    """A reverse edge to progress notes: those whose stored `key` holds this record's id, newest
+    first unless told, with the progress note filter (private notes hidden from roles without
+    VIEW_SENSITIVE, deleted ones unless asked)."""
+
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        query = merge({key: root.doc["_id"]}, (filter or ProgressNoteFilter()).query(info))
+        ordering = order_by.ordering() if order_by is not None else NEWEST_NOTES_FIRST
+        page = Page(first=first, after=after, last=last, before=before)
+        return await paginate(
+            info, ProgressNote.collection(), query, ordering, page, ProgressNote.from_doc
+        )
+
+    resolve.__annotations__.update(
+        {
+            "info": Info,
+            "filter": ProgressNoteFilter | None,
+            "order_by": ProgressNoteOrder | None,
+            "return": Connection[ProgressNote],
+        }
+    )
+    return strawberry.field(resolver=resolve, description=description)
 
 
 @record_type(
     PatientDocument,
     name="Patient",
     description="A person the agency cares for (a resident, in the care-ticket API).",
-    exclude=("ssn", "date_of_birth", "referred_by"),
+    exclude=("ssn", "date_of_birth"),
 )
 class Patient(Record, Node, Versioned, Person):
-    """Plain fields and references come from the document model."""
+    """Plain fields and references come from the document model; the rest is its graph."""
+
+    progress_notes = progress_notes_edge(
+        "patient", "The patient's progress notes, newest first unless told."
+    )
+    events = related(
+        "Event",
+        "patient._id",
+        "The patient's visits, earliest first.",
+        filter_input=EventFilter,
+        ordering=BY_START,
+    )
+    event_groups = related(
+        "EventGroup",
+        "patient._id",
+        "The patient's recurring series of visits.",
+        filter_input=EventGroupFilter,
+        ordering=BY_START,
+    )
+    punchcards = related(
+        "Punchcard",
+        "patient._id",
+        "The patient's punchcards, newest clock-in first.",
+        filter_input=PunchcardFilter,
+        ordering=NEWEST_PUNCH_FIRST,
+    )
+    invoices = related(
+        "Invoice",
+        "patient._id",
+        "The patient's invoices, newest invoice date first.",
+        filter_input=InvoiceFilter,
+        ordering=NEWEST_INVOICE_FIRST,
+    )
+    conversations = related(
+        "Conversation",
+        "patient",
+        "Conversations about this patient, latest message first.",
+        filter_input=ConversationFilter,
+        ordering=LATEST_FIRST,
+    )
+    files = related(
+        "File", "owner.id", "The patient's files, newest first.", filter_input=FileFilter
+    )
+
+    @strawberry.field(description="The account (agency) that cares for the patient.")
+    async def account(self, info: Info) -> record_ref("Account") | None:  # type: ignore[valid-type]
+        doc = await info.context.loaders.load("accounts", self.doc["_account"])
+        return None if doc is None else node_types()["Account"].from_doc(doc)  # type: ignore[attr-defined]

@@ -1,12 +1,26 @@
-"""Adding, changing, deleting and restoring users."""
+"""Adding, changing, deleting and restoring users, candidates, clients and contacts; hiring."""
 
 from __future__ import annotations
 
+import strawberry
+
 from app.common.codes import Permission
+from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, record_mutations
-from app.people.inputs import UserCreateInput, UserUpdateInput
-from app.people.services import user_store
-from app.people.types import User
+from app.graphql.inputs import actor_of, decode_global_id
+from app.graphql.payloads import attempt
+from app.people.inputs import (
+    CandidateCreateInput,
+    CandidateUpdateInput,
+    ClientCreateInput,
+    ClientUpdateInput,
+    ContactCreateInput,
+    ContactUpdateInput,
+    UserCreateInput,
+    UserUpdateInput,
+)
+from app.people.services import candidate_store, client_store, contact_store, user_store
+from app.people.types import Candidate, CandidateHirePayload, Client, Contact, User
 
 UserMutations = record_mutations(
     RecordSpec(
@@ -19,3 +33,60 @@ UserMutations = record_mutations(
         update_input=UserUpdateInput,
     )
 )
+CandidateMutations = record_mutations(
+    RecordSpec(
+        node=Candidate,
+        field="candidate",
+        plural="candidates",
+        store=candidate_store,
+        permission=Permission.MANAGE_STAFF,
+        create_input=CandidateCreateInput,
+        update_input=CandidateUpdateInput,
+    )
+)
+ClientMutations = record_mutations(
+    RecordSpec(
+        node=Client,
+        field="client",
+        plural="clients",
+        store=client_store,
+        permission=Permission.MANAGE_BILLING,
+        create_input=ClientCreateInput,
+        update_input=ClientUpdateInput,
+    )
+)
+ContactMutations = record_mutations(
+    RecordSpec(
+        node=Contact,
+        field="contact",
+        plural="contacts",
+        store=contact_store,
+        permission=Permission.MANAGE_PATIENTS,
+        create_input=ContactCreateInput,
+        update_input=ContactUpdateInput,
+    )
+)
+
+
+@strawberry.type
+class CandidateHireMutations:
+    @strawberry.mutation(
+        description="Hire a candidate: make them a user (a caregiver) with the candidate's "
+        "name, contact details, skills, certifications and profile, and mark the candidate "
+        "hired, all at once. Refused with INVALID_STATE if already hired or deleted, and with "
+        "CONFLICT if `revision` is not the current one. Needs MANAGE_STAFF."
+    )
+    async def candidate_hire(
+        self, info: Info, id: strawberry.ID, revision: int
+    ) -> CandidateHirePayload:
+        async def act() -> tuple[Candidate, User]:
+            actor = actor_of(info, Permission.MANAGE_STAFF)
+            key = decode_global_id(id, "Candidate", "id")
+            candidate, user = await candidate_store(info.context.database).hire(
+                actor, key, revision
+            )
+            return Candidate.from_doc(candidate), User.from_doc(user)
+
+        done, errors = await attempt(act())
+        candidate, user = done if done is not None else (None, None)
+        return CandidateHirePayload(candidate=candidate, user=user, user_errors=errors)

@@ -1,6 +1,8 @@
-"""Finding users."""
+"""Finding users, candidates, clients and contacts."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import strawberry
 
@@ -8,8 +10,24 @@ from app.common.inputs import BY_NAME
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
-from app.people.inputs import UserFilter, UserOrder
-from app.people.types import User
+from app.people.inputs import (
+    CandidateFilter,
+    CandidateOrder,
+    ClientFilter,
+    ClientOrder,
+    ContactFilter,
+    ContactOrder,
+    UserFilter,
+    UserOrder,
+)
+from app.people.types import Candidate, Client, Contact, User
+
+
+async def by_ext_id(info: Info, node: Any, ext_id: str) -> Any:
+    """The record of that type with this id in another system, in the caller's account."""
+    collection = info.context.database.db[node.collection()]
+    doc = await collection.find_one(info.context.scoped({"ext_id": ext_id}))
+    return None if doc is None else node.from_doc(doc)
 
 
 @strawberry.type
@@ -20,8 +38,8 @@ class UserQueries:
 
     @strawberry.field(description="A user by their id in another system.")
     async def user_by_ext_id(self, info: Info, ext_id: str) -> User | None:
-        doc = await info.context.database.db.users.find_one(info.context.scoped({"ext_id": ext_id}))
-        return None if doc is None else User.from_doc(doc)
+        found: User | None = await by_ext_id(info, User, ext_id)
+        return found
 
     @strawberry.field(description="The account's users: staff and caregivers.")
     async def users(
@@ -37,3 +55,87 @@ class UserQueries:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or UserFilter()).query(info)
         return await list_records(info, User, query, order_by, BY_NAME, page)
+
+
+@strawberry.type
+class CandidateQueries:
+    @strawberry.field(description="A candidate by global ID; null if not in your account.")
+    async def candidate(self, info: Info, id: strawberry.ID) -> Candidate | None:
+        return await Candidate.load(info, decode_id(id, Candidate))
+
+    @strawberry.field(description="A candidate by their id in another system.")
+    async def candidate_by_ext_id(self, info: Info, ext_id: str) -> Candidate | None:
+        found: Candidate | None = await by_ext_id(info, Candidate, ext_id)
+        return found
+
+    @strawberry.field(description="The account's candidates for hire, by name unless told.")
+    async def candidates(
+        self,
+        info: Info,
+        filter: CandidateFilter | None = None,
+        order_by: CandidateOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Candidate]:
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or CandidateFilter()).query(info)
+        return await list_records(info, Candidate, query, order_by, BY_NAME, page)
+
+
+@strawberry.type
+class ClientQueries:
+    @strawberry.field(description="A client by global ID; null if not in your account.")
+    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+        return await Client.load(info, decode_id(id, Client))
+
+    @strawberry.field(description="A client by their id in another system.")
+    async def client_by_ext_id(self, info: Info, ext_id: str) -> Client | None:
+        found: Client | None = await by_ext_id(info, Client, ext_id)
+        return found
+
+    @strawberry.field(description="The account's clients (who pay), by name unless told.")
+    async def clients(
+        self,
+        info: Info,
+        filter: ClientFilter | None = None,
+        order_by: ClientOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Client]:
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or ClientFilter()).query(info)
+        return await list_records(info, Client, query, order_by, BY_NAME, page)
+
+
+@strawberry.type
+class ContactQueries:
+    @strawberry.field(description="A contact by global ID; null if not in your account.")
+    async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
+        return await Contact.load(info, decode_id(id, Contact))
+
+    @strawberry.field(description="A contact by their id in another system.")
+    async def contact_by_ext_id(self, info: Info, ext_id: str) -> Contact | None:
+        found: Contact | None = await by_ext_id(info, Contact, ext_id)
+        return found
+
+    @strawberry.field(
+        description="The account's contacts (doctors, family, referrers, case managers), by "
+        "name unless told."
+    )
+    async def contacts(
+        self,
+        info: Info,
+        filter: ContactFilter | None = None,
+        order_by: ContactOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Contact]:
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or ContactFilter()).query(info)
+        return await list_records(info, Contact, query, order_by, BY_NAME, page)

@@ -1,14 +1,31 @@
-"""The rules of users, free of GraphQL."""
+"""The rules of users, candidates, clients and contacts, free of GraphQL."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event, changes_between
+from app.common.clock import now
+from app.common.codes import RoleType
 from app.common.search import person_search
-from app.common.store import RecordStore
+from app.common.services import Actor, RawDoc, decode, validated
+from app.common.store import RecordStore, in_transaction
+from app.common.text import keywords, normalise
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
-from app.people.documents import User
+from app.people.documents import (
+    Candidate,
+    CandidateStatus,
+    Client,
+    Contact,
+    ContactPerson,
+    PartyType,
+    User,
+)
 
 
 def user_search(user: User) -> dict[str, Any]:
@@ -30,3 +47,178 @@ class UserStore(RecordStore):
 
 def user_store(database: Database) -> UserStore:
     return UserStore(database, User, "User", search_keys=user_search)
+
+
+# Candidates
+
+# What a hired candidate's user gets from the candidate: every attribute both records have,
+# except the bookkeeping of each record and the candidate's id in another system.
+NOT_COPIED = frozenset(
+    {"id", "account", "revision", "created_date", "last_updated_date", "search", "deleted"}
+    | {"deleted_dates", "ext_id", "revision_id"}
+)
+COPIED_TO_USER = tuple(
+    name for name in Candidate.model_fields if name in User.model_fields and name not in NOT_COPIED
+)
+
+
+def candidate_search(candidate: Candidate) -> dict[str, Any]:
+    found = person_search(
+        candidate.name, candidate.locations, candidate.languages, candidate.skills
+    )
+    return {**found, "rating": candidate.rating or 0}  # unrated last: a non-null sort key
+
+
+class CandidateStore(RecordStore):
+    """Candidates: only hiring makes one HIRED, and a hired one stays hired."""
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        for index, item in enumerate(items):
+            if _is_hired(item.get("status")):
+                where = "input" if prefix is None else f"{prefix}.{index}"
+                raise _hire_first(f"{where}.status")
+        return await super().create_many(actor, items, prefix)
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        if "status" in changes:
+            current = await self.get(actor, key)
+            if current.get("_hired") and not _is_hired(changes["status"]):
+                raise ServiceError.one(
+                    "This candidate is hired; their status stays HIRED.",
+                    ErrorCode.INVALID_STATE,
+                    "input.status",
+                )
+            if not current.get("_hired") and _is_hired(changes["status"]):
+                raise _hire_first("input.status")
+        return await super().update(actor, key, revision, changes)
+
+    async def hire(self, actor: Actor, key: Any, revision: int) -> tuple[RawDoc, RawDoc]:
+        """Make the candidate a user (a caregiver) and mark them hired, in one transaction.
+
+        Returns the candidate as it now is and the new user."""
+        current = await self.get(actor, key)
+        self._check_revision(current, revision)
+        self._check_not_deleted(current)
+        if current.get("_hired"):
+            raise ServiceError.one(
+                "This candidate is already hired.", ErrorCode.INVALID_STATE, "id"
+            )
+        candidate = validated(Candidate, decode(current))
+        users = user_store(self.database)
+        copied = {name: getattr(candidate, name) for name in COPIED_TO_USER}
+        role = await self._caregiver_role(actor)
+        user = users._validate_new(
+            actor,
+            {**copied, "role_type": RoleType.CAREGIVER, "role": role, "candidate": key},
+        )
+        user_raw = users._new(actor, user)
+        stamp = now()
+        hired: dict[str, Any] = {
+            "_hired": True,
+            "_hired_date": stamp,
+            "status": CandidateStatus.HIRED.value,
+            "_last_updated_date": stamp,
+        }
+        if actor.user_id is not None:
+            hired["_hired_user"] = actor.user_id
+        events = [
+            audit_event(
+                actor, AuditAction.CREATE, "User", user_raw["_id"],
+                changes=changes_between(None, user_raw),
+            ),
+            audit_event(
+                actor, AuditAction.UPDATE, "Candidate", key,
+                changes=changes_between(current, {**current, **hired}, hired),
+            ),
+        ]  # fmt: skip
+        stored = current.get("_revision")
+        guard = {
+            "_id": key,
+            "_account": actor.account_id,
+            "_revision": stored if stored is not None else {"$exists": False},
+            "_hired": {"$ne": True},
+        }
+        update = {"$set": {**hired, "_revision": (stored or 1) + 1}}
+
+        async def write(session: AsyncClientSession) -> RawDoc:
+            after: RawDoc | None = await self.collection.find_one_and_update(
+                guard, update, return_document=ReturnDocument.AFTER, session=session
+            )
+            if after is None:  # raising aborts the transaction: no user is left behind
+                raise ServiceError.one(
+                    "This candidate changed while you were hiring them; reload it.",
+                    ErrorCode.CONFLICT,
+                    "revision",
+                )
+            await users.collection.insert_one(user_raw, session=session)
+            await self.database.db.audit_events.insert_many(events, session=session)
+            return after
+
+        return await in_transaction(self.database, write), user_raw
+
+    async def _caregiver_role(self, actor: Actor) -> str | None:
+        account = await self.database.db.accounts.find_one(
+            {"_id": actor.account_id}, {"role_settings": 1}
+        )
+        settings = (account or {}).get("role_settings") or {}
+        role = settings.get("default_caregiver_role")
+        return str(role) if role else None
+
+
+def _is_hired(status: Any) -> bool:
+    return status in (CandidateStatus.HIRED, CandidateStatus.HIRED.value)
+
+
+def _hire_first(field: str) -> ServiceError:
+    return ServiceError.one(
+        "A candidate becomes HIRED through candidateHire, which also makes their user.",
+        ErrorCode.INVALID,
+        field,
+    )
+
+
+def candidate_store(database: Database) -> CandidateStore:
+    return CandidateStore(database, Candidate, "Candidate", search_keys=candidate_search)
+
+
+# Clients and contacts
+
+
+def party_search(
+    kind: PartyType, company_name: str | None, person: ContactPerson | None, locations: list[Any]
+) -> dict[str, Any]:
+    """Words of the company's and the person's names; sorted by the company's name for a
+    company, else by the person's last name then first name."""
+    name = person.name if person is not None else None
+    person_sort = f"{name.last} {name.first}" if name is not None else ""
+    by_company = kind == PartyType.COMPANY and company_name
+    return {
+        "name": keywords(
+            company_name,
+            *((name.first, name.middle, name.last, name.nickname) if name is not None else ()),
+        ),
+        "sort": normalise(str(company_name) if by_company else person_sort or company_name or ""),
+        "city": sorted({normalise(loc.city) for loc in locations if loc.city}),
+    }
+
+
+def client_search(client: Client) -> dict[str, Any]:
+    company = client.company.name if client.company else None
+    return party_search(client.type, company, client.contact, client.locations)
+
+
+def contact_search(contact: Contact) -> dict[str, Any]:
+    company = contact.company.name if contact.company else None
+    return party_search(contact.type, company, contact.contact, contact.locations)
+
+
+def client_store(database: Database) -> RecordStore:
+    return RecordStore(database, Client, "Client", search_keys=client_search)
+
+
+def contact_store(database: Database) -> RecordStore:
+    return RecordStore(database, Contact, "Contact", search_keys=contact_search)

@@ -1,19 +1,32 @@
-"""GraphQL types of users."""
+"""GraphQL types of users, candidates, clients and contacts."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import strawberry
 
 from app.accounts.documents import Role as RoleModel
-from app.common.types import Person
+from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.types import Person, note_read
+from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
+from app.files.inputs import FileFilter
 from app.graphql.connections import related
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.modeled import output_type, record_type
-from app.graphql.records import Record
+from app.graphql.payloads import UserError
+from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
+from app.patients.types import progress_notes_edge
+from app.payroll.inputs import PayrollUserFilter
+from app.people.documents import Candidate as CandidateDocument
+from app.people.documents import Client as ClientDocument
+from app.people.documents import Contact as ContactDocument
 from app.people.documents import User as UserDocument
-from app.people.inputs import UserFilter
+from app.people.inputs import CandidateFilter, UserFilter
+from app.scheduling.inputs import BY_START, EventFilter, EventGroupFilter
+from app.visits.inputs import NEWEST_PUNCH_FIRST, PunchcardFilter
 
 Role = output_type(RoleModel)
 
@@ -22,12 +35,65 @@ Role = output_type(RoleModel)
     UserDocument,
     name="User",
     description="A member of the agency: office staff or a caregiver.",
-    exclude=("ssn", "date_of_birth", "candidate"),
+    exclude=("ssn", "date_of_birth"),
 )
 class User(Record, Node, Versioned, Person):
     reports = related(
         "User", "manager", "The users this user manages, newest first.", filter_input=UserFilter
     )
+    managed_candidates = related(
+        "Candidate",
+        "manager",
+        "The candidates this user follows through hiring, newest first.",
+        filter_input=CandidateFilter,
+    )
+    events = related(
+        "Event",
+        "attendees.user",
+        "The visits the user attends, earliest first.",
+        filter_input=EventFilter,
+        ordering=BY_START,
+    )
+    event_groups = related(
+        "EventGroup",
+        "attendees.user",
+        "The series of visits the user attends.",
+        filter_input=EventGroupFilter,
+        ordering=BY_START,
+    )
+    punchcards = related(
+        "Punchcard",
+        "user._id",
+        "The caregiver's punchcards, newest clock-in first.",
+        filter_input=PunchcardFilter,
+        ordering=NEWEST_PUNCH_FIRST,
+    )
+    payroll_lines = related(
+        "PayrollUser",
+        "user._id",
+        "The caregiver's payroll lines, newest first.",
+        filter_input=PayrollUserFilter,
+    )
+    notes = related(
+        "UserNote",
+        "user",
+        "Notes the office keeps about this user, newest first.",
+        filter_input=UserNoteFilter,
+    )
+    conversations = related(
+        "Conversation",
+        "participants._id",
+        "The conversations this user takes part in, latest message first.",
+        filter_input=ConversationFilter,
+        ordering=LATEST_FIRST,
+    )
+    progress_notes = progress_notes_edge(
+        "users._id", "Progress notes this user is tagged on, newest first unless told."
+    )
+    written_progress_notes = progress_notes_edge(
+        "_created_user", "Progress notes this user wrote, newest first unless told."
+    )
+    files = related("File", "owner.id", "The user's files, newest first.", filter_input=FileFilter)
 
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
@@ -35,3 +101,97 @@ class User(Record, Node, Versioned, Person):
         account = await info.context.loaders.load("accounts", self.doc["_account"])
         found = next((r for r in (account or {}).get("roles", []) if r["key"] == key), None)
         return None if found is None else Role.from_doc(found)
+
+
+@record_type(
+    CandidateDocument,
+    name="Candidate",
+    description="A person applying to work for the agency, followed through the hiring "
+    "pipeline until candidateHire makes them a user.",
+    exclude=("date_of_birth",),
+)
+class Candidate(Record, Node, Versioned):
+    files = related("File", "owner.id", "The candidate's files (resume, references), newest first.")
+
+    @strawberry.field(description="The full name: first, middle and last names.")
+    def full_name(self) -> str:
+        name = self.doc.get("name") or {}
+        return " ".join(str(name[p]) for p in ("first", "middle", "last") if name.get(p))
+
+    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    def date_of_birth(self, info: Info) -> dt.date | None:
+        value = to_date(self.doc.get("date_of_birth"))
+        if value is not None:
+            note_read(info, self, "dateOfBirth")
+        return value
+
+    @strawberry.field(description="The user this candidate was hired as; null until hired.")
+    async def hired_as(self, info: Info) -> User | None:
+        if not self.doc.get("_hired"):
+            return None
+        doc = await info.context.database.db.users.find_one(
+            info.context.scoped({"_candidate": self.doc["_id"]})
+        )
+        return None if doc is None else User.from_doc(doc)
+
+
+@record_type(
+    ClientDocument,
+    name="Client",
+    description="Who pays for care: a company (an insurer, a program) or a person.",
+)
+class Client(Record, Node, Versioned):
+    invoices = related(
+        "Invoice",
+        "client._id",
+        "The invoices billed to this client, newest invoice date first.",
+        filter_input=InvoiceFilter,
+        ordering=NEWEST_INVOICE_FIRST,
+    )
+    progress_notes = progress_notes_edge(
+        "invoice_to.client", "Progress notes whose time is billed to this client, newest first."
+    )
+    events = related("Event", "billing.client", "The visits billed to this client, newest first.")
+
+    @strawberry.field(description="The company's name, or the contact person's full name.")
+    def display_name(self) -> str:
+        return display_name(self)
+
+
+@record_type(
+    ContactDocument,
+    name="Contact",
+    description="Someone the agency works with about patients: a doctor, family, a referrer, "
+    "a case manager; a company or a person.",
+)
+class Contact(Record, Node, Versioned):
+    referrals = related(
+        "Patient", "referred_by", "The patients this contact referred, newest first."
+    )
+    files = related("File", "owner.id", "The contact's files, newest first.")
+
+    @strawberry.field(description="The company's name, or the contact person's full name.")
+    def display_name(self) -> str:
+        return display_name(self)
+
+
+def display_name(record: Record) -> str:
+    doc = record.doc
+    company = (doc.get("company") or {}).get("name")
+    name = (doc.get("contact") or {}).get("name") or {}
+    person = " ".join(str(name[p]) for p in ("first", "middle", "last") if name.get(p))
+    kind = doc.get("_type", doc.get("type"))
+    return str(company if company and (kind == "company" or not person) else person)
+
+
+@strawberry.type(description="The result of hiring a candidate.")
+class CandidateHirePayload:
+    candidate: Candidate | None = strawberry.field(
+        description="The candidate, now hired; null if refused."
+    )
+    user: User | None = strawberry.field(
+        description="The user made from the candidate; null if refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused; empty on success."
+    )

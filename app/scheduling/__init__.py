@@ -1,1 +1,1 @@
-"""scheduling domain."""
+"""Scheduling: visits (events) and the recurring series they come from (event groups)."""

@@ -1,1 +1,5 @@
-"""visits domain."""
+"""Visits as they happened: punchcards (clock-in and clock-out, what a visit bills and pays).
+
+Punchcards are stored, listed and corrected here; clocking in and out with visit verification
+is its own issue. `edges` holds the batched `Event.punchcard` field for the scheduling package.
+"""

@@ -1,0 +1,405 @@
+"""Invoices and the payments against them. Money is `Decimal` everywhere (Decimal128 stored).
+
+An invoice keeps copies (snapshots) of the account, patient, client, sales rep and term as they
+were when it was made, beside the ids of the live records. Its amounts (line amounts, subtotal,
+taxes, total, paid and due) are computed by the services, never sent by a client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from beanie import PydanticObjectId
+from pydantic import AliasChoices, Field, field_validator, model_validator
+
+from app.common.codes import ServiceUnit
+from app.common.documents import (
+    READONLY,
+    CareDocument,
+    CompanyName,
+    Embedded,
+    Location,
+    PersonName,
+    SoftDeletable,
+    by_account,
+    ref,
+)
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+MAX_AMOUNT = Decimal("100000000")  # bounds keep every product exact in Decimal's 28 digits
+MAX_QUANTITY = Decimal("100000")
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+# References to record types of other packages (global IDs in inputs, the live record in
+# outputs). Nested in snapshots, they are checked same-account by the services.
+CLIENT_REF: dict[str, Any] = ref("Client", "clients")
+CONTACT_REF: dict[str, Any] = ref("Contact", "contacts")
+PUNCHCARD_REF: dict[str, Any] = ref("Punchcard", "punchcards")
+
+
+def whole_cents(value: Decimal | None) -> Decimal | None:
+    """A money amount given to the cent at most (12.5 and 12.50 are fine, 12.505 is not)."""
+    if value is not None and value != value.quantize(CENT):
+        raise ValueError("a money amount has at most two decimals (cents)")
+    return None if value is None else value.quantize(CENT)
+
+
+@strawberry.enum(
+    description="Where an invoice stands. PARTIALLY_PAID and PAID follow from its payments; "
+    "a client sets DRAFT, SENT or VOID."
+)
+class InvoiceStatus(Enum):
+    DRAFT = strawberry.enum_value("draft", description="Being prepared; not sent yet.")
+    SENT = strawberry.enum_value("sent", description="Sent to whoever pays; nothing paid yet.")
+    PARTIALLY_PAID = strawberry.enum_value(
+        "partially_paid", description="Payments cover part of the total."
+    )
+    PAID = strawberry.enum_value("paid", description="Payments cover the total.")
+    VOID = strawberry.enum_value("void", description="Cancelled: nothing is owed.")
+
+
+@strawberry.enum(description="The kind of invoice.")
+class InvoiceType(Enum):
+    STANDARD = strawberry.enum_value("standard", description="A regular bill for a period.")
+    CREDIT_NOTE = strawberry.enum_value(
+        "credit_note", description="A credit given back (its amounts are credited)."
+    )
+    INTERIM = strawberry.enum_value("interim", description="A bill for part of a period.")
+    FINAL = strawberry.enum_value("final", description="The last bill, when service ends.")
+
+
+@strawberry.enum(description="How an invoice is delivered.")
+class InvoiceDelivery(Enum):
+    EMAIL = strawberry.enum_value("email", description="By email.")
+    MAIL = strawberry.enum_value("mail", description="By post.")
+    PORTAL = strawberry.enum_value("portal", description="Through the client portal.")
+
+
+@strawberry.enum(description="How money is paid.")
+class PaymentMethod(Enum):
+    CASH = strawberry.enum_value("cash", description="Cash.")
+    CHEQUE = strawberry.enum_value("cheque", description="A cheque.")
+    CARD = strawberry.enum_value("card", description="A credit or debit card.")
+    EFT = strawberry.enum_value("eft", description="An electronic funds transfer.")
+    INSURANCE = strawberry.enum_value("insurance", description="Paid by an insurer.")
+    OTHER = strawberry.enum_value("other", description="Any other way.")
+
+
+class InvoiceAccount(Embedded):
+    """The agency as an invoice shows it, copied from the account when the invoice was made."""
+
+    name: CompanyName | None = Field(None, description="The agency's names.")
+    email: str | None = Field(None, max_length=200, description="The agency's email.")
+    website: str | None = Field(None, max_length=200, description="The agency's website.")
+    hst_number: str | None = Field(None, max_length=40, description="Its sales-tax number.")
+    locations: list[Location] = Field(default_factory=list, description="Its offices.")
+
+
+class InvoiceBillingPeriod(Embedded):
+    """The days of care an invoice bills, both ends included."""
+
+    start: dt.date = Field(description="The first day billed.")
+    end: dt.date = Field(description="The last day billed (not before the first).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InvoiceBillingPeriod:
+        if self.end < self.start:
+            raise ValueError("the billing period ends on or after the day it starts")
+        return self
+
+
+class InvoiceCardPayment(Embedded):
+    """A card payment of the whole invoice, as the card processor confirmed it."""
+
+    brand: str | None = Field(None, max_length=30, description="Visa, Mastercard...")
+    last4: str | None = Field(None, pattern=r"^\d{4}$", description="The card's last 4 digits.")
+    authorization_code: str | None = Field(
+        None, max_length=60, description="The processor's authorization code."
+    )
+    amount: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, description="The amount charged.")
+    date: dt.datetime | None = Field(None, description="When it was charged.")
+
+    _cents = field_validator("amount")(whole_cents)
+
+
+class InvoiceClient(Embedded):
+    """Who is billed, copied from the client record when it is set (fields left out are
+    filled from it)."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The client record (live).", json_schema_extra=CLIENT_REF
+    )
+    type: str | None = Field(
+        None, max_length=40, description="The kind of client: person or company (a code)."
+    )
+    name: str | None = Field(None, max_length=200, description="The client's name.")
+    email: str | None = Field(None, max_length=200, description="Where the invoice is sent.")
+    phone: str | None = Field(None, max_length=40, description="The client's phone number.")
+
+
+class InvoicePatient(Embedded):
+    """The patient cared for, copied from the patient record when it is set (fields left out
+    are filled from it)."""
+
+    record: PydanticObjectId = Field(
+        alias="_id",
+        description="The patient record (live).",
+        json_schema_extra=ref("Patient", "patients"),
+    )
+    name: PersonName | None = Field(None, description="The patient's name.")
+    email: str | None = Field(None, max_length=200, description="The patient's email.")
+    location: Location | None = Field(None, description="The patient's primary address.")
+    phone: str | None = Field(None, max_length=40, description="The patient's primary phone.")
+
+
+class InvoicePunchcard(Embedded):
+    """A visit billed on the invoice: the punchcard and what it billed."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The punchcard (live).", json_schema_extra=PUNCHCARD_REF
+    )
+    date: dt.date = Field(description="The day of the visit.")
+    hours: Decimal = Field(ge=0, le=MAX_QUANTITY, description="Hours billed.")
+    service_code: str | None = Field(None, max_length=20, description="The service billed.")
+    caregiver: str | None = Field(None, max_length=200, description="Who gave the care.")
+    amount: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, description="The amount billed for it."
+    )
+
+    _cents = field_validator("amount")(whole_cents)
+
+
+class InvoiceReferral(Embedded):
+    """Who referred the patient or client to the agency."""
+
+    name: str | None = Field(None, max_length=200, description="Their name.")
+    contact: PydanticObjectId | None = Field(
+        None, description="The contact record, if they are one.", json_schema_extra=CONTACT_REF
+    )
+
+
+class InvoiceSalesRep(Embedded):
+    """The account's sales rep on the invoice, copied from the account's reps by key."""
+
+    key: str = Field(min_length=1, max_length=40, description="The rep's key in the account.")
+    name: str | None = Field(None, max_length=200, description="Full name.")
+    nickname: str | None = Field(None, max_length=100, description="Name they go by.")
+    office: str | None = Field(None, max_length=100, description="Office they work from.")
+    email: str | None = Field(None, max_length=200, description="Email address.")
+    phone: str | None = Field(None, max_length=40, description="Phone number.")
+
+
+class InvoiceServiceLine(Embedded):
+    """A line of an invoice: a service, how much of it, at what rate. Left out, the
+    description, unit, rate and taxes are the account's for that service code."""
+
+    code: str = Field(min_length=1, max_length=20, description="The account's service code.")
+    description: str | None = Field(None, max_length=200, description="What was done.")
+    quantity: Decimal = Field(ge=0, le=MAX_QUANTITY, description="How many units: hours or visits.")
+    unit: ServiceUnit | None = Field(None, description="What the quantity counts.")
+    rate: Decimal | None = Field(None, ge=0, le=MAX_AMOUNT, description="The price of one unit.")
+    amount: Decimal | None = Field(
+        None,
+        description="Quantity times rate, rounded half-up to the cent (computed).",
+        json_schema_extra=READONLY,
+    )
+    taxes: list[str] | None = Field(
+        None, description="Codes of the account's taxes this line bears; [] for none."
+    )
+
+
+class InvoiceTax(Embedded):
+    """A tax on the invoice: its rate and the amount it adds."""
+
+    code: str = Field(description="The tax's code in the account, such as HST.")
+    label: str = Field(description="As printed, such as HST (ON) 13%.")
+    rate: Decimal = Field(ge=0, le=100, description="Percent of the taxed lines' amounts.")
+    amount: Decimal = Field(ge=0, description="The tax, rounded half-up to the cent.")
+
+
+class InvoiceTerm(Embedded):
+    """The payment term of an invoice; name and days come from the account's term by key."""
+
+    key: str = Field(min_length=1, max_length=40, description="The term's key, such as net30.")
+    name: str | None = Field(None, max_length=100, description="Shown name, such as Net 30.")
+    days: int | None = Field(None, ge=0, le=365, description="Days after the invoice date.")
+
+
+def _money(description: str) -> Any:
+    return Field(ZERO, description=description, json_schema_extra=READONLY)
+
+
+class Invoice(CareDocument, SoftDeletable):
+    """A bill to a client or patient for care given: service lines, taxes and what is due."""
+
+    number: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        description="The invoice number, unique in the account (case ignored); the account's "
+        "next number when left out.",
+    )
+    status: InvoiceStatus = Field(InvoiceStatus.DRAFT, description="Where the invoice stands.")
+    invoice_type: InvoiceType = Field(InvoiceType.STANDARD, description="The kind of invoice.")
+    invoice_date: dt.date | None = Field(
+        None, description="The date of the invoice; today (account time) when left out."
+    )
+    due_date: dt.date | None = Field(
+        None,
+        description="When payment is due; the invoice date plus the term's days (or the "
+        "account's default term) when left out.",
+    )
+    billing_period: InvoiceBillingPeriod | None = Field(
+        None, description="The days of care billed."
+    )
+    account_snapshot: InvoiceAccount | None = Field(
+        None,
+        alias="account",
+        validation_alias=AliasChoices("account_snapshot", "account"),
+        description="The agency as the invoice shows it (copied from the account).",
+        json_schema_extra=READONLY,
+    )
+    patient: InvoicePatient | None = Field(None, description="The patient cared for.")
+    client: InvoiceClient | None = Field(None, description="Who is billed.")
+    referred_by: InvoiceReferral | None = Field(None, description="Who referred them.")
+    sales_rep: InvoiceSalesRep | None = Field(
+        None, description="The sales rep; the account's default rep when left out."
+    )
+    term: InvoiceTerm | None = Field(None, description="The payment term.")
+    currency: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 currency code; the account's when left out.",
+    )
+    hst_number: str | None = Field(
+        None, max_length=40, description="The sales-tax number printed; the account's by default."
+    )
+    from_email: str | None = Field(
+        None, max_length=200, pattern=EMAIL, description="The address the invoice is sent from."
+    )
+    header_message: str | None = Field(None, max_length=2000, description="Printed at the top.")
+    footer_message: str | None = Field(None, max_length=2000, description="Printed at the bottom.")
+    template: str | None = Field(None, max_length=60, description="The print layout (a code).")
+    method: InvoiceDelivery | None = Field(None, description="How the invoice is delivered.")
+    payment_method: PaymentMethod | None = Field(None, description="How it is expected to be paid.")
+    claim_number: str | None = Field(None, max_length=100, description="The insurance claim.")
+    legal_rep: str | None = Field(None, max_length=200, description="The legal representative.")
+    loss_date: dt.date | None = Field(None, description="The date of loss (insurance claims).")
+    notes: str | None = Field(None, max_length=5000, description="Notes on the invoice.")
+    services: list[InvoiceServiceLine] = Field(
+        default_factory=list, description="The service lines."
+    )
+    punchcards: list[InvoicePunchcard] = Field(
+        default_factory=list, description="The visits billed."
+    )
+    cc_invoice: InvoiceCardPayment | None = Field(
+        None, description="A card payment of the invoice."
+    )
+    subtotal: Decimal = _money("The sum of the line amounts (computed).")
+    taxes: list[InvoiceTax] = Field(
+        default_factory=list,
+        description="Each tax on the taxed lines, at the account's rate (computed).",
+        json_schema_extra=READONLY,
+    )
+    tax_total: Decimal = _money("The sum of the taxes (computed).")
+    total: Decimal = _money("Subtotal plus taxes (computed).")
+    amount_paid: Decimal = _money("The sum of the payments that are not void (computed).")
+    amount_due: Decimal = _money("Total less amount paid; 0 when void (computed).")
+    closed: bool = Field(
+        False,
+        alias="_closed",
+        description="Whether the invoice is closed: then it can no longer change.",
+        json_schema_extra=READONLY,
+    )
+    closed_date: dt.datetime | None = Field(
+        None, alias="_closed_date", description="When it was closed.", json_schema_extra=READONLY
+    )
+    closed_user: PydanticObjectId | None = Field(
+        None,
+        alias="_closed_user",
+        description="The user who closed it (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tenant_is_not_the_snapshot(cls, data: Any) -> Any:
+        # `account` is both the tenant's python name and the snapshot's stored name: a number
+        # under it is the tenant.
+        if isinstance(data, dict) and isinstance(data.get("account"), int):
+            data = {**data, "_account": data["account"]}
+            del data["account"]
+        return data
+
+    @model_validator(mode="after")
+    def _due_after_issue(self) -> Invoice:
+        if self.due_date and self.invoice_date and self.due_date < self.invoice_date:
+            raise ValueError("an invoice is due on or after its invoice date")
+        return self
+
+    class Settings:
+        name = "invoices"
+        indexes = [
+            by_account("_search.number", unique=True),
+            by_account("_search.number_sort", "_id"),
+            by_account("invoice_date", "_id"),
+            by_account("due_date", "_id"),
+            by_account("_search.total_cents", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("status"),
+            by_account("patient._id"),
+            by_account("client._id"),
+            by_account("_search.words"),
+        ]
+
+
+class Payment(CareDocument):
+    """Money received against an invoice. Never deleted: a wrong payment is voided."""
+
+    invoice: PydanticObjectId = Field(
+        description="The invoice paid.", json_schema_extra=ref("Invoice", "invoices")
+    )
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, description="The amount received, to the cent.")
+    date: dt.date | None = Field(
+        None, description="The day it was received; today (account time) when left out."
+    )
+    method: PaymentMethod = Field(description="How it was paid.")
+    reference: str | None = Field(
+        None, max_length=100, description="Cheque number, transaction id or other reference."
+    )
+    notes: str | None = Field(None, max_length=2000, description="Notes on the payment.")
+    void: bool = Field(
+        False,
+        alias="_void",
+        description="Whether the payment is void: it no longer counts.",
+        json_schema_extra=READONLY,
+    )
+    void_date: dt.datetime | None = Field(
+        None, alias="_void_date", description="When it was voided.", json_schema_extra=READONLY
+    )
+    void_user: PydanticObjectId | None = Field(
+        None,
+        alias="_void_user",
+        description="The user who voided it (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+    void_reason: str | None = Field(
+        None, max_length=500, description="Why it was voided.", json_schema_extra=READONLY
+    )
+
+    _cents = field_validator("amount")(whole_cents)
+
+    class Settings:
+        name = "payments"
+        indexes = [
+            by_account("invoice", "date"),
+            by_account("date", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("method"),
+            by_account("_void"),
+        ]

@@ -1,0 +1,240 @@
+"""The rules of payments, free of GraphQL.
+
+A payment and the invoice it pays change together, in one transaction, each with its audit
+entry: the invoice's amount paid is always the sum of its payments that are not void. A payment
+is never deleted: a wrong one is voided, and only its date, method, reference and notes can be
+corrected.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from bson import Decimal128
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event, changes_between
+from app.billing.amounts import cents, derived_status, due, paid
+from app.billing.documents import ZERO, InvoiceStatus, Payment
+from app.billing.services import account_today
+from app.common.clock import now
+from app.common.services import Actor, RawDoc, decode, problems_from_many
+from app.common.store import MAX_IMPORT, RecordStore, in_transaction
+from app.db import Database
+from app.errors import ErrorCode, Problem, ServiceError, not_found
+
+PAYMENT_EDITABLE = {"date", "method", "reference", "notes"}
+
+
+def _guard(current: RawDoc) -> dict[str, Any]:
+    """A filter matching the record only at the revision it was read at."""
+    stored = current.get("_revision")
+    return {
+        "_id": current["_id"],
+        "_account": current["_account"],
+        "_revision": stored if stored is not None else {"$exists": False},
+    }
+
+
+def _next_revision(current: RawDoc) -> int:
+    return int(current.get("_revision") or 1) + 1
+
+
+async def settle_invoice(
+    database: Database, session: AsyncClientSession, actor: Actor, invoice: RawDoc
+) -> RawDoc:
+    """Recompute an invoice's amount paid (its payments that are not void), amount due and
+    status inside the caller's transaction, with its audit entry. Refused with CONFLICT if the
+    invoice changed since it was read, and as an overpayment if payments exceed its total."""
+    payments = database.db.payments.find(
+        {"_account": actor.account_id, "invoice": invoice["_id"], "_void": {"$ne": True}},
+        {"amount": 1},
+        session=session,
+    )
+    amount_paid = paid([Decimal(str(decode(p["amount"]))) async for p in payments])
+    total = Decimal(str(decode(invoice.get("total")) or ZERO))
+    try:
+        status = InvoiceStatus(invoice.get("status") or InvoiceStatus.DRAFT.value)
+    except ValueError:
+        status = InvoiceStatus.SENT
+    status = derived_status(status, total, amount_paid)
+    amount_due = due(total, amount_paid, status)
+    if amount_due < ZERO:
+        raise ServiceError.one(
+            f"This is an overpayment: the payments ({amount_paid}) would exceed the invoice's "
+            f"total ({total}).",
+            ErrorCode.INVALID,
+            "input.amount",
+        )
+    stamp = now()
+    update = {
+        "$set": {
+            "amount_paid": Decimal128(amount_paid),
+            "amount_due": Decimal128(amount_due),
+            "status": status.value,
+            "_search.due_cents": cents(amount_due),
+            "_last_updated_date": stamp,
+            "_revision": _next_revision(invoice),
+        }
+    }
+    after = await database.db.invoices.find_one_and_update(
+        _guard(invoice), update, return_document=ReturnDocument.AFTER, session=session
+    )
+    if after is None:
+        raise ServiceError.one(
+            "The invoice changed while the payment was saved; reload it and try again.",
+            ErrorCode.CONFLICT,
+            "input.invoice",
+        )
+    changes = changes_between(invoice, after, {"amount_paid", "amount_due", "status"})
+    event = audit_event(actor, AuditAction.UPDATE, "Invoice", invoice["_id"], changes=changes)
+    await database.db.audit_events.insert_one(event, session=session)
+    return dict(after)
+
+
+class PaymentStore(RecordStore):
+    """Payments: each one recomputes its invoice in the same transaction; never deleted,
+    voided instead; only the date, method, reference and notes can be corrected."""
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        if len(items) > MAX_IMPORT:
+            raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
+        payments: list[Payment] = problems_from_many(self._validate_new, actor, items, prefix)  # type: ignore[arg-type]
+        account = await self.database.db.accounts.find_one({"_id": actor.account_id})
+        today = account_today(account)
+        cursor = self.database.db.invoices.find(
+            {"_id": {"$in": list({p.invoice for p in payments})}, "_account": actor.account_id}
+        )
+        invoices = {raw["_id"]: raw async for raw in cursor}
+        problems: list[Problem] = []
+        wanted: dict[Any, Decimal] = {}
+        for index, payment in enumerate(payments):
+            where = "input" if prefix is None else f"{prefix}.{index}"
+            payment.date = payment.date or today
+            invoice = invoices.get(payment.invoice)
+            refusal = self._refusal(invoice, payment, wanted)
+            if refusal is not None:
+                message, code, field = refusal
+                problems.append(Problem(message, code, f"{where}.{field}"))
+        if problems:
+            raise ServiceError(*problems)
+        raws = [self._new(actor, payment) for payment in payments]
+        events = [
+            audit_event(
+                actor,
+                AuditAction.CREATE,
+                self.record_type,
+                raw["_id"],
+                changes=changes_between(None, raw),
+            )
+            for raw in raws
+        ]
+
+        async def write(session: AsyncClientSession) -> None:
+            await self.collection.insert_many(raws, session=session)
+            await self.database.db.audit_events.insert_many(events, session=session)
+            for key in wanted:
+                await settle_invoice(self.database, session, actor, invoices[key])
+
+        await in_transaction(self.database, write)
+        return raws
+
+    @staticmethod
+    def _refusal(
+        invoice: RawDoc | None, payment: Payment, wanted: dict[Any, Decimal]
+    ) -> tuple[str, ErrorCode, str] | None:
+        """Why a payment cannot go on this invoice, if it cannot; else counts it as wanted."""
+        if invoice is None:
+            return "No Invoice with this id.", ErrorCode.NOT_FOUND, "invoice"
+        if invoice.get("_deleted"):
+            return "This invoice is deleted.", ErrorCode.INVALID_STATE, "invoice"
+        if invoice.get("status") == InvoiceStatus.VOID.value:
+            return "This invoice is void: it takes no payments.", ErrorCode.INVALID_STATE, "invoice"
+        amount_due = Decimal(str(decode(invoice.get("amount_due")) or ZERO))
+        asked = wanted.get(invoice["_id"], ZERO) + payment.amount
+        if asked > amount_due:
+            return (
+                f"This is an overpayment: {amount_due} is due on invoice {invoice.get('number')}.",
+                ErrorCode.INVALID,
+                "amount",
+            )
+        wanted[invoice["_id"]] = asked
+        return None
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        current = await self.get(actor, key)
+        if current.get("_void"):
+            raise ServiceError.one("This payment is void.", ErrorCode.INVALID_STATE, "id")
+        fixed = sorted(set(changes) - PAYMENT_EDITABLE)
+        if fixed:
+            raise ServiceError.one(
+                "A payment's invoice and amount do not change: void it and record a new one.",
+                ErrorCode.INVALID,
+                f"input.{fixed[0]}",
+            )
+        if "date" in changes and changes["date"] is None:
+            raise ServiceError.one("Field required", ErrorCode.REQUIRED, "input.date")
+        return await super().update(actor, key, revision, changes)
+
+    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+        raise ServiceError.one("A payment is not deleted: void it.", ErrorCode.INVALID_STATE, "id")
+
+    async def void(self, actor: Actor, key: Any, revision: int, reason: str) -> RawDoc:
+        """Void a payment, saying why; its invoice is recomputed in the same transaction."""
+        current = await self.get(actor, key)
+        self._check_revision(current, revision)
+        if current.get("_void"):
+            raise ServiceError.one("This payment is already void.", ErrorCode.INVALID_STATE, "id")
+        if not reason.strip():
+            raise ServiceError.one("Say why it is voided.", ErrorCode.REQUIRED, "reason")
+        invoice = await self.database.db.invoices.find_one(
+            {"_id": current["invoice"], "_account": actor.account_id}
+        )
+        if invoice is None:
+            raise not_found("invoice", "id")
+        stamp = now()
+        update = {
+            "$set": {
+                "_void": True,
+                "_void_date": stamp,
+                "_void_user": actor.user_id,
+                "void_reason": reason.strip(),
+                "_last_updated_date": stamp,
+                "_revision": _next_revision(current),
+            }
+        }
+        event = audit_event(
+            actor,
+            AuditAction.UPDATE,
+            self.record_type,
+            key,
+            changes=[{"field": "void", "before": False, "after": True}],
+            reason=reason.strip(),
+        )
+
+        async def write(session: AsyncClientSession) -> RawDoc:
+            after = await self.collection.find_one_and_update(
+                _guard(current), update, return_document=ReturnDocument.AFTER, session=session
+            )
+            if after is None:
+                raise ServiceError.one(
+                    "This payment changed while you were saving; reload it.",
+                    ErrorCode.CONFLICT,
+                    "revision",
+                )
+            await self.database.db.audit_events.insert_one(event, session=session)
+            await settle_invoice(self.database, session, actor, invoice)
+            return dict(after)
+
+        return await in_transaction(self.database, write)
+
+
+def payment_store(database: Database) -> PaymentStore:
+    return PaymentStore(database, Payment, "Payment")

@@ -1,0 +1,70 @@
+"""Inputs of file queries and mutations."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from app.files.documents import File, FileOwnerType, FileType
+from app.files.services import name_words, owner_from_global_id
+from app.graphql.connections import Ordering, order_input
+from app.graphql.context import Info
+from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
+from app.graphql.modeled import input_type
+
+NEWEST_UPLOADS = Ordering("_uploaded_date", descending=True)
+"""Files by upload time, newest first: the default order of every list of files."""
+
+if TYPE_CHECKING:  # derived at run time; to mypy it is plain data
+    FileUpdateInput = Any
+else:
+    # Only name, type and notes: the content and what it belongs to are fixed by the upload.
+    FileUpdateInput = input_type(File, name="FileUpdateInput", patch=True)
+
+
+@strawberry.input(description="Which files a list shows. All given conditions must hold.")
+class FileFilter:
+    owner: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Files of this record: the global ID of a patient, user, account, "
+        "contact or candidate.",
+    )
+    owner_type: list[FileOwnerType] | None = strawberry.field(
+        default=None, description="Files of any of these kinds of record."
+    )
+    type: list[FileType] | None = strawberry.field(default=None, description="Any of these types.")
+    search: str | None = strawberry.field(
+        default=None, description="Words that start words of the name; case ignored."
+    )
+    uploaded: DateTimeRange | None = strawberry.field(
+        default=None, description="Uploaded in this span."
+    )
+    deleted: DeletedState = strawberry.field(
+        default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
+    )
+
+    def query(self, info: Info) -> dict[str, Any]:
+        owner = owner_from_global_id(self.owner, "filter.owner") if self.owner else None
+        return merge(
+            info.context.scoped(),
+            {"owner.id": owner.key, "owner.type": owner.type.value} if owner else {},
+            {"owner.type": {"$in": [t.value for t in self.owner_type]}} if self.owner_type else {},
+            {"type": {"$in": [t.value for t in self.type]}} if self.type else {},
+            words_clause("_search.name", " ".join(name_words(self.search or ""))),
+            self.uploaded.clause("_uploaded_date") if self.uploaded else {},
+            deleted_clause(self.deleted),
+        )
+
+
+@strawberry.enum(description="What a list of files is sorted by.")
+class FileOrderField(Enum):
+    UPLOADED_DATE = strawberry.enum_value("_uploaded_date", description="When it was uploaded.")
+    NAME = strawberry.enum_value("_search.sort", description="The name, A to Z; case ignored.")
+
+
+if TYPE_CHECKING:
+    FileOrder = Any
+else:
+    FileOrder = order_input("FileOrder", FileOrderField, "files")

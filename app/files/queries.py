@@ -1,0 +1,33 @@
+"""Finding files."""
+
+from __future__ import annotations
+
+import strawberry
+
+from app.files.inputs import NEWEST_UPLOADS, FileFilter, FileOrder
+from app.files.types import File
+from app.graphql.connections import Connection, Page, list_records
+from app.graphql.context import Info
+from app.graphql.relay import decode_id
+
+
+@strawberry.type
+class FileQueries:
+    @strawberry.field(description="A file by global ID; null if not in your account.")
+    async def file(self, info: Info, id: strawberry.ID) -> File | None:
+        return await File.load(info, decode_id(id, File))
+
+    @strawberry.field(description="The account's files, newest upload first unless told.")
+    async def files(
+        self,
+        info: Info,
+        filter: FileFilter | None = None,
+        order_by: FileOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[File]:
+        page = Page(first=first, after=after, last=last, before=before)
+        query = (filter or FileFilter()).query(info)
+        return await list_records(info, File, query, order_by, NEWEST_UPLOADS, page)

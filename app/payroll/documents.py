@@ -1,0 +1,166 @@
+"""Payrolls: a pay period, and one line per caregiver paid in it (a payroll user)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+from typing import Any
+
+import strawberry
+from beanie import PydanticObjectId
+from pydantic import Field, ValidationInfo, field_validator
+
+from app.common.codes import PeriodType
+from app.common.documents import (
+    READONLY,
+    CareDocument,
+    Embedded,
+    PersonName,
+    SoftDeletable,
+    by_account,
+    ref,
+)
+
+CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Money rounded half-up to the cent."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@strawberry.enum(
+    description="What a payroll adjustment is for. Amounts are never negative: a DEDUCTION "
+    "takes its amount off the pay, every other kind adds it."
+)
+class PayrollAdjustmentKind(Enum):
+    MILEAGE = strawberry.enum_value("mileage", description="Distance driven for work; adds.")
+    BONUS = strawberry.enum_value("bonus", description="A bonus; adds.")
+    DEDUCTION = strawberry.enum_value("deduction", description="Taken off the pay; subtracts.")
+    REIMBURSEMENT = strawberry.enum_value("reimbursement", description="Expenses paid back; adds.")
+    OTHER = strawberry.enum_value("other", description="Anything else; adds.")
+
+
+class Payroll(CareDocument, SoftDeletable):
+    """A pay period of the agency; closed once paid, and then it cannot change."""
+
+    closed: bool = Field(
+        False, alias="_closed", description="Whether the payroll is closed (paid; no more edits).",
+        json_schema_extra=READONLY,
+    )  # fmt: skip
+    closed_date: dt.datetime | None = Field(
+        None, alias="_closed_date", description="When the payroll was closed.",
+        json_schema_extra=READONLY,
+    )  # fmt: skip
+    closed_user: PydanticObjectId | None = Field(
+        None, alias="_closed_user",
+        description="The user who closed the payroll (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )  # fmt: skip
+    start: dt.date = Field(description="First day of the pay period.")
+    end: dt.date = Field(description="Last day of the pay period (inclusive).")
+    period_type: PeriodType = Field(description="How often this pay runs.")
+    period_extra: int = Field(
+        0, ge=0, le=366, description="Extra days added to the period (such as a pay period "
+        "stretched over a holiday); 0 when none.",
+    )  # fmt: skip
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError("a payroll ends on or after the day it starts")
+        return end
+
+    class Settings:
+        name = "payrolls"
+        indexes = [
+            by_account("start", "_id"),
+            by_account("end"),
+            by_account("_closed"),
+            by_account("_created_date", "_id"),
+        ]
+
+
+class PayrollAdjustment(Embedded):
+    """Money added to or taken off a caregiver's pay beside their visits."""
+
+    kind: PayrollAdjustmentKind = Field(description="What it is for; DEDUCTION subtracts.")
+    description: str | None = Field(None, max_length=500, description="What it is, in words.")
+    amount: Decimal = Field(
+        ge=0, description="How much, never negative: the kind says whether it adds or subtracts."
+    )
+    date: dt.date | None = Field(None, description="The day it concerns.")
+
+    def signed(self) -> Decimal:
+        return -self.amount if self.kind == PayrollAdjustmentKind.DEDUCTION else self.amount
+
+
+class PayrollUserPunchcard(Embedded):
+    """A punchcard paid on a payroll line, with what it pays."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The punchcard.", json_schema_extra=ref("Punchcard", "punchcards")
+    )
+    hours: Decimal | None = Field(
+        None, ge=0, le=24, description="Hours paid; copied from the punchcard's pay when left out."
+    )
+    rate: Decimal | None = Field(
+        None, ge=0, description="Hourly rate; copied from the punchcard's pay when left out."
+    )
+    amount: Decimal | None = Field(
+        None, ge=0, description="Amount paid; copied from the punchcard's pay when left out."
+    )
+
+
+class PayrollUserCaregiver(Embedded):
+    """The caregiver a payroll line pays, as they were when the line was made."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The caregiver.", json_schema_extra=ref("User", "users")
+    )
+    name: PersonName | None = Field(
+        None, description="Their name; copied from the caregiver when left out."
+    )
+    nickname: str | None = Field(
+        None, max_length=100, description="The name they go by; copied when left out."
+    )
+
+
+class PayrollUser(CareDocument, SoftDeletable):
+    """One caregiver's line in a payroll: the punchcards paid and the adjustments."""
+
+    created_user: PydanticObjectId | None = Field(
+        None, alias="_created_user",
+        description="The user who created the line (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )  # fmt: skip
+    payroll: PydanticObjectId = Field(
+        description="The payroll this line belongs to.",
+        json_schema_extra=ref("Payroll", "payrolls"),
+    )
+    user: PayrollUserCaregiver = Field(description="The caregiver paid.")
+    punchcards: list[PayrollUserPunchcard] = Field(
+        default_factory=list, description="The punchcards paid, with hours and amounts."
+    )
+    adjustments: list[PayrollAdjustment] = Field(
+        default_factory=list, description="Mileage, bonuses, deductions and reimbursements."
+    )
+
+    @field_validator("punchcards")
+    @classmethod
+    def _each_punchcard_once(cls, punchcards: list[PayrollUserPunchcard]) -> list[Any]:
+        ids = [p.record for p in punchcards]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a punchcard is paid once on a line")
+        return punchcards
+
+    class Settings:
+        name = "payrollsusers"
+        indexes = [
+            by_account("payroll", "_search.sort"),
+            by_account("user._id", "_id"),
+            by_account("punchcards._id"),
+        ]

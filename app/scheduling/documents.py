@@ -1,0 +1,408 @@
+"""Events (scheduled visits) and event groups (recurring series of visits), as stored.
+
+An event is one visit: when, where, for which patient, by which caregivers, for which service,
+and what it is expected to bill. An event group holds the RFC 5545 rule of a series (`freq`,
+`interval`, `byweekday`, `bymonthday`, `count`, `until`, `wkst`) and the template its visits
+are made from; its events point at it through `_group`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import strawberry
+from beanie import PydanticObjectId
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from app.common.codes import PeriodType, Weekday
+from app.common.documents import (
+    READONLY,
+    CareDocument,
+    Embedded,
+    Location,
+    PersonName,
+    SoftDeletable,
+    by_account,
+    ref,
+)
+
+MAX_VISIT = dt.timedelta(hours=24)
+HOURS_PLACES = Decimal("0.0001")
+CURRENCY = r"^[A-Z]{3}$"
+BYWEEKDAY = re.compile(r"^(?:[+-]?(?:[1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+@strawberry.enum(description="Where a visit stands.")
+class EventStatus(Enum):
+    SCHEDULED = strawberry.enum_value("scheduled", description="Booked, not yet confirmed.")
+    CONFIRMED = strawberry.enum_value("confirmed", description="Confirmed with the caregiver.")
+    IN_PROGRESS = strawberry.enum_value("in_progress", description="The caregiver is there.")
+    COMPLETED = strawberry.enum_value("completed", description="Done.")
+    CANCELLED = strawberry.enum_value("cancelled", description="Called off.")
+    MISSED = strawberry.enum_value("missed", description="Nobody came, or nobody was home.")
+
+
+@strawberry.enum(description="What a person attending a visit does there.")
+class AttendeeRole(Enum):
+    CAREGIVER = strawberry.enum_value("caregiver", description="Gives the care.")
+    SUPERVISOR = strawberry.enum_value("supervisor", description="Supervises the caregiver.")
+    TRAINEE = strawberry.enum_value("trainee", description="Learns by shadowing.")
+
+
+@strawberry.enum(description="Where an attendee stands with a visit.")
+class AttendeeStatus(Enum):
+    ASSIGNED = strawberry.enum_value("assigned", description="Booked by the office.")
+    CONFIRMED = strawberry.enum_value("confirmed", description="Accepted by the attendee.")
+    DECLINED = strawberry.enum_value("declined", description="Refused by the attendee.")
+    CANCELLED = strawberry.enum_value("cancelled", description="Taken off the visit.")
+
+
+@strawberry.enum(description="How often a series repeats (RFC 5545 FREQ).")
+class RecurrenceFrequency(Enum):
+    YEARLY = strawberry.enum_value("YEARLY", description="Every year.")
+    MONTHLY = strawberry.enum_value("MONTHLY", description="Every month.")
+    WEEKLY = strawberry.enum_value("WEEKLY", description="Every week.")
+    DAILY = strawberry.enum_value("DAILY", description="Every day.")
+
+
+@strawberry.enum(description="How a series ends.")
+class SeriesEndMode(Enum):
+    NEVER = strawberry.enum_value("never", description="It goes on until changed.")
+    AFTER_COUNT = strawberry.enum_value("after_count", description="After `count` visits.")
+    ON_DATE = strawberry.enum_value("on_date", description="On `until`.")
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an offset-aware UTC time (stored times without an offset are UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """The hours from start to end, exact to 1/10,000 of an hour."""
+    seconds = Decimal(int((end - start).total_seconds()))
+    return (seconds / Decimal(3600)).quantize(HOURS_PLACES, rounding=ROUND_HALF_UP)
+
+
+def check_span(start: dt.datetime | None, end: dt.datetime | None, what: str) -> dt.datetime | None:
+    """An end after its start and at most 24 hours later."""
+    start, end = as_utc(start), as_utc(end)
+    if start is not None and end is not None:
+        if end <= start:
+            raise ValueError(f"{what} ends after it starts")
+        if end - start > MAX_VISIT:
+            raise ValueError(f"{what} lasts at most 24 hours")
+    return end
+
+
+def _time_zone(name: str | None) -> str | None:
+    if name is not None:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{name!r} is not an IANA time zone, such as America/Toronto"
+            ) from None
+    return name
+
+
+def _weekday_rule(code: str) -> str:
+    code = code.strip().upper()
+    if not BYWEEKDAY.match(code):
+        raise ValueError(
+            f"{code!r} is not a weekday rule: a day code (MO..SU) with an optional ordinal, "
+            "such as MO, 1MO or -1FR"
+        )
+    return code
+
+
+def _month_day(day: int) -> int:
+    if day == 0 or not -31 <= day <= 31:
+        raise ValueError("a month day is 1 to 31, or -1 to -31 counting from the month's end")
+    return day
+
+
+class EventPatient(Embedded):
+    """The patient of a visit, as copied from their record when the visit was saved."""
+
+    record: PydanticObjectId = Field(
+        alias="_id",
+        description="The patient's record, as it is now.",
+        json_schema_extra=ref("Patient", "patients"),
+    )
+    name: PersonName | None = Field(
+        None, description="Their name when the visit was saved.", json_schema_extra=READONLY
+    )
+    location: Location | None = Field(
+        None,
+        description="Their primary address when the visit was saved.",
+        json_schema_extra=READONLY,
+    )
+
+
+class EventAttendee(Embedded):
+    """A person booked on a visit, with their pay rate and their answer."""
+
+    user: PydanticObjectId = Field(
+        description="The caregiver (or other user) booked.", json_schema_extra=ref("User", "users")
+    )
+    name: PersonName | None = Field(
+        None, description="Their name when the visit was saved.", json_schema_extra=READONLY
+    )
+    role: AttendeeRole = Field(AttendeeRole.CAREGIVER, description="What they do there.")
+    pay_rate: Decimal | None = Field(
+        None, ge=0, description="Their hourly pay for this visit; the service's when not given."
+    )
+    status: AttendeeStatus = Field(AttendeeStatus.ASSIGNED, description="Where they stand.")
+    notes: str | None = Field(None, max_length=1000, description="Anything else about them.")
+
+
+class EventService(Embedded):
+    """The service given at a visit, with its rates; rates not given are the account's."""
+
+    code: str = Field(min_length=1, max_length=20, description="The account's service code.")
+    description: str | None = Field(None, max_length=200, description="What is done.")
+    bill_rate: Decimal | None = Field(None, ge=0, description="Charged per hour.")
+    pay_rate: Decimal | None = Field(None, ge=0, description="Paid to the caregiver per hour.")
+
+
+class EventBilling(Embedded):
+    """How a visit is billed: period, currency, method, rate and payer."""
+
+    billing_period: PeriodType | None = Field(None, description="The billing cycle it falls in.")
+    currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
+    payment_method: str | None = Field(
+        None, max_length=60, description="How it is paid (cheque, card, insurer...)."
+    )
+    bill_rate: Decimal | None = Field(None, ge=0, description="Hourly rate billed, if special.")
+    payer: str | None = Field(
+        None, max_length=200, description="Who pays: self, a family member, an insurer."
+    )
+    client: PydanticObjectId | None = Field(
+        None,
+        description="The client (payer) billed, when it is not the patient.",
+        json_schema_extra=ref("Client", "clients"),
+    )
+    billable: bool = Field(True, description="Whether the visit is billed at all.")
+
+
+class EventExpectation(Embedded):
+    """What a visit is expected to bill."""
+
+    amount: Decimal | None = Field(None, ge=0, description="The expected bill amount.")
+    currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
+    hours: Decimal | None = Field(None, ge=0, le=24, description="The hours expected to bill.")
+
+
+class Scheduled(BaseModel):
+    """What a visit and a series template share: patient, service, people, place, notes."""
+
+    patient: EventPatient | None = Field(None, description="The patient visited.")
+    service: EventService | None = Field(None, description="The service given.")
+    attendees: list[EventAttendee] = Field(
+        default_factory=list, description="Who is booked: caregivers, supervisors, trainees."
+    )
+    location: Location | None = Field(None, description="Where the visit starts.")
+    notes: str | None = Field(None, max_length=5000, description="Notes for the caregivers.")
+
+    @field_validator("attendees")
+    @classmethod
+    def _each_once(cls, attendees: list[EventAttendee]) -> list[EventAttendee]:
+        users = [attendee.user for attendee in attendees]
+        if len(set(users)) != len(users):
+            raise ValueError("each user is booked on a visit once")
+        return attendees
+
+
+class Event(CareDocument, SoftDeletable, Scheduled):
+    """A scheduled visit: a caregiver's time with a patient, for a service."""
+
+    created_user: PydanticObjectId | None = Field(
+        None,
+        alias="_created_user",
+        description="The user who created the visit (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+    last_updated_user: PydanticObjectId | None = Field(
+        None,
+        alias="_last_updated_user",
+        description="The user who last changed the visit (null when an API client did).",
+        json_schema_extra={**ref("User", "users"), **READONLY},
+    )
+    group: PydanticObjectId | None = Field(
+        None,
+        alias="_group",
+        description="The recurring series the visit belongs to, if any.",
+        json_schema_extra=ref("EventGroup", "eventsgroups"),
+    )
+    status: EventStatus = Field(EventStatus.SCHEDULED, description="Where the visit stands.")
+    start: dt.datetime = Field(description="When the visit starts.")
+    end: dt.datetime = Field(description="When the visit ends: after it starts, within 24 hours.")
+    duration: Decimal | None = Field(
+        None,
+        description="Its length in hours, from start to end (kept in step by every write).",
+        json_schema_extra=READONLY,
+    )
+    location_end: Location | None = Field(
+        None, description="Where the visit ends, when not where it starts."
+    )
+    stat_holiday: bool = Field(False, description="Whether it falls on a statutory holiday.")
+    billing: EventBilling | None = Field(None, description="How the visit is billed.")
+    expectation: EventExpectation | None = Field(None, description="What it should bill.")
+
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime | None:
+        return check_span(info.data.get("start"), end, "a visit")
+
+    @model_validator(mode="after")
+    def _derived(self) -> Event:
+        self.duration = hours_between(as_utc(self.start), as_utc(self.end))  # type: ignore[arg-type]
+        return self
+
+    class Settings:
+        name = "events"
+        indexes = [
+            by_account("start", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("attendees.user", "start"),
+            by_account("patient._id", "start"),
+            by_account("_group", "start"),
+            by_account("status", "start"),
+            by_account("service.code", "start"),
+            by_account("billing.client", "_id"),  # a client's visits (Client.events)
+        ]
+
+
+class SeriesEnds(Embedded):
+    """How a series ends, as a scheduler's form shows it; kept in step with `count`/`until`."""
+
+    mode: SeriesEndMode = Field(description="Never, after a number of visits, or on a date.")
+    count: int | None = Field(None, ge=1, description="The number of visits, after AFTER_COUNT.")
+    until: dt.datetime | None = Field(None, description="The last moment, with ON_DATE.")
+
+
+# The catalogue names a series' COUNT `count`, which shadows Beanie's `Document.count()` class
+# method on instances only; nothing calls that method on event groups (lists count through
+# `count_documents`), so pydantic's warning about it is silenced here, for this field alone.
+warnings.filterwarnings("ignore", message='Field name "count" in "EventGroup" shadows')
+
+WeekdayRule = Annotated[str, AfterValidator(_weekday_rule)]
+MonthDay = Annotated[int, AfterValidator(_month_day)]
+
+
+class EventGroup(CareDocument, SoftDeletable, Scheduled):
+    """A recurring series of visits: an RFC 5545 rule and the template its visits follow."""
+
+    freq: RecurrenceFrequency = Field(description="How often it repeats (FREQ).")
+    interval: int = Field(
+        1, ge=1, le=366, description="Every how many periods it repeats (INTERVAL)."
+    )
+    byweekday: list[WeekdayRule] = Field(
+        default_factory=list,
+        description='Weekdays it falls on (BYDAY): MO..SU, with an optional ordinal such as "1MO" '
+        '(first Monday) or "-1FR" (last Friday).',
+    )
+    bymonthday: list[MonthDay] = Field(
+        default_factory=list,
+        description="Days of the month it falls on (BYMONTHDAY): 1 to 31, or -1 to -31 "
+        "counting from the month's end.",
+    )
+    wkst: Weekday = Field(Weekday.MONDAY, description="The day weeks start on (WKST).")
+    timezone: str | None = Field(
+        None,
+        max_length=60,
+        description="IANA time zone the rule is read in, so a 09:00 visit stays at 09:00 across "
+        "daylight-saving changes; the account's when not given.",
+    )
+    start: dt.datetime = Field(description="When the first visit starts (DTSTART).")
+    end: dt.datetime = Field(
+        description="When the first visit ends: every visit of the series lasts as long."
+    )
+    duration: Decimal | None = Field(
+        None,
+        description="The length of each visit in hours, from start to end.",
+        json_schema_extra=READONLY,
+    )
+    dtstart: dt.date | None = Field(
+        None,
+        description="The date of the first visit, in the series' time zone (from start).",
+        json_schema_extra=READONLY,
+    )
+    count: int | None = Field(  # type: ignore[assignment]  # see the note on warnings above
+        None, ge=1, le=1000, description="How many visits the series has (COUNT); not with until."
+    )
+    until: dt.datetime | None = Field(
+        None, description="The last moment a visit may start (UNTIL); not with count."
+    )
+    ends: SeriesEnds | None = Field(
+        None,
+        description="How the series ends, from count and until (kept in step by every write).",
+        json_schema_extra=READONLY,
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        return _time_zone(name)
+
+    @field_validator("end")
+    @classmethod
+    def _ends_after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime | None:
+        return check_span(info.data.get("start"), end, "a visit of the series")
+
+    @field_validator("until")
+    @classmethod
+    def _until(cls, until: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        if until is None:
+            return None
+        if info.data.get("count") is not None:
+            raise ValueError("a series ends after a count or on a date (until), not both")
+        start = as_utc(info.data.get("start"))
+        if start is not None and as_utc(until) < start:  # type: ignore[operator]
+            raise ValueError("a series ends (until) after its first visit starts")
+        return as_utc(until)
+
+    @model_validator(mode="after")
+    def _derived(self) -> EventGroup:
+        start, end = as_utc(self.start), as_utc(self.end)
+        self.duration = hours_between(start, end)  # type: ignore[arg-type]
+        zone = ZoneInfo(self.timezone) if self.timezone else dt.UTC
+        self.dtstart = start.astimezone(zone).date()  # type: ignore[union-attr]
+        self.ends = (
+            SeriesEnds(mode=SeriesEndMode.AFTER_COUNT, count=self.count)
+            if self.count is not None
+            else SeriesEnds(mode=SeriesEndMode.ON_DATE, until=self.until)
+            if self.until is not None
+            else SeriesEnds(mode=SeriesEndMode.NEVER)
+        )
+        return self
+
+    class Settings:
+        name = "eventsgroups"
+        indexes = [
+            by_account("start", "_id"),
+            by_account("_created_date", "_id"),
+            by_account("attendees.user"),
+            by_account("patient._id"),
+            by_account("until"),
+        ]
+
+
+def derived_keys(model: type[Any]) -> tuple[str, ...]:
+    """Fields every write recomputes, so an update stores them with what they derive from."""
+    return ("duration",) if model is Event else ("duration", "dtstart", "ends")

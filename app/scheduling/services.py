@@ -1,0 +1,251 @@
+"""The rules of visits and series, free of GraphQL.
+
+Both stores copy what a visit shows of other records when it is written: the patient's name and
+primary address (from `patients`), each attendee's name (from `users`), and the service's
+description and rates (from the account's services) when not given. An attendee's pay rate
+defaults to their own rate for the service, else the service's; a new visit or series without
+a location takes the patient's primary address. Every id inside a subdocument (patient,
+attendees, billing client) must name a record of the same account: the shared store checks
+top-level references only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from bson import ObjectId
+
+from app.common.services import Actor, RawDoc, decode
+from app.common.store import RecordStore
+from app.db import Database
+from app.errors import ErrorCode, Problem, ServiceError
+from app.scheduling.documents import Event, EventGroup, derived_keys
+
+FILLED = ("patient", "attendees", "service", "billing")
+"""The fields whose copies are refreshed, or whose references are checked, when written."""
+
+
+def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+    """The address marked primary, else the first, else none."""
+    if not locations:
+        return None
+    return next((loc for loc in locations if loc.get("primary")), locations[0])
+
+
+def _record_id(snapshot: Any) -> Any:
+    if not isinstance(snapshot, dict):
+        return None
+    return snapshot.get("record", snapshot.get("_id"))
+
+
+class ScheduleStore(RecordStore):
+    """Events and event groups: snapshots copied and nested references checked on every write."""
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        account = await self._account(actor)
+        items = [self._defaults(account, item) for item in items]
+        filled = await self._fill(actor, account, items, prefix, [None] * len(items))
+        return await super().create_many(actor, filled, prefix)
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        current = await self.get(actor, key)
+        changes = dict(changes)
+        if any(name in changes for name in (*FILLED, "timezone")):
+            account = await self._account(actor)
+            changes = self._defaults(account, changes, creating=False)
+            (changes,) = await self._fill(actor, account, [changes], None, [decode(current)])
+        # derived fields are recomputed by the model; naming them here stores the new values
+        changes.update(dict.fromkeys(derived_keys(self.model)))
+        return await super().update(actor, key, revision, {**changes, **self._stamp(actor)})
+
+    def _stamp(self, actor: Actor) -> dict[str, Any]:
+        """Who made this change, for the record types that keep it."""
+        return {}
+
+    def _defaults(
+        self, account: RawDoc, data: dict[str, Any], creating: bool = True
+    ) -> dict[str, Any]:
+        """Values taken from the account when not given."""
+        return data
+
+    async def _account(self, actor: Actor) -> RawDoc:
+        found = await self.database.db.accounts.find_one(
+            {"_id": actor.account_id}, {"services": 1, "settings": 1}
+        )
+        return decode(found or {})
+
+    async def _found(
+        self, collection: str, actor: Actor, ids: Iterable[Any], fields: dict[str, int]
+    ) -> dict[Any, RawDoc]:
+        wanted = [i for i in set(ids) if isinstance(i, ObjectId)]
+        if not wanted:
+            return {}
+        cursor = self.database.db[collection].find(
+            {"_id": {"$in": wanted}, "_account": actor.account_id}, fields
+        )
+        return {doc["_id"]: decode(doc) async for doc in cursor}
+
+    async def _fill(
+        self,
+        actor: Actor,
+        account: RawDoc,
+        items: list[dict[str, Any]],
+        prefix: str | None,
+        stored: list[RawDoc | None],
+    ) -> list[dict[str, Any]]:
+        """The items with their snapshots copied in, or the references that name nothing."""
+        patients = await self._found(
+            "patients",
+            actor,
+            (_record_id(item.get("patient")) for item in items),
+            {"name": 1, "locations": 1},
+        )
+        users = await self._found(
+            "users",
+            actor,
+            (
+                attendee.get("user")
+                for item in items
+                for attendee in item.get("attendees") or []
+                if isinstance(attendee, dict)
+            ),
+            {"name": 1, "services": 1},
+        )
+        clients = await self._found(
+            "clients",
+            actor,
+            ((item.get("billing") or {}).get("client") for item in items),
+            {"_id": 1},
+        )
+        services = {s["code"]: s for s in account.get("services") or []}
+        problems: list[Problem] = []
+        filled = []
+        for index, (item, current) in enumerate(zip(items, stored, strict=True)):
+            where = "input" if prefix is None else f"{prefix}.{index}"
+            item = dict(item)
+            if isinstance(item.get("patient"), dict):
+                item["patient"] = self._patient(item["patient"], patients, where, problems)
+                if current is None and item.get("location") is None:
+                    item["location"] = item["patient"].get("location")
+            if isinstance(item.get("service"), dict):
+                item["service"] = self._service(item["service"], services, where, problems)
+            client = (item.get("billing") or {}).get("client")
+            if client is not None and client not in clients:
+                problems.append(
+                    Problem(
+                        "No Client with this id.", ErrorCode.NOT_FOUND, f"{where}.billing.client"
+                    )
+                )
+            service = item["service"] if "service" in item else (current or {}).get("service")
+            if isinstance(item.get("attendees"), list):
+                item["attendees"] = [
+                    self._attendee(attendee, users, service, f"{where}.attendees.{n}", problems)
+                    for n, attendee in enumerate(item["attendees"])
+                ]
+            filled.append(item)
+        if problems:
+            raise ServiceError(*problems)
+        return filled
+
+    @staticmethod
+    def _patient(
+        given: dict[str, Any], patients: dict[Any, RawDoc], where: str, problems: list[Problem]
+    ) -> dict[str, Any]:
+        record = _record_id(given)
+        patient = patients.get(record)
+        if patient is None:
+            problems.append(
+                Problem("No Patient with this id.", ErrorCode.NOT_FOUND, f"{where}.patient.record")
+            )
+            return given
+        return {
+            "record": record,
+            "name": patient.get("name"),
+            "location": primary_location(patient.get("locations")),
+        }
+
+    @staticmethod
+    def _service(
+        given: dict[str, Any], services: dict[str, RawDoc], where: str, problems: list[Problem]
+    ) -> dict[str, Any]:
+        offered = services.get(given.get("code"))  # type: ignore[arg-type]
+        if offered is None:
+            problems.append(
+                Problem(
+                    "The account has no service with this code.",
+                    ErrorCode.NOT_FOUND,
+                    f"{where}.service.code",
+                )
+            )
+            return given
+        if offered.get("active") is False:
+            problems.append(
+                Problem(
+                    "This service is no longer offered.", ErrorCode.INVALID, f"{where}.service.code"
+                )
+            )
+        copied = {k: offered.get(k) for k in ("description", "bill_rate", "pay_rate")}
+        return {**given, **{k: v for k, v in copied.items() if given.get(k) is None}}
+
+    @staticmethod
+    def _attendee(
+        given: Any,
+        users: dict[Any, RawDoc],
+        service: dict[str, Any] | None,
+        where: str,
+        problems: list[Problem],
+    ) -> Any:
+        if not isinstance(given, dict):
+            return given
+        user = users.get(given.get("user"))
+        if user is None:
+            problems.append(Problem("No User with this id.", ErrorCode.NOT_FOUND, f"{where}.user"))
+            return given
+        attendee = {**given, "name": user.get("name")}
+        if attendee.get("pay_rate") is None and service:
+            own = next(
+                (
+                    s.get("pay_rate")
+                    for s in user.get("services") or []
+                    if s.get("code") == service.get("code")
+                ),
+                None,
+            )
+            attendee["pay_rate"] = own if own is not None else service.get("pay_rate")
+        return attendee
+
+
+class EventStore(ScheduleStore):
+    """Visits, which also keep the user who created and last changed them."""
+
+    def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
+        stamp = {"created_user": actor.user_id, **self._stamp(actor)}
+        return super()._validate_new(actor, {**data, **stamp})
+
+    def _stamp(self, actor: Actor) -> dict[str, Any]:
+        return {"last_updated_user": actor.user_id}
+
+
+class EventGroupStore(ScheduleStore):
+    """Series of visits, read in the account's time zone unless they name their own."""
+
+    def _defaults(
+        self, account: RawDoc, data: dict[str, Any], creating: bool = True
+    ) -> dict[str, Any]:
+        if data.get("timezone") is None and (creating or "timezone" in data):
+            zone = (account.get("settings") or {}).get("timezone") or "UTC"
+            return {**data, "timezone": zone}
+        return data
+
+
+def event_store(database: Database) -> EventStore:
+    return EventStore(database, Event, "Event")
+
+
+def event_group_store(database: Database) -> EventGroupStore:
+    return EventGroupStore(database, EventGroup, "EventGroup")

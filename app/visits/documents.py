@@ -1,0 +1,246 @@
+"""Punchcards: what happened at a visit (clock-in and clock-out), and what it bills and pays."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from beanie import PydanticObjectId
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from app.common.documents import (
+    CareDocument,
+    Embedded,
+    GeoPoint,
+    Location,
+    PersonName,
+    SoftDeletable,
+    by_account,
+    ref,
+)
+from app.payroll.documents import cents
+
+
+@strawberry.enum(description="How a caregiver clocked in and out.")
+class ClockMethod(Enum):
+    GPS = strawberry.enum_value("gps", description="From the mobile app, with its position.")
+    TELEPHONY = strawberry.enum_value("telephony", description="By calling the agency's line.")
+    MANUAL = strawberry.enum_value("manual", description="Entered by the office.")
+
+
+def _after(value: dt.datetime | None, info: ValidationInfo, start: str, what: str) -> None:
+    began = info.data.get(start)
+    if value is not None and began is not None and value <= began:
+        raise ValueError(f"{what} is after {start.replace('_', ' ')}")
+
+
+class PunchcardEvent(Embedded):
+    """The scheduled visit as it was when the punchcard was recorded."""
+
+    start: dt.datetime | None = Field(None, description="When the visit was to start.")
+    end: dt.datetime | None = Field(None, description="When the visit was to end.")
+    service_code: str | None = Field(
+        None, max_length=20, description="The code of the visit's service."
+    )
+    status: str | None = Field(
+        None, max_length=40, description="The visit's status code (such as completed)."
+    )
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        _after(end, info, "start", "the end")
+        return end
+
+
+class PunchcardActual(Embedded):
+    """What really happened: when and where the caregiver clocked in and out."""
+
+    clock_in: dt.datetime = Field(description="When the caregiver clocked in.")
+    clock_out: dt.datetime | None = Field(
+        None, description="When the caregiver clocked out; null while the visit goes on."
+    )
+    clock_in_location: GeoPoint | None = Field(None, description="Where they clocked in.")
+    clock_out_location: GeoPoint | None = Field(None, description="Where they clocked out.")
+    method: ClockMethod = Field(ClockMethod.GPS, description="How they clocked in and out.")
+    notes: str | None = Field(None, max_length=2000, description="What the caregiver noted.")
+
+    @field_validator("clock_out")
+    @classmethod
+    def _ordered(cls, clock_out: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
+        _after(clock_out, info, "clock_in", "clock-out")
+        return clock_out
+
+
+class PunchcardBill(Embedded):
+    """What the visit bills: hours at a rate, and the amount they make, to the cent."""
+
+    hours: Decimal = Field(ge=0, le=24, description="Hours billed.")
+    rate: Decimal = Field(ge=0, description="Hourly rate billed.")
+    amount: Decimal | None = Field(
+        None,
+        ge=0,
+        description="Hours times rate, rounded half-up to the cent: computed when left out, "
+        "refused when it differs.",
+    )
+    billable: bool = Field(True, description="Whether the visit is billed at all.")
+
+    @field_validator("amount")
+    @classmethod
+    def _is_hours_times_rate(cls, amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        hours, rate = info.data.get("hours"), info.data.get("rate")
+        if amount is not None and hours is not None and rate is not None:
+            expected = cents(hours * rate)
+            if amount != expected:
+                raise ValueError(f"the amount is hours times rate: {expected}")
+        return amount
+
+    @model_validator(mode="after")
+    def _amount(self) -> PunchcardBill:
+        self.amount = cents(self.hours * self.rate)
+        return self
+
+
+class PunchcardPay(Embedded):
+    """What the visit pays the caregiver."""
+
+    hours: Decimal = Field(ge=0, le=24, description="Hours paid, overtime included.")
+    rate: Decimal = Field(ge=0, description="Hourly pay rate.")
+    amount: Decimal | None = Field(
+        None,
+        ge=0,
+        description="Amount paid: hours times rate, half-up to the cent, when left out; it may "
+        "differ when overtime or holiday premiums apply.",
+    )
+    overtime_hours: Decimal = Field(
+        Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
+    )
+    holiday: bool = Field(False, description="Whether holiday pay applies.")
+
+    @field_validator("overtime_hours")
+    @classmethod
+    def _within_hours(cls, overtime: Decimal, info: ValidationInfo) -> Decimal:
+        hours = info.data.get("hours")
+        if hours is not None and overtime > hours:
+            raise ValueError("overtime hours are part of the hours paid")
+        return overtime
+
+    @model_validator(mode="after")
+    def _amount(self) -> PunchcardPay:
+        self.amount = cents(self.hours * self.rate) if self.amount is None else cents(self.amount)
+        return self
+
+
+class PunchcardBilling(Embedded):
+    """Who is billed for the visit, and in which billing period."""
+
+    period_start: dt.date | None = Field(None, description="First day of the billing period.")
+    period_end: dt.date | None = Field(None, description="Last day of the billing period.")
+    payer: str | None = Field(
+        None, max_length=200, description="Who pays: self, a family member, an insurer."
+    )
+
+    @field_validator("period_end")
+    @classmethod
+    def _ordered(cls, end: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("period_start")
+        if end is not None and start is not None and end < start:
+            raise ValueError("the period ends on or after the day it starts")
+        return end
+
+
+class PunchcardInvoice(Embedded):
+    """The invoice that billed the visit: once set, the punchcard no longer changes."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The invoice.", json_schema_extra=ref("Invoice", "invoices")
+    )
+    number: str | None = Field(
+        None, max_length=40, description="The invoice's number; copied when left out."
+    )
+    date: dt.date | None = Field(None, description="The invoice's date; copied when left out.")
+
+
+class PunchcardPatient(Embedded):
+    """The patient visited, as they were when the punchcard was recorded."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The patient.", json_schema_extra=ref("Patient", "patients")
+    )
+    name: PersonName | None = Field(
+        None, description="The patient's name; copied from the patient when left out."
+    )
+
+
+class PunchcardCaregiver(Embedded):
+    """The caregiver who made the visit, as they were when the punchcard was recorded."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The caregiver.", json_schema_extra=ref("User", "users")
+    )
+    name: PersonName | None = Field(
+        None, description="The caregiver's name; copied from the caregiver when left out."
+    )
+
+
+class PunchcardPayroll(Embedded):
+    """The payroll that pays the visit: in a closed one, the punchcard no longer changes."""
+
+    record: PydanticObjectId = Field(
+        alias="_id", description="The payroll.", json_schema_extra=ref("Payroll", "payrolls")
+    )
+    start: dt.date | None = Field(None, description="The payroll's first day; copied.")
+    end: dt.date | None = Field(None, description="The payroll's last day; copied.")
+
+
+class PunchcardService(Embedded):
+    """The service given at the visit, with its rates."""
+
+    code: str = Field(min_length=1, max_length=20, description="The account's service code.")
+    description: str | None = Field(None, max_length=200, description="What is done.")
+    bill_rate: Decimal | None = Field(None, ge=0, description="Hourly rate billed for it.")
+    pay_rate: Decimal | None = Field(None, ge=0, description="Hourly rate paid for it.")
+
+
+class Punchcard(CareDocument, SoftDeletable):
+    """A caregiver's record of a visit: clock-in and clock-out, and what it bills and pays."""
+
+    event_snapshot: PunchcardEvent | None = Field(
+        None,
+        alias="_event",
+        description="The scheduled visit as it was when punched (its start, end, service and "
+        "status); copied from the event when left out.",
+    )
+    event: PydanticObjectId | None = Field(
+        None, description="The scheduled visit (event).", json_schema_extra=ref("Event", "events")
+    )
+    actual: PunchcardActual | None = Field(
+        None, description="When and where the caregiver really clocked in and out."
+    )
+    bill: PunchcardBill | None = Field(None, description="What the visit bills.")
+    billing: PunchcardBilling | None = Field(None, description="Who is billed, for which period.")
+    invoice: PunchcardInvoice | None = Field(None, description="The invoice that billed it.")
+    location: Location | None = Field(None, description="Where the visit was (clock-in).")
+    location_end: Location | None = Field(
+        None, description="Where the visit ended, if elsewhere (clock-out)."
+    )
+    patient: PunchcardPatient | None = Field(None, description="The patient visited.")
+    pay: PunchcardPay | None = Field(None, description="What the visit pays the caregiver.")
+    payroll: PunchcardPayroll | None = Field(None, description="The payroll that pays it.")
+    service: PunchcardService | None = Field(None, description="The service given, with rates.")
+    stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
+    user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")
+
+    class Settings:
+        name = "punchcards"
+        indexes = [
+            by_account("_search.date", "_id"),
+            by_account("user._id", "_search.date"),
+            by_account("patient._id", "_search.date"),
+            by_account("event"),
+            by_account("invoice._id"),
+            by_account("payroll._id"),
+            by_account("_created_date", "_id"),
+        ]

@@ -1,0 +1,119 @@
+"""Invoices and payments made through the API, for an agency set up to bill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import Decimal128
+
+from tests.factories import Agency, Api, create_patient
+
+INVOICE_FIELDS = """id revision number status invoiceType invoiceDate dueDate currency hstNumber
+  billingPeriod { start end } billingPeriodStart billingPeriodEnd
+  services { code description quantity unit rate amount taxes }
+  taxes { code label rate amount } subtotal taxTotal total amountPaid amountDue
+  patient { record { id } name { first last } phone location { city } }
+  client { record { id } type name email phone } referredBy { name contact { id } }
+  punchcards { record { id } date hours amount }
+  account { name { legal } website hstNumber locations { city } }
+  salesRep { key name office } term { key name days } closed closedDate overdue deleted"""
+PAYMENT_FIELDS = """id revision amount date method reference notes void voidDate voidReason
+  invoice { id status amountPaid amountDue }"""
+
+CREATE_INVOICE = f"""mutation($input: InvoiceCreateInput!) {{ invoiceCreate(input: $input) {{
+  invoice {{ {INVOICE_FIELDS} }} userErrors {{ field message code }} }} }}"""
+UPDATE_INVOICE = f"""mutation($id: ID!, $revision: Int!, $input: InvoiceUpdateInput!) {{
+  invoiceUpdate(id: $id, revision: $revision, input: $input) {{
+  invoice {{ {INVOICE_FIELDS} }} userErrors {{ field message code }} }} }}"""
+CLOSE_INVOICE = """mutation($id: ID!, $revision: Int!) {
+  invoiceClose(id: $id, revision: $revision) {
+  invoice { id revision closed closedDate closedUser { id } }
+  userErrors { field message code } } }"""
+DELETE_INVOICE = """mutation($id: ID!, $reason: String!) { invoiceDelete(id: $id, reason: $reason) {
+  invoice { id deleted } userErrors { field message code } } }"""
+CREATE_PAYMENT = f"""mutation($input: PaymentCreateInput!) {{ paymentCreate(input: $input) {{
+  payment {{ {PAYMENT_FIELDS} }} userErrors {{ field message code }} }} }}"""
+VOID_PAYMENT = f"""mutation($id: ID!, $revision: Int!, $reason: String!) {{
+  paymentVoid(id: $id, revision: $revision, reason: $reason) {{
+  payment {{ {PAYMENT_FIELDS} }} userErrors {{ field message code }} }} }}"""
+
+SERVICES = [
+    ("PSW", "Personal support worker visit", "34.00", ["HST"]),
+    ("RN", "Registered nurse visit", "85.00", ["HST"]),
+    ("COMP", "Companionship", "30.00", []),
+]
+
+
+async def billing_agency(api: Api, name: str | None = None) -> Agency:
+    """An agency with services, a 13% HST, terms and a sales rep, as billing needs."""
+    agency = await api.agency(name)
+    settings = {
+        "hst_number": "123456789 RT0001",
+        "website": "https://sunrise.example.ca",
+        "locations": [{"label": "Head office", "city": "Toronto", "primary": True}],
+        "services": [
+            {
+                "code": code,
+                "description": text,
+                "unit": "hour",
+                "bill_rate": Decimal128(rate),
+                "pay_rate": Decimal128("20.00"),
+                "taxes": taxes,
+                "active": True,
+            }
+            for code, text, rate, taxes in SERVICES
+        ],
+        "taxes": [
+            {"code": "HST", "label": "HST (ON) 13%", "rate": Decimal128("13"), "active": True}
+        ],
+        "terms": [
+            {"key": "net15", "name": "Net 15", "days": 15},
+            {"key": "net30", "name": "Net 30", "days": 30},
+        ],
+        "sales_reps": [{"key": "rep1", "name": "Dana Reyes", "office": "Toronto"}],
+        "invoice_settings.number_prefix": "INV-",
+        "invoice_settings.sales_rep": "rep1",
+        "billing_settings.default_term_days": 30,
+    }
+    await api.database.db.accounts.update_one({"_id": agency.account_id}, {"$set": settings})
+    return agency
+
+
+def line(code: str, quantity: str, rate: str | None = None, **fields: Any) -> dict[str, Any]:
+    return {"code": code, "quantity": quantity, **({"rate": rate} if rate else {}), **fields}
+
+
+def invoice_input(patient_id: str | None = None, **overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "invoiceDate": "2025-05-31",
+        "billingPeriod": {"start": "2025-05-01", "end": "2025-05-31"},
+        "services": [line("PSW", "10"), line("COMP", "2")],
+    }
+    if patient_id is not None:
+        base["patient"] = {"record": patient_id}
+    return {**base, **overrides}
+
+
+async def create_invoice(
+    agency: Agency, patient_id: str | None = None, **overrides: Any
+) -> dict[str, Any]:
+    data = await agency.ok(CREATE_INVOICE, {"input": invoice_input(patient_id, **overrides)})
+    assert data["invoiceCreate"]["userErrors"] == [], data
+    return data["invoiceCreate"]["invoice"]  # type: ignore[no-any-return]
+
+
+async def billed_patient(agency: Agency, first: str = "Walter", last: str = "Green") -> str:
+    """A patient's global ID."""
+    patient = await create_patient(
+        agency,
+        name={"first": first, "last": last},
+        phones=[{"number": "+1 416 555 0101", "type": "HOME", "primary": True}],
+    )
+    return str(patient["id"])
+
+
+async def pay(agency: Agency, invoice_id: str, amount: str, **fields: Any) -> dict[str, Any]:
+    payment = {"invoice": invoice_id, "amount": amount, "method": "CHEQUE", **fields}
+    data = await agency.ok(CREATE_PAYMENT, {"input": payment})
+    assert data["paymentCreate"]["userErrors"] == [], data
+    return data["paymentCreate"]["payment"]  # type: ignore[no-any-return]

@@ -1,0 +1,66 @@
+"""Payrolls and payroll lines made through the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.factories import Agency
+
+PAYROLL_FIELDS = """id revision start end periodType periodExtra closed closedDate
+  hours gross adjustmentsTotal net"""
+CREATE_PAYROLL = f"""mutation($input: PayrollCreateInput!) {{ payrollCreate(input: $input) {{
+  payroll {{ {PAYROLL_FIELDS} }} userErrors {{ field message code }} }} }}"""
+UPDATE_PAYROLL = """mutation($id: ID!, $revision: Int!, $input: PayrollUpdateInput!) {
+  payrollUpdate(id: $id, revision: $revision, input: $input) {
+  payroll { id revision periodExtra } userErrors { field message code } } }"""
+CLOSE_PAYROLL = """mutation($id: ID!, $revision: Int!) {
+  payrollClose(id: $id, revision: $revision) {
+  payroll { id revision closed closedDate closedUser { id } }
+  userErrors { field message code } } }"""
+LINE_FIELDS = """id revision createdDate user { name { first last } nickname record { id } }
+  payroll { id } punchcards { hours rate amount record { id } }
+  adjustments { kind description amount date } hours gross adjustmentsTotal net"""
+CREATE_LINE = f"""mutation($input: PayrollUserCreateInput!) {{ payrollUserCreate(input: $input) {{
+  payrollUser {{ {LINE_FIELDS} }} userErrors {{ field message code }} }} }}"""
+UPDATE_LINE = """mutation($id: ID!, $revision: Int!, $input: PayrollUserUpdateInput!) {
+  payrollUserUpdate(id: $id, revision: $revision, input: $input) {
+  payrollUser { id revision net } userErrors { field message code } } }"""
+
+
+def payroll_input(
+    start: str = "2025-03-03", end: str = "2025-03-09", **fields: Any
+) -> dict[str, Any]:
+    return {"start": start, "end": end, "periodType": "WEEKLY", **fields}
+
+
+async def create_payroll(agency: Agency, **fields: Any) -> dict[str, Any]:
+    data = await agency.ok(CREATE_PAYROLL, {"input": payroll_input(**fields)})
+    assert data["payrollCreate"]["userErrors"] == [], data
+    return data["payrollCreate"]["payroll"]
+
+
+async def close_payroll(agency: Agency, payroll: dict[str, Any]) -> dict[str, Any]:
+    variables = {"id": payroll["id"], "revision": payroll["revision"]}
+    data = await agency.ok(CLOSE_PAYROLL, variables)
+    assert data["payrollClose"]["userErrors"] == [], data
+    return data["payrollClose"]["payroll"]
+
+
+def line_input(
+    payroll: str, caregiver: str, punchcards: list[str] | None = None, **fields: Any
+) -> dict[str, Any]:
+    return {
+        "payroll": payroll,
+        "user": {"record": caregiver},
+        "punchcards": [{"record": p} for p in punchcards or []],
+        **fields,
+    }
+
+
+async def create_line(
+    agency: Agency, payroll: str, caregiver: str, punchcards: list[str] | None = None, **fields: Any
+) -> dict[str, Any]:
+    variables = {"input": line_input(payroll, caregiver, punchcards, **fields)}
+    data = await agency.ok(CREATE_LINE, variables)
+    assert data["payrollUserCreate"]["userErrors"] == [], data
+    return data["payrollUserCreate"]["payrollUser"]

@@ -1,0 +1,368 @@
+"""Payrolls and their lines: periods, totals in exact money, closing freezes them, lines pay a
+caregiver once and only their punchcards, and nothing reaches another account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import Decimal128
+
+from app.common.services import Actor
+from app.payroll.services import link_punchcards
+from tests.factories import Api, create_user
+from tests.factories_payroll import (
+    CLOSE_PAYROLL,
+    CREATE_LINE,
+    CREATE_PAYROLL,
+    PAYROLL_FIELDS,
+    UPDATE_LINE,
+    UPDATE_PAYROLL,
+    close_payroll,
+    create_line,
+    create_payroll,
+    line_input,
+    payroll_input,
+)
+from tests.factories_visits import create_punchcard, key, people
+
+READ_PAYROLL = f"""query($id: ID!) {{ payroll(id: $id) {{ {PAYROLL_FIELDS}
+  users {{ totalCount nodes {{ user {{ name {{ first }} }} net }} }} }} }}"""
+LIST = """query($filter: PayrollFilter, $order: PayrollOrder) {
+  payrolls(filter: $filter, orderBy: $order) { nodes { start } } }"""
+DELETE = """mutation($id: ID!, $reason: String!) { payrollDelete(id: $id, reason: $reason) {
+  payroll { id deleted } userErrors { field code } } }"""
+RESTORE = """mutation($id: ID!) { payrollRestore(id: $id) {
+  payroll { deleted } userErrors { code } } }"""
+DELETE_LINE = """mutation($id: ID!) { payrollUserDelete(id: $id, reason: "Wrong person") {
+  payrollUser { id } userErrors { field code } } }"""
+
+
+Json = dict[str, Any]
+
+
+def errors_of(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+
+async def test_a_payroll_is_made_read_and_listed_by_period(api: Api) -> None:
+    # given three weekly payrolls and a monthly one, one of them closed and one deleted
+    agency = await api.agency()
+    made = await create_payroll(agency, start="2025-03-03", end="2025-03-09", periodExtra=1)
+    await create_payroll(agency, start="2025-03-10", end="2025-03-16")
+    closed = await create_payroll(agency, start="2025-02-24", end="2025-03-02")
+    await close_payroll(agency, closed)
+    await create_payroll(agency, start="2025-02-01", end="2025-02-28", periodType="MONTHLY")
+    gone = await create_payroll(agency, start="2025-01-06", end="2025-01-12")
+    await agency.ok(DELETE, {"id": gone["id"], "reason": "Made by mistake"})
+    # when one is read
+    read = (await agency.ok(READ_PAYROLL, {"id": made["id"]}))["payroll"]
+    # then it has its period and empty totals
+    assert read == {
+        **made,
+        "users": {"totalCount": 0, "nodes": []},
+    }
+    assert (made["start"], made["end"], made["periodType"], made["periodExtra"]) == (
+        "2025-03-03", "2025-03-09", "WEEKLY", 1,
+    )  # fmt: skip
+    assert (made["closed"], made["closedDate"], made["net"]) == (False, None, "0.00")
+    doc = await api.database.db.payrolls.find_one({"_id": key(made["id"])})
+    assert doc is not None and doc["period_type"] == "weekly" and doc["_closed"] is False
+
+    async def listed(filter: Json | None = None, order: Json | None = None) -> list[str]:
+        data = await agency.ok(LIST, {"filter": filter, "order": order})
+        return [n["start"] for n in data["payrolls"]["nodes"]]
+
+    # when they are listed with each filter and order, then each list holds what it should
+    assert await listed() == ["2025-03-10", "2025-03-03", "2025-02-24", "2025-02-01"]
+    assert await listed(order={"field": "START", "direction": "ASC"}) == [
+        "2025-02-01", "2025-02-24", "2025-03-03", "2025-03-10",
+    ]  # fmt: skip
+    overlapping = {"start": "2025-03-01", "end": "2025-03-03"}
+    assert await listed({"period": overlapping}) == ["2025-03-03", "2025-02-24"]
+    assert await listed({"period": {"start": "2025-03-10"}}) == ["2025-03-10"]
+    assert await listed({"closed": True}) == ["2025-02-24"]
+    assert await listed({"closed": False, "periodType": ["MONTHLY"]}) == ["2025-02-01"]
+    assert await listed({"deleted": "DELETED"}) == ["2025-01-06"]
+    # and the deleted one comes back when restored
+    restored = await agency.ok(RESTORE, {"id": gone["id"]})
+    assert restored["payrollRestore"] == {"payroll": {"deleted": False}, "userErrors": []}
+
+
+async def test_bad_payrolls_are_refused_and_nothing_is_written(api: Api) -> None:
+    # given an agency, and a scheduler's key (no MANAGE_PAYROLL)
+    agency = await api.agency()
+    await agency.key_for("scheduler")
+    # when a payroll ending before it starts, one with a negative extra, and one made by the
+    # scheduler are sent
+    backwards = await agency.ok(
+        CREATE_PAYROLL, {"input": payroll_input(start="2025-03-09", end="2025-03-03")}
+    )
+    negative = await agency.ok(CREATE_PAYROLL, {"input": payroll_input(periodExtra=-1)})
+    forbidden = await agency.gql(CREATE_PAYROLL, {"input": payroll_input()}, role="scheduler")
+    # then each is refused with its reason, and nothing is stored
+    assert errors_of(backwards["payrollCreate"]) == [("input.end", "INVALID")]
+    assert errors_of(negative["payrollCreate"]) == [("input.periodExtra", "INVALID")]
+    assert [e["code"] for e in forbidden.data["payrollCreate"]["userErrors"]] == ["FORBIDDEN"]
+    assert await api.count("payrolls", _account=agency.account_id) == 0
+
+
+async def test_lines_copy_pay_from_punchcards_and_add_up_to_the_payroll(api: Api) -> None:
+    # given two caregivers with punchcards, and a payroll
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe", "nickname": "B"}))["id"]
+    payroll = await create_payroll(agency)
+    first = await create_punchcard(agency, ada, pay={"hours": "2.5", "rate": "22.45"})
+    second = await create_punchcard(agency, ada, pay={"hours": "1.25", "rate": "22.50"})
+    third = await create_punchcard(agency, ben, pay={"hours": "3", "rate": "20", "amount": "66"})
+    # when a line is made for each, with adjustments on Ada's
+    adjustments = [
+        {"kind": "MILEAGE", "amount": "12.40", "description": "42 km", "date": "2025-03-04"},
+        {"kind": "DEDUCTION", "amount": "5.00", "description": "Uniform"},
+    ]
+    line = await create_line(
+        agency, payroll["id"], ada, [first["id"], second["id"]], adjustments=adjustments
+    )
+    await create_line(agency, payroll["id"], ben, [third["id"]])
+    # then the line copied the caregiver and each punchcard's pay, and adds them up
+    assert line["user"] == {
+        "name": {"first": "Ada", "last": "Osei"},
+        "nickname": None,
+        "record": {"id": ada},
+    }
+    assert line["punchcards"] == [
+        {"hours": "2.5", "rate": "22.45", "amount": "56.13", "record": {"id": first["id"]}},
+        {"hours": "1.25", "rate": "22.50", "amount": "28.13", "record": {"id": second["id"]}},
+    ]
+    assert (line["hours"], line["gross"], line["adjustmentsTotal"], line["net"]) == (
+        "3.75", "84.26", "7.40", "91.66",
+    )  # fmt: skip
+    assert line["payroll"] == {"id": payroll["id"]} and line["createdDate"]
+    # and the payroll adds up its lines, listed by the caregiver's last name
+    read = (await agency.ok(READ_PAYROLL, {"id": payroll["id"]}))["payroll"]
+    assert (read["hours"], read["gross"], read["adjustmentsTotal"], read["net"]) == (
+        "6.75", "150.26", "7.40", "157.66",
+    )  # fmt: skip
+    assert read["users"]["nodes"] == [
+        {"user": {"name": {"first": "Ben"}}, "net": "66.00"},
+        {"user": {"name": {"first": "Ada"}}, "net": "91.66"},
+    ]
+    # and the lines are found by payroll, caregiver and punchcard
+    query = """query($f: PayrollUserFilter) { payrollUsers(filter: $f) { nodes { gross } } }"""
+    for condition, gross in (
+        ({"payroll": payroll["id"]}, ["66.00", "84.26"]),
+        ({"caregiver": ada}, ["84.26"]),
+        ({"punchcard": third["id"]}, ["66.00"]),
+    ):
+        found = await agency.ok(query, {"f": condition})
+        assert [n["gross"] for n in found["payrollUsers"]["nodes"]] == gross, condition
+    # and MongoDB keeps the catalogue's names and Decimal128 money
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None
+    assert doc["payroll"] == key(payroll["id"]) and doc["user"]["_id"] == key(ada)
+    assert doc["punchcards"][0]["amount"] == Decimal128("56.13")
+    assert doc["adjustments"][1] == {
+        "kind": "deduction",
+        "description": "Uniform",
+        "amount": Decimal128("5.00"),
+    }
+    assert "_created_user" not in doc  # an API client made it: no user
+
+
+async def test_a_line_pays_a_caregiver_once_and_only_their_punchcards(api: Api) -> None:
+    # given a payroll with a line for Ada paying one of her punchcards, and one of Ben's
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    payroll = await create_payroll(agency)
+    paid = await create_punchcard(agency, ada)
+    free = await create_punchcard(agency, ada)
+    bens = await create_punchcard(agency, ben)
+    await create_line(agency, payroll["id"], ada, [paid["id"]])
+    other = await create_payroll(agency, start="2025-03-10", end="2025-03-16")
+    refused = {
+        "a second line for Ada": (
+            line_input(payroll["id"], ada, [free["id"]]),
+            [("input.user.record", "DUPLICATE")],
+        ),
+        "Ben's punchcard on Ben's line": (
+            line_input(payroll["id"], ben, [free["id"]]),
+            [("input.punchcards.0.record", "INVALID")],
+        ),
+        "a punchcard paid elsewhere": (
+            line_input(other["id"], ada, [paid["id"]]),
+            [("input.punchcards.0.record", "DUPLICATE")],
+        ),
+        "a punchcard twice": (
+            line_input(other["id"], ben, [bens["id"], bens["id"]]),
+            [("input.punchcards.1.record", "DUPLICATE")],
+        ),
+        "a negative adjustment": (
+            line_input(other["id"], ben, adjustments=[{"kind": "BONUS", "amount": "-5"}]),
+            [("input.adjustments.0.amount", "INVALID")],
+        ),
+    }
+    for what, (line, errors) in refused.items():
+        # when each line is sent
+        data = await agency.ok(CREATE_LINE, {"input": line})
+        # then it is refused with its reason
+        assert errors_of(data["payrollUserCreate"]) == errors, what
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+
+
+async def test_closing_a_payroll_freezes_it_and_its_lines(api: Api) -> None:
+    # given a payroll with a line
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    line = await create_line(agency, payroll["id"], ada)
+    # when it is closed with a stale revision, then with its own
+    stale = await agency.ok(CLOSE_PAYROLL, {"id": payroll["id"], "revision": 7})
+    closed = await close_payroll(agency, payroll)
+    # then the stale close is a conflict, and the close is stored
+    assert errors_of(stale["payrollClose"]) == [("revision", "CONFLICT")]
+    assert (closed["closed"], closed["revision"], closed["closedUser"]) == (True, 2, None)
+    doc = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    assert doc is not None and doc["_closed"] is True and doc["_closed_date"] is not None
+    before = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    # when the payroll and its line are changed, deleted, added to, or closed again
+    attempts = {
+        "payrollUpdate": await agency.ok(
+            UPDATE_PAYROLL, {"id": payroll["id"], "revision": 2, "input": {"periodExtra": 2}}
+        ),
+        "payrollDelete": await agency.ok(DELETE, {"id": payroll["id"], "reason": "Oops"}),
+        "payrollClose": await agency.ok(CLOSE_PAYROLL, {"id": payroll["id"], "revision": 2}),
+        "payrollUserUpdate": await agency.ok(
+            UPDATE_LINE,
+            {"id": line["id"], "revision": 1, "input": {"adjustments": []}},
+        ),
+        "payrollUserDelete": await agency.ok(DELETE_LINE, {"id": line["id"]}),
+    }
+    # then each is refused for the payroll's state, and nothing changed
+    for mutation, data in attempts.items():
+        assert errors_of(data[mutation]) == [("id", "INVALID_STATE")], mutation
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    added = await agency.ok(CREATE_LINE, {"input": line_input(payroll["id"], ben)})
+    assert errors_of(added["payrollUserCreate"]) == [("input.payroll", "INVALID_STATE")]
+    assert await api.database.db.payrollsusers.find_one({"_id": key(line["id"])}) == before
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+    stored = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    assert stored is not None and stored["_revision"] == 2 and not stored.get("_deleted")
+
+
+async def test_a_line_is_updated_with_its_revision_while_its_payroll_is_open(api: Api) -> None:
+    # given a line with one punchcard
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    first = await create_punchcard(agency, ada, pay={"hours": "2", "rate": "20"})
+    second = await create_punchcard(agency, ada, pay={"hours": "1", "rate": "20"})
+    line = await create_line(agency, payroll["id"], ada, [first["id"]])
+    change = {
+        "punchcards": [{"record": first["id"]}, {"record": second["id"]}],
+        "adjustments": [{"kind": "BONUS", "amount": "10"}],
+    }
+    # when a punchcard and a bonus are added, then the same is sent with the old revision
+    updated = await agency.ok(UPDATE_LINE, {"id": line["id"], "revision": 1, "input": change})
+    stale = await agency.ok(UPDATE_LINE, {"id": line["id"], "revision": 1, "input": change})
+    # then the first is stored with the new totals and the second is a conflict
+    assert updated["payrollUserUpdate"] == {
+        "payrollUser": {"id": line["id"], "revision": 2, "net": "70.00"},
+        "userErrors": [],
+    }
+    assert errors_of(stale["payrollUserUpdate"]) == [("revision", "CONFLICT")]
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None and len(doc["punchcards"]) == 2 and doc["_revision"] == 2
+
+
+async def test_references_to_another_accounts_records_are_refused(api: Api) -> None:
+    # given an agency with a payroll and a caregiver, and another agency's records
+    agency, other = await api.agency(), await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    theirs, _ = await people(other)
+    their_payroll = await create_payroll(other)
+    their_punchcard = await create_punchcard(other, theirs)
+    refused = {
+        "input.payroll": line_input(their_payroll["id"], ada),
+        "input.user.record": line_input(payroll["id"], theirs),
+        "input.punchcards.0.record": line_input(payroll["id"], ada, [their_punchcard["id"]]),
+    }
+    for field, line in refused.items():
+        # when a line points at each
+        data = await agency.ok(CREATE_LINE, {"input": line})
+        # then it is not found, as if it did not exist
+        assert errors_of(data["payrollUserCreate"]) == [(field, "NOT_FOUND")], field
+    assert await api.count("payrollsusers", _account=agency.account_id) == 0
+    # and the other agency's payroll and line read as null
+    their_line = await create_line(other, their_payroll["id"], theirs)
+    seen = await agency.ok(
+        "query($p: ID!, $l: ID!) { payroll(id: $p) { id } payrollUser(id: $l) { id } }",
+        {"p": their_payroll["id"], "l": their_line["id"]},
+    )
+    assert seen == {"payroll": None, "payrollUser": None}
+
+
+async def test_linking_punchcards_puts_the_payroll_on_them(api: Api) -> None:
+    # given a payroll and two punchcards
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    cards = [await create_punchcard(agency, ada) for _ in range(2)]
+    stored = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    assert stored is not None
+    # when the payroll service links them
+    actor = Actor(account_id=agency.account_id)
+    linked = await link_punchcards(api.database, actor, stored, [key(c["id"]) for c in cards])
+    # then both carry the payroll's snapshot, at a new revision, with an audit entry each
+    assert linked == 2
+    query = """query($f: PunchcardFilter) { punchcards(filter: $f) {
+      nodes { revision payroll { start end record { id } } } } }"""
+    found = await agency.ok(query, {"f": {"payroll": payroll["id"]}})
+    snapshot = {"start": "2025-03-03", "end": "2025-03-09", "record": {"id": payroll["id"]}}
+    assert found["punchcards"]["nodes"] == [{"revision": 2, "payroll": snapshot}] * 2
+    assert (
+        await api.count(
+            "audit_events", _account=agency.account_id, record_type="Punchcard", action="update"
+        )
+        == 2
+    )
+
+
+async def test_totals_of_a_page_of_payrolls_cost_one_query(api: Api) -> None:
+    # given an agency with one payroll with a line, then another with three
+    query = "{ payrolls { nodes { hours gross adjustmentsTotal net } } }"
+    one, three = await api.agency(), await api.agency()
+    for agency, count in ((one, 1), (three, 3)):
+        ada, _ = await people(agency)
+        for week in range(count):
+            start, end = f"2025-03-{3 + 7 * week:02d}", f"2025-03-{9 + 7 * week:02d}"
+            payroll = await create_payroll(agency, start=start, end=end)
+            await create_line(
+                agency, payroll["id"], ada, adjustments=[{"kind": "BONUS", "amount": "5"}]
+            )
+    # when each lists its payrolls with their totals
+    small, large = await one.gql(query), await three.gql(query)
+    # then the totals are right, and three payrolls cost no more queries than one
+    totals = {"hours": "0", "gross": "0.00", "adjustmentsTotal": "5.00", "net": "5.00"}
+    assert large.data["payrolls"]["nodes"] == [totals] * 3
+    assert large.db_commands == small.db_commands
+
+
+async def test_a_line_given_to_another_caregiver_keeps_only_their_punchcards(api: Api) -> None:
+    # given Ada's line paying one of her punchcards, and Ben
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    payroll = await create_payroll(agency)
+    line = await create_line(
+        agency, payroll["id"], ada, [(await create_punchcard(agency, ada))["id"]]
+    )
+    # when the line is given to Ben, keeping Ada's punchcard
+    data = await agency.ok(
+        UPDATE_LINE, {"id": line["id"], "revision": 1, "input": {"user": {"record": ben}}}
+    )
+    # then it is refused, and the line still pays Ada
+    assert errors_of(data["payrollUserUpdate"]) == [("input.punchcards.0.record", "INVALID")]
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None and doc["user"]["_id"] == key(ada) and doc["_revision"] == 1

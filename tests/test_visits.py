@@ -1,0 +1,339 @@
+"""Punchcards: snapshots copied from live records, exact money, filters, frozen once invoiced
+or paid in a closed payroll, and never reaching another account's records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+from bson import Decimal128
+
+from app.graphql.loaders import Loaders
+from app.graphql.relay import to_global_id
+from app.visits.edges import first_punchcard_of_events
+from tests.factories import Api, create_user
+from tests.factories_payroll import close_payroll, create_payroll
+from tests.factories_visits import (
+    CREATE_PUNCHCARD,
+    DELETE_PUNCHCARD,
+    PUNCHCARD_FIELDS,
+    UPDATE_PUNCHCARD,
+    at,
+    create_punchcard,
+    event_id,
+    invoice_id,
+    key,
+    people,
+    punchcard_input,
+    stored_event,
+    stored_invoice,
+)
+
+RESTORE_PUNCHCARD = """mutation($id: ID!) { punchcardRestore(id: $id) {
+  punchcard { deleted } userErrors { code } } }"""
+READ = f"query($id: ID!) {{ punchcard(id: $id) {{ {PUNCHCARD_FIELDS} }} }}"
+
+
+Json = dict[str, Any]
+
+
+async def test_a_punchcard_copies_its_snapshots_and_computes_its_amounts(api: Api) -> None:
+    # given a caregiver, a patient and a completed visit
+    agency = await api.agency()
+    caregiver, patient = await people(agency)
+    event = await stored_event(agency)
+    # when a punchcard is recorded for them, giving only the ids, hours and rates
+    made = await create_punchcard(
+        agency,
+        caregiver,
+        patient,
+        event=event_id(event),
+        bill={"hours": "2.25", "rate": "33.33"},
+        pay={"hours": "2.25", "rate": "22.50", "overtimeHours": "0.25"},
+        billing={"periodStart": "2025-03-01", "periodEnd": "2025-03-31", "payer": "Self"},
+        location={"city": "Toronto"},
+        locationEnd={"city": "Mississauga"},
+        statHoliday=True,
+    )
+    read = (await agency.ok(READ, {"id": made["id"]}))["punchcard"]
+    # then the names and the visit are copied, and the amounts are exact to the cent
+    assert read == made
+    assert made["user"] == {"name": {"first": "Ada", "last": "Osei"}, "record": {"id": caregiver}}
+    assert made["patient"] == {
+        "name": {"first": "Walter", "last": "Green"},
+        "record": {"id": patient},
+    }
+    assert made["event"] == {"id": to_global_id("Event", event)}
+    assert made["eventSnapshot"] == {
+        "start": "2025-03-03T09:00:00+00:00",
+        "end": "2025-03-03T11:00:00+00:00",
+        "serviceCode": "PSW",
+        "status": "completed",
+    }
+    assert made["bill"] == {"hours": "2.25", "rate": "33.33", "amount": "74.99", "billable": True}
+    assert made["pay"]["amount"] == "50.63"  # 50.625 rounds half-up
+    assert made["actual"]["clockInLocation"] == {"latitude": 43.65, "longitude": -79.38}
+    assert made["billing"] == {
+        "periodStart": "2025-03-01",
+        "periodEnd": "2025-03-31",
+        "payer": "Self",
+    }
+    assert (made["location"], made["locationEnd"], made["statHoliday"]) == (
+        {"city": "Toronto"},
+        {"city": "Mississauga"},
+        True,
+    )
+    # and MongoDB keeps the catalogue's names, Decimal128 money and the date it is listed by
+    doc = await api.database.db.punchcards.find_one({"_id": key(made["id"])})
+    assert doc is not None
+    assert doc["_event"]["status"] == "completed" and doc["event"] == event
+    assert doc["user"]["_id"] == key(caregiver) and doc["patient"]["_id"] == key(patient)
+    assert doc["bill"]["amount"] == Decimal128("74.99")
+    assert doc["_search"]["date"] == dt.datetime(2025, 3, 3, 9, 3, tzinfo=dt.UTC)
+    assert doc["actual"]["clock_in_location"] == {"type": "Point", "coordinates": [-79.38, 43.65]}
+
+
+LIST = """query($filter: PunchcardFilter, $order: PunchcardOrder) {
+  punchcards(filter: $filter, orderBy: $order) { totalCount nodes { actual { notes } } } }"""
+
+
+def actual(day: int, note: str) -> dict[str, str]:
+    return {"clockIn": at(day, 9), "clockOut": at(day, 11), "notes": note}
+
+
+async def test_punchcards_are_listed_by_clock_in_and_filtered(api: Api) -> None:
+    # given punchcards of two caregivers on five days: one invoiced, one in a payroll, one
+    # deleted, and one not clocked in yet (listed by its visit's start)
+    agency = await api.agency()
+    ada, walter = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Roy"}))["id"]
+    payroll = await create_payroll(agency)
+    invoice = await stored_invoice(agency)
+    await create_punchcard(agency, ada, walter, actual=actual(0, "monday"))
+    await create_punchcard(
+        agency, ada, actual=actual(2, "wednesday"), invoice={"record": invoice_id(invoice)}
+    )
+    await create_punchcard(
+        agency, ben, walter, actual=actual(1, "tuesday"), payroll={"record": payroll["id"]}
+    )
+    thursday = await stored_event(agency, day=3)
+    await create_punchcard(agency, ben, actual=None, event=event_id(thursday))
+    gone = await create_punchcard(agency, ben, actual=actual(4, "friday"))
+    assert (await agency.ok(DELETE_PUNCHCARD, {"id": gone["id"]}))["punchcardDelete"][
+        "userErrors"
+    ] == []
+
+    async def listed(filter: Json | None = None, order: Json | None = None) -> list[str]:
+        data = await agency.ok(LIST, {"filter": filter, "order": order})
+        return [
+            n["actual"]["notes"] if n["actual"] else "planned" for n in data["punchcards"]["nodes"]
+        ]
+
+    # when they are listed with each filter and order, then each list holds what it should
+    assert await listed() == ["planned", "wednesday", "tuesday", "monday"]
+    assert await listed(order={"field": "DATE", "direction": "ASC"}) == [
+        "monday", "tuesday", "wednesday", "planned",
+    ]  # fmt: skip
+    assert await listed(order={"field": "CREATED_DATE", "direction": "DESC"}) == [
+        "planned", "tuesday", "wednesday", "monday",
+    ]  # fmt: skip
+    period = {"start": at(1, 0), "end": at(3, 0)}
+    assert await listed({"period": period}) == ["wednesday", "tuesday"]
+    assert await listed({"caregiver": ada}) == ["wednesday", "monday"]
+    assert await listed({"patient": walter}) == ["tuesday", "monday"]
+    assert await listed({"invoiced": True}) == ["wednesday"]
+    assert await listed({"invoiced": False, "caregiver": ada}) == ["monday"]
+    assert await listed({"paid": True}) == ["tuesday"]
+    assert await listed({"paid": False}) == ["planned", "wednesday", "monday"]
+    assert await listed({"payroll": payroll["id"]}) == ["tuesday"]
+    assert await listed({"event": to_global_id("Event", thursday)}) == ["planned"]
+    assert await listed({"deleted": "DELETED"}) == ["friday"]
+    assert await listed({"deleted": "ALL", "caregiver": ben}) == ["friday", "planned", "tuesday"]
+    # and a page continues where the last one stopped
+    page = """query($after: String) { punchcards(first: 3, after: $after) {
+      totalCount pageInfo { endCursor hasNextPage } nodes { actual { notes } } } }"""
+    first = (await agency.ok(page))["punchcards"]
+    rest = (await agency.ok(page, {"after": first["pageInfo"]["endCursor"]}))["punchcards"]
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (4, True)
+    assert [n["actual"]["notes"] for n in rest["nodes"]] == ["monday"]
+
+
+async def stored_punchcard(api: Api, punchcard: dict[str, Any]) -> dict[str, Any]:
+    doc = await api.database.db.punchcards.find_one({"_id": key(punchcard["id"])})
+    assert doc is not None
+    return doc
+
+
+async def test_a_punchcard_is_updated_with_its_revision_deleted_and_restored(api: Api) -> None:
+    # given a punchcard
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    made = await create_punchcard(agency, caregiver)
+    change = {"actual": {"clockIn": at(0, 9), "clockOut": at(0, 12), "notes": "Stayed late"}}
+    # when it is updated with its revision, then again with the stale one
+    fresh = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})
+    stale = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})
+    # then the first is stored, and the second is a conflict
+    assert fresh["punchcardUpdate"] == {
+        "punchcard": {"id": made["id"], "revision": 2, "actual": {"notes": "Stayed late"}},
+        "userErrors": [],
+    }
+    assert [e["code"] for e in stale["punchcardUpdate"]["userErrors"]] == ["CONFLICT"]
+    doc = await stored_punchcard(api, made)
+    assert doc["_revision"] == 2 and doc["actual"]["notes"] == "Stayed late"
+    # when it is deleted and restored
+    deleted = await agency.ok(DELETE_PUNCHCARD, {"id": made["id"]})
+    restored = await agency.ok(RESTORE_PUNCHCARD, {"id": made["id"]})
+    # then it was hidden, and is back
+    assert deleted["punchcardDelete"]["punchcard"] == {"id": made["id"], "deleted": True}
+    assert restored["punchcardRestore"] == {"punchcard": {"deleted": False}, "userErrors": []}
+    doc = await stored_punchcard(api, made)
+    assert doc["_deleted"] is False and doc["_deleted_dates"][0]["reason"] == "Punched twice"
+
+
+async def test_bad_punchcards_are_refused_and_nothing_is_written(api: Api) -> None:
+    # given a caregiver
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    bad = {
+        "clock-out before clock-in": (
+            {"actual": {"clockIn": at(0, 11), "clockOut": at(0, 9)}},
+            "input.actual.clockOut",
+            "INVALID",
+        ),
+        "amount not hours x rate": (
+            {"bill": {"hours": "2", "rate": "34", "amount": "70.00"}},
+            "input.bill.amount",
+            "INVALID",
+        ),
+        "negative rate": ({"pay": {"hours": "2", "rate": "-1"}}, "input.pay.rate", "INVALID"),
+        "overtime beyond hours": (
+            {"pay": {"hours": "2", "rate": "20", "overtimeHours": "3"}},
+            "input.pay.overtimeHours",
+            "INVALID",
+        ),
+        "billing period backwards": (
+            {"billing": {"periodStart": "2025-03-31", "periodEnd": "2025-03-01"}},
+            "input.billing.periodEnd",
+            "INVALID",
+        ),
+        "service without a code": ({"service": {"code": ""}}, "input.service.code", "INVALID"),
+    }
+    for what, (fields, field, code) in bad.items():
+        # when each is recorded
+        data = await agency.ok(
+            CREATE_PUNCHCARD, {"input": {**punchcard_input(caregiver), **fields}}
+        )
+        # then it is refused on the right field
+        errors = data["punchcardCreate"]["userErrors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(field, code)], what
+    assert await api.count("punchcards", _account=agency.account_id) == 0
+
+
+async def test_references_to_another_accounts_records_are_refused(api: Api) -> None:
+    # given an agency, and another agency's caregiver, patient, visit, invoice and payroll
+    agency, other = await api.agency(), await api.agency()
+    caregiver, _ = await people(agency)
+    theirs, their_patient = await people(other)
+    their_event, their_invoice = await stored_event(other), await stored_invoice(other)
+    their_payroll = await create_payroll(other)
+    refused: dict[str, Json] = {
+        "input.user.record": {"user": {"record": theirs}},
+        "input.patient.record": {"patient": {"record": their_patient}},
+        "input.event": {"event": event_id(their_event)},
+        "input.invoice.record": {"invoice": {"record": invoice_id(their_invoice)}},
+        "input.payroll.record": {"payroll": {"record": their_payroll["id"]}},
+    }
+    for field, fields in refused.items():
+        # when the agency records a punchcard pointing at each
+        data = await agency.ok(
+            CREATE_PUNCHCARD, {"input": {**punchcard_input(caregiver), **fields}}
+        )
+        # then it is not found, as if it did not exist
+        errors = data["punchcardCreate"]["userErrors"]
+        assert [(e["field"], e["code"]) for e in errors] == [(field, "NOT_FOUND")], field
+    assert await api.count("punchcards", _account=agency.account_id) == 0
+    # and the other agency's punchcard reads as null
+    mine = await create_punchcard(other, theirs)
+    assert await agency.ok("query($id: ID!) { punchcard(id: $id) { id } }", mine) == {
+        "punchcard": None
+    }
+
+
+async def test_an_invoiced_punchcard_or_one_in_a_closed_payroll_is_frozen(api: Api) -> None:
+    # given a punchcard that is invoiced, one in a payroll that is then closed, and a free one
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    invoice = await stored_invoice(agency, number="INV-42")
+    invoiced = await create_punchcard(agency, caregiver, invoice={"record": invoice_id(invoice)})
+    payroll = await create_payroll(agency)
+    paid = await create_punchcard(agency, caregiver, payroll={"record": payroll["id"]})
+    await close_payroll(agency, payroll)
+    change = {"input": {"statHoliday": True}, "revision": 1}
+    for frozen in (invoiced, paid):
+        before = await stored_punchcard(api, frozen)
+        # when each is updated and deleted
+        updated = await agency.ok(UPDATE_PUNCHCARD, {"id": frozen["id"], **change})
+        deleted = await agency.ok(DELETE_PUNCHCARD, {"id": frozen["id"]})
+        # then both are refused for its state, and it is unchanged
+        for payload in (updated["punchcardUpdate"], deleted["punchcardDelete"]):
+            assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [
+                ("id", "INVALID_STATE")
+            ]
+        assert await stored_punchcard(api, frozen) == before
+    # and the invoice snapshot was copied from the invoice
+    assert invoiced["invoice"] == {
+        "number": "INV-42",
+        "date": "2025-03-31",
+        "record": {"id": to_global_id("Invoice", invoice)},
+    }
+    assert paid["payroll"]["start"] == "2025-03-03" and paid["payroll"]["end"] == "2025-03-09"
+    # and a closed payroll takes no new punchcard
+    late = await agency.ok(
+        CREATE_PUNCHCARD,
+        {"input": punchcard_input(caregiver, payroll={"record": payroll["id"]})},
+    )
+    assert [(e["field"], e["code"]) for e in late["punchcardCreate"]["userErrors"]] == [
+        ("input.payroll.record", "INVALID_STATE")
+    ]
+    assert await api.count("punchcards", _account=agency.account_id) == 2
+
+
+async def test_recording_punchcards_needs_manage_schedule(api: Api) -> None:
+    # given a caregiver and a billing clerk's key (no MANAGE_SCHEDULE)
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    await agency.key_for("billing")
+    # when the clerk records a punchcard
+    response = await agency.gql(
+        CREATE_PUNCHCARD, {"input": punchcard_input(caregiver)}, role="billing"
+    )
+    # then it is forbidden and nothing is written
+    errors = response.data["punchcardCreate"]["userErrors"]
+    assert [e["code"] for e in errors] == ["FORBIDDEN"]
+    assert await api.count("punchcards", _account=agency.account_id) == 0
+
+
+async def test_a_visits_punchcard_is_found_for_a_whole_page_in_one_query(api: Api) -> None:
+    # given three visits: one punched twice (the second later), one punched but the punchcard
+    # deleted, one not punched
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    punched, cancelled, unpunched = [await stored_event(agency, day=d) for d in (0, 1, 2)]
+    first = await create_punchcard(agency, caregiver, event=event_id(punched))
+    await create_punchcard(agency, caregiver, event=event_id(punched))
+    gone = await create_punchcard(agency, caregiver, event=event_id(cancelled))
+    await agency.ok(DELETE_PUNCHCARD, {"id": gone["id"]})
+    context = SimpleNamespace(
+        database=api.database,
+        account_id=agency.account_id,
+        loaders=Loaders(api.database, agency.account_id),
+    )
+    load = first_punchcard_of_events(SimpleNamespace(context=context))  # type: ignore[arg-type]
+    # when the edge's loader is asked for the three visits at once
+    before = api.database.counter.total
+    found = await load([punched, cancelled, unpunched])
+    # then it answers with one query: the first live punchcard, else nothing
+    assert api.database.counter.total - before == 1
+    assert [doc and doc["_id"] for doc in found] == [key(first["id"]), None, None]
