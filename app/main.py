@@ -9,6 +9,7 @@ from aiohttp import web
 from app.accounts.auth import Authenticator
 from app.accounts.routes import authorize
 from app.db import open_database
+from app.files.routes import add_file_routes
 from app.graphql.graphiql import add_graphiql_asset_routes
 from app.graphql.idempotency import create_idempotency_index, idempotency
 from app.graphql.schema import build_schema
@@ -37,6 +38,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/authorize", authorize)
+    add_file_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)
     return app

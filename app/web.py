@@ -78,7 +78,7 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
             {
                 "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
                 "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, "
-                "X-Request-Id, api_key, api_secret",
+                "X-Request-Id, If-None-Match, api_key, api_secret",
                 "Access-Control-Max-Age": "600",
             }
         )
@@ -87,7 +87,7 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin or ""
         response.headers["Access-Control-Expose-Headers"] = (
-            "X-Request-Id, Idempotent-Replayed, Retry-After"
+            "X-Request-Id, Idempotent-Replayed, Retry-After, ETag, Content-Disposition, Location"
         )
         response.headers["Vary"] = "Origin"
     return response

@@ -684,13 +684,13 @@ async def test_a_clients_invoices_and_visits_and_others_files_are_edges(api: Api
     data = await agency.ok(
         """query($client: ID!, $contact: ID!, $candidate: ID!) {
         client(id: $client) { invoices { totalCount } events { totalCount } }
-        contact(id: $contact) { files { totalCount } }
-        candidate(id: $candidate) { files { totalCount } } }""",
+        contact(id: $contact) { uploadedFiles { totalCount } }
+        candidate(id: $candidate) { uploadedFiles { totalCount } } }""",
         {"client": client["id"], "contact": contact["id"], "candidate": candidate["id"]},
     )
     # then each counts its own records, within the account
     assert data == {
         "client": {"invoices": {"totalCount": 2}, "events": {"totalCount": 1}},
-        "contact": {"files": {"totalCount": 1}},
-        "candidate": {"files": {"totalCount": 1}},
+        "contact": {"uploadedFiles": {"totalCount": 1}},
+        "candidate": {"uploadedFiles": {"totalCount": 1}},
     }

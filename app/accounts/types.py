@@ -7,7 +7,9 @@ import datetime as dt
 import strawberry
 
 from app.accounts.documents import Account as AccountDocument
+from app.files.inputs import NEWEST_UPLOADS, FileFilter
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record
@@ -20,6 +22,14 @@ from app.graphql.relay import Node
     description="An agency: the tenant that owns every other record, with its settings.",
 )
 class Account(Record, Node, Versioned):
+    uploaded_files = related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
+    )
+
     @strawberry.field(description="The account number, as the REST API shows it.")
     def number(self) -> int:
         return int(self.doc["_id"])

@@ -12,9 +12,9 @@ from app.billing.documents import InvoiceAccount
 from app.billing.documents import Payment as PaymentDocument
 from app.billing.inputs import OLDEST_PAYMENT_FIRST, PaymentFilter
 from app.billing.services import account_today
-from app.graphql.connections import related
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
 from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record, to_date, to_decimal
 from app.graphql.relay import Node

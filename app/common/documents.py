@@ -281,7 +281,10 @@ class SkillEntry(Embedded):
 class FileSnapshot(Embedded):
     """A stored file as a record carries it: its id and what it is."""
 
-    file_id: PydanticObjectId | None = Field(None, description="The id of the stored file.")
+    file: PydanticObjectId | None = Field(
+        None, alias="file_id", description="The stored file: its File record, whose `url` "
+        "downloads the content.", json_schema_extra=ref("File", "files"),
+    )  # fmt: skip
     name: str = Field(min_length=1, max_length=255, description="The file's name.")
     content_type: str | None = Field(None, max_length=100, description="Its MIME type.")
     size: int | None = Field(None, ge=0, description="Its size in bytes.")

@@ -20,8 +20,6 @@ from bson.errors import InvalidId
 
 from app.errors import PublicError
 from app.graphql.context import Info
-from app.graphql.filters import deleted_clause, merge
-from app.graphql.relay import node_types, record_ref
 
 T = TypeVar("T")
 
@@ -209,75 +207,48 @@ async def paginate(
         clauses.append(_past(ordering, page.before, forwards=False))
     narrowed = clauses[0] if len(clauses) == 1 else {"$and": clauses}
     descending = ordering.descending != page.backwards
-    direction = -1 if descending else 1
-    sort = [(ordering.key, direction)] + ([("_id", direction)] if ordering.key != "_id" else [])
-    docs = [doc async for doc in db.find(narrowed, sort=sort, limit=size + 1)]
+    docs = [
+        doc async for doc in db.find(narrowed, sort=sort_of(ordering, descending), limit=size + 1)
+    ]
     more = len(docs) > size
     docs = docs[:size]
     if page.backwards:
         docs.reverse()
-    info.context.loaders.prime(collection, docs)
-    edges = [Edge(cursor=encode_cursor(ordering, doc), node=wrap(doc)) for doc in docs]
 
     async def count() -> int:
-        return await db.count_documents(query)
+        return int(await db.count_documents(query))
 
+    has_next = more if not page.backwards else page.before is not None
+    has_previous = more if page.backwards else page.after is not None
+    return connection_of(info, collection, docs, ordering, wrap, has_next, has_previous, count)
+
+
+def sort_of(ordering: Ordering, descending: bool) -> list[tuple[str, int]]:
+    direction = -1 if descending else 1
+    tie = [("_id", direction)] if ordering.key != "_id" else []
+    return [(ordering.key, direction), *tie]
+
+
+def connection_of(
+    info: Info,
+    collection: str,
+    docs: list[dict[str, Any]],
+    ordering: Ordering,
+    wrap: Callable[[dict[str, Any]], T],
+    has_next: bool,
+    has_previous: bool,
+    count: Callable[[], Awaitable[int]],
+) -> Connection[T]:
+    """A page of documents already read, in order, as a connection."""
+    info.context.loaders.prime(collection, docs)
+    edges = [Edge(cursor=encode_cursor(ordering, doc), node=wrap(doc)) for doc in docs]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=more if not page.backwards else page.before is not None,
-            has_previous_page=more if page.backwards else page.after is not None,
+            has_next_page=has_next,
+            has_previous_page=has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
         count=count,
     )
-
-
-def related(
-    type_name: str,
-    key: str,
-    description: str,
-    *,
-    filter_input: type | None = None,
-    ordering: Ordering = NEWEST_FIRST,
-) -> Any:
-    """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
-    connection (newest first unless told), with that type's filter when one is given (its
-    defaults apply when the caller sends none). Soft-deleted records are left out unless the
-    filter asks for them."""
-
-    async def page_of(root: Any, info: Info, filter: Any, page: Page) -> Any:
-        node: Any = node_types()[type_name]
-        if filter is None and filter_input is not None:
-            filter = filter_input()  # the type's defaults: e.g. deleted and private ones hidden
-        condition = filter.query(info) if filter is not None else deleted_clause(None)
-        query = merge({key: root.doc["_id"]}, condition)
-        return await paginate(info, node.collection(), query, ordering, page, node.from_doc)
-
-    async def unfiltered(
-        root: Any,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
-        return await page_of(root, info, None, Page(first, after, last, before))
-
-    async def filtered(
-        root: Any,
-        info: Info,
-        filter: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
-        return await page_of(root, info, filter, Page(first, after, last, before))
-
-    resolve = unfiltered if filter_input is None else filtered
-    if filter_input is not None:
-        filtered.__annotations__["filter"] = filter_input | None
-    resolve.__annotations__["return"] = Connection[record_ref(type_name)]  # type: ignore[misc]
-    return strawberry.field(resolver=resolve, description=description)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from app.db import Database, RawDoc
+
+BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
 
 
 class Loaders:
@@ -17,6 +19,16 @@ class Loaders:
         self._database = database
         self._account_id = account_id
         self._by_collection: dict[str, DataLoader[Any, RawDoc | None]] = {}
+        self._batches: dict[Any, DataLoader[Any, Any]] = {}
+
+    def batch(self, name: Any, make: Callable[[], BatchLoad]) -> DataLoader[Any, Any]:
+        """A request-long DataLoader for any batched lookup (reverse edges, first punchcards),
+        made on first use; `name` tells the lookups apart."""
+        loader = self._batches.get(name)
+        if loader is None:
+            loader = DataLoader(load_fn=make())
+            self._batches[name] = loader
+        return loader
 
     def records(self, collection: str) -> DataLoader[Any, RawDoc | None]:
         loader = self._by_collection.get(collection)

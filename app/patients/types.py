@@ -10,10 +10,11 @@ from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
-from app.files.inputs import FileFilter
-from app.graphql.connections import Connection, Page, paginate, related
+from app.files.inputs import NEWEST_UPLOADS, FileFilter
+from app.graphql.connections import Connection, Page, paginate
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
 from app.graphql.filters import merge
 from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record
@@ -146,8 +147,12 @@ class Patient(Record, Node, Versioned, Person):
         filter_input=ConversationFilter,
         ordering=LATEST_FIRST,
     )
-    files = related(
-        "File", "owner.id", "The patient's files, newest first.", filter_input=FileFilter
+    uploaded_files = related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
     )
 
     @strawberry.field(description="The account (agency) that cares for the patient.")

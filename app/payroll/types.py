@@ -8,9 +8,10 @@ from typing import Any
 import strawberry
 
 from app.db import RawDoc
-from app.graphql.connections import related
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
+from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import record_type
 from app.graphql.records import Record
 from app.graphql.relay import Node
@@ -18,7 +19,6 @@ from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.documents import PayrollUser as PayrollUserDocument
 from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
 from app.payroll.services import Totals, line_totals, payroll_totals
-from app.visits.edges import BatchLoad, request_loader
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
@@ -54,7 +54,7 @@ class Payroll(Record, Node, Versioned):
     )
 
     async def _totals(self, info: Info) -> Totals:
-        loader = request_loader(info, "payroll_totals", _lines_of_payrolls)
+        loader = info.context.loaders.batch("payroll_totals", lambda: _lines_of_payrolls(info))
         totals: Totals = await loader.load(self.doc["_id"])
         return totals
 

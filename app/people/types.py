@@ -10,10 +10,10 @@ from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
-from app.files.inputs import FileFilter
-from app.graphql.connections import related
+from app.files.inputs import NEWEST_UPLOADS, FileFilter
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
 from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record, to_date
@@ -93,7 +93,13 @@ class User(Record, Node, Versioned, Person):
     written_progress_notes = progress_notes_edge(
         "_created_user", "Progress notes this user wrote, newest first unless told."
     )
-    files = related("File", "owner.id", "The user's files, newest first.", filter_input=FileFilter)
+    uploaded_files = related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
+    )
 
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
@@ -111,7 +117,13 @@ class User(Record, Node, Versioned, Person):
     exclude=("date_of_birth",),
 )
 class Candidate(Record, Node, Versioned):
-    files = related("File", "owner.id", "The candidate's files (resume, references), newest first.")
+    uploaded_files = related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
+    )
 
     @strawberry.field(description="The full name: first, middle and last names.")
     def full_name(self) -> str:
@@ -168,7 +180,13 @@ class Contact(Record, Node, Versioned):
     referrals = related(
         "Patient", "referred_by", "The patients this contact referred, newest first."
     )
-    files = related("File", "owner.id", "The contact's files, newest first.")
+    uploaded_files = related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
+    )
 
     @strawberry.field(description="The company's name, or the contact person's full name.")
     def display_name(self) -> str:

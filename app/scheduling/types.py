@@ -7,9 +7,9 @@ from typing import Any
 
 import strawberry
 
-from app.graphql.connections import related
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
+from app.graphql.edges import related
 from app.graphql.modeled import record_type
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref

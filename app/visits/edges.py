@@ -6,30 +6,14 @@ visits of a page with one query, so walking the graph costs a query per level, n
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from app.db import RawDoc
 from app.graphql.context import Info
-from app.graphql.loaders import Loaders
+from app.graphql.loaders import BatchLoad
 from app.graphql.relay import node_types, record_ref
-
-BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
-_loaders: WeakKeyDictionary[Loaders, dict[str, DataLoader[Any, Any]]] = WeakKeyDictionary()
-
-
-def request_loader(
-    info: Info, name: str, make: Callable[[Info], BatchLoad]
-) -> DataLoader[Any, Any]:
-    """A DataLoader that lives as long as the request (its `Loaders`), made on first use."""
-    per_request = _loaders.setdefault(info.context.loaders, {})
-    if name not in per_request:
-        per_request[name] = DataLoader(load_fn=make(info))
-    return per_request[name]
 
 
 def first_punchcard_of_events(info: Info) -> BatchLoad:
@@ -53,7 +37,9 @@ def event_punchcard() -> Any:
     async def resolve(root: Any, info: Info) -> Any:
         if info.context.caller is None:
             return None
-        loader = request_loader(info, "event_punchcard", first_punchcard_of_events)
+        loader = info.context.loaders.batch(
+            "event_punchcard", lambda: first_punchcard_of_events(info)
+        )
         doc = await loader.load(root.doc["_id"])
         return None if doc is None else node_types()["Punchcard"].from_doc(doc)  # type: ignore[attr-defined]
 

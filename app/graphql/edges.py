@@ -1,0 +1,159 @@
+"""Reverse edges: a record's related records as a connection, batched across parents.
+
+A list of patients each showing its visits would cost a query per patient; instead the first
+pages of every parent asked for in the same tick come from one query, grouped here. So walking
+the graph costs a query per level, not per row. A cursor (`after`/`before`) asks for a later
+page of one parent: that is its own query, as is a batch too large to hold.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from bson import json_util
+
+from app.graphql.connections import (
+    NEWEST_FIRST,
+    Connection,
+    Ordering,
+    Page,
+    connection_of,
+    paginate,
+    sort_of,
+)
+from app.graphql.context import Info
+from app.graphql.filters import deleted_clause, merge
+from app.graphql.relay import node_types, record_ref
+
+MAX_BATCH_ROWS = 5000
+"""More related records than this for one batch: each parent is paged on its own instead."""
+
+Docs = list[dict[str, Any]]
+
+
+def values_at(doc: dict[str, Any], key: str) -> list[Any]:
+    """Every value at a dotted key, through arrays of subdocuments (`attendees.user`)."""
+    found: list[Any] = [doc]
+    for part in key.split("."):
+        step: list[Any] = []
+        for value in found:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and part in item:
+                    step.append(item[part])
+        found = step
+    return [v for value in found for v in (value if isinstance(value, list) else [value])]
+
+
+def grouped_by(
+    info: Info, collection: str, key: str, condition: dict[str, Any], ordering: Ordering
+) -> Callable[[], Callable[[list[Any]], Awaitable[list[Any]]]]:
+    """A batch loader: for parent ids, each one's related documents in order (None: too many)."""
+
+    def make() -> Callable[[list[Any]], Awaitable[list[Any]]]:
+        async def load(parents: list[Any]) -> list[Docs | None]:
+            query = info.context.scoped(merge({key: {"$in": list(set(parents))}}, condition))
+            cursor = info.context.database.db[collection].find(
+                query, sort=sort_of(ordering, ordering.descending), limit=MAX_BATCH_ROWS + 1
+            )
+            docs = [doc async for doc in cursor]
+            if len(docs) > MAX_BATCH_ROWS:
+                return [None for _ in parents]
+            groups: dict[Any, Docs] = defaultdict(list)
+            wanted = set(parents)
+            for doc in docs:
+                for parent in {v for v in values_at(doc, key) if v in wanted}:
+                    groups[parent].append(doc)
+            return [groups.get(parent, []) for parent in parents]
+
+        return load
+
+    return make
+
+
+def first_page(
+    info: Info,
+    collection: str,
+    group: Docs,
+    ordering: Ordering,
+    page: Page,
+    wrap: Callable[[dict[str, Any]], Any],
+) -> Connection[Any]:
+    """The first (or, with `last`, the final) page of a parent's whole ordered group."""
+    size = page.size()
+    docs = group[-size:] if page.backwards and size else group[:size]
+    more = len(group) > size
+
+    async def count() -> int:
+        return len(group)
+
+    return connection_of(
+        info,
+        collection,
+        docs,
+        ordering,
+        wrap,
+        has_next=more and not page.backwards,
+        has_previous=more and page.backwards,
+        count=count,
+    )
+
+
+def related(
+    type_name: str,
+    key: str,
+    description: str,
+    *,
+    filter_input: type | None = None,
+    ordering: Ordering = NEWEST_FIRST,
+) -> Any:
+    """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
+    connection (newest first unless told), with that type's filter when one is given (its
+    defaults apply when the caller sends none). Soft-deleted records are left out unless the
+    filter asks for them."""
+
+    async def page_of(root: Any, info: Info, filter: Any, page: Page) -> Any:
+        node: Any = node_types()[type_name]
+        if filter is None and filter_input is not None:
+            filter = filter_input()  # the type's defaults: e.g. deleted and private ones hidden
+        condition = filter.query(info) if filter is not None else deleted_clause(None)
+        parent = root.doc["_id"]
+        if not (page.after or page.before):
+            batch = (type_name, key, json_util.dumps(condition), ordering)
+            loader = info.context.loaders.batch(
+                batch, grouped_by(info, node.collection(), key, condition, ordering)
+            )
+            group = await loader.load(parent)
+            if group is not None:
+                return first_page(info, node.collection(), group, ordering, page, node.from_doc)
+        query = merge({key: parent}, condition)
+        return await paginate(info, node.collection(), query, ordering, page, node.from_doc)
+
+    async def unfiltered(
+        root: Any,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await page_of(root, info, None, Page(first, after, last, before))
+
+    async def filtered(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
+        return await page_of(root, info, filter, Page(first, after, last, before))
+
+    resolve = unfiltered if filter_input is None else filtered
+    if filter_input is not None:
+        filtered.__annotations__["filter"] = filter_input | None
+    resolve.__annotations__["return"] = Connection[record_ref(type_name)]  # type: ignore[misc]
+    return strawberry.field(resolver=resolve, description=description)
