@@ -13,7 +13,7 @@ from types import ModuleType
 
 DOMAINS = (
     "accounts", "audit", "catalog", "people", "patients", "files", "scheduling", "visits",
-    "billing", "payroll", "conversations",
+    "billing", "payroll", "conversations", "tickets",
 )  # fmt: skip
 
 

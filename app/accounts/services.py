@@ -42,6 +42,7 @@ DEFAULT_ROLES = [
             Permission.MANAGE_SCHEDULE,
             Permission.MANAGE_PATIENTS,
             Permission.MANAGE_STAFF,
+            Permission.MANAGE_TICKETS,
         ],
     ),
     Role(
@@ -68,9 +69,12 @@ async def next_value(database: Database, sequence: str) -> int:
     return int(counter["value"])  # type: ignore[index]
 
 
-async def create_account(database: Database, name: str, **fields: Any) -> dict[str, Any]:
-    """Open an account with the default roles; returns the stored account."""
-    number = await next_value(database, "accounts")
+async def create_account(
+    database: Database, name: str, number: int | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Open an account with the default roles; returns the stored account. `number` is for an
+    account whose number is known outside (the care-ticket API's documented provider)."""
+    number = number if number is not None else await next_value(database, "accounts")
     stamp = now()
     account = validated(
         Account,

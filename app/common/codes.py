@@ -151,6 +151,7 @@ class Permission(Enum):
     MANAGE_SCHEDULE = "manage_schedule"
     MANAGE_BILLING = "manage_billing"
     MANAGE_PAYROLL = "manage_payroll"
+    MANAGE_TICKETS = "manage_tickets"
     VIEW_SENSITIVE = "view_sensitive"
     VIEW_AUDIT = "view_audit"
 
