@@ -15,11 +15,19 @@ if TYPE_CHECKING:
 RawDoc = dict[str, Any]
 
 SENSITIVE_KEYS = frozenset(
-    {"ssn", "date_of_birth", "auth_token", "key_hash", "secret_hash", "last4"}
+    {"ssn", "date_of_birth", "auth_token", "key_hash", "secret_hash", "last4", "note"}
 )
 MASK = "***"
 NOT_AUDITED = frozenset(
-    {"_search", "_revision", "_last_updated_date", "_created_date", "_id", "_account"}
+    {
+        "_search",
+        "_revision",
+        "_last_updated_date",
+        "_created_date",
+        "_id",
+        "_account",
+        "last_updated_date",
+    }
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +36,17 @@ def field_extra(info: FieldInfo | None) -> dict[str, Any]:
     """The metadata a field declares (ref, collection, readonly, writeonly, sensitive)."""
     extra = info.json_schema_extra if info is not None else None
     return extra if isinstance(extra, dict) else {}
+
+
+def nested_model(info: FieldInfo | None) -> type[BaseModel] | None:
+    """The subdocument model a field holds (alone, optional or in a list), if it holds one."""
+    pending = [info.annotation] if info is not None else []
+    while pending:
+        annotation = pending.pop()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
+        pending.extend(typing.get_args(annotation))
+    return None
 
 
 def stored_key(model: type[BaseModel], name: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,7 +10,8 @@ from beanie.odm.utils.encoder import Encoder
 from bson import Decimal128, ObjectId
 from pydantic import BaseModel, ValidationError
 
-from app.common.documents import field_extra
+from app.common.codes import Permission
+from app.common.documents import field_extra, nested_model
 from app.common.text import camel
 from app.errors import ErrorCode, Problem, ServiceError
 
@@ -31,6 +32,11 @@ class Actor:
     api_client_name: str | None = None
     request_id: str | None = None
     client_address: str | None = None
+    permissions: frozenset[Permission] | None = None
+    """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
+
+    def may(self, permission: Permission) -> bool:
+        return self.permissions is None or permission in self.permissions
 
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:
@@ -103,31 +109,48 @@ async def check_references(
     items: list[dict[str, Any]],
     prefix: str | None = None,
 ) -> None:
-    """Every id the items refer to names a record of the same account: one query a field."""
+    """Every id the items refer to, in subdocuments too, names a record of the same account:
+    one query per collection referred to."""
+    wanted: dict[str, list[tuple[Any, str, str]]] = {}
+    for index, item in enumerate(items):
+        where = "input" if prefix is None else f"{prefix}.{index}"
+        for collection, type_name, key, path in references_in(model, item, where):
+            wanted.setdefault(collection, []).append((key, type_name, path))
     problems = []
-    for name, info in model.model_fields.items():
-        extra = field_extra(info)
-        if not extra.get("collection"):
-            continue
-        wanted = {ref for item in items for ref in _as_list(item.get(name))}
-        if not wanted:
-            continue
-        cursor = collection_of(str(extra["collection"])).find(
-            {"_id": {"$in": list(wanted)}, "_account": account_id}, {"_id": 1}
+    for collection, refs in wanted.items():
+        cursor = collection_of(collection).find(
+            {"_id": {"$in": list({key for key, _, _ in refs})}, "_account": account_id},
+            {"_id": 1},
         )
         found = {doc["_id"] async for doc in cursor}
-        for index, item in enumerate(items):
-            if set(_as_list(item.get(name))) - found:
-                where = "input" if prefix is None else f"{prefix}.{index}"
-                problems.append(
-                    Problem(
-                        f"No {extra['ref']} with this id.",
-                        ErrorCode.NOT_FOUND,
-                        f"{where}.{camel(name)}",
-                    )
-                )
+        problems += [
+            Problem(f"No {type_name} with this id.", ErrorCode.NOT_FOUND, path)
+            for key, type_name, path in refs
+            if key not in found
+        ]
     if problems:
         raise ServiceError(*problems)
+
+
+def references_in(
+    model: type[BaseModel], data: Any, path: str
+) -> Iterator[tuple[str, str, Any, str]]:
+    """(collection, type, id, input path) of every reference in data shaped like the model."""
+    if not isinstance(data, dict):
+        return
+    for name, info in model.model_fields.items():
+        value = data.get(name, data.get(info.alias or name))
+        if value is None:
+            continue
+        extra, where = field_extra(info), f"{path}.{camel(name)}"
+        if extra.get("collection"):
+            for key in _as_list(value):
+                yield str(extra["collection"]), str(extra.get("ref")), key, where
+        elif (nested := nested_model(info)) is not None:
+            values = value if isinstance(value, list) else [value]
+            for index, part in enumerate(values):
+                at = f"{where}.{index}" if isinstance(value, list) else where
+                yield from references_in(nested, part, at)
 
 
 def _as_list(value: Any) -> list[Any]:

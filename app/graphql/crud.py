@@ -149,13 +149,14 @@ def record_mutations(spec: RecordSpec) -> type:
         resolver.__annotations__["return"] = imported if resolver is import_ else payload
         resolver.__annotations__["info"] = Info
     what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
+    plural = spec.plural.replace("_", " ")
     descriptions = {
         create: f"Add a {what}. {needs}",
         update: f"Change a {what}: fields left out stay as they are; lists given replace the "
         f"stored lists whole. Refused with CONFLICT if `revision` is not the current one. {needs}",
         delete: f"Soft-delete a {what}, saying why; it can be restored. {needs}",
         restore: f"Restore a deleted {what}. {needs}",
-        import_: f"Create many {spec.plural} at once, all or nothing: one invalid item refuses "
+        import_: f"Create many {plural} at once, all or nothing: one invalid item refuses "
         f"them all (its errors name its index) and nothing is written; at most 5000. For "
         f"migrations from another system. {needs}",
     }

@@ -9,7 +9,7 @@ import strawberry
 from pydantic import BaseModel
 
 from app.common.codes import Permission
-from app.common.documents import field_extra
+from app.common.documents import field_extra, nested_model
 from app.common.services import Actor
 from app.common.text import camel
 from app.errors import ErrorCode, Problem, ServiceError
@@ -40,6 +40,7 @@ def actor_from(context: Context) -> Actor:
         api_client_name=caller.api_client_name if caller else None,
         request_id=context.request_id,
         client_address=request.remote if request is not None else None,
+        permissions=caller.permissions if caller else frozenset(),
     )
 
 
@@ -67,26 +68,8 @@ def input_data(value: Any, model: type[BaseModel] | None = None, path: str = "in
                 ids = [decode_global_id(i, str(extra["ref"]), where) for i in items]
                 data[field.name] = ids if isinstance(item, list) else ids[0]
             else:
-                data[field.name] = input_data(item, _nested_model(info), where)
+                data[field.name] = input_data(item, nested_model(info), where)
         return data
     if isinstance(value, list):
         return [input_data(item, model, path) for item in value]
     return value
-
-
-def _nested_model(info: Any) -> type[BaseModel] | None:
-    if info is None:
-        return None
-    for candidate in _walk(info.annotation):
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
-def _walk(annotation: Any) -> list[Any]:
-    import typing
-
-    found = [annotation]
-    for arg in typing.get_args(annotation):
-        found.extend(_walk(arg))
-    return found

@@ -68,7 +68,7 @@ class ProgressNoteStore(RecordStore):
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
         private = [i for i, item in enumerate(items) if item.get("private")]
-        if private and not await self.sees_private(actor):
+        if private and not self.sees_private(actor):
             raise _forbidden_private(_where(prefix, private[0]))
         prepared = [
             {**item, "created_user": actor.user_id, "last_updated_user": actor.user_id}
@@ -90,7 +90,7 @@ class ProgressNoteStore(RecordStore):
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
         current = await self.get_visible(actor, key)
-        if changes.get("private") and not await self.sees_private(actor):
+        if changes.get("private") and not self.sees_private(actor):
             raise _forbidden_private("input")
         changes = {**changes, "last_updated_user": actor.user_id}
         prepared = [changes]
@@ -141,26 +141,14 @@ class ProgressNoteStore(RecordStore):
     async def get_visible(self, actor: Actor, key: Any) -> RawDoc:
         """The note, unless it is private and the actor may not see private notes."""
         current = await self.get(actor, key)
-        if current.get("private") and not await self.sees_private(actor):
+        if current.get("private") and not self.sees_private(actor):
             raise ServiceError.one(f"No {self.what} with this id.", ErrorCode.NOT_FOUND, "id")
         return current
 
-    async def sees_private(self, actor: Actor) -> bool:
-        """Whether the actor's role has VIEW_SENSITIVE. Scripts acting without an API client
-        (seeding, migrations) are the agency itself and see everything."""
-        if actor.api_client_id is None:
-            return True
-        db = self.database.db
-        client = await db.api_clients.find_one(
-            {"_id": actor.api_client_id, "_account": actor.account_id}, {"role": 1}
-        )
-        account = await db.accounts.find_one({"_id": actor.account_id}, {"roles": 1})
-        if client is None or account is None:
-            return False
-        role: dict[str, Any] = next(
-            (r for r in account.get("roles", []) if r.get("key") == client["role"]), {}
-        )
-        return Permission.VIEW_SENSITIVE.value in role.get("permissions", [])
+    @staticmethod
+    def sees_private(actor: Actor) -> bool:
+        """Whether the actor's role has VIEW_SENSITIVE (the agency's own scripts always do)."""
+        return actor.may(Permission.VIEW_SENSITIVE)
 
     async def _prepare(
         self,
