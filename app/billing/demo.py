@@ -1,4 +1,5 @@
-"""Demo invoices: last month's care of a few patients; one paid in part, one paid, one sent.
+"""Demo invoices: this week's punchcards billed (and linked), and last month's care of a few
+patients: one paid in part, one paid, one sent.
 
 Each invoice has two service lines at the account's rates, with the account's HST on them,
 and is built through the stores, so its amounts are computed exactly as a clerk's would be.
@@ -18,6 +19,7 @@ from app.billing.services import invoice_store
 from app.common.demo import DemoAccount, RawDoc
 from app.common.services import decode
 from app.common.text import normalise
+from app.visits.services import mark_punchcards
 
 # (status set by the clerk, share of the total paid, how it is paid)
 PLAN = [
@@ -103,5 +105,58 @@ async def seed(demo: DemoAccount) -> None:
                 },
             )
         )
+    made += await _bill_the_week(demo)
     cursor = demo.database.db.invoices.find({"_id": {"$in": made}}, sort=[("_id", 1)])
     demo.made["invoices"] = [doc async for doc in cursor]
+
+
+def _billed(card: RawDoc) -> dict[str, Any]:
+    """What an invoice keeps of a punchcard it bills."""
+    clock_in = (card.get("actual") or {}).get("clock_in") or card["_search"]["date"]
+    return {
+        "record": card["_id"],
+        "date": clock_in.date(),
+        "hours": decode(card["bill"]["hours"]),
+        "service_code": (card.get("service") or {}).get("code"),
+        "amount": decode(card["bill"].get("amount")),
+    }
+
+
+async def _bill_the_week(demo: DemoAccount, patients: int = 3) -> list[Any]:
+    """Invoice the week's punchcards of a few patients: a line per service, hours summed, and
+    each punchcard marked as billed by its invoice."""
+    by_patient: dict[Any, list[RawDoc]] = {}
+    for card in demo.made.get("punchcards") or []:
+        if (card.get("bill") or {}).get("billable", True) and card.get("patient"):
+            by_patient.setdefault(card["patient"]["_id"], []).append(card)
+    start, end = demo.week_start, demo.week_start + dt.timedelta(days=6)
+    made = []
+    for patient_id, cards in list(by_patient.items())[:patients]:
+        hours: dict[str, Decimal] = {}
+        for card in cards:
+            code = (card.get("service") or {}).get("code")
+            hours[code] = hours.get(code, Decimal(0)) + Decimal(decode(card["bill"]["hours"]))
+        invoice = await invoice_store(demo.database).create(
+            demo.actor,
+            {
+                "patient": {"record": patient_id},
+                "invoice_date": end,
+                "billing_period": {"start": start, "end": end},
+                "services": [
+                    {"code": code, "quantity": quantity} for code, quantity in hours.items()
+                ],
+                "punchcards": [_billed(card) for card in cards],
+                "status": InvoiceStatus.DRAFT,
+                "notes": f"Visits of the week of {start:%B} {start.day}.",
+            },
+        )
+        billed = {
+            "_id": invoice["_id"],
+            "number": invoice["number"],
+            "date": dt.datetime.combine(end, dt.time(), dt.UTC),
+        }
+        await mark_punchcards(
+            demo.database, demo.actor, "invoice", billed, [card["_id"] for card in cards]
+        )
+        made.append(invoice["_id"])
+    return made

@@ -14,18 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode
-from app.common.store import RecordStore, in_transaction
+from app.common.store import RecordStore, records_by_id
 from app.common.text import normalise
 from app.db import Database
-from app.errors import ErrorCode, Problem, ServiceError, not_found
+from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.documents import PayrollAdjustmentKind, PayrollUser, cents
+from app.visits.services import mark_punchcards
 
 ZERO = Decimal("0")
 
@@ -86,17 +86,6 @@ def closed_problem(field: str | None = "id") -> ServiceError:
         ErrorCode.INVALID_STATE,
         field,
     )
-
-
-async def records_by_id(
-    database: Database, collection: str, account_id: int, ids: Iterable[Any]
-) -> dict[Any, RawDoc]:
-    """The account's records of a collection with these ids, in one query."""
-    wanted = list({i for i in ids if isinstance(i, ObjectId)})
-    if not wanted:
-        return {}
-    cursor = database.db[collection].find({"_id": {"$in": wanted}, "_account": account_id})
-    return {doc["_id"]: doc async for doc in cursor}
 
 
 def line_search(line: PayrollUser) -> dict[str, Any]:
@@ -362,47 +351,11 @@ def _fill_punchcards(
 async def link_punchcards(
     database: Database, actor: Actor, payroll: RawDoc, punchcard_ids: list[Any]
 ) -> int:
-    """Put the payroll's snapshot on these punchcards (they are paid by it), in one
-    transaction with an audit entry each. A system step (payroll generation, the demo), so it
-    also marks punchcards already invoiced; a closed payroll takes no more punchcards."""
+    """Mark these punchcards as paid by the payroll; a closed payroll takes no more."""
     if is_closed(payroll):
         raise closed_problem()
     snapshot = {"_id": payroll["_id"], "start": payroll["start"], "end": payroll["end"]}
-    query = {"_id": {"$in": list(punchcard_ids)}, "_account": actor.account_id}
-    found = [doc async for doc in database.db.punchcards.find(query, {"payroll": 1})]
-    if len(found) != len(set(punchcard_ids)):
-        raise not_found("punchcard", "punchcards")
-    events = [
-        audit_event(
-            actor,
-            AuditAction.UPDATE,
-            "Punchcard",
-            doc["_id"],
-            changes=[{"field": "payroll", "before": doc.get("payroll"), "after": snapshot}],
-        )
-        for doc in found
-    ]
-
-    linked = {"payroll": snapshot, "_last_updated_date": now()}
-
-    async def write(session: AsyncClientSession) -> int:
-        punchcards = database.db.punchcards
-        versioned = await punchcards.update_many(
-            {**query, "_revision": {"$exists": True}},
-            {"$set": linked, "$inc": {"_revision": 1}},
-            session=session,
-        )
-        # records loaded from the old API have no revision yet: they were at revision 1
-        unversioned = await punchcards.update_many(
-            {**query, "_revision": {"$exists": False}},
-            {"$set": {**linked, "_revision": 2}},
-            session=session,
-        )
-        if events:
-            await database.db.audit_events.insert_many(events, session=session)
-        return int(versioned.modified_count + unversioned.modified_count)
-
-    return await in_transaction(database, write)
+    return await mark_punchcards(database, actor, "payroll", snapshot, punchcard_ids)
 
 
 def payroll_store(database: Database) -> PayrollStore:

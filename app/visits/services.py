@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event
+from app.common.clock import now
 from app.common.documents import field_extra
 from app.common.services import Actor, RawDoc
-from app.common.store import RecordStore
+from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
-from app.payroll.services import records_by_id
 from app.visits.documents import Punchcard
 
 Copier = Callable[[RawDoc], dict[str, Any]]
@@ -198,3 +201,44 @@ class PunchcardStore(RecordStore):
 
 def punchcard_store(database: Database) -> PunchcardStore:
     return PunchcardStore(database, Punchcard, "Punchcard", search_keys=punchcard_search)
+
+
+async def mark_punchcards(
+    database: Database, actor: Actor, field: str, snapshot: RawDoc, punchcard_ids: list[Any]
+) -> int:
+    """Put a snapshot (`payroll` or `invoice`) on punchcards, in one transaction with an audit
+    entry each. A system step (invoice or payroll generation, the demo): it also marks
+    punchcards already frozen by an invoice or a closed payroll, which clerks cannot edit."""
+    query = {"_id": {"$in": list(punchcard_ids)}, "_account": actor.account_id}
+    found = [doc async for doc in database.db.punchcards.find(query, {field: 1})]
+    if len(found) != len(set(punchcard_ids)):
+        raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
+    events = [
+        audit_event(
+            actor,
+            AuditAction.UPDATE,
+            "Punchcard",
+            doc["_id"],
+            changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
+        )
+        for doc in found
+    ]
+    linked = {field: snapshot, "_last_updated_date": now()}
+
+    async def write(session: AsyncClientSession) -> int:
+        punchcards = database.db.punchcards
+        versioned = await punchcards.update_many(
+            {**query, "_revision": {"$exists": True}},
+            {"$set": linked, "$inc": {"_revision": 1}},
+            session=session,
+        )
+        # records loaded from the old API have no revision yet: they were at revision 1
+        unversioned = await punchcards.update_many(
+            {**query, "_revision": {"$exists": False}},
+            {"$set": {**linked, "_revision": 2}},
+            session=session,
+        )
+        await database.db.audit_events.insert_many(events, session=session)
+        return int(versioned.modified_count + unversioned.modified_count)
+
+    return await in_transaction(database, write)
