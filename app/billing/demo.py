@@ -134,7 +134,7 @@ async def _bill_the_week(demo: DemoAccount, patients: int = 3) -> list[Any]:
     for patient_id, cards in list(by_patient.items())[:patients]:
         hours: dict[str, Decimal] = {}
         for card in cards:
-            code = (card.get("service") or {}).get("code")
+            code = str((card.get("service") or {}).get("code"))
             hours[code] = hours.get(code, Decimal(0)) + Decimal(decode(card["bill"]["hours"]))
         invoice = await invoice_store(demo.database).create(
             demo.actor,

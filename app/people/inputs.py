@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import strawberry
 
@@ -98,8 +98,11 @@ class CandidateOrderField(Enum):
     RATING = strawberry.enum_value("_search.rating", description="Rating; unrated ones lowest.")
 
 
-@strawberry.input(description="Which clients a list shows. All given conditions must hold.")
-class ClientFilter:
+@strawberry.input(description="Conditions on clients and contacts: companies or persons.")
+class PartyFilter:
+    """The conditions clients and contacts share; each list names its own filter type."""
+
+    type_key: ClassVar[str] = "type"
     search: str | None = strawberry.field(
         default=None,
         description="Words that start words of the company's or the contact person's name; "
@@ -112,27 +115,20 @@ class ClientFilter:
     )
 
     def query(self, info: Info) -> dict[str, Any]:
-        return party_query(info, self, "type")
+        return party_query(info, self, self.type_key)
+
+
+@strawberry.input(description="Which clients a list shows. All given conditions must hold.")
+class ClientFilter(PartyFilter):
+    type_key: ClassVar[str] = "type"
 
 
 @strawberry.input(description="Which contacts a list shows. All given conditions must hold.")
-class ContactFilter:
-    search: str | None = strawberry.field(
-        default=None,
-        description="Words that start words of the company's or the contact person's name; "
-        "case and accents ignored.",
-    )
-    type: PartyType | None = strawberry.field(default=None, description="Companies or persons.")
-    city: str | None = strawberry.field(default=None, description="A city of their addresses.")
-    deleted: DeletedState = strawberry.field(
-        default=DeletedState.ACTIVE, description="Deleted records too, or only them."
-    )
-
-    def query(self, info: Info) -> dict[str, Any]:
-        return party_query(info, self, "_type")
+class ContactFilter(PartyFilter):
+    type_key: ClassVar[str] = "_type"
 
 
-def party_query(info: Info, filter: ClientFilter | ContactFilter, type_key: str) -> dict[str, Any]:
+def party_query(info: Info, filter: PartyFilter, type_key: str) -> dict[str, Any]:
     return merge(
         info.context.scoped(),
         words_clause("_search.name", filter.search),
