@@ -124,25 +124,12 @@ class PaymentStore(RecordStore):
         if problems:
             raise ServiceError(*problems)
         raws = [self._new(actor, payment) for payment in payments]
-        events = [
-            audit_event(
-                actor,
-                AuditAction.CREATE,
-                self.record_type,
-                raw["_id"],
-                changes=changes_between(None, raw),
-            )
-            for raw in raws
-        ]
 
-        async def write(session: AsyncClientSession) -> None:
-            await self.collection.insert_many(raws, session=session)
-            await self.database.db.audit_events.insert_many(events, session=session)
+        async def settle(session: AsyncClientSession) -> None:
             for key in wanted:
                 await settle_invoice(self.database, session, actor, invoices[key])
 
-        await in_transaction(self.database, write)
-        return raws
+        return await self.insert_new(actor, raws, also=settle)
 
     @staticmethod
     def _refusal(

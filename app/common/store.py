@@ -95,6 +95,16 @@ class RecordStore:
             for item in problems_from_many(self._validate_new, actor, items, prefix)
         ]
         await check_references(self._collection_of, actor.account_id, self.model, items, prefix)
+        return await self.insert_new(actor, raws)
+
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        """Insert validated new records with their audit entries, and `also` whatever must
+        commit with them (a payment settles its invoice), in one transaction."""
         events = [
             audit_event(
                 actor,
@@ -111,6 +121,8 @@ class RecordStore:
         async def write(session: AsyncClientSession) -> None:
             await self.collection.insert_many(raws, session=session)
             await self.database.db.audit_events.insert_many(events, session=session)
+            if also is not None:
+                await also(session)
 
         await self._unique(in_transaction(self.database, write))
         return raws
