@@ -19,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--caregivers", type=int, default=40, help="caregivers per account")
     seed.add_argument("--patients", type=int, default=120, help="patients per account")
     seed.add_argument("--accounts", type=int, default=2, help="number of demo accounts")
+    seed.add_argument(
+        "--examples",
+        action="store_true",
+        help="load only seed 001's example provider (the care-ticket API's documented data)",
+    )
     account = commands.add_parser("account", help="manage accounts")
     account_commands = account.add_subparsers(dest="action", required=True)
     create = account_commands.add_parser("create", help="open an account with an admin API key")
@@ -38,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.server import serve
 
         return serve(settings)
+    if args.command == "seed" and args.examples:
+        from app.tickets.examples import seed_examples_command
+
+        return asyncio.run(seed_examples_command(settings))
     if args.command == "seed":
         from app.seed import seed_command
 

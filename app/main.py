@@ -16,6 +16,7 @@ from app.graphql.schema import build_schema
 from app.graphql.view import CaregraphView
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.settings import Settings
+from app.tickets.routes import add_ticket_routes
 from app.web import authenticate, cors, database_unavailable, healthz, request_ids
 
 
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/authorize", authorize)
     add_file_routes(app)
+    add_ticket_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)
     return app

@@ -1,8 +1,14 @@
 """HTTP behaviour: media types, health, CORS, request ids, masking and sensitive fields."""
 
+import logging
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import make_mocked_request
 from bson import ObjectId
 
 from app.graphql.relay import to_global_id
+from app.server import MaskedAccessLogger
 from tests.factories import Api, create_user
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -157,3 +163,15 @@ async def test_a_scheduler_may_not_read_the_ssn(api: Api) -> None:
     assert error["path"] == ["user", "ssn"]
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert "123-45-6789" not in str(response.body)
+
+
+def test_the_access_log_never_holds_an_access_token(caplog: pytest.LogCaptureFixture) -> None:
+    # given the server's access logger
+    logger = MaskedAccessLogger(logging.getLogger("test.access"), "%r %s")
+    request = make_mocked_request("GET", "/api/356kdpiamhkz7a43nu0e2ldr9/ticket_detail?id=202")
+    # when a care-ticket request is logged
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        logger.log(request, web.Response(status=200), 0.01)
+    # then the token in its path is masked, and the rest of the path is kept
+    assert "356kdpiamhkz7a43nu0e2ldr9" not in caplog.text
+    assert "/api/***/ticket_detail?id=202" in caplog.text

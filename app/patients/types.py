@@ -24,6 +24,7 @@ from app.patients.documents import ProgressNote as ProgressNoteDocument
 from app.patients.documents import ProgressNoteTag, ProgressNoteUser
 from app.patients.inputs import NEWEST_NOTES_FIRST, ProgressNoteFilter, ProgressNoteOrder
 from app.scheduling.inputs import BY_START, EventFilter, EventGroupFilter
+from app.tickets.inputs import NEWEST_TICKETS, TicketFilter
 from app.visits.inputs import NEWEST_PUNCH_FIRST, PunchcardFilter
 
 ProgressNoteTagType = output_type(ProgressNoteTag)
@@ -146,6 +147,13 @@ class Patient(Record, Node, Versioned, Person):
         "Conversations about this patient, latest message first.",
         filter_input=ConversationFilter,
         ordering=LATEST_FIRST,
+    )
+    tickets = related(
+        "Ticket",
+        "resident_id",
+        "Care tickets about this resident, newest first.",
+        filter_input=TicketFilter,
+        ordering=NEWEST_TICKETS,
     )
     uploaded_files = related(
         "File",

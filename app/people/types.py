@@ -26,6 +26,7 @@ from app.people.documents import Contact as ContactDocument
 from app.people.documents import User as UserDocument
 from app.people.inputs import CandidateFilter, UserFilter
 from app.scheduling.inputs import BY_START, EventFilter, EventGroupFilter
+from app.tickets.inputs import NEWEST_TICKETS, TicketFilter
 from app.visits.inputs import NEWEST_PUNCH_FIRST, PunchcardFilter
 
 Role = output_type(RoleModel)
@@ -92,6 +93,13 @@ class User(Record, Node, Versioned, Person):
     )
     written_progress_notes = progress_notes_edge(
         "_created_user", "Progress notes this user wrote, newest first unless told."
+    )
+    tickets = related(
+        "Ticket",
+        "employee_id",
+        "Care tickets this employee handles, newest first.",
+        filter_input=TicketFilter,
+        ordering=NEWEST_TICKETS,
     )
     uploaded_files = related(
         "File",

@@ -34,8 +34,10 @@ MAX_COMMENTS = 500
 MAX_ATTACHMENTS = 100
 
 
-@strawberry.enum(description="Where a ticket stands. Stored (and shown by the REST API) as the "
-                 "care-ticket API's names: New, Open, In Progress, Resolved, Closed, Reopen.")
+@strawberry.enum(
+    description="Where a ticket stands. Stored (and shown by the REST API) as the "
+    "care-ticket API's names: New, Open, In Progress, Resolved, Closed, Reopen."
+)
 class TicketStatus(Enum):
     NEW = strawberry.enum_value("New", description="Raised, nobody has looked at it yet.")
     OPEN = strawberry.enum_value("Open", description="Acknowledged, to be worked on.")
@@ -71,8 +73,10 @@ MOVES: dict[TicketStatus, frozenset[TicketStatus]] = {
 """The status a ticket may move to from each status (setting the same status changes nothing)."""
 
 
-@strawberry.enum(description="How urgent a ticket is; the REST API shows the number as "
-                 "`urgency_status_id` (1 low to 4 critical).")
+@strawberry.enum(
+    description="How urgent a ticket is; the REST API shows the number as "
+    "`urgency_status_id` (1 low to 4 critical)."
+)
 class TicketUrgency(Enum):
     LOW = strawberry.enum_value(1, description="1: when convenient.")
     NORMAL = strawberry.enum_value(2, description="2: within the usual time.")
@@ -80,8 +84,10 @@ class TicketUrgency(Enum):
     CRITICAL = strawberry.enum_value(4, description="4: now.")
 
 
-@strawberry.enum(description="What a ticket found in one category. Stored (and shown by the REST "
-                 "API) as `issue`, `no issue`, `potential issue`.")
+@strawberry.enum(
+    description="What a ticket found in one category. Stored (and shown by the REST "
+    "API) as `issue`, `no issue`, `potential issue`."
+)
 class CategoryStatus(Enum):
     ISSUE = strawberry.enum_value("issue", description="There is an issue.")
     NO_ISSUE = strawberry.enum_value("no issue", description="Checked: no issue.")
