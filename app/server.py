@@ -6,14 +6,14 @@ import logging
 import re
 
 from aiohttp import web
-from aiohttp.web_log import AccessLogger
 
 from app.keys import DATABASE, SETTINGS
 from app.main import create_app
 from app.settings import Settings
 
 log = logging.getLogger("app.server")
-TOKEN_IN_PATH = re.compile(r"/api/(?!authorize\b)[^/]+/")
+TOKEN_IN_PATH = re.compile(r"/api/(?!authorize(?:[/?\s]|$))[^/?\s]+")
+SECRET_PARAMETER = re.compile(r"\b(api_key|api_secret|access_token)=[^&\s\"]+")
 
 
 async def _demo_data_when_empty(app: web.Application) -> None:
@@ -38,25 +38,24 @@ async def _demo_data_when_empty(app: web.Application) -> None:
     print("\n".join(lines), flush=True)
 
 
-class MaskedAccessLogger(AccessLogger):
-    """The access log, with the access token that the care-ticket API puts in its paths masked:
-    a log file must not hold a live credential."""
+def mask_credentials(line: str) -> str:
+    """A log line without live credentials: the care-ticket API puts its access token in the
+    path, and clients may send api_key and api_secret as query parameters."""
+    return SECRET_PARAMETER.sub(r"\1=***", TOKEN_IN_PATH.sub("/api/***", line))
 
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        path = TOKEN_IN_PATH.sub(r"/api/***/", request.path_qs)
-        super().log(request.clone(rel_url=path), response, time)
+
+class CredentialMask(logging.Filter):
+    """Masks credentials in every access-log line, whatever the line's format."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = mask_credentials(record.getMessage()), ()
+        return True
 
 
 def serve(settings: Settings) -> int:
     app = create_app(settings)
     app.on_startup.append(_demo_data_when_empty)
     # run_app handles SIGINT and SIGTERM: in-flight requests finish, then the database stops.
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        shutdown_timeout=15,
-        access_log_class=MaskedAccessLogger,
-    )
+    logging.getLogger("aiohttp.access").addFilter(CredentialMask())
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=15)
     return 0
