@@ -33,8 +33,8 @@ async def _demo_data_when_empty(app: web.Application) -> None:
         f"Caregraph GraphQL: {base}/graphql"
         + (" (GraphiQL in a browser)" if settings.graphiql_enabled else "")
     ]
-    for name, key in DEMO_CREDENTIALS:
-        lines.append(f"  {name}: Authorization: Bearer {key}")
+    if await database.db.accounts.find_one({"ext_id": "demo-1"}, {"_id": 1}):
+        lines += [f"  {name}: Authorization: Bearer {key}" for name, key in DEMO_CREDENTIALS]
     print("\n".join(lines), flush=True)
 
 
