@@ -8,6 +8,7 @@ page of one parent: that is its own query, as is a batch too large to hold.
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -107,53 +108,49 @@ def related(
     description: str,
     *,
     filter_input: type | None = None,
+    order_input: type | None = None,
     ordering: Ordering = NEWEST_FIRST,
 ) -> Any:
     """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
-    connection (newest first unless told), with that type's filter when one is given (its
-    defaults apply when the caller sends none). Soft-deleted records are left out unless the
-    filter asks for them."""
+    connection (in `ordering` unless an `order_input` is offered and used), with that type's
+    filter when one is given (its defaults apply when the caller sends none: soft-deleted
+    records, for one, are left out unless the filter asks for them)."""
 
-    async def page_of(root: Any, info: Info, filter: Any, page: Page) -> Any:
+    async def resolve(
+        root: Any,
+        info: Info,
+        filter: Any = None,
+        order_by: Any = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Any:
         node: Any = node_types()[type_name]
         if filter is None and filter_input is not None:
             filter = filter_input()  # the type's defaults: e.g. deleted and private ones hidden
         condition = filter.query(info) if filter is not None else deleted_clause(None)
-        parent = root.doc["_id"]
+        order = order_by.ordering() if order_by is not None else ordering
+        page, parent = Page(first, after, last, before), root.doc["_id"]
         if not (page.after or page.before):
-            batch = (type_name, key, json_util.dumps(condition), ordering)
+            batch = (type_name, key, json_util.dumps(condition), order)
             loader = info.context.loaders.batch(
-                batch, grouped_by(info, node.collection(), key, condition, ordering)
+                batch, grouped_by(info, node.collection(), key, condition, order)
             )
             group = await loader.load(parent)
             if group is not None:
-                return first_page(info, node.collection(), group, ordering, page, node.from_doc)
+                return first_page(info, node.collection(), group, order, page, node.from_doc)
         query = merge({key: parent}, condition)
-        return await paginate(info, node.collection(), query, ordering, page, node.from_doc)
+        return await paginate(info, node.collection(), query, order, page, node.from_doc)
 
-    async def unfiltered(
-        root: Any,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
-        return await page_of(root, info, None, Page(first, after, last, before))
-
-    async def filtered(
-        root: Any,
-        info: Info,
-        filter: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
-        return await page_of(root, info, filter, Page(first, after, last, before))
-
-    resolve = unfiltered if filter_input is None else filtered
-    if filter_input is not None:
-        filtered.__annotations__["filter"] = filter_input | None
-    resolve.__annotations__["return"] = Connection[record_ref(type_name)]  # type: ignore[misc]
+    # The edge offers only the arguments it has inputs for: strawberry reads the signature.
+    inputs: dict[str, Any] = {"filter": filter_input, "order_by": order_input}
+    returns = Connection[record_ref(type_name)]  # type: ignore[misc]
+    parameters = [
+        p.replace(annotation=inputs[p.name] | None) if inputs.get(p.name) else p
+        for p in inspect.signature(resolve).parameters.values()
+        if inputs.get(p.name, True) is not None
+    ]
+    resolve.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]
+    resolve.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
     return strawberry.field(resolver=resolve, description=description)
