@@ -145,7 +145,7 @@ def related(
 
     # The edge offers only the arguments it has inputs for: strawberry reads the signature.
     inputs: dict[str, Any] = {"filter": filter_input, "order_by": order_input}
-    returns = Connection[record_ref(type_name)]  # type: ignore[misc]
+    returns = Connection[record_ref(type_name)]  # type: ignore[misc,valid-type]
     parameters = [
         p.replace(annotation=inputs[p.name] | None) if inputs.get(p.name) else p
         for p in inspect.signature(resolve).parameters.values()
