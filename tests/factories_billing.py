@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from bson import Decimal128
 
-from tests.factories import Agency, Api, create_patient
+from tests.factories import Agency, Api, create_patient, create_user
+from tests.factories_visits import create_punchcard
 
 INVOICE_FIELDS = """id revision number status invoiceType invoiceDate dueDate currency hstNumber
   billingPeriod { start end } billingPeriodStart billingPeriodEnd
@@ -117,3 +119,33 @@ async def pay(agency: Agency, invoice_id: str, amount: str, **fields: Any) -> di
     data = await agency.ok(CREATE_PAYMENT, {"input": payment})
     assert data["paymentCreate"]["userErrors"] == [], data
     return data["paymentCreate"]["payment"]  # type: ignore[no-any-return]
+
+
+PUNCHCARD_INVOICE = """query($id: ID!) { punchcard(id: $id) {
+  invoice { number date record { id number } } } }"""
+
+
+async def caregiver(agency: Agency) -> str:
+    """A caregiver's global ID."""
+    return str((await create_user(agency, name={"first": "Ada", "last": "Osei"}))["id"])
+
+
+async def visit(agency: Agency, caregiver_id: str, patient_id: str, day: int = 0) -> str:
+    """A punchcard's global ID: two billable hours of care on the day'th day of May 2025."""
+    clock_in = dt.datetime(2025, 5, 1 + day, 9, tzinfo=dt.UTC)
+    card = await create_punchcard(
+        agency,
+        caregiver_id,
+        patient_id,
+        actual={
+            "clockIn": clock_in.isoformat(),
+            "clockOut": (clock_in + dt.timedelta(hours=2)).isoformat(),
+            "method": "GPS",
+        },
+    )
+    return str(card["id"])
+
+
+def billed(punchcard_id: str, day: int = 0) -> dict[str, Any]:
+    """A punchcard as an invoice input lists it."""
+    return {"record": punchcard_id, "date": f"2025-05-{1 + day:02d}", "hours": "2"}

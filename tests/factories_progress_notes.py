@@ -108,3 +108,19 @@ async def patient_and_writer(agency: Agency) -> tuple[dict[str, Any], dict[str, 
     patient = await create_patient(agency)
     writer = await create_user(agency)
     return patient, writer
+
+
+async def auditor_key(agency: Agency) -> str:
+    """A key of an "auditor" role the account is given: VIEW_AUDIT and nothing else (not
+    VIEW_SENSITIVE); `agency.gql(..., role="auditor")` uses it."""
+    role = {
+        "key": "auditor",
+        "name": "Auditor",
+        "type": "office",
+        "color": "#455a64",
+        "permissions": ["view_audit"],
+    }
+    await agency.api.database.db.accounts.update_one(
+        {"_id": agency.account_id}, {"$push": {"roles": role}}
+    )
+    return await agency.key_for("auditor")

@@ -7,7 +7,9 @@ from typing import Any
 
 from bson import ObjectId
 
+from app.common.services import Actor
 from app.graphql.relay import from_global_id, to_global_id
+from app.visits.services import mark_punchcards
 from tests.factories import Agency, create_patient, create_user
 
 PUNCHCARD_FIELDS = """id revision statHoliday
@@ -63,10 +65,28 @@ async def stored_event(agency: Agency, day: int = 0, **fields: Any) -> ObjectId:
     return (await agency.api.database.db.events.insert_one(doc)).inserted_id
 
 
+INVOICE_DATE = dt.datetime(2025, 3, 31)
+
+
 async def stored_invoice(agency: Agency, number: str = "INV-7") -> ObjectId:
-    doc = {"_account": agency.account_id, "_revision": 1, "number": number}
-    doc["invoice_date"] = dt.datetime(2025, 3, 31)
+    doc = {
+        "_account": agency.account_id,
+        "_revision": 1,
+        "number": number,
+        "_search": {"number": number},
+    }
+    doc["invoice_date"] = INVOICE_DATE
     return (await agency.api.database.db.invoices.insert_one(doc)).inserted_id
+
+
+async def invoice_punchcards(
+    agency: Agency, invoice: ObjectId, punchcards: list[dict[str, Any]], number: str = "INV-7"
+) -> int:
+    """Bill punchcards on an invoice as the billing package does: a system step."""
+    snapshot = {"_id": invoice, "number": number, "date": INVOICE_DATE}
+    actor = Actor(account_id=agency.account_id)
+    ids = [key(p["id"]) for p in punchcards]
+    return await mark_punchcards(agency.api.database, actor, "invoice", snapshot, ids)
 
 
 async def people(agency: Agency) -> tuple[str, str]:

@@ -6,6 +6,14 @@ from graphql import build_schema
 
 from app.graphql.schema import schema_sdl
 from tests.factories import Api, audit_entries, create_patient, patient_input
+from tests.factories_progress_notes import (
+    APPROVE_NOTE,
+    NOTE_BY_ID,
+    UPDATE_NOTE,
+    auditor_key,
+    create_note,
+    stored_id,
+)
 
 UPDATE = """mutation($id: ID!, $rev: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $rev, input: $input) {
@@ -154,3 +162,79 @@ async def test_an_import_is_all_or_nothing(api: Api) -> None:
     assert len(data["patientImport"]["patients"]) == 3
     assert await api.count("patients", _account=agency.account_id) == 3
     assert len(await audit_entries(agency, action="create")) == 3
+
+
+TRAIL = """query($note: ID!, $patient: ID!) {
+  all: auditEvents(first: 100) { totalCount nodes { recordId action changes { before after } } }
+  changes: auditEvents(filter: {action: [CREATE, UPDATE]}) { nodes { recordId action } }
+  note: auditEvents(filter: {record: $note}) { totalCount }
+  patient: node(id: $patient) { ... on Patient { history { nodes { action } } } } }"""
+
+
+async def test_entries_about_private_notes_are_only_for_roles_with_view_sensitive(
+    api: Api,
+) -> None:
+    # given an auditor role (VIEW_AUDIT, not VIEW_SENSITIVE) and, written by the administrator,
+    # a private note (changed, approved, its text read), a shared note made private since, a
+    # note private once and shared since (then retitled), and a note always shared
+    agency = await api.agency()
+    await auditor_key(agency)
+    patient = await create_patient(agency)
+    secret = await create_note(agency, patient["id"], title="Family finances", private=True)
+    await agency.ok(UPDATE_NOTE, {"id": secret["id"], "revision": 1, "input": {"priority": "HIGH"}})
+    await agency.ok(APPROVE_NOTE, {"id": secret["id"], "revision": 2})
+    await agency.ok(NOTE_BY_ID, {"id": secret["id"]})
+    hidden_later = await create_note(agency, patient["id"], title="Debts", private=False)
+    await agency.ok(
+        UPDATE_NOTE, {"id": hidden_later["id"], "revision": 1, "input": {"private": True}}
+    )
+    shared_later = await create_note(agency, patient["id"], title="Old secret", private=True)
+    for revision, change in ((1, {"private": False}), (2, {"title": "Now shared"})):
+        await agency.ok(
+            UPDATE_NOTE, {"id": shared_later["id"], "revision": revision, "input": change}
+        )
+    shared = await create_note(agency, patient["id"], title="Visit summary")
+    variables = {"note": secret["id"], "patient": patient["id"]}
+    # when the auditor and the administrator read the trail, one note's entries and the
+    # patient's history
+    auditor = await agency.gql(TRAIL, variables, role="auditor")
+    admin = await agency.ok(TRAIL, variables)
+    # then the auditor sees the changes of the patient and of the shared note, and of the
+    # shared-since note only the one from after it was shared; none of the private notes
+    assert auditor.errors == [], auditor.body
+    assert auditor.data["changes"]["nodes"] == [
+        {"recordId": shared["id"], "action": "CREATE"},
+        {"recordId": shared_later["id"], "action": "UPDATE"},
+        {"recordId": patient["id"], "action": "CREATE"},
+    ]
+    seen = {node["recordId"] for node in auditor.data["all"]["nodes"]}
+    assert seen == {patient["id"], shared["id"], shared_later["id"]}
+    assert "Family finances" not in str(auditor.body) and "Debts" not in str(auditor.body)
+    assert auditor.data["note"]["totalCount"] == 0
+    assert auditor.data["patient"]["history"]["nodes"] == [{"action": "CREATE"}]
+    # and the administrator sees every stored entry, the private note's among them
+    stored = await audit_entries(agency)
+    about_secret = await audit_entries(agency, record_id=stored_id(secret["id"]))
+    assert admin["all"]["totalCount"] == len(stored)
+    assert admin["note"]["totalCount"] == len(about_secret) >= 4
+    assert auditor.data["all"]["totalCount"] < len(stored)
+    # and the changes written while a note was private are stored marked private
+    marked = [
+        (e["record_id"], e["action"], e.get("private", False))
+        for e in stored
+        if e["record_type"] == "ProgressNote" and e["action"] != "read_sensitive"
+    ]
+    private, made_private, made_shared, always_shared = (
+        stored_id(note["id"]) for note in (secret, hidden_later, shared_later, shared)
+    )
+    assert marked == [
+        (private, "create", True),
+        (private, "update", True),
+        (private, "update", True),
+        (made_private, "create", False),
+        (made_private, "update", True),
+        (made_shared, "create", True),
+        (made_shared, "update", True),
+        (made_shared, "update", False),
+        (always_shared, "create", False),
+    ]

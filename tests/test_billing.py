@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import Decimal128, ObjectId
@@ -24,15 +25,20 @@ from tests.factories_billing import (
     CREATE_INVOICE,
     CREATE_PAYMENT,
     DELETE_INVOICE,
+    PUNCHCARD_INVOICE,
     UPDATE_INVOICE,
     VOID_PAYMENT,
+    billed,
     billed_patient,
     billing_agency,
+    caregiver,
     create_invoice,
     invoice_input,
     line,
     pay,
+    visit,
 )
+from tests.factories_visits import DELETE_PUNCHCARD
 
 LIST = """query($filter: InvoiceFilter, $orderBy: InvoiceOrder, $first: Int, $after: String) {
   invoices(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
@@ -462,10 +468,9 @@ async def test_the_client_referrer_and_punchcards_are_linked_records(api: Api) -
     ]
     raw = await stored_invoice(agency, invoice["id"])
     assert raw["client"]["_id"] == key_of(client)
-    # and the punchcard, once it names the invoice, is among the invoice's billed punchcards
-    await api.database.db.punchcards.update_one(
-        {"_id": card}, {"$set": {"invoice": {"_id": raw["_id"], "number": raw["number"]}}}
-    )
+    # and the punchcard, marked with the invoice, is among the invoice's billed punchcards
+    stored_card = await api.database.db.punchcards.find_one({"_id": card})
+    assert stored_card["invoice"]["_id"] == raw["_id"]
     linked = await agency.ok(
         "query($id: ID!) { invoice(id: $id) { billedPunchcards { nodes { id } } } }",
         {"id": invoice["id"]},
@@ -732,3 +737,158 @@ async def test_the_demo_bills_last_month_with_hst_and_payments(api: Api) -> None
             Decimal("0.01"), rounding="ROUND_HALF_UP"
         )
     assert len(demo.made["payments"]) == 2
+
+
+IMPORT_INVOICES = """mutation($input: [InvoiceCreateInput!]!) { invoiceImport(input: $input) {
+  invoices { number } userErrors { field message code } } }"""
+
+
+async def card_invoice(agency: Agency, punchcard_id: str) -> Any:
+    data = await agency.ok(PUNCHCARD_INVOICE, {"id": punchcard_id})
+    return data["punchcard"]["invoice"]
+
+
+async def test_an_invoice_marks_the_punchcards_it_bills_and_unmarks_those_it_drops(
+    api: Api,
+) -> None:
+    # given two visits to a patient
+    agency = await billing_agency(api)
+    patient = await billed_patient(agency)
+    nurse = await caregiver(agency)
+    first, second = await visit(agency, nurse, patient), await visit(agency, nurse, patient, 1)
+    # when an invoice bills both
+    invoice = await create_invoice(agency, patient, punchcards=[billed(first), billed(second, 1)])
+    # then each punchcard names the invoice, stored as id, number and date (UTC midnight)
+    for card in (first, second):
+        assert await card_invoice(agency, card) == {
+            "number": "INV-1",
+            "date": "2025-05-31",
+            "record": {"id": invoice["id"], "number": "INV-1"},
+        }
+    raw = await api.database.db.punchcards.find_one({"_id": key(second)})
+    assert raw["invoice"] == {
+        "_id": key(invoice["id"]),
+        "number": "INV-1",
+        "date": dt.datetime(2025, 5, 31, tzinfo=dt.UTC),
+    }
+    # when the second visit is taken off the invoice (the first one listed again: its own)
+    data = await agency.ok(
+        UPDATE_INVOICE,
+        {"id": invoice["id"], "revision": 1, "input": {"punchcards": [billed(first)]}},
+    )
+    # then the update is accepted, and only the second punchcard is cleared
+    assert data["invoiceUpdate"]["userErrors"] == []
+    assert data["invoiceUpdate"]["invoice"]["punchcards"] == [
+        {"record": {"id": first}, "date": "2025-05-01", "hours": "2", "amount": None}
+    ]
+    assert await card_invoice(agency, second) is None
+    assert "invoice" not in await api.database.db.punchcards.find_one({"_id": key(second)})
+    assert (await card_invoice(agency, first))["record"] == {"id": invoice["id"], "number": "INV-1"}
+    # when the invoice is renumbered, then its punchcard follows
+    await agency.ok(
+        UPDATE_INVOICE, {"id": invoice["id"], "revision": 2, "input": {"number": "INV-100"}}
+    )
+    assert (await card_invoice(agency, first))["number"] == "INV-100"
+    # when the invoice is deleted, then its punchcard is no longer billed
+    deleted = await agency.ok(DELETE_INVOICE, {"id": invoice["id"], "reason": "billed twice"})
+    assert deleted["invoiceDelete"]["userErrors"] == []
+    assert await card_invoice(agency, first) is None
+    # and each marking is in the punchcard's audit trail
+    trail = await audit_entries(agency, record_type="Punchcard", record_id=key(first))
+    assert [entry["action"] for entry in trail].count("update") == 3
+
+
+async def test_a_punchcard_is_billed_once_and_refused_invoices_take_no_number(api: Api) -> None:
+    # given a visit billed on INV-1, a deleted visit, and a visit to another patient
+    agency = await billing_agency(api)
+    patient, other = await billed_patient(agency), await billed_patient(agency, "Ann", "Lee")
+    nurse = await caregiver(agency)
+    taken, gone = await visit(agency, nurse, patient), await visit(agency, nurse, patient, 1)
+    elsewhere = await visit(agency, nurse, other, 2)
+    await create_invoice(agency, patient, punchcards=[billed(taken)])
+    removed = await agency.ok(DELETE_PUNCHCARD, {"id": gone})
+    assert removed["punchcardDelete"]["userErrors"] == []
+    # when a second invoice bills each of them, or an import bills one visit twice
+    answers = [
+        (
+            await agency.ok(
+                CREATE_INVOICE, {"input": invoice_input(patient, punchcards=[billed(card)])}
+            )
+        )["invoiceCreate"]["userErrors"]
+        for card in (taken, gone, elsewhere)
+    ]
+    free = await visit(agency, nurse, patient, 3)
+    twice = [invoice_input(patient, punchcards=[billed(free, 3)]) for _ in range(2)]
+    imported = await agency.ok(IMPORT_INVOICES, {"input": twice})
+    # then each is refused naming the punchcard, and nothing is written
+    assert answers == [
+        [
+            {
+                "field": "input.punchcards.0.record",
+                "message": "This punchcard is already billed on invoice INV-1.",
+                "code": "INVALID_STATE",
+            }
+        ],
+        [
+            {
+                "field": "input.punchcards.0.record",
+                "message": "This punchcard is deleted.",
+                "code": "INVALID_STATE",
+            }
+        ],
+        [
+            {
+                "field": "input.punchcards.0.record",
+                "message": "This punchcard is of another patient than the invoice's.",
+                "code": "INVALID",
+            }
+        ],
+    ]
+    assert imported["invoiceImport"]["userErrors"] == [
+        {
+            "field": "input.1.punchcards.0.record",
+            "message": "Another invoice of this import bills this punchcard.",
+            "code": "INVALID",
+        }
+    ]
+    assert await api.count("invoices", _account=agency.account_id) == 1
+    assert (await card_invoice(agency, taken))["number"] == "INV-1"
+    for card in (gone, elsewhere, free):
+        assert "invoice" not in await api.database.db.punchcards.find_one({"_id": key(card)})
+    # and the refused invoices took no number: the next one follows on
+    assert (await create_invoice(agency, patient))["number"] == "INV-2"
+
+
+async def test_overdue_is_decided_in_the_accounts_time_zone_on_every_path(api: Api) -> None:
+    # given an account whose today is not the UTC date, and an invoice due on the UTC date,
+    # or the account's date: overdue for the account but not by UTC (or the other way round)
+    agency = await billing_agency(api)
+    utc = dt.datetime.now(dt.UTC)
+    zone = "Etc/GMT+12" if utc.hour < 12 else "Pacific/Kiritimati"  # -12h or +14h
+    await api.database.db.accounts.update_one(
+        {"_id": agency.account_id}, {"$set": {"settings.timezone": zone}}
+    )
+    local = dt.datetime.now(ZoneInfo(zone)).date()
+    assert local != utc.date()
+    due = min(local, utc.date())
+    patient = await billed_patient(agency)
+    invoice = await create_invoice(
+        agency,
+        patient,
+        invoiceDate=(due - dt.timedelta(days=10)).isoformat(),
+        dueDate=due.isoformat(),
+    )
+    overdue = local > due  # the account's today is past the due date
+    # when the invoices are listed overdue, at the root and through the patient
+    root = await numbers(agency, filter={"overdue": overdue})
+    edge = await agency.ok(
+        """query($id: ID!, $overdue: Boolean) { patient(id: $id) {
+          invoices(filter: {overdue: $overdue}) { nodes { number overdue } } } }""",
+        {"id": patient, "overdue": overdue},
+    )
+    # then both paths agree with the invoice's own `overdue`, in the account's time zone
+    assert root == [invoice["number"]]
+    assert edge["patient"]["invoices"]["nodes"] == [
+        {"number": invoice["number"], "overdue": overdue}
+    ]
+    assert invoice["overdue"] is overdue

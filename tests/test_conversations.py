@@ -128,10 +128,16 @@ async def test_posting_appends_a_message_bumps_the_revision_and_is_audited(api: 
     ]
     assert str(stored["messages"][0]["_id"]) == first["message"]["id"]
     assert stored["_revision"] == 3
-    # and each post left an UPDATE entry naming the message
+    # and each post left an UPDATE entry naming the message, who posted it and when, but
+    # not what it says
     entries = await audit_entries(agency, record_id=stored["_id"], action="update")
     assert [e["changes"][0]["field"] for e in entries] == ["messages", "messages"]
-    assert entries[1]["changes"][0]["after"]["body"] == "Pharmacy confirmed."
+    logged = [e["changes"][0]["after"] for e in entries]
+    assert [m["body"] for m in logged] == ["***", "***"]
+    assert [m["_id"] for m in logged] == [m["_id"] for m in stored["messages"]]
+    assert [m["author"] for m in logged] == [m["author"] for m in stored["messages"]]
+    assert [m["sent_date"] for m in logged] == [m["sent_date"] for m in stored["messages"]]
+    assert "New dose" not in str(entries) and "Pharmacy" not in str(entries)
 
 
 async def test_messages_are_paged_oldest_first_with_cursors_both_ways(api: Api) -> None:

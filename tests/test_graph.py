@@ -14,7 +14,7 @@ from tests.factories import Agency, Api, create_patient, create_user
 from tests.factories_billing import billing_agency, create_invoice
 from tests.factories_scheduling import MONDAY as NEXT_WEEK
 from tests.factories_scheduling import create_event, event_input
-from tests.factories_visits import create_punchcard
+from tests.factories_visits import create_punchcard, invoice_punchcards, key
 
 WALK = """query($from: DateTime!, $to: DateTime!) { patients(first: 50) { nodes { fullName
   events(filter: {start: {start: $from, end: $to}}) { totalCount nodes { start
@@ -29,15 +29,13 @@ async def agency_with_patients(api: Api, patients: int) -> Agency:
     for number in range(patients):
         patient = await create_patient(agency, name={"first": "Pat", "last": f"P{number}"})
         invoice = await create_invoice(agency, patient["id"])
+        cards = []
         for day in (0, 2):
             event = await create_event(agency, event_input(patient, caregiver, day=day, hour=9))
-            await create_punchcard(
-                agency,
-                caregiver["id"],
-                patient["id"],
-                event=event["id"],
-                invoice={"record": invoice["id"]},
+            cards.append(
+                await create_punchcard(agency, caregiver["id"], patient["id"], event=event["id"])
             )
+        await invoice_punchcards(agency, key(invoice["id"]), cards)
     return agency
 
 

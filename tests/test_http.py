@@ -170,7 +170,7 @@ async def test_the_access_log_never_holds_a_credential(caplog: pytest.LogCapture
     access = logging.getLogger("test.access")
     access.addFilter(CredentialMask())
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", lambda request: _read_and_answer(request))
+    app.router.add_route("*", "/{tail:.*}", _read_and_answer)
     token, secret = "356kdpiamhkz7a43nu0e2ldr9", "b19fszzt9e2z4wpu87r09zy58"
     # when partners send tokens in paths and credentials as parameters, with bodies too
     with caplog.at_level(logging.INFO, logger="test.access"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from bson import Decimal128
 
 from app.common.services import Actor
-from app.payroll.services import link_punchcards
+from app.payroll.services import PayrollUserStore, payroll_store
 from tests.factories import Api, create_user
 from tests.factories_payroll import (
     CLOSE_PAYROLL,
@@ -23,7 +24,7 @@ from tests.factories_payroll import (
     line_input,
     payroll_input,
 )
-from tests.factories_visits import create_punchcard, key, people
+from tests.factories_visits import DELETE_PUNCHCARD, at, create_punchcard, key, people
 
 READ_PAYROLL = f"""query($id: ID!) {{ payroll(id: $id) {{ {PAYROLL_FIELDS}
   users {{ totalCount nodes {{ user {{ name {{ first }} }} net }} }} }} }}"""
@@ -179,7 +180,7 @@ async def test_a_line_pays_a_caregiver_once_and_only_their_punchcards(api: Api) 
     free = await create_punchcard(agency, ada)
     bens = await create_punchcard(agency, ben)
     await create_line(agency, payroll["id"], ada, [paid["id"]])
-    other = await create_payroll(agency, start="2025-03-10", end="2025-03-16")
+    other = await create_payroll(agency, start="2025-03-01", end="2025-03-15")  # overlaps
     refused = {
         "a second line for Ada": (
             line_input(payroll["id"], ada, [free["id"]]),
@@ -303,32 +304,6 @@ async def test_references_to_another_accounts_records_are_refused(api: Api) -> N
     assert seen == {"payroll": None, "payrollUser": None}
 
 
-async def test_linking_punchcards_puts_the_payroll_on_them(api: Api) -> None:
-    # given a payroll and two punchcards
-    agency = await api.agency()
-    ada, _ = await people(agency)
-    payroll = await create_payroll(agency)
-    cards = [await create_punchcard(agency, ada) for _ in range(2)]
-    stored = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
-    assert stored is not None
-    # when the payroll service links them
-    actor = Actor(account_id=agency.account_id)
-    linked = await link_punchcards(api.database, actor, stored, [key(c["id"]) for c in cards])
-    # then both carry the payroll's snapshot, at a new revision, with an audit entry each
-    assert linked == 2
-    query = """query($f: PunchcardFilter) { punchcards(filter: $f) {
-      nodes { revision payroll { start end record { id } } } } }"""
-    found = await agency.ok(query, {"f": {"payroll": payroll["id"]}})
-    snapshot = {"start": "2025-03-03", "end": "2025-03-09", "record": {"id": payroll["id"]}}
-    assert found["punchcards"]["nodes"] == [{"revision": 2, "payroll": snapshot}] * 2
-    assert (
-        await api.count(
-            "audit_events", _account=agency.account_id, record_type="Punchcard", action="update"
-        )
-        == 2
-    )
-
-
 async def test_totals_of_a_page_of_payrolls_cost_one_query(api: Api) -> None:
     # given an agency with one payroll with a line, then another with three
     query = "{ payrolls { nodes { hours gross adjustmentsTotal net } } }"
@@ -366,3 +341,199 @@ async def test_a_line_given_to_another_caregiver_keeps_only_their_punchcards(api
     assert errors_of(data["payrollUserUpdate"]) == [("input.punchcards.0.record", "INVALID")]
     doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
     assert doc is not None and doc["user"]["_id"] == key(ada) and doc["_revision"] == 1
+
+
+RESTORE_LINE = """mutation($id: ID!) { payrollUserRestore(id: $id) {
+  payrollUser { id } userErrors { field code } } }"""
+PAID = """query($f: PunchcardFilter) { punchcards(filter: $f, orderBy: {field: CREATED_DATE,
+  direction: ASC}) { nodes { id payroll { record { id } } } } }"""
+
+
+async def test_a_lines_writes_put_its_payroll_on_the_punchcards_it_pays(api: Api) -> None:
+    # given a payroll and three of Ada's punchcards
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    first, second, third = [await create_punchcard(agency, ada) for _ in range(3)]
+
+    async def paid(wanted: bool) -> list[str]:
+        data = await agency.ok(PAID, {"f": {"paid": wanted}})
+        for node in data["punchcards"]["nodes"]:  # the filter and the snapshot agree
+            assert (node["payroll"] == {"record": {"id": payroll["id"]}}) is wanted
+        return [node["id"] for node in data["punchcards"]["nodes"]]
+
+    async def stored_payroll() -> dict[str, Any]:
+        doc = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+        assert doc is not None
+        return doc
+
+    # when a line pays the first two
+    line = await create_line(agency, payroll["id"], ada, [first["id"], second["id"]])
+    # then those two carry the payroll, and the third does not
+    assert await paid(True) == [first["id"], second["id"]]
+    assert await paid(False) == [third["id"]]
+    # when the line drops the second and pays the third instead
+    change = {"punchcards": [{"record": first["id"]}, {"record": third["id"]}]}
+    updated = await agency.ok(UPDATE_LINE, {"id": line["id"], "revision": 1, "input": change})
+    assert errors_of(updated["payrollUserUpdate"]) == []
+    # then the second's payroll is cleared and the third's set
+    assert await paid(True) == [first["id"], third["id"]]
+    assert await paid(False) == [second["id"]]
+    doc = await api.database.db.punchcards.find_one({"_id": key(second["id"])})
+    assert doc is not None and "payroll" not in doc and doc["_revision"] == 3
+    # when the line is deleted, then restored
+    deleted = await agency.ok(DELETE_LINE, {"id": line["id"]})
+    assert errors_of(deleted["payrollUserDelete"]) == []
+    # then its punchcards are free while it is deleted, and paid again once it is back
+    assert await paid(True) == []
+    restored = await agency.ok(RESTORE_LINE, {"id": line["id"]})
+    assert errors_of(restored["payrollUserRestore"]) == []
+    assert await paid(True) == [first["id"], third["id"]]
+    # and every line write counted on the payroll, leaving the revision a close needs alone
+    doc = await stored_payroll()
+    assert (doc["_lines_revision"], doc["_revision"]) == (4, 1)
+
+
+async def test_a_line_pays_hours_times_rate_or_the_punchcards_pay_whole(api: Api) -> None:
+    # given Ada's punchcards paying 2 h at 22.50 with a premium (50.00), and Ben's
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    payroll = await create_payroll(agency)
+    pay = {"hours": "2", "rate": "22.50", "amount": "50.00"}
+    given, hours_only, copied, echoed = [
+        await create_punchcard(agency, ada, pay=pay) for _ in range(4)
+    ]
+    bens = await create_punchcard(agency, ben, pay=pay)
+    # when a line gives hours and rate for one, hours only for another, nothing for a third,
+    # and the punchcard's own pay for the last
+    entries = [
+        {"record": given["id"], "hours": "5", "rate": "10"},
+        {"record": hours_only["id"], "hours": "3"},
+        {"record": copied["id"]},
+        {"record": echoed["id"], **pay},
+    ]
+    sent = {"input": {**line_input(payroll["id"], ada), "punchcards": entries}}
+    created = (await agency.ok(CREATE_LINE, sent))["payrollUserCreate"]
+    assert created["userErrors"] == []
+    line = created["payrollUser"]
+    # then each amount is hours times rate, to the cent, unless the punchcard's pay is copied
+    assert [(p["hours"], p["rate"], p["amount"]) for p in line["punchcards"]] == [
+        ("5", "10", "50.00"),
+        ("3", "22.50", "67.50"),
+        ("2", "22.50", "50.00"),
+        ("2", "22.50", "50.00"),
+    ]
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None and doc["punchcards"][0]["amount"] == Decimal128("50.00")
+    # when a line gives hours and rate with an amount that is not their product
+    wrong = {"record": bens["id"], "hours": "5", "rate": "10", "amount": "45.00"}
+    data = await agency.ok(
+        CREATE_LINE, {"input": {**line_input(payroll["id"], ben), "punchcards": [wrong]}}
+    )
+    # then it is refused on that amount, and nothing is stored nor marked
+    assert errors_of(data["payrollUserCreate"]) == [("input.punchcards.0.amount", "INVALID")]
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+    card = await api.database.db.punchcards.find_one({"_id": key(bens["id"])})
+    assert card is not None and "payroll" not in card
+
+
+async def test_money_beyond_bounds_or_cents_is_refused_and_nothing_is_written(api: Api) -> None:
+    # given a payroll with Ada's line, and one of Ben's punchcards
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    payroll = await create_payroll(agency)
+    line = await create_line(agency, payroll["id"], ada)
+    card = await create_punchcard(agency, ben)
+    bad = {
+        "adjustment beyond bounds": (
+            {"adjustments": [{"kind": "BONUS", "amount": "1E+30"}]},
+            "input.adjustments.0.amount",
+        ),
+        "adjustment with a third decimal": (
+            {"adjustments": [{"kind": "MILEAGE", "amount": "12.345"}]},
+            "input.adjustments.0.amount",
+        ),
+        "rate beyond bounds": (
+            {"punchcards": [{"record": card["id"], "hours": "1", "rate": "1E+9"}]},
+            "input.punchcards.0.rate",
+        ),
+        "amount with a third decimal": (
+            {"punchcards": [{"record": card["id"], "amount": "12.345"}]},
+            "input.punchcards.0.amount",
+        ),
+    }
+    for what, (fields, field) in bad.items():
+        # when a line with each is made, and Ada's line is changed to each
+        made = await agency.ok(CREATE_LINE, {"input": {**line_input(payroll["id"], ben), **fields}})
+        if "punchcards" not in fields:
+            changed = await agency.ok(
+                UPDATE_LINE, {"id": line["id"], "revision": 1, "input": fields}
+            )
+            assert errors_of(changed["payrollUserUpdate"]) == [(field, "INVALID")], what
+        # then each is refused on its field
+        assert errors_of(made["payrollUserCreate"]) == [(field, "INVALID")], what
+    # and nothing was written: the payroll still adds up
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None and doc["_revision"] == 1 and doc["adjustments"] == []
+    read = await agency.ok(READ_PAYROLL, {"id": payroll["id"]})
+    assert read["payroll"]["net"] == "0.00"
+
+
+async def test_a_line_pays_only_live_punchcards_of_its_period(api: Api) -> None:
+    # given a payroll of the week of March 3, Ada's punchcard of the week after, and a deleted
+    # one of hers
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    later = await create_punchcard(agency, ada, actual={"clockIn": at(8, 9), "clockOut": at(8, 11)})
+    gone = await create_punchcard(agency, ada)
+    await agency.ok(DELETE_PUNCHCARD, {"id": gone["id"]})
+    # when a line pays them
+    data = await agency.ok(
+        CREATE_LINE, {"input": line_input(payroll["id"], ada, [later["id"], gone["id"]])}
+    )
+    # then each is refused for its reason, and nothing is stored nor marked
+    assert errors_of(data["payrollUserCreate"]) == [
+        ("input.punchcards.0.record", "INVALID"),
+        ("input.punchcards.1.record", "INVALID_STATE"),
+    ]
+    assert await api.count("payrollsusers", _account=agency.account_id) == 0
+    assert await api.count("punchcards", _account=agency.account_id, payroll={"$ne": None}) == 0
+
+
+async def test_a_close_committed_during_a_line_write_refuses_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given two open payrolls, one with Ada's line, and a punchcard of each caregiver
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    first, second = await create_payroll(agency), await create_payroll(agency)
+    line = await create_line(agency, first["id"], ada)
+    adas, bens = await create_punchcard(agency, ada), await create_punchcard(agency, ben)
+    before = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    # and a close of the line's payroll that commits after the line's checks, before its write
+    checks = PayrollUserStore._prepare
+
+    async def checks_then_close(
+        store: PayrollUserStore, actor: Actor, items: Any, prefix: Any, current: Any = None
+    ) -> None:
+        await checks(store, actor, items, prefix, current)
+        payroll = items[0].get("payroll") or (current or {}).get("payroll")
+        await payroll_store(store.database).close(actor, payroll, 1)
+
+    monkeypatch.setattr(PayrollUserStore, "_prepare", checks_then_close)
+    # when Ada's line takes her punchcard, and a line for Ben is made in the other payroll
+    change = {"punchcards": [{"record": adas["id"]}]}
+    updated = await agency.ok(UPDATE_LINE, {"id": line["id"], "revision": 1, "input": change})
+    made = await agency.ok(CREATE_LINE, {"input": line_input(second["id"], ben, [bens["id"]])})
+    # then both are refused for the payroll's state, and nothing was written
+    assert errors_of(updated["payrollUserUpdate"]) == [("id", "INVALID_STATE")]
+    assert errors_of(made["payrollUserCreate"]) == [("input.payroll", "INVALID_STATE")]
+    assert await api.database.db.payrollsusers.find_one({"_id": key(line["id"])}) == before
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+    assert await api.count("punchcards", _account=agency.account_id, payroll={"$ne": None}) == 0
+    assert await api.count("payrolls", _account=agency.account_id, _closed=True) == 2

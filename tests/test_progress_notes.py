@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from app.graphql.relay import to_global_id
-from tests.factories import Api, audit_entries, create_patient, create_user
+from tests.factories import Agency, Api, audit_entries, create_patient, create_user
 from tests.factories_catalog import create_tag
 from tests.factories_people import create_client
 from tests.factories_progress_notes import (
@@ -589,3 +589,101 @@ async def test_a_role_without_manage_patients_cannot_write_notes(api: Api) -> No
 
 def _gid(raw: dict[str, Any]) -> str:
     return to_global_id("ProgressNote", raw["_id"])
+
+
+PATIENTS_WITH_NOTES = """{ patients(first: 50) { nodes { fullName
+  progressNotes { totalCount nodes { title } }
+  urgent: progressNotes(filter: {priority: [URGENT]}, orderBy: {field: CREATED_DATE}) {
+    nodes { title } } } } }"""
+
+
+async def agency_with_noted_patients(api: Api, patients: int) -> Agency:
+    """Each patient has three notes, one of them urgent and one private."""
+    agency = await api.agency()
+    await agency.key_for("scheduler")
+    for number in range(patients):
+        patient = await create_patient(agency, name={"first": "Pat", "last": f"P{number:02}"})
+        for days, title, fields in (
+            (3, "Fall", {"priority": "urgent"}),
+            (2, "Money worries", {"private": True}),
+            (1, "Visit", {}),
+        ):
+            await write_note(agency, patient["id"], written=ago(days), title=title, **fields)
+    return agency
+
+
+async def test_the_notes_of_a_list_of_patients_cost_the_same_for_more_patients(api: Api) -> None:
+    # given one agency with 2 patients and another with 6, each with three notes, one private
+    small, large = (
+        await agency_with_noted_patients(api, 2),
+        await agency_with_noted_patients(api, 6),
+    )
+    # when the administrator and a scheduler (no VIEW_SENSITIVE) list the patients with notes
+    counts = []
+    for agency in (small, large):
+        for role in (None, "scheduler"):
+            response = await agency.gql(PATIENTS_WITH_NOTES, role=role)
+            assert response.status == 200 and not response.errors, response.body
+            counts.append(response.db_commands)
+            # then every patient shows their own notes, newest first, private ones to the
+            # administrator only, and the filtered, ordered edge beside them
+            patients = response.data["patients"]["nodes"]
+            assert len(patients) == (2 if agency is small else 6)
+            for patient in patients:
+                notes = patient["progressNotes"]
+                expected = ["Visit", "Money worries", "Fall"] if role is None else ["Visit", "Fall"]
+                assert titles(notes) == expected and notes["totalCount"] == len(expected)
+                assert titles(patient["urgent"]) == ["Fall"]
+    # and the database commands do not grow with the patients: 3 times the rows, same cost
+    small_admin, small_scheduler, large_admin, large_scheduler = counts
+    assert small_admin == large_admin and small_scheduler == large_scheduler
+    assert large_admin == 3, counts  # the patients, then one per notes edge
+
+
+EDGES = """query($tag: ID!, $user: ID!, $client: ID!) {
+  tag: node(id: $tag) { ... on Tag { progressNotes { nodes { title } } } }
+  user: node(id: $user) { ... on User {
+    progressNotes { nodes { title } } writtenProgressNotes { nodes { title } } } }
+  client: node(id: $client) { ... on Client { progressNotes { nodes { title } } } } }"""
+
+
+async def test_tags_users_and_clients_list_their_notes_without_private_ones_for_others(
+    api: Api,
+) -> None:
+    # given a shared and a private note, each with a tag, a tagged user, an author and a client
+    agency = await api.agency()
+    await agency.key_for("scheduler")
+    patient, writer = await create_patient(agency), await create_user(agency)
+    tag, client = await create_tag(agency, "Fall risk"), await create_client(agency)
+    links = {
+        "tags": [stored_id(tag["id"])],
+        "users": [stored_id(writer["id"])],
+        "invoice_to": {"payer": "Family", "client": stored_id(client["id"])},
+    }
+    for days, title, private in ((2, "Shared", False), (1, "Private", True)):
+        await write_note(
+            agency,
+            patient["id"],
+            author_id=writer["id"],
+            written=ago(days),
+            title=title,
+            private=private,
+            **links,
+        )
+    variables = {"tag": tag["id"], "user": writer["id"], "client": client["id"]}
+    # when the administrator and a scheduler read the notes through each record
+    admin = await agency.ok(EDGES, variables)
+    scheduler = await agency.gql(EDGES, variables, role="scheduler")
+    # then each lists both, newest first, to the administrator, and the shared one to others
+    assert scheduler.errors == [], scheduler.body
+    for data, expected in ((admin, ["Private", "Shared"]), (scheduler.data, ["Shared"])):
+        assert titles(data["tag"]["progressNotes"]) == expected
+        assert titles(data["user"]["progressNotes"]) == expected
+        assert titles(data["user"]["writtenProgressNotes"]) == expected
+        assert titles(data["client"]["progressNotes"]) == expected
+    # and both are stored, the private one marked so
+    stored = api.database.db.patientsprogressnotes.find({"_account": agency.account_id})
+    assert sorted([(n["title"], n["private"]) async for n in stored]) == [
+        ("Private", True),
+        ("Shared", False),
+    ]

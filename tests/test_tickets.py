@@ -78,6 +78,11 @@ async def test_a_ticket_is_created_with_its_category_statuses_in_one_write(api: 
     assert [c["status"] for c in stored["categories"]] == ["issue", "potential issue"]
     entries = await audit_entries(agency, record_type="Ticket")
     assert [e["action"] for e in entries] == ["create"]
+    # and it has its care-ticket API number from its creation: the account's first
+    numbered = await api.database.db.rest_ids.find_one(
+        {"_account": agency.account_id, "kind": "ticket", "record_id": key(ticket["id"])}
+    )
+    assert numbered is not None and numbered["number"] == 1
 
 
 async def test_a_bad_ticket_is_refused_and_nothing_is_written(api: Api) -> None:

@@ -4,22 +4,22 @@ bad parameters create nothing. Every refusal has one shape and a non-2xx status.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+import logging
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from app.accounts.auth import lookup_hash
-from app.accounts.routes import authorize
 from app.accounts.services import create_api_client
 from app.db import Database
-from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
-from app.tickets.examples import API_KEY, API_SECRET, seed_examples
-from app.tickets.routes import add_ticket_routes
-from app.web import database_unavailable, request_ids
+from app.graphql.relay import to_global_id
+from app.keys import AUTHENTICATOR
+from app.tickets import partners
+from app.tickets.examples import API_KEY, API_SECRET, example_id, seed_examples
+from app.tickets.rest_ids import numbers_of
 from tests.factories import Agency, Api, create_patient
 from tests.factories_tickets import Rest, create_category, create_ticket, key, rest_of
 
@@ -95,32 +95,27 @@ DOCUMENTED_RESIDENTS = {
 }
 DOCUMENTED_CATEGORY_NAMES = ["Clinical Edit", "Emergency", "Activity Level", "Weight Gain"]
 REFUSAL_KEYS = {"status", "message", "code", "errors"}
+DOCUMENTED_NUMBERS = {
+    ("resident", 889283349), ("resident", 501333996), ("resident", 75474618),
+    ("employee", 81987870), ("category", 3), ("category", 4), ("category", 6), ("category", 7),
+    ("ticket", 202), ("comment", 378), ("comment", 379),
+}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-async def http(
-    client: TestClient,  # type: ignore[type-arg]
-    database: Database,
-) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    """The application's client once create_app adds the ticket routes; until then, a server
-    with the same database and only /api/authorize and these routes."""
-    if any(r.canonical == "/api/{token}/tickets" for r in client.app.router.resources()):
-        yield client
-        return
-    app = web.Application(middlewares=[request_ids, database_unavailable])
-    app[SETTINGS] = client.app[SETTINGS]
-    app[DATABASE] = database
-    app[AUTHENTICATOR] = client.app[AUTHENTICATOR]
-    app.router.add_post("/api/authorize", authorize)
-    add_ticket_routes(app)
-    async with TestClient(TestServer(app)) as rest_client:
-        yield rest_client
+@pytest.fixture
+def http(client: TestClient) -> TestClient:  # type: ignore[type-arg]
+    """The application's client: create_app adds /api/authorize and the ticket routes."""
+    return client
 
 
 def refused(status: int, body: dict[str, Any], expected: int, code: str) -> list[str | None]:
-    """Check the one refusal shape; the fields the refusal names."""
+    """Check the one refusal shape; the fields the refusal names. A 401, 500 or 405 has its
+    status's own code in every error too."""
     assert status == expected, body
     assert set(body) == REFUSAL_KEYS and body["status"] is False and body["code"] == code, body
+    assert body["errors"] and all(set(e) == {"field", "message", "code"} for e in body["errors"])
+    if expected in (401, 405, 500):
+        assert {e["code"] for e in body["errors"]} == {code}, body
     return [error["field"] for error in body["errors"]]
 
 
@@ -221,8 +216,33 @@ async def test_loading_the_examples_twice_changes_nothing(database: Database) ->
     again = {
         name: await database.db[name].count_documents({"_account": 72136196}) for name in counts
     }
-    assert again == counts == {**counts, "patients": 3, "tickets": counts["tickets"]}
+    assert again == counts
+    # and each documented record holds its documented number, the counters past them
+    numbers = {
+        (doc["kind"], doc["number"])
+        async for doc in database.db.rest_ids.find({"_account": 72136196})
+    }
+    assert numbers >= DOCUMENTED_NUMBERS
+    assert len([n for n in numbers if n[0] in ("category", "employee")]) == 5
+    counters = {
+        doc["_id"]: doc["value"]
+        async for doc in database.db.counters.find({"_id": {"$regex": "^rest:72136196:"}})
+    }
+    assert counters["rest:72136196:ticket"] >= 202 and counters["rest:72136196:comment"] == 379
+    assert counters["rest:72136196:category"] == 7
     assert await database.db.api_clients.count_documents({"key_hash": lookup_hash(API_KEY)}) == 1
+
+    # when a load stopped after making a resident but before numbering it, and runs again
+    resident = {"_account": 72136196, "kind": "resident", "number": 889283349}
+    entry = await database.db.rest_ids.find_one(resident)
+    assert entry is not None and entry["record_id"] == example_id("resident", 889283349)
+    await database.db.rest_ids.delete_one(resident)
+    await seed_examples(database)
+    # then the same resident gets its number back, and nothing else is made
+    healed = await database.db.rest_ids.find_one(resident)
+    assert healed is not None and healed["record_id"] == entry["record_id"]
+    assert healed["legacy"] == entry["legacy"]
+    assert await database.db.patients.count_documents({"_account": 72136196}) == counts["patients"]
 
 
 async def provider(api: Api, name: str, tickets: int) -> tuple[Agency, list[dict[str, Any]]]:
@@ -378,6 +398,9 @@ async def test_update_status_follows_the_allowed_moves(
     # then only the allowed move is made
     assert closed[0] == 200
     assert refused(*moved, 409, "INVALID_STATE") == ["status"]
+    assert moved[1]["message"] == (
+        "A ticket that is Closed cannot move to In Progress (it can move to Reopen)."
+    )
     assert refused(*unknown, 422, "INVALID") == ["status"]
     assert refused(*no_id, 422, "INVALID") == ["id"]
     stored = await database.db.tickets.find_one({"_id": key(ticket["id"])})
@@ -403,3 +426,302 @@ async def test_a_role_without_manage_tickets_reads_but_does_not_write(
     refused(*moved, 403, "FORBIDDEN")
     stored = await database.db.tickets.find_one({"_account": agency.account_id})
     assert stored is not None and stored["ticket_status"] == "New"
+
+
+async def test_update_status_and_create_ticket_answer_get_as_well_as_post(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    database: Database,
+) -> None:
+    # given a provider's ticket, resident and category
+    agency, (ticket,) = await provider(api, "Getter", 1)
+    partner = await rest_of(http, agency)
+    _, listed = await partner.get("tickets")
+    _, residents = await partner.get("all_residents")
+    _, categories = await partner.get("provider_categories")
+    number = listed["ticket"][0]["id"]
+    # when the partner calls update_status as the seed's example is written (a plain GET)
+    moved = await partner.get("update_status", params={"id": str(number), "status": "Reopen"})
+    # then the status is updated, as by a POST
+    assert moved == (200, {"status": "Success", "message": "Status Updated Successfully!!"})
+    stored = await database.db.tickets.find_one({"_id": key(ticket["id"])})
+    assert stored is not None and stored["ticket_status"] == "Reopen"
+    # when it creates a ticket with a GET and query parameters
+    created_status, created = await partner.get(
+        "create_ticket",
+        params={
+            "title": "Asked by GET",
+            "resident_id": str(residents["residents"][0]["id"]),
+            f"category_{categories['categories'][0]['id']}": "No Issue",
+        },
+    )
+    # then it is created, under the next number, with its category status
+    assert created_status == 200 and created["ticket_id"] == number + 1, created
+    made = await database.db.tickets.find_one(
+        {"_account": agency.account_id, "title": "Asked by GET"}
+    )
+    assert made is not None and [c["status"] for c in made["categories"]] == ["no issue"]
+
+
+async def test_unreadable_bodies_wrong_paths_and_unexpected_errors_answer_the_refusal_shape(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given an authorized provider
+    agency, _ = await provider(api, "Broken", 1)
+    partner = await rest_of(http, agency)
+    before = await api.count("tickets", _account=agency.account_id)
+    url = f"/api/{partner.token}/create_ticket"
+
+    async def send(method: str, path: str, **options: Any) -> tuple[int, dict[str, Any]]:
+        response = await http.request(method, path, **options)
+        assert response.content_type == "application/json", await response.text()
+        return response.status, await response.json()
+
+    # when create_ticket gets a broken multipart body, and a form in an unknown charset
+    multipart = await send(
+        "POST",
+        url,
+        headers={**partner.headers, "Content-Type": "multipart/form-data; boundary=zzz"},
+        data=b'--not-the-boundary\r\nContent-Disposition: form-data; name="title"\r\n\r\nx',
+    )
+    charset = await send(
+        "POST",
+        url,
+        headers={
+            **partner.headers,
+            "Content-Type": "application/x-www-form-urlencoded; charset=no-such-charset",
+        },
+        data=b"title=x&resident_id=1",
+    )
+    # then both are 400s of the one shape, naming the body, and nothing is created
+    assert refused(*multipart, 400, "INVALID") == ["body"]
+    assert refused(*charset, 400, "INVALID") == ["body"]
+    assert await api.count("tickets", _account=agency.account_id) == before
+    # when it calls an endpoint that does not exist, an endpoint with a wrong method, and
+    # authorize with a GET
+    missing = await send("GET", f"/api/{partner.token}/no_such_thing", headers=partner.headers)
+    wrong = await send("PUT", f"/api/{partner.token}/update_status", headers=partner.headers)
+    authorize_get = await send("GET", "/api/authorize", headers=partner.headers)
+    # then they are a 404 and two 405s of the one shape
+    refused(*missing, 404, "NOT_FOUND")
+    assert refused(*wrong, 405, "METHOD_NOT_ALLOWED") == ["method"]
+    assert wrong[1]["message"] == "update_status answers GET or POST."
+    refused(*authorize_get, 405, "METHOD_NOT_ALLOWED")
+
+    # when something unexpected fails while answering
+    async def failing(*args: Any) -> Any:
+        raise RuntimeError("the disk caught fire")
+
+    monkeypatch.setattr("app.tickets.rest.all_tickets", failing)
+    with caplog.at_level(logging.ERROR, logger="app.api"):
+        response = await http.get(
+            f"/api/{partner.token}/tickets",
+            headers={**partner.headers, "X-Request-Id": "req-fire-1"},
+        )
+        body = await response.json()
+    # then it is a 500 of the one shape, saying no more, logged with the request's id
+    assert refused(response.status, body, 500, "INTERNAL") == [None]
+    assert body["message"] == "Unexpected error."
+    assert response.headers["X-Request-Id"] == "req-fire-1"
+    assert "req-fire-1" in caplog.text and "the disk caught fire" in caplog.text
+
+
+async def test_authorize_refusals_have_the_one_shape(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+) -> None:
+    # given a provider
+    agency, _ = await provider(api, "Knocking", 0)
+    tokens = await api.count("access_tokens", _account=agency.account_id)
+    # when it authorizes without headers, with a wrong secret, and with an unknown key
+    calls = []
+    for headers in (
+        {},
+        {"api_key": agency.key, "api_secret": "wrong"},
+        {"api_key": "0" * 32, "api_secret": agency.secret},
+    ):
+        response = await http.post("/api/authorize", headers=headers)
+        calls.append((response.status, await response.json()))
+    # then each is a 401 of the one shape (UNAUTHENTICATED throughout), and no token is issued
+    for call in calls:
+        refused(*call, 401, "UNAUTHENTICATED")
+    assert calls[0][1]["message"] == "Send the headers api_key and api_secret."
+    assert calls[1][1]["message"] == "The api_key and api_secret do not match."
+    assert await api.count("access_tokens", _account=agency.account_id) == tokens
+
+
+async def test_a_resident_is_active_or_inactive_and_deleted_ones_are_not_listed(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    database: Database,
+) -> None:
+    # given patients active, on hold, discharged, a prospect, and an active one deleted
+    agency = await api.agency()
+    for first, status in [
+        ("Ada", "ACTIVE"), ("Ben", "ON_HOLD"), ("Cy", "DISCHARGED"), ("Di", "PROSPECT"),
+        ("Ed", "ACTIVE"),
+    ]:  # fmt: skip
+        await create_patient(agency, name={"first": first, "last": "Resident"}, status=status)
+    deleted = await database.db.patients.find_one(
+        {"_account": agency.account_id, "name.first": "Ed"}
+    )
+    assert deleted is not None
+    gone = await agency.ok(
+        'mutation($id: ID!) { patientDelete(id: $id, reason: "Moved away") '
+        "{ userErrors { code } } }",
+        {"id": to_global_id("Patient", deleted["_id"])},
+    )
+    assert gone["patientDelete"]["userErrors"] == []
+    partner = await rest_of(http, agency)
+    # when the partner lists the residents
+    status, body = await partner.get("all_residents")
+    # then every patient not deleted is listed, "active" only when active
+    assert status == 200
+    assert [(r["first_name"], r["state"]) for r in body["residents"]] == [
+        ("Ada", "active"), ("Ben", "inactive"), ("Cy", "inactive"), ("Di", "inactive"),
+    ]  # fmt: skip
+    # and the read of their dates of birth is in the audit trail, one entry per resident shown
+    read = await database.db.audit_events.count_documents(
+        {"_account": agency.account_id, "action": "read_sensitive"}
+    )
+    assert read == 4
+
+
+async def test_first_reads_at_once_number_each_record_once_without_gaps(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    database: Database,
+) -> None:
+    # given a provider whose four residents and two categories were never shown by number
+    agency = await api.agency()
+    for n in range(4):
+        await create_patient(agency, name={"first": f"Fresh{n}", "last": "Resident"})
+    await create_category(agency, "First")
+    await create_category(agency, "Second")
+    one, two = await rest_of(http, agency), await rest_of(http, agency)
+    # when two partners list the residents and the categories at the same time
+    answers = await asyncio.gather(
+        one.get("all_residents"),
+        two.get("all_residents"),
+        one.get("provider_categories"),
+        two.get("provider_categories"),
+    )
+    # then both see the same numbers: 1 to 4 and 1 to 2, in the order the records were added
+    residents = [[r["id"] for r in body["residents"]] for _, body in answers[:2]]
+    categories = [[c["id"] for c in body["categories"]] for _, body in answers[2:]]
+    assert residents == [[1, 2, 3, 4]] * 2
+    assert categories == [[1, 2]] * 2
+    # and each record is stored with one number, the counters at the last number given
+    stored = [
+        (doc["kind"], doc["number"])
+        async for doc in database.db.rest_ids.find({"_account": agency.account_id})
+    ]
+    assert sorted(stored) == [("category", 1), ("category", 2)] + [
+        ("resident", n) for n in (1, 2, 3, 4)
+    ]
+    for kind, last in (("resident", 4), ("category", 2)):
+        counter = await database.db.counters.find_one({"_id": f"rest:{agency.account_id}:{kind}"})
+        assert counter is not None and counter["value"] == last
+    # when two tickets are created at the same time
+    made = await asyncio.gather(
+        *(
+            one.post("create_ticket", data={"title": f"At once {n}", "resident_id": "1"})
+            for n in range(2)
+        )
+    )
+    # then they are numbered 1 and 2, each number stored with its ticket
+    assert sorted(body["ticket_id"] for _, body in made) == [1, 2]
+    tickets = await api.count("rest_ids", _account=agency.account_id, kind="ticket")
+    assert tickets == await api.count("tickets", _account=agency.account_id) == 2
+
+
+async def test_a_ticket_is_numbered_in_the_transaction_that_creates_it(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a provider with a resident, whose ticket numbering will fail
+    agency, _ = await provider(api, "Atomic", 1)
+    partner = await rest_of(http, agency)
+    _, residents = await partner.get("all_residents")
+    before = {c: await api.count(c, _account=agency.account_id) for c in ("tickets", "rest_ids")}
+    audit = await api.count("audit_events", _account=agency.account_id, record_type="Ticket")
+
+    async def failing(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("numbering failed")
+
+    monkeypatch.setattr("app.tickets.services.number_new", failing)
+    # when the partner creates a ticket
+    answer = await partner.post(
+        "create_ticket",
+        data={"title": "Half made", "resident_id": str(residents["residents"][0]["id"])},
+    )
+    # then it is told it failed, and indeed nothing was written: no ticket, no number, no audit
+    refused(*answer, 500, "INTERNAL")
+    after = {c: await api.count(c, _account=agency.account_id) for c in ("tickets", "rest_ids")}
+    assert after == before
+    assert (
+        await api.count("audit_events", _account=agency.account_id, record_type="Ticket") == audit
+    )
+
+
+async def test_a_matched_secret_is_not_hashed_again_within_the_cache_time(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given an authorized provider, and a count of the secrets hashed
+    agency, _ = await provider(api, "Cached", 1)
+    partner = await rest_of(http, agency)
+    hashed: list[str] = []
+    real = partners.secret_matches_async
+
+    async def counting(secret: str, stored: str | None) -> bool:
+        hashed.append(secret)
+        return await real(secret, stored)
+
+    monkeypatch.setattr(partners, "secret_matches_async", counting)
+    # when it calls three times, then once with a wrong secret
+    calls = [await partner.get("tickets") for _ in range(3)]
+    wrong = await partner.get("tickets", headers={"api_key": agency.key, "api_secret": "wrong"})
+    # then its secret was hashed once, the wrong one too, and the wrong one refused
+    assert [status for status, _ in calls] == [200, 200, 200]
+    assert hashed == [agency.secret, "wrong"]
+    refused(*wrong, 401, "UNAUTHENTICATED")
+    # when its key is revoked (the application forgets the account's cached callers)
+    await database.db.api_clients.update_one(
+        {"key_hash": lookup_hash(agency.key)}, {"$set": {"revoked": True}}
+    )
+    http.app[AUTHENTICATOR].forget(agency.account_id)
+    # then the remembered secret no longer lets it in
+    refused(*(await partner.get("tickets")), 401, "UNAUTHENTICATED")
+
+
+async def test_two_numberings_of_the_same_fresh_records_at_once_agree_without_gaps(
+    api: Api,
+    database: Database,
+) -> None:
+    # given a provider's four residents and a category never numbered
+    agency = await api.agency()
+    patients = [
+        key((await create_patient(agency, name={"first": f"Twin{n}", "last": "R"}))["id"])
+        for n in range(4)
+    ]
+    category = key((await create_category(agency, "Only"))["id"])
+    wanted = {"resident": patients, "category": [category]}
+    # when two requests number them at the same time (their reads and writes interleave)
+    first, second = await asyncio.gather(
+        numbers_of(database, agency.account_id, wanted),
+        numbers_of(database, agency.account_id, wanted),
+    )
+    # then both get the same numbers, in the order asked, with no number skipped or repeated
+    assert first == second
+    assert [first["resident"][p] for p in patients] == [1, 2, 3, 4]
+    assert first["category"] == {category: 1}
+    counter = await database.db.counters.find_one({"_id": f"rest:{agency.account_id}:resident"})
+    assert counter is not None and counter["value"] == 4
+    assert await api.count("rest_ids", _account=agency.account_id, kind="resident") == 4

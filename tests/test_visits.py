@@ -7,13 +7,18 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from bson import Decimal128
 
+from app.common.services import Actor
+from app.common.store import in_transaction
+from app.errors import ServiceError
 from app.graphql.loaders import Loaders
 from app.graphql.relay import to_global_id
 from app.visits.edges import first_punchcard_of_events
+from app.visits.services import mark_punchcards
 from tests.factories import Api, create_user
-from tests.factories_payroll import close_payroll, create_payroll
+from tests.factories_payroll import close_payroll, create_line, create_payroll
 from tests.factories_visits import (
     CREATE_PUNCHCARD,
     DELETE_PUNCHCARD,
@@ -23,6 +28,7 @@ from tests.factories_visits import (
     create_punchcard,
     event_id,
     invoice_id,
+    invoice_punchcards,
     key,
     people,
     punchcard_input,
@@ -111,12 +117,10 @@ async def test_punchcards_are_listed_by_clock_in_and_filtered(api: Api) -> None:
     payroll = await create_payroll(agency)
     invoice = await stored_invoice(agency)
     await create_punchcard(agency, ada, walter, actual=actual(0, "monday"))
-    await create_punchcard(
-        agency, ada, actual=actual(2, "wednesday"), invoice={"record": invoice_id(invoice)}
-    )
-    await create_punchcard(
-        agency, ben, walter, actual=actual(1, "tuesday"), payroll={"record": payroll["id"]}
-    )
+    wednesday = await create_punchcard(agency, ada, actual=actual(2, "wednesday"))
+    await invoice_punchcards(agency, invoice, [wednesday])
+    tuesday = await create_punchcard(agency, ben, walter, actual=actual(1, "tuesday"))
+    await create_line(agency, payroll["id"], ben, [tuesday["id"]])
     thursday = await stored_event(agency, day=3)
     await create_punchcard(agency, ben, actual=None, event=event_id(thursday))
     gone = await create_punchcard(agency, ben, actual=actual(4, "friday"))
@@ -219,6 +223,36 @@ async def test_bad_punchcards_are_refused_and_nothing_is_written(api: Api) -> No
             "INVALID",
         ),
         "service without a code": ({"service": {"code": ""}}, "input.service.code", "INVALID"),
+        "bill rate beyond bounds": (
+            {"bill": {"hours": "2", "rate": "1E+40"}},
+            "input.bill.rate",
+            "INVALID",
+        ),
+        "bill amount with a third decimal": (
+            {"bill": {"hours": "1", "rate": "12.345", "amount": "12.345"}},
+            "input.bill.amount",
+            "INVALID",
+        ),
+        "pay rate beyond bounds": (
+            {"pay": {"hours": "2", "rate": "100000000.01"}},
+            "input.pay.rate",
+            "INVALID",
+        ),
+        "pay amount with a third decimal": (
+            {"pay": {"hours": "2", "rate": "20", "amount": "40.005"}},
+            "input.pay.amount",
+            "INVALID",
+        ),
+        "pay amount beyond bounds": (
+            {"pay": {"hours": "2", "rate": "20", "amount": "1E+30"}},
+            "input.pay.amount",
+            "INVALID",
+        ),
+        "service rate beyond bounds": (
+            {"service": {"code": "PSW", "billRate": "1E+9"}},
+            "input.service.billRate",
+            "INVALID",
+        ),
     }
     for what, (fields, field, code) in bad.items():
         # when each is recorded
@@ -236,14 +270,11 @@ async def test_references_to_another_accounts_records_are_refused(api: Api) -> N
     agency, other = await api.agency(), await api.agency()
     caregiver, _ = await people(agency)
     theirs, their_patient = await people(other)
-    their_event, their_invoice = await stored_event(other), await stored_invoice(other)
-    their_payroll = await create_payroll(other)
+    their_event = await stored_event(other)
     refused: dict[str, Json] = {
         "input.user.record": {"user": {"record": theirs}},
         "input.patient.record": {"patient": {"record": their_patient}},
         "input.event": {"event": event_id(their_event)},
-        "input.invoice.record": {"invoice": {"record": invoice_id(their_invoice)}},
-        "input.payroll.record": {"payroll": {"record": their_payroll["id"]}},
     }
     for field, fields in refused.items():
         # when the agency records a punchcard pointing at each
@@ -262,17 +293,20 @@ async def test_references_to_another_accounts_records_are_refused(api: Api) -> N
 
 
 async def test_an_invoiced_punchcard_or_one_in_a_closed_payroll_is_frozen(api: Api) -> None:
-    # given a punchcard that is invoiced, one in a payroll that is then closed, and a free one
+    # given a punchcard that is invoiced, one paid on a line of a payroll that is then closed
     agency = await api.agency()
     caregiver, _ = await people(agency)
     invoice = await stored_invoice(agency, number="INV-42")
-    invoiced = await create_punchcard(agency, caregiver, invoice={"record": invoice_id(invoice)})
+    invoiced = await create_punchcard(agency, caregiver)
+    assert await invoice_punchcards(agency, invoice, [invoiced], number="INV-42") == 1
     payroll = await create_payroll(agency)
-    paid = await create_punchcard(agency, caregiver, payroll={"record": payroll["id"]})
+    paid = await create_punchcard(agency, caregiver)
+    await create_line(agency, payroll["id"], caregiver, [paid["id"]])
     await close_payroll(agency, payroll)
-    change = {"input": {"statHoliday": True}, "revision": 1}
+    change = {"input": {"statHoliday": True}, "revision": 2}
     for frozen in (invoiced, paid):
         before = await stored_punchcard(api, frozen)
+        assert before["_revision"] == 2  # marked by the invoice, by the payroll line
         # when each is updated and deleted
         updated = await agency.ok(UPDATE_PUNCHCARD, {"id": frozen["id"], **change})
         deleted = await agency.ok(DELETE_PUNCHCARD, {"id": frozen["id"]})
@@ -282,22 +316,93 @@ async def test_an_invoiced_punchcard_or_one_in_a_closed_payroll_is_frozen(api: A
                 ("id", "INVALID_STATE")
             ]
         assert await stored_punchcard(api, frozen) == before
-    # and the invoice snapshot was copied from the invoice
-    assert invoiced["invoice"] == {
+    # and each shows the snapshot its invoice or payroll line put on it
+    read = await agency.ok(READ, {"id": invoiced["id"]})
+    assert read["punchcard"]["invoice"] == {
         "number": "INV-42",
         "date": "2025-03-31",
         "record": {"id": to_global_id("Invoice", invoice)},
     }
-    assert paid["payroll"]["start"] == "2025-03-03" and paid["payroll"]["end"] == "2025-03-09"
-    # and a closed payroll takes no new punchcard
-    late = await agency.ok(
-        CREATE_PUNCHCARD,
-        {"input": punchcard_input(caregiver, payroll={"record": payroll["id"]})},
-    )
-    assert [(e["field"], e["code"]) for e in late["punchcardCreate"]["userErrors"]] == [
-        ("input.payroll.record", "INVALID_STATE")
-    ]
-    assert await api.count("punchcards", _account=agency.account_id) == 2
+    read = await agency.ok(READ, {"id": paid["id"]})
+    assert read["punchcard"]["payroll"] == {
+        "start": "2025-03-03",
+        "end": "2025-03-09",
+        "record": {"id": payroll["id"]},
+    }
+
+
+async def test_a_clerk_cannot_set_a_punchcards_invoice_or_payroll(api: Api) -> None:
+    # given a caregiver, an invoice, a payroll and a punchcard
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    invoice, payroll = await stored_invoice(agency), await create_payroll(agency)
+    made = await create_punchcard(agency, caregiver)
+    sent = {
+        "invoice": {"record": invoice_id(invoice)},
+        "payroll": {"record": payroll["id"]},
+    }
+    for field, value in sent.items():
+        # when a punchcard is recorded, or updated, with an invoice or a payroll
+        created = await agency.gql(
+            CREATE_PUNCHCARD, {"input": punchcard_input(caregiver, **{field: value})}
+        )
+        updated = await agency.gql(
+            UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": {field: value}}
+        )
+        # then the API has no such input: both are refused before anything is written
+        for response in (created, updated):
+            assert response.errors and field in response.errors[0]["message"], field
+    assert await api.count("punchcards", _account=agency.account_id) == 1
+    doc = await stored_punchcard(api, made)
+    assert doc["_revision"] == 1 and "invoice" not in doc and "payroll" not in doc
+
+
+async def test_marking_punchcards_sets_clears_and_never_moves_a_snapshot(api: Api) -> None:
+    # given two punchcards, and two invoices
+    agency = await api.agency()
+    caregiver, _ = await people(agency)
+    cards = [await create_punchcard(agency, caregiver) for _ in range(2)]
+    ids = [key(c["id"]) for c in cards]
+    first, second = await stored_invoice(agency), await stored_invoice(agency, "INV-8")
+    actor, database = Actor(account_id=agency.account_id), api.database
+    snapshot = {"_id": first, "number": "INV-7", "date": dt.datetime(2025, 3, 31, tzinfo=dt.UTC)}
+
+    async def invoiced() -> list[Any]:
+        cursor = database.db.punchcards.find({"_id": {"$in": ids}}, {"invoice": 1, "_revision": 1})
+        return [(doc.get("invoice"), doc["_revision"]) async for doc in cursor]
+
+    async def audited() -> int:
+        return await api.count("audit_events", _account=agency.account_id, action="update")
+
+    # when they are marked inside a caller's transaction that then fails
+    async def failing(session: Any) -> None:
+        assert await mark_punchcards(database, actor, "invoice", snapshot, ids, session) == 2
+        raise ServiceError.one("The invoice failed.")
+
+    with pytest.raises(ServiceError):
+        await in_transaction(database, failing)
+    # then nothing was marked, nor audited
+    assert await invoiced() == [(None, 1), (None, 1)]
+    assert await audited() == 0
+    # when they are marked for real, then again with the same snapshot
+    assert await mark_punchcards(database, actor, "invoice", snapshot, ids) == 2
+    assert await mark_punchcards(database, actor, "invoice", snapshot, ids) == 0
+    # then they carry it once, at a new revision, with one audit entry each
+    assert await invoiced() == [(snapshot, 2), (snapshot, 2)]
+    assert await audited() == 2
+    # when another invoice marks one of them
+    moved = {"_id": second, "number": "INV-8"}
+    with pytest.raises(ServiceError) as refused:
+        await mark_punchcards(database, actor, "invoice", moved, ids[:1])
+    # then it is refused as billed twice, and nothing changed
+    assert [p.code.value for p in refused.value.problems] == ["DUPLICATE"]
+    assert await invoiced() == [(snapshot, 2), (snapshot, 2)]
+    # when the first invoice's snapshot is cleared from one
+    assert await mark_punchcards(database, actor, "invoice", None, ids[:1]) == 1
+    # then it is not invoiced any more, and the lists say so
+    assert await invoiced() == [(None, 3), (snapshot, 2)]
+    found = await agency.ok(LIST, {"filter": {"invoiced": False}})
+    assert found["punchcards"]["totalCount"] == 1
 
 
 async def test_recording_punchcards_needs_manage_schedule(api: Api) -> None:

@@ -55,6 +55,11 @@ class AuditEvent(Document):
     reason: str | None = Field(None, description="The reason given, for a deletion.")
     request_id: str | None = Field(None, description="The request's X-Request-Id.")
     client_address: str | None = Field(None, description="The caller's network address.")
+    private: bool = Field(
+        False,
+        description="About a private record (a private progress note): shown only to roles "
+        "with VIEW_SENSITIVE.",
+    )
 
     class Settings:
         name = "audit_events"

@@ -8,14 +8,50 @@ import strawberry
 
 from app.audit.inputs import AuditFilter
 from app.audit.types import AuditEvent, require_audit_reader
+from app.common.codes import Permission
 from app.graphql.connections import NEWEST_FIRST, Connection, Page, list_records
 from app.graphql.context import Info
+from app.graphql.filters import merge
+from app.patients.documents import ProgressNote
+
+PRIVATE_TYPE = "ProgressNote"
+"""The record type that can be private (stored with `private: true`)."""
 
 
 async def audit_page(info: Info, query: dict[str, Any], page: Page) -> Connection[AuditEvent]:
-    """A page of the trail, newest first, for callers allowed to read it."""
+    """A page of the trail, newest first, for callers allowed to read it; entries about private
+    progress notes only for callers who may see those notes."""
     require_audit_reader(info)
-    return await list_records(info, AuditEvent, query, None, NEWEST_FIRST, page)
+    hidden = await private_entries(info, query)
+    return await list_records(info, AuditEvent, merge(query, hidden), None, NEWEST_FIRST, page)
+
+
+async def private_entries(info: Info, query: dict[str, Any]) -> dict[str, Any]:
+    """A clause leaving out, for a role without VIEW_SENSITIVE, the entries about private notes:
+    those marked private when written, and any about a note that is private now (it may have
+    been shared when the entry was written, or the entry older than the marker)."""
+    caller = info.context.caller
+    if caller is not None and caller.may(Permission.VIEW_SENSITIVE):
+        return {}
+    unmarked: dict[str, Any] = {"private": {"$ne": True}}
+    if _about_another_type(query):  # a patient's history, say: no note in it
+        return unmarked
+    cursor = info.context.database.db[ProgressNote.Settings.name].find(
+        info.context.scoped({"private": True}), {"_id": 1}
+    )
+    private = [doc["_id"] async for doc in cursor]
+    if not private:
+        return unmarked
+    about_private = {"record_type": PRIVATE_TYPE, "record_id": {"$in": private}}
+    return {**unmarked, "$nor": [about_private]}
+
+
+def _about_another_type(query: dict[str, Any]) -> bool:
+    """Whether the query asks for entries about one record type, not the private one."""
+    clauses = [query, *query.get("$and", [])]
+    return any(
+        isinstance(c.get("record_type"), str) and c["record_type"] != PRIVATE_TYPE for c in clauses
+    )
 
 
 @strawberry.type

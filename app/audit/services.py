@@ -62,8 +62,10 @@ def changes_between(
 def audit_event(
     actor: Actor, action: AuditAction, record_type: str, record_id: Any, **details: Any
 ) -> RawDoc:
-    """A trail entry, ready to insert in the writer's transaction."""
+    """A trail entry, ready to insert in the writer's transaction. `private=True` marks an entry
+    about a private record (a private progress note): only roles with VIEW_SENSITIVE see it."""
     return {
+        **({"private": True} if details.get("private") else {}),
         "_account": actor.account_id,
         "at": now(),
         "actor": actor.as_audit_actor(),

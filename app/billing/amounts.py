@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from typing import Any
 
-from app.billing.documents import CENT, ZERO, InvoiceServiceLine, InvoiceStatus, InvoiceTax
+from app.billing.documents import Invoice, InvoiceServiceLine, InvoiceTax
+from app.billing.enums import InvoiceStatus
+from app.common.codes import ServiceUnit
+from app.common.money import ZERO, to_cent
+from app.common.services import RawDoc
+from app.errors import ErrorCode, Problem
 
 HUNDRED = Decimal("100")
-
-
-def money(value: Decimal) -> Decimal:
-    """An amount rounded half-up to the cent: 25.125 -> 25.13."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def cents(value: Decimal) -> int:
-    """An amount in whole cents (exact: amounts are kept to the cent)."""
-    return int(money(value) * 100)
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ class Totals:
 
 
 def line_amount(line: InvoiceServiceLine) -> Decimal:
-    return money(line.quantity * (line.rate or ZERO))
+    return to_cent(line.quantity * (line.rate or ZERO))
 
 
 def totals(lines: list[InvoiceServiceLine], rates: Mapping[str, TaxRate]) -> Totals:
@@ -59,19 +55,19 @@ def totals(lines: list[InvoiceServiceLine], rates: Mapping[str, TaxRate]) -> Tot
         if not bearing:
             continue
         base = sum((line.amount or ZERO for line in bearing), ZERO)
-        amount = money(base * tax.rate / HUNDRED)
+        amount = to_cent(base * tax.rate / HUNDRED)
         taxes.append(InvoiceTax(code=code, label=tax.label, rate=tax.rate, amount=amount))
     tax_total = sum((tax.amount for tax in taxes), ZERO)
-    return Totals(money(subtotal), taxes, money(tax_total), money(subtotal + tax_total))
+    return Totals(to_cent(subtotal), taxes, to_cent(tax_total), to_cent(subtotal + tax_total))
 
 
 def paid(amounts: Iterable[Decimal]) -> Decimal:
-    return money(sum(amounts, ZERO))
+    return to_cent(sum(amounts, ZERO))
 
 
 def due(total: Decimal, amount_paid: Decimal, status: InvoiceStatus) -> Decimal:
     """What is still owed: nothing on a void invoice."""
-    return ZERO if status == InvoiceStatus.VOID else money(total - amount_paid)
+    return ZERO if status == InvoiceStatus.VOID else to_cent(total - amount_paid)
 
 
 def derived_status(status: InvoiceStatus, total: Decimal, amount_paid: Decimal) -> InvoiceStatus:
@@ -84,3 +80,94 @@ def derived_status(status: InvoiceStatus, total: Decimal, amount_paid: Decimal) 
     if status in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID):
         return InvoiceStatus.SENT
     return status
+
+
+def compute_amounts(
+    doc: Invoice,
+    account: RawDoc,
+    before: dict[str, Any] | None,
+    lines_given: bool,
+    problems: list[Problem],
+) -> None:
+    """Lines filled from the account's services, then every amount computed exactly."""
+    services = {s.get("code"): s for s in account.get("services") or []}
+    rates = {
+        t["code"]: TaxRate(t["code"], t.get("label") or t["code"], Decimal(t["rate"]))
+        for t in account.get("taxes") or []
+        if t.get("active", True)
+    }
+    for kept in (before or {}).get("taxes") or []:  # an invoice keeps the rates it had
+        rates[kept["code"]] = TaxRate(kept["code"], kept["label"], Decimal(kept["rate"]))
+    for index, line in enumerate(doc.services):
+        service = services.get(line.code) if lines_given else None
+        if line.rate is None:
+            if service is None:
+                problems.append(
+                    Problem(
+                        f"Give a rate: the account has no service {line.code}.",
+                        ErrorCode.REQUIRED,
+                        f"services.{index}.rate",
+                    )
+                )
+                continue
+            line.rate = Decimal(service["bill_rate"])
+        if service is not None:
+            line.description = line.description or service.get("description")
+            units = {unit.value: unit for unit in ServiceUnit}
+            line.unit = line.unit or units.get(str(service.get("unit")))
+            if line.taxes is None:  # the service's taxes that apply to new invoices
+                line.taxes = [code for code in service.get("taxes") or [] if code in rates]
+        line.unit = line.unit or ServiceUnit.HOUR
+        line.taxes = line.taxes or []
+        unknown = [code for code in line.taxes if code not in rates]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"The account has no tax {', '.join(unknown)}.",
+                    ErrorCode.INVALID,
+                    f"services.{index}.taxes",
+                )
+            )
+        line.amount = line_amount(line)
+    computed = totals(doc.services, rates)
+    doc.subtotal, doc.taxes = computed.subtotal, computed.taxes
+    doc.tax_total, doc.total = computed.tax_total, computed.total
+
+
+def settle_status(
+    doc: Invoice,
+    before: dict[str, Any] | None,
+    status_given: bool,
+    problems: list[Problem],
+) -> None:
+    """Status and amounts due once payments are counted."""
+    requested = doc.status
+    amount_paid = Decimal((before or {}).get("amount_paid") or ZERO)
+    if status_given and requested in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID):
+        problems.append(
+            Problem(
+                "PAID and PARTIALLY_PAID follow from payments: record a payment instead.",
+                ErrorCode.INVALID,
+                "status",
+            )
+        )
+    if requested == InvoiceStatus.VOID and amount_paid > ZERO:
+        problems.append(
+            Problem(
+                "This invoice has payments; void them before voiding it.",
+                ErrorCode.INVALID_STATE,
+                "status",
+            )
+        )
+    doc.amount_paid = amount_paid
+    doc.status = derived_status(requested, doc.total, amount_paid)
+    doc.amount_due = due(doc.total, amount_paid, doc.status)
+    if doc.amount_due < ZERO and not problems:
+        problems.append(
+            Problem(
+                f"The total ({doc.total}) would be less than what was already paid "
+                f"({amount_paid}).",
+                ErrorCode.INVALID,
+                "services",
+            )
+        )

@@ -12,14 +12,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from app.billing.amounts import money
-from app.billing.documents import InvoiceDelivery, InvoiceStatus, PaymentMethod
+from app.billing.enums import InvoiceDelivery, InvoiceStatus, PaymentMethod
 from app.billing.payments import payment_store
 from app.billing.services import invoice_store
 from app.common.demo import DemoAccount, RawDoc
+from app.common.money import to_cent
 from app.common.services import decode
 from app.common.text import normalise
-from app.visits.services import mark_punchcards
 
 # (status set by the clerk, share of the total paid, how it is paid)
 PLAN = [
@@ -98,7 +97,7 @@ async def seed(demo: DemoAccount) -> None:
                 demo.actor,
                 {
                     "invoice": invoice["_id"],
-                    "amount": money(total * share),
+                    "amount": to_cent(total * share),
                     "date": paid_on,
                     "method": method,
                     "reference": reference,
@@ -123,8 +122,8 @@ def _billed(card: RawDoc) -> dict[str, Any]:
 
 
 async def _bill_the_week(demo: DemoAccount, patients: int = 3) -> list[Any]:
-    """Invoice the week's punchcards of a few patients: a line per service, hours summed, and
-    each punchcard marked as billed by its invoice."""
+    """Invoice the week's punchcards of a few patients: a line per service, hours summed (the
+    store marks each punchcard as billed by its invoice)."""
     by_patient: dict[Any, list[RawDoc]] = {}
     for card in demo.made.get("punchcards") or []:
         if (card.get("bill") or {}).get("billable", True) and card.get("patient"):
@@ -149,14 +148,6 @@ async def _bill_the_week(demo: DemoAccount, patients: int = 3) -> list[Any]:
                 "status": InvoiceStatus.DRAFT,
                 "notes": f"Visits of the week of {start:%B} {start.day}.",
             },
-        )
-        billed = {
-            "_id": invoice["_id"],
-            "number": invoice["number"],
-            "date": dt.datetime.combine(end, dt.time(), dt.UTC),
-        }
-        await mark_punchcards(
-            demo.database, demo.actor, "invoice", billed, [card["_id"] for card in cards]
         )
         made.append(invoice["_id"])
     return made

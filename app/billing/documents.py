@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
+from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.common.codes import ServiceUnit
 from app.common.documents import (
     READONLY,
@@ -28,66 +27,16 @@ from app.common.documents import (
     by_account,
     ref,
 )
+from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, whole_cents
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-MAX_AMOUNT = Decimal("100000000")  # bounds keep every product exact in Decimal's 28 digits
-MAX_QUANTITY = Decimal("100000")
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # References to record types of other packages (global IDs in inputs, the live record in
-# outputs). Nested in snapshots, they are checked same-account by the services.
+# outputs). Nested in snapshots too, they are checked same-account on every write by the shared
+# plumbing (`references_in` walks subdocuments).
 CLIENT_REF: dict[str, Any] = ref("Client", "clients")
 CONTACT_REF: dict[str, Any] = ref("Contact", "contacts")
 PUNCHCARD_REF: dict[str, Any] = ref("Punchcard", "punchcards")
-
-
-def whole_cents(value: Decimal | None) -> Decimal | None:
-    """A money amount given to the cent at most (12.5 and 12.50 are fine, 12.505 is not)."""
-    if value is not None and value != value.quantize(CENT):
-        raise ValueError("a money amount has at most two decimals (cents)")
-    return None if value is None else value.quantize(CENT)
-
-
-@strawberry.enum(
-    description="Where an invoice stands. PARTIALLY_PAID and PAID follow from its payments; "
-    "a client sets DRAFT, SENT or VOID."
-)
-class InvoiceStatus(Enum):
-    DRAFT = strawberry.enum_value("draft", description="Being prepared; not sent yet.")
-    SENT = strawberry.enum_value("sent", description="Sent to whoever pays; nothing paid yet.")
-    PARTIALLY_PAID = strawberry.enum_value(
-        "partially_paid", description="Payments cover part of the total."
-    )
-    PAID = strawberry.enum_value("paid", description="Payments cover the total.")
-    VOID = strawberry.enum_value("void", description="Cancelled: nothing is owed.")
-
-
-@strawberry.enum(description="The kind of invoice.")
-class InvoiceType(Enum):
-    STANDARD = strawberry.enum_value("standard", description="A regular bill for a period.")
-    CREDIT_NOTE = strawberry.enum_value(
-        "credit_note", description="A credit given back (its amounts are credited)."
-    )
-    INTERIM = strawberry.enum_value("interim", description="A bill for part of a period.")
-    FINAL = strawberry.enum_value("final", description="The last bill, when service ends.")
-
-
-@strawberry.enum(description="How an invoice is delivered.")
-class InvoiceDelivery(Enum):
-    EMAIL = strawberry.enum_value("email", description="By email.")
-    MAIL = strawberry.enum_value("mail", description="By post.")
-    PORTAL = strawberry.enum_value("portal", description="Through the client portal.")
-
-
-@strawberry.enum(description="How money is paid.")
-class PaymentMethod(Enum):
-    CASH = strawberry.enum_value("cash", description="Cash.")
-    CHEQUE = strawberry.enum_value("cheque", description="A cheque.")
-    CARD = strawberry.enum_value("card", description="A credit or debit card.")
-    EFT = strawberry.enum_value("eft", description="An electronic funds transfer.")
-    INSURANCE = strawberry.enum_value("insurance", description="Paid by an insurer.")
-    OTHER = strawberry.enum_value("other", description="Any other way.")
 
 
 class InvoiceAccount(Embedded):

@@ -57,9 +57,10 @@ else:
 @strawberry.type
 class InvoiceCloseMutations:
     @strawberry.mutation(
-        description="Close an invoice: from then on it cannot be edited or deleted (payments "
-        "still count against it). Refused with CONFLICT if `revision` is not the current one. "
-        "Needs MANAGE_BILLING."
+        description="Close an invoice: from then on it cannot be edited or deleted. Payments "
+        "are still recorded and voided against a closed invoice (money arrives after closing), "
+        "and they change its amountPaid, amountDue and status. Refused with CONFLICT if "
+        "`revision` is not the current one. Needs MANAGE_BILLING."
     )
     async def invoice_close(self, info: Info, id: strawberry.ID, revision: int) -> InvoicePayload:
         async def act() -> Invoice:
@@ -76,10 +77,11 @@ class InvoiceCloseMutations:
 @strawberry.type
 class PaymentMutations:
     @strawberry.mutation(
-        description="Record a payment against an invoice of your account that is not void "
-        "(closed invoices take payments too). More than the invoice's amount due is refused as "
-        "an overpayment. The invoice's amount paid, amount due and status change with it, in "
-        "the same transaction. Needs MANAGE_BILLING."
+        description="Record a payment against an invoice of your account that is not void. A "
+        "closed invoice takes payments too: money arrives after closing, so a payment changes "
+        "a closed invoice's amountPaid, amountDue and status (nothing else of it). More than "
+        "the invoice's amount due is refused as an overpayment. The invoice changes with the "
+        "payment, in the same transaction. Needs MANAGE_BILLING."
     )
     async def payment_create(self, info: Info, input: PaymentCreateInput) -> PaymentPayload:
         async def act() -> Payment:

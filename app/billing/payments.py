@@ -1,6 +1,7 @@
 """The rules of payments, free of GraphQL.
 
-A payment and the invoice it pays change together, in one transaction, each with its audit
+A payment and the invoice it pays change together (a closed invoice too: money arrives after
+closing, and only payments change a closed invoice), in one transaction, each with its audit
 entry: the invoice's amount paid is always the sum of its payments that are not void. A payment
 is never deleted: a wrong one is voided, and only its date, method, reference and notes can be
 corrected.
@@ -17,10 +18,12 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
-from app.billing.amounts import cents, derived_status, due, paid
-from app.billing.documents import ZERO, InvoiceStatus, Payment
-from app.billing.services import account_today
+from app.billing.amounts import derived_status, due, paid
+from app.billing.defaults import account_today
+from app.billing.documents import Payment
+from app.billing.enums import InvoiceStatus
 from app.common.clock import now
+from app.common.money import ZERO, in_cents
 from app.common.services import Actor, RawDoc, decode, problems_from_many
 from app.common.store import MAX_IMPORT, RecordStore, in_transaction
 from app.db import Database
@@ -75,7 +78,7 @@ async def settle_invoice(
             "amount_paid": Decimal128(amount_paid),
             "amount_due": Decimal128(amount_due),
             "status": status.value,
-            "_search.due_cents": cents(amount_due),
+            "_search.due_cents": in_cents(amount_due),
             "_last_updated_date": stamp,
             "_revision": _next_revision(invoice),
         }

@@ -12,7 +12,6 @@ from app.billing.inputs import (
     PaymentFilter,
     PaymentOrder,
 )
-from app.billing.services import account_today
 from app.billing.types import Invoice, Payment
 from app.common.text import normalise
 from app.graphql.connections import Connection, Page, list_records
@@ -46,11 +45,9 @@ class BillingQueries:
     ) -> Connection[Invoice]:
         page = Page(first=first, after=after, last=last, before=before)
         filter = filter or InvoiceFilter()
-        today = None
-        if filter.overdue is not None:
-            account = await info.context.loaders.load("accounts", info.context.account_id)
-            today = account_today(account)
-        query = filter.query(info, today)
+        if filter.overdue is not None:  # the filter finds the account's today in the request
+            await info.context.loaders.load("accounts", info.context.account_id)
+        query = filter.query(info)
         return await list_records(info, Invoice, query, order_by, NEWEST_INVOICE_FIRST, page)
 
     @strawberry.field(description="A payment by global ID; null if not in your account.")

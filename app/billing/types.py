@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import strawberry
 
+from app.billing.defaults import account_today
 from app.billing.documents import Invoice as InvoiceDocument
 from app.billing.documents import InvoiceAccount
 from app.billing.documents import Payment as PaymentDocument
 from app.billing.inputs import OLDEST_PAYMENT_FIRST, PaymentFilter
-from app.billing.services import account_today
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
@@ -26,7 +26,8 @@ InvoiceAccountType = output_type(InvoiceAccount)
     InvoiceDocument,
     name="Invoice",
     description="A bill for care given: service lines, taxes, total, and what is paid and due. "
-    "Amounts are computed by the server, exactly; a closed invoice no longer changes.",
+    "Amounts are computed by the server, exactly. A closed invoice is no longer edited or "
+    "deleted; payments still change its amount paid, amount due and status.",
     exclude=("account_snapshot",),
 )
 class Invoice(Record, Node, Versioned):

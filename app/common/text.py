@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 
 def normalise(text: str) -> str:
@@ -26,3 +28,11 @@ def camel(name: str) -> str:
     """A stored or Python name as GraphQL shows it: `_hired_date` -> `hiredDate`."""
     head, *rest = name.lstrip("_").split("_")
     return head + "".join(part.title() for part in rest)
+
+
+def full_name(name: Mapping[str, Any] | None) -> str:
+    """A person's name as one string: first, middle and last names, the missing ones left
+    out; "" when there are none."""
+    given = name or {}
+    parts = (given.get("first"), given.get("middle"), given.get("last"))
+    return " ".join(str(part) for part in parts if part)

@@ -8,6 +8,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.common.documents import GeoPoint
+from app.common.text import full_name
 from app.errors import PublicError
 from app.graphql.context import Info
 from app.graphql.modeled import register
@@ -42,9 +43,7 @@ class Person:
     @strawberry.field(description="The full name: first, middle and last names.")
     def full_name(self) -> str:
         record: Record = self  # type: ignore[assignment]
-        name = record.doc.get("name") or {}
-        parts = (name.get("first"), name.get("middle"), name.get("last"))
-        return " ".join(str(part) for part in parts if part)
+        return full_name(record.doc.get("name"))
 
     @strawberry.field(
         description="Social security (or health card) number; needs VIEW_SENSITIVE. "

@@ -16,11 +16,11 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event
+from app.audit.services import MASK, audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, encode, validated
 from app.common.store import RecordStore, in_transaction
-from app.common.text import keywords
+from app.common.text import full_name, keywords
 from app.conversations.documents import (
     MAX_BODY,
     MAX_MESSAGES,
@@ -37,10 +37,9 @@ CLOSED = ConversationStatus.CLOSED.value
 CHANGEABLE_WHEN_CLOSED = {"status", "pinned"}
 
 
-def full_name(user: RawDoc) -> str:
-    name = user.get("name") or {}
-    parts = (name.get("first"), name.get("middle"), name.get("last"))
-    return " ".join(str(part) for part in parts if part) or "(no name)"
+def user_name(user: RawDoc) -> str:
+    """A user's full name, as a conversation shows it."""
+    return full_name(user.get("name")) or "(no name)"
 
 
 def conversation_search(conversation: Conversation) -> dict[str, Any]:
@@ -130,7 +129,7 @@ def _participants(
     read = {p.get("_id"): p.get("last_read_date") for p in kept}
     return {
         "participants": [
-            {**p, "name": full_name(found[user]), "last_read_date": read.get(user)}
+            {**p, "name": user_name(found[user]), "last_read_date": read.get(user)}
             if user is not None
             else p
             for p, user in zip(given, ids, strict=True)
@@ -201,7 +200,7 @@ async def post_message(
             {"_id": author, "_account": actor.account_id}, {"name": 1}
         )
         snapshot = next(p for p in current["participants"] if p.get("_id") == author)
-        name = full_name(user) if user is not None else str(snapshot.get("name") or "(no name)")
+        name = user_name(user) if user is not None else str(snapshot.get("name") or "(no name)")
     else:
         name = actor.api_client_name or "API client"
     message = encode(
@@ -242,7 +241,7 @@ async def post_message(
         AuditAction.UPDATE,
         "Conversation",
         key,
-        changes=[{"field": "messages", "before": None, "after": message}],
+        changes=[{"field": "messages", "before": None, "after": {**message, "body": MASK}}],
     )
 
     async def write(session: AsyncClientSession) -> RawDoc | None:

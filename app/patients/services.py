@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from bson import ObjectId
 from pydantic import BaseModel
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
@@ -77,6 +78,40 @@ class ProgressNoteStore(RecordStore):
         await self._prepare(actor, prepared, prefix, current=None)
         return await super().create_many(actor, prepared, prefix)
 
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        """Insert the notes with their entries; the entries of private ones are marked private
+        (shown only to VIEW_SENSITIVE) before the transaction commits, so none is ever seen
+        unmarked."""
+        private = [raw["_id"] for raw in raws if raw.get("private")]
+        if not private:
+            return await super().insert_new(actor, raws, also)
+
+        async def mark_private(session: AsyncClientSession) -> None:
+            await self.database.db.audit_events.update_many(
+                {
+                    "_account": actor.account_id,
+                    "record_type": self.record_type,
+                    "record_id": {"$in": private},
+                },
+                {"$set": {"private": True}},
+                session=session,
+            )
+            if also is not None:
+                await also(session)
+
+        return await super().insert_new(actor, raws, mark_private)
+
+    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
+        """Every change to a note that is private, or becomes private, has a private entry."""
+        if current.get("private") or update.get("$set", {}).get("private"):
+            event["private"] = True
+        return await super()._write(current, update, event)
+
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         """A script importing notes (the demo, a migration) may keep when each was written; the
         GraphQL inputs cannot send `created_date`, so clients always get the current time."""
@@ -135,6 +170,7 @@ class ProgressNoteStore(RecordStore):
             self.record_type,
             key,
             changes=changes_between(current, {**current, "approval": approval}, {"approval"}),
+            private=bool(current.get("private")),
         )
         return await self._write(current, update, event)
 

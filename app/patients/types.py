@@ -11,11 +11,9 @@ from app.common.codes import Permission
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
 from app.files.inputs import NEWEST_UPLOADS, FileFilter
-from app.graphql.connections import Connection, Page, paginate
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
-from app.graphql.filters import merge
 from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
@@ -68,39 +66,6 @@ class ProgressNote(Record, Node, Versioned):
         return record
 
 
-def progress_notes_edge(key: str, description: str) -> Any:
-    """A reverse edge to progress notes: those whose stored `key` holds this record's id, newest
-    first unless told, with the progress note filter (private notes hidden from roles without
-    VIEW_SENSITIVE, deleted ones unless asked)."""
-
-    async def resolve(
-        root: Any,
-        info: Info,
-        filter: Any = None,
-        order_by: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Any:
-        query = merge({key: root.doc["_id"]}, (filter or ProgressNoteFilter()).query(info))
-        ordering = order_by.ordering() if order_by is not None else NEWEST_NOTES_FIRST
-        page = Page(first=first, after=after, last=last, before=before)
-        return await paginate(
-            info, ProgressNote.collection(), query, ordering, page, ProgressNote.from_doc
-        )
-
-    resolve.__annotations__.update(
-        {
-            "info": Info,
-            "filter": ProgressNoteFilter | None,
-            "order_by": ProgressNoteOrder | None,
-            "return": Connection[ProgressNote],
-        }
-    )
-    return strawberry.field(resolver=resolve, description=description)
-
-
 @record_type(
     PatientDocument,
     name="Patient",
@@ -110,8 +75,13 @@ def progress_notes_edge(key: str, description: str) -> Any:
 class Patient(Record, Node, Versioned, Person):
     """Plain fields and references come from the document model; the rest is its graph."""
 
-    progress_notes = progress_notes_edge(
-        "patient", "The patient's progress notes, newest first unless told."
+    progress_notes = related(
+        "ProgressNote",
+        "patient",
+        "The patient's progress notes, newest first unless told.",
+        filter_input=ProgressNoteFilter,
+        order_input=ProgressNoteOrder,
+        ordering=NEWEST_NOTES_FIRST,
     )
     events = related(
         "Event",

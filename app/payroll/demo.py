@@ -1,9 +1,9 @@
 """Demo payrolls: last week's, closed, and this week's, open, each with a line per caregiver.
 
 Every demo punchcard goes to the payroll whose week holds its clock-in (in the account's time
-zone) and is linked to it (its payroll snapshot set); each caregiver with punchcards in a week
-gets one line paying them, sometimes with mileage, a bonus, a reimbursement or a deduction.
-Last week's payroll is closed once its lines are made.
+zone); each caregiver with punchcards in a week gets one line paying them (the line puts the
+payroll's snapshot on its punchcards), sometimes with mileage, a bonus, a reimbursement or a
+deduction. Last week's payroll is closed once its lines are made.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from app.common.codes import PeriodType
 from app.common.demo import DemoAccount
+from app.common.money import CENT
 from app.payroll.documents import PayrollAdjustmentKind
-from app.payroll.services import link_punchcards, payroll_store, payroll_user_store
+from app.payroll.services import payroll_store, payroll_user_store
 
-CENTS = Decimal("0.01")
 MILEAGE_RATE = Decimal("0.61")  # per km
 
 
@@ -30,7 +30,7 @@ def _adjustments(demo: DemoAccount, week: dt.date) -> list[dict[str, Any]]:
             {
                 "kind": PayrollAdjustmentKind.MILEAGE,
                 "description": f"{km} km between visits",
-                "amount": (MILEAGE_RATE * km).quantize(CENTS),
+                "amount": (MILEAGE_RATE * km).quantize(CENT),
                 "date": week + dt.timedelta(days=rng.randint(0, 4)),
             }
         )
@@ -40,7 +40,7 @@ def _adjustments(demo: DemoAccount, week: dt.date) -> list[dict[str, Any]]:
                      "amount": Decimal("50.00")})  # fmt: skip
     elif roll < 0.2:
         made.append({"kind": PayrollAdjustmentKind.REIMBURSEMENT, "description": "Parking",
-                     "amount": Decimal(rng.randint(6, 24)).quantize(CENTS)})  # fmt: skip
+                     "amount": Decimal(rng.randint(6, 24)).quantize(CENT)})  # fmt: skip
     elif roll < 0.25:
         made.append({"kind": PayrollAdjustmentKind.DEDUCTION, "description": "Uniform",
                      "amount": Decimal("15.00")})  # fmt: skip
@@ -74,12 +74,6 @@ async def seed(demo: DemoAccount) -> None:
             paid[index].setdefault(punchcard["user"]["_id"], []).append(punchcard)
     lines = []
     for payroll, week, by_caregiver in zip(payrolls, weeks, paid, strict=True):
-        cards = [card for group in by_caregiver.values() for card in group]
-        if cards:
-            await link_punchcards(demo.database, demo.actor, payroll, [c["_id"] for c in cards])
-            for card in cards:
-                card["payroll"] = {"_id": payroll["_id"], "start": payroll["start"],
-                                   "end": payroll["end"]}  # fmt: skip
         items = [
             {
                 "payroll": payroll["_id"],
@@ -91,6 +85,9 @@ async def seed(demo: DemoAccount) -> None:
         ]
         if items:
             lines += await payroll_user_store(demo.database).create_many(demo.actor, items)
+        for card in (card for group in by_caregiver.values() for card in group):
+            card["payroll"] = {"_id": payroll["_id"], "start": payroll["start"],
+                               "end": payroll["end"]}  # fmt: skip
     closed = await payroll_store(demo.database).close(demo.actor, payrolls[0]["_id"], 1)
     demo.made["payrolls"] = [closed, payrolls[1]]
     demo.made["payrollsusers"] = lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -21,13 +21,7 @@ from app.common.documents import (
     by_account,
     ref,
 )
-
-CENT = Decimal("0.01")
-
-
-def cents(amount: Decimal) -> Decimal:
-    """Money rounded half-up to the cent."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+from app.common.money import MAX_AMOUNT, whole_cents
 
 
 @strawberry.enum(
@@ -90,12 +84,20 @@ class PayrollAdjustment(Embedded):
     kind: PayrollAdjustmentKind = Field(description="What it is for; DEDUCTION subtracts.")
     description: str | None = Field(None, max_length=500, description="What it is, in words.")
     amount: Decimal = Field(
-        ge=0, description="How much, never negative: the kind says whether it adds or subtracts."
+        ge=0,
+        le=MAX_AMOUNT,
+        description="How much, to the cent and never negative: the kind says whether it adds "
+        "or subtracts.",
     )
     date: dt.date | None = Field(None, description="The day it concerns.")
 
-    def signed(self) -> Decimal:
-        return -self.amount if self.kind == PayrollAdjustmentKind.DEDUCTION else self.amount
+    _cents = field_validator("amount")(whole_cents)
+
+
+def signed(kind: PayrollAdjustmentKind | str | None, amount: Decimal) -> Decimal:
+    """An adjustment's amount as it counts in the pay: a DEDUCTION's is negative."""
+    deduction = kind in (PayrollAdjustmentKind.DEDUCTION, PayrollAdjustmentKind.DEDUCTION.value)
+    return -amount if deduction else amount
 
 
 class PayrollUserPunchcard(Embedded):
@@ -108,11 +110,21 @@ class PayrollUserPunchcard(Embedded):
         None, ge=0, le=24, description="Hours paid; copied from the punchcard's pay when left out."
     )
     rate: Decimal | None = Field(
-        None, ge=0, description="Hourly rate; copied from the punchcard's pay when left out."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate; copied from the punchcard's pay when left out.",
     )
     amount: Decimal | None = Field(
-        None, ge=0, description="Amount paid; copied from the punchcard's pay when left out."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Amount paid, to the cent. Hours and rate left out (or the punchcard's): "
+        "the punchcard's pay, copied whole. Hours or rate given otherwise: hours times rate, "
+        "rounded half-up to the cent, and refused when it differs.",
     )
+
+    _cents = field_validator("amount")(whole_cents)
 
 
 class PayrollUserCaregiver(Embedded):

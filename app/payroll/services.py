@@ -1,40 +1,47 @@
 """The rules of payrolls and their lines, free of GraphQL.
 
-A closed payroll is paid: neither it nor its lines change any more. A line pays one caregiver
-once per payroll, and only that caregiver's punchcards, each on one line at most. What a line
-copies (the caregiver's name, each punchcard's pay) is copied from the live records when the
-caller leaves it out.
+A closed payroll is paid: neither it nor its lines change any more, nor the punchcards it
+pays. A line pays one caregiver once per payroll, and only that caregiver's live punchcards of
+the payroll's period, each on one line at most. What a line copies (the caregiver's name, each
+punchcard's pay) is copied from the live records when the caller leaves it out. Every line
+write puts the payroll's snapshot on the punchcards it pays (and takes it off those it no
+longer pays) in the same transaction, and bumps the payroll's `_lines_revision` there unless
+the payroll is closed: a close racing a line write either sees the line or refuses it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
+from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, to_cent
 from app.common.services import Actor, RawDoc, decode
-from app.common.store import RecordStore, records_by_id
+from app.common.store import RecordStore, in_transaction, records_by_id
 from app.common.text import normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
-from app.payroll.documents import PayrollAdjustmentKind, PayrollUser, cents
-from app.visits.services import mark_punchcards
-
-ZERO = Decimal("0")
+from app.payroll.documents import PayrollUser, signed
+from app.visits.services import mark_punchcards, record_id
 
 
 @dataclass(frozen=True)
 class Totals:
     """What a payroll line (or a whole payroll) adds up to."""
 
-    hours: Decimal = ZERO
+    hours: Decimal = Decimal(0)
     gross: Decimal = ZERO
     adjustments: Decimal = ZERO
 
@@ -57,19 +64,18 @@ def _money(value: Any) -> Decimal:
 
 def line_totals(line: RawDoc) -> Totals:
     """A stored line's hours, gross pay (its punchcards) and signed adjustments."""
-    hours = sum((_money(p.get("hours")) for p in line.get("punchcards") or []), ZERO)
+    hours = sum((_money(p.get("hours")) for p in line.get("punchcards") or []), Decimal(0))
     gross = sum((_money(p.get("amount")) for p in line.get("punchcards") or []), ZERO)
-    adjustments = ZERO
-    for adjustment in line.get("adjustments") or []:
-        amount = _money(adjustment.get("amount"))
-        deduction = adjustment.get("kind") == PayrollAdjustmentKind.DEDUCTION.value
-        adjustments += -amount if deduction else amount
-    return Totals(hours, cents(gross), cents(adjustments))
+    adjustments = sum(
+        (signed(a.get("kind"), _money(a.get("amount"))) for a in line.get("adjustments") or []),
+        ZERO,
+    )
+    return Totals(hours, to_cent(gross), to_cent(adjustments))
 
 
 def payroll_totals(lines: Iterable[RawDoc]) -> Totals:
     """The sum of a payroll's lines that are not deleted."""
-    total = Totals(ZERO, cents(ZERO), cents(ZERO))
+    total = Totals(Decimal(0), ZERO, ZERO)
     for line in lines:
         if not line.get("_deleted"):
             total += line_totals(line)
@@ -131,8 +137,13 @@ class PayrollStore(RecordStore):
         return await self._write(current, {"$set": {**closed, "_last_updated_date": stamp}}, event)
 
 
+_acting: ContextVar[Actor] = ContextVar("payroll_line_actor")
+"""Who writes a payroll line, for `_write` (which the shared store calls without the actor)."""
+
+
 class PayrollUserStore(RecordStore):
-    """Payroll lines: checked against their payroll, caregiver and punchcards."""
+    """Payroll lines: checked against their payroll, caregiver and punchcards; each write
+    marks the punchcards it pays in the same transaction."""
 
     async def create_many(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
@@ -141,39 +152,128 @@ class PayrollUserStore(RecordStore):
         await self._prepare(actor, items, prefix)
         return await super().create_many(actor, items, prefix)
 
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        async def mark(session: AsyncClientSession) -> None:
+            field = "input.payroll" if len(raws) == 1 else "input"
+            await self._mark(actor, [(None, raw) for raw in raws], session, field)
+            if also is not None:
+                await also(session)
+
+        return await super().insert_new(actor, raws, also=mark)
+
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
-        current = await self.get(actor, key)
-        payroll = await self.database.db.payrolls.find_one(
-            {"_id": current.get("payroll"), "_account": actor.account_id}
-        )
-        if is_closed(payroll):
-            raise closed_problem()
+        current = await self._open_line(actor, key)
         changes = dict(changes)
-        if "user" in changes and "punchcards" not in changes and current.get("punchcards"):
-            # another caregiver: the punchcards kept must be theirs too
+        moved = any(name in changes for name in ("user", "payroll"))
+        if moved and "punchcards" not in changes and current.get("punchcards"):
+            # another caregiver or payroll: the punchcards kept must fit it too
             changes["punchcards"] = decode(current["punchcards"])
         await self._prepare(actor, [changes], None, current)
+        _acting.set(actor)
         return await super().update(actor, key, revision, changes)
 
     async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
-        current = await self.get(actor, key)
-        payroll = await self.database.db.payrolls.find_one(
-            {"_id": current.get("payroll"), "_account": actor.account_id}
-        )
-        if is_closed(payroll):
-            raise closed_problem()
+        await self._open_line(actor, key)
+        _acting.set(actor)
         return await super().delete(actor, key, reason, revision)
 
     async def restore(self, actor: Actor, key: Any) -> RawDoc:
+        current = await self._open_line(actor, key)
+        # while it was deleted, another line may have taken its caregiver or punchcards
+        await self._unique_lines(actor, [decode(current)], None, current)
+        _acting.set(actor)
+        return await super().restore(actor, key)
+
+    async def _open_line(self, actor: Actor, key: Any) -> RawDoc:
         current = await self.get(actor, key)
         payroll = await self.database.db.payrolls.find_one(
-            {"_id": current.get("payroll"), "_account": actor.account_id}
+            {"_id": current.get("payroll"), "_account": actor.account_id}, {"_closed": 1}
         )
         if is_closed(payroll):
             raise closed_problem()
-        return await super().restore(actor, key)
+        return current
+
+    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
+        """The shared revision-checked write, marking the punchcards in its transaction."""
+        actor = _acting.get()
+        stored = current.get("_revision")
+        guard = {
+            "_id": current["_id"],
+            "_account": current["_account"],
+            "_revision": stored if stored is not None else {"$exists": False},
+        }
+        update.setdefault("$set", {})["_revision"] = (stored or 1) + 1
+
+        async def write(session: AsyncClientSession) -> RawDoc | None:
+            after = await self.collection.find_one_and_update(
+                guard, update, return_document=ReturnDocument.AFTER, session=session
+            )
+            if after is not None:
+                await self.database.db.audit_events.insert_one(event, session=session)
+                await self._mark(actor, [(current, after)], session, "id")
+            return after
+
+        after = await self._unique(in_transaction(self.database, write))
+        if after is None:
+            raise ServiceError.one(
+                f"This {self.what} changed while you were saving; reload it.",
+                ErrorCode.CONFLICT,
+                "revision",
+            )
+        return after
+
+    async def _mark(
+        self,
+        actor: Actor,
+        changes: list[tuple[RawDoc | None, RawDoc]],
+        session: AsyncClientSession,
+        field: str,
+    ) -> None:
+        """In the line write's transaction: bump each payroll touched unless it is closed
+        (re-read there, so a close that committed first refuses the write), take the payroll
+        off the punchcards no longer paid, and put it on those paid."""
+        touched = {
+            line.get("payroll")
+            for pair in changes
+            for line in pair
+            if line is not None and line.get("payroll") is not None
+        }
+        periods: dict[Any, RawDoc] = {}
+        for payroll in touched:
+            found = await self.database.db.payrolls.find_one_and_update(
+                {"_id": payroll, "_account": actor.account_id, "_closed": {"$ne": True}},
+                {"$inc": {"_lines_revision": 1}},
+                projection={"start": 1, "end": 1},
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            if found is None:
+                raise closed_problem(field)
+            periods[payroll] = found
+        clear: set[Any] = set()
+        paid: dict[Any, list[Any]] = {}
+        for before, after in changes:
+            was, cards_before = _paid_by(before)
+            now_in, cards_after = _paid_by(after)
+            clear |= {c for c in cards_before if was != now_in or c not in cards_after}
+            if now_in is not None:
+                paid.setdefault(now_in, []).extend(cards_after)
+        clear -= {c for cards in paid.values() for c in cards}
+        if clear:
+            await mark_punchcards(
+                self.database, actor, "payroll", None, sorted(clear), session=session
+            )
+        for payroll, cards in paid.items():
+            period = periods[payroll]
+            snapshot = {"_id": payroll, "start": period.get("start"), "end": period.get("end")}
+            await mark_punchcards(self.database, actor, "payroll", snapshot, cards, session=session)
 
     async def _prepare(
         self,
@@ -184,22 +284,23 @@ class PayrollUserStore(RecordStore):
     ) -> None:
         """Check the references that need the stored state, and fill the copied values."""
         account = actor.account_id
-        users = [_record_of(item.get("user")) for item in items]
+        users = [record_id(item.get("user")) for item in items]
         cards = [_punchcard_ids(item.get("punchcards")) for item in items]
-        payrolls = await records_by_id(
-            self.database, "payrolls", account, (item.get("payroll") for item in items)
-        )
+        payroll_of = [item.get("payroll", (current or {}).get("payroll")) for item in items]
+        payrolls = await records_by_id(self.database, "payrolls", account, payroll_of)
         people = await records_by_id(self.database, "users", account, users)
         punchcards = await records_by_id(
             self.database, "punchcards", account, (c for ids in cards for c in ids)
         )
+        zone = await _account_zone(self.database, account) if punchcards else dt.UTC
         problems: list[Problem] = []
         for index, item in enumerate(items):
             where = "input" if prefix is None else f"{prefix}.{index}"
             problems += self._check_payroll(item, payrolls, where)
             problems += _fill_user(item, people, where)
-            caregiver = _record_of(item.get("user")) or _record_of((current or {}).get("user"))
-            problems += _fill_punchcards(item, punchcards, caregiver, where)
+            caregiver = record_id(item.get("user")) or record_id((current or {}).get("user"))
+            period = _period(payrolls.get(payroll_of[index]))
+            problems += _fill_punchcards(item, punchcards, caregiver, period, zone, where)
         if problems:
             raise ServiceError(*problems)
         await self._unique_lines(actor, items, prefix, current)
@@ -237,7 +338,7 @@ class PayrollUserStore(RecordStore):
         pairs: dict[int, tuple[Any, Any]] = {}
         for index, item in enumerate(items):
             payroll = item.get("payroll", (current or {}).get("payroll"))
-            user = _record_of(item.get("user")) or _record_of((current or {}).get("user"))
+            user = record_id(item.get("user")) or record_id((current or {}).get("user"))
             if ("payroll" in item or "user" in item) and payroll is not None and user is not None:
                 pairs[index] = (payroll, user)
         taken_pairs: set[tuple[Any, Any]] = set()
@@ -286,21 +387,52 @@ def _paid_twice(field: str) -> Problem:
     return Problem("This punchcard is already paid on another line.", ErrorCode.DUPLICATE, field)
 
 
-def _record_of(snapshot: Any) -> Any:
-    """The id a snapshot given as input (python names) or stored (`_id`) holds."""
-    if not isinstance(snapshot, dict):
-        return None
-    return snapshot.get("record", snapshot.get("_id"))
-
-
 def _punchcard_ids(entries: Any) -> list[Any]:
-    return [_record_of(e) for e in entries or [] if isinstance(_record_of(e), ObjectId)]
+    return [key for e in entries or [] if (key := record_id(e)) is not None]
+
+
+def _paid_by(line: RawDoc | None) -> tuple[Any, list[Any]]:
+    """The payroll a stored line pays in and the punchcards it pays; none when deleted."""
+    if line is None or line.get("_deleted"):
+        return None, []
+    return line.get("payroll"), _punchcard_ids(line.get("punchcards"))
+
+
+async def _account_zone(database: Database, account_id: int) -> dt.tzinfo:
+    """The account's time zone: a punchcard belongs to the payroll of its local day."""
+    account = await database.db.accounts.find_one({"_id": account_id}, {"settings.timezone": 1})
+    name = ((account or {}).get("settings") or {}).get("timezone")
+    try:
+        return ZoneInfo(name) if name else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _period(payroll: RawDoc | None) -> tuple[dt.date, dt.date] | None:
+    """A payroll's days, both included: start to end, plus its extra days."""
+    start, end = _day((payroll or {}).get("start")), _day((payroll or {}).get("end"))
+    if start is None or end is None:
+        return None
+    return start, end + dt.timedelta(days=int((payroll or {}).get("period_extra") or 0))
+
+
+def _local_day(value: Any, zone: dt.tzinfo) -> dt.date | None:
+    if not isinstance(value, dt.datetime):
+        return None
+    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+    return aware.astimezone(zone).date()
 
 
 def _fill_user(item: dict[str, Any], people: dict[Any, RawDoc], where: str) -> list[Problem]:
     snapshot = item.get("user")
-    key = _record_of(snapshot)
-    if not isinstance(snapshot, dict) or not isinstance(key, ObjectId):
+    key = record_id(snapshot)
+    if not isinstance(snapshot, dict) or key is None:
         return []
     person = people.get(key)
     if person is None:
@@ -315,47 +447,88 @@ def _fill_user(item: dict[str, Any], people: dict[Any, RawDoc], where: str) -> l
     return []
 
 
+PAY = ("hours", "rate", "amount")
+
+
+def _pay_of(
+    entry: dict[str, Any], card: RawDoc, field: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """What a line pays for a punchcard. Nothing given, or only the punchcard's own values:
+    the punchcard's pay, copied whole (its amount may include premiums). Hours or rate given
+    otherwise: the other one is the punchcard's, and the amount is hours times rate, rounded
+    half-up to the cent; an amount given that differs from it is refused."""
+    pay = decode(card.get("pay") or {})
+    given = {k: entry.get(k) for k in PAY if entry.get(k) is not None}
+    if all(pay.get(k) is not None and pay[k] == v for k, v in given.items()):
+        return {k: pay.get(k) for k in PAY}, []
+    hours = given.get("hours", pay.get("hours"))
+    rate = given.get("rate", pay.get("rate"))
+    missing = [k for k, v in (("hours", hours), ("rate", rate)) if v is None]
+    if missing:
+        return given, [
+            Problem("Field required: the punchcard has no pay to take it from.",
+                    ErrorCode.REQUIRED, f"{field}.{k}")
+            for k in missing
+        ]  # fmt: skip
+    try:
+        hours, rate = Decimal(str(hours)), Decimal(str(rate))
+    except ArithmeticError:
+        return given, []  # not a number: the model's validation refuses it
+    if not (0 <= hours <= MAX_QUANTITY and 0 <= rate <= MAX_AMOUNT):
+        return given, []  # out of bounds: the model's validation refuses it
+    amount = to_cent(hours * rate)
+    if given.get("amount") is not None and given["amount"] != amount:
+        return given, [
+            Problem(f"The amount is hours times rate: {amount}.", ErrorCode.INVALID,
+                    f"{field}.amount")
+        ]  # fmt: skip
+    return {"hours": hours, "rate": rate, "amount": amount}, []
+
+
 def _fill_punchcards(
-    item: dict[str, Any], punchcards: dict[Any, RawDoc], caregiver: Any, where: str
+    item: dict[str, Any],
+    punchcards: dict[Any, RawDoc],
+    caregiver: Any,
+    period: tuple[dt.date, dt.date] | None,
+    zone: dt.tzinfo,
+    where: str,
 ) -> list[Problem]:
     entries = item.get("punchcards")
     if not isinstance(entries, list):
         return []
     problems, filled = [], []
     for number, entry in enumerate(entries):
-        key = _record_of(entry)
-        if not isinstance(entry, dict) or not isinstance(key, ObjectId):
+        key = record_id(entry)
+        if not isinstance(entry, dict) or key is None:
             filled.append(entry)
             continue
-        field = f"{where}.punchcards.{number}.record"
+        at = f"{where}.punchcards.{number}"
+        field = f"{at}.record"
         card = punchcards.get(key)
         if card is None:
             problems.append(Problem("No Punchcard with this id.", ErrorCode.NOT_FOUND, field))
             filled.append(entry)
             continue
+        if card.get("_deleted"):
+            problems.append(Problem("This punchcard is deleted.", ErrorCode.INVALID_STATE, field))
         if caregiver is not None and (card.get("user") or {}).get("_id") != caregiver:
             problems.append(
                 Problem("This punchcard is another caregiver's.", ErrorCode.INVALID, field)
             )
-        pay = decode(card.get("pay") or {})
-        filled.append(
-            {
-                **entry,
-                **{k: pay.get(k) for k in ("hours", "rate", "amount") if entry.get(k) is None},
-            }
-        )
+        day = _local_day((card.get("_search") or {}).get("date"), zone)
+        if period is not None and (day is None or not period[0] <= day <= period[1]):
+            problems.append(
+                Problem(
+                    f"This punchcard is not in the payroll's period ({period[0]} to {period[1]}).",
+                    ErrorCode.INVALID,
+                    field,
+                )
+            )
+        pay, wrong = _pay_of(entry, card, at)
+        problems += wrong
+        filled.append({**entry, **pay})
     item["punchcards"] = filled
     return problems
-
-
-async def link_punchcards(
-    database: Database, actor: Actor, payroll: RawDoc, punchcard_ids: list[Any]
-) -> int:
-    """Mark these punchcards as paid by the payroll; a closed payroll takes no more."""
-    if is_closed(payroll):
-        raise closed_problem()
-    snapshot = {"_id": payroll["_id"], "start": payroll["start"], "end": payroll["end"]}
-    return await mark_punchcards(database, actor, "payroll", snapshot, punchcard_ids)
 
 
 def payroll_store(database: Database) -> PayrollStore:

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import strawberry
 
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.text import full_name
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
+from app.db import RawDoc
 from app.files.inputs import NEWEST_UPLOADS, FileFilter
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
-from app.patients.types import progress_notes_edge
+from app.patients.inputs import NEWEST_NOTES_FIRST, ProgressNoteFilter, ProgressNoteOrder
 from app.payroll.inputs import PayrollUserFilter
 from app.people.documents import Candidate as CandidateDocument
 from app.people.documents import Client as ClientDocument
@@ -88,11 +92,21 @@ class User(Record, Node, Versioned, Person):
         filter_input=ConversationFilter,
         ordering=LATEST_FIRST,
     )
-    progress_notes = progress_notes_edge(
-        "users._id", "Progress notes this user is tagged on, newest first unless told."
+    progress_notes = related(
+        "ProgressNote",
+        "users._id",
+        "Progress notes this user is tagged on, newest first unless told.",
+        filter_input=ProgressNoteFilter,
+        order_input=ProgressNoteOrder,
+        ordering=NEWEST_NOTES_FIRST,
     )
-    written_progress_notes = progress_notes_edge(
-        "_created_user", "Progress notes this user wrote, newest first unless told."
+    written_progress_notes = related(
+        "ProgressNote",
+        "_created_user",
+        "Progress notes this user wrote, newest first unless told.",
+        filter_input=ProgressNoteFilter,
+        order_input=ProgressNoteOrder,
+        ordering=NEWEST_NOTES_FIRST,
     )
     tickets = related(
         "Ticket",
@@ -135,8 +149,7 @@ class Candidate(Record, Node, Versioned):
 
     @strawberry.field(description="The full name: first, middle and last names.")
     def full_name(self) -> str:
-        name = self.doc.get("name") or {}
-        return " ".join(str(name[p]) for p in ("first", "middle", "last") if name.get(p))
+        return full_name(self.doc.get("name"))
 
     @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
     def date_of_birth(self, info: Info) -> dt.date | None:
@@ -149,9 +162,8 @@ class Candidate(Record, Node, Versioned):
     async def hired_as(self, info: Info) -> User | None:
         if not self.doc.get("_hired"):
             return None
-        doc = await info.context.database.db.users.find_one(
-            info.context.scoped({"_candidate": self.doc["_id"]})
-        )
+        loader = info.context.loaders.batch("candidate_hired_as", lambda: users_hired_from(info))
+        doc = await loader.load(self.doc["_id"])
         return None if doc is None else User.from_doc(doc)
 
 
@@ -168,8 +180,13 @@ class Client(Record, Node, Versioned):
         filter_input=InvoiceFilter,
         ordering=NEWEST_INVOICE_FIRST,
     )
-    progress_notes = progress_notes_edge(
-        "invoice_to.client", "Progress notes whose time is billed to this client, newest first."
+    progress_notes = related(
+        "ProgressNote",
+        "invoice_to.client",
+        "Progress notes whose time is billed to this client, newest first.",
+        filter_input=ProgressNoteFilter,
+        order_input=ProgressNoteOrder,
+        ordering=NEWEST_NOTES_FIRST,
     )
     events = related("Event", "billing.client", "The visits billed to this client, newest first.")
 
@@ -204,10 +221,25 @@ class Contact(Record, Node, Versioned):
 def display_name(record: Record) -> str:
     doc = record.doc
     company = (doc.get("company") or {}).get("name")
-    name = (doc.get("contact") or {}).get("name") or {}
-    person = " ".join(str(name[p]) for p in ("first", "middle", "last") if name.get(p))
+    person = full_name((doc.get("contact") or {}).get("name"))
     kind = doc.get("_type", doc.get("type"))
     return str(company if company and (kind == "company" or not person) else person)
+
+
+def users_hired_from(info: Info) -> BatchLoad:
+    """A batch loader: for candidate ids, the user each was hired as (the first made from it),
+    or None; one query for every candidate of a page."""
+    database, scoped, loaders = info.context.database, info.context.scoped, info.context.loaders
+
+    async def load(candidates: list[Any]) -> list[RawDoc | None]:
+        query = scoped({"_candidate": {"$in": list(set(candidates))}})
+        found: dict[Any, RawDoc] = {}
+        async for doc in database.db.users.find(query, sort=[("_id", 1)]):
+            found.setdefault(doc["_candidate"], doc)
+        loaders.prime("users", list(found.values()))
+        return [found.get(candidate) for candidate in candidates]
+
+    return load
 
 
 @strawberry.type(description="The result of hiring a candidate.")

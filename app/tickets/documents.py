@@ -222,7 +222,8 @@ class Ticket(CareDocument, SoftDeletable):
 class RestId(Document):
     """The care-ticket REST API's integer id of one of our records, per account and kind.
 
-    Numbers come from a per-account, per-kind counter on first use; the documented examples
+    Numbers come from a per-account, per-kind counter (app.tickets.rest_ids): a ticket's in
+    the transaction that creates it, other records' on first use; the documented examples
     set theirs. `legacy` keeps an imported record's values in the old API's shape, and
     `imported` what our record showed then: a legacy value is answered until the record
     changes that attribute."""

@@ -12,11 +12,16 @@ Three choices the document forced (its examples do not agree with each other):
 - The residents have no last name (`last_name: null`); our patients need one. They are stored
   with last name "(not given)", and the REST API answers the old values (null) until the
   record's name changes.
+
+Each example record has a fixed id (derived from its documented number), so a load stopped
+half-way is finished by the next one: a record made but not yet numbered is found and
+numbered. Ticket 202 is numbered, with its comments, in the transaction that creates it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 from typing import Any
 
@@ -27,12 +32,14 @@ from app.accounts.services import create_account, create_api_client
 from app.common.codes import PatientStatus, RoleType
 from app.common.services import Actor, RawDoc
 from app.db import Database, open_database
+from app.graphql.records import to_utc
 from app.patients.services import patient_store
 from app.people.services import user_store
 from app.settings import Settings
 from app.tickets.documents import CategoryStatus, TicketStatus, TicketUrgency
 from app.tickets.rest import resident_fields, zone_of
-from app.tickets.services import category_store, record_of, set_rest_number, ticket_store
+from app.tickets.rest_ids import fix_number, record_of
+from app.tickets.services import category_store, ticket_store
 
 ACCOUNT_NUMBER = 72136196
 PROVIDER = "Example Provider"
@@ -149,19 +156,37 @@ async def seed_examples(database: Database) -> dict[str, Any]:
     return {"account": ACCOUNT_NUMBER, "ticket": ticket, "api_key": API_KEY}
 
 
+def example_id(kind: str, number: int) -> ObjectId:
+    """The fixed id of the documented record of that kind and number."""
+    return ObjectId(hashlib.sha256(f"seed-001:{kind}:{number}".encode()).digest()[:12])
+
+
 async def _existing(database: Database, kind: str, number: int) -> Any:
     return await record_of(database, ACCOUNT_NUMBER, kind, number)
+
+
+async def _made(database: Database, collection: str, kind: str, number: int, make: Any) -> RawDoc:
+    """The example record of that kind and number: the one stored, or the one `make` makes
+    with its fixed id."""
+    key = example_id(kind, number)
+    found: RawDoc | None = await database.db[collection].find_one({"_id": key})
+    return found if found is not None else await make(key)
 
 
 async def _backdate(
     database: Database, collection: str, key: Any, created: dt.datetime, updated: dt.datetime
 ) -> RawDoc:
-    """The examples' own creation and change times (they were made in 2016, in the old API)."""
+    """The examples' own creation and change times (they were made in 2016, in the old API);
+    a record that has them already is left as it is."""
+    stored: RawDoc | None = await database.db[collection].find_one({"_id": key})
+    assert stored is not None
+    if to_utc(stored.get("_created_date")) == created:
+        return stored
     await database.db[collection].update_one(
         {"_id": key, "_account": ACCOUNT_NUMBER},
         {"$set": {"_created_date": created.astimezone(dt.UTC), "_last_updated_date": updated}},
     )
-    stored: RawDoc | None = await database.db[collection].find_one({"_id": key})
+    stored = await database.db[collection].find_one({"_id": key})
     assert stored is not None
     return stored
 
@@ -170,22 +195,30 @@ async def _resident(database: Database, actor: Actor, account: RawDoc, documente
     number = documented["id"]
     if await _existing(database, "resident", number) is not None:
         return
-    made = await patient_store(database).create(actor, patient_data(documented["first_name"]))
+
+    async def make(key: ObjectId) -> RawDoc:
+        data = {**patient_data(documented["first_name"]), "id": key}
+        return await patient_store(database).create(actor, data)
+
+    made = await _made(database, "patients", "resident", number, make)
     stored = await _backdate(database, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
     imported = resident_fields(stored, ACCOUNT_NUMBER, zone_of(account))
     legacy = {key: value for key, value in documented.items() if key != "id"}
-    await set_rest_number(
-        database, ACCOUNT_NUMBER, "resident", made["_id"], number, legacy, imported
-    )
+    await fix_number(database, ACCOUNT_NUMBER, "resident", made["_id"], number, legacy, imported)
 
 
 async def _ticket_resident(database: Database, actor: Actor) -> Any:
     key = await _existing(database, "resident", TICKET_RESIDENT)
     if key is not None:
         return key
-    made = await patient_store(database).create(actor, patient_data("Ticket 202 Resident"))
+
+    async def make(key: ObjectId) -> RawDoc:
+        data = {**patient_data("Ticket 202 Resident"), "id": key}
+        return await patient_store(database).create(actor, data)
+
+    made = await _made(database, "patients", "resident", TICKET_RESIDENT, make)
     await _backdate(database, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
-    await set_rest_number(database, ACCOUNT_NUMBER, "resident", made["_id"], TICKET_RESIDENT)
+    await fix_number(database, ACCOUNT_NUMBER, "resident", made["_id"], TICKET_RESIDENT)
     return made["_id"]
 
 
@@ -205,15 +238,20 @@ async def _employee(database: Database, actor: Actor) -> Any:
     key = await _existing(database, "employee", EMPLOYEE_NUMBER)
     if key is not None:
         return key
-    made = await user_store(database).create(
-        actor,
-        {
-            "name": {"first": "Sample", "last": "Employee"},
-            "role": "scheduler",
-            "role_type": RoleType.OFFICE,
-        },
-    )
-    await set_rest_number(database, ACCOUNT_NUMBER, "employee", made["_id"], EMPLOYEE_NUMBER)
+
+    async def make(key: ObjectId) -> RawDoc:
+        return await user_store(database).create(
+            actor,
+            {
+                "id": key,
+                "name": {"first": "Sample", "last": "Employee"},
+                "role": "scheduler",
+                "role_type": RoleType.OFFICE,
+            },
+        )
+
+    made = await _made(database, "users", "employee", EMPLOYEE_NUMBER, make)
+    await fix_number(database, ACCOUNT_NUMBER, "employee", made["_id"], EMPLOYEE_NUMBER)
     return made["_id"]
 
 
@@ -221,8 +259,12 @@ async def _category(database: Database, actor: Actor, name: str, number: int) ->
     key = await _existing(database, "category", number)
     if key is not None:
         return key
-    made = await category_store(database).create(actor, {"name": name})
-    await set_rest_number(database, ACCOUNT_NUMBER, "category", made["_id"], number)
+
+    async def make(key: ObjectId) -> RawDoc:
+        return await category_store(database).create(actor, {"id": key, "name": name})
+
+    made = await _made(database, "ticket_categories", "category", number, make)
+    await fix_number(database, ACCOUNT_NUMBER, "category", made["_id"], number)
     return made["_id"]
 
 
@@ -230,42 +272,44 @@ async def _ticket(
     database: Database, actor: Actor, resident: Any, employee: Any, categories: dict[int, Any]
 ) -> Any:
     key = await _existing(database, "ticket", TICKET_NUMBER)
-    if key is not None:
-        return key
-    comments = {number: ObjectId() for *_, number, _ in COMMENTS}
-    made = await ticket_store(database).create(
-        actor,
-        {
-            "title": "Ticket  commment",
-            "resident": resident,
-            "employee": employee,
-            "urgency_status": TicketUrgency.HIGH,
-            "ticket_status": TicketStatus.NEW,
-            "state": False,
-            "categories": [
-                {
-                    "category": categories[category],
-                    "status": status,
-                    "title": title,
-                    "comments": [
-                        {
-                            "id": comments[number],
-                            "commented_by": "Sample",
-                            "user": employee,
-                            "commented_on": TICKET_UPDATED,
-                            "title": text,
-                        }
-                    ],
-                }
-                for category, status, title, number, text in COMMENTS
-            ],
-        },
-    )
-    await _backdate(database, "tickets", made["_id"], TICKET_CREATED, TICKET_UPDATED)
-    await set_rest_number(database, ACCOUNT_NUMBER, "ticket", made["_id"], TICKET_NUMBER)
-    for number, comment in comments.items():
-        await set_rest_number(database, ACCOUNT_NUMBER, "comment", comment, number)
-    return made["_id"]
+    if key is None:
+        key = example_id("ticket", TICKET_NUMBER)
+        comments = {number: example_id("comment", number) for *_, number, _ in COMMENTS}
+        fixed = {
+            "ticket": {key: TICKET_NUMBER},
+            "comment": {comment: number for number, comment in comments.items()},
+        }
+        await ticket_store(database, fixed).create(
+            actor,
+            {
+                "id": key,
+                "title": "Ticket  commment",
+                "resident": resident,
+                "employee": employee,
+                "urgency_status": TicketUrgency.HIGH,
+                "ticket_status": TicketStatus.NEW,
+                "state": False,
+                "categories": [
+                    {
+                        "category": categories[category],
+                        "status": status,
+                        "title": title,
+                        "comments": [
+                            {
+                                "id": comments[number],
+                                "commented_by": "Sample",
+                                "user": employee,
+                                "commented_on": TICKET_UPDATED,
+                                "title": text,
+                            }
+                        ],
+                    }
+                    for category, status, title, number, text in COMMENTS
+                ],
+            },
+        )
+    await _backdate(database, "tickets", key, TICKET_CREATED, TICKET_UPDATED)
+    return key
 
 
 async def seed_examples_command(settings: Settings) -> int:

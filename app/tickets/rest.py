@@ -1,7 +1,8 @@
 """The care-ticket REST API's shapes (seed 001), free of HTTP: what each endpoint answers, and
 the parameters of create_ticket, read from and written through the same services as the graph.
 
-Ids are the integers of `rest_ids`; times are shown as `2016/02/12 03:00:34 -0800` in the
+Ids are the integers of `app.tickets.rest_ids`, all those a request shows numbered in one
+batch; times are shown as `2016/02/12 03:00:34 -0800` in the
 account's time zone, dates as `1937/01/21`.
 """
 
@@ -19,13 +20,8 @@ from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.records import to_utc
 from app.tickets.documents import CategoryStatus, TicketStatus, TicketUrgency
-from app.tickets.services import (
-    record_of,
-    rest_entries,
-    rest_number,
-    rest_numbers,
-    ticket_store,
-)
+from app.tickets.rest_ids import Numbers, entries_of, numbers_of, record_of
+from app.tickets.services import ticket_store
 
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S %z"
 DATE_FORMAT = "%Y/%m/%d"
@@ -63,22 +59,17 @@ def date_text(value: Any) -> str | None:
 # Tickets
 
 
-async def ticket_numbers(
-    database: Database, account_id: int, tickets: list[RawDoc]
-) -> dict[str, dict[Any, int]]:
-    """The REST numbers a list of tickets shows: theirs, their residents' and employees'."""
+def shown_by(tickets: list[RawDoc]) -> dict[str, list[Any]]:
+    """The records a list of tickets shows the numbers of: theirs, their residents' and
+    employees'."""
     return {
-        "ticket": await rest_numbers(database, account_id, "ticket", [t["_id"] for t in tickets]),
-        "resident": await rest_numbers(
-            database, account_id, "resident", [t.get("resident_id") for t in tickets]
-        ),
-        "employee": await rest_numbers(
-            database, account_id, "employee", [t.get("employee_id") for t in tickets]
-        ),
+        "ticket": [t["_id"] for t in tickets],
+        "resident": [t.get("resident_id") for t in tickets],
+        "employee": [t.get("employee_id") for t in tickets],
     }
 
 
-def ticket_json(ticket: RawDoc, numbers: dict[str, dict[Any, int]], zone: dt.tzinfo) -> RawDoc:
+def ticket_json(ticket: RawDoc, numbers: Numbers, zone: dt.tzinfo) -> RawDoc:
     """A ticket as the care-ticket API shows it, key for key."""
     return {
         "start_date": time_text(ticket.get("start_date"), zone),
@@ -107,7 +98,7 @@ async def all_tickets(database: Database, account: RawDoc) -> list[RawDoc]:
         {"_account": account["_id"], "_deleted": {"$ne": True}}, sort=[("_created_date", 1)]
     )
     tickets = [doc async for doc in cursor]
-    numbers = await ticket_numbers(database, account["_id"], tickets)
+    numbers = await numbers_of(database, account["_id"], shown_by(tickets))
     zone = zone_of(account)
     return [ticket_json(ticket, numbers, zone) for ticket in tickets]
 
@@ -130,21 +121,19 @@ async def ticket_with_details(database: Database, account: RawDoc, number: int) 
     account_id = account["_id"]
     ticket = await find_ticket(database, account_id, number)
     zone = zone_of(account)
-    numbers = await ticket_numbers(database, account_id, [ticket])
     statuses = ticket.get("categories") or []
-    categories = await rest_numbers(
-        database, account_id, "category", [s.get("category") for s in statuses]
-    )
-    comments = await rest_numbers(
+    attachments = ticket.get("ticket_attachments") or []
+    numbers = await numbers_of(
         database,
         account_id,
-        "comment",
-        [c.get("_id") for s in statuses for c in s.get("comments") or []],
+        {
+            **shown_by([ticket]),
+            "category": [s.get("category") for s in statuses],
+            "comment": [c.get("_id") for s in statuses for c in s.get("comments") or []],
+            "file": [a.get("file_id") for a in attachments],
+        },
     )
-    attachments = ticket.get("ticket_attachments") or []
-    files = await rest_numbers(
-        database, account_id, "file", [a.get("file_id") for a in attachments]
-    )
+    categories, comments, files = numbers["category"], numbers["comment"], numbers["file"]
     detail: dict[str, Any] = {}
     for status in statuses:
         entry: dict[str, Any] = {}
@@ -181,7 +170,7 @@ async def update_status(
     """`POST update_status?id=&status=`: the status by its REST name, along the allowed moves."""
     status = ticket_status_named(status_name, "status")
     ticket = await find_ticket(database, actor.account_id, number)
-    return await ticket_store(database).update_status(actor, ticket["_id"], status)
+    return await ticket_store(database).update_status(actor, ticket["_id"], status, rest_names=True)
 
 
 # Residents and categories
@@ -197,6 +186,7 @@ def resident_fields(patient: RawDoc, account_id: int, zone: dt.tzinfo) -> RawDoc
     name = patient.get("name") or {}
     photo = patient.get("photo") or {}
     status = patient.get("status") or PatientStatus.ACTIVE.value
+    active = status == PatientStatus.ACTIVE.value and not patient.get("_deleted")
     return {
         "fax_number": fax.get("number") if fax else None,
         "caretracker_id": None,
@@ -205,7 +195,7 @@ def resident_fields(patient: RawDoc, account_id: int, zone: dt.tzinfo) -> RawDoc
         "photo_content_type": photo.get("content_type") or "",
         "first_name": name.get("first"),
         "next_status_update": None,
-        "state": "inactive" if patient.get("_deleted") else status,
+        "state": "active" if active else "inactive",
         "photo_file_name": photo.get("name") or "",
         "creator_id": 0,
         "last_status_update": None,
@@ -250,13 +240,16 @@ def resident_json(
 
 
 async def all_residents(database: Database, actor: Actor, account: RawDoc) -> list[RawDoc]:
-    """`GET all_residents`: the provider's patients (not deleted), in the order they were added.
-    Dates of birth are sensitive: the read is written to the audit trail, as in the graph."""
+    """`GET all_residents`: the provider's patients that are not deleted, whatever their status
+    (`state` "active" for an active patient, "inactive" for a prospect, one on hold,
+    discharged or deceased), in the order they were added. Dates of birth are sensitive: the
+    read is written to the audit trail as in the graph, one entry per patient shown (an audit
+    entry names one record)."""
     cursor = database.db.patients.find(
         {"_account": account["_id"], "_deleted": {"$ne": True}}, sort=[("_created_date", 1)]
     )
     patients = [doc async for doc in cursor]
-    entries = await rest_entries(database, account["_id"], "resident", [p["_id"] for p in patients])
+    entries = await entries_of(database, account["_id"], "resident", [p["_id"] for p in patients])
     zone = zone_of(account)
     reads = {("Patient", p["_id"]): {"dateOfBirth"} for p in patients if p.get("date_of_birth")}
     if reads:
@@ -270,8 +263,8 @@ async def provider_categories(database: Database, account_id: int) -> list[RawDo
         {"_account": account_id, "_deleted": {"$ne": True}}, sort=[("_created_date", 1), ("_id", 1)]
     )
     categories = [doc async for doc in cursor]
-    numbers = await rest_numbers(database, account_id, "category", [c["_id"] for c in categories])
-    return [{"id": numbers[c["_id"]], "name": c["name"]} for c in categories]
+    numbers = await numbers_of(database, account_id, {"category": [c["_id"] for c in categories]})
+    return [{"id": numbers["category"][c["_id"]], "name": c["name"]} for c in categories]
 
 
 # create_ticket
@@ -362,13 +355,14 @@ async def create_ticket(database: Database, actor: Actor, params: Mapping[str, s
     data["categories"] = await _category_statuses(database, account_id, params, problems)
     if problems:
         raise ServiceError(*problems)
+    store = ticket_store(database)
     try:
-        raw = await ticket_store(database).create(actor, data)
+        raw = await store.create(actor, data)
     except ServiceError as refusal:  # a rule of the record: name the REST parameter
         raise ServiceError(
             *(Problem(p.message, p.code, _parameter(p.field)) for p in refusal.problems)
         ) from None
-    return await rest_number(database, account_id, "ticket", raw["_id"])
+    return store.assigned[raw["_id"]]  # given in the transaction that created the ticket
 
 
 async def _category_statuses(

@@ -2,160 +2,54 @@
 parameters and answers, so a partner system written for the old API works unchanged.
 
 Every request needs the headers `api_key` and `api_secret` of an API client AND, in the URL, a
-live access token (from `POST /api/authorize`) of the same account. Every refusal has one
-shape, `{"status": false, "message": "...", "code": "...", "errors": [{"field", "message",
-"code"}]}`, with 401 (credentials), 403 (the client's role may not do this), 404 (no such id in
-the provider's account), 409 (the ticket's state does not allow it, or it changed meanwhile)
-or 422 (bad parameters).
+live access token (from `POST /api/authorize`) of the same account (app.tickets.partners).
+Every refusal, of every /api/ path (an unknown one, a wrong method and anything unexpected
+too), has the one shape of app.accounts.routes: `{"status": false, "message", "code",
+"errors": [{"field", "message", "code"}]}` with a non-2xx status.
+
+`update_status` and `create_ticket` answer GET as well as POST: the seed documents POST, while
+its own `update_status` example is a plain call (a GET), and clients of the old API send both.
+Their parameters come from the query string, a form body, or both.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
 
-from app.accounts.auth import lookup_hash, secret_matches_async
+from app.accounts.routes import Refused, api_route, parameters
 from app.common.codes import Permission
-from app.common.services import Actor, RawDoc
 from app.errors import ErrorCode, Problem, ServiceError
-from app.keys import DATABASE, REQUEST_ID
+from app.keys import DATABASE
 from app.tickets import rest
+from app.tickets.partners import Partner, partner_of
 
-STATUS = {
-    ErrorCode.FORBIDDEN: 403,
-    ErrorCode.NOT_FOUND: 404,
-    ErrorCode.CONFLICT: 409,
-    ErrorCode.INVALID_STATE: 409,
-    ErrorCode.DUPLICATE: 409,
-}
 UPDATED = "Status Updated Successfully!!"
 CREATED = "Ticket Created Successfully!!"
-
-
-class Refused(Exception):
-    """A request refused before it reached a service: its HTTP status and problems."""
-
-    def __init__(self, status: int, *problems: Problem) -> None:
-        super().__init__(problems[0].message)
-        self.status = status
-        self.problems = problems
-
-
-def refusal(status: int, *problems: Problem) -> web.Response:
-    """The one shape of every refusal of the care-ticket API."""
-    return web.json_response(
-        {
-            "status": False,
-            "message": " ".join(p.message for p in problems),
-            "code": problems[0].code.value if status != 401 else "UNAUTHENTICATED",
-            "errors": [
-                {"field": p.field, "message": p.message, "code": p.code.value} for p in problems
-            ],
-        },
-        status=status,
-    )
-
-
-def unauthenticated(message: str) -> Refused:
-    return Refused(401, Problem(message, ErrorCode.FORBIDDEN))
-
-
-@dataclass(frozen=True)
-class Partner:
-    """Who calls: the API client of the headers, its account and its role's permissions."""
-
-    actor: Actor
-    account: RawDoc
-    permissions: frozenset[Permission]
-
-    def require(self, permission: Permission) -> None:
-        if permission not in self.permissions:
-            raise Refused(
-                403,
-                Problem(
-                    f"This API client's role may not do this: it needs {permission.name}.",
-                    ErrorCode.FORBIDDEN,
-                ),
-            )
-
-
-async def partner_of(request: web.Request) -> Partner:
-    """The headers' API client, checked against the URL's access token: both of one account."""
-    database = request.app[DATABASE]
-    key, secret = request.headers.get("api_key"), request.headers.get("api_secret")
-    if not key or not secret:
-        raise unauthenticated("Send the headers api_key and api_secret.")
-    client = await database.db.api_clients.find_one(
-        {"key_hash": lookup_hash(key), "revoked": {"$ne": True}}
-    )
-    stored = client["secret_hash"] if client is not None else None
-    if client is None or not await secret_matches_async(secret, stored):
-        raise unauthenticated("The api_key and api_secret do not match.")
-    token = await database.db.access_tokens.find_one(
-        {"token_hash": lookup_hash(request.match_info["token"])}
-    )
-    expires = token.get("expires_at") if token is not None else None
-    if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=dt.UTC)
-    if token is None or expires is None or expires <= dt.datetime.now(dt.UTC):
-        raise unauthenticated("The access token is unknown or expired; authorize again.")
-    if token["_account"] != client["_account"]:
-        raise unauthenticated("The access token is not of this api_key's provider.")
-    granted = await database.db.api_clients.find_one(
-        {"_id": token["api_client"], "revoked": {"$ne": True}}, {"_id": 1}
-    )
-    account = await database.db.accounts.find_one({"_id": client["_account"], "active": 1})
-    if granted is None or account is None:
-        raise unauthenticated("The access token is no longer valid; authorize again.")
-    role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
-    permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
-    return Partner(
-        actor=Actor(
-            account_id=int(client["_account"]),
-            api_client_id=client["_id"],
-            api_client_name=str(client["name"]),
-            request_id=request.get(REQUEST_ID),
-            client_address=request.remote,
-            permissions=permissions,
-        ),
-        account=account,
-        permissions=permissions,
-    )
-
+METHODS = {
+    "authorize": "POST",
+    "tickets": "GET",
+    "ticket_detail": "GET",
+    "all_residents": "GET",
+    "provider_categories": "GET",
+    "update_status": "GET or POST",
+    "create_ticket": "GET or POST",
+}
 
 Handler = Callable[[web.Request, Partner], Awaitable[dict[str, Any]]]
 
 
-def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """Check the caller, run the handler, answer its JSON or the refusal."""
+def endpoint(handler: Handler) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Check the caller, run the handler, answer its JSON (or, by api_route, the refusal)."""
 
     async def handle(request: web.Request) -> web.Response:
-        try:
-            partner = await partner_of(request)
-            return web.json_response(await handler(request, partner))
-        except Refused as refused:
-            return refusal(refused.status, *refused.problems)
-        except ServiceError as refused:
-            return refusal(STATUS.get(refused.problems[0].code, 422), *refused.problems)
+        partner = await partner_of(request)
+        return web.json_response(await handler(request, partner))
 
     handle.__doc__ = handler.__doc__
-    return handle
-
-
-async def parameters(request: web.Request) -> dict[str, str]:
-    """Query and form parameters together (the form's win when both name one)."""
-    values = {name: request.query[name] for name in request.query}
-    if request.can_read_body and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        form = await request.post()
-        values.update({name: str(form[name]) for name in form if isinstance(form[name], str)})
-    return values
+    return api_route(handle)
 
 
 def ticket_number(values: dict[str, str]) -> int:
@@ -190,7 +84,7 @@ async def provider_categories(request: web.Request, partner: Partner) -> dict[st
 
 
 async def update_status(request: web.Request, partner: Partner) -> dict[str, Any]:
-    """POST /api/{token}/update_status?id=&status="""
+    """GET or POST /api/{token}/update_status?id=&status="""
     partner.require(Permission.MANAGE_TICKETS)
     values = await parameters(request)
     number = ticket_number(values)
@@ -199,7 +93,7 @@ async def update_status(request: web.Request, partner: Partner) -> dict[str, Any
 
 
 async def create_ticket(request: web.Request, partner: Partner) -> dict[str, Any]:
-    """POST /api/{token}/create_ticket"""
+    """GET or POST /api/{token}/create_ticket"""
     partner.require(Permission.MANAGE_TICKETS)
     values = await parameters(request)
     try:
@@ -209,14 +103,29 @@ async def create_ticket(request: web.Request, partner: Partner) -> dict[str, Any
     return {"status": "Success", "ticket_id": number, "message": CREATED}
 
 
+async def unknown(request: web.Request) -> web.Response:
+    """Any other /api/ path or method: 405 for a known endpoint, 404 otherwise."""
+    name = request.path.rstrip("/").rsplit("/", 1)[-1]
+    depth = 2 if name == "authorize" else 3
+    if name in METHODS and request.path.strip("/").count("/") + 1 == depth:
+        raise Refused(405, Problem(f"{name} answers {METHODS[name]}.", ErrorCode.INVALID, "method"))
+    raise Refused(404, Problem("No such endpoint of the care-ticket API.", ErrorCode.NOT_FOUND))
+
+
 def add_ticket_routes(app: web.Application) -> None:
     """The care-ticket API's endpoints under /api/{access token}/ (authorize is the accounts'
-    package's: POST /api/authorize)."""
-    app.router.add_get("/api/{token}/tickets", endpoint(tickets), allow_head=False)
-    app.router.add_get("/api/{token}/ticket_detail", endpoint(ticket_detail), allow_head=False)
-    app.router.add_get("/api/{token}/all_residents", endpoint(all_residents), allow_head=False)
-    app.router.add_get(
-        "/api/{token}/provider_categories", endpoint(provider_categories), allow_head=False
-    )
-    app.router.add_post("/api/{token}/update_status", endpoint(update_status))
-    app.router.add_post("/api/{token}/create_ticket", endpoint(create_ticket))
+    package's: POST /api/authorize, added before these), then every other /api/ path and
+    method, refused in the one shape. Add them after every other /api/ route."""
+    reads = {
+        "tickets": tickets,
+        "ticket_detail": ticket_detail,
+        "all_residents": all_residents,
+        "provider_categories": provider_categories,
+    }
+    for name, read in reads.items():
+        app.router.add_get(f"/api/{{token}}/{name}", endpoint(read), allow_head=False)
+    for name, write in {"update_status": update_status, "create_ticket": create_ticket}.items():
+        handler = endpoint(write)
+        app.router.add_get(f"/api/{{token}}/{name}", handler, allow_head=False)
+        app.router.add_post(f"/api/{{token}}/{name}", handler)
+    app.router.add_route("*", "/api/{path:.*}", api_route(unknown))

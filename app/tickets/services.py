@@ -8,12 +8,13 @@ and every later change (a status move, a comment, an attachment) is one guarded 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
-from pymongo.errors import DuplicateKeyError
+from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.accounts.services import next_value
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
@@ -33,6 +34,7 @@ from app.tickets.documents import (
     TicketComment,
     TicketStatus,
 )
+from app.tickets.rest_ids import number_new
 
 MAX_COMMENT = 5000
 
@@ -51,21 +53,38 @@ def status_of(value: Any) -> TicketStatus:
     return value if isinstance(value, TicketStatus) else TicketStatus(value)
 
 
-def move_refusal(current: TicketStatus, wanted: TicketStatus, field: str) -> ServiceError | None:
-    """Why a ticket cannot move from one status to another, if it cannot."""
+def move_refusal(
+    current: TicketStatus, wanted: TicketStatus, field: str, rest_names: bool = False
+) -> ServiceError | None:
+    """Why a ticket cannot move from one status to another, if it cannot. Statuses are named
+    as the graph names them (CLOSED, IN_PROGRESS), or as the REST API does (Closed, In
+    Progress) with `rest_names`."""
     if wanted == current or wanted in MOVES[current]:
         return None
-    allowed = ", ".join(s.name for s in TicketStatus if s in MOVES[current]) or "none"
+
+    def named(status: TicketStatus) -> str:
+        return str(status.value) if rest_names else status.name
+
+    allowed = ", ".join(named(s) for s in TicketStatus if s in MOVES[current]) or "none"
     return ServiceError.one(
-        f"A ticket that is {current.name} cannot move to {wanted.name} (it can move to {allowed}).",
+        f"A ticket that is {named(current)} cannot move to {named(wanted)} "
+        f"(it can move to {allowed}).",
         ErrorCode.INVALID_STATE,
         field,
     )
 
 
+@dataclass
 class TicketStore(RecordStore):
     """Tickets: categories of the same account given once each, comments kept on update,
-    statuses moved only along the allowed moves, residents not deleted."""
+    statuses moved only along the allowed moves, residents not deleted. New tickets get their
+    REST number in the transaction that creates them."""
+
+    fixed: dict[str, dict[Any, int]] = field(default_factory=dict)
+    """Known REST numbers to give in that transaction, by kind then record id (the documented
+    examples: a ticket's and its comments')."""
+    assigned: dict[Any, int] = field(default_factory=dict)
+    """The REST numbers the last creation gave its tickets, by ticket id."""
 
     @property
     def what(self) -> str:
@@ -87,6 +106,25 @@ class TicketStore(RecordStore):
         if problems:
             raise ServiceError(*problems)
         return await super().create_many(actor, ready, prefix)
+
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        async def numbered(session: AsyncClientSession) -> None:
+            ids = [raw["_id"] for raw in raws]
+            db, account = self.database, actor.account_id
+            fixed = self.fixed.get("ticket") or {}
+            self.assigned = await number_new(db, session, account, "ticket", ids, fixed)
+            for kind, numbers in self.fixed.items():
+                if kind != "ticket":
+                    await number_new(db, session, account, kind, [], numbers)
+            if also is not None:
+                await also(session)
+
+        return await super().insert_new(actor, raws, numbered)
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
@@ -110,9 +148,15 @@ class TicketStore(RecordStore):
         return await super().update(actor, key, revision, changes)
 
     async def update_status(
-        self, actor: Actor, key: Any, status: TicketStatus, revision: int | None = None
+        self,
+        actor: Actor,
+        key: Any,
+        status: TicketStatus,
+        revision: int | None = None,
+        rest_names: bool = False,
     ) -> RawDoc:
-        """Move a ticket to a status along the allowed moves; the same status changes nothing."""
+        """Move a ticket to a status along the allowed moves; the same status changes nothing.
+        A refusal names the statuses as the REST API does with `rest_names`."""
         current = await self.get(actor, key)
         if revision is not None:
             self._check_revision(current, revision)
@@ -120,7 +164,7 @@ class TicketStore(RecordStore):
         stored = status_of(current["ticket_status"])
         if stored == status:
             return current
-        refusal = move_refusal(stored, status, "status")
+        refusal = move_refusal(stored, status, "status", rest_names)
         if refusal is not None:
             raise refusal
         return await super().update(
@@ -297,8 +341,8 @@ def _with_titles(
     }
 
 
-def ticket_store(database: Database) -> TicketStore:
-    return TicketStore(database, Ticket, "Ticket", search_keys=ticket_search)
+def ticket_store(database: Database, fixed: dict[str, dict[Any, int]] | None = None) -> TicketStore:
+    return TicketStore(database, Ticket, "Ticket", search_keys=ticket_search, fixed=fixed or {})
 
 
 def category_search(category: TicketCategory) -> dict[str, Any]:
@@ -310,95 +354,3 @@ def category_store(database: Database) -> RecordStore:
         database, TicketCategory, "TicketCategory", search_keys=category_search,
         unique_field="name",
     )  # fmt: skip
-
-
-# The care-ticket REST API's integer ids.
-
-KINDS = ("ticket", "resident", "employee", "category", "comment", "file")
-
-
-def sequence(account_id: int, kind: str) -> str:
-    return f"rest:{account_id}:{kind}"
-
-
-async def rest_numbers(
-    database: Database, account_id: int, kind: str, record_ids: list[Any]
-) -> dict[Any, int]:
-    """The REST numbers of records, assigning the next number of the account's counter of
-    that kind to those that have none yet (their first use)."""
-    wanted = list(dict.fromkeys(r for r in record_ids if r is not None))
-    if not wanted:
-        return {}
-    cursor = database.db.rest_ids.find(
-        {"_account": account_id, "kind": kind, "record_id": {"$in": wanted}},
-        {"record_id": 1, "number": 1},
-    )
-    found = {doc["record_id"]: int(doc["number"]) async for doc in cursor}
-    for record_id in wanted:
-        if record_id not in found:
-            found[record_id] = await _assign(database, account_id, kind, record_id)
-    return found
-
-
-async def _assign(database: Database, account_id: int, kind: str, record_id: Any) -> int:
-    while True:
-        number = await next_value(database, sequence(account_id, kind))
-        try:
-            await database.db.rest_ids.insert_one(
-                {"_account": account_id, "kind": kind, "record_id": record_id, "number": number}
-            )
-            return number
-        except DuplicateKeyError:
-            # another request numbered this record first, or the number was set by a loader
-            other = await database.db.rest_ids.find_one(
-                {"_account": account_id, "kind": kind, "record_id": record_id}, {"number": 1}
-            )
-            if other is not None:
-                return int(other["number"])
-
-
-async def rest_number(database: Database, account_id: int, kind: str, record_id: Any) -> int:
-    return (await rest_numbers(database, account_id, kind, [record_id]))[record_id]
-
-
-async def record_of(database: Database, account_id: int, kind: str, number: int) -> Any:
-    """The record a REST number names in this account; None when it names none."""
-    doc = await database.db.rest_ids.find_one(
-        {"_account": account_id, "kind": kind, "number": number}, {"record_id": 1}
-    )
-    return None if doc is None else doc["record_id"]
-
-
-async def rest_entries(
-    database: Database, account_id: int, kind: str, record_ids: list[Any]
-) -> dict[Any, RawDoc]:
-    """The stored REST entries (number, legacy values) of records, assigned where missing."""
-    await rest_numbers(database, account_id, kind, record_ids)
-    cursor = database.db.rest_ids.find(
-        {"_account": account_id, "kind": kind, "record_id": {"$in": record_ids}}
-    )
-    return {doc["record_id"]: doc async for doc in cursor}
-
-
-async def set_rest_number(
-    database: Database,
-    account_id: int,
-    kind: str,
-    record_id: Any,
-    number: int,
-    legacy: dict[str, Any] | None = None,
-    imported: dict[str, Any] | None = None,
-) -> None:
-    """Give a record a known number (an imported record, a documented example); the counter
-    moves past it, so numbers given later never clash with it."""
-    values: dict[str, Any] = {"number": number}
-    if legacy is not None:
-        values.update(legacy=legacy, imported=imported or {})
-    await database.db.rest_ids.update_one(
-        {"_account": account_id, "kind": kind, "record_id": record_id},
-        {"$set": values},
-        upsert=True,
-    )
-    await database.db.counters.update_one(
-        {"_id": sequence(account_id, kind)}, {"$max": {"value": number}}, upsert=True
-    )

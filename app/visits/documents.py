@@ -11,6 +11,7 @@ from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.common.documents import (
+    READONLY,
     CareDocument,
     Embedded,
     GeoPoint,
@@ -20,7 +21,7 @@ from app.common.documents import (
     by_account,
     ref,
 )
-from app.payroll.documents import cents
+from app.common.money import MAX_AMOUNT, to_cent, whole_cents
 
 
 @strawberry.enum(description="How a caregiver clocked in and out.")
@@ -78,28 +79,31 @@ class PunchcardBill(Embedded):
     """What the visit bills: hours at a rate, and the amount they make, to the cent."""
 
     hours: Decimal = Field(ge=0, le=24, description="Hours billed.")
-    rate: Decimal = Field(ge=0, description="Hourly rate billed.")
+    rate: Decimal = Field(ge=0, le=MAX_AMOUNT, description="Hourly rate billed.")
     amount: Decimal | None = Field(
         None,
         ge=0,
+        le=MAX_AMOUNT,
         description="Hours times rate, rounded half-up to the cent: computed when left out, "
         "refused when it differs.",
     )
     billable: bool = Field(True, description="Whether the visit is billed at all.")
+
+    _cents = field_validator("amount")(whole_cents)
 
     @field_validator("amount")
     @classmethod
     def _is_hours_times_rate(cls, amount: Decimal | None, info: ValidationInfo) -> Decimal | None:
         hours, rate = info.data.get("hours"), info.data.get("rate")
         if amount is not None and hours is not None and rate is not None:
-            expected = cents(hours * rate)
+            expected = to_cent(hours * rate)
             if amount != expected:
                 raise ValueError(f"the amount is hours times rate: {expected}")
         return amount
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardBill:
-        self.amount = cents(self.hours * self.rate)
+        self.amount = to_cent(self.hours * self.rate)
         return self
 
 
@@ -107,10 +111,11 @@ class PunchcardPay(Embedded):
     """What the visit pays the caregiver."""
 
     hours: Decimal = Field(ge=0, le=24, description="Hours paid, overtime included.")
-    rate: Decimal = Field(ge=0, description="Hourly pay rate.")
+    rate: Decimal = Field(ge=0, le=MAX_AMOUNT, description="Hourly pay rate.")
     amount: Decimal | None = Field(
         None,
         ge=0,
+        le=MAX_AMOUNT,
         description="Amount paid: hours times rate, half-up to the cent, when left out; it may "
         "differ when overtime or holiday premiums apply.",
     )
@@ -118,6 +123,8 @@ class PunchcardPay(Embedded):
         Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
     )
     holiday: bool = Field(False, description="Whether holiday pay applies.")
+
+    _cents = field_validator("amount")(whole_cents)
 
     @field_validator("overtime_hours")
     @classmethod
@@ -129,7 +136,8 @@ class PunchcardPay(Embedded):
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardPay:
-        self.amount = cents(self.hours * self.rate) if self.amount is None else cents(self.amount)
+        if self.amount is None:
+            self.amount = to_cent(self.hours * self.rate)
         return self
 
 
@@ -152,15 +160,14 @@ class PunchcardBilling(Embedded):
 
 
 class PunchcardInvoice(Embedded):
-    """The invoice that billed the visit: once set, the punchcard no longer changes."""
+    """The invoice that billed the visit: set by the invoice (never by a clerk's punchcard
+    edit); once set, the punchcard no longer changes."""
 
     record: PydanticObjectId = Field(
         alias="_id", description="The invoice.", json_schema_extra=ref("Invoice", "invoices")
     )
-    number: str | None = Field(
-        None, max_length=40, description="The invoice's number; copied when left out."
-    )
-    date: dt.date | None = Field(None, description="The invoice's date; copied when left out.")
+    number: str | None = Field(None, max_length=40, description="The invoice's number.")
+    date: dt.date | None = Field(None, description="The invoice's date.")
 
 
 class PunchcardPatient(Embedded):
@@ -186,7 +193,8 @@ class PunchcardCaregiver(Embedded):
 
 
 class PunchcardPayroll(Embedded):
-    """The payroll that pays the visit: in a closed one, the punchcard no longer changes."""
+    """The payroll that pays the visit, set by the payroll line that pays it: in a closed
+    payroll, the punchcard no longer changes."""
 
     record: PydanticObjectId = Field(
         alias="_id", description="The payroll.", json_schema_extra=ref("Payroll", "payrolls")
@@ -200,8 +208,12 @@ class PunchcardService(Embedded):
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     description: str | None = Field(None, max_length=200, description="What is done.")
-    bill_rate: Decimal | None = Field(None, ge=0, description="Hourly rate billed for it.")
-    pay_rate: Decimal | None = Field(None, ge=0, description="Hourly rate paid for it.")
+    bill_rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, description="Hourly rate billed for it."
+    )
+    pay_rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, description="Hourly rate paid for it."
+    )
 
 
 class Punchcard(CareDocument, SoftDeletable):
@@ -221,14 +233,23 @@ class Punchcard(CareDocument, SoftDeletable):
     )
     bill: PunchcardBill | None = Field(None, description="What the visit bills.")
     billing: PunchcardBilling | None = Field(None, description="Who is billed, for which period.")
-    invoice: PunchcardInvoice | None = Field(None, description="The invoice that billed it.")
+    invoice: PunchcardInvoice | None = Field(
+        None,
+        description="The invoice that billed it: set by the invoice, not by punchcard edits.",
+        json_schema_extra=READONLY,
+    )
     location: Location | None = Field(None, description="Where the visit was (clock-in).")
     location_end: Location | None = Field(
         None, description="Where the visit ended, if elsewhere (clock-out)."
     )
     patient: PunchcardPatient | None = Field(None, description="The patient visited.")
     pay: PunchcardPay | None = Field(None, description="What the visit pays the caregiver.")
-    payroll: PunchcardPayroll | None = Field(None, description="The payroll that pays it.")
+    payroll: PunchcardPayroll | None = Field(
+        None,
+        description="The payroll that pays it: set by the payroll line paying it, not by "
+        "punchcard edits.",
+        json_schema_extra=READONLY,
+    )
     service: PunchcardService | None = Field(None, description="The service given, with rates.")
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")

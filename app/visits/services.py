@@ -1,13 +1,15 @@
 """The rules of punchcards, free of GraphQL.
 
 A punchcard copies what it snapshots (the caregiver's and patient's names, the visit's times,
-service and status, the invoice's number and date, the payroll's period) from the live
-records when the caller leaves it out; each of those records must be of the same account.
+service and status) from the live records when the caller leaves it out; each of those records
+must be of the same account. Its `invoice` and `payroll` snapshots are set only by system steps
+(an invoice, a payroll line) through `mark_punchcards`, never by a clerk's punchcard edit.
 Once invoiced, or paid in a closed payroll, a punchcard no longer changes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -17,7 +19,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
-from app.common.documents import field_extra
 from app.common.services import Actor, RawDoc
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
@@ -31,21 +32,13 @@ def _copy_person(doc: RawDoc) -> dict[str, Any]:
     return {"name": doc.get("name")}
 
 
-def _copy_invoice(doc: RawDoc) -> dict[str, Any]:
-    return {"number": doc.get("number"), "date": doc.get("invoice_date") or doc.get("date")}
-
-
-def _copy_payroll(doc: RawDoc) -> dict[str, Any]:
-    return {"start": doc.get("start"), "end": doc.get("end")}
-
-
 # snapshot field: (collection, type named in errors, what the snapshot copies of the record)
 SNAPSHOTS: dict[str, tuple[str, str, Copier]] = {
     "user": ("users", "User", _copy_person),
     "patient": ("patients", "Patient", _copy_person),
-    "invoice": ("invoices", "Invoice", _copy_invoice),
-    "payroll": ("payrolls", "Payroll", _copy_payroll),
 }
+SYSTEM_SNAPSHOTS = {"invoice": "its invoice", "payroll": "the payroll line paying it"}
+"""Snapshots only system steps set (`mark_punchcards`), and who sets them."""
 
 
 def event_snapshot(event: RawDoc) -> dict[str, Any]:
@@ -73,19 +66,12 @@ def is_invoiced(punchcard: RawDoc) -> bool:
     return bool((punchcard.get("invoice") or {}).get("_id"))
 
 
-def _object_id(value: Any) -> ObjectId | None:
-    """A stored id; a reference not yet declared as one arrives as its 24 hex digits."""
-    if isinstance(value, ObjectId):
-        return value
-    if isinstance(value, str) and len(value) == 24 and ObjectId.is_valid(value):
-        return ObjectId(value)
-    return None
-
-
-def _record_of(snapshot: Any) -> ObjectId | None:
+def record_id(snapshot: Any) -> ObjectId | None:
+    """The id a snapshot holds, given as input (python names: `record`) or stored (`_id`)."""
     if not isinstance(snapshot, dict):
         return None
-    return _object_id(snapshot.get("record", snapshot.get("_id")))
+    key = snapshot.get("record", snapshot.get("_id"))
+    return key if isinstance(key, ObjectId) else None
 
 
 class PunchcardStore(RecordStore):
@@ -117,7 +103,7 @@ class PunchcardStore(RecordStore):
                 ErrorCode.INVALID_STATE,
                 "id",
             )
-        payroll = _record_of(current.get("payroll"))
+        payroll = record_id(current.get("payroll"))
         if payroll is not None:
             stored = await self.database.db.payrolls.find_one(
                 {"_id": payroll, "_account": actor.account_id}, {"_closed": 1}
@@ -136,12 +122,17 @@ class PunchcardStore(RecordStore):
         def where(index: int) -> str:
             return "input" if prefix is None else f"{prefix}.{index}"
 
+        for index, item in enumerate(items):
+            # the GraphQL inputs cannot hold them; a script calling the store must not either
+            problems += [
+                Problem(f"Set by {who}, not here.", ErrorCode.INVALID, f"{where(index)}.{field}")
+                for field, who in SYSTEM_SNAPSHOTS.items()
+                if item.get(field) is not None
+            ]
         for field, (collection, type_name, copy) in SNAPSHOTS.items():
-            found = await self._records(
-                actor, collection, (_record_of(i.get(field)) for i in items)
-            )
+            found = await self._records(actor, collection, (record_id(i.get(field)) for i in items))
             for index, item in enumerate(items):
-                snapshot, key = item.get(field), _record_of(item.get(field))
+                snapshot, key = item.get(field), record_id(item.get(field))
                 if not isinstance(snapshot, dict) or key is None:
                     continue
                 record = found.get(key)
@@ -151,47 +142,26 @@ class PunchcardStore(RecordStore):
                         Problem(message, ErrorCode.NOT_FOUND, f"{where(index)}.{field}.record")
                     )
                     continue
-                if field == "payroll" and record.get("_closed"):
-                    problems.append(
-                        Problem(
-                            "This payroll is closed: it takes no more punchcards.",
-                            ErrorCode.INVALID_STATE,
-                            f"{where(index)}.payroll.record",
-                        )
-                    )
                 copied = {k: v for k, v in copy(record).items() if snapshot.get(k) is None}
                 item[field] = {**snapshot, **copied}
-        problems += await self._fill_events(actor, items, where)
         if problems:
             raise ServiceError(*problems)
+        await self._fill_events(actor, items)
 
-    async def _fill_events(
-        self, actor: Actor, items: list[dict[str, Any]], where: Any
-    ) -> list[Problem]:
-        events = await self._records(actor, "events", (_object_id(i.get("event")) for i in items))
-        checked_by_store = not field_extra(Punchcard.model_fields["event"]).get("ref")
-        problems = []
-        for index, item in enumerate(items):
-            key = _object_id(item.get("event"))
-            if key is None:
-                continue
-            event = events.get(key)
-            if event is None:
-                if checked_by_store:
-                    problems.append(
-                        Problem(
-                            "No Event with this id.", ErrorCode.NOT_FOUND, f"{where(index)}.event"
-                        )
-                    )
-                continue
+    async def _fill_events(self, actor: Actor, items: list[dict[str, Any]]) -> None:
+        """Copy each punchcard's visit into its event snapshot. An event of another account is
+        not found here and copies nothing: the shared reference check refuses it (NOT_FOUND)."""
+        keys = (i.get("event") for i in items)
+        events = await self._records(actor, "events", (k for k in keys if isinstance(k, ObjectId)))
+        for item in items:
+            event = events.get(item.get("event"))
             given = item.get("event_snapshot")
-            if given is None or isinstance(given, dict):
+            if event is not None and (given is None or isinstance(given, dict)):
                 copied = event_snapshot(event)
                 item["event_snapshot"] = {
                     **copied,
                     **{k: v for k, v in (given or {}).items() if v is not None},
                 }
-        return problems
 
     async def _records(
         self, actor: Actor, collection: str, ids: Iterable[Any]
@@ -199,46 +169,108 @@ class PunchcardStore(RecordStore):
         return await records_by_id(self.database, collection, actor.account_id, ids)
 
 
+def _same(stored: Any, snapshot: RawDoc) -> bool:
+    """Whether a punchcard already carries this snapshot (stored times come back with UTC)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+    if not isinstance(stored, dict) or stored.keys() != snapshot.keys():
+        return False
+    return all(plain(stored[k]) == plain(v) for k, v in snapshot.items())
+
+
 def punchcard_store(database: Database) -> PunchcardStore:
     return PunchcardStore(database, Punchcard, "Punchcard", search_keys=punchcard_search)
 
 
 async def mark_punchcards(
-    database: Database, actor: Actor, field: str, snapshot: RawDoc, punchcard_ids: list[Any]
+    database: Database,
+    actor: Actor,
+    field: str,
+    snapshot: RawDoc | None,
+    punchcard_ids: list[Any],
+    session: AsyncClientSession | None = None,
 ) -> int:
-    """Put a snapshot (`payroll` or `invoice`) on punchcards, in one transaction with an audit
-    entry each. A system step (invoice or payroll generation, the demo): it also marks
-    punchcards already frozen by an invoice or a closed payroll, which clerks cannot edit."""
-    query = {"_id": {"$in": list(punchcard_ids)}, "_account": actor.account_id}
-    found = [doc async for doc in database.db.punchcards.find(query, {field: 1})]
-    if len(found) != len(set(punchcard_ids)):
-        raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
-    events = [
-        audit_event(
-            actor,
-            AuditAction.UPDATE,
-            "Punchcard",
-            doc["_id"],
-            changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
-        )
-        for doc in found
-    ]
-    linked = {field: snapshot, "_last_updated_date": now()}
+    """Put a snapshot (`payroll` or `invoice`, stored names: `{"_id": ..., ...}`) on
+    punchcards, or take it off (`snapshot=None` unsets the field), with an audit entry each.
+
+    A system step (an invoice, a payroll line, the demo): it also marks punchcards frozen by an
+    invoice or a closed payroll, which clerks cannot edit. It never moves a punchcard from one
+    invoice (or payroll) to another: a punchcard already carrying another record's snapshot is
+    refused with DUPLICATE (clear it first), checked in the same write, so two invoices
+    marking one punchcard at the same time cannot both win. Given a `session`, it writes in
+    the caller's transaction (and raises there, so the caller's writes roll back too);
+    without one, in a transaction of its own. Returns how many punchcards it changed."""
+    if field not in SYSTEM_SNAPSHOTS:
+        raise ValueError(f"mark_punchcards marks {sorted(SYSTEM_SNAPSHOTS)}, not {field!r}")
+    ids = list(dict.fromkeys(punchcard_ids))
+    if not ids:
+        return 0
+    target = snapshot.get("_id") if snapshot is not None else None
+    if snapshot is not None and not isinstance(target, ObjectId):
+        raise ValueError("a snapshot holds the record's id as `_id`")
+    query = {"_id": {"$in": ids}, "_account": actor.account_id}
 
     async def write(session: AsyncClientSession) -> int:
         punchcards = database.db.punchcards
-        versioned = await punchcards.update_many(
-            {**query, "_revision": {"$exists": True}},
-            {"$set": linked, "$inc": {"_revision": 1}},
-            session=session,
-        )
-        # records loaded from the old API have no revision yet: they were at revision 1
-        unversioned = await punchcards.update_many(
-            {**query, "_revision": {"$exists": False}},
-            {"$set": {**linked, "_revision": 2}},
-            session=session,
-        )
+        found = [doc async for doc in punchcards.find(query, {field: 1}, session=session)]
+        if len(found) != len(ids):
+            raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
+        if snapshot is None:
+            found = [doc for doc in found if doc.get(field) is not None]
+            change: dict[str, Any] = {"$unset": {field: ""}}
+            guard: dict[str, Any] = {}
+        else:
+            taken = [doc for doc in found if record_id(doc.get(field)) not in (None, target)]
+            if taken:
+                raise ServiceError.one(
+                    f"This punchcard already carries another {field}.",
+                    ErrorCode.DUPLICATE,
+                    "punchcards",
+                )
+            found = [doc for doc in found if not _same(doc.get(field), snapshot)]
+            change = {"$set": {field: snapshot}}
+            guard = {f"{field}._id": {"$in": [None, target]}}
+        if not found:
+            return 0
+        stamp = now()
+        changed = 0
+        for versioned in (True, False):
+            # records loaded from the old API have no revision yet: they were at revision 1
+            revision = {"$inc": {"_revision": 1}} if versioned else {}
+            sets = {**change.get("$set", {}), "_last_updated_date": stamp}
+            if not versioned:
+                sets["_revision"] = 2
+            update = {**change, "$set": sets, **revision}
+            result = await punchcards.update_many(
+                {**query, "_id": {"$in": [doc["_id"] for doc in found]}, **guard,
+                 "_revision": {"$exists": versioned}},
+                update,
+                session=session,
+            )  # fmt: skip
+            changed += int(result.modified_count)
+        if changed != len(found):  # another writer took one since it was read
+            raise ServiceError.one(
+                f"A punchcard's {field} changed while marking it; try again.",
+                ErrorCode.CONFLICT,
+                "punchcards",
+            )
+        events = [
+            audit_event(
+                actor,
+                AuditAction.UPDATE,
+                "Punchcard",
+                doc["_id"],
+                changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
+            )
+            for doc in found
+        ]
         await database.db.audit_events.insert_many(events, session=session)
-        return int(versioned.modified_count + unversioned.modified_count)
+        return changed
 
+    if session is not None:
+        return await write(session)
     return await in_transaction(database, write)

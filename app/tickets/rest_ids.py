@@ -1,0 +1,193 @@
+"""The care-ticket REST API's integer ids: one number per record, per account and kind.
+
+Numbers come from a counter per account and kind (`counters`, `_id` "rest:<account>:<kind>")
+and live in `rest_ids` (unique per number, and per record). Every number is written in the
+same transaction as the counter move that made it, so none is used twice or lost:
+
+- A new ticket is numbered inside the transaction that creates it (`number_new`, called by
+  the ticket store): a ticket exists exactly when its number does.
+- Records made elsewhere (residents, employees, categories, comments, files, and tickets made
+  before tickets were numbered at creation) are numbered on first use, all the missing ones of
+  a request together (`numbers_of`): one transaction, one `$inc` per kind by the count missing,
+  one insert_many per kind, in the order the request lists them. Two requests numbering the
+  same records at once clash on the counter; the loser's transaction is rolled back (taking
+  its counter move with it), retried, re-reads and finds the records numbered.
+- A known number (the documented examples) is written by `fix_number` or `number_new(fixed=)`:
+  the counter is first raised to it with `$max`, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from app.common.services import RawDoc
+from app.common.store import in_transaction
+from app.db import Database
+
+Numbers = dict[str, dict[Any, int]]
+"""Numbers by kind ("ticket", "resident", ...), then by record id."""
+ATTEMPTS = 5
+"""Rounds of a lazy numbering that clashed with another request's (each re-reads first)."""
+
+
+def sequence(account_id: int, kind: str) -> str:
+    return f"rest:{account_id}:{kind}"
+
+
+def _listed(wanted: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
+    return {
+        kind: list(dict.fromkeys(r for r in ids if r is not None)) for kind, ids in wanted.items()
+    }
+
+
+async def _read(
+    database: Database,
+    account_id: int,
+    wanted: dict[str, list[Any]],
+    session: AsyncClientSession | None = None,
+) -> Numbers:
+    found: Numbers = {kind: {} for kind in wanted}
+    clauses = [{"kind": kind, "record_id": {"$in": ids}} for kind, ids in wanted.items() if ids]
+    if not clauses:
+        return found
+    cursor = database.db.rest_ids.find(
+        {"_account": account_id, "$or": clauses},
+        {"kind": 1, "record_id": 1, "number": 1},
+        session=session,
+    )
+    async for doc in cursor:
+        found[doc["kind"]][doc["record_id"]] = int(doc["number"])
+    return found
+
+
+async def number_new(
+    database: Database,
+    session: AsyncClientSession,
+    account_id: int,
+    kind: str,
+    record_ids: Iterable[Any],
+    fixed: Mapping[Any, int] | None = None,
+) -> dict[Any, int]:
+    """Number records that have no number, inside the caller's transaction: those of `fixed`
+    with their known numbers (the counter raised past them first), the others with the next
+    numbers of the counter, in the order given."""
+    numbers = dict(fixed or {})
+    counters = database.db.counters
+    if numbers:
+        await counters.update_one(
+            {"_id": sequence(account_id, kind)},
+            {"$max": {"value": max(numbers.values())}},
+            upsert=True,
+            session=session,
+        )
+    others = [r for r in dict.fromkeys(record_ids) if r is not None and r not in numbers]
+    if others:
+        counter = await counters.find_one_and_update(
+            {"_id": sequence(account_id, kind)},
+            {"$inc": {"value": len(others)}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
+        )
+        first = int(counter["value"]) - len(others) + 1  # type: ignore[index]
+        numbers.update({record_id: first + at for at, record_id in enumerate(others)})
+    if numbers:
+        await database.db.rest_ids.insert_many(
+            [
+                {"_account": account_id, "kind": kind, "record_id": key, "number": number}
+                for key, number in numbers.items()
+            ],
+            session=session,
+        )
+    return numbers
+
+
+def _duplicate(clash: DuplicateKeyError | BulkWriteError) -> bool:
+    details = getattr(clash, "details", None) or {}
+    codes = {e.get("code") for e in details.get("writeErrors", [])} or {clash.code}
+    return 11000 in codes
+
+
+async def numbers_of(
+    database: Database, account_id: int, wanted: Mapping[str, Iterable[Any]]
+) -> Numbers:
+    """The REST numbers of records, by kind; the records without one are numbered now, all of
+    them in one transaction (see the module's notes)."""
+    lists = _listed(wanted)
+    found = await _read(database, account_id, lists)
+    if all(len(found[kind]) == len(ids) for kind, ids in lists.items()):
+        return found
+
+    async def assign(session: AsyncClientSession) -> Numbers:
+        current = await _read(database, account_id, lists, session)
+        for kind, ids in lists.items():
+            missing = [r for r in ids if r not in current[kind]]
+            if missing:
+                current[kind].update(await number_new(database, session, account_id, kind, missing))
+        return current
+
+    for attempt in range(ATTEMPTS):
+        try:
+            return await in_transaction(database, assign)
+        except (DuplicateKeyError, BulkWriteError) as clash:
+            # another request numbered some of them first: read again and number the rest
+            if not _duplicate(clash) or attempt == ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def record_of(database: Database, account_id: int, kind: str, number: int) -> Any:
+    """The record a REST number names in this account; None when it names none."""
+    doc = await database.db.rest_ids.find_one(
+        {"_account": account_id, "kind": kind, "number": number}, {"record_id": 1}
+    )
+    return None if doc is None else doc["record_id"]
+
+
+async def entries_of(
+    database: Database, account_id: int, kind: str, record_ids: list[Any]
+) -> dict[Any, RawDoc]:
+    """The stored entries (number, legacy values) of records, numbering those without one."""
+    await numbers_of(database, account_id, {kind: record_ids})
+    cursor = database.db.rest_ids.find(
+        {"_account": account_id, "kind": kind, "record_id": {"$in": record_ids}}
+    )
+    return {doc["record_id"]: doc async for doc in cursor}
+
+
+async def fix_number(
+    database: Database,
+    account_id: int,
+    kind: str,
+    record_id: Any,
+    number: int,
+    legacy: dict[str, Any] | None = None,
+    imported: dict[str, Any] | None = None,
+) -> None:
+    """Give a record a known number (a documented example, an imported record), with the old
+    API's values it had then; the counter is raised past it in the same transaction, so
+    numbers given later never clash with it."""
+    values: dict[str, Any] = {"number": number}
+    if legacy is not None:
+        values.update(legacy=legacy, imported=imported or {})
+
+    async def write(session: AsyncClientSession) -> None:
+        await database.db.counters.update_one(
+            {"_id": sequence(account_id, kind)},
+            {"$max": {"value": number}},
+            upsert=True,
+            session=session,
+        )
+        await database.db.rest_ids.update_one(
+            {"_account": account_id, "kind": kind, "record_id": record_id},
+            {"$set": values},
+            upsert=True,
+            session=session,
+        )
+
+    await in_transaction(database, write)
