@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.billing.documents import Invoice, InvoiceAccount, InvoiceSalesRep
@@ -12,37 +11,21 @@ from app.common.services import RawDoc
 from app.errors import ErrorCode, Problem
 
 DEFAULT_ZONE = "America/Toronto"
-ZONE_CACHE_SECONDS = 300.0
-
-# account id -> (until when it is trusted, the account's time zone): for a synchronous caller
-# (a filter built by a reverse edge) that finds no account loaded in its request.
-_zones: dict[int, tuple[float, dt.tzinfo]] = {}
 
 
 def account_zone(account: RawDoc | None) -> dt.tzinfo:
-    """The account's time zone (UTC if it names none that exists); remembered a while."""
+    """The account's time zone (UTC if it names none that exists)."""
     name = ((account or {}).get("settings") or {}).get("timezone") or DEFAULT_ZONE
     try:
         zone: dt.tzinfo = ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):
         zone = dt.UTC
-    if account is not None and isinstance(account.get("_id"), int):
-        _zones[account["_id"]] = (time.monotonic() + ZONE_CACHE_SECONDS, zone)
     return zone
 
 
 def account_today(account: RawDoc | None) -> dt.date:
     """Today in the account's time zone."""
     return dt.datetime.now(account_zone(account)).date()
-
-
-def remembered_today(account_id: int) -> dt.date:
-    """Today in the zone last read from the account (within ZONE_CACHE_SECONDS), else in the
-    default zone: for code that cannot wait on the database."""
-    remembered = _zones.get(account_id)
-    fresh = remembered is not None and remembered[0] > time.monotonic()
-    zone = remembered[1] if remembered is not None and fresh else ZoneInfo(DEFAULT_ZONE)
-    return dt.datetime.now(zone).date()
 
 
 def fill_defaults(doc: Invoice, account: RawDoc) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from app.billing.defaults import account_today, remembered_today
+from app.billing.defaults import account_today
 from app.billing.documents import Invoice, Payment
 from app.billing.enums import InvoiceStatus, PaymentMethod
 from app.common.text import normalise
@@ -66,16 +66,9 @@ class BillingDateRange:
         return {key: bounds} if bounds else {}
 
 
-def request_today(info: Info) -> dt.date:
-    """Today in the caller's account's time zone, without waiting on the database (a filter
-    is built synchronously, by reverse edges too): from the account this request already
-    loaded (the `invoices` query loads it first), else the zone last read from the account."""
-    account_id = info.context.account_id
-    loading = info.context.loaders.records("accounts").cache_map.get(account_id)
-    ready = loading is not None and loading.done() and not loading.cancelled()
-    if ready and loading.exception() is None and loading.result() is not None:  # type: ignore[union-attr]
-        return account_today(loading.result())  # type: ignore[union-attr]
-    return remembered_today(account_id)
+async def request_today(info: Info) -> dt.date:
+    """Today in the caller's account's time zone (the account is read once per request)."""
+    return account_today(await info.context.loaders.load("accounts", info.context.account_id))
 
 
 def _span(value: BillingDateRange | None, key: str) -> dict[str, Any]:
@@ -116,9 +109,9 @@ class InvoiceFilter:
         default=DeletedState.ACTIVE, description="Deleted invoices too, or only them."
     )
 
-    def query(self, info: Info, today: dt.date | None = None) -> dict[str, Any]:
-        """The MongoDB filter; `today` decides overdue: left out, the account's today (see
-        `request_today`)."""
+    async def query(self, info: Info) -> dict[str, Any]:
+        """The MongoDB filter; overdue is judged by today in the account's time zone."""
+        today = await request_today(info) if self.overdue is not None else None
         return merge(
             info.context.scoped(),
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
@@ -135,7 +128,7 @@ class InvoiceFilter:
             else {"_closed": {"$ne": True}}
             if self.closed is False
             else {},
-            self._overdue(today or request_today(info)) if self.overdue is not None else {},
+            self._overdue(today) if today is not None else {},
             {"_search.number": normalise(self.number)} if self.number is not None else {},
             words_clause("_search.words", self.search),
             deleted_clause(self.deleted),

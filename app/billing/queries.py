@@ -44,10 +44,7 @@ class BillingQueries:
         before: str | None = None,
     ) -> Connection[Invoice]:
         page = Page(first=first, after=after, last=last, before=before)
-        filter = filter or InvoiceFilter()
-        if filter.overdue is not None:  # the filter finds the account's today in the request
-            await info.context.loaders.load("accounts", info.context.account_id)
-        query = filter.query(info)
+        query = await (filter or InvoiceFilter()).query(info)
         return await list_records(info, Invoice, query, order_by, NEWEST_INVOICE_FIRST, page)
 
     @strawberry.field(description="A payment by global ID; null if not in your account.")

@@ -130,6 +130,8 @@ def related(
         if filter is None and filter_input is not None:
             filter = filter_input()  # the type's defaults: e.g. deleted and private ones hidden
         condition = filter.query(info) if filter is not None else deleted_clause(None)
+        if inspect.isawaitable(condition):  # a filter that must read first (the account's day)
+            condition = await condition
         order = order_by.ordering() if order_by is not None else ordering
         page, parent = Page(first, after, last, before), root.doc["_id"]
         if not (page.after or page.before):
