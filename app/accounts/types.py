@@ -7,9 +7,8 @@ import datetime as dt
 import strawberry
 
 from app.accounts.documents import Account as AccountDocument
-from app.files.inputs import NEWEST_UPLOADS, FileFilter
+from app.files.inputs import uploaded_files_edge
 from app.graphql.crud import Versioned
-from app.graphql.edges import related
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record
@@ -22,13 +21,7 @@ from app.graphql.relay import Node
     description="An agency: the tenant that owns every other record, with its settings.",
 )
 class Account(Record, Node, Versioned):
-    uploaded_files = related(
-        "File",
-        "owner.id",
-        "Files uploaded for it (POST /files), newest first.",
-        filter_input=FileFilter,
-        ordering=NEWEST_UPLOADS,
-    )
+    uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The account number, as the REST API shows it.")
     def number(self) -> int:

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
@@ -27,7 +26,7 @@ from app.billing.snapshots import billed_ids, check_punchcards, fill_snapshots, 
 from app.common.clock import now
 from app.common.money import in_cents
 from app.common.services import Actor, RawDoc, check_references, decode, validated
-from app.common.store import MAX_IMPORT, RecordStore, in_transaction
+from app.common.store import MAX_IMPORT, RecordStore
 from app.common.text import keywords, normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
@@ -221,36 +220,10 @@ class InvoiceStore(RecordStore):
             raise not_found("account", None)
         return dict(decode(raw))
 
-    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
-        """The shared revision-guarded write, with `also` in the same transaction."""
-        also = self.also
-        if also is None:
-            return await super()._write(current, update, event)
-        stored = current.get("_revision")
-        guard = {
-            "_id": current["_id"],
-            "_account": current["_account"],
-            "_revision": stored if stored is not None else {"$exists": False},
-        }
-        update.setdefault("$set", {})["_revision"] = (stored or 1) + 1
-
-        async def write(session: AsyncClientSession) -> RawDoc | None:
-            after = await self.collection.find_one_and_update(
-                guard, update, return_document=ReturnDocument.AFTER, session=session
-            )
-            if after is not None:
-                await self.database.db.audit_events.insert_one(event, session=session)
-                await also(session)
-            return after
-
-        after = await self._unique(in_transaction(self.database, write))
-        if after is None:
-            raise ServiceError.one(
-                f"This {self.what} changed while you were saving; reload it.",
-                ErrorCode.CONFLICT,
-                "revision",
-            )
-        return after
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        """The punchcards an update adds or removes are marked in its transaction."""
+        if self.also is not None:
+            await self.also(session)
 
     async def _unmark(
         self, session: AsyncClientSession, actor: Actor, key: Any, ids: list[Any]

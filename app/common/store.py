@@ -225,6 +225,7 @@ class RecordStore:
             )
             if after is not None:
                 await self.database.db.audit_events.insert_one(event, session=session)
+                await self.written(session, current, after)
             return after
 
         after = await self._unique(in_transaction(self.database, write))
@@ -249,6 +250,10 @@ class RecordStore:
             raise ServiceError.one(
                 f"Another {self.what} has {what}.", ErrorCode.DUPLICATE, field
             ) from None
+
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        """What must commit with an update of a record (its invoice's punchcards, a payroll
+        line's): stores override it; it runs inside the write's transaction."""
 
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         stamp = now()

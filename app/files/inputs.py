@@ -11,6 +11,7 @@ from app.files.documents import File, FileOwnerType, FileType
 from app.files.services import name_words, owner_from_global_id
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
+from app.graphql.edges import related
 from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
 from app.graphql.modeled import input_type
 
@@ -68,3 +69,14 @@ if TYPE_CHECKING:
     FileOrder = Any
 else:
     FileOrder = order_input("FileOrder", FileOrderField, "files")
+
+
+def uploaded_files_edge() -> Any:
+    """The edge from any record files can belong to (POST /files `owner`) to those files."""
+    return related(
+        "File",
+        "owner.id",
+        "Files uploaded for it (POST /files), newest first.",
+        filter_input=FileFilter,
+        ordering=NEWEST_UPLOADS,
+    )

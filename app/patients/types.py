@@ -10,7 +10,7 @@ from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
-from app.files.inputs import NEWEST_UPLOADS, FileFilter
+from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
@@ -125,13 +125,7 @@ class Patient(Record, Node, Versioned, Person):
         filter_input=TicketFilter,
         ordering=NEWEST_TICKETS,
     )
-    uploaded_files = related(
-        "File",
-        "owner.id",
-        "Files uploaded for it (POST /files), newest first.",
-        filter_input=FileFilter,
-        ordering=NEWEST_UPLOADS,
-    )
+    uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The account (agency) that cares for the patient.")
     async def account(self, info: Info) -> record_ref("Account") | None:  # type: ignore[valid-type]

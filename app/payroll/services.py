@@ -28,7 +28,7 @@ from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, to_cent
 from app.common.services import Actor, RawDoc, decode
-from app.common.store import RecordStore, in_transaction, records_by_id
+from app.common.store import RecordStore, records_by_id
 from app.common.text import normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -200,34 +200,9 @@ class PayrollUserStore(RecordStore):
             raise closed_problem()
         return current
 
-    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
-        """The shared revision-checked write, marking the punchcards in its transaction."""
-        actor = _acting.get()
-        stored = current.get("_revision")
-        guard = {
-            "_id": current["_id"],
-            "_account": current["_account"],
-            "_revision": stored if stored is not None else {"$exists": False},
-        }
-        update.setdefault("$set", {})["_revision"] = (stored or 1) + 1
-
-        async def write(session: AsyncClientSession) -> RawDoc | None:
-            after = await self.collection.find_one_and_update(
-                guard, update, return_document=ReturnDocument.AFTER, session=session
-            )
-            if after is not None:
-                await self.database.db.audit_events.insert_one(event, session=session)
-                await self._mark(actor, [(current, after)], session, "id")
-            return after
-
-        after = await self._unique(in_transaction(self.database, write))
-        if after is None:
-            raise ServiceError.one(
-                f"This {self.what} changed while you were saving; reload it.",
-                ErrorCode.CONFLICT,
-                "revision",
-            )
-        return after
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        """The line's punchcards are marked (and its payroll's lines counted) in its write."""
+        await self._mark(_acting.get(), [(before, after)], session, "id")
 
     async def _mark(
         self,

@@ -13,7 +13,7 @@ from app.common.text import full_name
 from app.common.types import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
 from app.db import RawDoc
-from app.files.inputs import NEWEST_UPLOADS, FileFilter
+from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
@@ -115,13 +115,7 @@ class User(Record, Node, Versioned, Person):
         filter_input=TicketFilter,
         ordering=NEWEST_TICKETS,
     )
-    uploaded_files = related(
-        "File",
-        "owner.id",
-        "Files uploaded for it (POST /files), newest first.",
-        filter_input=FileFilter,
-        ordering=NEWEST_UPLOADS,
-    )
+    uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
@@ -139,13 +133,7 @@ class User(Record, Node, Versioned, Person):
     exclude=("date_of_birth",),
 )
 class Candidate(Record, Node, Versioned):
-    uploaded_files = related(
-        "File",
-        "owner.id",
-        "Files uploaded for it (POST /files), newest first.",
-        filter_input=FileFilter,
-        ordering=NEWEST_UPLOADS,
-    )
+    uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The full name: first, middle and last names.")
     def full_name(self) -> str:
@@ -205,13 +193,7 @@ class Contact(Record, Node, Versioned):
     referrals = related(
         "Patient", "referred_by", "The patients this contact referred, newest first."
     )
-    uploaded_files = related(
-        "File",
-        "owner.id",
-        "Files uploaded for it (POST /files), newest first.",
-        filter_input=FileFilter,
-        ordering=NEWEST_UPLOADS,
-    )
+    uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The company's name, or the contact person's full name.")
     def display_name(self) -> str:
