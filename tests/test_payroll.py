@@ -537,3 +537,82 @@ async def test_a_close_committed_during_a_line_write_refuses_it(
     assert await api.count("payrollsusers", _account=agency.account_id) == 1
     assert await api.count("punchcards", _account=agency.account_id, payroll={"$ne": None}) == 0
     assert await api.count("payrolls", _account=agency.account_id, _closed=True) == 2
+
+
+async def test_a_payroll_with_live_lines_is_not_deleted(api: Api) -> None:
+    # given a payroll with Ada's line paying one of her punchcards
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency)
+    card = await create_punchcard(agency, ada)
+    line = await create_line(agency, payroll["id"], ada, [card["id"]])
+    before = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    trail = await api.count("audit_events", record_id=key(payroll["id"]))
+    # when the payroll is deleted
+    data = await agency.ok(DELETE, {"id": payroll["id"], "reason": "Made by mistake"})
+    # then it is refused for its lines, and nothing is written: the punchcard is still paid
+    assert errors_of(data["payrollDelete"]) == [("id", "INVALID_STATE")]
+    assert await api.database.db.payrolls.find_one({"_id": key(payroll["id"])}) == before
+    assert await api.count("audit_events", record_id=key(payroll["id"])) == trail
+    paid = await api.database.db.punchcards.find_one({"_id": key(card["id"])})
+    assert paid is not None and paid["payroll"]["_id"] == key(payroll["id"])
+    # when its line is deleted first, then the payroll
+    assert errors_of((await agency.ok(DELETE_LINE, {"id": line["id"]}))["payrollUserDelete"]) == []
+    data = await agency.ok(DELETE, {"id": payroll["id"], "reason": "Made by mistake"})
+    # then the payroll is deleted
+    assert data["payrollDelete"] == {
+        "payroll": {"id": payroll["id"], "deleted": True},
+        "userErrors": [],
+    }
+    # and its line cannot come back into the deleted payroll, nor mark the punchcard again
+    restored = await agency.ok(RESTORE_LINE, {"id": line["id"]})
+    assert errors_of(restored["payrollUserRestore"]) == [("id", "INVALID_STATE")]
+    doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
+    assert doc is not None and doc["_deleted"] is True
+    freed = await api.database.db.punchcards.find_one({"_id": key(card["id"])})
+    assert freed is not None and "payroll" not in freed
+
+
+READ_PAID = """query($id: ID!) { punchcard(id: $id) { payroll { start end } } }"""
+
+
+async def test_a_payrolls_new_period_keeps_the_punchcards_its_lines_pay(api: Api) -> None:
+    # given a payroll of March 3 to 9 plus one day, with Ada's line paying her punchcards of
+    # March 3, March 9 and March 10 (the extra day)
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    payroll = await create_payroll(agency, periodExtra=1)
+    cards = [
+        await create_punchcard(agency, ada, actual={"clockIn": at(day, 9), "clockOut": at(day, 11)})
+        for day in (0, 6, 7)
+    ]
+    await create_line(agency, payroll["id"], ada, [c["id"] for c in cards])
+    before = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    refused = {
+        "a later start": ({"start": "2025-03-04"}, [("input.start", "INVALID")]),
+        "an earlier end": ({"end": "2025-03-08"}, [("input.end", "INVALID")]),
+        "no extra day": ({"periodExtra": 0}, [("input.periodExtra", "INVALID")]),
+        "both ends in": (
+            {"start": "2025-03-05", "end": "2025-03-06", "periodExtra": 0},
+            [("input.start", "INVALID"), ("input.end", "INVALID")],
+        ),
+    }
+    for what, (change, errors) in refused.items():
+        # when the period is changed to leave punchcards out
+        variables = {"id": payroll["id"], "revision": 1, "input": change}
+        data = (await agency.ok(UPDATE_PAYROLL, variables))["payrollUpdate"]
+        # then it is refused on the field, naming how many fall outside, and nothing is written
+        assert errors_of(data) == errors, what
+        assert await api.database.db.payrolls.find_one({"_id": key(payroll["id"])}) == before
+    messages = [e["message"] for e in data["userErrors"]]
+    assert messages[0].startswith("1 punchcard ") and messages[1].startswith("2 punchcards ")
+    # when the period is widened instead
+    change = {"start": "2025-03-02", "end": "2025-03-10", "periodExtra": 0}
+    data = await agency.ok(UPDATE_PAYROLL, {"id": payroll["id"], "revision": 1, "input": change})
+    # then it is stored, and the punchcards it pays carry the new period
+    assert errors_of(data["payrollUpdate"]) == []
+    doc = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+    assert doc is not None and doc["_revision"] == 2 and doc["period_extra"] == 0
+    for card in cards:
+        read = await agency.ok(READ_PAID, {"id": card["id"]})
+        assert read["punchcard"]["payroll"] == {"start": "2025-03-02", "end": "2025-03-10"}

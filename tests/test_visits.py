@@ -18,7 +18,7 @@ from app.graphql.relay import to_global_id
 from app.visits.edges import first_punchcard_of_events
 from app.visits.services import mark_punchcards
 from tests.factories import Api, create_user
-from tests.factories_payroll import close_payroll, create_line, create_payroll
+from tests.factories_payroll import UPDATE_LINE, close_payroll, create_line, create_payroll
 from tests.factories_visits import (
     CREATE_PUNCHCARD,
     DELETE_PUNCHCARD,
@@ -442,3 +442,45 @@ async def test_a_visits_punchcard_is_found_for_a_whole_page_in_one_query(api: Ap
     # then it answers with one query: the first live punchcard, else nothing
     assert api.database.counter.total - before == 1
     assert [doc and doc["_id"] for doc in found] == [key(first["id"]), None, None]
+
+
+async def test_a_punchcard_on_an_open_payroll_line_keeps_its_pay_and_caregiver(api: Api) -> None:
+    # given Ada's punchcard paid on her line of an open payroll, and Ben
+    agency = await api.agency()
+    ada, _ = await people(agency)
+    ben = (await create_user(agency, name={"first": "Ben", "last": "Abe"}))["id"]
+    payroll = await create_payroll(agency)
+    card = await create_punchcard(agency, ada, pay={"hours": "2", "rate": "22.50"})
+    line = await create_line(agency, payroll["id"], ada, [card["id"]])
+    before = await stored_punchcard(api, card)
+    trail = await api.count("audit_events", record_id=key(card["id"]))
+    refused = {
+        "more hours": ({"pay": {"hours": "3", "rate": "22.50"}}, "input.pay"),
+        "a premium": ({"pay": {"hours": "2", "rate": "22.50", "amount": "50"}}, "input.pay"),
+        "another caregiver": ({"user": {"record": ben}}, "input.user.record"),
+    }
+    for what, (change, field) in refused.items():
+        # when its pay or caregiver is changed
+        variables = {"id": card["id"], "revision": 2, "input": change}
+        data = (await agency.ok(UPDATE_PUNCHCARD, variables))["punchcardUpdate"]
+        # then it is refused for its state, and nothing is written
+        assert [(e["field"], e["code"]) for e in data["userErrors"]] == [
+            (field, "INVALID_STATE")
+        ], what
+        assert await stored_punchcard(api, card) == before
+        assert await api.count("audit_events", record_id=key(card["id"])) == trail
+    # when the same pay is sent again with another change, then it is stored (the line is right)
+    same = {"pay": {"hours": "2", "rate": "22.50"}, "statHoliday": True}
+    data = await agency.ok(UPDATE_PUNCHCARD, {"id": card["id"], "revision": 2, "input": same})
+    assert data["punchcardUpdate"]["userErrors"] == []
+    assert (await stored_punchcard(api, card))["_revision"] == 3
+    # when the line drops it, then its pay changes
+    dropped = await agency.ok(
+        UPDATE_LINE, {"id": line["id"], "revision": 1, "input": {"punchcards": []}}
+    )
+    assert dropped["payrollUserUpdate"]["userErrors"] == []
+    change = {"pay": {"hours": "3", "rate": "22.50"}}
+    data = await agency.ok(UPDATE_PUNCHCARD, {"id": card["id"], "revision": 4, "input": change})
+    assert data["punchcardUpdate"]["userErrors"] == []
+    doc = await stored_punchcard(api, card)
+    assert doc["pay"]["amount"] == Decimal128("67.50") and "payroll" not in doc

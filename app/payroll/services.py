@@ -7,6 +7,9 @@ punchcard's pay) is copied from the live records when the caller leaves it out. 
 write puts the payroll's snapshot on the punchcards it pays (and takes it off those it no
 longer pays) in the same transaction, and bumps the payroll's `_lines_revision` there unless
 the payroll is closed: a close racing a line write either sees the line or refuses it.
+A payroll with live lines is not deleted, nor its period changed so that a punchcard its
+lines pay falls outside it: both are checked inside the payroll's write, where a line write
+racing it conflicts on the payroll.
 """
 
 from __future__ import annotations
@@ -57,6 +60,15 @@ class Totals:
         )
 
 
+_acting: ContextVar[Actor] = ContextVar("payroll_actor")
+"""Who writes a payroll or a line, for `written` (which the shared store calls without the
+actor)."""
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}" if number == 1 else f"{number} {what}s"
+
+
 def _money(value: Any) -> Decimal:
     value = decode(value)
     return Decimal(str(value)) if value is not None else ZERO
@@ -101,19 +113,84 @@ def line_search(line: PayrollUser) -> dict[str, Any]:
 
 
 class PayrollStore(RecordStore):
-    """Payrolls: a closed one refuses updates and deletion; closing is its own step."""
+    """Payrolls: a closed one refuses updates and deletion; closing is its own step. One
+    with live lines refuses deletion, and a new period that would leave out a punchcard its
+    lines pay; a new period is copied onto the punchcards its lines pay."""
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
         if is_closed(await self.get(actor, key)):
             raise closed_problem()
+        _acting.set(actor)
         return await super().update(actor, key, revision, changes)
 
     async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
         if is_closed(await self.get(actor, key)):
             raise closed_problem()
         return await super().delete(actor, key, reason, revision)
+
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        """In the payroll's write: refuse a deletion leaving live lines, or a new period
+        leaving out punchcards they pay (else copy it onto them)."""
+        if after.get("_deleted") and not before.get("_deleted"):
+            lines = await self._live_lines(after, session)
+            if lines:
+                raise ServiceError.one(
+                    f"This payroll has {_count(len(lines), 'line')}: delete its lines first.",
+                    ErrorCode.INVALID_STATE,
+                    "id",
+                )
+        elif _period(after) != _period(before):
+            await self._check_period(before, after, session)
+
+    async def _live_lines(self, payroll: RawDoc, session: AsyncClientSession) -> list[RawDoc]:
+        query = {"_account": payroll["_account"], "payroll": payroll["_id"]}
+        cursor = self.database.db.payrollsusers.find(
+            {**query, "_deleted": {"$ne": True}}, {"punchcards._id": 1}, session=session
+        )
+        return [line async for line in cursor]
+
+    async def _check_period(
+        self, before: RawDoc, after: RawDoc, session: AsyncClientSession
+    ) -> None:
+        period = _period(after)
+        lines = await self._live_lines(after, session)
+        cards = [c for line in lines for c in _punchcard_ids(line.get("punchcards"))]
+        if period is None or not cards:
+            return
+        zone = await _account_zone(self.database, after["_account"])
+        early = late = 0
+        cursor = self.database.db.punchcards.find(
+            {"_id": {"$in": cards}, "_account": after["_account"]},
+            {"_search.date": 1},
+            session=session,
+        )
+        async for card in cursor:
+            day = _local_day((card.get("_search") or {}).get("date"), zone)
+            early += day is not None and day < period[0]
+            late += day is not None and day > period[1]
+        end_moved = _day(before.get("end")) != _day(after.get("end"))
+        late_field = "input.end" if end_moved else "input.periodExtra"
+        problems = [
+            Problem(
+                f"{_count(count, 'punchcard')} paid on this payroll's lines would fall "
+                f"{side} {day}: take {'it' if count == 1 else 'them'} off the lines first.",
+                ErrorCode.INVALID,
+                field,
+            )
+            for count, side, day, field in (
+                (early, "before", period[0], "input.start"),
+                (late, "after", period[1], late_field),
+            )
+            if count
+        ]
+        if problems:
+            raise ServiceError(*problems)
+        snapshot = {"_id": after["_id"], "start": after.get("start"), "end": after.get("end")}
+        await mark_punchcards(
+            self.database, _acting.get(), "payroll", snapshot, cards, session=session
+        )
 
     async def close(self, actor: Actor, key: Any, revision: int) -> RawDoc:
         """Close a payroll: it is paid, and from now on it and its lines are frozen."""
@@ -135,10 +212,6 @@ class PayrollStore(RecordStore):
             ],
         )
         return await self._write(current, {"$set": {**closed, "_last_updated_date": stamp}}, event)
-
-
-_acting: ContextVar[Actor] = ContextVar("payroll_line_actor")
-"""Who writes a payroll line, for `_write` (which the shared store calls without the actor)."""
 
 
 class PayrollUserStore(RecordStore):
@@ -225,13 +298,17 @@ class PayrollUserStore(RecordStore):
             found = await self.database.db.payrolls.find_one_and_update(
                 {"_id": payroll, "_account": actor.account_id, "_closed": {"$ne": True}},
                 {"$inc": {"_lines_revision": 1}},
-                projection={"start": 1, "end": 1},
+                projection={"start": 1, "end": 1, "_deleted": 1},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
             if found is None:
                 raise closed_problem(field)
             periods[payroll] = found
+        live_in = {_paid_by(after)[0] for _, after in changes} - {None}
+        if any(periods[payroll].get("_deleted") for payroll in live_in):
+            # a live line in a deleted payroll (restored, or racing the payroll's deletion)
+            raise ServiceError.one("This payroll is deleted.", ErrorCode.INVALID_STATE, field)
         clear: set[Any] = set()
         paid: dict[Any, list[Any]] = {}
         for before, after in changes:

@@ -4,7 +4,9 @@ A punchcard copies what it snapshots (the caregiver's and patient's names, the v
 service and status) from the live records when the caller leaves it out; each of those records
 must be of the same account. Its `invoice` and `payroll` snapshots are set only by system steps
 (an invoice, a payroll line) through `mark_punchcards`, never by a clerk's punchcard edit.
-Once invoiced, or paid in a closed payroll, a punchcard no longer changes.
+Once invoiced, or paid in a closed payroll, a punchcard no longer changes. On an open
+payroll's line, its pay and caregiver do not change either (the line copies them): take it
+off the line first.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
-from app.common.services import Actor, RawDoc
+from app.common.services import Actor, RawDoc, decode
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -96,6 +98,27 @@ class PunchcardStore(RecordStore):
         await self._check_unfrozen(actor, await self.get(actor, key))
         return await super().delete(actor, key, reason, revision)
 
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        """In the update's transaction (`after` carries the payroll as it is there): a
+        punchcard a payroll line pays keeps the pay and caregiver the line copied."""
+        if record_id(after.get("payroll")) is None:
+            return
+        problems = [
+            Problem(
+                f"This punchcard is paid on a payroll line: take it off its payroll line first "
+                f"to change its {what}.",
+                ErrorCode.INVALID_STATE,
+                field,
+            )
+            for what, field, value in (
+                ("pay", "input.pay", _paid),
+                ("caregiver", "input.user.record", lambda doc: record_id(doc.get("user"))),
+            )
+            if value(before) != value(after)
+        ]
+        if problems:
+            raise ServiceError(*problems)
+
     async def _check_unfrozen(self, actor: Actor, current: RawDoc) -> None:
         if is_invoiced(current):
             raise ServiceError.one(
@@ -167,6 +190,12 @@ class PunchcardStore(RecordStore):
         self, actor: Actor, collection: str, ids: Iterable[Any]
     ) -> dict[Any, RawDoc]:
         return await records_by_id(self.database, collection, actor.account_id, ids)
+
+
+def _paid(punchcard: RawDoc) -> tuple[Any, ...]:
+    """What a payroll line copies of a punchcard's pay (stored money read as Decimal)."""
+    pay = decode(punchcard.get("pay") or {})
+    return tuple(pay.get(name) for name in ("hours", "rate", "amount"))
 
 
 def _same(stored: Any, snapshot: RawDoc) -> bool:
