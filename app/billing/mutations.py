@@ -38,18 +38,12 @@ InvoiceMutations = record_mutations(
 )
 
 
-def _payload_of(mutations: type, name: str) -> Any:
-    """The payload type a generated mutation returns (it is made once, with its name)."""
-    fields = mutations.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    return next(field.type for field in fields if field.python_name == name)
-
-
 if TYPE_CHECKING:
     InvoicePayload = Any
     PaymentPayload = Any
     PaymentImportPayload = Any
 else:
-    InvoicePayload = _payload_of(InvoiceMutations, "invoice_create")
+    InvoicePayload = payload_type(Invoice, "invoice")
     PaymentPayload = payload_type(Payment, "payment")
     PaymentImportPayload = import_payload_type(Payment, "payments")
 

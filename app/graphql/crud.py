@@ -68,8 +68,16 @@ class RecordSpec:
         return decode_global_id(global_id, type_name_of(self.node), "id")
 
 
+_payloads: dict[tuple[type, str], type] = {}
+_import_payloads: dict[tuple[type, str], type] = {}
+# Payload types by record type and field: each is made once, and found again by name.
+
+
 def payload_type(node: type[Record], field: str) -> type:
-    """`<Record>Payload`: the record as it now is, or the user errors that kept it unchanged."""
+    """`<Record>Payload`: the record as it now is, or the user errors that kept it unchanged.
+    Made once per record type: hand-written mutations answer with the same type."""
+    if (node, field) in _payloads:
+        return _payloads[(node, field)]
     name = f"{type_name_of(node)}Payload"
     namespace = {
         "__annotations__": {field: node | None, "user_errors": list[UserError]},
@@ -77,11 +85,16 @@ def payload_type(node: type[Record], field: str) -> type:
         "user_errors": strawberry.field(description="Why it was refused; empty on success."),
     }
     cls = type(name, (), namespace)
-    return strawberry.type(cls, name=name, description=f"The result of a change to a {field}.")
+    _payloads[(node, field)] = strawberry.type(
+        cls, name=name, description=f"The result of a change to a {field}."
+    )
+    return _payloads[(node, field)]
 
 
 def import_payload_type(node: type[Record], plural: str) -> type:
     """`<Record>ImportPayload`: every record created, or the user errors that created none."""
+    if (node, plural) in _import_payloads:
+        return _import_payloads[(node, plural)]
     name = f"{type_name_of(node)}ImportPayload"
     namespace = {
         "__annotations__": {plural: list[node], "user_errors": list[UserError]},  # type: ignore[valid-type]
@@ -91,7 +104,10 @@ def import_payload_type(node: type[Record], plural: str) -> type:
         "user_errors": strawberry.field(description="Why they were refused; empty on success."),
     }
     cls = type(name, (), namespace)
-    return strawberry.type(cls, name=name, description=f"The result of an import of {plural}.")
+    _import_payloads[(node, plural)] = strawberry.type(
+        cls, name=name, description=f"The result of an import of {plural}."
+    )
+    return _import_payloads[(node, plural)]
 
 
 def record_mutations(spec: RecordSpec) -> type:

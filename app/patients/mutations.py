@@ -8,7 +8,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.patients.inputs import (
@@ -44,13 +44,7 @@ ProgressNoteMutations = record_mutations(
 )
 
 
-def _payload_of(mutations: type, field: str) -> Any:
-    """The payload type a generated mutation returns, to share it with hand-written ones."""
-    definition = mutations.__strawberry_definition__  # type: ignore[attr-defined]
-    return next(f.type for f in definition.fields if f.python_name == field)
-
-
-ProgressNotePayload = _payload_of(ProgressNoteMutations, "progress_note_update")
+ProgressNotePayload = payload_type(ProgressNote, "progress_note")
 
 
 async def approve(info: Info, id: strawberry.ID, revision: int) -> Any:

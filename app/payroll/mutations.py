@@ -8,7 +8,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of
 from app.graphql.payloads import attempt
 from app.payroll.inputs import (
@@ -43,13 +43,7 @@ PayrollUserMutations = record_mutations(
 )
 
 
-def _payload_of(mutations: type, field: str) -> Any:
-    """The payload type the generic mutations made (`PayrollPayload`), to return it too."""
-    definition = mutations.__strawberry_definition__  # type: ignore[attr-defined]
-    return next(f.type for f in definition.fields if f.python_name == field)
-
-
-PayrollPayload = _payload_of(PayrollMutations, "payroll_create")
+PayrollPayload = payload_type(Payroll, "payroll")
 
 
 async def _close(info: Info, id: strawberry.ID, revision: int) -> Any:

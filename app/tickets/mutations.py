@@ -9,7 +9,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import UserError, attempt
 from app.tickets.documents import TicketStatus
@@ -48,14 +48,7 @@ TicketCategoryMutations = record_mutations(
 )
 
 
-def _payload_of(mutations: type, name: str) -> Any:
-    """The `<Record>Payload` type the generic mutations answer with, to answer with it too."""
-    definition = mutations.__strawberry_definition__  # type: ignore[attr-defined]
-    field = next(f for f in definition.fields if f.python_name == name)
-    return field.base_resolver.wrapped_func.__annotations__["return"]
-
-
-TicketPayload = _payload_of(TicketMutations, "ticket_create")
+TicketPayload = payload_type(Ticket, "ticket")
 
 
 @strawberry.type(description="The result of a comment on a category of a ticket.")
