@@ -15,6 +15,7 @@ from app.billing.documents import Invoice
 from app.common.documents import Location, PersonName
 from app.common.services import Actor, RawDoc
 from app.common.store import records_by_id
+from app.common.text import full_name
 from app.db import Database
 from app.errors import ErrorCode, Problem
 
@@ -31,8 +32,7 @@ def _display_name(name: Any) -> str | None:
     if isinstance(name, dict):
         if name.get("display") or name.get("legal"):
             return str(name.get("display") or name.get("legal"))
-        parts = [name.get("first"), name.get("middle"), name.get("last")]
-        return " ".join(str(part) for part in parts if part) or None
+        return full_name(name) or None
     return None
 
 

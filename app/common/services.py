@@ -153,6 +153,14 @@ def references_in(
                 yield from references_in(nested, part, at)
 
 
+def snapshot_id(snapshot: Any) -> ObjectId | None:
+    """The id a snapshot holds, given as input (python names: `record`) or stored (`_id`)."""
+    if not isinstance(snapshot, dict):
+        return None
+    key = snapshot.get("record", snapshot.get("_id"))
+    return key if isinstance(key, ObjectId) else None
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []

@@ -51,14 +51,19 @@ async def in_transaction(
 
 
 async def records_by_id(
-    database: Database, collection: str, account_id: int, ids: Iterable[Any]
+    database: Database,
+    collection: str,
+    account_id: int,
+    ids: Iterable[Any],
+    fields: dict[str, int] | None = None,
 ) -> dict[Any, RawDoc]:
-    """The account's records of a collection with these ids, in one query."""
+    """The account's records of a collection with these ids (only `fields`, if named), in one
+    query."""
     wanted = list({i for i in ids if isinstance(i, ObjectId)})
     if not wanted:
         return {}
-    cursor = database.db[collection].find({"_id": {"$in": wanted}, "_account": account_id})
-    return {doc["_id"]: doc async for doc in cursor}
+    query = {"_id": {"$in": wanted}, "_account": account_id}
+    return {doc["_id"]: doc async for doc in database.db[collection].find(query, fields)}
 
 
 @dataclass

@@ -19,7 +19,7 @@ from app.audit.documents import AuditAction
 from app.audit.services import MASK, audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, encode, validated
-from app.common.store import RecordStore, in_transaction
+from app.common.store import RecordStore, in_transaction, records_by_id
 from app.common.text import full_name, keywords
 from app.conversations.documents import (
     MAX_BODY,
@@ -103,12 +103,7 @@ class ConversationStore(RecordStore):
             for p in item["participants"]
             if isinstance(p, dict) and p.get("record") is not None
         }
-        if not ids:
-            return {}
-        cursor = self.database.db.users.find(
-            {"_id": {"$in": list(ids)}, "_account": actor.account_id}, {"name": 1}
-        )
-        return {user["_id"]: user async for user in cursor}
+        return await records_by_id(self.database, "users", actor.account_id, ids, {"name": 1})
 
 
 def _participants(

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.common.demo import DemoAccount, RawDoc
 from app.common.services import decode
+from app.common.text import full_name
 from app.files.documents import FileOwnerType, FileType
 from app.files.services import Owner, UploadDetails, upload_file
 
@@ -49,8 +50,7 @@ def simple_pdf(title: str, lines: list[str]) -> bytes:
 
 
 def _full_name(person: RawDoc) -> str:
-    name = person.get("name") or {}
-    return f"{name.get('first', '')} {name.get('last', '')}".strip() or "Client"
+    return full_name(person.get("name")) or "Client"
 
 
 def care_plan(patient: RawDoc, agency: str) -> str:

@@ -30,14 +30,14 @@ from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, to_cent
-from app.common.services import Actor, RawDoc, decode
+from app.common.services import Actor, RawDoc, decode, snapshot_id
 from app.common.store import RecordStore, records_by_id
 from app.common.text import normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.documents import PayrollUser, signed
-from app.visits.services import mark_punchcards, record_id
+from app.visits.services import mark_punchcards
 
 
 @dataclass(frozen=True)
@@ -336,7 +336,7 @@ class PayrollUserStore(RecordStore):
     ) -> None:
         """Check the references that need the stored state, and fill the copied values."""
         account = actor.account_id
-        users = [record_id(item.get("user")) for item in items]
+        users = [snapshot_id(item.get("user")) for item in items]
         cards = [_punchcard_ids(item.get("punchcards")) for item in items]
         payroll_of = [item.get("payroll", (current or {}).get("payroll")) for item in items]
         payrolls = await records_by_id(self.database, "payrolls", account, payroll_of)
@@ -350,7 +350,7 @@ class PayrollUserStore(RecordStore):
             where = "input" if prefix is None else f"{prefix}.{index}"
             problems += self._check_payroll(item, payrolls, where)
             problems += _fill_user(item, people, where)
-            caregiver = record_id(item.get("user")) or record_id((current or {}).get("user"))
+            caregiver = snapshot_id(item.get("user")) or snapshot_id((current or {}).get("user"))
             period = _period(payrolls.get(payroll_of[index]))
             problems += _fill_punchcards(item, punchcards, caregiver, period, zone, where)
         if problems:
@@ -390,7 +390,7 @@ class PayrollUserStore(RecordStore):
         pairs: dict[int, tuple[Any, Any]] = {}
         for index, item in enumerate(items):
             payroll = item.get("payroll", (current or {}).get("payroll"))
-            user = record_id(item.get("user")) or record_id((current or {}).get("user"))
+            user = snapshot_id(item.get("user")) or snapshot_id((current or {}).get("user"))
             if ("payroll" in item or "user" in item) and payroll is not None and user is not None:
                 pairs[index] = (payroll, user)
         taken_pairs: set[tuple[Any, Any]] = set()
@@ -440,7 +440,7 @@ def _paid_twice(field: str) -> Problem:
 
 
 def _punchcard_ids(entries: Any) -> list[Any]:
-    return [key for e in entries or [] if (key := record_id(e)) is not None]
+    return [key for e in entries or [] if (key := snapshot_id(e)) is not None]
 
 
 def _paid_by(line: RawDoc | None) -> tuple[Any, list[Any]]:
@@ -483,7 +483,7 @@ def _local_day(value: Any, zone: dt.tzinfo) -> dt.date | None:
 
 def _fill_user(item: dict[str, Any], people: dict[Any, RawDoc], where: str) -> list[Problem]:
     snapshot = item.get("user")
-    key = record_id(snapshot)
+    key = snapshot_id(snapshot)
     if not isinstance(snapshot, dict) or key is None:
         return []
     person = people.get(key)
@@ -550,7 +550,7 @@ def _fill_punchcards(
         return []
     problems, filled = [], []
     for number, entry in enumerate(entries):
-        key = record_id(entry)
+        key = snapshot_id(entry)
         if not isinstance(entry, dict) or key is None:
             filled.append(entry)
             continue

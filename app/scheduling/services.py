@@ -14,10 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from bson import ObjectId
-
-from app.common.services import Actor, RawDoc, decode
-from app.common.store import RecordStore
+from app.common.services import Actor, RawDoc, decode, snapshot_id
+from app.common.store import RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling.documents import Event, EventGroup, derived_keys
@@ -31,12 +29,6 @@ def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] |
     if not locations:
         return None
     return next((loc for loc in locations if loc.get("primary")), locations[0])
-
-
-def _record_id(snapshot: Any) -> Any:
-    if not isinstance(snapshot, dict):
-        return None
-    return snapshot.get("record", snapshot.get("_id"))
 
 
 class ScheduleStore(RecordStore):
@@ -82,13 +74,8 @@ class ScheduleStore(RecordStore):
     async def _found(
         self, collection: str, actor: Actor, ids: Iterable[Any], fields: dict[str, int]
     ) -> dict[Any, RawDoc]:
-        wanted = [i for i in set(ids) if isinstance(i, ObjectId)]
-        if not wanted:
-            return {}
-        cursor = self.database.db[collection].find(
-            {"_id": {"$in": wanted}, "_account": actor.account_id}, fields
-        )
-        return {doc["_id"]: decode(doc) async for doc in cursor}
+        found = await records_by_id(self.database, collection, actor.account_id, ids, fields)
+        return {key: decode(doc) for key, doc in found.items()}
 
     async def _fill(
         self,
@@ -102,7 +89,7 @@ class ScheduleStore(RecordStore):
         patients = await self._found(
             "patients",
             actor,
-            (_record_id(item.get("patient")) for item in items),
+            (snapshot_id(item.get("patient")) for item in items),
             {"name": 1, "locations": 1},
         )
         users = await self._found(
@@ -156,7 +143,7 @@ class ScheduleStore(RecordStore):
     def _patient(
         given: dict[str, Any], patients: dict[Any, RawDoc], where: str, problems: list[Problem]
     ) -> dict[str, Any]:
-        record = _record_id(given)
+        record = snapshot_id(given)
         patient = patients.get(record)
         if patient is None:
             problems.append(

@@ -21,7 +21,7 @@ from app.common.clock import now
 from app.common.documents import FileSnapshot
 from app.common.services import Actor, RawDoc, encode, validated
 from app.common.store import RecordStore
-from app.common.text import keywords, normalise
+from app.common.text import full_name, keywords, normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.files.services import file_snapshot
@@ -39,10 +39,8 @@ from app.tickets.rest_ids import number_new
 MAX_COMMENT = 5000
 
 
-def full_name(person: RawDoc) -> str:
-    name = person.get("name") or {}
-    parts = (name.get("first"), name.get("middle"), name.get("last"))
-    return " ".join(str(part) for part in parts if part) or "(no name)"
+def person_name(person: RawDoc) -> str:
+    return full_name(person.get("name")) or "(no name)"
 
 
 def ticket_search(ticket: Ticket) -> dict[str, Any]:
@@ -214,7 +212,7 @@ class TicketStore(RecordStore):
             )
             if found is None:
                 raise ServiceError.one("No User with this id.", ErrorCode.NOT_FOUND, "user")
-            name = full_name(found)
+            name = person_name(found)
         else:
             name = actor.api_client_name or "API client"
         comment = encode(

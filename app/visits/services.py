@@ -21,7 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
-from app.common.services import Actor, RawDoc, decode
+from app.common.services import Actor, RawDoc, decode, snapshot_id
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -68,14 +68,6 @@ def is_invoiced(punchcard: RawDoc) -> bool:
     return bool((punchcard.get("invoice") or {}).get("_id"))
 
 
-def record_id(snapshot: Any) -> ObjectId | None:
-    """The id a snapshot holds, given as input (python names: `record`) or stored (`_id`)."""
-    if not isinstance(snapshot, dict):
-        return None
-    key = snapshot.get("record", snapshot.get("_id"))
-    return key if isinstance(key, ObjectId) else None
-
-
 class PunchcardStore(RecordStore):
     """Punchcards: snapshots filled and checked; invoiced or closed-payroll ones frozen."""
 
@@ -101,7 +93,7 @@ class PunchcardStore(RecordStore):
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         """In the update's transaction (`after` carries the payroll as it is there): a
         punchcard a payroll line pays keeps the pay and caregiver the line copied."""
-        if record_id(after.get("payroll")) is None:
+        if snapshot_id(after.get("payroll")) is None:
             return
         problems = [
             Problem(
@@ -112,7 +104,7 @@ class PunchcardStore(RecordStore):
             )
             for what, field, value in (
                 ("pay", "input.pay", _paid),
-                ("caregiver", "input.user.record", lambda doc: record_id(doc.get("user"))),
+                ("caregiver", "input.user.record", lambda doc: snapshot_id(doc.get("user"))),
             )
             if value(before) != value(after)
         ]
@@ -126,7 +118,7 @@ class PunchcardStore(RecordStore):
                 ErrorCode.INVALID_STATE,
                 "id",
             )
-        payroll = record_id(current.get("payroll"))
+        payroll = snapshot_id(current.get("payroll"))
         if payroll is not None:
             stored = await self.database.db.payrolls.find_one(
                 {"_id": payroll, "_account": actor.account_id}, {"_closed": 1}
@@ -153,9 +145,11 @@ class PunchcardStore(RecordStore):
                 if item.get(field) is not None
             ]
         for field, (collection, type_name, copy) in SNAPSHOTS.items():
-            found = await self._records(actor, collection, (record_id(i.get(field)) for i in items))
+            found = await self._records(
+                actor, collection, (snapshot_id(i.get(field)) for i in items)
+            )
             for index, item in enumerate(items):
-                snapshot, key = item.get(field), record_id(item.get(field))
+                snapshot, key = item.get(field), snapshot_id(item.get(field))
                 if not isinstance(snapshot, dict) or key is None:
                     continue
                 record = found.get(key)
@@ -253,7 +247,7 @@ async def mark_punchcards(
             change: dict[str, Any] = {"$unset": {field: ""}}
             guard: dict[str, Any] = {}
         else:
-            taken = [doc for doc in found if record_id(doc.get(field)) not in (None, target)]
+            taken = [doc for doc in found if snapshot_id(doc.get(field)) not in (None, target)]
             if taken:
                 raise ServiceError.one(
                     f"This punchcard already carries another {field}.",
