@@ -9,8 +9,7 @@ import strawberry
 
 from app.catalog.documents import Skill, Tag
 from app.graphql.connections import Ordering, order_input
-from app.graphql.context import Info
-from app.graphql.filters import DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import NamedFilter
 from app.graphql.modeled import input_type
 
 BY_TITLE = Ordering("_search.title")
@@ -25,20 +24,8 @@ else:
 
 
 @strawberry.input(description="Which skills or tags a list shows.")
-class LabelFilter:
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the name; case ignored."
-    )
-    deleted: DeletedState = strawberry.field(
-        default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
-    )
-
-    def query(self, info: Info) -> dict[str, Any]:
-        return merge(
-            info.context.scoped(),
-            words_clause("_search.name", self.search),
-            deleted_clause(self.deleted),
-        )
+class LabelFilter(NamedFilter):
+    """Words of the name, and deletion."""
 
 
 @strawberry.enum(description="What a list of skills or tags is sorted by.")

@@ -62,3 +62,22 @@ def merge(*clauses: dict[str, Any]) -> dict[str, Any]:
     if len(kept) == 1:
         return kept[0]
     return {"$and": kept}
+
+
+@strawberry.input(description="Conditions on records found by their name's words.")
+class NamedFilter:
+    """The filter of short lists (skills, tags, ticket categories): name words, deletion."""
+
+    search: str | None = strawberry.field(
+        default=None, description="Words that start words of the name; case ignored."
+    )
+    deleted: DeletedState = strawberry.field(
+        default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
+    )
+
+    def query(self, info: Any) -> dict[str, Any]:
+        return merge(
+            info.context.scoped(),
+            words_clause("_search.name", self.search),
+            deleted_clause(self.deleted),
+        )

@@ -9,7 +9,14 @@ import strawberry
 
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    NamedFilter,
+    deleted_clause,
+    merge,
+    words_clause,
+)
 from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
 from app.tickets.documents import (
@@ -112,20 +119,8 @@ class TicketOrderField(Enum):
 
 
 @strawberry.input(description="Which ticket categories a list shows.")
-class TicketCategoryFilter:
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the name; case ignored."
-    )
-    deleted: DeletedState = strawberry.field(
-        default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
-    )
-
-    def query(self, info: Info) -> dict[str, Any]:
-        return merge(
-            info.context.scoped(),
-            words_clause("_search.name", self.search),
-            deleted_clause(self.deleted),
-        )
+class TicketCategoryFilter(NamedFilter):
+    """Words of the name, and deletion."""
 
 
 @strawberry.enum(description="What a list of ticket categories is sorted by.")
