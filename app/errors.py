@@ -16,6 +16,7 @@ class ErrorCode(Enum):
     DUPLICATE = "DUPLICATE"
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATE = "INVALID_STATE"
+    SCHEDULE_CONFLICT = "SCHEDULE_CONFLICT"
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,14 @@ class Tax(Embedded):
     active: bool = Field(True, description="Whether it applies to new invoices.")
 
 
+class Holiday(Embedded):
+    """A statutory holiday: visits on that day (in the account's time zone) bill and pay at the
+    holiday multipliers."""
+
+    date: dt.date = Field(description="The day.")
+    name: str = Field(min_length=1, max_length=100, description="Its name, such as Canada Day.")
+
+
 class TelephonyError(Embedded):
     """A failure of the telephony provider."""
 
@@ -238,6 +246,9 @@ class Account(CareDocument):
     sales_reps: list[SalesRep] = Field(default_factory=list, description="Sales reps.")
     services: list[ServiceSetting] = Field(default_factory=list, description="Services sold.")
     taxes: list[Tax] = Field(default_factory=list, description="Sales taxes.")
+    holidays: list[Holiday] = Field(
+        default_factory=list, description="Statutory holidays, billed and paid at a premium."
+    )
     terms: list[Term] = Field(default_factory=list, description="Payment terms.")
     telephony: Telephony = Field(default_factory=Telephony, description="Clock-in phone line.")
 

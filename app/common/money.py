@@ -3,7 +3,9 @@ product of an amount and a quantity exact in Decimal's 28 digits."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from app.common.codes import MoneyRounding
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -16,6 +18,21 @@ MAX_QUANTITY = Decimal("100000")
 def to_cent(value: Decimal) -> Decimal:
     """An amount rounded half-up to the cent: 25.125 -> 25.13."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+ROUNDING_MODES = {
+    MoneyRounding.HALF_UP: ROUND_HALF_UP,
+    MoneyRounding.HALF_EVEN: ROUND_HALF_EVEN,
+    MoneyRounding.DOWN: ROUND_DOWN,
+    MoneyRounding.UP: ROUND_CEILING,
+}
+
+
+def round_money(value: Decimal, rule: MoneyRounding | str | None = None) -> Decimal:
+    """An amount rounded once to the cent with the account's rule (half-up when none is set);
+    `rule` is the enum or its stored value, such as "half_even"."""
+    mode = ROUNDING_MODES[MoneyRounding(rule)] if rule is not None else ROUND_HALF_UP
+    return value.quantize(CENT, rounding=mode)
 
 
 def in_cents(value: Decimal) -> int:
