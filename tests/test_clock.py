@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
+from app.common.services import decode
 from app.graphql.relay import to_global_id
+from app.seed import seed_demo
 from app.visits.geo import distance_meters
 from app.visits.rules import billed_span, billing_period, rounded_hours
 from tests.factories import Agency, Api, audit_entries
@@ -448,3 +450,31 @@ async def test_the_office_lists_flagged_punches_by_reason(api: Api) -> None:
     assert await listed(flag="FAR_FROM_VISIT") == {far_card["id"]}
     assert await listed(flag="LATE_CLOCK_IN") == {late_card["id"]}
     assert await listed(flagged=True, flag="EARLY_CLOCK_OUT") == set()
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> None:
+    # given a small demo agency (its visits this week so far are completed)
+    await seed_demo(api.database, accounts=1, caregivers=4, patients=8, progress=False)
+    db = api.database.db
+    account = await db.accounts.find_one({"ext_id": "demo-1"}, {"_id": 1})
+    assert account is not None
+    mine = {"_account": account["_id"]}
+    done = {**mine, "status": "completed"}
+    completed = [e async for e in db.events.find(done, sort=[("start", 1), ("_id", 1)])]
+    by_visit = {c["event"]: decode(c) async for c in db.punchcards.find(mine)}
+    # then each completed visit has one punchcard, clocked in and out
+    assert sorted(by_visit) == sorted(e["_id"] for e in completed)
+    cards = [by_visit[e["_id"]] for e in completed]
+    # whose hours are the actual times under the account's rounding (15 minutes by default)
+    for card in cards:
+        clock_in, clock_out = card["actual"]["clock_in"], card["actual"]["clock_out"]
+        assert card["pay"]["hours"] == rounded_hours(clock_in, clock_out, 15)
+        assert card["bill"]["amount"] == card["bill"]["hours"] * card["bill"]["rate"]
+    # and the week's second and third visits are flagged: far away, then late
+    if len(cards) >= 3:  # early on a Monday, the week has no past visits yet
+        kinds = [[f["kind"] for f in card.get("flags") or []] for card in cards]
+        assert kinds[1] == ["far_from_visit"] and kinds[2] == ["late_clock_in"]
+        assert all(k == [] for i, k in enumerate(kinds) if i not in (1, 2))
