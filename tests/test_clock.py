@@ -268,6 +268,14 @@ async def test_the_visits_own_rates_and_billability_come_first(api: Api) -> None
                             "billable": False}  # fmt: skip
     assert done["pay"]["hours"] == "1.50" and done["pay"]["amount"] == "37.50"
     assert done["billing"]["payer"] == "Insurer"
+    # and a visit given free (billed at 0.00) bills nothing, not the service's rate
+    free = await booked_visit(agency, [caregiver], patient, start=VISIT_DAY + dt.timedelta(1),
+                              billing={"bill_rate": Decimal("0")})  # fmt: skip
+    day = VISIT_DAY + dt.timedelta(1)
+    card = await clock_in_ok(agency, free, at=local(9, day=day), location=near(5))
+    done = await clock_out_ok(agency, card["id"], at=local(10, day=day), location=near(5))
+    assert done["bill"]["rate"] == "0" and done["bill"]["amount"] == "0.00"
+    assert done["pay"]["rate"] == "22.50"
 
 
 async def test_a_late_checkout_is_billed_only_beyond_the_grace_when_the_account_bills_it(

@@ -102,15 +102,21 @@ def account_service(account: RawDoc, event: RawDoc) -> RawDoc:
     """The visit's service as booked, completed by the account's service of that code."""
     booked = event.get("service") or {}
     services = {s.get("code"): decode(s) for s in account.get("services") or []}
-    return {**services.get(booked.get("code"), {}), **{k: v for k, v in booked.items() if v}}
+    given = {k: v for k, v in booked.items() if v is not None}
+    return {**services.get(booked.get("code"), {}), **given}
 
 
 def rates(account: RawDoc, event: RawDoc, attendee: RawDoc) -> tuple[Decimal, Decimal]:
     """The visit's (bill rate, pay rate) for this caregiver (see the module's note)."""
     service = account_service(account, event)
-    bill = (event.get("billing") or {}).get("bill_rate") or service.get("bill_rate")
-    pay = attendee.get("pay_rate") or service.get("pay_rate")
-    return Decimal(str(bill or 0)), Decimal(str(pay or 0))
+    bill = _first_set((event.get("billing") or {}).get("bill_rate"), service.get("bill_rate"))
+    pay = _first_set(attendee.get("pay_rate"), service.get("pay_rate"))
+    return Decimal(str(bill)), Decimal(str(pay))
+
+
+def _first_set(*rates: Any) -> Any:
+    """The first rate given (a rate of 0, a visit given free, counts), else 0."""
+    return next((rate for rate in rates if rate is not None), 0)
 
 
 def is_holiday(account: RawDoc, event: RawDoc) -> bool:
