@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from decimal import Decimal
 from typing import Any
 
 from bson import ObjectId
 
-from app.common.services import Actor
+from app.accounts.services import create_account, create_api_client
+from app.common.services import Actor, encode
 from app.graphql.relay import from_global_id, to_global_id
+from app.scheduling.documents import Event
 from app.visits.services import mark_punchcards
-from tests.factories import Agency, create_patient, create_user
+from tests.factories import Agency, Api, create_patient, create_user
+
+_clock_numbers = itertools.count(1)
 
 PUNCHCARD_FIELDS = """id revision statHoliday
   event { id } eventSnapshot { start end serviceCode status }
@@ -122,3 +128,101 @@ async def create_punchcard(
     )
     assert data["punchcardCreate"]["userErrors"] == [], data
     return data["punchcardCreate"]["punchcard"]
+
+
+# --- clocking in and out -------------------------------------------------------------------
+
+CLOCK_FIELDS = """id statHoliday event { id status } eventSnapshot { start end status }
+  actual { clockIn clockOut method notes clockInDistanceMeters clockOutDistanceMeters
+    clockInLocation { latitude longitude } clockOutLocation { latitude longitude } }
+  bill { hours rate amount billable } pay { hours rate amount holiday }
+  billing { periodStart periodEnd payer } service { code billRate payRate }
+  flags { kind punch reason distanceMeters minutes }
+  patient { name { first last } } user { name { first last } record { id } } location { city }"""
+CLOCK_IN = f"""mutation($event: ID!, $at: DateTime, $location: GeoPointInput, $caregiver: ID,
+  $method: ClockMethod, $notes: String) {{
+  punchcardClockIn(event: $event, at: $at, location: $location, caregiver: $caregiver,
+    method: $method, notes: $notes) {{
+  punchcard {{ {CLOCK_FIELDS} }} userErrors {{ field message code }} }} }}"""
+CLOCK_OUT = f"""mutation($punchcard: ID, $event: ID, $caregiver: ID, $at: DateTime,
+  $location: GeoPointInput, $notes: String) {{
+  punchcardClockOut(punchcard: $punchcard, event: $event, caregiver: $caregiver, at: $at,
+    location: $location, notes: $notes) {{
+  punchcard {{ {CLOCK_FIELDS} }} userErrors {{ field message code }} }} }}"""
+
+HOME = (-79.3832, 43.6532)
+"""The patient's door (longitude, latitude), in Toronto."""
+VISIT_DAY = dt.datetime(2025, 3, 3, 14, tzinfo=dt.UTC)
+"""09:00 in Toronto (EST) on a Monday: the clock tests' visits start then."""
+CLOCK_SERVICES = [
+    {"code": "PSW", "description": "Personal support", "bill_rate": Decimal("34.00"),
+     "pay_rate": Decimal("22.50")},
+]  # fmt: skip
+
+
+def near(metres_north: float) -> dict[str, float]:
+    """A position about this many metres north of the patient's door."""
+    return {"longitude": HOME[0], "latitude": HOME[1] + metres_north / 111_195}
+
+
+def local(hour: int, minute: int = 0, day: dt.datetime = VISIT_DAY) -> str:
+    """An ISO time on the visit's day, `hour` counted from 09:00 Toronto = 9."""
+    return (day + dt.timedelta(hours=hour - 9, minutes=minute)).isoformat()
+
+
+async def clock_agency(api: Api, **settings: Any) -> Agency:
+    """An agency in Toronto selling PSW visits, with Canada Day 2025 as a holiday, and the
+    account settings given (visit_settings, billing_settings...) over the defaults."""
+    account = await create_account(
+        api.database,
+        f"Clock agency {next(_clock_numbers)}",
+        services=CLOCK_SERVICES,
+        settings={"timezone": "America/Toronto"},
+        holidays=[{"date": dt.date(2025, 7, 1), "name": "Canada Day"}],
+        **settings,
+    )
+    key, secret = await create_api_client(api.database, account["_id"], "Administrator")
+    return Agency(api, account["_id"], key, secret, to_global_id("Account", account["_id"]))
+
+
+async def caregiver_and_patient(agency: Agency) -> tuple[ObjectId, ObjectId]:
+    caregiver = await create_user(agency, name={"first": "Ada", "last": "Osei"})
+    patient = await create_patient(agency)
+    return key(caregiver["id"]), key(patient["id"])
+
+
+async def booked_visit(
+    agency: Agency,
+    caregivers: list[ObjectId],
+    patient: ObjectId,
+    start: dt.datetime = VISIT_DAY,
+    hours: int = 2,
+    **fields: Any,
+) -> ObjectId:
+    """A visit at the patient's door, booked for these caregivers, stored as the Event model
+    stores it (written directly, so scheduling rules of other tests do not get in the way)."""
+    data = {
+        "account": agency.account_id,
+        "start": start,
+        "end": start + dt.timedelta(hours=hours),
+        "status": "scheduled",
+        "patient": {"_id": patient, "name": {"first": "Walter", "last": "Green"}},
+        "attendees": [{"user": user, "role": "caregiver"} for user in caregivers],
+        "service": {"code": "PSW"},
+        "location": {"city": "Toronto", "geo": {"type": "Point", "coordinates": list(HOME)}},
+        **fields,
+    }
+    raw = encode(Event.model_validate(data))
+    return (await agency.api.database.db.events.insert_one(raw)).inserted_id
+
+
+async def clock_in_ok(agency: Agency, event: ObjectId, **variables: Any) -> dict[str, Any]:
+    data = await agency.ok(CLOCK_IN, {"event": event_id(event), **variables})
+    assert data["punchcardClockIn"]["userErrors"] == [], data
+    return data["punchcardClockIn"]["punchcard"]  # type: ignore[no-any-return]
+
+
+async def clock_out_ok(agency: Agency, punchcard: str, **variables: Any) -> dict[str, Any]:
+    data = await agency.ok(CLOCK_OUT, {"punchcard": punchcard, **variables})
+    assert data["punchcardClockOut"]["userErrors"] == [], data
+    return data["punchcardClockOut"]["punchcard"]  # type: ignore[no-any-return]

@@ -40,6 +40,7 @@ DEFAULT_ROLES = [
         color="#2e7d32",
         permissions=[
             Permission.MANAGE_SCHEDULE,
+            Permission.RECORD_VISITS,
             Permission.MANAGE_PATIENTS,
             Permission.MANAGE_STAFF,
             Permission.MANAGE_TICKETS,
@@ -53,7 +54,11 @@ DEFAULT_ROLES = [
         permissions=[Permission.MANAGE_BILLING, Permission.MANAGE_PAYROLL],
     ),
     Role(
-        key="caregiver", name="Caregiver", type=RoleType.CAREGIVER, color="#ef6c00", permissions=[]
+        key="caregiver",
+        name="Caregiver",
+        type=RoleType.CAREGIVER,
+        color="#ef6c00",
+        permissions=[Permission.RECORD_VISITS],  # clocking in and out from their phones
     ),
 ]
 

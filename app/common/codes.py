@@ -149,6 +149,7 @@ class Permission(Enum):
     MANAGE_STAFF = "manage_staff"
     MANAGE_PATIENTS = "manage_patients"
     MANAGE_SCHEDULE = "manage_schedule"
+    RECORD_VISITS = "record_visits"
     MANAGE_BILLING = "manage_billing"
     MANAGE_PAYROLL = "manage_payroll"
     MANAGE_TICKETS = "manage_tickets"

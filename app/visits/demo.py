@@ -1,113 +1,86 @@
-"""Demo punchcards: one for every COMPLETED demo visit, punched a few minutes off its times.
+"""Demo punchcards: every COMPLETED demo visit clocked in and out through the clock services,
+so its bill and pay come from the account's rules (rounding, grace, rates, holidays).
 
-Each caregiver clocks in between 8 minutes early and 6 minutes late, a few metres from the
-patient's door (by the mobile app, or now and then by phone, which gives no position), and
-clocks out within minutes of the planned end. The visit bills and pays its planned hours at the
-service's rates (the caregiver's own pay rate on the visit, when it has one). The snapshots
-(caregiver, patient, visit) are copied by the store from the live records.
+Each caregiver clocks in from the mobile app between 8 minutes early and 6 minutes late, a
+few metres from the patient's door, and clocks out within minutes of the planned end. Two
+visits are off, for the office's list of flagged punches: one punched from a parking lot down
+the street (FAR_FROM_VISIT), one started half an hour late (LATE_CLOCK_IN).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from app.common.demo import DemoAccount
-from app.common.services import decode
+from app.common.services import RawDoc, decode
+from app.visits.clock import clock_in, clock_out
 from app.visits.documents import ClockMethod
-from app.visits.services import punchcard_store
+from app.visits.geo import location_point
 
-HOURS = Decimal("0.01")
+FAR_AWAY = 0.006
+"""Degrees of latitude north of the door of the visit punched far away: about 670 m."""
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
-def _near(demo: DemoAccount, location: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A position a few metres from an address (a phone's GPS is never exact)."""
-    coordinates = ((location or {}).get("geo") or {}).get("coordinates")
-    if not coordinates:
+def _near(demo: DemoAccount, event: RawDoc, north: float = 0.0) -> dict[str, float] | None:
+    """A position a few metres from the visit's door (a phone's GPS is never exact)."""
+    location = event.get("location") or (event.get("patient") or {}).get("location")
+    point = location_point(location)
+    if point is None:
         return None
-    longitude, latitude = coordinates
+    longitude, latitude = point
     jitter = demo.rng.uniform
     return {
-        "latitude": latitude + jitter(-3e-4, 3e-4),
-        "longitude": longitude + jitter(-4e-4, 4e-4),
+        "latitude": latitude + north + jitter(-1e-4, 1e-4),
+        "longitude": longitude + jitter(-1.5e-4, 1.5e-4),
     }
 
 
-def _billing_month(day: dt.date) -> tuple[dt.date, dt.date]:
-    last = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=1), day.replace(day=last)
-
-
-def _caregiver(event: dict[str, Any]) -> dict[str, Any] | None:
+def _caregiver(event: RawDoc) -> Any:
     attendees = event.get("attendees") or []
     carers = [a for a in attendees if a.get("role", "caregiver") == "caregiver"]
-    return (carers or attendees or [None])[0]
+    return (carers or attendees or [{}])[0].get("user")
 
 
-def punchcard_of(demo: DemoAccount, event: dict[str, Any]) -> dict[str, Any] | None:
-    """The punchcard of a completed demo visit; None when the visit has nobody booked."""
-    event = decode(event)
-    attendee = _caregiver(event)
-    if attendee is None:
+async def _punch(demo: DemoAccount, event: RawDoc, far: bool, late: bool) -> RawDoc | None:
+    """Clock a completed visit in and out; None when nobody is booked on it."""
+    caregiver = _caregiver(event)
+    if caregiver is None:
         return None
-    services = {s["code"]: decode(s) for s in demo.account.get("services") or []}
-    booked = event.get("service") or {}
-    service = {**services.get(booked.get("code"), {}), **{k: v for k, v in booked.items() if v}}
     start, end = _utc(event["start"]), _utc(event["end"])
-    clock_in = start + dt.timedelta(minutes=demo.rng.randint(-8, 6))
-    # visits last 30 minutes or more, so this stays after the clock-in
-    clock_out = end + dt.timedelta(minutes=demo.rng.randint(-5, 9))
-    by_phone = demo.rng.random() < 0.1
-    hours = (Decimal(int((end - start).total_seconds())) / 3600).quantize(HOURS)
-    bill_rate = Decimal(str(service.get("bill_rate") or 0))
-    pay_rate = Decimal(str(attendee.get("pay_rate") or service.get("pay_rate") or 0))
-    period_start, period_end = _billing_month(start.date())
-    return {
-        "event": event["_id"],
-        "user": {"record": attendee["user"]},
-        "patient": {"record": (event.get("patient") or {}).get("_id")}
-        if event.get("patient")
-        else None,
-        "actual": {
-            "clock_in": clock_in,
-            "clock_out": clock_out,
-            "clock_in_location": None if by_phone else _near(demo, event.get("location")),
-            "clock_out_location": None if by_phone else _near(demo, event.get("location")),
-            "method": ClockMethod.TELEPHONY if by_phone else ClockMethod.GPS,
-            "notes": demo.rng.choice([None, None, "All tasks done.", "Client in good spirits."]),
-        },
-        "bill": {
-            "hours": hours,
-            "rate": bill_rate,
-            "billable": (event.get("billing") or {}).get("billable", True),
-        },
-        "pay": {"hours": hours, "rate": pay_rate, "holiday": bool(event.get("stat_holiday"))},
-        "billing": {
-            "period_start": period_start,
-            "period_end": period_end,
-            "payer": (event.get("billing") or {}).get("payer"),
-        },
-        "service": {
-            "code": service.get("code") or "VISIT",
-            "description": service.get("description"),
-            "bill_rate": bill_rate,
-            "pay_rate": pay_rate,
-        },
-        "location": event.get("location"),
-        "stat_holiday": bool(event.get("stat_holiday")),
-    }
+    arrive = 31 if late else demo.rng.randint(-8, 6)
+    # visits last 30 minutes or more, so the clock-out stays after the clock-in
+    leave = demo.rng.randint(-5, 9)
+    card = await clock_in(
+        demo.database,
+        demo.actor,
+        event["_id"],
+        caregiver=caregiver,
+        at=start + dt.timedelta(minutes=arrive),
+        location=_near(demo, event, FAR_AWAY if far else 0.0),
+        method=ClockMethod.GPS,
+        notes="Running late: the bus broke down." if late else None,
+    )
+    return await clock_out(
+        demo.database,
+        demo.actor,
+        punchcard=card["_id"],
+        at=max(end + dt.timedelta(minutes=leave), start + dt.timedelta(minutes=arrive + 15)),
+        location=_near(demo, event),
+        notes=demo.rng.choice([None, None, "All tasks done.", "Client in good spirits."]),
+    )
 
 
 async def seed(demo: DemoAccount) -> None:
-    completed = [e for e in demo.made.get("events") or [] if e.get("status") == "completed"]
+    completed = [decode(e) for e in demo.made.get("events") or [] if e.get("status") == "completed"]
     completed.sort(key=lambda e: (_utc(e["start"]), e["_id"]))
-    items = [p for p in (punchcard_of(demo, event) for event in completed) if p is not None]
-    demo.made["punchcards"] = (
-        await punchcard_store(demo.database).create_many(demo.actor, items) if items else []
-    )
+    made = []
+    for index, event in enumerate(completed):
+        card = await _punch(demo, event, far=index == 1, late=index == 2)
+        if card is not None:
+            made.append(card)
+    demo.made["punchcards"] = made

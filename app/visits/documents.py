@@ -31,6 +31,61 @@ class ClockMethod(Enum):
     MANUAL = strawberry.enum_value("manual", description="Entered by the office.")
 
 
+@strawberry.enum(description="Which punch of a visit: the clock-in or the clock-out.")
+class Punch(Enum):
+    IN = strawberry.enum_value("in", description="The clock-in.")
+    OUT = strawberry.enum_value("out", description="The clock-out.")
+
+
+@strawberry.enum(
+    description="Why a punch is flagged for the office to check. A flagged punch is stored "
+    "and counts like any other: the flag only says what to look at."
+)
+class PunchFlagKind(Enum):
+    FAR_FROM_VISIT = strawberry.enum_value(
+        "far_from_visit",
+        description="Punched farther from the visit's address than the account's radius "
+        "(visitSettings.radiusMeters).",
+    )
+    EARLY_CLOCK_IN = strawberry.enum_value(
+        "early_clock_in",
+        description="Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
+    )
+    LATE_CLOCK_IN = strawberry.enum_value(
+        "late_clock_in",
+        description="Clocked in later than the visit's start plus visitSettings.lateMinutes.",
+    )
+    EARLY_CLOCK_OUT = strawberry.enum_value(
+        "early_clock_out",
+        description="Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
+    )
+    LATE_CLOCK_OUT = strawberry.enum_value(
+        "late_clock_out",
+        description="Clocked out later than the visit's end plus visitSettings.lateMinutes.",
+    )
+    NO_LOCATION = strawberry.enum_value(
+        "no_location",
+        description="Punched without a position while visitSettings.gpsRequired is on (a "
+        "telephony punch is not flagged when the account accepts them).",
+    )
+
+
+class PunchFlag(Embedded):
+    """A reason the office should check a punch, recorded when the caregiver punched."""
+
+    kind: PunchFlagKind = Field(description="What is off.")
+    punch: Punch = Field(description="The punch it is about: clock-in or clock-out.")
+    reason: str = Field(max_length=300, description="What is off, for a person to read.")
+    distance_meters: float | None = Field(
+        None, ge=0, description="How far the punch was from the visit, in metres (FAR_FROM_VISIT)."
+    )
+    minutes: int | None = Field(
+        None,
+        ge=0,
+        description="How many minutes early or late, rounded up (the time flags).",
+    )
+
+
 def _after(value: dt.datetime | None, info: ValidationInfo, start: str, what: str) -> None:
     began = info.data.get(start)
     if value is not None and began is not None and value <= began:
@@ -67,6 +122,20 @@ class PunchcardActual(Embedded):
     clock_out_location: GeoPoint | None = Field(None, description="Where they clocked out.")
     method: ClockMethod = Field(ClockMethod.GPS, description="How they clocked in and out.")
     notes: str | None = Field(None, max_length=2000, description="What the caregiver noted.")
+    clock_in_distance_meters: float | None = Field(
+        None,
+        ge=0,
+        description="How far the clock-in was from the visit's address, in metres; null when "
+        "either position is unknown. Set by punchcardClockIn.",
+        json_schema_extra=READONLY,
+    )
+    clock_out_distance_meters: float | None = Field(
+        None,
+        ge=0,
+        description="How far the clock-out was from the visit's address, in metres; null when "
+        "either position is unknown. Set by punchcardClockOut.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("clock_out")
     @classmethod
@@ -251,6 +320,12 @@ class Punchcard(CareDocument, SoftDeletable):
         json_schema_extra=READONLY,
     )
     service: PunchcardService | None = Field(None, description="The service given, with rates.")
+    flags: list[PunchFlag] = Field(
+        default_factory=list,
+        description="Why the office should check its punches (far from the visit, early, late, "
+        "no position): set by punchcardClockIn and punchcardClockOut; empty when all is in order.",
+        json_schema_extra=READONLY,
+    )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")
 
@@ -264,4 +339,5 @@ class Punchcard(CareDocument, SoftDeletable):
             by_account("invoice._id"),
             by_account("payroll._id"),
             by_account("_created_date", "_id"),
+            by_account("flags.kind", "_search.date"),  # the office's list of flagged punches
         ]

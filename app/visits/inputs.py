@@ -12,7 +12,7 @@ from app.graphql.context import Info
 from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge
 from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
-from app.visits.documents import Punchcard
+from app.visits.documents import Punchcard, PunchFlagKind
 
 NEWEST_PUNCH_FIRST = Ordering("_search.date", descending=True)
 """Punchcards by clock-in (else the visit's start), newest first: every list's default."""
@@ -60,6 +60,14 @@ class PunchcardFilter:
         default=None,
         description="Only punchcards in a payroll (true), or only not in one yet (false).",
     )
+    flagged: bool | None = strawberry.field(
+        default=None,
+        description="Only punchcards with a flagged punch (true: the office's list to check), "
+        "or only those without (false).",
+    )
+    flag: PunchFlagKind | None = strawberry.field(
+        default=None, description="Only punchcards flagged for this reason."
+    )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted punchcards too, or only them."
     )
@@ -74,6 +82,8 @@ class PunchcardFilter:
             _id_clause("payroll._id", self.payroll, "Payroll", "filter.payroll"),
             _exists_clause("invoice._id", self.invoiced),
             _exists_clause("payroll._id", self.paid),
+            {} if self.flagged is None else {"flags.kind": {"$exists": self.flagged}},
+            {} if self.flag is None else {"flags.kind": self.flag.value},
             deleted_clause(self.deleted),
         )
 

@@ -1,9 +1,20 @@
-"""Recording, correcting, deleting and restoring punchcards (clock-in and out come later)."""
+"""Recording, correcting, deleting and restoring punchcards; clocking in and out of a visit."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
 from app.common.codes import Permission
-from app.graphql.crud import RecordSpec, record_mutations
+from app.common.types import GeoPointInput
+from app.graphql.context import Info
+from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.inputs import actor_of, decode_global_id
+from app.graphql.payloads import attempt
+from app.visits.clock import clock_in, clock_out
+from app.visits.documents import ClockMethod
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
@@ -19,3 +30,127 @@ PunchcardMutations = record_mutations(
         update_input=PunchcardUpdateInput,
     )
 )
+
+if TYPE_CHECKING:
+    PunchcardPayload = Any
+else:
+    PunchcardPayload = payload_type(Punchcard, "punchcard")
+
+At = Annotated[
+    dt.datetime | None,
+    strawberry.argument(description="When the caregiver punched; now when left out."),
+]
+Position = Annotated[
+    GeoPointInput | None,
+    strawberry.argument(
+        description="Where the caregiver punched (the phone's position); compared with the "
+        "visit's address. Left out, the punch is flagged NO_LOCATION when the account requires "
+        "a position."
+    ),
+]
+Notes = Annotated[
+    str | None, strawberry.argument(description="What the caregiver notes about the visit.")
+]
+Caregiver = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The caregiver (a User booked on the visit) who punches; left out, the "
+        "visit's only booked caregiver. Required when the visit has several."
+    ),
+]
+
+
+def _location(value: GeoPointInput | None) -> dict[str, float] | None:
+    return None if value is None else {"latitude": value.latitude, "longitude": value.longitude}
+
+
+def _optional_id(value: str | None, type_name: str, field: str) -> Any:
+    return None if value is None else decode_global_id(value, type_name, field)
+
+
+@strawberry.type
+class PunchcardClockMutations:
+    @strawberry.mutation(
+        description="Clock a caregiver in on a visit: creates the visit's punchcard for them "
+        "(the visit, patient, caregiver, service, address and billing period copied) with the "
+        "clock-in time and position, and moves the visit to IN_PROGRESS, in one transaction. "
+        "A punch farther from the visit's address than the account's radius, earlier or later "
+        "than its tolerance, or without a position where one is required is stored all the "
+        "same, with `flags` saying why. Refused (nothing written) when the caregiver already "
+        "clocked in on this visit (INVALID_STATE), is not booked on it (INVALID), or the visit "
+        "is cancelled or deleted (INVALID_STATE); another account's visit is NOT_FOUND. Needs "
+        "RECORD_VISITS."
+    )
+    async def punchcard_clock_in(
+        self,
+        info: Info,
+        event: Annotated[strawberry.ID, strawberry.argument(description="The visit (an Event).")],
+        at: At = None,
+        location: Position = None,
+        caregiver: Caregiver = None,
+        method: Annotated[
+            ClockMethod, strawberry.argument(description="How the caregiver punches.")
+        ] = ClockMethod.GPS,
+        notes: Notes = None,
+    ) -> PunchcardPayload:
+        async def act() -> Punchcard:
+            actor = actor_of(info, Permission.RECORD_VISITS)
+            made = await clock_in(
+                info.context.database,
+                actor,
+                decode_global_id(event, "Event", "event"),
+                caregiver=_optional_id(caregiver, "User", "caregiver"),
+                at=at,
+                location=_location(location),
+                method=method,
+                notes=notes,
+            )
+            return Punchcard.from_doc(made)
+
+        punchcard, errors = await attempt(act())
+        return PunchcardPayload(punchcard=punchcard, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Clock a caregiver out of a visit: sets the punchcard's clock-out time and "
+        "position, flags it as the clock-in is flagged (far, early, late, no position), and "
+        "computes what it bills and pays: hours from the actual times rounded to the account's "
+        "increments (billing and payroll settings; time past the visit's end is billed only "
+        "beyond the late-checkout grace, when the account bills late checkouts), at the visit's "
+        "rates. The visit becomes COMPLETED when nobody else is still clocked in on it, in the "
+        "same transaction. Name the punchcard, or the visit (and the caregiver when it has "
+        "several). Refused (nothing written) when the caregiver has not clocked in, has already "
+        "clocked out (INVALID_STATE), or the time is not after the clock-in (INVALID); another "
+        "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS."
+    )
+    async def punchcard_clock_out(
+        self,
+        info: Info,
+        punchcard: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The punchcard to clock out; or give the visit."),
+        ] = None,
+        event: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The visit (an Event), when no punchcard is given."),
+        ] = None,
+        caregiver: Caregiver = None,
+        at: At = None,
+        location: Position = None,
+        notes: Notes = None,
+    ) -> PunchcardPayload:
+        async def act() -> Punchcard:
+            actor = actor_of(info, Permission.RECORD_VISITS)
+            done = await clock_out(
+                info.context.database,
+                actor,
+                punchcard=_optional_id(punchcard, "Punchcard", "punchcard"),
+                event_key=_optional_id(event, "Event", "event"),
+                caregiver=_optional_id(caregiver, "User", "caregiver"),
+                at=at,
+                location=_location(location),
+                notes=notes,
+            )
+            return Punchcard.from_doc(done)
+
+        punchcard_, errors = await attempt(act())
+        return PunchcardPayload(punchcard=punchcard_, user_errors=errors)

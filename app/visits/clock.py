@@ -1,0 +1,375 @@
+"""Clocking in and out of a visit, with visit verification.
+
+A clock-in creates the visit's punchcard for the caregiver (snapshots copied as every
+punchcard's are); a clock-out completes it and computes what it bills and pays. Each punch is
+checked against the account's visit settings (distance from the visit's address, early or late,
+missing position): a punch outside them is stored all the same, with a flag saying why, for the
+office to check. The visit's status moves (to IN_PROGRESS, then COMPLETED) in the same
+transaction as the punchcard, each change with its audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.accounts.documents import VisitSettings
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event
+from app.common.clock import now
+from app.common.documents import GeoPoint
+from app.common.holidays import local_date
+from app.common.services import Actor, RawDoc, decode, snapshot_id
+from app.db import Database
+from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.documents import ClockMethod, Punch, Punchcard
+from app.visits.geo import location_point, point_of
+from app.visits.rules import billing_period, place_flags, time_flags
+from app.visits.services import PunchcardStore, punchcard_search
+from app.visits.visit import (
+    account_service,
+    bill_and_pay,
+    booked_caregiver,
+    is_holiday,
+    rates,
+    utc,
+    visit_location,
+    visit_of,
+)
+
+Then = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
+MAX_VISIT = dt.timedelta(hours=24)
+STARTS = {"scheduled", "confirmed", "missed"}
+"""Statuses a clock-in moves to IN_PROGRESS."""
+ENDS = STARTS | {"in_progress"}
+"""Statuses the last clock-out of a visit moves to COMPLETED."""
+
+
+@dataclass
+class ClockStore(PunchcardStore):
+    """The punchcard store, with what must commit with a punch (`then`) in its transaction."""
+
+    then: Then | None = None
+
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        async def both(session: AsyncClientSession) -> None:
+            if also is not None:
+                await also(session)
+            for raw in raws:
+                if self.then is not None:
+                    await self.then(session, raw)
+
+        return await super().insert_new(actor, raws, both)
+
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        await super().written(session, before, after)
+        if self.then is not None:
+            await self.then(session, after)
+
+
+def clock_store(database: Database, then: Then) -> ClockStore:
+    return ClockStore(database, Punchcard, "Punchcard", search_keys=punchcard_search, then=then)
+
+
+def _geo(location: RawDoc | None) -> RawDoc | None:
+    """A caller's position (`latitude`, `longitude`) as stored GeoJSON, or a user error."""
+    if location is None:
+        return None
+    try:
+        return {"type": "Point", "coordinates": GeoPoint.model_validate(location).coordinates}
+    except ValueError:
+        raise ServiceError.one(
+            "Latitude is -90 to 90 and longitude -180 to 180.", ErrorCode.INVALID, "location"
+        ) from None
+
+
+def _settings(account: RawDoc) -> VisitSettings:
+    return VisitSettings.model_validate(decode(account.get("visit_settings") or {}))
+
+
+async def _account(database: Database, actor: Actor) -> RawDoc:
+    return await database.db.accounts.find_one({"_id": actor.account_id}) or {}
+
+
+async def clock_in(
+    database: Database,
+    actor: Actor,
+    event_key: ObjectId,
+    *,
+    caregiver: ObjectId | None = None,
+    at: dt.datetime | None = None,
+    location: RawDoc | None = None,
+    method: ClockMethod = ClockMethod.GPS,
+    notes: str | None = None,
+) -> RawDoc:
+    """Clock a caregiver in on a visit: its punchcard, flagged where the punch is off."""
+    at, geo = utc(at or now()), _geo(location)
+    event = await visit_of(database, actor, event_key)
+    attendee = booked_caregiver(event, caregiver)
+    user = attendee["user"]
+    await _refuse_second_clock_in(database, actor, event["_id"], user)
+    account = await _account(database, actor)
+    settings = _settings(account)
+    place = await visit_location(database, actor, event)
+    distance, flags = place_flags(
+        Punch.IN, point_of(geo), location_point(place), method, settings,
+        bool(settings.telephony_enabled),
+    )  # fmt: skip
+    flags += time_flags(Punch.IN, at, _planned(event, "start"), settings)
+    service = account_service(account, event)
+    billing = event.get("billing") or {}
+    period = billing_period(
+        local_date(event.get("start") or at, account),
+        billing.get("billing_period")
+        or (account.get("billing_settings") or {}).get("billing_period"),
+        (account.get("settings") or {}).get("week_start") or "MO",
+    )
+    patient = snapshot_id(event.get("patient"))
+    item = {
+        "event": event["_id"],
+        "user": {"record": user},
+        **({"patient": {"record": patient}} if patient is not None else {}),
+        "actual": {
+            "clock_in": at,
+            "clock_in_location": geo,
+            "clock_in_distance_meters": distance,
+            "method": method,
+            "notes": notes,
+        },
+        "billing": {
+            "period_start": period[0] if period else None,
+            "period_end": period[1] if period else None,
+            "payer": billing.get("payer"),
+        },
+        "service": {
+            "code": service.get("code") or "VISIT",
+            "description": service.get("description"),
+            "bill_rate": service.get("bill_rate"),
+            "pay_rate": service.get("pay_rate"),
+        },
+        "location": place,
+        "stat_holiday": is_holiday(account, event),
+        "flags": flags,
+    }
+
+    async def then(session: AsyncClientSession, raw: RawDoc) -> None:
+        await _refuse_second_clock_in(database, actor, event["_id"], user, raw["_id"], session)
+        await _move_visit(database, actor, event, STARTS, "in_progress", session)
+
+    (raw,) = await clock_store(database, then).create_many(actor, [item], prefix=None)
+    return raw
+
+
+async def clock_out(
+    database: Database,
+    actor: Actor,
+    *,
+    punchcard: ObjectId | None = None,
+    event_key: ObjectId | None = None,
+    caregiver: ObjectId | None = None,
+    at: dt.datetime | None = None,
+    location: RawDoc | None = None,
+    notes: str | None = None,
+) -> RawDoc:
+    """Clock a caregiver out: the punchcard's clock-out, flags, and hours billed and paid."""
+    at, geo = utc(at or now()), _geo(location)
+    card = decode(await _open_punchcard(database, actor, punchcard, event_key, caregiver))
+    actual = card.get("actual") or {}
+    clock_in = utc(actual["clock_in"])
+    if at <= clock_in:
+        raise ServiceError.one("The clock-out is after the clock-in.", ErrorCode.INVALID, "at")
+    if at - clock_in > MAX_VISIT:
+        raise ServiceError.one(
+            "A visit lasts at most 24 hours: correct the punchcard instead.",
+            ErrorCode.INVALID,
+            "at",
+        )
+    event = await _live_event(database, actor, card.get("event"))
+    planned = event or card.get("event_snapshot") or {}
+    account = await _account(database, actor)
+    settings = _settings(account)
+    place = card.get("location")
+    if location_point(place) is None and event is not None:
+        place = await visit_location(database, actor, event)
+    method = ClockMethod(actual.get("method") or ClockMethod.GPS.value)
+    distance, flags = place_flags(
+        Punch.OUT, point_of(geo), location_point(place), method, settings,
+        bool(settings.telephony_enabled),
+    )  # fmt: skip
+    flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
+    billed, paid = bill_and_pay(account, clock_in, at, planned.get("end"))
+    bill_rate, pay_rate = _rates(account, event, card)
+    holiday = bool(card.get("stat_holiday"))
+    changes = {
+        "actual": {
+            **actual,
+            "clock_out": at,
+            "clock_out_location": geo,
+            "clock_out_distance_meters": distance,
+            "notes": "\n".join(n for n in (actual.get("notes"), notes) if n) or None,
+        },
+        "bill": {
+            "hours": billed,
+            "rate": bill_rate,
+            "billable": ((event or {}).get("billing") or {}).get("billable", True),
+        },
+        "pay": {"hours": paid, "rate": pay_rate, "holiday": holiday},
+        "flags": [*(card.get("flags") or []), *flags],
+    }
+
+    async def then(session: AsyncClientSession, raw: RawDoc) -> None:
+        if event is not None and not await _others_open(database, actor, raw, session):
+            await _move_visit(database, actor, event, ENDS, "completed", session)
+
+    store = clock_store(database, then)
+    return await store.update(actor, card["_id"], card.get("_revision", 1), changes)
+
+
+async def _live_event(database: Database, actor: Actor, key: Any) -> RawDoc | None:
+    """The visit as it is now (deleted or cancelled too), or None when it is not there."""
+    if not isinstance(key, ObjectId):
+        return None
+    found = await database.db.events.find_one({"_id": key, "_account": actor.account_id})
+    return decode(found) if found is not None else None
+
+
+def _planned(event: RawDoc, name: str) -> dt.datetime | None:
+    value = event.get(name)
+    return utc(value) if isinstance(value, dt.datetime) else None
+
+
+def _rates(account: RawDoc, event: RawDoc | None, card: RawDoc) -> tuple[Any, Any]:
+    """Rates from the live visit; from the punchcard's service when the visit is gone."""
+    user = (card.get("user") or {}).get("_id")
+    if event is not None:
+        booked = [a for a in event.get("attendees") or [] if a.get("user") == user]
+        attendee: RawDoc = booked[0] if booked else {}
+        return rates(account, event, attendee)
+    service = card.get("service") or {}
+    return service.get("bill_rate") or 0, service.get("pay_rate") or 0
+
+
+async def _open_punchcard(
+    database: Database,
+    actor: Actor,
+    punchcard: ObjectId | None,
+    event_key: ObjectId | None,
+    caregiver: ObjectId | None,
+) -> RawDoc:
+    """The punchcard to clock out: named, or the caregiver's on a visit; clocked in, not out."""
+    card: RawDoc | None
+    if punchcard is not None:
+        where = "punchcard"
+        card = await database.db.punchcards.find_one(
+            {"_id": punchcard, "_account": actor.account_id}
+        )
+        if card is None:
+            raise ServiceError.one("No Punchcard with this id.", ErrorCode.NOT_FOUND, where)
+    elif event_key is not None:
+        where = "event"
+        found = await _live_event(database, actor, event_key)
+        if found is None:
+            raise ServiceError.one("No Event with this id.", ErrorCode.NOT_FOUND, where)
+        user = booked_caregiver(found, caregiver)["user"]
+        query = {"_account": actor.account_id, "event": event_key, "user._id": user,
+                 "_deleted": {"$ne": True}}  # fmt: skip
+        card = await database.db.punchcards.find_one(query, sort=[("_id", -1)])
+        if card is None:
+            raise _not_clocked_in(where)
+    else:
+        raise ServiceError.one("Name the punchcard, or the visit.", ErrorCode.REQUIRED, "punchcard")
+    if card.get("_deleted"):
+        raise ServiceError.one("This punchcard is deleted.", ErrorCode.INVALID_STATE, where)
+    actual = card.get("actual") or {}
+    if actual.get("clock_in") is None:
+        raise _not_clocked_in(where)
+    if actual.get("clock_out") is not None:
+        raise ServiceError.one(
+            "This caregiver has already clocked out of this visit.", ErrorCode.INVALID_STATE, where
+        )
+    return card
+
+
+def _not_clocked_in(field: str) -> ServiceError:
+    return ServiceError.one(
+        "This caregiver has not clocked in on this visit: clock in first.",
+        ErrorCode.INVALID_STATE,
+        field,
+    )
+
+
+async def _refuse_second_clock_in(
+    database: Database,
+    actor: Actor,
+    event: ObjectId,
+    user: ObjectId,
+    new: ObjectId | None = None,
+    session: AsyncClientSession | None = None,
+) -> None:
+    """One punchcard per caregiver and visit: checked before writing, and again in the write's
+    transaction (where the new punchcard is already there, so it is left out)."""
+    query: RawDoc = {"_account": actor.account_id, "event": event, "user._id": user,
+                     "_deleted": {"$ne": True}}  # fmt: skip
+    if new is not None:
+        query["_id"] = {"$ne": new}
+    if await database.db.punchcards.find_one(query, {"_id": 1}, session=session) is not None:
+        raise ServiceError(
+            Problem(
+                "This caregiver has already clocked in on this visit: clock out, or correct "
+                "the punchcard.",
+                ErrorCode.INVALID_STATE,
+                "event",
+            )
+        )
+
+
+async def _others_open(
+    database: Database, actor: Actor, card: RawDoc, session: AsyncClientSession
+) -> bool:
+    """Whether another caregiver is still clocked in on the visit."""
+    query = {"_account": actor.account_id, "event": card.get("event"), "_id": {"$ne": card["_id"]},
+             "_deleted": {"$ne": True}, "actual.clock_in": {"$ne": None},
+             "actual.clock_out": None}  # fmt: skip
+    return await database.db.punchcards.find_one(query, {"_id": 1}, session=session) is not None
+
+
+async def _move_visit(
+    database: Database,
+    actor: Actor,
+    event: RawDoc,
+    moves_from: set[str],
+    to: str,
+    session: AsyncClientSession,
+) -> None:
+    """Set the visit's status, revision-guarded, with its audit entry, in the punch's
+    transaction; a visit whose status is not in `moves_from` keeps it."""
+    status = event.get("status") or "scheduled"
+    if status not in moves_from:
+        return
+    stored = event.get("_revision")
+    guard = {"_id": event["_id"], "_account": actor.account_id,
+             "_revision": stored if stored is not None else {"$exists": False}}  # fmt: skip
+    change = {"status": to, "_revision": (stored or 1) + 1, "_last_updated_date": now()}
+    result = await database.db.events.update_one(guard, {"$set": change}, session=session)
+    if result.modified_count != 1:
+        raise ServiceError.one(
+            "The visit changed while punching; try again.", ErrorCode.CONFLICT, "event"
+        )
+    entry = audit_event(
+        actor,
+        AuditAction.UPDATE,
+        "Event",
+        event["_id"],
+        changes=[{"field": "status", "before": status, "after": to}],
+    )
+    await database.db.audit_events.insert_one(entry, session=session)
