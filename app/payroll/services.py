@@ -15,12 +15,9 @@ racing it conflicts on the payroll.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -29,36 +26,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
-from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, to_cent
 from app.common.services import Actor, RawDoc, decode, snapshot_id
 from app.common.store import RecordStore, records_by_id
 from app.common.text import normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
-from app.payroll.documents import PayrollUser, signed
+from app.payroll.documents import PayrollUser
+from app.payroll.lines import fill_punchcards, fill_user, paid_by, paid_twice, punchcard_ids
+from app.payroll.periods import account_zone, day_of, local_day, period_of
 from app.visits.services import mark_punchcards
-
-
-@dataclass(frozen=True)
-class Totals:
-    """What a payroll line (or a whole payroll) adds up to."""
-
-    hours: Decimal = Decimal(0)
-    gross: Decimal = ZERO
-    adjustments: Decimal = ZERO
-
-    @property
-    def net(self) -> Decimal:
-        return self.gross + self.adjustments
-
-    def __add__(self, other: Totals) -> Totals:
-        return Totals(
-            self.hours + other.hours,
-            self.gross + other.gross,
-            self.adjustments + other.adjustments,
-        )
-
 
 _acting: ContextVar[Actor] = ContextVar("payroll_actor")
 """Who writes a payroll or a line, for `written` (which the shared store calls without the
@@ -67,31 +44,6 @@ actor)."""
 
 def _count(number: int, what: str) -> str:
     return f"{number} {what}" if number == 1 else f"{number} {what}s"
-
-
-def _money(value: Any) -> Decimal:
-    value = decode(value)
-    return Decimal(str(value)) if value is not None else ZERO
-
-
-def line_totals(line: RawDoc) -> Totals:
-    """A stored line's hours, gross pay (its punchcards) and signed adjustments."""
-    hours = sum((_money(p.get("hours")) for p in line.get("punchcards") or []), Decimal(0))
-    gross = sum((_money(p.get("amount")) for p in line.get("punchcards") or []), ZERO)
-    adjustments = sum(
-        (signed(a.get("kind"), _money(a.get("amount"))) for a in line.get("adjustments") or []),
-        ZERO,
-    )
-    return Totals(hours, to_cent(gross), to_cent(adjustments))
-
-
-def payroll_totals(lines: Iterable[RawDoc]) -> Totals:
-    """The sum of a payroll's lines that are not deleted."""
-    total = Totals(Decimal(0), ZERO, ZERO)
-    for line in lines:
-        if not line.get("_deleted"):
-            total += line_totals(line)
-    return total
 
 
 def is_closed(payroll: RawDoc | None) -> bool:
@@ -141,8 +93,8 @@ class PayrollStore(RecordStore):
                     ErrorCode.INVALID_STATE,
                     "id",
                 )
-        elif _period(after) != _period(before):
-            await self._check_period(before, after, session)
+        elif period_of(after) != period_of(before):
+            await self._checkperiod_of(before, after, session)
 
     async def _live_lines(self, payroll: RawDoc, session: AsyncClientSession) -> list[RawDoc]:
         query = {"_account": payroll["_account"], "payroll": payroll["_id"]}
@@ -151,15 +103,15 @@ class PayrollStore(RecordStore):
         )
         return [line async for line in cursor]
 
-    async def _check_period(
+    async def _checkperiod_of(
         self, before: RawDoc, after: RawDoc, session: AsyncClientSession
     ) -> None:
-        period = _period(after)
+        period = period_of(after)
         lines = await self._live_lines(after, session)
-        cards = [c for line in lines for c in _punchcard_ids(line.get("punchcards"))]
+        cards = [c for line in lines for c in punchcard_ids(line.get("punchcards"))]
         if period is None or not cards:
             return
-        zone = await _account_zone(self.database, after["_account"])
+        zone = await account_zone(self.database, after["_account"])
         early = late = 0
         cursor = self.database.db.punchcards.find(
             {"_id": {"$in": cards}, "_account": after["_account"]},
@@ -167,10 +119,10 @@ class PayrollStore(RecordStore):
             session=session,
         )
         async for card in cursor:
-            day = _local_day((card.get("_search") or {}).get("date"), zone)
+            day = local_day((card.get("_search") or {}).get("date"), zone)
             early += day is not None and day < period[0]
             late += day is not None and day > period[1]
-        end_moved = _day(before.get("end")) != _day(after.get("end"))
+        end_moved = day_of(before.get("end")) != day_of(after.get("end"))
         late_field = "input.end" if end_moved else "input.periodExtra"
         problems = [
             Problem(
@@ -305,15 +257,15 @@ class PayrollUserStore(RecordStore):
             if found is None:
                 raise closed_problem(field)
             periods[payroll] = found
-        live_in = {_paid_by(after)[0] for _, after in changes} - {None}
+        live_in = {paid_by(after)[0] for _, after in changes} - {None}
         if any(periods[payroll].get("_deleted") for payroll in live_in):
             # a live line in a deleted payroll (restored, or racing the payroll's deletion)
             raise ServiceError.one("This payroll is deleted.", ErrorCode.INVALID_STATE, field)
         clear: set[Any] = set()
         paid: dict[Any, list[Any]] = {}
         for before, after in changes:
-            was, cards_before = _paid_by(before)
-            now_in, cards_after = _paid_by(after)
+            was, cards_before = paid_by(before)
+            now_in, cards_after = paid_by(after)
             clear |= {c for c in cards_before if was != now_in or c not in cards_after}
             if now_in is not None:
                 paid.setdefault(now_in, []).extend(cards_after)
@@ -337,22 +289,22 @@ class PayrollUserStore(RecordStore):
         """Check the references that need the stored state, and fill the copied values."""
         account = actor.account_id
         users = [snapshot_id(item.get("user")) for item in items]
-        cards = [_punchcard_ids(item.get("punchcards")) for item in items]
+        cards = [punchcard_ids(item.get("punchcards")) for item in items]
         payroll_of = [item.get("payroll", (current or {}).get("payroll")) for item in items]
         payrolls = await records_by_id(self.database, "payrolls", account, payroll_of)
         people = await records_by_id(self.database, "users", account, users)
         punchcards = await records_by_id(
             self.database, "punchcards", account, (c for ids in cards for c in ids)
         )
-        zone = await _account_zone(self.database, account) if punchcards else dt.UTC
+        zone = await account_zone(self.database, account) if punchcards else dt.UTC
         problems: list[Problem] = []
         for index, item in enumerate(items):
             where = "input" if prefix is None else f"{prefix}.{index}"
             problems += self._check_payroll(item, payrolls, where)
-            problems += _fill_user(item, people, where)
+            problems += fill_user(item, people, where)
             caregiver = snapshot_id(item.get("user")) or snapshot_id((current or {}).get("user"))
-            period = _period(payrolls.get(payroll_of[index]))
-            problems += _fill_punchcards(item, punchcards, caregiver, period, zone, where)
+            period = period_of(payrolls.get(payroll_of[index]))
+            problems += fill_punchcards(item, punchcards, caregiver, period, zone, where)
         if problems:
             raise ServiceError(*problems)
         await self._unique_lines(actor, items, prefix, current)
@@ -417,9 +369,9 @@ class PayrollUserStore(RecordStore):
                         )
                     )
                 seen.add(pair)
-            for number, card in enumerate(_punchcard_ids(item.get("punchcards"))):
+            for number, card in enumerate(punchcard_ids(item.get("punchcards"))):
                 if card in paid:
-                    problems.append(_paid_twice(f"{where}.punchcards.{number}.record"))
+                    problems.append(paid_twice(f"{where}.punchcards.{number}.record"))
                 paid[card] = index
         if paid:
             cursor = self.collection.find(
@@ -428,159 +380,11 @@ class PayrollUserStore(RecordStore):
             taken = {p.get("_id") async for line in cursor for p in line.get("punchcards", [])}
             for index, item in enumerate(items):
                 where = "input" if prefix is None else f"{prefix}.{index}"
-                for number, card in enumerate(_punchcard_ids(item.get("punchcards"))):
+                for number, card in enumerate(punchcard_ids(item.get("punchcards"))):
                     if card in taken:
-                        problems.append(_paid_twice(f"{where}.punchcards.{number}.record"))
+                        problems.append(paid_twice(f"{where}.punchcards.{number}.record"))
         if problems:
             raise ServiceError(*problems)
-
-
-def _paid_twice(field: str) -> Problem:
-    return Problem("This punchcard is already paid on another line.", ErrorCode.DUPLICATE, field)
-
-
-def _punchcard_ids(entries: Any) -> list[Any]:
-    return [key for e in entries or [] if (key := snapshot_id(e)) is not None]
-
-
-def _paid_by(line: RawDoc | None) -> tuple[Any, list[Any]]:
-    """The payroll a stored line pays in and the punchcards it pays; none when deleted."""
-    if line is None or line.get("_deleted"):
-        return None, []
-    return line.get("payroll"), _punchcard_ids(line.get("punchcards"))
-
-
-async def _account_zone(database: Database, account_id: int) -> dt.tzinfo:
-    """The account's time zone: a punchcard belongs to the payroll of its local day."""
-    account = await database.db.accounts.find_one({"_id": account_id}, {"settings.timezone": 1})
-    name = ((account or {}).get("settings") or {}).get("timezone")
-    try:
-        return ZoneInfo(name) if name else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def _day(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else None
-
-
-def _period(payroll: RawDoc | None) -> tuple[dt.date, dt.date] | None:
-    """A payroll's days, both included: start to end, plus its extra days."""
-    start, end = _day((payroll or {}).get("start")), _day((payroll or {}).get("end"))
-    if start is None or end is None:
-        return None
-    return start, end + dt.timedelta(days=int((payroll or {}).get("period_extra") or 0))
-
-
-def _local_day(value: Any, zone: dt.tzinfo) -> dt.date | None:
-    if not isinstance(value, dt.datetime):
-        return None
-    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    return aware.astimezone(zone).date()
-
-
-def _fill_user(item: dict[str, Any], people: dict[Any, RawDoc], where: str) -> list[Problem]:
-    snapshot = item.get("user")
-    key = snapshot_id(snapshot)
-    if not isinstance(snapshot, dict) or key is None:
-        return []
-    person = people.get(key)
-    if person is None:
-        return [Problem("No User with this id.", ErrorCode.NOT_FOUND, f"{where}.user.record")]
-    name = person.get("name") or {}
-    filled = dict(snapshot)
-    if filled.get("name") is None:
-        filled["name"] = name
-    if filled.get("nickname") is None:
-        filled["nickname"] = name.get("nickname")
-    item["user"] = filled
-    return []
-
-
-PAY = ("hours", "rate", "amount")
-
-
-def _pay_of(
-    entry: dict[str, Any], card: RawDoc, field: str
-) -> tuple[dict[str, Any], list[Problem]]:
-    """What a line pays for a punchcard. Nothing given, or only the punchcard's own values:
-    the punchcard's pay, copied whole (its amount may include premiums). Hours or rate given
-    otherwise: the other one is the punchcard's, and the amount is hours times rate, rounded
-    half-up to the cent; an amount given that differs from it is refused."""
-    pay = decode(card.get("pay") or {})
-    given = {k: entry.get(k) for k in PAY if entry.get(k) is not None}
-    if all(pay.get(k) is not None and pay[k] == v for k, v in given.items()):
-        return {k: pay.get(k) for k in PAY}, []
-    hours = given.get("hours", pay.get("hours"))
-    rate = given.get("rate", pay.get("rate"))
-    missing = [k for k, v in (("hours", hours), ("rate", rate)) if v is None]
-    if missing:
-        return given, [
-            Problem("Field required: the punchcard has no pay to take it from.",
-                    ErrorCode.REQUIRED, f"{field}.{k}")
-            for k in missing
-        ]  # fmt: skip
-    try:
-        hours, rate = Decimal(str(hours)), Decimal(str(rate))
-    except ArithmeticError:
-        return given, []  # not a number: the model's validation refuses it
-    if not (0 <= hours <= MAX_QUANTITY and 0 <= rate <= MAX_AMOUNT):
-        return given, []  # out of bounds: the model's validation refuses it
-    amount = to_cent(hours * rate)
-    if given.get("amount") is not None and given["amount"] != amount:
-        return given, [
-            Problem(f"The amount is hours times rate: {amount}.", ErrorCode.INVALID,
-                    f"{field}.amount")
-        ]  # fmt: skip
-    return {"hours": hours, "rate": rate, "amount": amount}, []
-
-
-def _fill_punchcards(
-    item: dict[str, Any],
-    punchcards: dict[Any, RawDoc],
-    caregiver: Any,
-    period: tuple[dt.date, dt.date] | None,
-    zone: dt.tzinfo,
-    where: str,
-) -> list[Problem]:
-    entries = item.get("punchcards")
-    if not isinstance(entries, list):
-        return []
-    problems, filled = [], []
-    for number, entry in enumerate(entries):
-        key = snapshot_id(entry)
-        if not isinstance(entry, dict) or key is None:
-            filled.append(entry)
-            continue
-        at = f"{where}.punchcards.{number}"
-        field = f"{at}.record"
-        card = punchcards.get(key)
-        if card is None:
-            problems.append(Problem("No Punchcard with this id.", ErrorCode.NOT_FOUND, field))
-            filled.append(entry)
-            continue
-        if card.get("_deleted"):
-            problems.append(Problem("This punchcard is deleted.", ErrorCode.INVALID_STATE, field))
-        if caregiver is not None and (card.get("user") or {}).get("_id") != caregiver:
-            problems.append(
-                Problem("This punchcard is another caregiver's.", ErrorCode.INVALID, field)
-            )
-        day = _local_day((card.get("_search") or {}).get("date"), zone)
-        if period is not None and (day is None or not period[0] <= day <= period[1]):
-            problems.append(
-                Problem(
-                    f"This punchcard is not in the payroll's period ({period[0]} to {period[1]}).",
-                    ErrorCode.INVALID,
-                    field,
-                )
-            )
-        pay, wrong = _pay_of(entry, card, at)
-        problems += wrong
-        filled.append({**entry, **pay})
-    item["punchcards"] = filled
-    return problems
 
 
 def payroll_store(database: Database) -> PayrollStore:

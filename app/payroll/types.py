@@ -18,7 +18,7 @@ from app.graphql.relay import Node
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.documents import PayrollUser as PayrollUserDocument
 from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
-from app.payroll.services import Totals, line_totals, payroll_totals
+from app.payroll.totals import Totals, line_totals, payroll_totals
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
