@@ -1,4 +1,4 @@
-"""The rules of payrolls and their lines, free of GraphQL.
+"""The rules of payroll lines, free of GraphQL (a payroll's own rules: `app.payroll.payrolls`).
 
 A closed payroll is paid: neither it nor its lines change any more, nor the punchcards it
 pays. A line pays one caregiver once per payroll, and only that caregiver's live punchcards of
@@ -6,56 +6,41 @@ the payroll's period, each on one line at most. What a line copies (the caregive
 punchcard's pay) is copied from the live records when the caller leaves it out. Every line
 write puts the payroll's snapshot on the punchcards it pays (and takes it off those it no
 longer pays) in the same transaction, and bumps the payroll's `_lines_revision` there unless
-the payroll is closed: a close racing a line write either sees the line or refuses it.
-A payroll with live lines is not deleted, nor its period changed so that a punchcard its
-lines pay falls outside it: both are checked inside the payroll's write, where a line write
-racing it conflicts on the payroll.
+the payroll is closed: a close racing a line write either sees the line or refuses it. The
+punchcards a write newly pays are checked against the payroll's period as it is in that
+transaction too, so a period changed since the checks before it refuses the write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import Any
 
 from bson import ObjectId
+from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event
-from app.common.clock import now
-from app.common.services import Actor, RawDoc, decode, snapshot_id
-from app.common.store import RecordStore, records_by_id
+from app.common.services import Actor, RawDoc, decode, problems_from, snapshot_id
+from app.common.store import records_by_id
 from app.common.text import normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
-from app.payroll.documents import Payroll as PayrollDocument
-from app.payroll.documents import PayrollUser
+from app.payroll.documents import PayrollAdjustment, PayrollUser
 from app.payroll.lines import fill_punchcards, fill_user, paid_by, paid_twice, punchcard_ids
-from app.payroll.periods import account_zone, day_of, local_day, period_of
+from app.payroll.payrolls import (
+    Prepares,
+    acting,
+    closed_problem,
+    count_of,
+    is_closed,
+    payroll_store,
+)
+from app.payroll.periods import account_zone, local_day, period_of
 from app.visits.services import mark_punchcards
 
-_acting: ContextVar[Actor] = ContextVar("payroll_actor")
-"""Who writes a payroll or a line, for `written` (which the shared store calls without the
-actor)."""
-
-
-def _count(number: int, what: str) -> str:
-    return f"{number} {what}" if number == 1 else f"{number} {what}s"
-
-
-def is_closed(payroll: RawDoc | None) -> bool:
-    return bool(payroll and payroll.get("_closed"))
-
-
-def closed_problem(field: str | None = "id") -> ServiceError:
-    return ServiceError.one(
-        "This payroll is closed: it and its lines can no longer change.",
-        ErrorCode.INVALID_STATE,
-        field,
-    )
+__all__ = ["PayrollUserStore", "payroll_store", "payroll_user_store"]
 
 
 def line_search(line: PayrollUser) -> dict[str, Any]:
@@ -64,109 +49,7 @@ def line_search(line: PayrollUser) -> dict[str, Any]:
     return {"sort": sort}
 
 
-class PayrollStore(RecordStore):
-    """Payrolls: a closed one refuses updates and deletion; closing is its own step. One
-    with live lines refuses deletion, and a new period that would leave out a punchcard its
-    lines pay; a new period is copied onto the punchcards its lines pay."""
-
-    async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
-    ) -> RawDoc:
-        if is_closed(await self.get(actor, key)):
-            raise closed_problem()
-        _acting.set(actor)
-        return await super().update(actor, key, revision, changes)
-
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
-        if is_closed(await self.get(actor, key)):
-            raise closed_problem()
-        return await super().delete(actor, key, reason, revision)
-
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
-        """In the payroll's write: refuse a deletion leaving live lines, or a new period
-        leaving out punchcards they pay (else copy it onto them)."""
-        if after.get("_deleted") and not before.get("_deleted"):
-            lines = await self._live_lines(after, session)
-            if lines:
-                raise ServiceError.one(
-                    f"This payroll has {_count(len(lines), 'line')}: delete its lines first.",
-                    ErrorCode.INVALID_STATE,
-                    "id",
-                )
-        elif period_of(after) != period_of(before):
-            await self._checkperiod_of(before, after, session)
-
-    async def _live_lines(self, payroll: RawDoc, session: AsyncClientSession) -> list[RawDoc]:
-        query = {"_account": payroll["_account"], "payroll": payroll["_id"]}
-        cursor = self.database.db.payrollsusers.find(
-            {**query, "_deleted": {"$ne": True}}, {"punchcards._id": 1}, session=session
-        )
-        return [line async for line in cursor]
-
-    async def _checkperiod_of(
-        self, before: RawDoc, after: RawDoc, session: AsyncClientSession
-    ) -> None:
-        period = period_of(after)
-        lines = await self._live_lines(after, session)
-        cards = [c for line in lines for c in punchcard_ids(line.get("punchcards"))]
-        if period is None or not cards:
-            return
-        zone = await account_zone(self.database, after["_account"])
-        early = late = 0
-        cursor = self.database.db.punchcards.find(
-            {"_id": {"$in": cards}, "_account": after["_account"]},
-            {"_search.date": 1},
-            session=session,
-        )
-        async for card in cursor:
-            day = local_day((card.get("_search") or {}).get("date"), zone)
-            early += day is not None and day < period[0]
-            late += day is not None and day > period[1]
-        end_moved = day_of(before.get("end")) != day_of(after.get("end"))
-        late_field = "input.end" if end_moved else "input.periodExtra"
-        problems = [
-            Problem(
-                f"{_count(count, 'punchcard')} paid on this payroll's lines would fall "
-                f"{side} {day}: take {'it' if count == 1 else 'them'} off the lines first.",
-                ErrorCode.INVALID,
-                field,
-            )
-            for count, side, day, field in (
-                (early, "before", period[0], "input.start"),
-                (late, "after", period[1], late_field),
-            )
-            if count
-        ]
-        if problems:
-            raise ServiceError(*problems)
-        snapshot = {"_id": after["_id"], "start": after.get("start"), "end": after.get("end")}
-        await mark_punchcards(
-            self.database, _acting.get(), "payroll", snapshot, cards, session=session
-        )
-
-    async def close(self, actor: Actor, key: Any, revision: int) -> RawDoc:
-        """Close a payroll: it is paid, and from now on it and its lines are frozen."""
-        current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
-        if is_closed(current):
-            raise ServiceError.one("This payroll is already closed.", ErrorCode.INVALID_STATE, "id")
-        stamp = now()
-        closed = {"_closed": True, "_closed_date": stamp, "_closed_user": actor.user_id}
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            self.record_type,
-            key,
-            changes=[
-                {"field": "closed", "before": False, "after": True},
-                {"field": "closedDate", "before": None, "after": stamp},
-            ],
-        )
-        return await self._write(current, {"$set": {**closed, "_last_updated_date": stamp}}, event)
-
-
-class PayrollUserStore(RecordStore):
+class PayrollUserStore(Prepares):
     """Payroll lines: checked against their payroll, caregiver and punchcards; each write
     marks the punchcards it pays in the same transaction."""
 
@@ -201,20 +84,45 @@ class PayrollUserStore(RecordStore):
             # another caregiver or payroll: the punchcards kept must fit it too
             changes["punchcards"] = decode(current["punchcards"])
         await self._prepare(actor, [changes], None, current)
-        _acting.set(actor)
+        acting.set(actor)
         return await super().update(actor, key, revision, changes)
 
     async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
         await self._open_line(actor, key)
-        _acting.set(actor)
+        acting.set(actor)
         return await super().delete(actor, key, reason, revision)
 
     async def restore(self, actor: Actor, key: Any) -> RawDoc:
         current = await self._open_line(actor, key)
         # while it was deleted, another line may have taken its caregiver or punchcards
         await self._unique_lines(actor, [decode(current)], None, current)
-        _acting.set(actor)
+        acting.set(actor)
         return await super().restore(actor, key)
+
+    async def add_adjustment(
+        self, actor: Actor, key: Any, revision: int, adjustment: dict[str, Any]
+    ) -> RawDoc:
+        """Add mileage, a bonus, a deduction... to an open line; its totals follow."""
+        try:
+            PayrollAdjustment.model_validate(adjustment)
+        except ValidationError as error:
+            raise ServiceError(*problems_from(error, "adjustment")) from None
+        current = await self._open_line(actor, key)
+        kept = decode(current.get("adjustments") or [])
+        return await self.update(actor, key, revision, {"adjustments": [*kept, adjustment]})
+
+    async def remove_adjustment(self, actor: Actor, key: Any, revision: int, index: int) -> RawDoc:
+        """Take an adjustment (by its position, from 0) off an open line."""
+        current = await self._open_line(actor, key)
+        kept = decode(current.get("adjustments") or [])
+        if not 0 <= index < len(kept):
+            raise ServiceError.one(
+                f"This line has {count_of(len(kept), 'adjustment')}: none at position {index}.",
+                ErrorCode.NOT_FOUND,
+                "index",
+            )
+        del kept[index]
+        return await self.update(actor, key, revision, {"adjustments": kept})
 
     async def _open_line(self, actor: Actor, key: Any) -> RawDoc:
         current = await self.get(actor, key)
@@ -227,7 +135,7 @@ class PayrollUserStore(RecordStore):
 
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         """The line's punchcards are marked (and its payroll's lines counted) in its write."""
-        await self._mark(_acting.get(), [(before, after)], session, "id")
+        await self._mark(acting.get(), [(before, after)], session, "id")
 
     async def _mark(
         self,
@@ -250,7 +158,7 @@ class PayrollUserStore(RecordStore):
             found = await self.database.db.payrolls.find_one_and_update(
                 {"_id": payroll, "_account": actor.account_id, "_closed": {"$ne": True}},
                 {"$inc": {"_lines_revision": 1}},
-                projection={"start": 1, "end": 1, "_deleted": 1},
+                projection={"start": 1, "end": 1, "period_extra": 1, "_deleted": 1},
                 return_document=ReturnDocument.AFTER,
                 session=session,
             )
@@ -263,13 +171,17 @@ class PayrollUserStore(RecordStore):
             raise ServiceError.one("This payroll is deleted.", ErrorCode.INVALID_STATE, field)
         clear: set[Any] = set()
         paid: dict[Any, list[Any]] = {}
+        added: dict[Any, list[Any]] = {}
         for before, after in changes:
             was, cards_before = paid_by(before)
             now_in, cards_after = paid_by(after)
             clear |= {c for c in cards_before if was != now_in or c not in cards_after}
             if now_in is not None:
                 paid.setdefault(now_in, []).extend(cards_after)
+                kept = set(cards_before) if was == now_in else set()
+                added.setdefault(now_in, []).extend(c for c in cards_after if c not in kept)
         clear -= {c for cards in paid.values() for c in cards}
+        await self._within_periods(actor, periods, added, session, field)
         if clear:
             await mark_punchcards(
                 self.database, actor, "payroll", None, sorted(clear), session=session
@@ -278,6 +190,33 @@ class PayrollUserStore(RecordStore):
             period = periods[payroll]
             snapshot = {"_id": payroll, "start": period.get("start"), "end": period.get("end")}
             await mark_punchcards(self.database, actor, "payroll", snapshot, cards, session=session)
+
+    async def _within_periods(
+        self,
+        actor: Actor,
+        periods: dict[Any, RawDoc],
+        added: dict[Any, list[Any]],
+        session: AsyncClientSession,
+        field: str,
+    ) -> None:
+        """The punchcards a write newly pays fall in their payroll's period as it is in the
+        write's transaction: a period changed since the checks before it refuses the write."""
+        cards = {card: payroll for payroll, ids in added.items() for card in ids}
+        if not cards:
+            return
+        zone = await account_zone(self.database, actor.account_id)
+        query = {"_id": {"$in": list(cards)}, "_account": actor.account_id}
+        found = self.database.db.punchcards.find(query, {"_search.date": 1}, session=session)
+        async for card in found:
+            period = period_of(periods[cards[card["_id"]]])
+            day = local_day((card.get("_search") or {}).get("date"), zone)
+            if period is not None and (day is None or not period[0] <= day <= period[1]):
+                raise ServiceError.one(
+                    f"A punchcard is not in the payroll's period ({period[0]} to {period[1]}), "
+                    "which changed while saving: reload it and try again.",
+                    ErrorCode.CONFLICT,
+                    field,
+                )
 
     async def _prepare(
         self,
@@ -385,10 +324,6 @@ class PayrollUserStore(RecordStore):
                         problems.append(paid_twice(f"{where}.punchcards.{number}.record"))
         if problems:
             raise ServiceError(*problems)
-
-
-def payroll_store(database: Database) -> PayrollStore:
-    return PayrollStore(database, PayrollDocument, "Payroll")
 
 
 def payroll_user_store(database: Database) -> PayrollUserStore:
