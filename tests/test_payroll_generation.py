@@ -8,9 +8,19 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+import pytest
+
 from app.common.services import decode
+from app.payroll import generation
 from tests.factories import Agency, Api, create_user
-from tests.factories_payroll import generate, generated, set_account, worked
+from tests.factories_payroll import (
+    GENERATE,
+    close_payroll,
+    generate,
+    generated,
+    set_account,
+    worked,
+)
 from tests.factories_visits import key
 
 
@@ -136,3 +146,133 @@ async def test_a_week_starting_on_sunday_with_a_holiday_overtime_at_the_higher_m
     assert [p["amount"] for p in line["punchcards"]] == ["160.00"] * 5 + ["120.00"]
     assert (line["overtimeHours"], line["holidayHours"], line["regularHours"]) == ("3", "0", "40")
     assert (line["gross"], payload["payroll"]["periodType"]) == ("920.00", "WEEKLY")
+
+
+async def written_counts(api: Api, agency: Agency) -> tuple[int, ...]:
+    account = agency.account_id
+    return (
+        await api.count("payrolls", _account=account),
+        await api.count("payrollsusers", _account=account),
+        await api.count("punchcards", _account=account, payroll={"$ne": None}),
+        await api.count("audit_events", _account=account),
+    )
+
+
+async def test_a_dry_run_returns_the_figures_and_stores_nothing(api: Api) -> None:
+    # given Ada's 42 hours
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    cards = await ada_works_42_hours(agency, ada)
+    before = await written_counts(api, agency)
+    stored = await api.database.db.punchcards.find_one({"_id": key(cards[4]["id"])})
+    # when the payroll is generated as a dry run
+    payload = await generate(agency, dry_run=True)
+    # then it answers the same figures as a real run, and nothing was written
+    assert (payload["dryRun"], payload["userErrors"]) == (True, [])
+    assert (payload["payroll"]["gross"], payload["payroll"]["overtimeHours"]) == ("885.00", "2")
+    assert [line["gross"] for line in payload["lines"]] == ["885.00"]
+    assert payload["lines"][0]["payroll"] is None
+    assert await written_counts(api, agency) == before
+    assert await api.database.db.punchcards.find_one({"_id": key(cards[4]["id"])}) == stored
+    # and a real run afterwards stores those figures
+    assert (await generated(agency))["payroll"]["gross"] == "885.00"
+
+
+async def test_bad_periods_are_refused_and_nothing_is_written(api: Api) -> None:
+    # given Ada's punchcards, and an open payroll of the week
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    await ada_works_42_hours(agency, ada)
+    await generated(agency)
+    before = await written_counts(api, agency)
+
+    async def refused(start: str, end: str) -> list[tuple[str, str]]:
+        payload = await generate(agency, start, end)
+        assert payload["payroll"] is None and payload["lines"] == []
+        return [(e["field"], e["code"]) for e in payload["userErrors"]]
+
+    # when periods that end first, run too long, overlap the open payroll or hold nothing are
+    # generated, then each is refused and nothing is written
+    assert await refused("2025-03-09", "2025-03-03") == [("period.end", "INVALID")]
+    assert await refused("2025-01-01", "2025-03-31") == [("period.end", "INVALID")]
+    assert await refused("2025-03-09", "2025-03-15") == [("period", "INVALID_STATE")]
+    assert await refused("2025-03-10", "2025-03-16") == [("period", "INVALID_STATE")]
+    assert await written_counts(api, agency) == before
+
+
+async def test_a_punchcard_is_paid_once_even_by_generations_at_once(api: Api) -> None:
+    # given Ada's and Ben's punchcards of the week
+    agency = await api.agency()
+    ada, ben = await caregivers(agency)
+    await ada_works_42_hours(agency, ada)
+    await worked(agency, ben, 1, 6)
+    # when two generations of the week run at once
+    first, second = await asyncio.gather(generate(agency), generate(agency))
+    # then one made the payroll and the other was refused
+    made = [p for p in (first, second) if not p["userErrors"]]
+    refused = [p for p in (first, second) if p["userErrors"]]
+    assert len(made) == 1 and len(refused) == 1
+    assert refused[0]["userErrors"][0]["code"] in ("INVALID_STATE", "CONFLICT")
+    # and every punchcard is on one line of one payroll, with 6 punchcards paid in all
+    assert await api.count("payrolls", _account=agency.account_id) == 1
+    lines = api.database.db.payrollsusers.find({"_account": agency.account_id})
+    paid = [p["_id"] async for line in lines for p in line["punchcards"]]
+    assert len(paid) == len(set(paid)) == 6
+    assert await api.count("punchcards", _account=agency.account_id, payroll=None) == 0
+    # when the payroll is closed and the week generated again, then nothing is left to pay
+    payroll = made[0]["payroll"]
+    await close_payroll(agency, payroll)
+    again = await generate(agency)
+    assert [(e["field"], e["code"]) for e in again["userErrors"]] == [("period", "INVALID_STATE")]
+    # and a punchcard coming in late is paid by a new payroll of its own
+    late = await worked(agency, ben, 2, 1)
+    extra = await generated(agency)
+    assert [p["record"]["id"] for line in extra["lines"] for p in line["punchcards"]] == [
+        late["id"]
+    ]
+
+
+async def test_generation_costs_the_same_database_commands_for_3_or_12_punchcards(
+    api: Api,
+) -> None:
+    # given two agencies, one with 3 punchcards of 3 caregivers, the other with 12 of 3
+    small, big = await api.agency(), await api.agency()
+    for agency, days in ((small, 1), (big, 4)):
+        people = [await create_user(agency, name={"first": f"C{n}", "last": "X"}) for n in range(3)]
+        for person in people:
+            for day in range(days):
+                await worked(agency, person["id"], day, 2)
+    # when each generates its week
+    variables = {"period": {"start": "2025-03-03", "end": "2025-03-09"}}
+    commands = []
+    for agency in (small, big):
+        response = await agency.gql(GENERATE, variables)
+        assert response.data["payrollGenerate"]["userErrors"] == []
+        commands.append(response.db_commands)
+    # then both cost the same number of database commands, not one per punchcard
+    assert commands[0] == commands[1], commands
+    assert commands[0] <= 20, commands
+
+
+async def test_the_punchcards_guard_pays_each_once_when_both_generations_pass_the_checks(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Ada's punchcards, and no overlap check (two generations for different but
+    # overlapping periods could both pass it)
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    await ada_works_42_hours(agency, ada)
+
+    async def no_check(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(generation, "_refuse_overlap", no_check)
+    # when two generations of the week run at once
+    results = await asyncio.gather(generate(agency), generate(agency), generate(agency))
+    # then each punchcard was paid by one payroll only
+    lines = api.database.db.payrollsusers.find({"_account": agency.account_id})
+    paid = [p["_id"] async for line in lines for p in line["punchcards"]]
+    assert len(paid) == len(set(paid)) == 5
+    made = [r for r in results if not r["userErrors"]]
+    assert await api.count("payrolls", _account=agency.account_id) == len(made) >= 1
+    assert sum(len(r["lines"][0]["punchcards"]) for r in made) == 5
