@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.factories import Agency
+from tests.factories_visits import at, create_punchcard
 
 PAYROLL_FIELDS = """id revision start end periodType periodExtra closed closedDate
   hours gross adjustmentsTotal net"""
@@ -64,3 +65,61 @@ async def create_line(
     data = await agency.ok(CREATE_LINE, variables)
     assert data["payrollUserCreate"]["userErrors"] == [], data
     return data["payrollUserCreate"]["payrollUser"]
+
+
+GENERATED_LINE = """id revision user { name { first last } record { id } } payroll { id }
+  punchcards { hours rate amount overtimeHours holiday serviceCode record { id } }
+  adjustments { kind description amount }
+  hours regularHours overtimeHours holidayHours gross adjustmentsTotal net"""
+GENERATE = f"""mutation($period: PayrollPeriodInput!, $options: PayrollGenerateOptions) {{
+  payrollGenerate(period: $period, options: $options) {{
+  payroll {{ {PAYROLL_FIELDS} regularHours overtimeHours holidayHours }}
+  lines {{ {GENERATED_LINE} }} dryRun userErrors {{ field message code }} }} }}"""
+ADD_ADJUSTMENT = f"""mutation($id: ID!, $revision: Int!, $adjustment: PayrollAdjustmentInput!) {{
+  payrollUserAdjustmentAdd(id: $id, revision: $revision, adjustment: $adjustment) {{
+  payrollUser {{ {GENERATED_LINE} }} userErrors {{ field message code }} }} }}"""
+REMOVE_ADJUSTMENT = f"""mutation($id: ID!, $revision: Int!, $index: Int!) {{
+  payrollUserAdjustmentRemove(id: $id, revision: $revision, index: $index) {{
+  payrollUser {{ {GENERATED_LINE} }} userErrors {{ field message code }} }} }}"""
+
+
+async def generate(
+    agency: Agency, start: str = "2025-03-03", end: str = "2025-03-09", dry_run: bool = False
+) -> dict[str, Any]:
+    """The payrollGenerate payload (refused or not)."""
+    variables = {"period": {"start": start, "end": end}, "options": {"dryRun": dry_run}}
+    data = await agency.ok(GENERATE, variables)
+    return dict(data["payrollGenerate"])
+
+
+async def generated(agency: Agency, start: str = "2025-03-03", end: str = "2025-03-09") -> Any:
+    """A payroll generated and stored, with its lines."""
+    payload = await generate(agency, start, end)
+    assert payload["userErrors"] == [], payload
+    return payload
+
+
+async def set_account(agency: Agency, **fields: Any) -> None:
+    """Account settings as stored (`payroll_settings`, `settings.week_start`, `holidays`...)."""
+    await agency.api.database.db.accounts.update_one({"_id": agency.account_id}, {"$set": fields})
+
+
+async def worked(
+    agency: Agency,
+    caregiver: str,
+    day: int,
+    hours: int,
+    rate: str = "20.00",
+    service: str = "PSW",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A punchcard of `hours` from 12:00 UTC (morning in Toronto), `day` days after Monday
+    March 3, 2025, paying `hours` at `rate` for `service`."""
+    return await create_punchcard(
+        agency,
+        caregiver,
+        actual={"clockIn": at(day, 12), "clockOut": at(day, 12 + hours), "method": "MANUAL"},
+        pay={"hours": str(hours), "rate": rate},
+        service={"code": service, "payRate": rate},
+        **fields,
+    )

@@ -1,9 +1,8 @@
-"""Demo payrolls: last week's, closed, and this week's, open, each with a line per caregiver.
-
-Every demo punchcard goes to the payroll whose week holds its clock-in (in the account's time
-zone); each caregiver with punchcards in a week gets one line paying them (the line puts the
-payroll's snapshot on its punchcards), sometimes with mileage, a bonus, a reimbursement or a
-deduction. Last week's payroll is closed once its lines are made.
+"""Demo payrolls made by `payrollGenerate`'s service from the clocked punchcards of their
+period (a line per caregiver, overtime and holiday pay as the account sets them); clerks'
+adjustments (mileage, a bonus, a reimbursement or a deduction) are then added to some lines
+through the service that adds them. Every period but the latest is closed once its adjustments
+are in; a period with nothing clocked gets no payroll.
 """
 
 from __future__ import annotations
@@ -11,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from app.common.codes import PeriodType
 from app.common.demo import DemoAccount
 from app.common.money import CENT
+from app.errors import ServiceError
 from app.payroll.documents import PayrollAdjustmentKind
+from app.payroll.generation import generate_payroll
 from app.payroll.services import payroll_store, payroll_user_store
 
 MILEAGE_RATE = Decimal("0.61")  # per km
@@ -47,47 +46,36 @@ def _adjustments(demo: DemoAccount, week: dt.date) -> list[dict[str, Any]]:
     return made
 
 
-def _local_day(value: dt.datetime, zone: ZoneInfo) -> dt.date:
-    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    return aware.astimezone(zone).date()
+def _periods(week: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Last week, then this week in two pay periods (Monday to Wednesday, Thursday to Sunday):
+    the demo's visits fall this week, and the split shows a week's overtime counting the hours
+    an earlier payroll paid."""
+    day = dt.timedelta(days=1)
+    return [(week - 7 * day, week - day), (week, week + 2 * day), (week + 3 * day, week + 6 * day)]
 
 
 async def seed(demo: DemoAccount) -> None:
-    zone = ZoneInfo(demo.timezone)
-    weeks = [demo.week_start - dt.timedelta(days=7), demo.week_start]
-    payrolls = await payroll_store(demo.database).create_many(
-        demo.actor,
-        [
-            {"start": week, "end": week + dt.timedelta(days=6), "period_type": PeriodType.WEEKLY}
-            for week in weeks
-        ],
-    )
-    # per week: the caregivers' punchcards, in the order they were made
-    paid: list[dict[Any, list[dict[str, Any]]]] = [{}, {}]
-    for punchcard in demo.made.get("punchcards") or []:
-        clock_in = (punchcard.get("actual") or {}).get("clock_in")
-        if clock_in is None:
-            continue
-        offset = (_local_day(clock_in, zone) - demo.week_start).days
-        index = 0 if -7 <= offset < 0 else 1 if 0 <= offset < 7 else None
-        if index is not None:
-            paid[index].setdefault(punchcard["user"]["_id"], []).append(punchcard)
-    lines = []
-    for payroll, week, by_caregiver in zip(payrolls, weeks, paid, strict=True):
-        items = [
-            {
-                "payroll": payroll["_id"],
-                "user": {"record": caregiver},
-                "punchcards": [{"record": card["_id"]} for card in group],
-                "adjustments": _adjustments(demo, week),
-            }
-            for caregiver, group in by_caregiver.items()
-        ]
-        if items:
-            lines += await payroll_user_store(demo.database).create_many(demo.actor, items)
-        for card in (card for group in by_caregiver.values() for card in group):
-            card["payroll"] = {"_id": payroll["_id"], "start": payroll["start"],
-                               "end": payroll["end"]}  # fmt: skip
-    closed = await payroll_store(demo.database).close(demo.actor, payrolls[0]["_id"], 1)
-    demo.made["payrolls"] = [closed, payrolls[1]]
+    lines_store = payroll_user_store(demo.database)
+    payrolls, lines = [], []
+    for start, end in _periods(demo.week_start):
+        try:
+            made = await generate_payroll(demo.database, demo.actor, start, end)
+        except ServiceError:
+            continue  # nothing clocked in that period: no payroll
+        payroll = made.payroll
+        for line in made.lines:
+            for adjustment in _adjustments(demo, start):
+                line = await lines_store.add_adjustment(
+                    demo.actor, line["_id"], line["_revision"], adjustment
+                )
+            lines.append(line)
+        snapshot = {"_id": payroll["_id"], "start": payroll["start"], "end": payroll["end"]}
+        for card in demo.made.get("punchcards") or []:
+            if card["_id"] in made.entries:
+                card["payroll"] = snapshot
+        payrolls.append(payroll)
+    # every period but the latest is paid: closed
+    for index, payroll in enumerate(payrolls[:-1]):
+        payrolls[index] = await payroll_store(demo.database).close(demo.actor, payroll["_id"], 1)
+    demo.made["payrolls"] = payrolls
     demo.made["payrollsusers"] = lines

@@ -123,8 +123,32 @@ class PayrollUserPunchcard(Embedded):
         "the punchcard's pay, copied whole. Hours or rate given otherwise: hours times rate, "
         "rounded half-up to the cent, and refused when it differs.",
     )
+    overtime_hours: Decimal = Field(
+        Decimal(0), ge=0, le=24, json_schema_extra=READONLY,
+        description="The part of the hours paid as overtime (past the account's weekly "
+        "threshold): set by payroll generation, or copied from the punchcard's pay.",
+    )  # fmt: skip
+    holiday: bool = Field(
+        False, json_schema_extra=READONLY,
+        description="Whether the hours not paid as overtime are paid at the holiday "
+        "multiplier (a statutory holiday): set by payroll generation, or copied from the "
+        "punchcard's pay.",
+    )  # fmt: skip
+    service_code: str | None = Field(
+        None, max_length=20, json_schema_extra=READONLY,
+        description="The code of the service given (its rate is the punchcard's pay rate); "
+        "copied from the punchcard.",
+    )  # fmt: skip
 
     _cents = field_validator("amount")(whole_cents)
+
+    @field_validator("overtime_hours")
+    @classmethod
+    def _within_hours(cls, overtime: Decimal, info: ValidationInfo) -> Decimal:
+        hours = info.data.get("hours")
+        if hours is not None and overtime > hours:
+            raise ValueError("overtime hours are part of the hours paid")
+        return overtime
 
 
 class PayrollUserCaregiver(Embedded):

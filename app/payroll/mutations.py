@@ -1,16 +1,21 @@
-"""Making, changing, closing, deleting and restoring payrolls and their lines."""
+"""Making, generating, changing, closing, deleting and restoring payrolls and their lines;
+adjustments on lines."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
 from app.common.codes import Permission
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
-from app.graphql.inputs import actor_of
-from app.graphql.payloads import attempt
+from app.graphql.inputs import actor_of, decode_global_id, input_data
+from app.graphql.modeled import input_type
+from app.graphql.payloads import UserError, attempt
+from app.payroll.documents import PayrollAdjustment as PayrollAdjustmentDocument
+from app.payroll.generation import MAX_PERIOD_DAYS, GeneratedPayroll, generate_payroll
 from app.payroll.inputs import (
     PayrollCreateInput,
     PayrollUpdateInput,
@@ -44,6 +49,21 @@ PayrollUserMutations = record_mutations(
 
 
 PayrollPayload = payload_type(Payroll, "payroll")
+GENERATE_DESCRIPTION = (
+    "Generate the payroll of a period from its punchcards: one line per caregiver with payable "
+    "punchcards (not deleted, with pay, not yet in a payroll, whose day in the account's time "
+    "zone is in the period), each paying its hours at the punchcard's pay rate. Hours past the "
+    "account's weekly overtime threshold (weeks start on its `weekStart`; hours add up in "
+    "clock-in order, so a visit crossing the threshold is split; hours of the same week paid "
+    "by an earlier payroll count) are paid at the overtime multiplier; hours on a statutory "
+    "holiday at the holiday multiplier; overtime on a holiday at the higher of the two, never "
+    "both. Each punchcard's amount is rounded once with the account's money rounding, and "
+    "the punchcard gets the payroll and that pay (`amount`, `overtimeHours`, `holiday`), all "
+    "in one transaction: a punchcard is paid once, even when two generations run at once. "
+    "Refused with INVALID_STATE when an open payroll overlaps the period (add to it instead) "
+    "or nothing is payable; a closed one does not stop it (late punchcards get a new "
+    "payroll). Needs MANAGE_PAYROLL."
+)
 
 
 async def _close(info: Info, id: strawberry.ID, revision: int) -> Any:
@@ -68,3 +88,113 @@ class PayrollCloseMutations:
         "(nor the punchcards it pays) can change. Refused with CONFLICT if `revision` is not "
         "the current one. Needs MANAGE_PAYROLL.",
     )
+
+
+PayrollUserPayload = payload_type(PayrollUser, "payroll_user")
+PAYROLL_USER_KEY = "PayrollUser"
+if TYPE_CHECKING:
+    PayrollAdjustmentInput = Any
+else:
+    PayrollAdjustmentInput = input_type(PayrollAdjustmentDocument)
+
+
+@strawberry.input(description="The days a payroll pays: from one day to another, both included.")
+class PayrollPeriodInput:
+    start: dt.date = strawberry.field(description="The first day of the period.")
+    end: dt.date = strawberry.field(
+        description=f"The last day of the period; at most {MAX_PERIOD_DAYS} days after the first."
+    )
+
+
+@strawberry.input(description="How a payroll is generated.")
+class PayrollGenerateOptions:
+    dry_run: bool = strawberry.field(
+        default=False,
+        description="Compute the payroll and its lines and return them, storing nothing (no "
+        "payroll, no line, no punchcard marked). Their ids are not stored, and the lines' "
+        "`payroll` is null.",
+    )
+
+
+@strawberry.type(description="The result of a payroll generation.")
+class PayrollGeneratePayload:
+    payroll: Payroll | None = strawberry.field(
+        description="The payroll generated, with its totals; null if refused."
+    )
+    lines: list[PayrollUser] = strawberry.field(
+        description="Its lines, one per caregiver paid, by the caregiver's name; empty if refused."
+    )
+    dry_run: bool = strawberry.field(
+        description="True when nothing was stored (the options asked for a dry run)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused; empty on success."
+    )
+
+
+@strawberry.type
+class PayrollGenerateMutations:
+    @strawberry.mutation(description=GENERATE_DESCRIPTION)
+    async def payroll_generate(
+        self,
+        info: Info,
+        period: PayrollPeriodInput,
+        options: PayrollGenerateOptions | None = None,
+    ) -> PayrollGeneratePayload:
+        dry_run = bool(options and options.dry_run)
+
+        async def act() -> GeneratedPayroll:
+            actor = actor_of(info, Permission.MANAGE_PAYROLL)
+            database = info.context.database
+            return await generate_payroll(database, actor, period.start, period.end, dry_run)
+
+        done, errors = await attempt(act())
+        if done is None:
+            return PayrollGeneratePayload(
+                payroll=None, lines=[], dry_run=dry_run, user_errors=errors
+            )
+        payroll = (
+            Payroll.unsaved(done.payroll, done.lines) if dry_run else Payroll.from_doc(done.payroll)
+        )
+        lines = PayrollUser.from_docs(done.lines)
+        return PayrollGeneratePayload(payroll=payroll, lines=lines, dry_run=dry_run, user_errors=[])
+
+
+@strawberry.type
+class PayrollUserAdjustmentMutations:
+    @strawberry.mutation(
+        description="Add an adjustment (mileage, a bonus, a reimbursement: they add; a "
+        "deduction: it subtracts) to a payroll line; the line's and its payroll's totals "
+        "follow. Refused with INVALID_STATE when the payroll is closed, and with CONFLICT if "
+        "`revision` is not the line's current one. Needs MANAGE_PAYROLL."
+    )
+    async def payroll_user_adjustment_add(
+        self, info: Info, id: strawberry.ID, revision: int, adjustment: PayrollAdjustmentInput
+    ) -> PayrollUserPayload:  # type: ignore[valid-type]
+        async def act() -> PayrollUser:
+            actor = actor_of(info, Permission.MANAGE_PAYROLL)
+            store = payroll_user_store(info.context.database)
+            key = decode_global_id(id, PAYROLL_USER_KEY, "id")
+            data = input_data(adjustment, PayrollAdjustmentDocument, "adjustment")
+            return PayrollUser.from_doc(await store.add_adjustment(actor, key, revision, data))
+
+        record, errors = await attempt(act())
+        return PayrollUserPayload(payroll_user=record, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Take an adjustment off a payroll line, by its position in the line's "
+        "`adjustments` (from 0); the totals follow. Refused with INVALID_STATE when the "
+        "payroll is closed, NOT_FOUND when there is no adjustment at that position, and "
+        "CONFLICT if `revision` is not the line's current one. Needs MANAGE_PAYROLL."
+    )
+    async def payroll_user_adjustment_remove(
+        self, info: Info, id: strawberry.ID, revision: int, index: int
+    ) -> PayrollUserPayload:  # type: ignore[valid-type]
+        async def act() -> PayrollUser:
+            actor = actor_of(info, Permission.MANAGE_PAYROLL)
+            store = payroll_user_store(info.context.database)
+            key = decode_global_id(id, PAYROLL_USER_KEY, "id")
+            return PayrollUser.from_doc(await store.remove_adjustment(actor, key, revision, index))
+
+        record, errors = await attempt(act())
+        return PayrollUserPayload(payroll_user=record, user_errors=errors)

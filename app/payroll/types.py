@@ -18,7 +18,14 @@ from app.graphql.relay import Node
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.documents import PayrollUser as PayrollUserDocument
 from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
-from app.payroll.services import Totals, line_totals, payroll_totals
+from app.payroll.totals import Totals, line_totals, payroll_totals
+
+HOURS_RULE = (
+    "Each hour paid is in one of three kinds: overtime (past the account's weekly threshold, "
+    "at the overtime multiplier; on a holiday at the higher of the overtime and holiday "
+    "multipliers, never both), else holiday (on a statutory holiday, at the holiday "
+    "multiplier), else regular; regular + overtime + holiday = hours."
+)
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
@@ -53,7 +60,17 @@ class Payroll(Record, Node, Versioned):
         ordering=BY_CAREGIVER,
     )
 
+    @classmethod
+    def unsaved(cls, doc: RawDoc, lines: list[RawDoc]) -> Payroll:
+        """A payroll not stored (a dry run): its totals are those of the lines given."""
+        record = cls.from_doc(doc)
+        record.__dict__["_unsaved_totals"] = payroll_totals(lines)
+        return record
+
     async def _totals(self, info: Info) -> Totals:
+        unsaved: Totals | None = self.__dict__.get("_unsaved_totals")
+        if unsaved is not None:
+            return unsaved
         loader = info.context.loaders.batch("payroll_totals", lambda: _lines_of_payrolls(info))
         totals: Totals = await loader.load(self.doc["_id"])
         return totals
@@ -61,6 +78,18 @@ class Payroll(Record, Node, Versioned):
     @strawberry.field(description="Hours paid on all its lines.")
     async def hours(self, info: Info) -> Decimal:
         return (await self._totals(info)).hours
+
+    @strawberry.field(description=f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
+    async def regular_hours(self, info: Info) -> Decimal:
+        return (await self._totals(info)).regular_hours
+
+    @strawberry.field(description=f"Hours of all its lines paid as overtime. {HOURS_RULE}")
+    async def overtime_hours(self, info: Info) -> Decimal:
+        return (await self._totals(info)).overtime_hours
+
+    @strawberry.field(description=f"Hours of all its lines paid as holiday. {HOURS_RULE}")
+    async def holiday_hours(self, info: Info) -> Decimal:
+        return (await self._totals(info)).holiday_hours
 
     @strawberry.field(description="Pay for the punchcards of all its lines, before adjustments.")
     async def gross(self, info: Info) -> Decimal:
@@ -85,6 +114,18 @@ class PayrollUser(Record, Node, Versioned):
     @strawberry.field(description="Hours of its punchcards.")
     def hours(self) -> Decimal:
         return line_totals(self.doc).hours
+
+    @strawberry.field(description=f"Hours of its punchcards paid at the base rate. {HOURS_RULE}")
+    def regular_hours(self) -> Decimal:
+        return line_totals(self.doc).regular_hours
+
+    @strawberry.field(description=f"Hours of its punchcards paid as overtime. {HOURS_RULE}")
+    def overtime_hours(self) -> Decimal:
+        return line_totals(self.doc).overtime_hours
+
+    @strawberry.field(description=f"Hours of its punchcards paid as holiday. {HOURS_RULE}")
+    def holiday_hours(self) -> Decimal:
+        return line_totals(self.doc).holiday_hours
 
     @strawberry.field(description="Pay for its punchcards, before adjustments.")
     def gross(self) -> Decimal:

@@ -1,0 +1,89 @@
+"""What payroll lines add up to: hours by kind, gross pay, adjustments and net, in exact money.
+
+Every hour of a punchcard entry is in one bucket: overtime (past the weekly threshold), else
+holiday (on a statutory holiday), else regular; so regular + overtime + holiday = hours. Each
+entry's amount was rounded once when it was made; totals only add cents, so the lines of a
+payroll add up to its total to the cent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from app.common.money import ZERO, to_cent
+from app.common.services import RawDoc, decode
+from app.payroll.documents import signed
+
+NO_HOURS = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What a payroll line (or a whole payroll) adds up to."""
+
+    hours: Decimal = NO_HOURS
+    gross: Decimal = ZERO
+    adjustments: Decimal = ZERO
+    overtime_hours: Decimal = NO_HOURS
+    holiday_hours: Decimal = NO_HOURS
+
+    @property
+    def regular_hours(self) -> Decimal:
+        return self.hours - self.overtime_hours - self.holiday_hours
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross + self.adjustments
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.hours + other.hours,
+            self.gross + other.gross,
+            self.adjustments + other.adjustments,
+            self.overtime_hours + other.overtime_hours,
+            self.holiday_hours + other.holiday_hours,
+        )
+
+
+def money(value: Any) -> Decimal:
+    """A stored amount (Decimal128, string or number) as a Decimal; zero when missing."""
+    value = decode(value)
+    return Decimal(str(value)) if value is not None else ZERO
+
+
+def entry_totals(entry: RawDoc) -> Totals:
+    """One punchcard entry of a line: its hours split by kind, and its amount."""
+    hours = money(entry.get("hours"))
+    overtime = money(entry.get("overtime_hours"))
+    holiday = hours - overtime if entry.get("holiday") else NO_HOURS
+    return Totals(hours, money(entry.get("amount")), ZERO, overtime, holiday)
+
+
+def line_totals(line: RawDoc) -> Totals:
+    """A stored line's hours, gross pay (its punchcards) and signed adjustments."""
+    total = Totals()
+    for entry in line.get("punchcards") or []:
+        total += entry_totals(entry)
+    adjustments = sum(
+        (signed(a.get("kind"), money(a.get("amount"))) for a in line.get("adjustments") or []),
+        ZERO,
+    )
+    return Totals(
+        total.hours,
+        to_cent(total.gross),
+        to_cent(adjustments),
+        total.overtime_hours,
+        total.holiday_hours,
+    )
+
+
+def payroll_totals(lines: Iterable[RawDoc]) -> Totals:
+    """The sum of a payroll's lines that are not deleted."""
+    total = Totals()
+    for line in lines:
+        if not line.get("_deleted"):
+            total += line_totals(line)
+    return total

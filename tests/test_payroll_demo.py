@@ -1,0 +1,51 @@
+"""The demo's payrolls are generated from its punchcards, carry adjustments, and add up."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from app.common.services import decode
+from app.db import Database
+from app.payroll.totals import payroll_totals
+from app.seed import seed_demo
+
+CENTS = Decimal("0.00")
+
+
+async def test_the_demo_payrolls_are_generated_and_add_up(database: Database) -> None:
+    # given the demo data of one small agency
+    await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
+    account = await database.db.accounts.find_one({"ext_id": "demo-1"})
+    assert account is not None
+    scope = {"_account": account["_id"]}
+    # when its payrolls, their lines and the punchcards they pay are read
+    payrolls = [p async for p in database.db.payrolls.find(scope).sort("start", 1)]
+    lines = [line async for line in database.db.payrollsusers.find(scope)]
+    cards = {c["_id"]: c async for c in database.db.punchcards.find(scope)}
+    # then this week is paid by two payrolls, the earlier closed, the latest open
+    assert [(p["end"] - p["start"]).days for p in payrolls][-2:] == [2, 3]
+    assert [p["_closed"] for p in payrolls][-2:] == [True, False]
+    # and every line pays what its punchcards say they were paid, in its payroll
+    for line in lines:
+        for entry in line["punchcards"]:
+            card = cards[entry["_id"]]
+            assert card["payroll"]["_id"] == line["payroll"]
+            assert decode(card["pay"]["amount"]) == decode(entry["amount"])
+    # and some line has adjustments, and each payroll's total is its lines' sum to the cent
+    assert any(line["adjustments"] for line in lines)
+    for payroll in payrolls:
+        mine = [line for line in lines if line["payroll"] == payroll["_id"]]
+        gross = sum((decode(e["amount"]) for line in mine for e in line["punchcards"]), CENTS)
+        extra = sum(
+            (
+                -decode(a["amount"]) if a["kind"] == "deduction" else decode(a["amount"])
+                for line in mine
+                for a in line["adjustments"]
+            ),
+            CENTS,
+        )
+        total = payroll_totals(mine)
+        assert (total.gross, total.net) == (gross, gross + extra) and gross > 0
+    # and every punchcard of a paid week that is clocked and paid is in a payroll
+    paid = {entry["_id"] for line in lines for entry in line["punchcards"]}
+    assert all(c.get("payroll") is None for key, c in cards.items() if key not in paid)
