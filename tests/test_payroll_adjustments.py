@@ -142,6 +142,19 @@ async def test_a_closed_payroll_refuses_adjustments_edits_and_deletes(api: Api) 
     assert await api.database.db.punchcards.find_one({"_id": key(card)}) == card_before
 
 
+async def test_a_punchcard_on_an_open_line_is_not_deleted(api: Api) -> None:
+    # given a generated, still open payroll and one of its punchcards
+    agency = await api.agency()
+    _, _, card = await a_generated_line(agency)
+    before = await api.database.db.punchcards.find_one({"_id": key(card)})
+    # when the punchcard is deleted
+    payload = (await agency.ok(DELETE_PUNCHCARD, {"id": card}))["punchcardDelete"]
+    # then it is refused for its line, and the punchcard is as it was
+    assert errors_of(payload) == [("id", "INVALID_STATE")]
+    assert "payroll line" in payload["userErrors"][0]["message"]
+    assert await api.database.db.punchcards.find_one({"_id": key(card)}) == before
+
+
 async def test_another_accounts_lines_are_not_found(api: Api) -> None:
     # given another agency's generated line
     other = await api.agency()

@@ -92,9 +92,16 @@ class PunchcardStore(RecordStore):
 
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         """In the update's transaction (`after` carries the payroll as it is there): a
-        punchcard a payroll line pays keeps the pay and caregiver the line copied."""
+        punchcard a payroll line pays keeps the pay and caregiver the line copied, and is not
+        deleted from under it."""
         if snapshot_id(after.get("payroll")) is None:
             return
+        if after.get("_deleted") and not before.get("_deleted"):
+            raise ServiceError.one(
+                "This punchcard is paid on a payroll line: take it off its line first.",
+                ErrorCode.INVALID_STATE,
+                "id",
+            )
         problems = [
             Problem(
                 f"This punchcard is paid on a payroll line: take it off its payroll line first "
