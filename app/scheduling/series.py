@@ -183,20 +183,28 @@ async def rebook(
     current: list[RawDoc],
 ) -> Plan:
     """How the booked visits `current` become the occurrences of `target` from `since` to
-    `bound`: a visit at an occurrence's series start is rewritten in place (same id), missing
-    occurrences are created, visits no longer in the rule are removed; kept visits stay, and
-    no occurrence is booked again beside one."""
+    `bound`. A rule gives at most one occurrence a day (no BYHOUR), so an occurrence is known
+    by its local day: the visit of an occurrence's day is rewritten in place (same id, even
+    if the time of day changed), missing occurrences are created, visits no longer in the
+    rule are removed; kept visits stay, and their day is not booked again."""
+    zone = zone_of(target)
+
+    def day(visit: RawDoc) -> dt.date:
+        return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
+
     reasons = await kept_reasons(database, actor.account_id, current)
     excluded = {as_utc(moment) for moment in target.get("excluded") or []}
     for visit in current:  # a cancelled occurrence goes, even if it was changed on its own
         if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
             del reasons[visit["_id"]]
     plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
-    taken = {as_utc(v["series_start"]) for v, _ in plan.kept}
-    starts = [s for s in occurrences(target, since, bound) if s not in taken]
-    free = {as_utc(v["series_start"]): v for v in current if v["_id"] not in reasons}
+    taken = {day(v) for v, _ in plan.kept}
+    starts = [
+        s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
+    ]
+    free = {day(v): v for v in current if v["_id"] not in reasons}
     for fresh in await visits_for(events, actor, target, starts, "visits"):
-        old = free.pop(as_utc(fresh["series_start"]), None)
+        old = free.pop(day(fresh), None)
         if old is None:
             plan.create.append(fresh)
             continue
@@ -267,6 +275,12 @@ async def write_plan(
         ]
         done = await events.bulk_write(removals, session=session)
         _all_matched(done.matched_count, len(removals))
+        for visit in plan.remove:  # as stored now, for the payload
+            visit.update(
+                _deleted=True,
+                status=EventStatus.CANCELLED.value,
+                _revision=visit.get("_revision", 1) + 1,
+            )
         entries += [
             audit_event(
                 actor,
