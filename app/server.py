@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
 import re
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -38,6 +42,24 @@ async def _demo_data_when_empty(app: web.Application) -> None:
     print("\n".join(lines), flush=True)
 
 
+async def _series_horizon_job(app: web.Application) -> AsyncIterator[None]:
+    """Every series of every account booked up to its horizon, now and then periodically."""
+    from app.scheduling.series_horizon import run_job
+    from app.scheduling.services import event_store
+
+    minutes = app[SETTINGS].series_job_minutes
+    task = None
+    if minutes:
+        database = app[DATABASE]
+        every = dt.timedelta(minutes=minutes)
+        task = asyncio.create_task(run_job(database, event_store(database), every))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def mask_credentials(line: str) -> str:
     """A log line without live credentials: the care-ticket API puts its access token in the
     path, and clients may send api_key and api_secret as query parameters."""
@@ -55,6 +77,8 @@ class CredentialMask(logging.Filter):
 def serve(settings: Settings) -> int:
     app = create_app(settings)
     app.on_startup.append(_demo_data_when_empty)
+    # a background task: it may overlap the demo loading, which books its series itself
+    app.cleanup_ctx.append(_series_horizon_job)
     # run_app handles SIGINT and SIGTERM: in-flight requests finish, then the database stops.
     logging.getLogger("aiohttp.access").addFilter(CredentialMask())
     web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=15)

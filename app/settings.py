@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     )
     embedded_cache_size: str = Field("512M", validation_alias=AliasChoices("CAREGRAPH_CACHE_SIZE"))
     demo_data: bool = Field(True, validation_alias=AliasChoices("CAREGRAPH_DEMO_DATA"))
+    series_job_minutes: int = Field(
+        60, ge=0, validation_alias=AliasChoices("CAREGRAPH_SERIES_JOB_MINUTES")
+    )
+    """How often `serve` books every series up to its account's horizon; 0 turns it off."""
     graphiql: bool | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_GRAPHIQL"))
     cors_origins: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("CAREGRAPH_CORS_ORIGINS")

@@ -127,3 +127,69 @@ async def create_group(agency: Agency, data: dict[str, Any]) -> dict[str, Any]:
     response = await agency.ok(CREATE_GROUP, {"input": data})
     assert response["eventGroupCreate"]["userErrors"] == [], response
     return response["eventGroupCreate"]["eventGroup"]
+
+
+# --- series booked from now on (tests/test_series.py) ----------------------------------------
+
+SERIES_EVENT_FIELDS = "id revision start end notes status seriesStart seriesException group { id }"
+SERIES_PAYLOAD = f"""eventGroup {{ id revision until count excluded materialisedUntil }}
+  newEventGroup {{ id start notes }} booked {{ {SERIES_EVENT_FIELDS} }}
+  removed {{ {SERIES_EVENT_FIELDS} deleted }} kept {{ reason event {{ {SERIES_EVENT_FIELDS} }} }}
+  userErrors {{ field message code }}"""
+SERIES_GROUP = """query($id: ID!) { eventGroup(id: $id) { id revision materialisedUntil excluded
+  until notes events(first: 100) { totalCount nodes { id start notes seriesStart
+  seriesException group { id } } } } }"""
+CHANGE_GROUP = f"""mutation($id: ID!, $revision: Int!, $input: EventGroupUpdateInput!) {{
+  eventGroupUpdate(id: $id, revision: $revision, input: $input) {{ {SERIES_PAYLOAD} }} }}"""
+SPLIT_GROUP = f"""mutation($id: ID!, $revision: Int!, $at: DateTime!,
+  $input: EventGroupUpdateInput!) {{
+  eventGroupSplit(id: $id, revision: $revision, at: $at, input: $input) {{ {SERIES_PAYLOAD} }} }}"""
+CANCEL_OCCURRENCE = f"""mutation($id: ID!, $revision: Int!, $start: DateTime!) {{
+  eventGroupCancelOccurrence(id: $id, revision: $revision, start: $start) {{
+  {SERIES_PAYLOAD} }} }}"""
+CANCEL_FROM = f"""mutation($id: ID!, $revision: Int!, $from: DateTime!) {{
+  eventGroupCancelFrom(id: $id, revision: $revision, from: $from) {{ {SERIES_PAYLOAD} }} }}"""
+EXTEND_GROUP = f"""mutation($id: ID!, $until: DateTime!) {{
+  eventGroupExtend(id: $id, until: $until) {{ {SERIES_PAYLOAD} }} }}"""
+
+
+def next_monday(weeks: int = 1, hour: int = 14) -> dt.datetime:
+    """A Monday `weeks` weeks from now (at least one day ahead), at `hour` UTC."""
+    today = dt.datetime.now(dt.UTC).replace(hour=hour, minute=0, second=0, microsecond=0)
+    monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+    return monday + dt.timedelta(weeks=weeks - 1)
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def series_input(
+    patient: dict[str, Any] | None,
+    caregiver: dict[str, Any] | None,
+    first: dt.datetime,
+    /,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """An hour-long series (weekly on Monday and Wednesday unless told) from `first`."""
+    base = group_input(patient, caregiver, start=iso(first), end=iso(first + dt.timedelta(hours=1)))
+    return {**base, "notes": "Weekly help.", **overrides}
+
+
+async def stored_punchcard(
+    agency: Agency, event: Any, caregiver: Any, clocked: bool = True, invoice: Any = None
+) -> Any:
+    """A punchcard of a visit, clocked in and/or on an invoice, stored as the visits package
+    stores it."""
+    doc: dict[str, Any] = {
+        "_account": agency.account_id,
+        "_revision": 1,
+        "_deleted": False,
+        "event": event,
+        "user": {"_id": caregiver},
+    }
+    if clocked:
+        doc["actual"] = {"clock_in": dt.datetime.now(dt.UTC), "method": "gps"}
+    if invoice is not None:
+        doc["invoice"] = {"_id": invoice, "number": "INV-1"}
+    return (await agency.api.database.db.punchcards.insert_one(doc)).inserted_id

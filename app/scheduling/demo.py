@@ -5,7 +5,11 @@ in the account's time zone, 30 minutes to 4 hours long) on a few weekdays and so
 weekend day of the demo week. The first five patients' visits belong to weekly series starting
 that week, on the same days and at the same time. Visits already over are COMPLETED, the rest
 SCHEDULED. A visit is billed to the demo client named as the patient's payer (an insurer), when
-the people demo made one. Everything is written in two transactions (series, then visits).
+the people demo made one.
+
+The series book their own visits through the series services, from today up to the account's
+horizon (12 weeks); their visits earlier this week, which a new series does not book, are
+added as visits of the series (with their `series_start`), as if booked by it when it began.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from app.common.clock import now
 from app.common.codes import Weekday
 from app.common.demo import DemoAccount
 from app.scheduling.documents import EventStatus, RecurrenceFrequency
+from app.scheduling.series import booking_from
 from app.scheduling.services import event_group_store, event_store, primary_location
 
 PATIENTS = 20
@@ -129,10 +134,23 @@ async def seed(demo: DemoAccount) -> None:
         for plan, week in zip(plans[:SERIES], visits[:SERIES], strict=True)
     ]
     groups = await event_group_store(demo.database).create_many(demo.actor, series)
+    earlier = []
     for group, week in zip(groups, visits[:SERIES], strict=True):
+        booked_from = booking_from(group, now())
         for visit in week:
-            visit["group"] = group["_id"]
+            if visit["start"] < booked_from:
+                earlier.append({**visit, "group": group["_id"], "series_start": visit["start"]})
     demo.made["eventsgroups"] = groups
-    demo.made["events"] = await event_store(demo.database).create_many(
-        demo.actor, [visit for week in visits for visit in week]
+    made = await event_store(demo.database).create_many(
+        demo.actor, earlier + [visit for week in visits[SERIES:] for visit in week]
     )
+    query = {"_account": demo.actor.account_id, "_group": {"$in": [g["_id"] for g in groups]}}
+    # today's series visits already over happened: the demo stages them done, as it does
+    # the other visits (the visits demo punches them)
+    await demo.database.db.events.update_many(
+        {**query, "end": {"$lte": now()}, "status": EventStatus.SCHEDULED.value},
+        {"$set": {"status": EventStatus.COMPLETED.value}},
+    )
+    booked = [doc async for doc in demo.database.db.events.find(query)]
+    known = {visit["_id"] for visit in made}
+    demo.made["events"] = made + [doc for doc in booked if doc["_id"] not in known]

@@ -263,6 +263,18 @@ class Event(CareDocument, SoftDeletable, Scheduled):
     stat_holiday: bool = Field(False, description="Whether it falls on a statutory holiday.")
     billing: EventBilling | None = Field(None, description="How the visit is billed.")
     expectation: EventExpectation | None = Field(None, description="What it should bill.")
+    series_start: dt.datetime | None = Field(
+        None,
+        description="For a visit of a series: the start its series' rule gave it (RFC 5545 "
+        "RECURRENCE-ID), kept when the visit itself is moved; null for a one-off visit.",
+        json_schema_extra=READONLY,
+    )
+    series_exception: bool = Field(
+        False,
+        description="Whether this visit of a series was changed on its own: changes to the "
+        "series leave it as it is.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("end")
     @classmethod
@@ -282,6 +294,13 @@ class Event(CareDocument, SoftDeletable, Scheduled):
             by_account("attendees.user", "start"),
             by_account("patient._id", "start"),
             by_account("_group", "start"),
+            # one live visit per occurrence of a series: materialising twice cannot duplicate
+            by_account(
+                "_group",
+                "series_start",
+                unique=True,
+                partialFilterExpression={"series_start": {"$exists": True}, "_deleted": False},
+            ),
             by_account("status", "start"),
             by_account("service.code", "start"),
             by_account("billing.client", "_id"),  # a client's visits (Client.events)
@@ -354,6 +373,18 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         description="How the series ends, from count and until (kept in step by every write).",
         json_schema_extra=READONLY,
     )
+    excluded: list[dt.datetime] = Field(
+        default_factory=list,
+        description="Occurrence starts taken out of the series (RFC 5545 EXDATE): cancelled "
+        "occurrences, which the series never books again.",
+        json_schema_extra=READONLY,
+    )
+    materialised_until: dt.datetime | None = Field(
+        None,
+        description="The series' visits are booked up to this moment (the account's horizon, "
+        "or further on demand); later occurrences are booked as the horizon moves.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -400,6 +431,7 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
             by_account("attendees.user"),
             by_account("patient._id"),
             by_account("until"),
+            by_account("materialised_until"),
         ]
 
 

@@ -1,17 +1,32 @@
-"""Booking, changing, deleting and restoring visits and series."""
+"""Booking, changing, deleting and restoring visits and series; editing and extending series."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import strawberry
+
 from app.common.codes import Permission
+from app.common.services import Actor
+from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.inputs import actor_of, decode_global_id, input_data
+from app.graphql.payloads import attempt
+from app.scheduling import series_edits, series_horizon
+from app.scheduling.documents import EventGroup as EventGroupDocument
 from app.scheduling.inputs import (
     EventCreateInput,
     EventGroupCreateInput,
     EventGroupUpdateInput,
     EventUpdateInput,
 )
-from app.scheduling.services import event_group_store, event_store
-from app.scheduling.types import Event, EventGroup
+from app.scheduling.series import SeriesChange
+from app.scheduling.services import EventGroupStore, EventStore, event_group_store, event_store
+from app.scheduling.types import Event, EventGroup, EventGroupChangePayload
+
+SeriesAction = Callable[[EventGroupStore, EventStore, Actor, Any], Awaitable[SeriesChange]]
 
 EventMutations = record_mutations(
     RecordSpec(
@@ -24,7 +39,7 @@ EventMutations = record_mutations(
         update_input=EventUpdateInput,
     )
 )
-EventGroupMutations = record_mutations(
+_group_crud = record_mutations(
     RecordSpec(
         node=EventGroup,
         field="event_group",
@@ -35,3 +50,138 @@ EventGroupMutations = record_mutations(
         update_input=EventGroupUpdateInput,
     )
 )
+KEPT = (
+    "Visits already clocked or invoiced, and visits changed on their own, are never moved or "
+    "removed: `kept` lists them with the reason. Past visits are never rewritten."
+)
+
+
+async def _series(info: Info, id: strawberry.ID, action: SeriesAction) -> EventGroupChangePayload:
+    async def act() -> SeriesChange:
+        actor = actor_of(info, Permission.MANAGE_SCHEDULE)
+        key = decode_global_id(id, "EventGroup", "id")
+        database = info.context.database
+        return await action(event_group_store(database), event_store(database), actor, key)
+
+    change, errors = await attempt(act())
+    return EventGroupChangePayload.of(change, errors)
+
+
+@strawberry.type
+class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
+    @strawberry.mutation(
+        description="Change a whole series: fields left out stay as they are. A change to its "
+        "rule, times or template rebooks its visits from now on: visits at an occurrence are "
+        "rewritten, new occurrences booked, visits no longer in the rule cancelled. "
+        f"{KEPT} Refused with CONFLICT if `revision` is not the current one. "
+        "Needs MANAGE_SCHEDULE."
+    )
+    async def event_group_update(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        revision: int,
+        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+    ) -> EventGroupChangePayload:
+        changes = input_data(input, EventGroupDocument)
+        return await _series(
+            info,
+            id,
+            lambda groups, events, actor, key: series_edits.change(
+                groups, events, actor, key, revision, changes
+            ),
+        )
+
+    @strawberry.mutation(
+        description='Change "this and following": the series ends before `at`, and a new '
+        "series (the old one with the changes given) starts at `at`, keeping the old time of "
+        "day unless `start` is given; its visits from `at` on are rebooked under the new "
+        f"series. `at` is from now on and after the series' start. {KEPT} "
+        "Needs MANAGE_SCHEDULE."
+    )
+    async def event_group_split(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        revision: int,
+        at: dt.datetime,
+        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+    ) -> EventGroupChangePayload:
+        changes = input_data(input, EventGroupDocument)
+        return await _series(
+            info,
+            id,
+            lambda groups, events, actor, key: series_edits.split(
+                groups, events, actor, key, revision, at, changes
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Cancel one occurrence of a series: its start (the visit's `seriesStart`) "
+        "joins the series' excluded dates, so it is never booked again, and its visit is "
+        "cancelled. Refused for a past occurrence, or one clocked or invoiced. "
+        "Needs MANAGE_SCHEDULE."
+    )
+    async def event_group_cancel_occurrence(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        revision: int,
+        start: Annotated[
+            dt.datetime,
+            strawberry.argument(
+                description="The occurrence's start, as the rule gives it (`seriesStart`)."
+            ),
+        ],
+    ) -> EventGroupChangePayload:
+        return await _series(
+            info,
+            id,
+            lambda groups, events, actor, key: series_edits.cancel_occurrence(
+                groups, events, actor, key, revision, start
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Cancel the rest of a series: it ends before `from`, and its visits from "
+        f"then on are cancelled. `from` is from now on and after the series' start. {KEPT} "
+        "Needs MANAGE_SCHEDULE."
+    )
+    async def event_group_cancel_from(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        revision: int,
+        from_: Annotated[
+            dt.datetime,
+            strawberry.argument(name="from", description="The first moment without visits."),
+        ],
+    ) -> EventGroupChangePayload:
+        return await _series(
+            info,
+            id,
+            lambda groups, events, actor, key: series_edits.cancel_from(
+                groups, events, actor, key, revision, from_
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Book a series' visits further ahead, up to `until` (at most 105 weeks "
+        "from now), beyond the account's horizon; the server's job books every series up to "
+        "the horizon by itself. Never books an occurrence twice. Needs MANAGE_SCHEDULE."
+    )
+    async def event_group_extend(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        until: Annotated[
+            dt.datetime, strawberry.argument(description="Book visits starting before it.")
+        ],
+    ) -> EventGroupChangePayload:
+        return await _series(
+            info,
+            id,
+            lambda groups, events, actor, key: series_horizon.extend(
+                groups, events, actor, key, until
+            ),
+        )

@@ -11,13 +11,25 @@ top-level references only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from app.common.services import Actor, RawDoc, decode, snapshot_id
-from app.common.store import RecordStore, records_by_id
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event, changes_between
+from app.common.services import (
+    Actor,
+    RawDoc,
+    check_references,
+    decode,
+    problems_from_many,
+    snapshot_id,
+)
+from app.common.store import MAX_IMPORT, RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
+from app.scheduling import series, series_edits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
@@ -37,16 +49,28 @@ class ScheduleStore(RecordStore):
     async def create_many(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
+        return await self.insert_new(actor, await self.prepared(actor, items, prefix))
+
+    async def prepared(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        """New records ready to insert: the account's defaults, snapshots copied, validated,
+        references checked and encoded, not yet written. Every new visit passes here, booked
+        one by one or by a series."""
+        if len(items) > MAX_IMPORT:
+            raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         account = await self._account(actor)
         items = [self._defaults(account, item) for item in items]
         filled = await self._fill(actor, account, items, prefix, [None] * len(items))
-        return await super().create_many(actor, filled, prefix)
+        documents = problems_from_many(self._validate_new, actor, filled, prefix)
+        await check_references(self._collection_of, actor.account_id, self.model, filled, prefix)
+        return [self._new(actor, document) for document in documents]
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
         current = await self.get(actor, key)
-        changes = dict(changes)
+        changes = {**changes, **self._marks(current, changes)}
         if any(name in changes for name in (*FILLED, "timezone")):
             account = await self._account(actor)
             changes = self._defaults(account, changes, creating=False)
@@ -59,6 +83,10 @@ class ScheduleStore(RecordStore):
         """Who made this change, for the record types that keep it."""
         return {}
 
+    def _marks(self, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
+        """What a change says about the record beyond itself (a visit leaving its series)."""
+        return {}
+
     def _defaults(
         self, account: RawDoc, data: dict[str, Any], creating: bool = True
     ) -> dict[str, Any]:
@@ -67,7 +95,7 @@ class ScheduleStore(RecordStore):
 
     async def _account(self, actor: Actor) -> RawDoc:
         found = await self.database.db.accounts.find_one(
-            {"_id": actor.account_id}, {"services": 1, "settings": 1}
+            {"_id": actor.account_id}, {"services": 1, "settings": 1, "scheduler_settings": 1}
         )
         return decode(found or {})
 
@@ -217,9 +245,66 @@ class EventStore(ScheduleStore):
     def _stamp(self, actor: Actor) -> dict[str, Any]:
         return {"last_updated_user": actor.user_id}
 
+    def _marks(self, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
+        # a visit of a series changed on its own is an exception: series edits leave it be
+        booked_by_series = current.get("_group") is not None and current.get("series_start")
+        return {"series_exception": True} if booked_by_series and changes else {}
+
+
+After = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
+
 
 class EventGroupStore(ScheduleStore):
-    """Series of visits, read in the account's time zone unless they name their own."""
+    """Series of visits, read in the account's time zone unless they name their own.
+
+    Creating a series books its visits up to the account's horizon in the same transaction;
+    changing its rule or template rebooks its future visits (see `series.py`).
+    """
+
+    after_update: After | None = None
+    """What must commit with the next update (set by the series edits, for one call)."""
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        groups = await self.prepared(actor, items, prefix)
+        account = await self._account(actor)
+        visits = await series.book_new(event_store(self.database), actor, account, groups, prefix)
+        return await self.insert_new(
+            actor, groups, also=series.inserting(self.database, actor, visits)
+        )
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        events = event_store(self.database)
+        return (await series_edits.change(self, events, actor, key, revision, changes)).group
+
+    async def update_with(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any], after: After | None
+    ) -> RawDoc:
+        """A revision-checked update, with `after` committing in its transaction."""
+        self.after_update = after
+        try:
+            return await super().update(actor, key, revision, changes)
+        finally:
+            self.after_update = None
+
+    async def insert_within(self, session: AsyncClientSession, actor: Actor, raw: RawDoc) -> None:
+        """Insert a prepared series, with its audit entry, in the caller's transaction."""
+        entry = audit_event(
+            actor,
+            AuditAction.CREATE,
+            self.record_type,
+            raw["_id"],
+            changes=changes_between(None, raw),
+        )
+        await self.collection.insert_one(raw, session=session)
+        await self.database.db.audit_events.insert_one(entry, session=session)
+
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        if self.after_update is not None:
+            await self.after_update(session, after)
 
     def _defaults(
         self, account: RawDoc, data: dict[str, Any], creating: bool = True

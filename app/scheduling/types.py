@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,12 +12,15 @@ from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import record_type
+from app.graphql.payloads import UserError
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
 from app.scheduling.documents import AttendeeStatus
 from app.scheduling.documents import Event as EventDocument
 from app.scheduling.documents import EventGroup as EventGroupDocument
 from app.scheduling.inputs import BY_START, EventFilter
+from app.scheduling.recurrence import occurrences, window
+from app.scheduling.series import KeptReason, SeriesChange
 from app.visits.edges import event_punchcard
 
 OFF_THE_VISIT = {AttendeeStatus.DECLINED.value, AttendeeStatus.CANCELLED.value}
@@ -61,3 +65,70 @@ class EventGroup(Record, Node, Versioned):
         filter_input=EventFilter,
         ordering=BY_START,
     )
+
+    @strawberry.field(
+        description="When the series' occurrences start from `from` (included) to `to` "
+        "(excluded), computed from its rule in its time zone, without its excluded dates; "
+        "nothing is stored. At most 366 days at a time."
+    )
+    def occurrences(
+        self,
+        from_: Annotated[
+            dt.datetime, strawberry.argument(name="from", description="Window start.")
+        ],
+        to: Annotated[dt.datetime, strawberry.argument(description="Window end (excluded).")],
+    ) -> list[dt.datetime]:
+        window(from_, to)
+        return occurrences(self.doc, from_, to, field="to")
+
+
+@strawberry.type(description="A visit a change to its series left as it was, and why.")
+class KeptEvent:
+    event: Event = strawberry.field(description="The visit kept.")
+    reason: KeptReason = strawberry.field(description="Why it was kept.")
+
+
+@strawberry.type(description="The result of a change to a series: the series and its visits.")
+class EventGroupChangePayload:
+    event_group: EventGroup | None = strawberry.field(
+        description="The series as it now is; null if refused."
+    )
+    new_event_group: EventGroup | None = strawberry.field(
+        description="The series made by a split (this and following); null otherwise."
+    )
+    booked: list[Event] = strawberry.field(
+        description="Visits created or rewritten by the change, earliest first."
+    )
+    removed: list[Event] = strawberry.field(
+        description="Visits the change cancelled (and soft-deleted), earliest first."
+    )
+    kept: list[KeptEvent] = strawberry.field(
+        description="Visits the change would have rewritten or removed but left as they were."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why it was refused; empty on success."
+    )
+
+    @classmethod
+    def of(cls, change: SeriesChange | None, errors: list[UserError]) -> EventGroupChangePayload:
+        if change is None:
+            return cls(
+                event_group=None,
+                new_event_group=None,
+                booked=[],
+                removed=[],
+                kept=[],
+                user_errors=errors,
+            )
+
+        def by_start(docs: list[dict[str, Any]]) -> list[Event]:
+            return Event.from_docs(sorted(docs, key=lambda doc: doc["start"]))
+
+        return cls(
+            event_group=EventGroup.from_doc(change.group),
+            new_event_group=EventGroup.from_doc(change.successor) if change.successor else None,
+            booked=by_start(change.booked),
+            removed=by_start(change.removed),
+            kept=[KeptEvent(event=Event.from_doc(doc), reason=why) for doc, why in change.kept],
+            user_errors=errors,
+        )

@@ -1,0 +1,310 @@
+"""Booking the visits of a series: on creation, as the horizon moves, and again after an edit.
+
+A series books its occurrences as visits (events) up to the account's horizon
+(`scheduler_settings.horizon_weeks`, 12 weeks by default) and records how far in
+`materialised_until`. Each visit carries the series' template (every `Scheduled` field) and
+the start its rule gave it (`series_start`, RFC 5545 RECURRENCE-ID); one live visit per
+(series, series_start), which a unique index on events enforces.
+
+What a series never rewrites:
+- visits already started (the past): creation books from the start of today in the series'
+  time zone, extensions from where the series stopped, edits from now on;
+- visits clocked (a punchcard with a clock-in) or invoiced (a punchcard with an invoice);
+- visits changed on their own (`series_exception`).
+The last two are reported as kept, with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from pymongo import ReplaceOne, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.audit.documents import AuditAction
+from app.audit.services import audit_event, changes_between
+from app.common.clock import now
+from app.common.documents import stored_key
+from app.common.services import Actor, RawDoc, decode
+from app.db import Database
+from app.errors import ErrorCode, ServiceError
+from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
+from app.scheduling.recurrence import first_after, occurrences, placed, zone_of
+
+if TYPE_CHECKING:
+    from app.scheduling.services import EventStore
+
+log = logging.getLogger(__name__)
+HORIZON_WEEKS = 12
+FURTHEST = dt.timedelta(weeks=105)
+"""The furthest ahead a series may be booked on demand (the longest horizon, 104 weeks)."""
+REBOOKED = [
+    *(stored_key(Event, name) for name in Scheduled.model_fields),
+    *("start", "end", "duration", "series_start", "_group", "_last_updated_user"),
+]
+"""What rebooking a visit rewrites; its status, billing and history stay."""
+Write = Callable[[AsyncClientSession], Awaitable[None]]
+
+
+@strawberry.enum(description="Why a change to a series left one of its visits as it was.")
+class KeptReason(Enum):
+    CLOCKED = strawberry.enum_value(
+        "clocked", description="A caregiver clocked in for it: it happened, or is happening."
+    )
+    INVOICED = strawberry.enum_value("invoiced", description="It is on an invoice.")
+    EXCEPTION = strawberry.enum_value(
+        "exception", description="It was changed on its own, apart from its series."
+    )
+
+
+EXCEPTION = KeptReason.EXCEPTION
+
+
+@dataclass
+class SeriesChange:
+    """What a series write did to its visits."""
+
+    group: RawDoc
+    successor: RawDoc | None = None
+    booked: list[RawDoc] = field(default_factory=list)
+    removed: list[RawDoc] = field(default_factory=list)
+    kept: list[tuple[RawDoc, KeptReason]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Visits to create, to rewrite (before, after) and to remove, and those kept."""
+
+    create: list[RawDoc] = field(default_factory=list)
+    replace: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
+    remove: list[RawDoc] = field(default_factory=list)
+    kept: list[tuple[RawDoc, KeptReason]] = field(default_factory=list)
+
+
+def horizon(account: RawDoc, moment: dt.datetime) -> dt.datetime:
+    """How far the account books series ahead of a moment."""
+    weeks = (account.get("scheduler_settings") or {}).get("horizon_weeks") or HORIZON_WEEKS
+    return moment + dt.timedelta(weeks=int(weeks))
+
+
+def booking_from(group: RawDoc, moment: dt.datetime) -> dt.datetime:
+    """Where a new series starts booking: its start, or today's midnight in its time zone."""
+    zone = zone_of(group)
+    midnight = placed(dt.datetime.combine(moment.astimezone(zone).date(), dt.time()), zone)
+    return max(as_utc(group["start"]) or midnight, midnight)
+
+
+def template(group: RawDoc) -> dict[str, Any]:
+    """The series' `Scheduled` fields, as a visit's input (fields added there follow)."""
+    data = EventGroup.model_validate(decode(group)).model_dump()
+    return {name: data[name] for name in Scheduled.model_fields if name in data}
+
+
+async def visits_for(
+    events: EventStore, actor: Actor, group: RawDoc, starts: list[dt.datetime], prefix: str
+) -> list[RawDoc]:
+    """New visits of the series at these starts, prepared (validated, filled), not written."""
+    if not starts:
+        return []
+    length = as_utc(group["end"]) - as_utc(group["start"])  # type: ignore[operator]
+    base = template(group)
+    items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
+    raws = await events.prepared(actor, items, prefix)
+    for raw in raws:  # linked after checks: a new series is not stored yet
+        raw["_group"] = group["_id"]
+    return raws
+
+
+def inserting(database: Database, actor: Actor, visits: list[RawDoc]) -> Write:
+    """The insert of new visits and their audit entries, for a series' transaction."""
+    return lambda session: write_plan(session, database, actor, Plan(create=visits), "")
+
+
+async def book_new(
+    events: EventStore, actor: Actor, account: RawDoc, groups: list[RawDoc], prefix: str | None
+) -> list[RawDoc]:
+    """The visits of new series up to the horizon; each series records how far it is booked."""
+    moment = now()
+    bound = horizon(account, moment)
+    visits: list[RawDoc] = []
+    for index, group in enumerate(groups):
+        where = "input" if prefix is None else f"{prefix}.{index}"
+        starts = occurrences(group, booking_from(group, moment), bound, field=where)
+        visits += await visits_for(events, actor, group, starts, f"{where}.visits")
+        group["materialised_until"] = bound
+    return visits
+
+
+async def live_visits(
+    database: Database, account_id: int, group_id: Any, since: dt.datetime
+) -> list[RawDoc]:
+    """The series' booked visits (not deleted) from a series start on, in order."""
+    query = {
+        "_account": account_id,
+        "_group": group_id,
+        "_deleted": {"$ne": True},
+        "series_start": {"$gte": since},
+    }
+    return [doc async for doc in database.db.events.find(query, sort=[("series_start", 1)])]
+
+
+async def kept_reasons(
+    database: Database, account_id: int, visits: Iterable[RawDoc]
+) -> dict[Any, KeptReason]:
+    """Why each visit a series may not rewrite is kept: invoiced, clocked, or an exception."""
+    visits = list(visits)
+    reasons = {v["_id"]: KeptReason.EXCEPTION for v in visits if v.get("series_exception")}
+    punched = {
+        "_account": account_id,
+        "event": {"$in": [v["_id"] for v in visits]},
+        "_deleted": {"$ne": True},
+        "$or": [{"actual.clock_in": {"$ne": None}}, {"invoice": {"$ne": None}}],
+    }
+    if visits:
+        async for card in database.db.punchcards.find(punched, {"event": 1, "invoice": 1}):
+            invoiced = card.get("invoice") is not None
+            reasons[card["event"]] = KeptReason.INVOICED if invoiced else KeptReason.CLOCKED
+    return reasons
+
+
+async def rebook(
+    database: Database,
+    events: EventStore,
+    actor: Actor,
+    target: RawDoc,
+    since: dt.datetime,
+    bound: dt.datetime,
+    current: list[RawDoc],
+) -> Plan:
+    """How the booked visits `current` become the occurrences of `target` from `since` to
+    `bound`. A rule gives at most one occurrence a day (no BYHOUR), so an occurrence is known
+    by its local day: the visit of an occurrence's day is rewritten in place (same id, even
+    if the time of day changed), missing occurrences are created, visits no longer in the
+    rule are removed; kept visits stay, and their day is not booked again."""
+    zone = zone_of(target)
+
+    def day(visit: RawDoc) -> dt.date:
+        return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
+
+    reasons = await kept_reasons(database, actor.account_id, current)
+    excluded = {as_utc(moment) for moment in target.get("excluded") or []}
+    for visit in current:  # a cancelled occurrence goes, even if it was changed on its own
+        if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
+            del reasons[visit["_id"]]
+    plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
+    taken = {day(v) for v, _ in plan.kept}
+    starts = [
+        s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
+    ]
+    free = {day(v): v for v in current if v["_id"] not in reasons}
+    for fresh in await visits_for(events, actor, target, starts, "visits"):
+        old = free.pop(day(fresh), None)
+        if old is None:
+            plan.create.append(fresh)
+            continue
+        merged = {k: v for k, v in old.items() if k not in REBOOKED}
+        merged.update({k: fresh[k] for k in REBOOKED if k in fresh})
+        if any(_same(old.get(k)) != _same(merged.get(k)) for k in REBOOKED):
+            stamp = {"_revision": old.get("_revision", 1) + 1, "_last_updated_date": now()}
+            plan.replace.append((old, {**merged, **stamp}))
+    plan.remove = list(free.values())
+    return plan
+
+
+def _same(value: Any) -> Any:
+    """A value as compared for a change: times as UTC, whatever their offset."""
+    return as_utc(value) if isinstance(value, dt.datetime) else value
+
+
+def _guard(visit: RawDoc) -> dict[str, Any]:
+    stored = visit.get("_revision")
+    return {"_id": visit["_id"], "_revision": stored if stored is not None else {"$exists": False}}
+
+
+async def write_plan(
+    session: AsyncClientSession, database: Database, actor: Actor, plan: Plan, reason: str
+) -> None:
+    """Apply a plan in the caller's transaction: one command per kind of write, each audited.
+    A visit changed meanwhile refuses the whole change (CONFLICT)."""
+    events = database.db.events
+    entries = [
+        audit_event(actor, AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
+        for v in plan.create
+    ]
+    if plan.create:
+        await events.insert_many(plan.create, session=session)
+    if plan.replace:
+        done = await events.bulk_write(
+            [ReplaceOne(_guard(old), new) for old, new in plan.replace], session=session
+        )
+        _all_matched(done.matched_count, len(plan.replace))
+        entries += [
+            audit_event(
+                actor,
+                AuditAction.UPDATE,
+                "Event",
+                old["_id"],
+                changes=changes_between(old, new, REBOOKED),
+            )
+            for old, new in plan.replace
+        ]
+    if plan.remove:
+        moment = now()
+        entry = {"date": moment, "reason": reason, "user": actor.user_id,
+                 "api_client": actor.api_client_name}  # fmt: skip
+        removals = [
+            UpdateOne(
+                _guard(visit),
+                {
+                    "$set": {
+                        "_deleted": True,
+                        "status": EventStatus.CANCELLED.value,
+                        "_last_updated_date": moment,
+                        "_revision": visit.get("_revision", 1) + 1,
+                    },
+                    "$push": {"_deleted_dates": entry},
+                },
+            )
+            for visit in plan.remove
+        ]
+        done = await events.bulk_write(removals, session=session)
+        _all_matched(done.matched_count, len(removals))
+        for visit in plan.remove:  # as stored now, for the payload
+            visit.update(
+                _deleted=True,
+                status=EventStatus.CANCELLED.value,
+                _revision=visit.get("_revision", 1) + 1,
+            )
+        entries += [
+            audit_event(
+                actor,
+                AuditAction.DELETE,
+                "Event",
+                visit["_id"],
+                changes=[{"field": "deleted", "before": False, "after": True}],
+                reason=reason,
+            )
+            for visit in plan.remove
+        ]
+    if entries:
+        await database.db.audit_events.insert_many(entries, session=session)
+
+
+def _all_matched(matched: int, wanted: int) -> None:
+    if matched != wanted:
+        raise ServiceError.one(
+            "A visit of this series changed while it was being saved; reload and try again.",
+            ErrorCode.CONFLICT,
+            "revision",
+        )
+
+
+def ended_before(group: RawDoc, moment: dt.datetime) -> bool:
+    """Whether the series has no occurrence left from a moment on."""
+    return first_after(group, moment) is None

@@ -1,0 +1,137 @@
+"""Booking series further ahead: on demand (`eventGroupExtend`) and by the server's job.
+
+Extending books the occurrences from where the series stopped (`materialised_until`) to a
+new moment, skipping any already booked, and moves `materialised_until` only if nobody moved
+it meanwhile (compare and set, in the same transaction as the visits). A unique index on
+events (account, series, series start) backs this up: running twice never books an
+occurrence twice. Extensions do not change the series' revision: a scheduler's pending edit
+is not refused because the job ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from app.common.clock import now
+from app.common.services import Actor, RawDoc, decode
+from app.common.store import in_transaction
+from app.db import Database
+from app.errors import ErrorCode, ServiceError
+from app.scheduling.documents import as_utc
+from app.scheduling.recurrence import first_after, occurrences
+from app.scheduling.series import (
+    FURTHEST,
+    Plan,
+    SeriesChange,
+    booking_from,
+    horizon,
+    visits_for,
+    write_plan,
+)
+
+if TYPE_CHECKING:
+    from app.scheduling.services import EventGroupStore, EventStore
+
+log = logging.getLogger(__name__)
+JOB_ACTOR = "series horizon job"
+
+
+async def extend(
+    groups: EventGroupStore, events: EventStore, actor: Actor, key: Any, until: dt.datetime
+) -> SeriesChange:
+    """Book a series' visits up to `until` (at most 105 weeks ahead)."""
+    group = await groups.get(actor, key)
+    groups._check_not_deleted(group)
+    until = as_utc(until)  # type: ignore[assignment]
+    if until > now() + FURTHEST:
+        raise ServiceError.one(
+            "A series is booked at most 105 weeks ahead.", ErrorCode.INVALID, "until"
+        )
+    return await extend_group(groups.database, events, actor, group, until)
+
+
+async def extend_group(
+    database: Database, events: EventStore, actor: Actor, group: RawDoc, until: dt.datetime
+) -> SeriesChange:
+    """Book the occurrences from where the series stopped to `until`, none of them twice."""
+    stopped = group.get("materialised_until")
+    since = as_utc(stopped) or booking_from(group, now())
+    if until <= since:
+        return SeriesChange(group=group)
+    starts = occurrences(group, since, until, field="until")
+    query = {
+        "_account": group["_account"],
+        "_group": group["_id"],
+        "_deleted": {"$ne": True},
+        "series_start": {"$gte": since, "$lt": until},
+    }
+    taken = {as_utc(v["series_start"]) async for v in database.db.events.find(query)}
+    visits = await visits_for(events, actor, group, [s for s in starts if s not in taken], "visits")
+    guard = {"_id": group["_id"], "_account": group["_account"], "materialised_until": stopped}
+
+    async def write(session: AsyncClientSession) -> None:
+        moved = await database.db.eventsgroups.update_one(
+            guard, {"$set": {"materialised_until": until}}, session=session
+        )
+        if moved.matched_count != 1:
+            raise _extended_meanwhile()
+        await write_plan(session, database, actor, Plan(create=visits), "")
+
+    try:
+        await in_transaction(database, write)
+    except (DuplicateKeyError, BulkWriteError):
+        raise _extended_meanwhile() from None
+    return SeriesChange(group={**group, "materialised_until": until}, booked=visits)
+
+
+def _extended_meanwhile() -> ServiceError:
+    return ServiceError.one(
+        "This series was extended or changed meanwhile; reload it.", ErrorCode.CONFLICT, "id"
+    )
+
+
+async def extend_all(database: Database, events: EventStore, moment: dt.datetime) -> int:
+    """Book every live series of every account to its account's horizon; the visits booked.
+
+    One query per account for its series behind the horizon; series whose rule has ended
+    are skipped without a write. A series that fails is logged and left for the next run.
+    """
+    booked = 0
+    async for account in database.db.accounts.find({}, {"scheduler_settings": 1}):
+        bound = horizon(decode(account), moment)
+        actor = Actor(account_id=account["_id"], api_client_name=JOB_ACTOR)
+        behind = {
+            "_account": account["_id"],
+            "_deleted": {"$ne": True},
+            "$or": [{"materialised_until": None}, {"materialised_until": {"$lt": bound}}],
+        }
+        async for group in database.db.eventsgroups.find(behind):
+            since = as_utc(group.get("materialised_until")) or booking_from(group, moment)
+            upcoming = first_after(group, since)
+            if upcoming is None or upcoming >= bound:
+                continue
+            try:
+                booked += len((await extend_group(database, events, actor, group, bound)).booked)
+            except ServiceError as refusal:
+                log.warning("series %s not extended: %s", group["_id"], refusal)
+    return booked
+
+
+async def run_job(database: Database, events: EventStore, every: dt.timedelta) -> None:
+    """Extend every series now, then every `every`, until cancelled."""
+    while True:
+        try:
+            booked = await extend_all(database, events, now())
+            if booked:
+                log.info("series horizon job booked %d visits", booked)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the job must outlive a bad night: log, and try again next time
+            log.exception("series horizon job failed; trying again later")
+        await asyncio.sleep(every.total_seconds())

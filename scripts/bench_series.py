@@ -1,0 +1,96 @@
+"""Booking a year of a daily series: the series service against a raw insert_many floor.
+
+Not a test: it prints figures. One embedded database in a temporary folder, one account (its
+horizon set to 53 weeks) with a caregiver and a patient. Each round creates a daily series of
+365 visits through `event_group_store(...).create` (validation, snapshots, the series and its
+visits and their audit entries in one transaction), then writes the same 365 visit documents
+with one hand-written `insert_many` (the floor). Prints seconds and DB commands of each, and
+the ratio. `--quick`: one round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bson import ObjectId
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.accounts.services import create_account
+from app.common.services import Actor
+from app.db import Database, open_database
+from app.patients.services import patient_store
+from app.people.services import user_store
+from app.scheduling.services import event_group_store
+from app.seed import account_fields, caregiver_data, office_data, patient_data, place_of
+from app.settings import Settings
+
+VISITS = 365
+
+
+async def setup(database: Database) -> tuple[Actor, ObjectId, ObjectId]:
+    fields = {k: v for k, v in account_fields(1).items() if k != "ext_id"}
+    fields["scheduler_settings"] = {"horizon_weeks": 53}
+    account = await create_account(database, "Bench series agency", **fields)
+    actor = Actor(account_id=account["_id"])
+    rng, place = random.Random(3), place_of(1)
+    office = await user_store(database).create(actor, office_data(rng, place, 0))
+    carer = await user_store(database).create(actor, caregiver_data(rng, place, [office["_id"]]))
+    patient = await patient_store(database).create(actor, patient_data(rng, place, [office["_id"]]))
+    return actor, carer["_id"], patient["_id"]
+
+
+async def round_(database: Database, actor: Actor, carer: ObjectId, patient: ObjectId) -> tuple:
+    first = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    series = {
+        "freq": "DAILY",
+        "count": VISITS,
+        "start": first,
+        "end": first + dt.timedelta(hours=1),
+        "patient": {"record": patient},
+        "attendees": [{"user": carer}],
+        "service": {"code": "PSW"},
+        "notes": "Daily visit.",
+    }
+    commands, started = database.counter.total, time.perf_counter()
+    group = await event_group_store(database).create(actor, series)
+    service = (time.perf_counter() - started, database.counter.total - commands)
+    visits = [doc async for doc in database.db.events.find({"_group": group["_id"]})]
+    assert len(visits) == VISITS, len(visits)
+    copies = [{**doc, "_id": ObjectId(), "_group": ObjectId()} for doc in visits]
+    commands, started = database.counter.total, time.perf_counter()
+    await database.db.events.insert_many(copies)
+    floor = (time.perf_counter() - started, database.counter.total - commands)
+    return service, floor
+
+
+async def main(quick: bool) -> int:
+    rounds = 1 if quick else 5
+    with tempfile.TemporaryDirectory(prefix="caregraph-bench-series-") as folder:
+        settings = Settings(
+            environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
+        )
+        async with open_database(settings) as database:
+            actor, carer, patient = await setup(database)
+            results = [await round_(database, actor, carer, patient) for _ in range(rounds)]
+    service = statistics.median(r[0][0] for r in results)
+    floor = statistics.median(r[1][0] for r in results)
+    print(f"a year of a daily series ({VISITS} visits), median of {rounds} round(s)")
+    print(f"{'path':<24}{'seconds':>10}{'db commands':>14}")
+    print(f"{'series service':<24}{service:>10.3f}{results[-1][0][1]:>14}")
+    print(f"{'raw insert_many floor':<24}{floor:>10.3f}{results[-1][1][1]:>14}")
+    print(f"service / floor: {service / floor:.1f}x the time")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main("--quick" in sys.argv[1:])))
