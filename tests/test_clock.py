@@ -63,14 +63,21 @@ def test_worked_time_rounds_to_the_nearest_increment_halves_up(
 
 
 def test_time_past_the_end_is_billed_only_beyond_the_grace_and_when_the_account_says() -> None:
-    end = t(11)
+    start, end = t(9), t(11)
     # an early clock-out bills to the clock-out
-    assert billed_span(t(9), t(10, 50), end, 10, False) == (t(9), t(10, 50))
+    assert billed_span(t(9), t(10, 50), start, end, 10, False) == (t(9), t(10, 50))
     # within the grace, to the planned end, whatever the rule
-    assert billed_span(t(9), t(11, 8), end, 10, True) == (t(9), end)
+    assert billed_span(t(9), t(11, 8), start, end, 10, True) == (t(9), end)
     # beyond the grace: to the end, unless late checkouts are billed
-    assert billed_span(t(9), t(11, 25), end, 10, False) == (t(9), end)
-    assert billed_span(t(9), t(11, 25), end, 10, True) == (t(9), t(11, 25))
+    assert billed_span(t(9), t(11, 25), start, end, 10, False) == (t(9), end)
+    assert billed_span(t(9), t(11, 25), start, end, 10, True) == (t(9), t(11, 25))
+
+
+def test_an_early_arrival_is_billed_from_the_scheduled_start() -> None:
+    # a caregiver clocking in at 08:00 for a 09:00-11:00 visit bills from 09:00
+    assert billed_span(t(8), t(11), t(9), t(11), 10, False) == (t(9), t(11))
+    # a clock-in and clock-out both before the start bill nothing
+    assert billed_span(t(7), t(8), t(9), t(11), 10, False) == (t(9), t(9))
 
 
 def test_distances_are_haversine_metres() -> None:
@@ -385,6 +392,11 @@ async def test_each_refused_punch_writes_nothing(api: Api) -> None:
         (CLOCK_IN, {"event": event_id(ObjectId())}, ("event", "NOT_FOUND")),
         (CLOCK_IN, {"event": event_id(fresh), "location": {"latitude": 95, "longitude": 0}},
          ("location", "INVALID")),
+        # a punch in the future: time not worked yet
+        (CLOCK_IN, {"event": event_id(fresh), "at": "2099-01-01T09:00:00+00:00"},
+         ("at", "INVALID")),
+        (CLOCK_OUT, {"punchcard": opened["id"], "at": "2099-01-01T09:00:00+00:00"},
+         ("at", "INVALID")),
     ]  # fmt: skip
     for query, variables, (field, code) in refusals:
         # when each is tried

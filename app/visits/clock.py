@@ -44,6 +44,9 @@ from app.visits.visit import (
 
 Then = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
 MAX_VISIT = dt.timedelta(hours=24)
+CLOCK_DRIFT = dt.timedelta(minutes=5)
+"""How far ahead of the server's clock a device's punch may be: a punch later than that has
+not happened yet, and would pay time not worked."""
 STARTS = {"scheduled", "confirmed", "missed"}
 """Statuses a clock-in moves to IN_PROGRESS."""
 ENDS = STARTS | {"in_progress"}
@@ -97,6 +100,16 @@ def _settings(account: RawDoc) -> VisitSettings:
     return VisitSettings.model_validate(decode(account.get("visit_settings") or {}))
 
 
+def _punch_time(at: dt.datetime | None) -> dt.datetime:
+    """When the punch happened: now when not given, never in the future."""
+    current = now()
+    if at is None:
+        return utc(current)
+    if utc(at) > utc(current) + CLOCK_DRIFT:
+        raise ServiceError.one("A punch cannot be in the future.", ErrorCode.INVALID, "at")
+    return utc(at)
+
+
 async def _account(database: Database, actor: Actor) -> RawDoc:
     return await database.db.accounts.find_one({"_id": actor.account_id}) or {}
 
@@ -113,7 +126,7 @@ async def clock_in(
     notes: str | None = None,
 ) -> RawDoc:
     """Clock a caregiver in on a visit: its punchcard, flagged where the punch is off."""
-    at, geo = utc(at or now()), _geo(location)
+    at, geo = _punch_time(at), _geo(location)
     event = await visit_of(database, actor, event_key)
     attendee = booked_caregiver(event, caregiver)
     user = attendee["user"]
@@ -182,7 +195,7 @@ async def clock_out(
     notes: str | None = None,
 ) -> RawDoc:
     """Clock a caregiver out: the punchcard's clock-out, flags, and hours billed and paid."""
-    at, geo = utc(at or now()), _geo(location)
+    at, geo = _punch_time(at), _geo(location)
     card = decode(await _open_punchcard(database, actor, punchcard, event_key, caregiver))
     actual = card.get("actual") or {}
     clock_in = utc(actual["clock_in"])
@@ -207,7 +220,7 @@ async def clock_out(
         bool(settings.telephony_enabled),
     )  # fmt: skip
     flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
-    billed, paid = bill_and_pay(account, clock_in, at, planned.get("end"))
+    billed, paid = bill_and_pay(account, clock_in, at, planned.get("start"), planned.get("end"))
     bill_rate, pay_rate = _rates(account, event, card)
     holiday = bool(card.get("stat_holiday"))
     changes = {

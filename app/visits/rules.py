@@ -6,11 +6,13 @@ the account's increment, a half increment rounding up; the hours are that many i
 to the hundredth of an hour (half-up). So with 15 minutes, 09:02-10:53 (111 minutes, 7.4
 increments) is 7 increments, 1.75 h; 7 min 30 s is one increment, 0.25 h; 7 min 29 s is none.
 
-Billed time (`billed_span`): from the clock-in to the clock-out, except past the visit's
-scheduled end: a clock-out within the grace (billing_settings.late_checkout_grace_minutes)
-bills up to the scheduled end only; a later one bills up to the scheduled end too, unless the
-account bills late checkouts (billing_settings.bill_late_checkout), when it bills to the
-clock-out. Paid time is always the clock-in to the clock-out: the caregiver was there.
+Billed time (`billed_span`): from the clock-in to the clock-out, within the visit's
+schedule: a caregiver who arrives early is paid for the wait, the client is billed from the
+scheduled start. Past the scheduled end, a clock-out within the grace
+(billing_settings.late_checkout_grace_minutes) bills up to the scheduled end only; a later one
+bills up to the scheduled end too, unless the account bills late checkouts
+(billing_settings.bill_late_checkout), when it bills to the clock-out. Paid time is always the
+clock-in to the clock-out: the caregiver was there.
 """
 
 from __future__ import annotations
@@ -51,16 +53,18 @@ def rounded_hours(start: dt.datetime, end: dt.datetime, increment_minutes: int) 
 def billed_span(
     clock_in: dt.datetime,
     clock_out: dt.datetime,
+    planned_start: dt.datetime,
     planned_end: dt.datetime,
     grace_minutes: int,
     bill_late_checkout: bool,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The part of the time worked that is billed (see the module's note)."""
-    if clock_out <= planned_end:
-        return clock_in, clock_out
-    beyond_grace = clock_out > planned_end + dt.timedelta(minutes=grace_minutes)
-    until = clock_out if beyond_grace and bill_late_checkout else planned_end
-    return clock_in, max(clock_in, until)
+    start = max(clock_in, planned_start)
+    until = clock_out
+    if clock_out > planned_end:
+        beyond_grace = clock_out > planned_end + dt.timedelta(minutes=grace_minutes)
+        until = clock_out if beyond_grace and bill_late_checkout else planned_end
+    return start, max(start, until)
 
 
 def minutes_off(a: dt.datetime, b: dt.datetime) -> int:

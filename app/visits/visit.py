@@ -132,16 +132,18 @@ def bill_and_pay(
     account: RawDoc,
     clock_in: dt.datetime,
     clock_out: dt.datetime,
+    planned_start: dt.datetime | None,
     planned_end: dt.datetime | None,
 ) -> tuple[Decimal, Decimal]:
     """Hours billed and hours paid for the time worked, under the account's rounding rules."""
     bill_rules = BillingSettings.model_validate(decode(account.get("billing_settings") or {}))
     pay_rules = PayrollSettings.model_validate(decode(account.get("payroll_settings") or {}))
     start, end = clock_in, clock_out
-    if planned_end is not None:
+    if planned_start is not None and planned_end is not None:
         start, end = billed_span(
             clock_in,
             clock_out,
+            utc(planned_start),
             utc(planned_end),
             bill_rules.late_checkout_grace_minutes,
             bill_rules.bill_late_checkout,
