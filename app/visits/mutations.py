@@ -114,12 +114,14 @@ class PunchcardClockMutations:
         description="Clock a caregiver out of a visit: sets the punchcard's clock-out time and "
         "position, flags it as the clock-in is flagged (far, early, late, no position), and "
         "computes what it bills and pays: hours from the actual times rounded to the account's "
-        "increments (billing and payroll settings; time past the visit's end is billed only "
-        "beyond the late-checkout grace, when the account bills late checkouts), at the visit's "
+        "increments (billing and payroll settings; billing starts no earlier than the visit's "
+        "scheduled start, and time past its end is billed only beyond the late-checkout grace, "
+        "when the account bills late checkouts), at the visit's "
         "rates. The visit becomes COMPLETED when nobody else is still clocked in on it, in the "
         "same transaction. Name the punchcard, or the visit (and the caregiver when it has "
         "several). Refused (nothing written) when the caregiver has not clocked in, has already "
-        "clocked out (INVALID_STATE), or the time is not after the clock-in (INVALID); another "
+        "clocked out (INVALID_STATE), or the time is not after the clock-in or is in the future "
+        "(INVALID); another "
         "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS."
     )
     async def punchcard_clock_out(
