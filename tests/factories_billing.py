@@ -207,20 +207,20 @@ async def generation_agency(api: Api) -> Agency:
     return agency
 
 
-async def stored_punchcard(
-    agency: Agency,
+def punchcard_raw(
+    account_id: int,
     patient: ObjectId,
     clock_in: dt.datetime,
     hours: str,
     rate: str,
     code: str | None = "PSW",
     **fields: Any,
-) -> ObjectId:
+) -> dict[str, Any]:
     """A punchcard as the visits package stores it, billing `hours` at `rate`."""
     clock_out = clock_in + dt.timedelta(hours=float(hours))
     card = Punchcard.model_validate(
         {
-            "account": agency.account_id,
+            "account": account_id,
             "revision": 1,
             "created_date": clock_in,
             "last_updated_date": clock_in,
@@ -235,5 +235,19 @@ async def stored_punchcard(
     card.search = punchcard_search(card)  # type: ignore[attr-defined]
     raw = encode(card)
     raw["_id"] = ObjectId()
+    return raw
+
+
+async def stored_punchcard(
+    agency: Agency,
+    patient: ObjectId,
+    clock_in: dt.datetime,
+    hours: str,
+    rate: str,
+    code: str | None = "PSW",
+    **fields: Any,
+) -> ObjectId:
+    """A punchcard stored raw (see `punchcard_raw`); its id."""
+    raw = punchcard_raw(agency.account_id, patient, clock_in, hours, rate, code, **fields)
     await agency.api.database.db.punchcards.insert_one(raw)
     return raw["_id"]  # type: ignore[no-any-return]
