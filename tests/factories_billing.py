@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from bson import Decimal128
+from bson import Decimal128, ObjectId
 
+from app.common.services import encode
+from app.visits.documents import Punchcard
+from app.visits.services import punchcard_search
 from tests.factories import Agency, Api, create_patient, create_user
 from tests.factories_visits import create_punchcard
 
@@ -149,3 +153,101 @@ async def visit(agency: Agency, caregiver_id: str, patient_id: str, day: int = 0
 def billed(punchcard_id: str, day: int = 0) -> dict[str, Any]:
     """A punchcard as an invoice input lists it."""
     return {"record": punchcard_id, "date": f"2025-05-{1 + day:02d}", "hours": "2"}
+
+
+# --- generation from punchcards ---------------------------------------------------------------
+
+GENERATE_INVOICE = f"""mutation($period: BillingPeriodInput!, $patient: ID, $client: ID,
+  $options: InvoiceGenerateOptions) {{
+  invoiceGenerate(billingPeriod: $period, patient: $patient, client: $client, options: $options) {{
+  invoice {{ {INVOICE_FIELDS} amountCredited }} dryRun previewNumber punchcardsBilled
+  userErrors {{ field message code }} }} }}"""
+GENERATE_BATCH = """mutation($period: BillingPeriodInput!, $options: InvoiceGenerateOptions) {
+  invoiceGenerateBatch(billingPeriod: $period, options: $options) {
+  report { patientsConsidered invoices { number total patient { record { id } } }
+    skipped { patient errors { code message } } failed { patient errors { field code message } }
+    punchcardsBilled subtotal taxTotal total dbCommands dbCommandsPerInvoice }
+  userErrors { field message code } } }"""
+CREDIT_INVOICE = """mutation($id: ID!, $reason: String!, $lines: [InvoiceCreditLineInput!]) {
+  invoiceCredit(id: $id, reason: $reason, lines: $lines) {
+  creditNote { id number invoiceType status services { code quantity rate amount taxes }
+    subtotal taxTotal total amountDue creditedInvoice { record { id } number } creditReason }
+  invoice { id status total amountCredited amountPaid amountDue }
+  userErrors { field message code } } }"""
+MAY = {"start": "2025-05-01", "end": "2025-05-31"}
+
+
+async def generation_agency(api: Api) -> Agency:
+    """A billing agency in Toronto with a second tax (PST 8% on companionship), Victoria Day
+    as a statutory holiday and a 1.5 holiday multiplier."""
+    agency = await billing_agency(api)
+    account = await api.database.db.accounts.find_one({"_id": agency.account_id})
+    assert account is not None
+    services = account["services"]
+    for service in services:
+        if service["code"] == "COMP":
+            service["taxes"] = ["PST"]
+    taxes = [
+        *account["taxes"],
+        {"code": "PST", "label": "PST 8%", "rate": Decimal128("8"), "active": True},
+        {"code": "OLD", "label": "Retired 5%", "rate": Decimal128("5"), "active": False},
+    ]
+    await api.database.db.accounts.update_one(
+        {"_id": agency.account_id},
+        {
+            "$set": {
+                "services": services,
+                "taxes": taxes,
+                "holidays": [{"date": dt.datetime(2025, 5, 19), "name": "Victoria Day"}],
+                "billing_settings.holiday_multiplier": Decimal128("1.5"),
+                "settings.timezone": "America/Toronto",
+            }
+        },
+    )
+    return agency
+
+
+def punchcard_raw(
+    account_id: int,
+    patient: ObjectId,
+    clock_in: dt.datetime,
+    hours: str,
+    rate: str,
+    code: str | None = "PSW",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A punchcard as the visits package stores it, billing `hours` at `rate`."""
+    clock_out = clock_in + dt.timedelta(hours=float(hours))
+    card = Punchcard.model_validate(
+        {
+            "account": account_id,
+            "revision": 1,
+            "created_date": clock_in,
+            "last_updated_date": clock_in,
+            "actual": {"clock_in": clock_in, "clock_out": clock_out},
+            "bill": {"hours": Decimal(hours), "rate": Decimal(rate), "billable": True},
+            "patient": {"_id": patient, "name": {"first": "Walter", "last": "Green"}},
+            "user": {"_id": ObjectId(), "name": {"first": "Ada", "last": "Osei"}},
+            "service": {"code": code} if code else None,
+            **fields,
+        }
+    )
+    card.search = punchcard_search(card)  # type: ignore[attr-defined]
+    raw = encode(card)
+    raw["_id"] = ObjectId()
+    return raw
+
+
+async def stored_punchcard(
+    agency: Agency,
+    patient: ObjectId,
+    clock_in: dt.datetime,
+    hours: str,
+    rate: str,
+    code: str | None = "PSW",
+    **fields: Any,
+) -> ObjectId:
+    """A punchcard stored raw (see `punchcard_raw`); its id."""
+    raw = punchcard_raw(agency.account_id, patient, clock_in, hours, rate, code, **fields)
+    await agency.api.database.db.punchcards.insert_one(raw)
+    return raw["_id"]  # type: ignore[no-any-return]

@@ -1,8 +1,11 @@
-"""The arithmetic of an invoice, exact: Decimal only, each amount rounded half-up to the cent.
+"""The arithmetic of an invoice, exact: Decimal only, each amount rounded once to the cent with
+the account's rule (`billing_settings.money_rounding`, half-up by default).
 
 Pure functions over the document models, so the rules can be read (and tested) apart from the
-database: line amounts, subtotal, one tax amount per tax code on the sum of the lines bearing
-it, total, and what is still due once payments are counted.
+database: each line's amount (quantity x rate, rounded once), each line's tax per tax code
+(line amount x rate, rounded once), one InvoiceTax per code summing its lines' taxes, the
+subtotal (the sum of the lines, exact), the total (subtotal + taxes, exact), and what is still
+due once payments and credit notes are counted.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from typing import Any
 
 from app.billing.documents import Invoice, InvoiceServiceLine, InvoiceTax
 from app.billing.enums import InvoiceStatus
-from app.common.codes import ServiceUnit
-from app.common.money import ZERO, to_cent
+from app.common.codes import MoneyRounding, ServiceUnit
+from app.common.money import ZERO, round_money, to_cent
 from app.common.services import RawDoc
 from app.errors import ErrorCode, Problem
 
@@ -41,21 +44,33 @@ class Totals:
     total: Decimal
 
 
-def line_amount(line: InvoiceServiceLine) -> Decimal:
-    return to_cent(line.quantity * (line.rate or ZERO))
+Rule = MoneyRounding | str | None
 
 
-def totals(lines: list[InvoiceServiceLine], rates: Mapping[str, TaxRate]) -> Totals:
+def money_rule(account: RawDoc | None) -> Rule:
+    """The account's rounding rule (its stored value), or None for half-up."""
+    return ((account or {}).get("billing_settings") or {}).get("money_rounding")
+
+
+def line_amount(line: InvoiceServiceLine, rule: Rule = None) -> Decimal:
+    return round_money(line.quantity * (line.rate or ZERO), rule)
+
+
+def totals(
+    lines: list[InvoiceServiceLine], rates: Mapping[str, TaxRate], rule: Rule = None
+) -> Totals:
     """Subtotal, taxes and total of lines whose amounts are set; taxes in the order of `rates`,
-    each on the sum of the amounts of the lines bearing it."""
+    each the sum of its lines' taxes, every line's tax rounded once."""
     subtotal = sum((line.amount or ZERO for line in lines), ZERO)
     taxes = []
     for code, tax in rates.items():
         bearing = [line for line in lines if code in (line.taxes or [])]
         if not bearing:
             continue
-        base = sum((line.amount or ZERO for line in bearing), ZERO)
-        amount = to_cent(base * tax.rate / HUNDRED)
+        amount = sum(
+            (round_money((line.amount or ZERO) * tax.rate / HUNDRED, rule) for line in bearing),
+            ZERO,
+        )
         taxes.append(InvoiceTax(code=code, label=tax.label, rate=tax.rate, amount=amount))
     tax_total = sum((tax.amount for tax in taxes), ZERO)
     return Totals(to_cent(subtotal), taxes, to_cent(tax_total), to_cent(subtotal + tax_total))
@@ -128,8 +143,8 @@ def compute_amounts(
                     f"services.{index}.taxes",
                 )
             )
-        line.amount = line_amount(line)
-    computed = totals(doc.services, rates)
+        line.amount = line_amount(line, money_rule(account))
+    computed = totals(doc.services, rates, money_rule(account))
     doc.subtotal, doc.taxes = computed.subtotal, computed.taxes
     doc.tax_total, doc.total = computed.tax_total, computed.total
 

@@ -162,6 +162,17 @@ class InvoiceServiceLine(Embedded):
     )
 
 
+class InvoiceCredited(Embedded):
+    """The invoice a credit note credits."""
+
+    record: PydanticObjectId = Field(
+        alias="_id",
+        description="The credited invoice (live).",
+        json_schema_extra=ref("Invoice", "invoices"),
+    )
+    number: str | None = Field(None, max_length=40, description="Its number.")
+
+
 class InvoiceTax(Embedded):
     """A tax on the invoice: its rate and the amount it adds."""
 
@@ -258,7 +269,24 @@ class Invoice(CareDocument, SoftDeletable):
     tax_total: Decimal = _money("The sum of the taxes (computed).")
     total: Decimal = _money("Subtotal plus taxes (computed).")
     amount_paid: Decimal = _money("The sum of the payments that are not void (computed).")
-    amount_due: Decimal = _money("Total less amount paid; 0 when void (computed).")
+    amount_due: Decimal = _money(
+        "Total less credit notes and amount paid; 0 when void and on a credit note; below 0 "
+        "when credit notes exceed what was left to pay (a refund is owed) (computed)."
+    )
+    amount_credited: Decimal = _money(
+        "The sum of the totals of the credit notes crediting this invoice (computed)."
+    )
+    credited_invoice: InvoiceCredited | None = Field(
+        None,
+        description="On a credit note: the invoice it credits.",
+        json_schema_extra=READONLY,
+    )
+    credit_reason: str | None = Field(
+        None,
+        max_length=500,
+        description="On a credit note: why the credit was given.",
+        json_schema_extra=READONLY,
+    )
     closed: bool = Field(
         False,
         alias="_closed",
@@ -303,6 +331,7 @@ class Invoice(CareDocument, SoftDeletable):
             by_account("status"),
             by_account("patient._id"),
             by_account("client._id"),
+            by_account("credited_invoice._id"),
             by_account("_search.words"),
         ]
 

@@ -10,6 +10,18 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from app.billing.batch import BatchReport, generate_batch
+from app.billing.credit import credit_invoice
+from app.billing.generation import Generated, generate, target_of
+from app.billing.generation_types import (
+    BillingPeriodInput,
+    InvoiceBatchPayload,
+    InvoiceBatchReport,
+    InvoiceCreditLineInput,
+    InvoiceCreditPayload,
+    InvoiceGenerateOptions,
+    InvoiceGeneratePayload,
+)
 from app.billing.inputs import (
     InvoiceCreateInput,
     InvoiceUpdateInput,
@@ -20,6 +32,7 @@ from app.billing.payments import payment_store
 from app.billing.services import invoice_store
 from app.billing.types import Invoice, Payment
 from app.common.codes import Permission
+from app.common.services import RawDoc
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, import_payload_type, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -136,3 +149,99 @@ class PaymentMutations:
 
         payments, errors = await attempt(act())
         return PaymentImportPayload(payments=payments or [], user_errors=errors)
+
+
+@strawberry.type
+class InvoiceGenerateMutations:
+    @strawberry.mutation(
+        description="Generate an invoice from a period's billable punchcards (not deleted, "
+        "billable, not yet invoiced, their day in the period in the account's time zone) of a "
+        "patient, or of every patient whose payer is the client: one line per service code "
+        "and rate (hours, or visits for a VISIT service; statutory-holiday visits on their own "
+        "line at the rate times billingSettings.holidayMultiplier), taxes per line, the next "
+        "number of the account's sequence (no gaps), due date from the term. The invoice, its "
+        "number and every punchcard's link to it are written in one transaction, so a visit is "
+        "never billed twice: a second generation at once finds nothing left and is refused "
+        "(INVALID_STATE). Another account's patient or client is NOT_FOUND. Needs "
+        "MANAGE_BILLING."
+    )
+    async def invoice_generate(
+        self,
+        info: Info,
+        billing_period: BillingPeriodInput,
+        patient: strawberry.ID | None = None,
+        client: strawberry.ID | None = None,
+        options: InvoiceGenerateOptions | None = None,
+    ) -> InvoiceGeneratePayload:
+        chosen = (options or InvoiceGenerateOptions()).options()
+
+        async def act() -> Generated:
+            actor = actor_of(info, Permission.MANAGE_BILLING)
+            database = info.context.database
+            patient_key = decode_global_id(patient, "Patient", "patient") if patient else None
+            client_key = decode_global_id(client, "Client", "client") if client else None
+            target = await target_of(database, actor, patient_key, client_key)
+            return await generate(database, actor, billing_period.period(), target, chosen)
+
+        made, errors = await attempt(act())
+        return InvoiceGeneratePayload(
+            invoice=Invoice.from_doc(made.invoice) if made else None,
+            dry_run=chosen.dry_run,
+            preview_number=made.preview_number if made else None,
+            punchcards_billed=made.punchcards if made else 0,
+            user_errors=errors,
+        )
+
+    @strawberry.mutation(
+        description="Generate an invoice for every patient of the account with punchcards "
+        "left to bill in the period (see invoiceGenerate), each in its own transaction: a "
+        "refused patient is reported in `failed` and the others stand. Running it again bills "
+        "only what is still unbilled (resumable; no second invoice). Needs MANAGE_BILLING."
+    )
+    async def invoice_generate_batch(
+        self,
+        info: Info,
+        billing_period: BillingPeriodInput,
+        options: InvoiceGenerateOptions | None = None,
+    ) -> InvoiceBatchPayload:
+        chosen = (options or InvoiceGenerateOptions()).options()
+
+        async def act() -> BatchReport:
+            actor = actor_of(info, Permission.MANAGE_BILLING)
+            database = info.context.database
+            return await generate_batch(database, actor, billing_period.period(), chosen)
+
+        report, errors = await attempt(act())
+        return InvoiceBatchPayload(
+            report=InvoiceBatchReport.of(report) if report else None, user_errors=errors
+        )
+
+    @strawberry.mutation(
+        description="Credit a closed invoice with a credit note: an invoice of type "
+        "CREDIT_NOTE with its own number, naming the invoice (creditedInvoice) and the reason. "
+        "Its quantities and amounts are positive and are credited: the invoice's "
+        "amountCredited grows by the note's total and its amountDue shrinks by it, in the same "
+        "transaction. Without `lines` it credits everything not yet credited; each line at "
+        "most what is left of it, in all at most what is still due (void a payment first). An "
+        "open invoice is edited instead (INVALID_STATE). Needs MANAGE_BILLING."
+    )
+    async def invoice_credit(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        reason: str,
+        lines: list[InvoiceCreditLineInput] | None = None,
+    ) -> InvoiceCreditPayload:
+        async def act() -> tuple[RawDoc, RawDoc]:
+            actor = actor_of(info, Permission.MANAGE_BILLING)
+            key = decode_global_id(id, "Invoice", "id")
+            wanted = [line.line() for line in lines] if lines is not None else None
+            return await credit_invoice(info.context.database, actor, key, wanted, reason)
+
+        done, errors = await attempt(act())
+        note, invoice = done if done else (None, None)
+        return InvoiceCreditPayload(
+            credit_note=Invoice.from_doc(note) if note else None,
+            invoice=Invoice.from_doc(invoice) if invoice else None,
+            user_errors=errors,
+        )

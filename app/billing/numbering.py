@@ -1,4 +1,13 @@
-"""Invoice numbers: the account's prefix and an atomic counter, sorted digits-aware."""
+"""Invoice numbers: the account's prefix and a counter, without gaps and without duplicates.
+
+The counter moves inside the transaction that stores the invoice: if that transaction aborts
+(a refusal, a crash, a write conflict), the number goes back with it, so no number is lost.
+Two transactions numbering at once both write the one counter document: the database refuses
+the second with a write conflict (a TransientTransactionError), and `in_transaction`
+(PyMongo's `with_transaction`) runs it again after a jittered exponential backoff, for at most
+120 seconds. Concurrent generations are thus serialised on the counter, and numbers follow
+each other in commit order.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +15,7 @@ import re
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.services import Actor, RawDoc
 from app.common.text import normalise
@@ -20,29 +30,50 @@ def natural_key(number: str) -> str:
     return re.sub(r"\d+", lambda digits: digits.group().zfill(12), normalise(number))
 
 
-async def next_number(database: Database, actor: Actor, account: RawDoc) -> str:
-    """The account's next free invoice number: its prefix and an atomic counter (in the
-    `counters` collection) that starts at the account's `next_number`; numbers already taken
-    (given by hand) are skipped.
+def counter_key(account_id: int) -> str:
+    return f"invoice_number:{account_id}"
 
-    Callers take a number only once every check of the invoice has passed, right before the
-    insert: a number taken is then lost (a gap) only if the insert itself fails (the database
-    fails, or a number given by hand at the same moment clashes). The counter is not part of
-    the insert's transaction on purpose: concurrent creates would all write the one counter
-    document and conflict with each other until retried."""
+
+def _increment(start: int) -> list[dict[str, Any]]:
+    """One pipeline update: the counter plus one, and at least the account's `next_number`
+    (a clerk may raise it in the settings)."""
+    after = {"$add": [{"$ifNull": ["$value", 0]}, 1]}
+    return [{"$set": {"value": {"$max": [after, start]}}}]
+
+
+async def take_number(
+    database: Database, session: AsyncClientSession, actor: Actor, account: RawDoc
+) -> str:
+    """The account's next free invoice number, taken inside the caller's transaction
+    (`session`): the counter starts at the account's `next_number`; numbers already used (given
+    by hand) are skipped."""
     settings = account.get("invoice_settings") or {}
     prefix = settings.get("number_prefix") or ""
-    counters, key = database.db.counters, f"invoice_number:{actor.account_id}"
     start = int(settings.get("next_number") or 1)
-    await counters.update_one({"_id": key}, {"$max": {"value": start - 1}}, upsert=True)
+    counters = database.db.counters
     for _ in range(MAX_NUMBER_TRIES):
         counter: Any = await counters.find_one_and_update(
-            {"_id": key}, {"$inc": {"value": 1}}, return_document=ReturnDocument.AFTER
+            {"_id": counter_key(actor.account_id)},
+            _increment(start),
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=session,
         )
-        number = f"{prefix}{(counter or {}).get('value')}"
+        number = f"{prefix}{counter['value']}"
         taken = await database.db.invoices.find_one(
-            {"_account": actor.account_id, "_search.number": normalise(number)}, {"_id": 1}
+            {"_account": actor.account_id, "_search.number": normalise(number)},
+            {"_id": 1},
+            session=session,
         )
         if taken is None:
             return number
     raise ServiceError.one("No free invoice number; give one.", ErrorCode.REQUIRED, "number")
+
+
+async def peek_number(database: Database, actor: Actor, account: RawDoc) -> str:
+    """The number the next invoice would take (a dry run shows it): nothing is taken."""
+    settings = account.get("invoice_settings") or {}
+    start = int(settings.get("next_number") or 1)
+    counter = await database.db.counters.find_one({"_id": counter_key(actor.account_id)})
+    value = max(int((counter or {}).get("value") or 0) + 1, start)
+    return f"{settings.get('number_prefix') or ''}{value}"

@@ -58,7 +58,9 @@ async def settle_invoice(
         session=session,
     )
     amount_paid = paid([Decimal(str(decode(p["amount"]))) async for p in payments])
-    total = Decimal(str(decode(invoice.get("total")) or ZERO))
+    # credit notes take their totals off what is owed (see `app.billing.credit`)
+    credited = Decimal(str(decode(invoice.get("amount_credited")) or ZERO))
+    total = Decimal(str(decode(invoice.get("total")) or ZERO)) - credited
     try:
         status = InvoiceStatus(invoice.get("status") or InvoiceStatus.DRAFT.value)
     except ValueError:

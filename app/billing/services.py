@@ -14,19 +14,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event
+from app.audit.services import audit_event, changes_between
 from app.billing.amounts import compute_amounts, settle_status
 from app.billing.defaults import fill_defaults, fill_due_date, fill_sales_rep, fill_term
 from app.billing.documents import Invoice
-from app.billing.numbering import natural_key, next_number
+from app.billing.numbering import natural_key, take_number
 from app.billing.snapshots import billed_ids, check_punchcards, fill_snapshots, invoice_snapshot
 from app.common.clock import now
 from app.common.money import in_cents
 from app.common.services import Actor, RawDoc, check_references, decode, validated
-from app.common.store import MAX_IMPORT, RecordStore
+from app.common.store import MAX_IMPORT, RecordStore, in_transaction
 from app.common.text import keywords, normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
@@ -103,23 +104,48 @@ class InvoiceStore(RecordStore):
         if problems:
             raise ServiceError(*problems)
         documents = [self._validate_new(actor, item) for item in prepared]
-        # Numbers are taken only now, every check passed: one is lost (a gap) only if the
-        # insert below fails (see `next_number`).
-        for document in documents:
-            if document.number is None:  # type: ignore[attr-defined]
-                document.number = await next_number(self.database, actor, account)  # type: ignore[attr-defined]
-        raws = [self._new(actor, document) for document in documents]
-        billing = [(raw, billed_ids(raw)) for raw in raws]
+        numbered = [doc.number is not None for doc in documents]  # type: ignore[attr-defined]
 
-        async def mark(session: AsyncClientSession) -> None:
-            for raw, ids in billing:
-                if ids:
-                    snapshot = invoice_snapshot(raw)
-                    await mark_punchcards(
-                        self.database, actor, "invoice", snapshot, ids, session=session
-                    )
+        async def write(session: AsyncClientSession) -> list[RawDoc]:
+            return await self.store_in(session, actor, account, documents, numbered)
 
-        return await self.insert_new(actor, raws, also=mark)
+        return await self._unique(in_transaction(self.database, write))
+
+    async def store_in(
+        self,
+        session: AsyncClientSession,
+        actor: Actor,
+        account: RawDoc,
+        documents: list[Any],
+        numbered: list[bool],
+    ) -> list[RawDoc]:
+        """Inside the caller's transaction: number the invoices that have no number (the
+        counter moves in this transaction: no gap, see `take_number`), insert them with their
+        audit entries, and mark the punchcards they bill. `numbered` says which came with a
+        number (a retried transaction numbers the others again)."""
+        raws = []
+        for document, given in zip(documents, numbered, strict=True):
+            if not given:
+                document.number = await take_number(self.database, session, actor, account)
+            document.id = document.id or PydanticObjectId()  # the same id on a retry
+            raws.append(self._new(actor, document))
+        events = [
+            audit_event(
+                actor, AuditAction.CREATE, self.record_type, raw["_id"],
+                changes=changes_between(None, raw),
+            )
+            for raw in raws
+        ]  # fmt: skip
+        await self.collection.insert_many(raws, session=session)
+        await self.database.db.audit_events.insert_many(events, session=session)
+        for raw in raws:
+            ids = billed_ids(raw)
+            if ids:
+                snapshot = invoice_snapshot(raw)
+                await mark_punchcards(
+                    self.database, actor, "invoice", snapshot, ids, session=session
+                )
+        return raws
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]

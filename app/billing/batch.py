@@ -1,0 +1,142 @@
+"""Invoices for every patient of the account with visits left to bill in a period.
+
+Each invoice is generated in its own transaction (`app.billing.generation`): one patient's
+refusal (a punchcard without a service, a missing rate) does not undo the others, and a crash
+leaves whole invoices only. Running the batch again bills only what is still unbilled, so it is
+resumable and idempotent: a second run over a finished period makes no invoice.
+
+Database commands per invoice are bounded: patients are found in one aggregation and loaded
+in one query, the account is read once; each invoice then costs a fixed number of commands
+(read its punchcards, read the patient and check the punchcards for the snapshot, the counter
+and the number check, insert invoice and audit entries, mark the punchcards with theirs,
+commit), whatever the number of patients.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
+from app.billing.services import invoice_store
+from app.common.money import ZERO
+from app.common.services import Actor, RawDoc, decode
+from app.common.store import records_by_id
+from app.db import CommandTally, Database, current_tally
+from app.errors import ErrorCode, Problem, ServiceError
+
+log = logging.getLogger(__name__)
+MAX_BATCH_PATIENTS = 20_000
+
+
+@dataclass
+class BatchFailure:
+    """A patient whose invoice was refused, and why."""
+
+    patient: Any
+    problems: list[Problem]
+
+
+@dataclass
+class BatchReport:
+    """What a batch did."""
+
+    patients_considered: int = 0
+    invoices: list[RawDoc] = field(default_factory=list)
+    skipped: list[BatchFailure] = field(default_factory=list)
+    failed: list[BatchFailure] = field(default_factory=list)
+    punchcards_billed: int = 0
+    subtotal: Decimal = ZERO
+    tax_total: Decimal = ZERO
+    total: Decimal = ZERO
+    db_commands: int = 0
+
+    @property
+    def db_commands_per_invoice(self) -> Decimal:
+        if not self.invoices:
+            return ZERO
+        return (Decimal(self.db_commands) / len(self.invoices)).quantize(Decimal("0.1"))
+
+    def count(self, made: Generated) -> None:
+        self.invoices.append(made.invoice)
+        self.punchcards_billed += made.punchcards
+        for name in ("subtotal", "tax_total", "total"):
+            value = Decimal(str(decode(made.invoice.get(name)) or ZERO))
+            setattr(self, name, getattr(self, name) + value)
+
+
+async def patients_to_bill(
+    database: Database, actor: Actor, account: RawDoc, period: Period
+) -> list[Any]:
+    """The patients with punchcards left to bill in the period, in id order (one aggregation
+    on the account's date index)."""
+    start, end = period.utc_bounds(account)
+    pipeline: list[dict[str, Any]] = [
+        {
+            "$match": {
+                "_account": actor.account_id,
+                "_search.date": {"$gte": start, "$lt": end},
+                "_deleted": {"$ne": True},
+                "bill.billable": True,
+                "invoice._id": {"$exists": False},
+            }
+        },
+        {"$group": {"_id": "$patient._id"}},
+        {"$sort": {"_id": 1}},
+    ]
+    cursor = await database.db.punchcards.aggregate(pipeline)
+    return [row["_id"] async for row in cursor if row["_id"] is not None]
+
+
+@contextmanager
+def _tally() -> Iterator[CommandTally]:
+    """The request's command tally, or one of our own (a script has none)."""
+    tally = current_tally.get()
+    if tally is not None:
+        yield tally
+        return
+    token = current_tally.set(CommandTally())
+    try:
+        yield current_tally.get()  # type: ignore[misc]
+    finally:
+        current_tally.reset(token)
+
+
+async def generate_batch(
+    database: Database, actor: Actor, period: Period, options: GenerateOptions
+) -> BatchReport:
+    """Generate an invoice per patient with visits left to bill (see the module)."""
+    period.check()
+    report = BatchReport()
+    with _tally() as tally:
+        before = tally.commands
+        account = await invoice_store(database).account(actor)
+        ids = await patients_to_bill(database, actor, account, period)
+        report.patients_considered = len(ids)
+        patients = await records_by_id(database, "patients", actor.account_id, ids)
+        log.info("invoice batch: %d patients to bill", len(ids))
+        for key in ids:
+            patient = patients.get(key)
+            if patient is None or patient.get("_deleted"):
+                problem = Problem("The patient is deleted.", ErrorCode.INVALID_STATE, "patient")
+                report.skipped.append(BatchFailure(key, [problem]))
+                continue
+            target = Target({key: patient}, key)
+            try:
+                made = await generate(database, actor, period, target, options, account)
+            except ServiceError as refusal:
+                report.failed.append(BatchFailure(key, list(refusal.problems)))
+                continue
+            report.count(made)
+        report.db_commands = tally.commands - before
+    log.info(
+        "invoice batch: %d invoices, %d failed, %d commands",
+        len(report.invoices),
+        len(report.failed),
+        report.db_commands,
+    )
+    return report

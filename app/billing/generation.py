@@ -1,0 +1,341 @@
+"""Invoices generated from punchcards: a period's billable visits of a patient (or of every
+patient a client pays for) turned into service lines, taxed, numbered and stored, each visit
+linked to its invoice, in ONE transaction.
+
+What is billed: punchcards of the account not deleted, `bill.billable` true, not yet invoiced,
+whose day (`_search.date`, in the account's time zone) lies in the period. They are read inside
+the transaction that stores the invoice and marks them, so two generations at once cannot bill
+a visit twice: the second one's transaction conflicts with the first, is run again, finds
+nothing left to bill and is refused with INVALID_STATE ("nothing to bill").
+
+Lines: one per service code, rate and holiday-or-not, in order of service code; quantity is the
+sum of the visits' billed hours (or the number of visits for a service counted per VISIT). The
+rate is the punchcard's billed rate (`bill.rate`), else the patient's rate for that service
+(`services[].bill_rate`), else the patient's billing rate (`billing[0].rate`), else the
+account service's `bill_rate`. A visit on a statutory holiday (`stat_holiday`, or its day in
+the account's holidays) gets its own line at that rate times the account's
+`billing_settings.holiday_multiplier`. Taxes per line are the service's tax codes that are
+active in the account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from beanie import PydanticObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.billing.documents import Invoice
+from app.billing.enums import InvoiceStatus
+from app.billing.numbering import peek_number
+from app.billing.services import InvoiceStore, invoice_store
+from app.billing.snapshots import party
+from app.common.codes import ServiceUnit
+from app.common.holidays import holiday_dates, local_date
+from app.common.services import Actor, RawDoc, decode
+from app.common.store import in_transaction, records_by_id
+from app.db import Database
+from app.errors import ErrorCode, ServiceError, not_found
+
+NOTHING_TO_BILL = "Nothing to bill: no billable punchcard of this period is left to invoice."
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days billed, both ends included."""
+
+    start: dt.date
+    end: dt.date
+
+    def check(self) -> None:
+        if self.end < self.start:
+            raise ServiceError.one(
+                "The billing period ends on or after the day it starts.",
+                ErrorCode.INVALID,
+                "billingPeriod.end",
+            )
+        if (self.end - self.start).days > 366:
+            raise ServiceError.one(
+                "A billing period is at most a year.", ErrorCode.INVALID, "billingPeriod.end"
+            )
+
+    def utc_bounds(self, account: RawDoc) -> tuple[dt.datetime, dt.datetime]:
+        """From the first day's local midnight to the midnight after the last day, in UTC."""
+        zone = ZoneInfo((account.get("settings") or {}).get("timezone") or "UTC")
+        start = dt.datetime.combine(self.start, dt.time(), zone)
+        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), zone)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class GenerateOptions:
+    """What a clerk may set on generated invoices."""
+
+    dry_run: bool = False
+    invoice_date: dt.date | None = None
+    term: str | None = None
+    notes: str | None = None
+    status: InvoiceStatus = InvoiceStatus.DRAFT
+
+
+@dataclass
+class Generated:
+    """A generated invoice (stored, or only computed on a dry run) and what it bills."""
+
+    invoice: RawDoc
+    punchcards: int
+    dry_run: bool
+    preview_number: str | None = None
+    patients: list[Any] = field(default_factory=list)
+
+
+def billable_query(
+    actor: Actor, account: RawDoc, period: Period, patients: Iterable[Any]
+) -> dict[str, Any]:
+    """The punchcards of these patients in the period, on the (patient, date) index only: the
+    other conditions are checked by `billable` (a condition on a field outside the index
+    makes the embedded server scan the whole collection: measured, 70 ms a query at 2,400
+    punchcards against 1.6 ms)."""
+    start, end = period.utc_bounds(account)
+    ids = list(patients)
+    return {
+        "_account": actor.account_id,
+        "patient._id": ids[0] if len(ids) == 1 else {"$in": ids},
+        "_search.date": {"$gte": start, "$lt": end},
+    }
+
+
+def billable(cards: Iterable[RawDoc]) -> list[RawDoc]:
+    """Those left to bill: not deleted, billable, not on an invoice yet."""
+    return [
+        card
+        for card in cards
+        if not card.get("_deleted")
+        and (card.get("bill") or {}).get("billable") is True
+        and not (card.get("invoice") or {}).get("_id")
+    ]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    value = decode(value)
+    return None if value is None else Decimal(str(value))
+
+
+def _patient_rate(patient: RawDoc | None, code: str) -> Decimal | None:
+    for service in (patient or {}).get("services") or []:
+        if service.get("code") == code and service.get("bill_rate") is not None:
+            return _decimal(service["bill_rate"])
+    billing = ((patient or {}).get("billing") or [{}])[0] or {}
+    return _decimal(billing.get("rate"))
+
+
+def _rate(card: RawDoc, patient: RawDoc | None, service: RawDoc | None, code: str) -> Decimal:
+    """The punchcard's billed rate, else the patient's, else the account service's."""
+    for rate in (
+        _decimal((card.get("bill") or {}).get("rate")),
+        _patient_rate(patient, code),
+        _decimal((service or {}).get("bill_rate")),
+    ):
+        if rate is not None:
+            return rate
+    raise ServiceError.one(
+        f"No rate for service {code}: set the punchcard's, the patient's or the account's.",
+        ErrorCode.REQUIRED,
+        "billingPeriod",
+    )
+
+
+def service_lines(
+    cards: list[RawDoc], patients: dict[Any, RawDoc], account: RawDoc
+) -> list[dict[str, Any]]:
+    """The invoice's lines: one per service code, rate and holiday-or-not (see the module)."""
+    services = {s.get("code"): s for s in account.get("services") or []}
+    active = {t["code"] for t in account.get("taxes") or [] if t.get("active", True)}
+    multiplier = Decimal(
+        str(decode((account.get("billing_settings") or {}).get("holiday_multiplier")) or "1.5")
+    )
+    holidays = holiday_dates(account)
+    lines: dict[tuple[str, Decimal, bool], dict[str, Any]] = {}
+    for card in cards:
+        code = (card.get("service") or {}).get("code")
+        if not code:
+            raise ServiceError.one(
+                f"Punchcard {card['_id']} has no service: set it before billing.",
+                ErrorCode.REQUIRED,
+                "billingPeriod",
+            )
+        service = services.get(code)
+        patient = patients.get((card.get("patient") or {}).get("_id"))
+        rate = _rate(card, patient, service, code)
+        holiday = bool(card.get("stat_holiday")) or (
+            local_date(card["_search"]["date"], account) in holidays
+        )
+        if holiday:
+            rate = rate * multiplier
+        per_visit = str((service or {}).get("unit")) == ServiceUnit.VISIT.value
+        unit = ServiceUnit.VISIT if per_visit else ServiceUnit.HOUR
+        hours = _decimal((card.get("bill") or {}).get("hours")) or Decimal(0)
+        line = lines.setdefault(
+            (code, rate, holiday),
+            {
+                "code": code,
+                "description": _describe(card, service, holiday),
+                "quantity": Decimal(0),
+                "unit": unit,
+                "rate": rate,
+                "taxes": [t for t in (service or {}).get("taxes") or [] if t in active],
+            },
+        )
+        line["quantity"] += Decimal(1) if per_visit else hours
+    return [lines[key] for key in sorted(lines, key=lambda k: (k[0], k[2], k[1]))]
+
+
+def _describe(card: RawDoc, service: RawDoc | None, holiday: bool) -> str:
+    text = (service or {}).get("description") or (card.get("service") or {}).get("description")
+    text = str(text or (card.get("service") or {}).get("code"))
+    return f"{text} (statutory holiday)" if holiday else text
+
+
+def billed_card(card: RawDoc, account: RawDoc) -> dict[str, Any]:
+    """What the invoice keeps of a punchcard it bills."""
+    caregiver = ((card.get("user") or {}).get("name")) or {}
+    names = [caregiver.get("first"), caregiver.get("last")] if isinstance(caregiver, dict) else []
+    return {
+        "record": card["_id"],
+        "date": local_date(card["_search"]["date"], account),
+        "hours": _decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
+        "service_code": (card.get("service") or {}).get("code"),
+        "caregiver": " ".join(n for n in names if n) or None,
+        "amount": _decimal((card.get("bill") or {}).get("amount")),
+    }
+
+
+@dataclass
+class Target:
+    """Whom an invoice bills: the patients whose visits it gathers, and the payer."""
+
+    patients: dict[Any, RawDoc]
+    patient: Any = None
+    client: Any = None
+
+
+async def target_of(
+    database: Database, actor: Actor, patient: Any = None, client: Any = None
+) -> Target:
+    """The patient (or every patient a client pays for: a `billing[].payer` naming the
+    client), checked to be in the caller's account (else NOT_FOUND)."""
+    if patient is None and client is None:
+        raise ServiceError.one("Give a patient or a client.", ErrorCode.REQUIRED, "patient")
+    if patient is not None:
+        found = await records_by_id(database, "patients", actor.account_id, [patient])
+        if patient not in found or found[patient].get("_deleted"):
+            raise not_found("patient", "patient")
+        if client is not None:
+            clients = await records_by_id(database, "clients", actor.account_id, [client])
+            if client not in clients:
+                raise not_found("client", "client")
+        return Target(found, patient, client)
+    raw = (await records_by_id(database, "clients", actor.account_id, [client])).get(client)
+    if raw is None or raw.get("_deleted"):
+        raise not_found("client", "client")
+    return Target(await paid_for_by(database, actor, raw), None, client)
+
+
+async def paid_for_by(database: Database, actor: Actor, client: RawDoc) -> dict[Any, RawDoc]:
+    """The account's patients whose payer is this client (its name, case ignored)."""
+    name = party(client).get("name")
+    if not name:
+        return {}
+    query = {
+        "_account": actor.account_id,
+        "_deleted": {"$ne": True},
+        "billing.payer": {"$regex": f"^{re.escape(str(name))}$", "$options": "i"},
+    }
+    return {raw["_id"]: raw async for raw in database.db.patients.find(query)}
+
+
+def invoice_data(
+    target: Target,
+    period: Period,
+    cards: list[RawDoc],
+    account: RawDoc,
+    options: GenerateOptions,
+) -> dict[str, Any]:
+    """The invoice to prepare (python names), from the gathered punchcards."""
+    patient = target.patient
+    if patient is None and len({(c.get("patient") or {}).get("_id") for c in cards}) == 1:
+        patient = (cards[0].get("patient") or {}).get("_id")
+    return {
+        "patient": {"record": patient} if patient is not None else None,
+        "client": {"record": target.client} if target.client is not None else None,
+        "invoice_date": options.invoice_date,
+        "billing_period": {"start": period.start, "end": period.end},
+        "term": {"key": options.term} if options.term else None,
+        "notes": options.notes,
+        "status": options.status,
+        "services": service_lines(cards, target.patients, account),
+        "punchcards": [billed_card(card, account) for card in cards],
+    }
+
+
+async def generate(
+    database: Database,
+    actor: Actor,
+    period: Period,
+    target: Target,
+    options: GenerateOptions,
+    account: RawDoc | None = None,
+) -> Generated:
+    """Generate one invoice (see the module). A dry run computes the same invoice without
+    storing it or taking a number (`preview_number` is the number it would take now)."""
+    period.check()
+    store = invoice_store(database)
+    account = account or await store.account(actor)
+    if not target.patients:
+        raise ServiceError.one(NOTHING_TO_BILL, ErrorCode.INVALID_STATE, "billingPeriod")
+    query = billable_query(actor, account, period, target.patients)
+    if options.dry_run:
+        cards = await _gather(database, query, None)
+        document = await _prepared(store, actor, account, target, period, cards, options)
+        raw = store._new(actor, document)
+        preview = await peek_number(database, actor, account)
+        return Generated(raw, len(cards), True, preview, list(target.patients))
+
+    async def write(session: AsyncClientSession) -> Generated:
+        cards = await _gather(database, query, session)
+        document = await _prepared(store, actor, account, target, period, cards, options)
+        document.id = PydanticObjectId()
+        (raw,) = await store.store_in(session, actor, account, [document], [False])
+        return Generated(raw, len(cards), False, None, list(target.patients))
+
+    return await store._unique(in_transaction(database, write))
+
+
+async def _gather(
+    database: Database, query: dict[str, Any], session: AsyncClientSession | None
+) -> list[RawDoc]:
+    cursor = database.db.punchcards.find(query, session=session, sort=[("_search.date", 1)])
+    cards = billable([card async for card in cursor])
+    if not cards:
+        raise ServiceError.one(NOTHING_TO_BILL, ErrorCode.INVALID_STATE, "billingPeriod")
+    return cards
+
+
+async def _prepared(
+    store: InvoiceStore,
+    actor: Actor,
+    account: RawDoc,
+    target: Target,
+    period: Period,
+    cards: list[RawDoc],
+    options: GenerateOptions,
+) -> Invoice:
+    data = invoice_data(target, period, cards, account, options)
+    prepared = await store._prepare(actor, account, data, None, "options", set())
+    return store._validate_new(actor, prepared)  # type: ignore[return-value]

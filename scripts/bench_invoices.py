@@ -1,0 +1,176 @@
+"""Invoice generation for a month of an agency with 1,000 patients (~8 visits each), through the
+batch service, against the same work written by hand with PyMongo (the floor).
+
+Not a test: it prints figures. One embedded database in a temporary folder; two accounts with
+the same patients and punchcards (inserted raw): one billed by `generate_batch`, one by hand
+(read the punchcards, then per patient one transaction: counter, insert invoice, mark its
+punchcards). `--quick`: 50 patients; `--patients=N`: N patients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from bson import Decimal128, ObjectId
+from pymongo import ReturnDocument
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.accounts.services import create_account
+from app.billing.batch import generate_batch
+from app.billing.generation import GenerateOptions, Period
+from app.common.money import to_cent
+from app.common.services import Actor
+from app.common.store import in_transaction
+from app.db import Database, open_database
+from app.settings import Settings
+
+VISITS = 8
+MAY = Period(dt.date(2025, 5, 1), dt.date(2025, 5, 31))
+SERVICES = [("PSW", "34.00", ["HST"]), ("COMP", "30.15", [])]
+
+
+async def seed(database: Database, patients: int, rng: random.Random) -> int:
+    """An account with services and HST, `patients` patients with VISITS May visits each."""
+    account = await create_account(database, f"Bench {rng.random():.6f}")
+    account_id = int(account["_id"])
+    services = [
+        {"code": code, "description": code, "unit": "hour", "bill_rate": Decimal128(rate),
+         "pay_rate": Decimal128("20"), "taxes": taxes, "active": True}
+        for code, rate, taxes in SERVICES
+    ]  # fmt: skip
+    tax = {"code": "HST", "label": "HST 13%", "rate": Decimal128("13"), "active": True}
+    await database.db.accounts.update_one(
+        {"_id": account_id},
+        {"$set": {"services": services, "taxes": [tax], "settings.timezone": "UTC"}},
+    )
+    people = [
+        {"_id": ObjectId(), "_account": account_id, "_revision": 1,
+         "name": {"first": "Pat", "last": str(i)}, "status": "active"}
+        for i in range(patients)
+    ]  # fmt: skip
+    await database.db.patients.insert_many(people)
+    cards = []
+    for person in people:
+        for visit in range(VISITS):
+            code, rate, _ = SERVICES[visit % 2]
+            hours = Decimal(rng.choice(["1", "1.5", "2", "2.25", "3"]))
+            start = dt.datetime(2025, 5, 1 + visit * 3, 14, tzinfo=dt.UTC)
+            cards.append(
+                {"_id": ObjectId(), "_account": account_id, "_revision": 1, "_deleted": False,
+                 "actual": {"clock_in": start, "clock_out": start + dt.timedelta(hours=2)},
+                 "bill": {"hours": Decimal128(hours), "rate": Decimal128(rate),
+                          "amount": Decimal128(to_cent(hours * Decimal(rate))),
+                          "billable": True},
+                 "patient": {"_id": person["_id"], "name": person["name"]},
+                 "user": {"_id": ObjectId(), "name": {"first": "Ada", "last": "Osei"}},
+                 "service": {"code": code}, "stat_holiday": False, "_search": {"date": start}}
+            )  # fmt: skip
+    await database.db.punchcards.insert_many(cards)
+    return account_id
+
+
+async def by_hand(database: Database, account_id: int) -> int:
+    """The floor: the same invoices written with the driver, one transaction each."""
+    db = database.db
+    start = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)
+    query = {
+        "_account": account_id,
+        "_search.date": {"$gte": start, "$lt": start + dt.timedelta(days=31)},
+        "_deleted": {"$ne": True},
+        "bill.billable": True,
+        "invoice._id": {"$exists": False},
+    }
+    per_patient: dict[Any, list[dict[str, Any]]] = {}
+    async for card in db.punchcards.find(query):
+        per_patient.setdefault(card["patient"]["_id"], []).append(card)
+    rates = {code: Decimal(rate) for code, rate, _ in SERVICES}
+    for patient, cards in per_patient.items():
+        hours: dict[str, Decimal] = {}
+        for card in cards:
+            code = card["service"]["code"]
+            hours[code] = hours.get(code, Decimal(0)) + card["bill"]["hours"].to_decimal()
+        lines = [(c, q, to_cent(q * rates[c])) for c, q in sorted(hours.items())]
+        subtotal = sum((amount for _, _, amount in lines), Decimal(0))
+        tax = sum((to_cent(a * Decimal("0.13")) for c, _, a in lines if c == "PSW"), Decimal(0))
+
+        async def write(
+            session: Any, patient: Any = patient, cards: Any = cards, lines: Any = lines,
+            subtotal: Any = subtotal, tax: Any = tax,
+        ) -> None:  # fmt: skip
+            counter = await db.counters.find_one_and_update(
+                {"_id": f"raw:{account_id}"}, {"$inc": {"value": 1}}, upsert=True,
+                return_document=ReturnDocument.AFTER, session=session,
+            )  # fmt: skip
+            invoice = {
+                "_id": ObjectId(), "_account": account_id, "number": f"R-{counter['value']}",
+                "_search": {"number": f"r-{counter['value']}"},
+                "patient": {"_id": patient},
+                "services": [{"code": c, "quantity": Decimal128(q), "amount": Decimal128(a)}
+                             for c, q, a in lines],
+                "punchcards": [{"_id": c["_id"]} for c in cards],
+                "subtotal": Decimal128(subtotal), "tax_total": Decimal128(tax),
+                "total": Decimal128(subtotal + tax),
+            }  # fmt: skip
+            await db.invoices.insert_one(invoice, session=session)
+            await db.punchcards.update_many(
+                {"_id": {"$in": [c["_id"] for c in cards]}},
+                {"$set": {"invoice": {"_id": invoice["_id"], "number": invoice["number"]}}},
+                session=session,
+            )
+
+        await in_transaction(database, write)
+    return len(per_patient)
+
+
+async def main() -> int:
+    quick = "--quick" in sys.argv
+    sizes = [int(arg.split("=")[1]) for arg in sys.argv if arg.startswith("--patients=")]
+    patients = 50 if quick else (sizes or [1000])[0]
+    with tempfile.TemporaryDirectory(prefix="caregraph-bench-invoices-") as folder:
+        settings = Settings(
+            environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
+        )
+        async with open_database(settings) as database:
+            rng = random.Random(7)
+            service_account = await seed(database, patients, rng)
+            raw_account = await seed(database, patients, rng)
+            print(f"seeded 2 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
+
+            started = time.perf_counter()
+            report = await generate_batch(
+                database, Actor(account_id=service_account), MAY, GenerateOptions()
+            )
+            service_seconds = time.perf_counter() - started
+            made = len(report.invoices)
+
+            before = database.counter.total
+            started = time.perf_counter()
+            raw_made = await by_hand(database, raw_account)
+            raw_seconds = time.perf_counter() - started
+            raw_commands = database.counter.total - before
+
+    assert made == raw_made == patients, (made, raw_made, report.failed[:3])
+    print(f"invoice batch, {patients} patients x {VISITS} punchcards (one month)")
+    print(
+        f"  service  : {service_seconds:6.2f} s  {made / service_seconds:7.1f} invoices/s  "
+        f"{report.db_commands_per_invoice} DB commands/invoice"
+    )
+    print(
+        f"  raw floor: {raw_seconds:6.2f} s  {raw_made / raw_seconds:7.1f} invoices/s  "
+        f"{raw_commands / raw_made:.1f} DB commands/invoice"
+    )
+    print(f"  ratio    : {raw_seconds / service_seconds:.2f}x of the floor's throughput")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

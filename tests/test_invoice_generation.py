@@ -1,0 +1,308 @@
+"""Invoices generated from punchcards: exact hand-computed figures, dry runs, numbers without gaps
+under concurrent generation, batches, payments, closing and credit notes."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from bson import ObjectId
+
+from app.graphql.relay import to_global_id
+from tests.factories import Agency, Api
+from tests.factories_billing import (
+    CLOSE_INVOICE,
+    CREATE_PAYMENT,
+    CREDIT_INVOICE,
+    DELETE_INVOICE,
+    GENERATE_BATCH,
+    GENERATE_INVOICE,
+    MAY,
+    UPDATE_INVOICE,
+    VOID_PAYMENT,
+    billed_patient,
+    generation_agency,
+    pay,
+    stored_punchcard,
+)
+from tests.factories_visits import UPDATE_PUNCHCARD
+from tests.test_billing import key
+
+UTC = dt.UTC
+
+
+def at(day: int, hour: int = 14) -> dt.datetime:
+    """A moment of May 2025 (UTC; 14:00 UTC is 10:00 in Toronto)."""
+    return dt.datetime(2025, 5, day, hour, tzinfo=UTC)
+
+
+async def a_month_of_visits(agency: Agency, patient: ObjectId) -> list[ObjectId]:
+    """8 PSW visits of 2.5 h at 34.00, one PSW visit of 3 h on Victoria Day (19 May), 4 COMP
+    visits of 1.75 h at 30.15, and one PSW visit on 31 May at 22:00 Toronto time (02:00 UTC
+    on 1 June: still May where the agency is)."""
+    cards = [await stored_punchcard(agency, patient, at(day), "2.5", "34.00") for day in
+             (1, 2, 5, 6, 7, 8, 9, 12)]  # fmt: skip
+    cards.append(await stored_punchcard(agency, patient, at(19), "3", "34.00"))
+    cards += [await stored_punchcard(agency, patient, at(d), "1.75", "30.15", "COMP") for d in
+              (13, 14, 15, 16)]  # fmt: skip
+    late = dt.datetime(2025, 6, 1, 2, tzinfo=UTC)
+    cards.append(await stored_punchcard(agency, patient, late, "1", "34.00"))
+    return cards
+
+
+async def not_billed(agency: Agency, patient: ObjectId) -> list[ObjectId]:
+    """Punchcards the May invoice must leave alone: deleted, not billable, already invoiced,
+    30 April in Toronto (03:00 UTC on 1 May), and June."""
+    return [
+        await stored_punchcard(agency, patient, at(3), "2", "34.00", deleted=True),
+        await stored_punchcard(
+            agency, patient, at(4), "2", "34.00",
+            bill={"hours": "2", "rate": "34.00", "billable": False},
+        ),
+        await stored_punchcard(
+            agency, patient, at(10), "2", "34.00",
+            invoice={"_id": ObjectId(), "number": "OLD-1"},
+        ),
+        await stored_punchcard(agency, patient, dt.datetime(2025, 5, 1, 3, tzinfo=UTC), "2", "34"),
+        await stored_punchcard(agency, patient, dt.datetime(2025, 6, 2, 14, tzinfo=UTC), "2", "34"),
+    ]  # fmt: skip
+
+
+async def generate(agency: Agency, patient: str | None, **variables: Any) -> dict[str, Any]:
+    data = await agency.ok(GENERATE_INVOICE, {"period": MAY, "patient": patient, **variables})
+    return data["invoiceGenerate"]  # type: ignore[no-any-return]
+
+
+def figures(invoice: dict[str, Any]) -> list[tuple[str, Decimal, str, str, list[str]]]:
+    return [
+        (s["code"], Decimal(s["quantity"]), s["rate"], s["amount"], s["taxes"])
+        for s in invoice["services"]
+    ]
+
+
+async def test_a_month_of_visits_at_two_rates_with_two_taxes_and_a_holiday_is_billed_exactly(
+    api: Api,
+) -> None:
+    # given a patient with a month of visits, and punchcards that must not be billed
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    cards = await a_month_of_visits(agency, key(patient))
+    others = await not_billed(agency, key(patient))
+    # when May is invoiced
+    result = await generate(agency, patient, options={"invoiceDate": "2025-06-02"})
+    invoice = result["invoice"]
+    # then (by hand) COMP 7 h x 30.15 = 211.05, PST 8% = 16.884 -> 16.88;
+    # PSW 21 h x 34.00 = 714.00, HST 92.82; PSW holiday 3 h x 51.00 = 153.00, HST 19.89;
+    # subtotal 1078.05, taxes 92.82 + 19.89 = 112.71 HST and 16.88 PST, total 1207.64
+    assert result["userErrors"] == [] and result["punchcardsBilled"] == 14
+    assert figures(invoice) == [
+        ("COMP", Decimal("7"), "30.15", "211.05", ["PST"]),
+        ("PSW", Decimal("21"), "34.00", "714.00", ["HST"]),
+        ("PSW", Decimal("3"), "51.000", "153.00", ["HST"]),
+    ]
+    assert invoice["services"][2]["description"].endswith("(statutory holiday)")
+    assert [(t["code"], t["amount"]) for t in invoice["taxes"]] == [
+        ("HST", "112.71"),
+        ("PST", "16.88"),
+    ]
+    assert (invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (
+        "1078.05",
+        "129.59",
+        "1207.64",
+    )
+    assert (invoice["amountPaid"], invoice["amountDue"]) == ("0.00", "1207.64")
+    assert (invoice["number"], invoice["status"], invoice["currency"]) == ("INV-1", "DRAFT", "CAD")
+    assert (invoice["invoiceDate"], invoice["dueDate"]) == ("2025-06-02", "2025-07-02")
+    assert invoice["patient"]["name"] == {"first": "Walter", "last": "Green"}
+    assert invoice["account"]["hstNumber"] == "123456789 RT0001"
+    assert invoice["salesRep"]["name"] == "Dana Reyes"
+    assert invoice["billingPeriod"] == MAY
+    # and what was stored: every billed punchcard links the invoice, the others are untouched
+    db = api.database.db
+    stored = await db.invoices.find_one({"_id": key(invoice["id"])})
+    assert stored is not None and stored["total"].to_decimal() == Decimal("1207.64")
+    linked = {c["_id"] async for c in db.punchcards.find({"invoice._id": stored["_id"]})}
+    assert linked == set(cards)
+    untouched = [c async for c in db.punchcards.find({"_id": {"$in": others}})]
+    assert [(c.get("invoice") or {}).get("number") for c in untouched] == [
+        None, None, "OLD-1", None, None,
+    ]  # fmt: skip
+    # and the lines add up to the subtotal, the subtotal and taxes to the total, to the cent
+    assert sum(Decimal(s["amount"]) for s in invoice["services"]) == Decimal("1078.05")
+
+
+async def test_a_dry_run_returns_the_same_invoice_and_stores_nothing(api: Api) -> None:
+    # given a month of visits
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    await a_month_of_visits(agency, key(patient))
+    db = api.database.db
+    before = [c async for c in db.punchcards.find({"_account": agency.account_id})]
+    counter = await db.counters.find_one({"_id": f"invoice_number:{agency.account_id}"})
+    # when it is generated as a dry run
+    result = await generate(agency, patient, options={"dryRun": True})
+    # then the figures are those of the real invoice, without a number, and a preview number
+    assert result["dryRun"] is True and result["previewNumber"] == "INV-1"
+    assert result["invoice"]["number"] is None
+    assert result["invoice"]["total"] == "1207.64"
+    # and nothing was stored: no invoice, punchcards unchanged, counter unchanged
+    assert await api.count("invoices", _account=agency.account_id) == 0
+    assert [c async for c in db.punchcards.find({"_account": agency.account_id})] == before
+    assert await db.counters.find_one({"_id": f"invoice_number:{agency.account_id}"}) == counter
+    # and the real generation then takes that number
+    assert (await generate(agency, patient))["invoice"]["number"] == "INV-1"
+
+
+async def test_nothing_to_bill_and_another_accounts_patient_are_refused_writing_nothing(
+    api: Api,
+) -> None:
+    # given an agency with a patient without visits, and another agency's patient with visits
+    agency, other = await generation_agency(api), await generation_agency(api)
+    idle = await billed_patient(agency)
+    theirs = await billed_patient(other)
+    await stored_punchcard(other, key(theirs), at(5), "2", "34.00")
+    # when each is invoiced by the first agency
+    nothing = await generate(agency, idle)
+    foreign = await generate(agency, theirs)
+    bad_period = await generate(agency, idle, period={"start": "2025-05-31", "end": "2025-05-01"})
+    # then: nothing to bill, NOT_FOUND, and an invalid period; nothing written anywhere
+    assert nothing["invoice"] is None
+    assert [(e["field"], e["code"]) for e in nothing["userErrors"]] == [
+        ("billingPeriod", "INVALID_STATE")
+    ]
+    assert [(e["field"], e["code"]) for e in foreign["userErrors"]] == [("patient", "NOT_FOUND")]
+    assert [e["code"] for e in bad_period["userErrors"]] == ["INVALID"]
+    assert await api.count("invoices", _account={"$in": [agency.account_id, other.account_id]}) == 0
+    assert await api.count("punchcards", **{"invoice._id": {"$exists": True},
+                                            "_account": other.account_id}) == 0  # fmt: skip
+
+
+async def test_two_generations_at_once_make_one_invoice_and_numbers_follow_each_other(
+    api: Api,
+) -> None:
+    # given three patients with visits
+    agency = await generation_agency(api)
+    walter, ada, ben = [await billed_patient(agency, first) for first in ("Walter", "Ada", "Ben")]
+    for patient in (walter, ada, ben):
+        for day in (5, 6, 7):
+            await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    # when Walter's May is generated twice at once
+    first, second = await asyncio.gather(generate(agency, walter), generate(agency, walter))
+    # then one invoice bills his visits, the other call is refused as nothing left to bill
+    made = [r for r in (first, second) if r["invoice"]]
+    refused = [r for r in (first, second) if not r["invoice"]]
+    assert len(made) == 1 and made[0]["punchcardsBilled"] == 3
+    assert [e["code"] for e in refused[0]["userErrors"]] == ["INVALID_STATE"]
+    # when Ada's and Ben's are generated at once
+    results = await asyncio.gather(generate(agency, ada), generate(agency, ben))
+    # then they take the next two numbers, no gap, no duplicate
+    assert sorted(r["invoice"]["number"] for r in results) == ["INV-2", "INV-3"]
+    assert await api.count("invoices", _account=agency.account_id) == 3
+    linked = {"_account": agency.account_id, "invoice._id": {"$ne": None}}
+    assert await api.count("punchcards", **linked) == 9
+
+
+async def test_payments_on_a_generated_invoice_partial_overpaid_voided_and_paid(
+    api: Api,
+) -> None:
+    # given a generated invoice of 3 x 2 h x 34.00 = 204.00 + HST 26.52 = 230.52
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    for day in (5, 6, 7):
+        await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    invoice = (await generate(agency, patient))["invoice"]
+    assert invoice["total"] == "230.52"
+    # when 100.00 is paid, then 130.53 is refused as an overpayment (writing nothing)
+    partial = await pay(agency, invoice["id"], "100.00")
+    assert partial["invoice"] == {"id": invoice["id"], "status": "PARTIALLY_PAID",
+                                  "amountPaid": "100.00", "amountDue": "130.52"}  # fmt: skip
+    too_much = {"invoice": invoice["id"], "amount": "130.53", "method": "CASH"}
+    over = await agency.ok(CREATE_PAYMENT, {"input": too_much})
+    assert [e["code"] for e in over["paymentCreate"]["userErrors"]] == ["INVALID"]
+    assert await api.count("payments", _account=agency.account_id) == 1
+    # when the first payment is voided, the whole total is due again
+    voided = await agency.ok(VOID_PAYMENT, {"id": partial["id"], "revision": 1, "reason": "NSF"})
+    assert voided["paymentVoid"]["payment"]["invoice"]["amountDue"] == "230.52"
+    # when the total is paid, the invoice is paid with nothing due
+    paid = await pay(agency, invoice["id"], "230.52")
+    assert paid["invoice"]["status"] == "PAID" and paid["invoice"]["amountDue"] == "0.00"
+
+
+async def test_a_closed_invoice_refuses_edits_and_is_corrected_by_credit_notes(api: Api) -> None:
+    # given a generated invoice (PSW 6 h at 34.00 = 204.00, HST 26.52, total 230.52)
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    cards = [await stored_punchcard(agency, key(patient), at(d), "2", "34.00") for d in (5, 6, 7)]
+    invoice = (await generate(agency, patient))["invoice"]
+    credit = {"id": invoice["id"], "reason": "Visit of 7 May cancelled late"}
+    # when it is credited while still open, then it is refused: an open invoice is edited
+    early = await agency.ok(CREDIT_INVOICE, credit)
+    assert [e["code"] for e in early["invoiceCredit"]["userErrors"]] == ["INVALID_STATE"]
+    # when it is closed
+    closed = await agency.ok(CLOSE_INVOICE, {"id": invoice["id"], "revision": invoice["revision"]})
+    revision = closed["invoiceClose"]["invoice"]["revision"]
+    # then edits, deletion and changes to its punchcards are refused with INVALID_STATE
+    edit = await agency.ok(UPDATE_INVOICE, {"id": invoice["id"], "revision": revision,
+                                            "input": {"notes": "changed"}})  # fmt: skip
+    delete = await agency.ok(DELETE_INVOICE, {"id": invoice["id"], "reason": "wrong"})
+    card_id = to_global_id("Punchcard", cards[0])
+    change = {"id": card_id, "revision": 1, "input": {"statHoliday": True}}
+    card = await agency.ok(UPDATE_PUNCHCARD, change)
+    assert edit["invoiceUpdate"]["userErrors"][0]["code"] == "INVALID_STATE"
+    assert delete["invoiceDelete"]["userErrors"][0]["code"] == "INVALID_STATE"
+    assert card["punchcardUpdate"]["userErrors"][0]["code"] == "INVALID_STATE"
+    # when 2 hours are credited: 68.00 + HST 8.84 = 76.84, positive, credited
+    lines = [{"code": "PSW", "quantity": "2"}]
+    done = (await agency.ok(CREDIT_INVOICE, {**credit, "lines": lines}))["invoiceCredit"]
+    note, original = done["creditNote"], done["invoice"]
+    assert done["userErrors"] == []
+    assert (note["number"], note["invoiceType"]) == ("INV-2", "CREDIT_NOTE")
+    assert (note["subtotal"], note["taxTotal"], note["total"], note["amountDue"]) == (
+        "68.00", "8.84", "76.84", "0.00",
+    )  # fmt: skip
+    assert note["creditedInvoice"] == {"record": {"id": invoice["id"]}, "number": "INV-1"}
+    assert (original["amountCredited"], original["amountDue"]) == ("76.84", "153.68")
+    # when more than what is left of the line is credited, then it is refused, nothing written
+    more = [{"code": "PSW", "quantity": "4.5"}]
+    too_much = await agency.ok(CREDIT_INVOICE, {**credit, "lines": more})
+    assert too_much["invoiceCredit"]["userErrors"][0]["field"] == "lines.0.quantity"
+    assert await api.count("invoices", _account=agency.account_id) == 2
+    # when the rest is credited whole, nothing is due and a third credit finds nothing left
+    rest = (await agency.ok(CREDIT_INVOICE, credit))["invoiceCredit"]
+    assert rest["creditNote"]["total"] == "153.68"
+    assert (rest["invoice"]["amountDue"], rest["invoice"]["status"]) == ("0.00", "DRAFT")
+    again = await agency.ok(CREDIT_INVOICE, credit)
+    assert again["invoiceCredit"]["userErrors"][0]["code"] == "INVALID_STATE"
+    stored = await api.database.db.invoices.find_one({"_id": key(invoice["id"])})
+    assert stored is not None and stored["amount_credited"].to_decimal() == Decimal("230.52")
+
+
+async def test_a_batch_bills_every_patient_reports_failures_and_runs_again_idle(
+    api: Api,
+) -> None:
+    # given three patients with visits in May, one of them with a visit without a service
+    agency = await generation_agency(api)
+    walter, ada, ben = [await billed_patient(agency, first) for first in ("Walter", "Ada", "Ben")]
+    for patient in (walter, ada, ben):
+        for day in (5, 6):
+            await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    await stored_punchcard(agency, key(ben), at(8), "1", "34.00", code=None)
+    # when the batch runs for May
+    data = await agency.ok(GENERATE_BATCH, {"period": MAY})
+    report = data["invoiceGenerateBatch"]["report"]
+    # then Walter and Ada each have 4 h x 34.00 = 136.00 + HST 17.68 = 153.68, Ben failed
+    assert report["patientsConsidered"] == 3
+    assert sorted(i["number"] for i in report["invoices"]) == ["INV-1", "INV-2"]
+    assert {i["total"] for i in report["invoices"]} == {"153.68"}
+    assert report["failed"][0]["patient"] == ben
+    assert report["failed"][0]["errors"][0]["code"] == "REQUIRED"
+    sums = [report[name] for name in ("punchcardsBilled", "subtotal", "taxTotal", "total")]
+    assert sums == [4, "272.00", "35.36", "307.36"]
+    # and each invoice cost a bounded number of database commands
+    assert Decimal(report["dbCommandsPerInvoice"]) <= 20
+    # when it runs again, only Ben (still failing) is considered: no second invoice
+    again = (await agency.ok(GENERATE_BATCH, {"period": MAY}))["invoiceGenerateBatch"]["report"]
+    assert again["patientsConsidered"] == 1 and again["invoices"] == []
+    assert await api.count("invoices", _account=agency.account_id) == 2
