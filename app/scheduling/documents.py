@@ -318,6 +318,13 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         "or further on demand); later occurrences are booked as the horizon moves.",
         json_schema_extra=READONLY,
     )
+    ended: bool = Field(
+        False,
+        description="Whether every occurrence of the series is booked (none is left after "
+        "materialisedUntil): the horizon job no longer looks at it; a change to its rule that "
+        "gives it more occurrences books them and clears this.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("timezone")
     @classmethod
