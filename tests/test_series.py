@@ -4,12 +4,15 @@ clocked, invoiced and separately changed visits are kept."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
+import pytest
 from bson import ObjectId
 
 from app.common.clock import now
 from app.graphql.relay import from_global_id
+from app.scheduling import series_horizon
 from app.scheduling.series_horizon import extend_all
 from app.scheduling.services import event_store
 from tests.factories import Agency, Api
@@ -403,3 +406,258 @@ async def test_series_edits_need_manage_schedule(api: Api) -> None:
 
     # then it is refused
     assert [e["code"] for e in response.data["eventGroupExtend"]["userErrors"]] == ["FORBIDDEN"]
+
+
+# --- edits that must not book twice, book again, or move the time of day ----------------------
+
+DELETE_EVENT = """mutation($id: ID!, $reason: String!) { eventDelete(id: $id, reason: $reason) {
+  event { deleted } userErrors { field message code } } }"""
+
+
+async def test_moving_a_series_later_in_the_day_does_not_book_todays_visit_twice(
+    api: Api,
+) -> None:
+    # given a daily 30-minute series (UTC agency) whose visit today has already started
+    agency = await scheduling_agency(api, timezone="UTC")
+    caregiver, patient = await people(agency)
+    moment = now()
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    earlier = (midnight + (moment - midnight) / 2).replace(microsecond=0)
+    later = (moment + (midnight + dt.timedelta(days=1) - moment) / 2).replace(microsecond=0)
+    first = earlier - dt.timedelta(days=2)
+    data = series_input(
+        patient, caregiver, first, freq="DAILY", byweekday=[],
+        end=iso(first + dt.timedelta(minutes=30)),
+    )  # fmt: skip
+    group = await created_series(agency, data)
+    assert len(on_day(group, midnight)) == 1
+
+    # when the whole series moves to later in the day (still today)
+    new_start = later - dt.timedelta(days=2)
+    payload = (
+        await agency.ok(
+            CHANGE_GROUP,
+            {
+                "id": group["id"],
+                "revision": group["revision"],
+                "input": {
+                    "start": iso(new_start),
+                    "end": iso(new_start + dt.timedelta(minutes=30)),
+                },
+            },
+        )
+    )["eventGroupUpdate"]
+
+    # then the patient still has one visit of the series today: the one that started
+    assert payload["userErrors"] == []
+    today = on_day(await series_of(agency, group["id"]), midnight)
+    assert [when(v["start"]) for v in today] == [earlier]
+    assert await api.count("events", _group=key(group["id"]), start={"$gte": midnight,
+           "$lt": midnight + dt.timedelta(days=1)}, _deleted=False) == 1  # fmt: skip
+
+
+async def test_a_deleted_visit_of_a_series_is_not_booked_again_by_a_series_edit(
+    api: Api,
+) -> None:
+    # given a series, one of whose future visits the scheduler deleted (patient in hospital)
+    agency = await scheduling_agency(api)
+    group, _ = await new_series(agency)
+    gone = group["events"]["nodes"][2]
+    deleted = await agency.ok(DELETE_EVENT, {"id": gone["id"], "reason": "In hospital"})
+    assert deleted["eventDelete"]["userErrors"] == []
+    revision = (await series_of(agency, group["id"]))["revision"]
+    assert revision == group["revision"] + 1  # the series changed: one occurrence less
+
+    # when the whole series' notes change, and the horizon job runs
+    payload = (
+        await agency.ok(
+            CHANGE_GROUP,
+            {"id": group["id"], "revision": revision, "input": {"notes": "New"}},
+        )
+    )["eventGroupUpdate"]
+    await extend_all(api.database, event_store(api.database), now())
+
+    # then the deleted occurrence is not booked again: its start is excluded from the series
+    assert payload["userErrors"] == []
+    assert payload["eventGroup"]["excluded"] == [gone["seriesStart"]]
+    after = await series_of(agency, group["id"])
+    assert gone["seriesStart"] not in {v["seriesStart"] for v in after["events"]["nodes"]}
+    assert after["events"]["totalCount"] == group["events"]["totalCount"] - 1
+    assert (
+        await api.count("events", _group=key(group["id"]), _deleted=False)
+        == after["events"]["totalCount"]
+    )
+
+
+async def test_this_and_following_from_a_midnight_keeps_the_old_time_of_day(api: Api) -> None:
+    # given a Monday/Wednesday 14:00 UTC series from next Monday
+    agency = await scheduling_agency(api, timezone="UTC")
+    group, _ = await new_series(agency)
+    first = next_monday()
+
+    # when "this and following" is asked from the third week's Monday midnight, notes only
+    day = (first + dt.timedelta(weeks=2)).replace(hour=0)
+    payload = (
+        await agency.ok(
+            SPLIT_GROUP,
+            {
+                "id": group["id"],
+                "revision": group["revision"],
+                "at": iso(day),
+                "input": {"notes": "Later"},
+            },
+        )
+    )["eventGroupSplit"]
+
+    # then the new series starts at that day's occurrence, and its visits stay at 14:00
+    assert payload["userErrors"] == []
+    assert when(payload["newEventGroup"]["start"]) == first + dt.timedelta(weeks=2)
+    assert {when(v["start"]).hour for v in payload["booked"]} == {14}
+    new = await series_of(agency, payload["newEventGroup"]["id"])
+    assert {when(v["start"]).time() for v in new["events"]["nodes"]} == {dt.time(14)}
+
+
+async def test_splitting_a_counted_series_keeps_its_count_when_a_date_was_excluded(
+    api: Api,
+) -> None:
+    # given a daily series of 10 occurrences from next Monday, its 2nd occurrence cancelled
+    agency = await scheduling_agency(api, timezone="UTC")
+    group, _ = await new_series(agency, freq="DAILY", byweekday=[], count=10)
+    first = next_monday()
+    done = (
+        await agency.ok(
+            CANCEL_OCCURRENCE,
+            {
+                "id": group["id"],
+                "revision": group["revision"],
+                "start": iso(first + dt.timedelta(days=1)),
+            },
+        )
+    )["eventGroupCancelOccurrence"]
+    assert done["userErrors"] == []
+
+    # when it is split at the 5th occurrence (notes changed from then on)
+    split = (
+        await agency.ok(
+            SPLIT_GROUP,
+            {
+                "id": group["id"],
+                "revision": done["eventGroup"]["revision"],
+                "at": iso(first + dt.timedelta(days=4)),
+                "input": {"notes": "Later"},
+            },
+        )
+    )["eventGroupSplit"]
+
+    # then the rule still makes 10 occurrences in all (RFC 5545: an EXDATE uses up its COUNT):
+    # 9 visits live, the new series 6 of them, the last on day 9
+    assert split["userErrors"] == []
+    assert await live_count(api, agency) == 9
+    new = await series_of(agency, split["newEventGroup"]["id"])
+    assert [when(v["start"]) for v in new["events"]["nodes"]] == [
+        first + dt.timedelta(days=d) for d in range(4, 10)
+    ]
+
+
+# --- the horizon job ---------------------------------------------------------------------------
+
+
+async def test_one_failing_series_does_not_stop_the_horizon_job_for_the_others(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given three series booked only 4 weeks ahead, in two agencies: one whose service was
+    # retired since, one that breaks in an unexpected way, and a sound one
+    first, second = await scheduling_agency(api), await scheduling_agency(api)
+    retired, _ = await new_series(first)
+    broken, _ = await new_series(first)
+    sound, _ = await new_series(second)
+    stop = now() + dt.timedelta(weeks=4)
+    for group in (retired, broken, sound):
+        await api.database.db.events.delete_many({"_group": key(group["id"]),
+                                                  "start": {"$gte": stop}})  # fmt: skip
+        await api.database.db.eventsgroups.update_one(
+            {"_id": key(group["id"])}, {"$set": {"materialised_until": stop}}
+        )
+    await api.database.db.eventsgroups.update_one(
+        {"_id": key(retired["id"])}, {"$set": {"service.code": "OLD"}}
+    )
+    real = series_horizon.extend_group
+
+    async def breaking(database: Any, events: Any, actor: Any, group: Any, until: Any) -> Any:
+        if group["_id"] == key(broken["id"]):
+            raise RuntimeError("a bug")
+        return await real(database, events, actor, group, until)
+
+    monkeypatch.setattr(series_horizon, "extend_group", breaking)
+
+    # when the job runs
+    with caplog.at_level(logging.WARNING, logger=series_horizon.__name__):
+        booked = await extend_all(api.database, event_store(api.database), now())
+
+    # then the sound series is booked to the horizon, the others are left as they were
+    after = await series_of(second, sound["id"])
+    assert after["events"]["totalCount"] == sound["events"]["totalCount"] == booked + 8
+    for group in (retired, broken):
+        assert when((await series_of(first, group["id"]))["materialisedUntil"]) == stop.replace(
+            microsecond=stop.microsecond // 1000 * 1000
+        )
+    # and each failure is logged with its series and account
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    for group in (retired, broken):
+        assert f"{key(group['id'])} of account {first.account_id}" in logged
+
+
+async def test_an_ended_series_is_marked_and_leaves_the_horizon_job(api: Api) -> None:
+    # given a series of 3 visits, stored as before series were marked ended
+    agency = await scheduling_agency(api)
+    group, _ = await new_series(agency, count=3)
+    await api.database.db.eventsgroups.update_one(
+        {"_id": key(group["id"])}, {"$unset": {"ended": ""}}
+    )
+
+    # when the horizon job runs, twice
+    for _ in range(2):
+        await extend_all(api.database, event_store(api.database), now())
+
+    # then it is marked ended, and the job no longer reads it
+    stored = await api.database.db.eventsgroups.find_one({"_id": key(group["id"])})
+    assert stored is not None and stored["ended"] is True
+    assert await api.count("events", _group=key(group["id"]), _deleted=False) == 3
+
+
+async def test_a_series_that_ends_is_marked_ended_and_a_longer_count_books_again(
+    api: Api,
+) -> None:
+    # given a series of 3 visits: all booked, so ended from the start
+    agency = await scheduling_agency(api)
+    group, _ = await new_series(agency, count=3)
+    stored = await api.database.db.eventsgroups.find_one({"_id": key(group["id"])})
+    assert stored is not None and stored["ended"] is True
+
+    # when its count grows to 6
+    payload = (
+        await agency.ok(
+            CHANGE_GROUP,
+            {"id": group["id"], "revision": group["revision"], "input": {"count": 6}},
+        )
+    )["eventGroupUpdate"]
+
+    # then the 3 more visits are booked and it is marked ended again; a series without end
+    # is not
+    assert payload["userErrors"] == []
+    assert await api.count("events", _group=key(group["id"]), _deleted=False) == 6
+    stored = await api.database.db.eventsgroups.find_one({"_id": key(group["id"])})
+    assert stored is not None and stored["ended"] is True
+    endless, _ = await new_series(agency)
+    stored = await api.database.db.eventsgroups.find_one({"_id": key(endless["id"])})
+    assert stored is not None and stored["ended"] is False
+
+
+async def created_series(agency: Agency, data: dict[str, Any]) -> dict[str, Any]:
+    response = await agency.gql(CREATE_GROUP, {"input": data})
+    assert response.data["eventGroupCreate"]["userErrors"] == [], response.body
+    return await series_of(agency, response.data["eventGroupCreate"]["eventGroup"]["id"])
+
+
+def on_day(group: dict[str, Any], midnight: dt.datetime) -> list[dict[str, Any]]:
+    return [v for v in group["events"]["nodes"] if when(v["start"]).date() == midnight.date()]

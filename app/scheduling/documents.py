@@ -9,17 +9,13 @@ are made from; its events point at it through `_group`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
+from zoneinfo import ZoneInfo
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import (
-    AfterValidator,
     BaseModel,
     Field,
     ValidationInfo,
@@ -38,51 +34,18 @@ from app.common.documents import (
     by_account,
     ref,
 )
+from app.scheduling.enums import (  # re-exported: they were defined here
+    AttendeeRole,
+    AttendeeStatus,
+    EventStatus,
+    RecurrenceFrequency,
+    SeriesEndMode,
+)
+from app.scheduling.rule_codes import MonthDay, WeekdayRule, time_zone
 
 MAX_VISIT = dt.timedelta(hours=24)
 HOURS_PLACES = Decimal("0.0001")
 CURRENCY = r"^[A-Z]{3}$"
-BYWEEKDAY = re.compile(r"^(?:[+-]?(?:[1-9]|[1-4]\d|5[0-3]))?(MO|TU|WE|TH|FR|SA|SU)$")
-
-
-@strawberry.enum(description="Where a visit stands.")
-class EventStatus(Enum):
-    SCHEDULED = strawberry.enum_value("scheduled", description="Booked, not yet confirmed.")
-    CONFIRMED = strawberry.enum_value("confirmed", description="Confirmed with the caregiver.")
-    IN_PROGRESS = strawberry.enum_value("in_progress", description="The caregiver is there.")
-    COMPLETED = strawberry.enum_value("completed", description="Done.")
-    CANCELLED = strawberry.enum_value("cancelled", description="Called off.")
-    MISSED = strawberry.enum_value("missed", description="Nobody came, or nobody was home.")
-
-
-@strawberry.enum(description="What a person attending a visit does there.")
-class AttendeeRole(Enum):
-    CAREGIVER = strawberry.enum_value("caregiver", description="Gives the care.")
-    SUPERVISOR = strawberry.enum_value("supervisor", description="Supervises the caregiver.")
-    TRAINEE = strawberry.enum_value("trainee", description="Learns by shadowing.")
-
-
-@strawberry.enum(description="Where an attendee stands with a visit.")
-class AttendeeStatus(Enum):
-    ASSIGNED = strawberry.enum_value("assigned", description="Booked by the office.")
-    CONFIRMED = strawberry.enum_value("confirmed", description="Accepted by the attendee.")
-    DECLINED = strawberry.enum_value("declined", description="Refused by the attendee.")
-    CANCELLED = strawberry.enum_value("cancelled", description="Taken off the visit.")
-
-
-@strawberry.enum(description="How often a series repeats (RFC 5545 FREQ).")
-class RecurrenceFrequency(Enum):
-    YEARLY = strawberry.enum_value("YEARLY", description="Every year.")
-    MONTHLY = strawberry.enum_value("MONTHLY", description="Every month.")
-    WEEKLY = strawberry.enum_value("WEEKLY", description="Every week.")
-    DAILY = strawberry.enum_value("DAILY", description="Every day.")
-
-
-@strawberry.enum(description="How a series ends.")
-class SeriesEndMode(Enum):
-    NEVER = strawberry.enum_value("never", description="It goes on until changed.")
-    AFTER_COUNT = strawberry.enum_value("after_count", description="After `count` visits.")
-    ON_DATE = strawberry.enum_value("on_date", description="On `until`.")
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -107,33 +70,6 @@ def check_span(start: dt.datetime | None, end: dt.datetime | None, what: str) ->
         if end - start > MAX_VISIT:
             raise ValueError(f"{what} lasts at most 24 hours")
     return end
-
-
-def _time_zone(name: str | None) -> str | None:
-    if name is not None:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{name!r} is not an IANA time zone, such as America/Toronto"
-            ) from None
-    return name
-
-
-def _weekday_rule(code: str) -> str:
-    code = code.strip().upper()
-    if not BYWEEKDAY.match(code):
-        raise ValueError(
-            f"{code!r} is not a weekday rule: a day code (MO..SU) with an optional ordinal, "
-            "such as MO, 1MO or -1FR"
-        )
-    return code
-
-
-def _month_day(day: int) -> int:
-    if day == 0 or not -31 <= day <= 31:
-        raise ValueError("a month day is 1 to 31, or -1 to -31 counting from the month's end")
-    return day
 
 
 class EventPatient(Embedded):
@@ -320,9 +256,6 @@ class SeriesEnds(Embedded):
 # `count_documents`), so pydantic's warning about it is silenced here, for this field alone.
 warnings.filterwarnings("ignore", message='Field name "count" in "EventGroup" shadows')
 
-WeekdayRule = Annotated[str, AfterValidator(_weekday_rule)]
-MonthDay = Annotated[int, AfterValidator(_month_day)]
-
 
 class EventGroup(CareDocument, SoftDeletable, Scheduled):
     """A recurring series of visits: an RFC 5545 rule and the template its visits follow."""
@@ -385,11 +318,18 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         "or further on demand); later occurrences are booked as the horizon moves.",
         json_schema_extra=READONLY,
     )
+    ended: bool = Field(
+        False,
+        description="Whether every occurrence of the series is booked (none is left after "
+        "materialisedUntil): the horizon job no longer looks at it; a change to its rule that "
+        "gives it more occurrences books them and clears this.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, name: str | None) -> str | None:
-        return _time_zone(name)
+        return time_zone(name)
 
     @field_validator("end")
     @classmethod

@@ -94,8 +94,9 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
 
     @strawberry.mutation(
         description='Change "this and following": the series ends before `at`, and a new '
-        "series (the old one with the changes given) starts at `at`, keeping the old time of "
-        "day unless `start` is given; its visits from `at` on are rebooked under the new "
+        "series (the old one with the changes given) starts at its first occurrence from "
+        "`at` on, keeping the old time of day unless `start` is given (refused when none is "
+        "left); its visits from `at` on are rebooked under the new "
         f"series. `at` is from now on and after the series' start. {KEPT} "
         "Needs MANAGE_SCHEDULE."
     )

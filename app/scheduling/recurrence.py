@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from dateutil import rrule
 
 from app.errors import ErrorCode, ServiceError
-from app.scheduling.documents import BYWEEKDAY, as_utc
+from app.scheduling.documents import as_utc
+from app.scheduling.rule_codes import BYWEEKDAY
 
 FREQUENCIES = {
     "YEARLY": rrule.YEARLY,

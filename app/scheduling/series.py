@@ -138,11 +138,16 @@ async def book_new(
         starts = occurrences(group, booking_from(group, moment), bound, field=where)
         visits += await visits_for(events, actor, group, starts, f"{where}.visits")
         group["materialised_until"] = bound
+        group["ended"] = ended_before(group, bound)
     return visits
 
 
 async def live_visits(
-    database: Database, account_id: int, group_id: Any, since: dt.datetime
+    database: Database,
+    account_id: int,
+    group_id: Any,
+    since: dt.datetime,
+    session: AsyncClientSession | None = None,
 ) -> list[RawDoc]:
     """The series' booked visits (not deleted) from a series start on, in order."""
     query = {
@@ -151,11 +156,15 @@ async def live_visits(
         "_deleted": {"$ne": True},
         "series_start": {"$gte": since},
     }
-    return [doc async for doc in database.db.events.find(query, sort=[("series_start", 1)])]
+    found = database.db.events.find(query, sort=[("series_start", 1)], session=session)
+    return [doc async for doc in found]
 
 
 async def kept_reasons(
-    database: Database, account_id: int, visits: Iterable[RawDoc]
+    database: Database,
+    account_id: int,
+    visits: Iterable[RawDoc],
+    session: AsyncClientSession | None = None,
 ) -> dict[Any, KeptReason]:
     """Why each visit a series may not rewrite is kept: invoiced, clocked, or an exception."""
     visits = list(visits)
@@ -167,7 +176,8 @@ async def kept_reasons(
         "$or": [{"actual.clock_in": {"$ne": None}}, {"invoice": {"$ne": None}}],
     }
     if visits:
-        async for card in database.db.punchcards.find(punched, {"event": 1, "invoice": 1}):
+        cards = database.db.punchcards.find(punched, {"event": 1, "invoice": 1}, session=session)
+        async for card in cards:
             invoiced = card.get("invoice") is not None
             reasons[card["event"]] = KeptReason.INVOICED if invoiced else KeptReason.CLOCKED
     return reasons
@@ -181,24 +191,29 @@ async def rebook(
     since: dt.datetime,
     bound: dt.datetime,
     current: list[RawDoc],
+    session: AsyncClientSession | None = None,
 ) -> Plan:
     """How the booked visits `current` become the occurrences of `target` from `since` to
     `bound`. A rule gives at most one occurrence a day (no BYHOUR), so an occurrence is known
     by its local day: the visit of an occurrence's day is rewritten in place (same id, even
     if the time of day changed), missing occurrences are created, visits no longer in the
-    rule are removed; kept visits stay, and their day is not booked again."""
+    rule are removed; kept visits stay, and their day is not booked again. Visits of
+    `current` that started before `since` (today's, already under way) are left as they
+    are, and their day is not booked again either."""
     zone = zone_of(target)
 
     def day(visit: RawDoc) -> dt.date:
         return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
 
-    reasons = await kept_reasons(database, actor.account_id, current)
+    started = {day(v) for v in current if as_utc(v["series_start"]) < since}  # type: ignore[operator]
+    current = [v for v in current if as_utc(v["series_start"]) >= since]  # type: ignore[operator]
+    reasons = await kept_reasons(database, actor.account_id, current, session)
     excluded = {as_utc(moment) for moment in target.get("excluded") or []}
     for visit in current:  # a cancelled occurrence goes, even if it was changed on its own
         if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
             del reasons[visit["_id"]]
     plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
-    taken = {day(v) for v, _ in plan.kept}
+    taken = started | {day(v) for v, _ in plan.kept}
     starts = [
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
     ]
@@ -306,5 +321,6 @@ def _all_matched(matched: int, wanted: int) -> None:
 
 
 def ended_before(group: RawDoc, moment: dt.datetime) -> bool:
-    """Whether the series has no occurrence left from a moment on."""
+    """Whether the series has no occurrence left from a moment on: booked to that moment,
+    it has ended (`ended`), and the horizon job leaves it be."""
     return first_after(group, moment) is None

@@ -17,9 +17,10 @@ from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import EventGroup, Scheduled, as_utc
-from app.scheduling.recurrence import occurrences
+from app.scheduling.recurrence import first_after, occurrences
 from app.scheduling.series import (
     SeriesChange,
+    ended_before,
     horizon,
     kept_reasons,
     live_visits,
@@ -34,6 +35,8 @@ RULE = ("freq", "interval", "byweekday", "bymonthday", "wkst", "timezone", "coun
 REBOOKING = {*Scheduled.model_fields, *RULE, "start", "end", "excluded"}
 """Changes to these rebook the series' future visits."""
 ONE_SECOND = dt.timedelta(seconds=1)
+DAY = dt.timedelta(days=1)
+"""Visits started up to a day before an edit take effect keep their day (today's visit)."""
 
 
 async def change(
@@ -60,17 +63,18 @@ async def change(
 
     async def after(session: AsyncClientSession, group: RawDoc) -> None:
         start = max(since or now(), now())
-        visits = await live_visits(groups.database, actor.account_id, key, start)
+        # read in the transaction: what is kept is judged on what the writes will replace
+        visits = await live_visits(groups.database, actor.account_id, key, start - DAY, session)
         target = successor or group
-        plan = await rebook(groups.database, events, actor, target, start, bound, visits)
+        plan = await rebook(groups.database, events, actor, target, start, bound, visits, session)
         if successor is not None:
+            successor["ended"] = ended_before(successor, bound)
             await groups.insert_within(session, actor, successor)
         await write_plan(session, groups.database, actor, plan, reason)
-        if group.get("materialised_until") is None:
-            group["materialised_until"] = bound
-            await groups.collection.update_one(
-                {"_id": key}, {"$set": {"materialised_until": bound}}, session=session
-            )
+        group["materialised_until"] = as_utc(group.get("materialised_until")) or bound
+        group["ended"] = ended_before(group, group["materialised_until"])
+        marks = {name: group[name] for name in ("materialised_until", "ended")}
+        await groups.collection.update_one({"_id": key}, {"$set": marks}, session=session)
         result.booked = [*plan.create, *(new for _, new in plan.replace)]
         result.removed, result.kept = plan.remove, plan.kept
 
@@ -105,7 +109,8 @@ async def split(
     changes: dict[str, Any],
 ) -> SeriesChange:
     """ "This and following": the series ends before `at`, and a new series made of it and
-    the changes starts at `at` (with the old time of day unless `start` is given); its
+    the changes starts at its first occurrence from `at` on (at the old time of day unless
+    `start` is given; refused if there is none); its
     visits from `at` on are rebooked under the new series. A series that ended after a
     count keeps the count left."""
     at = _future(at, "at")
@@ -115,12 +120,16 @@ async def split(
         raise ServiceError.one(
             "The series starts then: change the whole series instead.", ErrorCode.INVALID, "at"
         )
+    first = first_after(current, at)  # the new series keeps the old time of day
+    if first is None:
+        raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
     data = {name: old[name] for name in (*Scheduled.model_fields, *RULE)}
     length = as_utc(old["end"]) - as_utc(old["start"])  # type: ignore[operator]
-    data.update(start=at, end=at + length)
+    data.update(start=first, end=first + length)
     data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]  # type: ignore[operator]
     if old.get("count") is not None:
-        done = len(occurrences(current, old["start"], at))
+        # RFC 5545: an excluded date still uses up its place in the COUNT
+        done = len(occurrences({**current, "excluded": []}, old["start"], first))
         if done >= old["count"]:
             raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
         data["count"] = old["count"] - done

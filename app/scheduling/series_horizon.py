@@ -30,6 +30,7 @@ from app.scheduling.series import (
     Plan,
     SeriesChange,
     booking_from,
+    ended_before,
     horizon,
     visits_for,
     write_plan,
@@ -76,9 +77,8 @@ async def extend_group(
     guard = {"_id": group["_id"], "_account": group["_account"], "materialised_until": stopped}
 
     async def write(session: AsyncClientSession) -> None:
-        moved = await database.db.eventsgroups.update_one(
-            guard, {"$set": {"materialised_until": until}}, session=session
-        )
+        marks = {"materialised_until": until, "ended": ended_before(group, until)}
+        moved = await database.db.eventsgroups.update_one(guard, {"$set": marks}, session=session)
         if moved.matched_count != 1:
             raise _extended_meanwhile()
         await write_plan(session, database, actor, Plan(create=visits), "")
@@ -99,8 +99,10 @@ def _extended_meanwhile() -> ServiceError:
 async def extend_all(database: Database, events: EventStore, moment: dt.datetime) -> int:
     """Book every live series of every account to its account's horizon; the visits booked.
 
-    One query per account for its series behind the horizon; series whose rule has ended
-    are skipped without a write. A series that fails is logged and left for the next run.
+    One query per account for its live series behind the horizon that have not ended; a
+    series found to have ended is marked so (`ended`) and left out from then on. A series
+    that fails, for whatever reason, is logged with its account and left for the next run:
+    the others are booked all the same.
     """
     booked = 0
     async for account in database.db.accounts.find({}, {"scheduler_settings": 1}):
@@ -109,18 +111,37 @@ async def extend_all(database: Database, events: EventStore, moment: dt.datetime
         behind = {
             "_account": account["_id"],
             "_deleted": {"$ne": True},
+            "ended": {"$ne": True},
             "$or": [{"materialised_until": None}, {"materialised_until": {"$lt": bound}}],
         }
         async for group in database.db.eventsgroups.find(behind):
-            since = as_utc(group.get("materialised_until")) or booking_from(group, moment)
-            upcoming = first_after(group, since)
-            if upcoming is None or upcoming >= bound:
-                continue
             try:
-                booked += len((await extend_group(database, events, actor, group, bound)).booked)
-            except ServiceError as refusal:
-                log.warning("series %s not extended: %s", group["_id"], refusal)
+                booked += await _extend_one(database, events, actor, group, moment, bound)
+            except Exception as failure:  # one bad series must not keep the others unbooked
+                unexpected = not isinstance(failure, ServiceError)
+                where = (group["_id"], account["_id"], failure)
+                log.warning("series %s of account %s not extended: %r", *where, exc_info=unexpected)
     return booked
+
+
+async def _extend_one(
+    database: Database,
+    events: EventStore,
+    actor: Actor,
+    group: RawDoc,
+    moment: dt.datetime,
+    bound: dt.datetime,
+) -> int:
+    """Book one series to the bound, or mark it ended; the visits booked."""
+    stopped = group.get("materialised_until")
+    upcoming = first_after(group, as_utc(stopped) or booking_from(group, moment))
+    if upcoming is None:
+        guard = {"_id": group["_id"], "materialised_until": stopped}
+        await database.db.eventsgroups.update_one(guard, {"$set": {"ended": True}})
+        return 0
+    if upcoming >= bound:
+        return 0
+    return len((await extend_group(database, events, actor, group, bound)).booked)
 
 
 async def run_job(database: Database, events: EventStore, every: dt.timedelta) -> None:

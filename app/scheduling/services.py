@@ -245,6 +245,20 @@ class EventStore(ScheduleStore):
     def _stamp(self, actor: Actor) -> dict[str, Any]:
         return {"last_updated_user": actor.user_id}
 
+    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+        # a deleted visit of a series takes its occurrence out (EXDATE), so no series edit or
+        # extension books it again; restoring it puts the occurrence back
+        await super().written(session, before, after)
+        occurrence, deleted = after.get("series_start"), after.get("_deleted")
+        if after.get("_group") is None or occurrence is None or deleted == before.get("_deleted"):
+            return
+        change = {"$addToSet" if deleted else "$pull": {"excluded": occurrence}}
+        await self.database.db.eventsgroups.update_one(
+            {"_id": after["_group"], "_account": after["_account"]},
+            {**change, "$inc": {"_revision": 1}},
+            session=session,
+        )
+
     def _marks(self, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
         # a visit of a series changed on its own is an exception: series edits leave it be
         booked_by_series = current.get("_group") is not None and current.get("series_start")
