@@ -124,6 +124,73 @@ async def test_hours_of_the_week_paid_by_the_previous_payroll_count_towards_over
     assert (line["regularHours"], line["overtimeHours"], line["gross"]) == ("10", "2", "285.00")
 
 
+async def test_a_late_punchcard_of_a_week_already_paid_and_closed_is_overtime_past_its_hours(
+    api: Api,
+) -> None:
+    # given Ada's Monday to Thursday of the week of March 3, 10 h a day at 20.00, paid by the
+    # week's payroll (4 x 200.00 = 800.00), now closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(4):
+        await worked(agency, ada, day, 10)
+    first = await generated(agency, "2025-03-03", "2025-03-09")
+    assert first["payroll"]["gross"] == "800.00"
+    await close_payroll(agency, first["payroll"])
+    # and a late punchcard of the same week: Friday, 8 h at 20.00
+    late = await worked(agency, ada, 4, 8)
+    # when the week is generated again
+    second = await generated(agency, "2025-03-03", "2025-03-09")
+    # then the 40 h already paid count: Friday's 8 h are all overtime, 8 x 20 x 1.5 = 240.00
+    (line,) = second["lines"]
+    assert (line["overtimeHours"], line["regularHours"], line["gross"]) == ("8", "0", "240.00")
+    assert await stored_pay(api, late) == (
+        "240.00", "8", False, key(second["payroll"]["id"])
+    )  # fmt: skip
+
+
+async def test_a_period_starting_midweek_counts_the_hours_of_its_days_already_paid(
+    api: Api,
+) -> None:
+    # given Ada's Monday to Thursday, 10 h a day at 20.00, paid by a Monday-Tuesday payroll
+    # (2 x 200.00 = 400.00) and a Wednesday-Sunday one, closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(4):
+        await worked(agency, ada, day, 10)
+    early = await generated(agency, "2025-03-03", "2025-03-04")
+    late = await generated(agency, "2025-03-05", "2025-03-09")
+    assert (early["payroll"]["gross"], late["payroll"]["gross"]) == ("400.00", "400.00")
+    await close_payroll(agency, late["payroll"])
+    # and a late Friday punchcard of 8 h at 20.00
+    await worked(agency, ada, 4, 8)
+    # when Wednesday to Sunday is generated again
+    again = await generated(agency, "2025-03-05", "2025-03-09")
+    # then Monday-Tuesday's 20 h (before the period) and Wednesday-Thursday's 20 h (inside it)
+    # count: all 8 h are overtime, 8 x 20 x 1.5 = 240.00
+    (line,) = again["lines"]
+    assert (line["overtimeHours"], line["gross"]) == ("8", "240.00")
+
+
+async def test_a_late_punchcard_clocked_in_before_the_paid_hours_of_its_week_is_their_overtime(
+    api: Api,
+) -> None:
+    # given Ada's Tuesday to Friday, 10 h a day at 20.00 (40 h), paid and closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(1, 5):
+        await worked(agency, ada, day, 10)
+    first = await generated(agency, "2025-03-03", "2025-03-09")
+    await close_payroll(agency, first["payroll"])
+    # and a late punchcard of that Monday, 6 h at 20.00, clocked in before all of them
+    await worked(agency, ada, 0, 6)
+    # when the week is generated again
+    second = await generated(agency, "2025-03-03", "2025-03-09")
+    # then the week has 46 h and its 40 paid hours cannot be paid again: the late 6 h are the
+    # week's overtime, 6 x 20 x 1.5 = 180.00
+    (line,) = second["lines"]
+    assert (line["overtimeHours"], line["gross"]) == ("6", "180.00")
+
+
 async def test_a_week_starting_on_sunday_with_a_holiday_overtime_at_the_higher_multiplier(
     api: Api,
 ) -> None:

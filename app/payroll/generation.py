@@ -11,8 +11,15 @@ run at once. A dry run reads the same and writes nothing.
 
 An open payroll overlapping the period refuses the generation (add punchcards to it by hand,
 or delete it first); a closed one does not: a new payroll then pays the period's punchcards
-that came in late. The overtime week may begin before the period: the hours of that week
-already paid by earlier payrolls count towards the threshold.
+that came in late.
+
+Overtime weeks are whole local weeks, which may begin before the period or end after it. The
+hours of a week already paid (by any payroll, open or closed, on days before the period or
+inside it) count first, whenever they were clocked in: their pay is settled and cannot change,
+so the week's hours past the threshold fall on the punchcards paid now. These then add up in
+clock-in order. A late Monday punchcard of a week whose Tuesday to Friday already paid 40 h is
+therefore all overtime: the week's overtime is its hours past the threshold, whichever payroll
+pays them.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from app.payroll.pay import (
     in_clock_in_order,
     pay_entry,
 )
-from app.payroll.periods import local_midnight, week_of
+from app.payroll.periods import local_midnight
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.totals import Totals, line_totals
 from app.visits.documents import PunchcardPay
@@ -90,9 +97,7 @@ async def generate_payroll(
                 ErrorCode.INVALID_STATE,
                 "period",
             )
-        worked = already_worked(
-            await _paid_earlier(database, actor, rules, cards, start, session), rules
-        )
+        worked = already_worked(await _paid_earlier(database, actor, rules, cards, session), rules)
         entries = {card["_id"]: pay_entry(card, rules, worked) for card in in_clock_in_order(cards)}
         data = {"start": start, "end": end, "period_type": period_type or "biweekly"}
         payroll = payroll_store(database).prepared(actor, data)
@@ -175,24 +180,27 @@ async def _paid_earlier(
     actor: Actor,
     rules: PayRules,
     cards: list[RawDoc],
-    start: dt.date,
     session: AsyncClientSession | None,
 ) -> list[RawDoc]:
-    """The punchcards of the week the period starts in, before the period, already paid."""
-    week = week_of(start, rules.week_start)
-    if week == start:
+    """The live punchcards already paid (by any payroll, open or closed) of the caregivers and
+    whole local weeks the payable `cards` fall in, before or inside the period: one query over
+    the span of those weeks, kept to the weeks themselves."""
+    weeks = {week for week in map(rules.week, cards) if week is not None}
+    if not weeks:
         return []
+    days = [day for _, day in weeks]
     query = {
         "_account": actor.account_id,
-        "user._id": {"$in": list({caregiver_of(c) for c in cards})},
+        "user._id": {"$in": list({caregiver for caregiver, _ in weeks})},
         "_search.date": {
-            "$gte": local_midnight(week, rules.zone),
-            "$lt": local_midnight(start, rules.zone),
+            "$gte": local_midnight(min(days), rules.zone),
+            "$lt": local_midnight(max(days) + dt.timedelta(days=7), rules.zone),
         },
         "_deleted": {"$ne": True},
         "payroll": {"$ne": None},
     }
-    return [c async for c in database.db.punchcards.find(query, CARD_FIELDS, session=session)]
+    found = database.db.punchcards.find(query, CARD_FIELDS, session=session)
+    return [card async for card in found if rules.week(card) in weeks]
 
 
 async def _names(
