@@ -61,7 +61,8 @@ GENERATE_DESCRIPTION = (
     "both. Each punchcard's amount is rounded once with the account's money rounding, and "
     "the punchcard gets the payroll and that pay (`amount`, `overtimeHours`, `holiday`), all "
     "in one transaction: a punchcard is paid once, even when two generations run at once. "
-    "Refused with INVALID_STATE when an open payroll overlaps the period (add to it instead) "
+    "Refused with INVALID_STATE when an open payroll overlaps the period, its extra days "
+    "included (add to it instead; two generations of overlapping periods at once make one), "
     "or nothing is payable; a closed one does not stop it (late punchcards get a new "
     "payroll). Needs MANAGE_PAYROLL."
 )
