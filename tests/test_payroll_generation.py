@@ -5,6 +5,7 @@ once. Every expected figure is computed by hand in the comments."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -16,6 +17,7 @@ from tests.factories import Agency, Api, create_user
 from tests.factories_payroll import (
     GENERATE,
     close_payroll,
+    create_payroll,
     generate,
     generated,
     set_account,
@@ -124,6 +126,73 @@ async def test_hours_of_the_week_paid_by_the_previous_payroll_count_towards_over
     assert (line["regularHours"], line["overtimeHours"], line["gross"]) == ("10", "2", "285.00")
 
 
+async def test_a_late_punchcard_of_a_week_already_paid_and_closed_is_overtime_past_its_hours(
+    api: Api,
+) -> None:
+    # given Ada's Monday to Thursday of the week of March 3, 10 h a day at 20.00, paid by the
+    # week's payroll (4 x 200.00 = 800.00), now closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(4):
+        await worked(agency, ada, day, 10)
+    first = await generated(agency, "2025-03-03", "2025-03-09")
+    assert first["payroll"]["gross"] == "800.00"
+    await close_payroll(agency, first["payroll"])
+    # and a late punchcard of the same week: Friday, 8 h at 20.00
+    late = await worked(agency, ada, 4, 8)
+    # when the week is generated again
+    second = await generated(agency, "2025-03-03", "2025-03-09")
+    # then the 40 h already paid count: Friday's 8 h are all overtime, 8 x 20 x 1.5 = 240.00
+    (line,) = second["lines"]
+    assert (line["overtimeHours"], line["regularHours"], line["gross"]) == ("8", "0", "240.00")
+    assert await stored_pay(api, late) == (
+        "240.00", "8", False, key(second["payroll"]["id"])
+    )  # fmt: skip
+
+
+async def test_a_period_starting_midweek_counts_the_hours_of_its_days_already_paid(
+    api: Api,
+) -> None:
+    # given Ada's Monday to Thursday, 10 h a day at 20.00, paid by a Monday-Tuesday payroll
+    # (2 x 200.00 = 400.00) and a Wednesday-Sunday one, closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(4):
+        await worked(agency, ada, day, 10)
+    early = await generated(agency, "2025-03-03", "2025-03-04")
+    late = await generated(agency, "2025-03-05", "2025-03-09")
+    assert (early["payroll"]["gross"], late["payroll"]["gross"]) == ("400.00", "400.00")
+    await close_payroll(agency, late["payroll"])
+    # and a late Friday punchcard of 8 h at 20.00
+    await worked(agency, ada, 4, 8)
+    # when Wednesday to Sunday is generated again
+    again = await generated(agency, "2025-03-05", "2025-03-09")
+    # then Monday-Tuesday's 20 h (before the period) and Wednesday-Thursday's 20 h (inside it)
+    # count: all 8 h are overtime, 8 x 20 x 1.5 = 240.00
+    (line,) = again["lines"]
+    assert (line["overtimeHours"], line["gross"]) == ("8", "240.00")
+
+
+async def test_a_late_punchcard_clocked_in_before_the_paid_hours_of_its_week_is_their_overtime(
+    api: Api,
+) -> None:
+    # given Ada's Tuesday to Friday, 10 h a day at 20.00 (40 h), paid and closed
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    for day in range(1, 5):
+        await worked(agency, ada, day, 10)
+    first = await generated(agency, "2025-03-03", "2025-03-09")
+    await close_payroll(agency, first["payroll"])
+    # and a late punchcard of that Monday, 6 h at 20.00, clocked in before all of them
+    await worked(agency, ada, 0, 6)
+    # when the week is generated again
+    second = await generated(agency, "2025-03-03", "2025-03-09")
+    # then the week has 46 h and its 40 paid hours cannot be paid again: the late 6 h are the
+    # week's overtime, 6 x 20 x 1.5 = 180.00
+    (line,) = second["lines"]
+    assert (line["overtimeHours"], line["gross"]) == ("6", "180.00")
+
+
 async def test_a_week_starting_on_sunday_with_a_holiday_overtime_at_the_higher_multiplier(
     api: Api,
 ) -> None:
@@ -198,6 +267,85 @@ async def test_bad_periods_are_refused_and_nothing_is_written(api: Api) -> None:
     assert await refused("2025-03-09", "2025-03-15") == [("period", "INVALID_STATE")]
     assert await refused("2025-03-10", "2025-03-16") == [("period", "INVALID_STATE")]
     assert await written_counts(api, agency) == before
+
+
+async def test_an_open_payroll_stretched_by_extra_days_refuses_a_period_over_them(
+    api: Api,
+) -> None:
+    # given an open payroll of March 3 to 9 stretched by 2 extra days (to Tuesday March 11),
+    # and Ada's punchcard of Tuesday March 11
+    agency = await api.agency()
+    ada, _ = await caregivers(agency)
+    await create_payroll(agency, start="2025-03-03", end="2025-03-09", periodExtra=2)
+    await worked(agency, ada, 8, 6)
+    before = await written_counts(api, agency)
+    # when the week of March 10 is generated
+    payload = await generate(agency, "2025-03-10", "2025-03-16")
+    # then it is refused: the open payroll's extra days overlap it, and nothing is written
+    (error,) = payload["userErrors"]
+    assert (error["field"], error["code"]) == ("period", "INVALID_STATE")
+    assert "2025-03-03 to 2025-03-11" in error["message"]
+    assert payload["payroll"] is None
+    assert await written_counts(api, agency) == before
+    # and the week after the extra days is not
+    await worked(agency, ada, 9, 6)
+    assert (await generated(agency, "2025-03-12", "2025-03-18"))["payroll"]["gross"] == "120.00"
+
+
+async def test_two_generations_at_once_of_overlapping_periods_leave_one_open_payroll(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Ada's punchcard of Monday March 3 and Ben's of Tuesday March 11: the periods of
+    # March 3 to 9 and of March 9 to 15 overlap on the 9th but pay different punchcards
+    agency = await api.agency()
+    ada, ben = await caregivers(agency)
+    monday = await worked(agency, ada, 0, 6)
+    tuesday = await worked(agency, ben, 8, 5)
+    # and the worst interleaving, forced (each wait gives up after a second): the later
+    # period passes the overlap check first, then waits for the other generation to commit
+    # before writing; the other checks once the later one has. (SecantusDB also happens to
+    # clash on the two line inserts; MongoDB clashes per document, on the account's
+    # generation counter both write.)
+    check = generation._refuse_overlap
+    later_checked, earlier_done = asyncio.Event(), asyncio.Event()
+
+    async def interleaved(*args: Any) -> None:
+        later = args[2] == dt.date(2025, 3, 9)
+        if not later:
+            await waited(later_checked)
+        await check(*args)
+        if later:
+            later_checked.set()
+            await waited(earlier_done)
+
+    async def earlier() -> dict[str, Any]:
+        payload = await generate(agency, "2025-03-03", "2025-03-09")
+        earlier_done.set()
+        return payload
+
+    monkeypatch.setattr(generation, "_refuse_overlap", interleaved)
+    # when both are generated at once
+    results = await asyncio.gather(earlier(), generate(agency, "2025-03-09", "2025-03-15"))
+    # then one made its payroll and the other was refused as overlapping it
+    made = [r for r in results if not r["userErrors"]]
+    refused = [r for r in results if r["userErrors"]]
+    assert len(made) == len(refused) == 1, results
+    assert [(e["field"], e["code"]) for e in refused[0]["userErrors"]] == [
+        ("period", "INVALID_STATE")
+    ]
+    # and one payroll is stored, with one line, paying its own punchcard only
+    assert await api.count("payrolls", _account=agency.account_id) == 1
+    assert await api.count("payrollsusers", _account=agency.account_id) == 1
+    (line,) = made[0]["lines"]
+    (paid,) = [p["record"]["id"] for p in line["punchcards"]]
+    (unpaid,) = {monday["id"], tuesday["id"]} - {paid}
+    assert await api.count("punchcards", _account=agency.account_id, payroll=None) == 1
+    assert await api.count("punchcards", _id=key(unpaid), payroll=None) == 1
+
+
+async def waited(event: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), 1)
 
 
 async def test_a_punchcard_is_paid_once_even_by_generations_at_once(api: Api) -> None:

@@ -9,10 +9,20 @@ punchcard is marked only if it is still unpaid; if another payroll took one mean
 transaction is retried (or refused), so a punchcard is paid once even when two generations
 run at once. A dry run reads the same and writes nothing.
 
-An open payroll overlapping the period refuses the generation (add punchcards to it by hand,
-or delete it first); a closed one does not: a new payroll then pays the period's punchcards
-that came in late. The overtime week may begin before the period: the hours of that week
-already paid by earlier payrolls count towards the threshold.
+An open payroll overlapping the period (its `period_extra` days included) refuses the
+generation (add punchcards to it by hand, or delete it first); a closed one does not: a new
+payroll then pays the period's punchcards that came in late. Every generation also writes the
+account's counter document (`counters`, "payroll_generation:<account>") in its transaction,
+so two generations of overlapping periods at once clash even when they pay different
+punchcards: the later is retried, and refused by the other's payroll.
+
+Overtime weeks are whole local weeks, which may begin before the period or end after it. The
+hours of a week already paid (by any payroll, open or closed, on days before the period or
+inside it) count first, whenever they were clocked in: their pay is settled and cannot change,
+so the week's hours past the threshold fall on the punchcards paid now. These then add up in
+clock-in order. A late Monday punchcard of a week whose Tuesday to Friday already paid 40 h is
+therefore all overtime: the week's overtime is its hours past the threshold, whichever payroll
+pays them.
 """
 
 from __future__ import annotations
@@ -39,13 +49,15 @@ from app.payroll.pay import (
     in_clock_in_order,
     pay_entry,
 )
-from app.payroll.periods import local_midnight, week_of
+from app.payroll.periods import local_midnight, period_of
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.totals import Totals, line_totals
 from app.visits.documents import PunchcardPay
 
 MAX_PERIOD_DAYS = 62
 """The longest period generated at once: two months."""
+LONGEST_EXTRA = 366
+"""The most extra days a payroll's period may have (`Payroll.period_extra`)."""
 CARD_FIELDS = {
     "_revision": 1, "user": 1, "pay": 1, "actual.clock_in": 1, "_search.date": 1,
     "stat_holiday": 1, "service.code": 1,
@@ -90,9 +102,7 @@ async def generate_payroll(
                 ErrorCode.INVALID_STATE,
                 "period",
             )
-        worked = already_worked(
-            await _paid_earlier(database, actor, rules, cards, start, session), rules
-        )
+        worked = already_worked(await _paid_earlier(database, actor, rules, cards, session), rules)
         entries = {card["_id"]: pay_entry(card, rules, worked) for card in in_clock_in_order(cards)}
         data = {"start": start, "end": end, "period_type": period_type or "biweekly"}
         payroll = payroll_store(database).prepared(actor, data)
@@ -104,6 +114,7 @@ async def generate_payroll(
         return await plan(None)
 
     async def write(session: AsyncClientSession) -> GeneratedPayroll:
+        await _hold_generations(database, actor, session)
         generated = await plan(session)
         await _store(database, actor, generated, session)
         return generated
@@ -124,6 +135,19 @@ def _check_period(start: dt.date, end: dt.date) -> None:
         )
 
 
+async def _hold_generations(database: Database, actor: Actor, session: AsyncClientSession) -> None:
+    """Write the account's generation counter in the generation's transaction. The overlap
+    check reads a snapshot, so two generations of overlapping periods paying different
+    punchcards could both pass it; both writing this one document makes them clash: the
+    later one is rolled back, retried, and then sees the other's payroll."""
+    await database.db.counters.update_one(
+        {"_id": f"payroll_generation:{actor.account_id}"},
+        {"$inc": {"value": 1}},
+        upsert=True,
+        session=session,
+    )
+
+
 async def _refuse_overlap(
     database: Database,
     actor: Actor,
@@ -131,21 +155,25 @@ async def _refuse_overlap(
     end: dt.date,
     session: AsyncClientSession | None,
 ) -> None:
+    # a payroll's extra days stretch its end: those ending up to LONGEST_EXTRA days before the
+    # period are read, and kept if their stretched end reaches it
     query = {
         "_account": actor.account_id,
         "_deleted": {"$ne": True},
         "_closed": {"$ne": True},
         "start": {"$lte": _stored_day(end)},
-        "end": {"$gte": _stored_day(start)},
+        "end": {"$gte": _stored_day(start - dt.timedelta(days=LONGEST_EXTRA))},
     }
-    found = await database.db.payrolls.find_one(query, {"start": 1, "end": 1}, session=session)
-    if found is not None:
-        raise ServiceError.one(
-            f"The open payroll of {found['start']:%Y-%m-%d} to {found['end']:%Y-%m-%d} overlaps "
-            "this period: add the punchcards to its lines, or delete it first.",
-            ErrorCode.INVALID_STATE,
-            "period",
-        )
+    fields = {"start": 1, "end": 1, "period_extra": 1}
+    async for found in database.db.payrolls.find(query, fields, session=session):
+        period = period_of(found)
+        if period is not None and period[1] >= start:
+            raise ServiceError.one(
+                f"The open payroll of {period[0]:%Y-%m-%d} to {period[1]:%Y-%m-%d} overlaps "
+                "this period: add the punchcards to its lines, or delete it first.",
+                ErrorCode.INVALID_STATE,
+                "period",
+            )
 
 
 async def _payable(
@@ -175,24 +203,27 @@ async def _paid_earlier(
     actor: Actor,
     rules: PayRules,
     cards: list[RawDoc],
-    start: dt.date,
     session: AsyncClientSession | None,
 ) -> list[RawDoc]:
-    """The punchcards of the week the period starts in, before the period, already paid."""
-    week = week_of(start, rules.week_start)
-    if week == start:
+    """The live punchcards already paid (by any payroll, open or closed) of the caregivers and
+    whole local weeks the payable `cards` fall in, before or inside the period: one query over
+    the span of those weeks, kept to the weeks themselves."""
+    weeks = {week for week in map(rules.week, cards) if week is not None}
+    if not weeks:
         return []
+    days = [day for _, day in weeks]
     query = {
         "_account": actor.account_id,
-        "user._id": {"$in": list({caregiver_of(c) for c in cards})},
+        "user._id": {"$in": list({caregiver for caregiver, _ in weeks})},
         "_search.date": {
-            "$gte": local_midnight(week, rules.zone),
-            "$lt": local_midnight(start, rules.zone),
+            "$gte": local_midnight(min(days), rules.zone),
+            "$lt": local_midnight(max(days) + dt.timedelta(days=7), rules.zone),
         },
         "_deleted": {"$ne": True},
         "payroll": {"$ne": None},
     }
-    return [c async for c in database.db.punchcards.find(query, CARD_FIELDS, session=session)]
+    found = database.db.punchcards.find(query, CARD_FIELDS, session=session)
+    return [card async for card in found if rules.week(card) in weeks]
 
 
 async def _names(

@@ -2,9 +2,10 @@
 account's multipliers, rounded once.
 
 Overtime: a caregiver's hours add up per week (weeks start on the account's `week_start`, in
-its time zone), in the order of their clock-ins; the hours past the weekly threshold are paid
-at the overtime multiplier, so a visit that crosses the threshold is split mid-visit. Every
-hour worked counts towards the threshold, holiday hours too.
+its time zone): the week's hours already paid by a payroll first, then the punchcards paid
+now in the order of their clock-ins; the hours past the weekly threshold are paid at the
+overtime multiplier, so a visit that crosses the threshold is split mid-visit. Every hour
+worked counts towards the threshold, holiday hours too.
 Holidays: a punchcard flagged `stat_holiday` (or `pay.holiday`), or whose local day is one of
 the account's holidays, pays its regular hours at the holiday multiplier, and its overtime
 hours at the higher of the two multipliers: the premiums never multiply each other.
@@ -102,7 +103,7 @@ def in_clock_in_order(cards: list[RawDoc]) -> list[RawDoc]:
 
 
 def already_worked(cards: list[RawDoc], rules: PayRules) -> dict[WeekKey, Decimal]:
-    """Hours per caregiver and week of punchcards paid before (by earlier payrolls)."""
+    """Hours per caregiver and week of punchcards already paid (by any payroll)."""
     worked: dict[WeekKey, Decimal] = {}
     for card in cards:
         week = rules.week(card)
