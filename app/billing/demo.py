@@ -1,153 +1,166 @@
-"""Demo invoices: this week's punchcards billed (and linked), and last month's care of a few
-patients: one paid in part, one paid, one sent.
+"""Demo invoices made by `invoiceGenerate`'s service from the visits the caregivers clocked
+this week: one invoice per patient with visits done, its lines, rates, taxes and number computed
+and its punchcards linked exactly as for a clerk. A patient whose payer is one of the demo
+clients (an insurer) is billed to that client.
 
-Each invoice has two service lines at the account's rates, with the account's HST on them,
-and is built through the stores, so its amounts are computed exactly as a clerk's would be.
-A patient whose payer is one of the demo clients (an insurer) is billed to that client.
+Then the office's week: the first invoice is sent and paid in part, the second is paid in full
+and closed, the third is closed and corrected by a credit note (a visit cut short), the rest
+stay drafts. Payments and the credit note go through their services too, so every figure adds
+up. Early on a Monday, when no visit of the week is over yet, there is nothing to bill and no
+invoice is made.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
-from app.billing.enums import InvoiceDelivery, InvoiceStatus, PaymentMethod
+from app.billing.batch import patients_to_bill
+from app.billing.credit import CreditLine, credit_invoice
+from app.billing.enums import InvoiceStatus, PaymentMethod
+from app.billing.generation import GenerateOptions, Period, generate, target_of
 from app.billing.payments import payment_store
 from app.billing.services import invoice_store
+from app.billing.snapshots import invoice_snapshot
+from app.common.codes import ServiceUnit
 from app.common.demo import DemoAccount, RawDoc
 from app.common.money import to_cent
 from app.common.services import decode
 from app.common.text import normalise
+from app.errors import ServiceError
 
-# (status set by the clerk, share of the total paid, how it is paid)
-PLAN = [
-    (InvoiceStatus.SENT, Decimal("0.4"), PaymentMethod.CHEQUE),
-    (InvoiceStatus.SENT, Decimal("1"), PaymentMethod.EFT),
-    (InvoiceStatus.SENT, None, None),
-    (InvoiceStatus.DRAFT, None, None),
-]
+CUT_SHORT = Decimal("0.5")
+"""Hours credited on the credited invoice: a visit that ended half an hour early."""
+
 REFERENCE = {
     PaymentMethod.CHEQUE: "Cheque",
     PaymentMethod.EFT: "EFT",
+    PaymentMethod.CARD: "Card",
     PaymentMethod.INSURANCE: "Claim",
 }
-HOURS = [Decimal(h) for h in ("8", "10.5", "12", "14", "16.25", "20", "24")]
+"""How a payment's reference starts, by its method."""
+
+Step = Callable[[DemoAccount, RawDoc, bool], Awaitable[None]]
 
 
-def _last_month(week_start: dt.date) -> tuple[dt.date, dt.date]:
-    end = week_start.replace(day=1) - dt.timedelta(days=1)
-    return end.replace(day=1), end
+def _period(demo: DemoAccount) -> Period:
+    """The demo week, Monday to Sunday: its visits are the ones clocked."""
+    return Period(demo.week_start, demo.week_start + dt.timedelta(days=6))
 
 
-def _lines(demo: DemoAccount, patient: RawDoc, taxes: list[str]) -> list[dict[str, Any]]:
-    """Two lines: the patient's own services first, then others the account sells."""
-    sold = [s["code"] for s in demo.account.get("services") or [] if s.get("active", True)]
-    own = [s.get("code") for s in patient.get("services") or [] if s.get("code") in sold]
-    codes = list(dict.fromkeys([*own, *demo.rng.sample(sold, len(sold))]))[:2]
-    return [{"code": code, "quantity": demo.rng.choice(HOURS), "taxes": taxes} for code in codes]
+def _payers(demo: DemoAccount) -> dict[str, Any]:
+    """The demo clients by their name as a patient's payer names them."""
+    return {
+        normalise(str(name)): client["_id"]
+        for client in demo.made.get("clients") or []
+        if (name := (client.get("company") or {}).get("name"))
+    }
+
+
+def _payer(patient: RawDoc | None, payers: dict[str, Any]) -> Any:
+    payer = (((patient or {}).get("billing") or [{}])[0] or {}).get("payer")
+    return payers.get(normalise(str(payer))) if payer else None
+
+
+async def _pay(demo: DemoAccount, invoice: RawDoc, share: Decimal, insured: bool) -> None:
+    method = (
+        PaymentMethod.INSURANCE
+        if insured
+        else demo.rng.choice([PaymentMethod.CHEQUE, PaymentMethod.EFT, PaymentMethod.CARD])
+    )
+    amount = to_cent(Decimal(str(decode(invoice["total"]))) * share)
+    payment = await payment_store(demo.database).create(
+        demo.actor,
+        {
+            "invoice": invoice["_id"],
+            "amount": amount,
+            "method": method,
+            "reference": f"{REFERENCE[method]} {demo.rng.randint(1000, 99999)}",
+        },
+    )
+    demo.made["payments"].append(payment)
+
+
+async def _close(demo: DemoAccount, invoice: RawDoc) -> None:
+    store = invoice_store(demo.database)
+    current = await store.get(demo.actor, invoice["_id"])
+    await store.close(demo.actor, invoice["_id"], int(current.get("_revision") or 1))
+
+
+async def _paid_in_part(demo: DemoAccount, invoice: RawDoc, insured: bool) -> None:
+    await _pay(demo, invoice, Decimal("0.4"), insured)
+
+
+async def _paid_and_closed(demo: DemoAccount, invoice: RawDoc, insured: bool) -> None:
+    await _pay(demo, invoice, Decimal(1), insured)
+    await _close(demo, invoice)
+
+
+async def _closed_and_credited(demo: DemoAccount, invoice: RawDoc, insured: bool) -> None:
+    await _close(demo, invoice)
+    hourly = [
+        line
+        for line in decode(invoice.get("services") or [])
+        if line.get("unit") == ServiceUnit.HOUR.value and Decimal(str(line["quantity"])) > 0
+    ]
+    if not hourly:
+        return
+    line = hourly[0]
+    quantity = min(CUT_SHORT, Decimal(str(line["quantity"])))
+    wanted = [CreditLine(line["code"], quantity, Decimal(str(line["rate"])))]
+    await credit_invoice(
+        demo.database, demo.actor, invoice["_id"], wanted, "A visit ended half an hour early."
+    )
+
+
+# what the office did with the week's first invoices; the others are drafts
+PLAN: list[tuple[InvoiceStatus, Step]] = [
+    (InvoiceStatus.SENT, _paid_in_part),
+    (InvoiceStatus.SENT, _paid_and_closed),
+    (InvoiceStatus.SENT, _closed_and_credited),
+]
 
 
 async def seed(demo: DemoAccount) -> None:
     demo.made["invoices"], demo.made["payments"] = [], []
-    account = demo.account
-    if len(account.get("services") or []) < 2 or not demo.patients:
-        return
-    invoices, payments = invoice_store(demo.database), payment_store(demo.database)
-    start, end = _last_month(demo.week_start)
-    issued = end + dt.timedelta(days=1)
-    hst = [t["code"] for t in account.get("taxes") or [] if t.get("code") == "HST"]
-    terms = {t.get("key") for t in account.get("terms") or []}
-    active = [p for p in demo.patients if p.get("status") == "active"] or demo.patients
-    payers = {
-        normalise(str((client.get("company") or {}).get("name"))): client
-        for client in demo.made.get("clients") or []
-        if (client.get("company") or {}).get("name")
+    store, period = invoice_store(demo.database), _period(demo)
+    account = await store.account(demo.actor)
+    patients = {p["_id"]: p for p in demo.patients}
+    payers = _payers(demo)
+    start = period.start
+    made: list[tuple[RawDoc, bool]] = []
+    for key in await patients_to_bill(demo.database, demo.actor, account, period):
+        status = PLAN[len(made)][0] if len(made) < len(PLAN) else InvoiceStatus.DRAFT
+        options = GenerateOptions(
+            status=status, notes=f"Visits of the week of {start:%B} {start.day}, {start.year}."
+        )
+        client = _payer(patients.get(key), payers)
+        try:
+            target = await target_of(demo.database, demo.actor, key, client)
+            generated = await generate(demo.database, demo.actor, period, target, options, account)
+        except ServiceError:
+            continue  # as a batch would: this patient's visits stay to bill
+        made.append((generated.invoice, client is not None))
+    for (invoice, insured), (_, step) in zip(made, PLAN, strict=False):
+        await step(demo, invoice, insured)
+    await _remember(demo, [invoice["_id"] for invoice, _ in made])
+
+
+async def _remember(demo: DemoAccount, keys: list[Any]) -> None:
+    """The invoices as stored (with their credit notes), and the invoice on each punchcard."""
+    query = {
+        "_account": demo.actor.account_id,
+        "$or": [{"_id": {"$in": keys}}, {"credited_invoice._id": {"$in": keys}}],
     }
-    made = []
-    for patient, (status, share, method) in zip(active, PLAN, strict=False):
-        payer = ((patient.get("billing") or [{}])[0] or {}).get("payer")
-        client = payers.get(normalise(str(payer))) if payer else None
-        if client is not None and method is not None:
-            method = PaymentMethod.INSURANCE
-        invoice = await invoices.create(
-            demo.actor,
-            {
-                "patient": {"record": patient["_id"]},
-                "client": {"record": client["_id"]} if client else None,
-                "claim_number": f"CL-{demo.rng.randint(100000, 999999)}" if client else None,
-                "payment_method": method,
-                "invoice_date": issued,
-                "billing_period": {"start": start, "end": end},
-                "services": _lines(demo, patient, hst),
-                "status": status,
-                "method": InvoiceDelivery.EMAIL,
-                "term": {"key": "net30"} if "net30" in terms else None,
-                "notes": f"Care from {start:%B} {start.day} to {end:%B} {end.day}, {end.year}.",
-            },
-        )
-        made.append(invoice["_id"])
-        if share is None or method is None:
-            continue
-        total = Decimal(decode(invoice["total"]))
-        paid_on = min(issued + dt.timedelta(days=demo.rng.randint(3, 12)), demo.week_start)
-        reference = f"{REFERENCE[method]} {demo.rng.randint(1000, 99999)}"
-        demo.made["payments"].append(
-            await payments.create(
-                demo.actor,
-                {
-                    "invoice": invoice["_id"],
-                    "amount": to_cent(total * share),
-                    "date": paid_on,
-                    "method": method,
-                    "reference": reference,
-                },
-            )
-        )
-    made += await _bill_the_week(demo)
-    cursor = demo.database.db.invoices.find({"_id": {"$in": made}}, sort=[("_id", 1)])
+    cursor = demo.database.db.invoices.find(query, sort=[("_id", 1)])
     demo.made["invoices"] = [doc async for doc in cursor]
-
-
-def _billed(card: RawDoc) -> dict[str, Any]:
-    """What an invoice keeps of a punchcard it bills."""
-    clock_in = (card.get("actual") or {}).get("clock_in") or card["_search"]["date"]
-    return {
-        "record": card["_id"],
-        "date": clock_in.date(),
-        "hours": decode(card["bill"]["hours"]),
-        "service_code": (card.get("service") or {}).get("code"),
-        "amount": decode(card["bill"].get("amount")),
+    billed = {
+        card["_id"]: invoice_snapshot(invoice)
+        for invoice in demo.made["invoices"]
+        for card in invoice.get("punchcards") or []
     }
-
-
-async def _bill_the_week(demo: DemoAccount, patients: int = 3) -> list[Any]:
-    """Invoice the week's punchcards of a few patients: a line per service, hours summed (the
-    store marks each punchcard as billed by its invoice)."""
-    by_patient: dict[Any, list[RawDoc]] = {}
     for card in demo.made.get("punchcards") or []:
-        if (card.get("bill") or {}).get("billable", True) and card.get("patient"):
-            by_patient.setdefault(card["patient"]["_id"], []).append(card)
-    start, end = demo.week_start, demo.week_start + dt.timedelta(days=6)
-    made = []
-    for patient_id, cards in list(by_patient.items())[:patients]:
-        hours: dict[str, Decimal] = {}
-        for card in cards:
-            code = str((card.get("service") or {}).get("code"))
-            hours[code] = hours.get(code, Decimal(0)) + Decimal(decode(card["bill"]["hours"]))
-        invoice = await invoice_store(demo.database).create(
-            demo.actor,
-            {
-                "patient": {"record": patient_id},
-                "invoice_date": end,
-                "billing_period": {"start": start, "end": end},
-                "services": [
-                    {"code": code, "quantity": quantity} for code, quantity in hours.items()
-                ],
-                "punchcards": [_billed(card) for card in cards],
-                "status": InvoiceStatus.DRAFT,
-                "notes": f"Visits of the week of {start:%B} {start.day}.",
-            },
-        )
-        made.append(invoice["_id"])
-    return made
+        if card["_id"] in billed:
+            card["invoice"] = billed[card["_id"]]
