@@ -11,17 +11,24 @@ top-level references only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
-from app.common.services import Actor, RawDoc, decode, snapshot_id
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.common.services import Actor, RawDoc, decode, encode, snapshot_id, validated
 from app.common.store import RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
+from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
+MOVES = ("start", "end", "attendees", "patient", "status")
+"""The changes of a visit that are checked for schedule conflicts."""
+_batch_prefix: ContextVar[str | None] = ContextVar("batch_prefix", default="input")
 
 
 def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
@@ -208,7 +215,53 @@ class ScheduleStore(RecordStore):
 
 
 class EventStore(ScheduleStore):
-    """Visits, which also keep the user who created and last changed them."""
+    """Visits, which also keep the user who created and last changed them. Every new visit,
+    and every change of its time, people, patient or status, is checked for schedule conflicts:
+    refused with SCHEDULE_CONFLICT errors unless it carries an override, which then records what
+    it overrode. `checks_conflicts=False` is for demo data only."""
+
+    checks_conflicts: bool = True
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        token = _batch_prefix.set(prefix)  # for the paths of insert_new's errors
+        try:
+            return await super().create_many(actor, items, prefix)
+        finally:
+            _batch_prefix.reset(token)
+
+    async def insert_new(
+        self,
+        actor: Actor,
+        raws: list[RawDoc],
+        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
+    ) -> list[RawDoc]:
+        if self.checks_conflicts:
+            prefix = _batch_prefix.get()
+            paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+            await guard_visits(self.database, actor, raws, paths)
+        return await super().insert_new(actor, raws, also)
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        if self.checks_conflicts and any(name in changes for name in (*MOVES, "conflict_override")):
+            changes = await self._checked_move(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes)
+
+    async def _checked_move(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes with the override recorded (or cleared: an override given for an
+        earlier move does not cover this one), after checking the visit as it would be."""
+        current = await self.get(actor, key)
+        self._check_revision(current, revision)
+        self._check_not_deleted(current)
+        before = self.model.model_validate(decode(current)).model_dump()
+        moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
+        await guard_visits(self.database, actor, [moved], ["input"])
+        return {**changes, "conflict_override": moved.get("conflict_override")}
 
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
         stamp = {"created_user": actor.user_id, **self._stamp(actor)}
@@ -230,8 +283,10 @@ class EventGroupStore(ScheduleStore):
         return data
 
 
-def event_store(database: Database) -> EventStore:
-    return EventStore(database, Event, "Event")
+def event_store(database: Database, *, check_conflicts: bool = True) -> EventStore:
+    store = EventStore(database, Event, "Event")
+    store.checks_conflicts = check_conflicts
+    return store
 
 
 def event_group_store(database: Database) -> EventGroupStore:
