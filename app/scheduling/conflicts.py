@@ -143,20 +143,23 @@ async def booked_around(
 
 def _partners(
     stored: list[RawDoc], visits: Sequence[RawDoc], ignore: Collection[ObjectId]
-) -> list[tuple[RawDoc, int | None]]:
-    """The visits each visit is compared with: stored ones (not ignored), and those of the
-    batch that are not stored yet (with their index, to name them)."""
-    skipped = set(ignore)
+) -> dict[ObjectId, list[tuple[RawDoc, int | None]]]:
+    """By person, the visits each visit is compared with: stored ones (not ignored), and those
+    of the batch not stored yet (with their index, to name them)."""
+    skipped, known = set(ignore), {doc["_id"] for doc in stored}
     kept: list[tuple[RawDoc, int | None]] = [
         (doc, None) for doc in stored if doc["_id"] not in skipped
     ]
-    known = {doc["_id"] for doc in stored}
     kept += [
         (visit, index)
         for index, visit in enumerate(visits)
         if booked(visit) and visit.get("_id") not in known
     ]
-    return kept
+    by_person: dict[ObjectId, list[tuple[RawDoc, int | None]]] = {}
+    for visit, index in kept:
+        for attendee in attending(visit):
+            by_person.setdefault(attendee["user"], []).append((visit, index))
+    return by_person
 
 
 def _conflicts_of(
@@ -164,7 +167,7 @@ def _conflicts_of(
     visit: RawDoc,
     users: dict[Any, RawDoc],
     patients: dict[Any, RawDoc],
-    partners: list[tuple[RawDoc, int | None]],
+    partners: dict[ObjectId, list[tuple[RawDoc, int | None]]],
     rules: Rules,
 ) -> list[Conflict]:
     start, end = as_utc(visit["start"]), as_utc(visit["end"])
@@ -178,14 +181,12 @@ def _conflicts_of(
         if user is None:  # not of this account: the store's reference check says so
             continue
         name, zone = full_name(user.get("name")), zone_of(user, rules.zone)
-        for other, at in partners:
+        for other, at in partners.get(user["_id"], []):
             if other is visit or (at is None and other["_id"] == visit.get("_id")):
                 continue
-            if attendee["user"] in {a["user"] for a in attending(other)}:
-                clash = _double_booking(name, start, end, other, at, rules, account_zone)
-                if clash:
-                    kind = ConflictKind.DOUBLE_BOOKED
-                    found.append(Conflict(kind, clash, user["_id"], other.get("_id")))
+            if clash := _double_booking(name, start, end, other, at, rules, account_zone):
+                kind = ConflictKind.DOUBLE_BOOKED
+                found.append(Conflict(kind, clash, user["_id"], other.get("_id")))
         if why := outside_hours(user, start, end, zone):
             message = f"{name} {why}; this visit is {span(start, end, zone)}."
             found.append(Conflict(ConflictKind.OUTSIDE_AVAILABILITY, message, user["_id"]))
@@ -273,3 +274,38 @@ async def guard_visits(
     for visit, conflicts in zip(visits, found, strict=True):
         if visit.get("conflict_override"):
             visit["conflict_override"] = overridden(actor, visit["conflict_override"], conflicts)
+
+
+MAX_WINDOW = dt.timedelta(days=31)
+"""The longest window `scheduleConflicts` reads at once: a month of one person's visits."""
+
+
+async def stored_conflicts(
+    database: Database,
+    account_id: int,
+    window: tuple[dt.datetime, dt.datetime],
+    *,
+    caregiver: ObjectId | None = None,
+    patient: ObjectId | None = None,
+) -> list[tuple[RawDoc, Conflict]]:
+    """The conflicts of one caregiver's (or one patient's) booked visits overlapping the window,
+    earliest visit first. Index-backed: (_account, attendees.user | patient._id, start), with
+    `start` bounded to [from - 24 h, to) as a visit lasts at most 24 hours."""
+    start, end = window
+    key, value = ("attendees.user", caregiver) if caregiver else ("patient._id", patient)
+    query = {
+        "_account": account_id,
+        key: value,
+        "start": {"$gte": start - MAX_VISIT, "$lt": end},
+        "end": {"$gt": start},
+        "_deleted": {"$ne": True},
+        "status": {"$ne": EventStatus.CANCELLED.value},
+    }
+    visits = [doc async for doc in database.db.events.find(query, sort=[("start", 1), ("_id", 1)])]
+    found = await visit_conflicts(database, account_id, visits)
+    return [
+        (visit, conflict)
+        for visit, conflicts in zip(visits, found, strict=True)
+        for conflict in conflicts
+        if caregiver is None or conflict.caregiver == caregiver
+    ]
