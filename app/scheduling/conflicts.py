@@ -10,6 +10,7 @@ whatever its size: the account, the attendees, the patients, and the attendees' 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,9 +32,13 @@ from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
 
 OFF_THE_VISIT = {AttendeeStatus.DECLINED.value, AttendeeStatus.CANCELLED.value}
-PARTNER_FIELDS = {"start": 1, "end": 1, "attendees.user": 1, "attendees.status": 1,
-                  "patient._id": 1, "patient.name": 1}  # fmt: skip
+PARTNER_FIELDS = {"start": 1, "end": 1, "status": 1, "_deleted": 1, "attendees.user": 1,
+                  "attendees.status": 1, "patient._id": 1, "patient.name": 1}  # fmt: skip
 """What the check reads of a caregiver's other visits."""
+CROWD_SPAN = dt.timedelta(days=3)
+FEW_PEOPLE = 8
+"""Up to this span, the visits of more than FEW_PEOPLE people (matching) are read in one range
+of the account's days; fewer are read one person at a time."""
 CARING = (None, AttendeeRole.CAREGIVER.value)
 """Attendee roles held to the patient's needs (supervisors and trainees are not)."""
 
@@ -94,9 +99,12 @@ async def visit_conflicts(
     visits: Sequence[RawDoc],
     *,
     ignore: Collection[ObjectId] = (),
+    by_day: bool = False,
 ) -> list[list[Conflict]]:
     """The conflicts of each visit (one list per visit, in order), against the account's stored
-    visits (except those in `ignore`: visits being replaced) and against each other."""
+    visits (except those in `ignore`: visits being replaced) and against each other. `by_day`
+    reads the account's visits of the batch's days at once (many people at one time: matching)
+    instead of each person's visits."""
     live = [visit for visit in visits if booked(visit) and visit.get("start") and visit.get("end")]
     if not live:
         return [[] for _ in visits]
@@ -107,7 +115,7 @@ async def visit_conflicts(
         database, "patients", account_id, (snapshot_id(v.get("patient")) for v in live),
         PATIENT_FIELDS,
     )  # fmt: skip
-    stored = await booked_around(database, account_id, users, live, rules.rest)
+    stored = await booked_around(database, account_id, users, live, rules.rest, by_day)
     partners = _partners(stored, visits, ignore)
     return [
         _conflicts_of(index, visit, users, patients, partners, rules) if booked(visit) else []
@@ -121,24 +129,54 @@ async def booked_around(
     people: Iterable[ObjectId],
     visits: Sequence[RawDoc],
     rest: dt.timedelta,
+    by_day: bool = False,
 ) -> list[RawDoc]:
-    """The stored, booked visits of these people that could touch the visits: one read of the
-    index (_account, attendees.user, start). A visit lasts at most 24 hours, so one starting
-    before the first visit's start - 24 h - rest cannot reach it: `start` alone bounds the range,
-    no index on `end` is needed."""
-    wanted = list(people)
-    if not wanted or not visits:
+    """The stored, booked visits of these people that could touch the visits.
+
+    A visit lasts at most 24 hours, so one starting before a visit's start - 24 h - rest cannot
+    reach it: `start` alone bounds each read, no index on `end` is needed. The filters name only
+    index keys (cancelled and deleted visits are dropped here): the embedded server's planner
+    scans the whole collection for `$in`, `$ne` or any key outside the index (measured with
+    scripts/bench_conflicts.py), so each person is one read of (_account, attendees.user,
+    start), or, for many people over a few days (matching), one read of (_account, start). On
+    MongoDB one `$in` read would do; the reads here cost one command per person, not per visit."""
+    spans = _spans(people, visits, rest)
+    if not spans:
         return []
-    first = min(as_utc(visit["start"]) for visit in visits)  # type: ignore[type-var]
-    last = max(as_utc(visit["end"]) for visit in visits)  # type: ignore[type-var]
-    query = {
-        "_account": account_id,
-        "attendees.user": {"$in": wanted},
-        "start": {"$gte": first - MAX_VISIT - rest, "$lt": last + rest},  # type: ignore[operator]
-        "_deleted": {"$ne": True},
-        "status": {"$ne": EventStatus.CANCELLED.value},
-    }
-    return [doc async for doc in database.db.events.find(query, PARTNER_FIELDS)]
+    low = min(span[0] for span in spans.values())
+    high = max(span[1] for span in spans.values())
+    if by_day or (len(spans) > FEW_PEOPLE and high - low <= CROWD_SPAN):
+        query = {"_account": account_id, "start": {"$gte": low, "$lt": high}}
+        found = [doc async for doc in database.db.events.find(query, PARTNER_FIELDS)]
+        found = [doc for doc in found if any(a["user"] in spans for a in attending(doc))]
+    else:
+        reads = [
+            database.db.events.find(
+                {"_account": account_id, "attendees.user": person, "start": {"$gte": a, "$lt": b}},
+                PARTNER_FIELDS,
+            ).to_list()
+            for person, (a, b) in spans.items()
+        ]
+        found = [doc for docs in await asyncio.gather(*reads) for doc in docs]
+    unique = {doc["_id"]: doc for doc in found}  # a visit of two of them is read twice
+    return [doc for doc in unique.values() if booked(doc)]
+
+
+def _spans(
+    people: Iterable[ObjectId], visits: Sequence[RawDoc], rest: dt.timedelta
+) -> dict[ObjectId, tuple[dt.datetime, dt.datetime]]:
+    """For each person, the starts a stored visit of theirs could have to touch their visits."""
+    wanted = set(people)
+    spans: dict[ObjectId, tuple[dt.datetime, dt.datetime]] = {}
+    for visit in visits:
+        start, end = as_utc(visit["start"]), as_utc(visit["end"])
+        assert start is not None and end is not None
+        for attendee in attending(visit):
+            person = attendee["user"]
+            if person in wanted:
+                low, high = spans.get(person, (start - MAX_VISIT - rest, end + rest))
+                spans[person] = (min(low, start - MAX_VISIT - rest), max(high, end + rest))
+    return spans
 
 
 def _partners(
@@ -293,15 +331,13 @@ async def stored_conflicts(
     `start` bounded to [from - 24 h, to) as a visit lasts at most 24 hours."""
     start, end = window
     key, value = ("attendees.user", caregiver) if caregiver else ("patient._id", patient)
-    query = {
-        "_account": account_id,
-        key: value,
-        "start": {"$gte": start - MAX_VISIT, "$lt": end},
-        "end": {"$gt": start},
-        "_deleted": {"$ne": True},
-        "status": {"$ne": EventStatus.CANCELLED.value},
-    }
-    visits = [doc async for doc in database.db.events.find(query, sort=[("start", 1), ("_id", 1)])]
+    # index keys only (see booked_around); the end and the status are checked here
+    query = {"_account": account_id, key: value, "start": {"$gte": start - MAX_VISIT, "$lt": end}}
+    read = [doc async for doc in database.db.events.find(query)]
+    visits = sorted(
+        (doc for doc in read if booked(doc) and as_utc(doc["end"]) > start),  # type: ignore[operator]
+        key=lambda doc: (doc["start"], doc["_id"]),
+    )
     found = await visit_conflicts(database, account_id, visits)
     return [
         (visit, conflict)

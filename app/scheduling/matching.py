@@ -169,13 +169,11 @@ def _total(scores: list[Score]) -> float:
 
 async def active_caregivers(database: Database, account_id: int) -> list[RawDoc]:
     """The account's caregivers who can be booked: not deleted, not suspended (one query)."""
-    query = {
-        "_account": account_id,
-        "role_type": RoleType.CAREGIVER.value,
-        "_deleted": {"$ne": True},
-        "_suspended": {"$ne": True},
-    }
-    return [doc async for doc in database.db.users.find(query, CAREGIVER_FIELDS)]
+    # index keys only, the rest checked here: see conflicts.booked_around
+    query = {"_account": account_id, "role_type": RoleType.CAREGIVER.value}
+    fields = {**CAREGIVER_FIELDS, "_deleted": 1, "_suspended": 1}
+    found = [doc async for doc in database.db.users.find(query, fields)]
+    return [doc for doc in found if not doc.get("_deleted") and not doc.get("_suspended")]
 
 
 async def caregiver_matches(
@@ -195,7 +193,7 @@ async def caregiver_matches(
         }
         visits = [{**trial, "attendees": [{"user": c["_id"]}]} for c in caregivers]
         skip = [wanted.event["_id"]] if wanted.event else []
-        conflicts = await visit_conflicts(database, account_id, visits, ignore=skip)
+        conflicts = await visit_conflicts(database, account_id, visits, ignore=skip, by_day=True)
     start = as_utc(wanted.start) or now()
     day = start.date()
     matches = []
@@ -217,10 +215,10 @@ def _order(match: Match) -> tuple[Any, ...]:
 async def wanted_for_event(database: Database, account_id: int, event: ObjectId) -> Wanted | None:
     """A stored visit's patient, time and place; None when the account has no such visit."""
     visit = await database.db.events.find_one(
-        {"_id": event, "_account": account_id, "_deleted": {"$ne": True}},
-        {"start": 1, "end": 1, "patient._id": 1, "location": 1},
+        {"_id": event, "_account": account_id},
+        {"start": 1, "end": 1, "patient._id": 1, "location": 1, "_deleted": 1},
     )
-    if visit is None or not (visit.get("patient") or {}).get("_id"):
+    if visit is None or visit.get("_deleted") or not (visit.get("patient") or {}).get("_id"):
         return None
     patient = await _patient(database, account_id, visit["patient"]["_id"])
     if patient is None:
@@ -244,6 +242,8 @@ async def wanted_for_patient(
 
 
 async def _patient(database: Database, account_id: int, key: ObjectId) -> RawDoc | None:
-    query = {"_id": key, "_account": account_id, "_deleted": {"$ne": True}}
-    found: RawDoc | None = await database.db.patients.find_one(query, PATIENT_FIELDS)
-    return found
+    fields = {**PATIENT_FIELDS, "_deleted": 1}
+    found: RawDoc | None = await database.db.patients.find_one(
+        {"_id": key, "_account": account_id}, fields
+    )
+    return None if found is None or found.get("_deleted") else found
