@@ -39,7 +39,7 @@ from app.scheduling.conflicts import stored_conflicts, visit_conflicts
 from app.scheduling.documents import MAX_VISIT
 from app.settings import Settings
 
-PER_CAREGIVER, CHUNK, PATIENTS = 500, 10_000, 500
+PER_CAREGIVER, CHUNK, PATIENTS = 500, 5_000, 500
 FIRST_DAY = dt.datetime(2025, 1, 6, tzinfo=dt.UTC)  # a Monday
 DAYS = 730
 
@@ -65,9 +65,10 @@ def visit(
 
 async def grow(
     database: Database, account: int, caregivers: list[ObjectId], patients: list[ObjectId],
-    have: int, want: int, rng: random.Random,
-) -> None:  # fmt: skip
-    """Add caregivers (one per 500 visits) and visits until the account holds `want` visits."""
+    have: int, want: int, rng: random.Random, deadline: float,
+) -> int:  # fmt: skip
+    """Add caregivers (one per 500 visits) and visits until the account holds `want` visits, or
+    the deadline passes; how many it holds."""
     needed = want // PER_CAREGIVER - len(caregivers)
     if needed > 0:
         users = [
@@ -77,13 +78,14 @@ async def grow(
         ]  # fmt: skip
         await database.db.users.insert_many(users)
         caregivers += [user["_id"] for user in users]
-    while have < want:
+    while have < want and time.perf_counter() < deadline:
         size = min(CHUNK, want - have)
         rows = [
             visit(rng, account, rng.choice(caregivers), rng.choice(patients)) for _ in range(size)
         ]
         await database.db.events.insert_many(rows, ordered=False)
         have += size
+    return have
 
 
 def week_of(rng: random.Random) -> tuple[dt.datetime, dt.datetime]:
@@ -178,7 +180,6 @@ async def main() -> int:
     args = parser.parse_args()
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     rng = random.Random(7)
-    rows = []
     with tempfile.TemporaryDirectory(prefix="caregraph-bench-conflicts-") as folder:
         settings = Settings(
             environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
@@ -191,36 +192,38 @@ async def main() -> int:
                  for p in patients]
             )  # fmt: skip
             caregivers: list[ObjectId] = []
-            have, inserting = 0, 0.0
+            have, began = 0, time.perf_counter()
+            print_header(args.runs)
             for size in sizes:
-                if inserting > args.budget:
-                    print(f"skipped {size:,} visits: inserting {have:,} took {inserting:.0f}s "
-                          f"(over the {args.budget:.0f}s budget)")  # fmt: skip
+                deadline = began + args.budget
+                if time.perf_counter() > deadline:
                     break
                 started = time.perf_counter()
-                await grow(database, account, caregivers, patients, have, size, rng)
-                took = time.perf_counter() - started
-                inserting += took
-                have = size
-                print(
-                    f"inserted up to {size:,} visits ({len(caregivers):,} caregivers) "
-                    f"in {took:.1f}s",
-                    file=sys.stderr,
+                have = await grow(
+                    database, account, caregivers, patients, have, size, rng, deadline
                 )
-                rows.append((size, *await measure(database, account, caregivers, args.runs)))
-    report(rows, args.runs)
+                took = time.perf_counter() - started
+                if have < size:
+                    print(f"stopped inserting at {have:,} visits: {args.budget:.0f}s budget "
+                          f"spent ({took:.0f}s for this size)")  # fmt: skip
+                else:
+                    print(f"inserted up to {have:,} visits ({len(caregivers):,} caregivers) "
+                          f"in {took:.1f}s")  # fmt: skip
+                print_row(have, *await measure(database, account, caregivers, args.runs))
     return 0
 
 
-def report(rows: list[tuple[int, float, float, float, str]], runs: int) -> None:
+def print_header(runs: int) -> None:
     print(f"conflict check of one caregiver's week, median of {runs} (ms)")
     print("floor: the same indexed find, by hand; ratio: scheduleConflicts / floor")
     print(
         f"{'visits':>10}{'listed':>9}{'new visit':>11}{'floor':>8}{'ratio':>7}  explain of the find"
     )
-    for size, listed, new_visit, floor, explained in rows:
-        figures = f"{listed:>9.2f}{new_visit:>11.2f}{floor:>8.2f}{listed / floor:>7.1f}"
-        print(f"{size:>10,}{figures}  {explained}")
+
+
+def print_row(size: int, listed: float, new_visit: float, floor: float, explained: str) -> None:
+    figures = f"{listed:>9.2f}{new_visit:>11.2f}{floor:>8.2f}{listed / floor:>7.1f}"
+    print(f"{size:>10,}{figures}  {explained}", flush=True)
 
 
 if __name__ == "__main__":
