@@ -69,23 +69,27 @@ async def grow(
 ) -> int:  # fmt: skip
     """Add caregivers (one per 500 visits) and visits until the account holds `want` visits, or
     the deadline passes; how many it holds."""
-    needed = want // PER_CAREGIVER - len(caregivers)
-    if needed > 0:
-        users = [
-            {"_id": ObjectId(), "_account": account, "role_type": "caregiver", "_deleted": False,
-             "name": {"first": "Care", "last": f"Giver {len(caregivers) + n}"}}
-            for n in range(needed)
-        ]  # fmt: skip
-        await database.db.users.insert_many(users)
-        caregivers += [user["_id"] for user in users]
     while have < want and time.perf_counter() < deadline:
         size = min(CHUNK, want - have)
+        await hire(database, account, caregivers, (have + size) // PER_CAREGIVER)
         rows = [
             visit(rng, account, rng.choice(caregivers), rng.choice(patients)) for _ in range(size)
         ]
         await database.db.events.insert_many(rows, ordered=False)
         have += size
     return have
+
+
+async def hire(database: Database, account: int, caregivers: list[ObjectId], total: int) -> None:
+    """Caregivers added up to `total`, so each keeps about the same visits a week."""
+    users = [
+        {"_id": ObjectId(), "_account": account, "role_type": "caregiver", "_deleted": False,
+         "name": {"first": "Care", "last": f"Giver {len(caregivers) + n}"}}
+        for n in range(total - len(caregivers))
+    ]  # fmt: skip
+    if users:
+        await database.db.users.insert_many(users)
+        caregivers += [user["_id"] for user in users]
 
 
 def week_of(rng: random.Random) -> tuple[dt.datetime, dt.datetime]:
