@@ -52,7 +52,10 @@ async def _series_horizon_job(app: web.Application) -> AsyncIterator[None]:
     if minutes:
         database = app[DATABASE]
         every = dt.timedelta(minutes=minutes)
-        task = asyncio.create_task(run_job(database, event_store(database), every))
+        # the job books what series already promise; clashes that arose since (visits booked
+        # later) are not a caller's write to refuse: scheduleConflicts lists them
+        events = event_store(database, check_conflicts=False)
+        task = asyncio.create_task(run_job(database, events, every))
     yield
     if task is not None:
         task.cancel()

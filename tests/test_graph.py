@@ -31,7 +31,9 @@ async def agency_with_patients(api: Api, patients: int) -> Agency:
         invoice = await create_invoice(agency, patient["id"])
         cards = []
         for day in (0, 2):
-            event = await create_event(agency, event_input(patient, caregiver, day=day, hour=9))
+            # one caregiver: each patient's visits at their own hour, or they would clash
+            visit = event_input(patient, caregiver, day=day, hour=8 + number)
+            event = await create_event(agency, visit)
             cards.append(
                 await create_punchcard(agency, caregiver["id"], patient["id"], event=event["id"])
             )

@@ -20,11 +20,13 @@ from tests.factories_scheduling import (
     CANCEL_FROM,
     CANCEL_OCCURRENCE,
     CHANGE_GROUP,
+    CREATE_EVENT,
     CREATE_GROUP,
     EXTEND_GROUP,
     SERIES_GROUP,
     SPLIT_GROUP,
     UPDATE_EVENT,
+    event_input,
     iso,
     next_monday,
     people,
@@ -100,13 +102,13 @@ async def test_a_new_series_books_its_visits_up_to_the_horizon_in_one_go(api: Ap
 async def test_booking_costs_the_same_database_commands_for_many_visits_as_for_few(
     api: Api,
 ) -> None:
-    # given an agency with a caregiver and a patient
+    # given an agency with two caregivers and their patients
     agency = await scheduling_agency(api)
-    caregiver, patient = await people(agency)
+    pairs = [await people(agency), await people(agency)]
 
     # when a weekly series (12 visits) and a daily one (about 84) are created
     costs, counts = [], []
-    for freq in ("WEEKLY", "DAILY"):
+    for freq, (caregiver, patient) in zip(("WEEKLY", "DAILY"), pairs, strict=True):
         data = series_input(patient, caregiver, next_monday(), freq=freq, byweekday=[])
         before = await live_count(api, agency)
         response = await agency.gql(CREATE_GROUP, {"input": data})
@@ -661,3 +663,44 @@ async def created_series(agency: Agency, data: dict[str, Any]) -> dict[str, Any]
 
 def on_day(group: dict[str, Any], midnight: dt.datetime) -> list[dict[str, Any]]:
     return [v for v in group["events"]["nodes"] if when(v["start"]).date() == midnight.date()]
+
+
+# --- conflicts ---------------------------------------------------------------------------------
+
+
+async def test_a_series_clashing_with_a_booked_visit_is_refused_unless_overridden(
+    api: Api,
+) -> None:
+    # given Ana booked with Walter for an hour on Monday of next week
+    agency = await scheduling_agency(api)
+    caregiver, patient = await people(agency)
+    first = next_monday()
+    visit = event_input(patient, caregiver) | {
+        "start": iso(first),
+        "end": iso(first + dt.timedelta(hours=1)),
+    }
+    assert (await agency.ok(CREATE_EVENT, {"input": visit}))["eventCreate"]["userErrors"] == []
+    before = await live_count(api, agency)
+
+    # when a weekly series for her starts at that very time, then again with an override
+    data = series_input(patient, caregiver, first)
+    refused = (await agency.ok(CREATE_GROUP, {"input": data}))["eventGroupCreate"]
+    override = {"reason": "Family asked for a second visit that day."}
+    booked = (await agency.ok(CREATE_GROUP, {"input": {**data, "conflictOverride": override}}))[
+        "eventGroupCreate"
+    ]
+
+    # then the first is refused naming the clashing occurrence, and nothing is written
+    assert refused["eventGroup"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("input.visits.0", "SCHEDULE_CONFLICT")
+    ]
+    # and the overridden one books its visits, each recording what it overrode
+    assert booked["userErrors"] == []
+    assert await live_count(api, agency) > before + 1
+    stored = await api.database.db.events.find_one(
+        {"_account": agency.account_id, "series_start": first}
+    )
+    assert stored is not None
+    assert stored["conflict_override"]["reason"] == override["reason"]
+    assert [c["kind"] for c in stored["conflict_override"]["conflicts"]] == ["double_booked"]

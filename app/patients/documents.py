@@ -21,6 +21,7 @@ from app.common.documents import (
     Location,
     PersonName,
     Phone,
+    SkillEntry,
     SoftDeletable,
     by_account,
     ref,
@@ -150,6 +151,27 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
     religion: str | None = Field(None, max_length=60, description="Religion (a code).")
     education_required: str | None = Field(
         None, max_length=60, description="The education a caregiver needs for them (a code)."
+    )
+    required_skills: list[SkillEntry] = Field(
+        default_factory=list,
+        description="Skills a caregiver needs for them, each at least at its level; a visit by "
+        "a caregiver without them is a SKILLS schedule conflict.",
+    )
+    required_certifications: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Names of certificates a caregiver must hold, valid on the visit date "
+        "(such as CPR); matched by name, ignoring case.",
+    )
+    caregiver_gender: Gender | None = Field(
+        None,
+        description="The caregiver gender they prefer, if any: a caregiver of another recorded "
+        "gender is a GENDER schedule conflict.",
+    )
+    needs_driving: bool | None = Field(
+        None,
+        description="Whether the caregiver drives them (errands, appointments): a caregiver "
+        "then needs a driver's licence valid on the visit date and a vehicle.",
     )
     phones: list[Phone] = Field(default_factory=list, description="Phone numbers.")
     locations: list[Location] = Field(default_factory=list, description="Where care happens.")

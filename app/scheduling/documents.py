@@ -41,6 +41,7 @@ from app.scheduling.enums import (  # re-exported: they were defined here
     RecurrenceFrequency,
     SeriesEndMode,
 )
+from app.scheduling.overrides import ConflictOverride
 from app.scheduling.rule_codes import MonthDay, WeekdayRule, time_zone
 
 MAX_VISIT = dt.timedelta(hours=24)
@@ -154,6 +155,12 @@ class Scheduled(BaseModel):
     )
     location: Location | None = Field(None, description="Where the visit starts.")
     notes: str | None = Field(None, max_length=5000, description="Notes for the caregivers.")
+    conflict_override: ConflictOverride | None = Field(
+        None,
+        description="Book despite schedule conflicts: without it a conflicting create or move "
+        "is refused with SCHEDULE_CONFLICT errors. Recorded with the conflicts it overrode; a "
+        "later move needs a new one (a move without conflicts clears it).",
+    )
 
     @field_validator("attendees")
     @classmethod

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from bson import ObjectId
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -107,15 +108,21 @@ def template(group: RawDoc) -> dict[str, Any]:
 
 
 async def visits_for(
-    events: EventStore, actor: Actor, group: RawDoc, starts: list[dt.datetime], prefix: str
+    events: EventStore,
+    actor: Actor,
+    group: RawDoc,
+    starts: list[dt.datetime],
+    prefix: str,
+    replacing: Collection[ObjectId] = (),
 ) -> list[RawDoc]:
-    """New visits of the series at these starts, prepared (validated, filled), not written."""
+    """New visits of the series at these starts, prepared (validated, filled, checked for
+    conflicts with every visit but those they replace), not written."""
     if not starts:
         return []
     length = as_utc(group["end"]) - as_utc(group["start"])  # type: ignore[operator]
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
-    raws = await events.prepared(actor, items, prefix)
+    raws = await events.prepared(actor, items, prefix, ignore=replacing)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
@@ -205,6 +212,7 @@ async def rebook(
     def day(visit: RawDoc) -> dt.date:
         return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
 
+    replacing = [v["_id"] for v in current]
     started = {day(v) for v in current if as_utc(v["series_start"]) < since}  # type: ignore[operator]
     current = [v for v in current if as_utc(v["series_start"]) >= since]  # type: ignore[operator]
     reasons = await kept_reasons(database, actor.account_id, current, session)
@@ -218,7 +226,7 @@ async def rebook(
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
     ]
     free = {day(v): v for v in current if v["_id"] not in reasons}
-    for fresh in await visits_for(events, actor, target, starts, "visits"):
+    for fresh in await visits_for(events, actor, target, starts, "visits", replacing):
         old = free.pop(day(fresh), None)
         if old is None:
             plan.create.append(fresh)

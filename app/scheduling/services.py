@@ -11,9 +11,10 @@ top-level references only.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 
+from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
@@ -23,17 +24,22 @@ from app.common.services import (
     RawDoc,
     check_references,
     decode,
+    encode,
     problems_from_many,
     snapshot_id,
+    validated,
 )
 from app.common.store import MAX_IMPORT, RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling import series, series_edits
+from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
+MOVES = ("start", "end", "attendees", "patient", "status")
+"""The changes of a visit that are checked for schedule conflicts."""
 
 
 def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
@@ -236,7 +242,47 @@ class ScheduleStore(RecordStore):
 
 
 class EventStore(ScheduleStore):
-    """Visits, which also keep the user who created and last changed them."""
+    """Visits, which also keep the user who created and last changed them. Every new visit,
+    and every change of its time, people, patient or status, is checked for schedule conflicts:
+    refused with SCHEDULE_CONFLICT errors unless it carries an override, which then records what
+    it overrode. `checks_conflicts=False` is for demo data only."""
+
+    checks_conflicts: bool = True
+
+    async def prepared(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        ignore: Collection[ObjectId] = (),
+    ) -> list[RawDoc]:
+        """New visits ready to insert, checked for conflicts with the account's visits (but
+        `ignore`: the visits they replace) and with each other."""
+        raws = await super().prepared(actor, items, prefix)
+        if self.checks_conflicts:
+            paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+            await guard_visits(self.database, actor, raws, paths, ignore=ignore)
+        return raws
+
+    async def update(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> RawDoc:
+        if self.checks_conflicts and any(name in changes for name in (*MOVES, "conflict_override")):
+            changes = await self._checked_move(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes)
+
+    async def _checked_move(
+        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes with the override recorded (or cleared: an override given for an
+        earlier move does not cover this one), after checking the visit as it would be."""
+        current = await self.get(actor, key)
+        self._check_revision(current, revision)
+        self._check_not_deleted(current)
+        before = self.model.model_validate(decode(current)).model_dump()
+        moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
+        await guard_visits(self.database, actor, [moved], ["input"])
+        return {**changes, "conflict_override": moved.get("conflict_override")}
 
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
         stamp = {"created_user": actor.user_id, **self._stamp(actor)}
@@ -275,6 +321,8 @@ class EventGroupStore(ScheduleStore):
     changing its rule or template rebooks its future visits (see `series.py`).
     """
 
+    checks_conflicts: bool = True
+    """Whether booked visits are checked for conflicts: off for demo data only."""
     after_update: After | None = None
     """What must commit with the next update (set by the series edits, for one call)."""
 
@@ -283,7 +331,7 @@ class EventGroupStore(ScheduleStore):
     ) -> list[RawDoc]:
         groups = await self.prepared(actor, items, prefix)
         account = await self._account(actor)
-        visits = await series.book_new(event_store(self.database), actor, account, groups, prefix)
+        visits = await series.book_new(self.events(), actor, account, groups, prefix)
         return await self.insert_new(
             actor, groups, also=series.inserting(self.database, actor, visits)
         )
@@ -291,8 +339,12 @@ class EventGroupStore(ScheduleStore):
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
-        events = event_store(self.database)
-        return (await series_edits.change(self, events, actor, key, revision, changes)).group
+        changed = await series_edits.change(self, self.events(), actor, key, revision, changes)
+        return changed.group
+
+    def events(self) -> EventStore:
+        """The store of the series' visits, checking conflicts as this store does."""
+        return event_store(self.database, check_conflicts=self.checks_conflicts)
 
     async def update_with(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any], after: After | None
@@ -329,9 +381,13 @@ class EventGroupStore(ScheduleStore):
         return data
 
 
-def event_store(database: Database) -> EventStore:
-    return EventStore(database, Event, "Event")
+def event_store(database: Database, *, check_conflicts: bool = True) -> EventStore:
+    store = EventStore(database, Event, "Event")
+    store.checks_conflicts = check_conflicts
+    return store
 
 
-def event_group_store(database: Database) -> EventGroupStore:
-    return EventGroupStore(database, EventGroup, "EventGroup")
+def event_group_store(database: Database, *, check_conflicts: bool = True) -> EventGroupStore:
+    store = EventGroupStore(database, EventGroup, "EventGroup")
+    store.checks_conflicts = check_conflicts
+    return store
