@@ -22,6 +22,7 @@ from app.common.documents import (
     ref,
 )
 from app.common.money import MAX_AMOUNT, whole_cents
+from app.visits.documents import overtime_within_hours
 
 
 @strawberry.enum(
@@ -142,13 +143,7 @@ class PayrollUserPunchcard(Embedded):
 
     _cents = field_validator("amount")(whole_cents)
 
-    @field_validator("overtime_hours")
-    @classmethod
-    def _within_hours(cls, overtime: Decimal, info: ValidationInfo) -> Decimal:
-        hours = info.data.get("hours")
-        if hours is not None and overtime > hours:
-            raise ValueError("overtime hours are part of the hours paid")
-        return overtime
+    _overtime = field_validator("overtime_hours")(overtime_within_hours)
 
 
 class PayrollUserCaregiver(Embedded):

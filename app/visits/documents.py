@@ -86,6 +86,14 @@ class PunchFlag(Embedded):
     )
 
 
+def overtime_within_hours(overtime: Decimal, info: ValidationInfo) -> Decimal:
+    """A pydantic check: overtime hours are part of the `hours` paid beside them."""
+    hours = info.data.get("hours")
+    if hours is not None and overtime > hours:
+        raise ValueError("overtime hours are part of the hours paid")
+    return overtime
+
+
 def _after(value: dt.datetime | None, info: ValidationInfo, start: str, what: str) -> None:
     began = info.data.get(start)
     if value is not None and began is not None and value <= began:
@@ -195,13 +203,7 @@ class PunchcardPay(Embedded):
 
     _cents = field_validator("amount")(whole_cents)
 
-    @field_validator("overtime_hours")
-    @classmethod
-    def _within_hours(cls, overtime: Decimal, info: ValidationInfo) -> Decimal:
-        hours = info.data.get("hours")
-        if hours is not None and overtime > hours:
-            raise ValueError("overtime hours are part of the hours paid")
-        return overtime
+    _overtime = field_validator("overtime_hours")(overtime_within_hours)
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardPay:
