@@ -23,8 +23,10 @@ from tests.factories_conflicts import (
     patient,
 )
 from tests.factories_scheduling import at, event_input
-from tests.test_scheduling import key, stored_event
+from tests.test_scheduling import DELETE_EVENT, key, stored_event
 
+RESTORE_EVENT = """mutation($id: ID!) { eventRestore(id: $id) {
+  event { deleted revision } userErrors { field code message } } }"""
 WEEK = {"from": at(0, 0), "to": at(7, 0)}
 
 
@@ -229,6 +231,58 @@ async def test_cancelled_and_deleted_visits_never_conflict_and_uncancelling_is_c
     # then the new visit is booked, and putting the cancelled one back is refused
     assert again["userErrors"] == []
     assert codes(restored) == [("input", "SCHEDULE_CONFLICT")]
+
+
+async def test_restoring_a_visit_whose_time_was_booked_since_is_refused_writing_nothing(
+    api: Api,
+) -> None:
+    # given Ana's Monday 10:00 visit deleted, then Ana booked at 10:30 with Rosa
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    gone = (await book(agency, event_input(walter, ana, hour=10, minutes=60)))["event"]
+    await agency.ok(DELETE_EVENT, {"id": gone["id"], "reason": "Moved"})
+    rosa = await patient(agency, "Rosa")
+    later = event_input(rosa, ana, hour=10, minutes=60) | {"start": at(0, 10, 30)}
+    taken = (await book(agency, later | {"end": at(0, 11, 30)}))["event"]
+    before, audited = await stored_event(api, gone["id"]), len(await audit_entries(agency))
+
+    # when the deleted visit is restored
+    refused = (await agency.ok(RESTORE_EVENT, {"id": gone["id"]}))["eventRestore"]
+
+    # then it is refused as a booking would be, naming the visit that took its time
+    assert refused["event"] is None
+    assert refused["userErrors"] == [
+        {
+            "field": "id",
+            "code": "SCHEDULE_CONFLICT",
+            "message": "Ana Lopez is booked with Rosa Green 2030-03-04 10:30-11:30 "
+            f"(visit {taken['id']}).",
+        }
+    ]
+    # and nothing is written: still deleted, same revision, no trail entry
+    assert await stored_event(api, gone["id"]) == before
+    assert len(await audit_entries(agency)) == audited
+
+
+async def test_a_deleted_visit_booked_with_an_override_is_restored_despite_its_conflicts(
+    api: Api,
+) -> None:
+    # given Ana booked twice at Monday 10:00, the second with an override, then deleted
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    await book(agency, event_input(walter, ana, hour=10, minutes=60))
+    override = {"conflictOverride": {"reason": "Two-person transfer"}}
+    both = (await book(agency, event_input(walter, ana, hour=10, minutes=60) | override))["event"]
+    await agency.ok(DELETE_EVENT, {"id": both["id"], "reason": "Not needed"})
+
+    # when it is restored
+    restored = (await agency.ok(RESTORE_EVENT, {"id": both["id"]}))["eventRestore"]
+
+    # then its override still stands: it is back, its override as recorded
+    assert restored == {"event": {"deleted": False, "revision": 3}, "userErrors": []}
+    stored = await stored_event(api, both["id"])
+    assert stored["conflict_override"]["reason"] == "Two-person transfer"
+    assert [c["kind"] for c in stored["conflict_override"]["conflicts"]] == ["double_booked"]
 
 
 async def test_an_import_is_checked_against_itself_all_or_nothing(api: Api) -> None:
