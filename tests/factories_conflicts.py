@@ -65,13 +65,16 @@ UNFIT = {
 """A caregiver meeting none of NEEDY's needs (the certificate expired before the visits)."""
 
 
-async def conflicts_agency(api: Api, rest_minutes: int = 0) -> Agency:
-    """An agency in UTC selling PSW visits, asking `rest_minutes` between a caregiver's visits."""
+async def conflicts_agency(
+    api: Api, rest_minutes: int = 0, timezone: str = "UTC", week_start: str = "MO"
+) -> Agency:
+    """An agency selling PSW visits (in UTC, weeks from Monday, unless told), asking
+    `rest_minutes` between a caregiver's visits."""
     account = await create_account(
         api.database,
         f"Conflicts agency {next(_numbers)}",
         services=SERVICES,
-        settings={"timezone": "UTC", "currency": "CAD"},
+        settings={"timezone": timezone, "currency": "CAD", "week_start": week_start},
         scheduler_settings={"min_rest_minutes": rest_minutes},
     )
     key, secret = await create_api_client(api.database, account["_id"], "Administrator")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from app.common.services import Actor
 from app.graphql.relay import to_global_id
 from app.scheduling.services import event_store
@@ -22,9 +24,17 @@ from tests.factories_conflicts import (
     events_stored,
     patient,
 )
-from tests.factories_scheduling import at, event_input
-from tests.test_scheduling import key, stored_event
+from tests.factories_scheduling import (
+    CREATE_GROUP,
+    at,
+    event_input,
+    next_monday,
+    series_input,
+)
+from tests.test_scheduling import DELETE_EVENT, key, stored_event
 
+RESTORE_EVENT = """mutation($id: ID!) { eventRestore(id: $id) {
+  event { deleted revision } userErrors { field code message } } }"""
 WEEK = {"from": at(0, 0), "to": at(7, 0)}
 
 
@@ -231,6 +241,144 @@ async def test_cancelled_and_deleted_visits_never_conflict_and_uncancelling_is_c
     assert codes(restored) == [("input", "SCHEDULE_CONFLICT")]
 
 
+async def test_restoring_a_visit_whose_time_was_booked_since_is_refused_writing_nothing(
+    api: Api,
+) -> None:
+    # given Ana's Monday 10:00 visit deleted, then Ana booked at 10:30 with Rosa
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    gone = (await book(agency, event_input(walter, ana, hour=10, minutes=60)))["event"]
+    await agency.ok(DELETE_EVENT, {"id": gone["id"], "reason": "Moved"})
+    rosa = await patient(agency, "Rosa")
+    later = event_input(rosa, ana, hour=10, minutes=60) | {"start": at(0, 10, 30)}
+    taken = (await book(agency, later | {"end": at(0, 11, 30)}))["event"]
+    before, audited = await stored_event(api, gone["id"]), len(await audit_entries(agency))
+
+    # when the deleted visit is restored
+    refused = (await agency.ok(RESTORE_EVENT, {"id": gone["id"]}))["eventRestore"]
+
+    # then it is refused as a booking would be, naming the visit that took its time
+    assert refused["event"] is None
+    assert refused["userErrors"] == [
+        {
+            "field": "id",
+            "code": "SCHEDULE_CONFLICT",
+            "message": "Ana Lopez is booked with Rosa Green 2030-03-04 10:30-11:30 "
+            f"(visit {taken['id']}).",
+        }
+    ]
+    # and nothing is written: still deleted, same revision, no trail entry
+    assert await stored_event(api, gone["id"]) == before
+    assert len(await audit_entries(agency)) == audited
+
+
+async def test_a_deleted_visit_booked_with_an_override_is_restored_despite_its_conflicts(
+    api: Api,
+) -> None:
+    # given Ana booked twice at Monday 10:00, the second with an override, then deleted
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    await book(agency, event_input(walter, ana, hour=10, minutes=60))
+    override = {"conflictOverride": {"reason": "Two-person transfer"}}
+    both = (await book(agency, event_input(walter, ana, hour=10, minutes=60) | override))["event"]
+    await agency.ok(DELETE_EVENT, {"id": both["id"], "reason": "Not needed"})
+
+    # when it is restored
+    restored = (await agency.ok(RESTORE_EVENT, {"id": both["id"]}))["eventRestore"]
+
+    # then its override still stands: it is back, its override as recorded
+    assert restored == {"event": {"deleted": False, "revision": 3}, "userErrors": []}
+    stored = await stored_event(api, both["id"])
+    assert stored["conflict_override"]["reason"] == "Two-person transfer"
+    assert [c["kind"] for c in stored["conflict_override"]["conflicts"]] == ["double_booked"]
+
+
+async def test_a_visit_taking_a_caregiver_over_her_weekly_hours_is_refused_writing_nothing(
+    api: Api,
+) -> None:
+    # given Ana works at most 10 hours a week, booked 4 h on Monday and on Tuesday
+    agency = await conflicts_agency(api)
+    ana = await caregiver(agency, "Ana", "Lopez", availability={"maxHoursPerWeek": "10"})
+    walter = await patient(agency)
+    for day in (0, 1):
+        assert (await book(agency, event_input(walter, ana, day=day, minutes=240)))["event"]
+    stored, audited = await events_stored(agency), len(await audit_entries(agency))
+
+    # when she is booked 4 h on Wednesday, 2 h on Wednesday, and 4 h the Sunday before
+    over = await book(agency, event_input(walter, ana, day=2, minutes=240))
+    fits = await book(agency, event_input(walter, ana, day=2, minutes=120))
+    week_before = await book(agency, event_input(walter, ana, day=-1, minutes=240))
+
+    # then 12 hours are refused, naming the week; 10 hours and the week before are booked
+    assert over["event"] is None
+    assert over["userErrors"] == [{
+        "field": "input", "code": "SCHEDULE_CONFLICT",
+        "message": "Ana Lopez would be booked 12 hours in the week of 2030-03-04, over the 10 "
+        "hours a week they can work.",
+    }]  # fmt: skip
+    assert fits["userErrors"] == week_before["userErrors"] == []
+    assert await events_stored(agency) == stored + 2
+    assert len(await audit_entries(agency)) == audited + 2
+
+    # and moving a visit within the week does not count it twice; lengthening it is refused
+    moved = {"id": fits["event"]["id"], "revision": 1}
+    later = await agency.ok(UPDATE, moved | {"input": {"start": at(2, 16), "end": at(2, 18)}})
+    longer = await agency.ok(UPDATE, moved | {"revision": 2, "input": {"end": at(2, 18, 30)}})
+    assert later["eventUpdate"]["userErrors"] == []
+    assert longer["eventUpdate"]["userErrors"][0]["message"].startswith(
+        "Ana Lopez would be booked 10.5 hours in the week of 2030-03-04"
+    )
+
+    # and an override books it anyway, recording the conflict
+    forced = await book(agency, event_input(walter, ana, day=3) | {
+        "conflictOverride": {"reason": "Cover for Bea"}})  # fmt: skip
+    assert [c["kind"] for c in forced["event"]["conflictOverride"]["conflicts"]] == [
+        "OVER_WEEKLY_HOURS"
+    ]
+
+
+async def test_weekly_hours_add_up_in_the_accounts_weeks_and_time_zone(api: Api) -> None:
+    # given an agency in Toronto whose weeks start on Sunday; Ana works at most 8 hours a week
+    agency = await conflicts_agency(api, timezone="America/Toronto", week_start="SU")
+    ana = await caregiver(agency, "Ana", "Lopez", availability={"maxHoursPerWeek": 8})
+    walter = await patient(agency)
+    # booked 6 h on Monday 4 March 2030 (the week of Sunday 3 March)
+    await book(agency, event_input(walter, ana, hour=14, minutes=360))
+
+    # when she is booked 3 h on Saturday 9 March 20:00 Toronto (Sunday 01:00 UTC), and 3 h on
+    # Sunday 10 March 09:00 Toronto (a new week there)
+    saturday = await book(agency, event_input(walter, ana, day=6, hour=1, minutes=180))
+    sunday = await book(agency, event_input(walter, ana, day=6, hour=14, minutes=180))
+
+    # then Saturday night counts in the week of 3 March and is refused; Sunday is booked
+    assert saturday["userErrors"][0]["message"] == (
+        "Ana Lopez would be booked 9 hours in the week of 2030-03-03, over the 8 hours a week "
+        "they can work."
+    )
+    assert sunday["userErrors"] == []
+
+
+async def test_a_series_over_the_weekly_hours_is_refused_naming_the_visits_past_it(
+    api: Api,
+) -> None:
+    # given Ana works at most 5 hours a week
+    agency = await conflicts_agency(api)
+    ana = await caregiver(agency, "Ana", "Lopez", availability={"maxHoursPerWeek": 5})
+    walter = await patient(agency)
+
+    # when a daily 1-hour series for two weeks from next Monday is created for her
+    daily = series_input(walter, ana, next_monday(), freq="DAILY", byweekday=[], count=14)
+    response = await agency.ok(CREATE_GROUP, {"input": daily})
+
+    # then it is refused, naming the 6th and 7th visit of each week; nothing is written
+    payload = response["eventGroupCreate"]
+    assert payload["eventGroup"] is None
+    assert codes(payload) == [(f"input.visits.{n}", "SCHEDULE_CONFLICT") for n in (5, 6, 12, 13)]
+    assert "would be booked 6 hours in the week of" in payload["userErrors"][0]["message"]
+    assert await events_stored(agency) == 0
+    assert await api.count("eventsgroups", _account=agency.account_id) == 0
+
+
 async def test_an_import_is_checked_against_itself_all_or_nothing(api: Api) -> None:
     agency = await conflicts_agency(api)
     ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
@@ -304,11 +452,15 @@ async def test_a_window_longer_than_a_month_or_both_people_are_refused(api: Api)
     assert "one of them" in both.errors[0]["message"]
 
 
-async def test_checking_a_batch_costs_commands_per_caregiver_not_per_visit(api: Api) -> None:
-    # given an agency with three caregivers and a patient
+@pytest.mark.parametrize("most", [None, 40], ids=["no-weekly-limit", "at-most-40-hours"])
+async def test_checking_a_batch_costs_commands_per_caregiver_not_per_visit(
+    api: Api, most: int | None
+) -> None:
+    # given an agency with three caregivers (with or without a weekly limit) and a patient
     agency = await conflicts_agency(api)
     walter = await patient(agency)
-    carers = [await caregiver(agency, name, "Lopez") for name in ("Ana", "Bea", "Cy")]
+    limit = {"availability": {"maxHoursPerWeek": most}} if most else {}
+    carers = [await caregiver(agency, name, "Lopez", **limit) for name in ("Ana", "Bea", "Cy")]
 
     def visits(count: int, week: int) -> list[dict[str, Any]]:
         return [

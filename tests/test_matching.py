@@ -93,6 +93,33 @@ async def test_for_a_patient_without_a_time_free_is_not_judged(api: Api) -> None
     assert criteria(timed["caregiverMatches"][0])["FREE"] == (1.0, "Free then.")
 
 
+async def test_a_caregiver_the_visit_would_take_over_her_weekly_hours_is_not_free(
+    api: Api,
+) -> None:
+    # given Ann and Eve, both at most 8 hours a week; Eve is booked 7 h on Tuesday
+    agency = await conflicts_agency(api)
+    walter, rosa = await patient(agency), await patient(agency, "Rosa")
+    limit = {"availability": {"maxHoursPerWeek": 8}}
+    await caregiver(agency, "Ann", "Lee", **limit)
+    eve = await caregiver(agency, "Eve", "Lee", **limit)
+    await book(agency, event_input(rosa, eve, day=1, hour=8, minutes=420))
+
+    # when matched for Walter on Monday 09:00-11:00, and on Monday of the next week
+    same_week = {"patient": walter["id"], "from": at(0, 9), "to": at(0, 11)}
+    next_week = {**same_week, "from": at(7, 9), "to": at(7, 11)}
+    busy = (await agency.ok(MATCHES, same_week))["caregiverMatches"]
+    later = (await agency.ok(MATCHES, next_week))["caregiverMatches"]
+
+    # then Eve is not free that week, saying why, and free the next
+    assert table(busy) == [("Ann Lee", 100.0), ("Eve Lee", 66.7)]
+    assert criteria(busy[1])["FREE"] == (
+        0.0,
+        "Eve Lee would be booked 9 hours in the week of 2030-03-04, over the 8 hours a week "
+        "they can work.",
+    )
+    assert table(later) == [("Ann Lee", 100.0), ("Eve Lee", 100.0)]
+
+
 async def test_ties_go_by_name_and_only_active_caregivers_are_ranked(api: Api) -> None:
     # given three equal caregivers, a suspended one, a deleted one and an office user
     agency = await conflicts_agency(api)

@@ -1,6 +1,7 @@
 """Schedule conflicts of visits: a caregiver double-booked (or short of the account's least
-rest between visits), outside their weekly hours, on a span they cannot work, or not meeting
-the patient's needs (see requirements.py).
+rest between visits), outside their weekly hours, over their most hours a week
+(weekly_hours.py), on a span they cannot work, or not meeting the patient's needs
+(see requirements.py).
 
 One batched check serves every caller: a new visit, an import of thousands, a moved visit, a
 series' materialised visits, the `scheduleConflicts` query. A batch costs four DB commands
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,11 +27,19 @@ from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.relay import to_global_id
 from app.scheduling.availability import outside_hours, span, unavailable_spans, zone_of
-from app.scheduling.documents import MAX_VISIT, AttendeeRole, AttendeeStatus, EventStatus, as_utc
+from app.scheduling.booked_time import (
+    Conflict,
+    Rules,
+    account_rules,
+    attending,
+    booked,
+    code_value,
+)
+from app.scheduling.documents import MAX_VISIT, AttendeeRole, as_utc
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
+from app.scheduling.weekly_hours import limits, over_weekly_hours, week_spans
 
-OFF_THE_VISIT = {AttendeeStatus.DECLINED.value, AttendeeStatus.CANCELLED.value}
 PARTNER_FIELDS = {"start": 1, "end": 1, "status": 1, "_deleted": 1, "attendees.user": 1,
                   "attendees.status": 1, "patient._id": 1, "patient.name": 1}  # fmt: skip
 """What the check reads of a caregiver's other visits."""
@@ -41,56 +49,6 @@ FEW_PEOPLE = 8
 of the account's days; fewer are read one person at a time."""
 CARING = (None, AttendeeRole.CAREGIVER.value)
 """Attendee roles held to the patient's needs (supervisors and trainees are not)."""
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """One conflict of one visit, for one of its attendees."""
-
-    kind: ConflictKind
-    message: str
-    caregiver: ObjectId
-    other: ObjectId | None = None
-    """The other visit, for DOUBLE_BOOKED."""
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the account sets for every check: its time zone and the least rest."""
-
-    zone: str
-    rest: dt.timedelta
-
-
-def booked(visit: RawDoc) -> bool:
-    """Whether a visit takes anyone's time: cancelled and deleted visits never conflict."""
-    status = visit.get("status")
-    status = status.value if isinstance(status, EventStatus) else status
-    return status != EventStatus.CANCELLED.value and not visit.get("_deleted")
-
-
-def attending(visit: RawDoc) -> list[RawDoc]:
-    """The attendees a visit takes the time of (not those who declined or were taken off)."""
-    return [
-        attendee
-        for attendee in visit.get("attendees") or []
-        if _value(attendee.get("status")) not in OFF_THE_VISIT and attendee.get("user")
-    ]
-
-
-def _value(code: Any) -> Any:
-    return getattr(code, "value", code)
-
-
-async def account_rules(database: Database, account_id: int) -> Rules:
-    found = await database.db.accounts.find_one(
-        {"_id": account_id},
-        {"settings.timezone": 1, "scheduler_settings.min_rest_minutes": 1},
-    )
-    found = found or {}
-    minutes = (found.get("scheduler_settings") or {}).get("min_rest_minutes") or 0
-    zone = (found.get("settings") or {}).get("timezone") or "UTC"
-    return Rules(zone, dt.timedelta(minutes=minutes))
 
 
 async def visit_conflicts(
@@ -115,10 +73,14 @@ async def visit_conflicts(
         database, "patients", account_id, (snapshot_id(v.get("patient")) for v in live),
         PATIENT_FIELDS,
     )  # fmt: skip
-    stored = await booked_around(database, account_id, users, live, rules.rest, by_day)
+    weeks = week_spans(limits(users), live, rules)
+    stored = await booked_around(database, account_id, users, live, rules.rest, by_day, weeks)
     partners = _partners(stored, visits, ignore)
+    over = over_weekly_hours(users, stored, visits, ignore, rules)
     return [
-        _conflicts_of(index, visit, users, patients, partners, rules) if booked(visit) else []
+        [*_conflicts_of(index, visit, users, patients, partners, rules), *over.get(index, [])]
+        if booked(visit)
+        else []
         for index, visit in enumerate(visits)
     ]
 
@@ -130,6 +92,7 @@ async def booked_around(
     visits: Sequence[RawDoc],
     rest: dt.timedelta,
     by_day: bool = False,
+    weeks: dict[ObjectId, tuple[dt.datetime, dt.datetime]] | None = None,
 ) -> list[RawDoc]:
     """The stored, booked visits of these people that could touch the visits.
 
@@ -139,13 +102,19 @@ async def booked_around(
     scans the whole collection for `$in`, `$ne` or any key outside the index (measured with
     scripts/bench_conflicts.py), so each person is one read of (_account, attendees.user,
     start), or, for many people over a few days (matching), one read of (_account, start). On
-    MongoDB one `$in` read would do; the reads here cost one command per person, not per visit."""
+    MongoDB one `$in` read would do; the reads here cost one command per person, not per visit.
+    `weeks` widens a person's read to whole weeks (their weekly hours add up)."""
     spans = _spans(people, visits, rest)
     if not spans:
         return []
     low = min(span[0] for span in spans.values())
     high = max(span[1] for span in spans.values())
-    if by_day or (len(spans) > FEW_PEOPLE and high - low <= CROWD_SPAN):
+    crowd = by_day or (len(spans) > FEW_PEOPLE and high - low <= CROWD_SPAN)
+    for person, (first, last) in (weeks or {}).items():
+        a, b = spans.get(person, (first, last))
+        spans[person] = (min(a, first), max(b, last))
+        low, high = min(low, first), max(high, last)
+    if crowd:
         query = {"_account": account_id, "start": {"$gte": low, "$lt": high}}
         found = [doc async for doc in database.db.events.find(query, PARTNER_FIELDS)]
         found = [doc for doc in found if any(a["user"] in spans for a in attending(doc))]
@@ -231,7 +200,7 @@ def _conflicts_of(
         for off in unavailable_spans(user, start, end, zone):
             message = f"{name} is unavailable {off}."
             found.append(Conflict(ConflictKind.UNAVAILABLE, message, user["_id"]))
-        if patient is not None and _value(attendee.get("role")) in CARING:
+        if patient is not None and code_value(attendee.get("role")) in CARING:
             who = full_name(patient.get("name"))
             for need in needs(patient, user, day):
                 if need.missing:

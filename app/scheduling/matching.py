@@ -25,7 +25,8 @@ from app.common.codes import RoleType
 from app.common.services import RawDoc
 from app.db import Database
 from app.errors import PublicError
-from app.scheduling.conflicts import Conflict, visit_conflicts
+from app.scheduling.booked_time import Conflict
+from app.scheduling.conflicts import visit_conflicts
 from app.scheduling.documents import as_utc
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
@@ -35,6 +36,7 @@ NEAR_KM = 50.0
 """Distance scores fall from 1 at the door to 0 at this many kilometres."""
 TIME_KINDS = {
     ConflictKind.DOUBLE_BOOKED, ConflictKind.OUTSIDE_AVAILABILITY, ConflictKind.UNAVAILABLE,
+    ConflictKind.OVER_WEEKLY_HOURS,
 }  # fmt: skip
 
 
@@ -43,7 +45,8 @@ class MatchCriterion(Enum):
     FREE = strawberry.enum_value(
         "free",
         description="Free at the visit's time: not booked elsewhere, within their weekly hours, "
-        "not on a span they cannot work. Weight 4; not judged without a time.",
+        "not on a span they cannot work, not over their most hours a week with this visit. "
+        "Weight 4; not judged without a time.",
     )
     NEEDS = strawberry.enum_value(
         "needs",

@@ -27,6 +27,12 @@ class ConflictKind(Enum):
         description="The visit falls outside the weekly hours the caregiver can work "
         "(availability.weekly, read in their time zone or the account's).",
     )
+    OVER_WEEKLY_HOURS = strawberry.enum_value(
+        "over_weekly_hours",
+        description="With the visit, the caregiver's booked hours in its week go over the most "
+        "they work a week (availability.maxHoursPerWeek). Weeks start on the account's "
+        "settings.weekStart, in the account's time zone; a visit counts in the week it starts.",
+    )
     UNAVAILABLE = strawberry.enum_value(
         "unavailable",
         description="The visit overlaps a span the caregiver cannot work "

@@ -260,6 +260,8 @@ async def write_plan(
         audit_event(actor, AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
         for v in plan.create
     ]
+    if len(plan.create) >= 100:  # a long series or a far extension: worth a line in the log
+        log.info("series: writing %d new visits in one transaction", len(plan.create))
     if plan.create:
         await events.insert_many(plan.create, session=session)
     if plan.replace:

@@ -284,6 +284,17 @@ class EventStore(ScheduleStore):
         await guard_visits(self.database, actor, [moved], ["input"])
         return {**changes, "conflict_override": moved.get("conflict_override")}
 
+    async def restore(self, actor: Actor, key: Any) -> RawDoc:
+        """Restore a deleted visit, if it is still free of conflicts: the time it took may have
+        been booked since. An override it carries still stands (it is kept as recorded)."""
+        if self.checks_conflicts:
+            current = await self.get(actor, key)
+            if current.get("_deleted"):
+                # a copy: the check records on an overridden visit what it overrode
+                restored = {**current, "_deleted": False}
+                await guard_visits(self.database, actor, [restored], ["id"], ignore=[key])
+        return await super().restore(actor, key)
+
     def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
         stamp = {"created_user": actor.user_id, **self._stamp(actor)}
         return super()._validate_new(actor, {**data, **stamp})
