@@ -190,8 +190,13 @@ async def main() -> int:
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     rng = random.Random(7)
     with tempfile.TemporaryDirectory(prefix="caregraph-bench-conflicts-") as folder:
+        # a 5,000-visit insert into a collection of a million can outlast the serving timeout
         settings = Settings(
-            environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
+            environment="test",
+            data_dir=Path(folder),
+            database_name="bench",
+            mongodb_uri=None,
+            database_timeout_seconds=60,
         )
         async with open_database(settings) as database:
             account = (await create_account(database, "Bench Home Care"))["_id"]

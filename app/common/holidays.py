@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.common.days import local_day, zone_of
 from app.common.services import RawDoc
 
 
@@ -16,9 +16,9 @@ def holiday_dates(account: RawDoc) -> set[dt.date]:
 
 def local_date(moment: dt.datetime, account: RawDoc) -> dt.date:
     """The calendar day of a moment in the account's time zone (stored times are UTC)."""
-    zone = ZoneInfo((account.get("settings") or {}).get("timezone") or "UTC")
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(zone).date()
+    day = local_day(moment, zone_of(account))
+    assert day is not None  # a datetime always has a day
+    return day
 
 
 def _as_date(value: Any) -> dt.date:

@@ -37,6 +37,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
 from app.common.clock import now
+from app.common.days import local_midnight
 from app.common.services import Actor, RawDoc, decode, encode, validated
 from app.common.store import in_transaction
 from app.common.text import normalise
@@ -49,7 +50,7 @@ from app.payroll.pay import (
     in_clock_in_order,
     pay_entry,
 )
-from app.payroll.periods import local_midnight, period_of
+from app.payroll.periods import period_of
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.totals import Totals, line_totals
 from app.visits.documents import PunchcardPay

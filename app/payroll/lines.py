@@ -7,10 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from app.common.days import local_day
 from app.common.money import MAX_AMOUNT, MAX_QUANTITY, to_cent
 from app.common.services import RawDoc, decode, snapshot_id
 from app.errors import ErrorCode, Problem
-from app.payroll.periods import local_day
 
 
 def paid_twice(field: str) -> Problem:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from app.common.days import local_day, week_of, zone_of
 from app.common.holidays import holiday_dates
 from app.common.money import round_money
 from app.common.services import RawDoc, decode
-from app.payroll.periods import local_day, week_of, zone_of
 
 ONE = Decimal(1)
 NO_HOURS = Decimal(0)

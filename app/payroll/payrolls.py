@@ -16,13 +16,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
+from app.common.days import local_day
 from app.common.services import Actor, RawDoc
 from app.common.store import RecordStore
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.lines import punchcard_ids
-from app.payroll.periods import account_zone, day_of, local_day, period_of
+from app.payroll.periods import account_zone, day_of, period_of
 from app.visits.services import mark_punchcards
 
 acting: ContextVar[Actor] = ContextVar("payroll_actor")

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from app.common.days import local_day
 from app.common.services import Actor, RawDoc, decode, problems_from, snapshot_id
 from app.common.store import records_by_id
 from app.common.text import normalise
@@ -37,7 +38,7 @@ from app.payroll.payrolls import (
     is_closed,
     payroll_store,
 )
-from app.payroll.periods import account_zone, local_day, period_of
+from app.payroll.periods import account_zone, period_of
 from app.visits.services import mark_punchcards
 
 __all__ = ["PayrollUserStore", "payroll_store", "payroll_user_store"]

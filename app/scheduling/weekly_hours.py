@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from bson import Decimal128, ObjectId
 
+from app.common.days import local_midnight, week_of
 from app.common.services import RawDoc
 from app.common.text import full_name
-from app.payroll.periods import local_midnight, week_of
 from app.scheduling.booked_time import Conflict, Rules, attending, booked
 from app.scheduling.documents import as_utc
 from app.scheduling.overrides import ConflictKind

@@ -25,11 +25,11 @@ from typing import Any
 
 from app.accounts.documents import VisitSettings
 from app.common.codes import PeriodType
+from app.common.days import week_of
 from app.visits.documents import ClockMethod, Punch, PunchFlagKind
 from app.visits.geo import distance_meters
 
 HOUR_DECIMALS = Decimal("0.01")
-WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 _TIME_FLAGS = {
     (Punch.IN, "early"): PunchFlagKind.EARLY_CLOCK_IN,
@@ -133,8 +133,7 @@ def billing_period(
     keep for billing."""
     kind = PeriodType(period) if period is not None else PeriodType.MONTHLY
     if kind is PeriodType.WEEKLY:
-        back = (day.weekday() - WEEKDAYS.index(week_start)) % 7
-        first = day - dt.timedelta(days=back)
+        first = week_of(day, week_start)
         return first, first + dt.timedelta(days=6)
     last = calendar.monthrange(day.year, day.month)[1]
     if kind is PeriodType.SEMI_MONTHLY:
