@@ -29,6 +29,12 @@ def zone_of(user: RawDoc, account_zone: str) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+def visit_day(start: dt.datetime, account_zone: str) -> dt.date:
+    """The day of a visit starting then, in the account's time zone: the day a certificate or
+    licence must be valid on. The conflict check and matching both read it here."""
+    return start.astimezone(zone_of({}, account_zone)).date()
+
+
 def clock(moment: dt.datetime, zone: ZoneInfo) -> str:
     """A moment as a scheduler reads it: local date and time."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")

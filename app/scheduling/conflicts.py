@@ -26,7 +26,13 @@ from app.common.text import full_name
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.relay import to_global_id
-from app.scheduling.availability import outside_hours, span, unavailable_spans, zone_of
+from app.scheduling.availability import (
+    outside_hours,
+    span,
+    unavailable_spans,
+    visit_day,
+    zone_of,
+)
 from app.scheduling.documents import MAX_VISIT, AttendeeRole, AttendeeStatus, EventStatus, as_utc
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
@@ -212,7 +218,7 @@ def _conflicts_of(
     assert start is not None and end is not None
     patient = patients.get(snapshot_id(visit.get("patient")))
     account_zone = ZoneInfo(rules.zone)
-    day = start.astimezone(account_zone).date()
+    day = visit_day(start, rules.zone)
     found: list[Conflict] = []
     for attendee in attending(visit):
         user = users.get(attendee["user"])
