@@ -33,13 +33,14 @@ from app.common.store import MAX_IMPORT, RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling import series, series_edits
+from app.scheduling.bookings import rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
 MOVES = ("start", "end", "attendees", "patient", "status")
-"""The changes of a visit that are checked for schedule conflicts."""
+"""The changes of a visit that may book someone's time anew (see bookings.rechecked)."""
 
 
 def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
@@ -275,12 +276,16 @@ class EventStore(ScheduleStore):
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> dict[str, Any]:
         """The changes with the override recorded (or cleared: an override given for an
-        earlier move does not cover this one), after checking the visit as it would be."""
+        earlier move does not cover this one), after checking the visit as it would be. A
+        change that books nothing new (see `rechecked`) and gives no override is not checked,
+        and the visit keeps its override."""
         current = await self.get(actor, key)
         self._check_revision(current, revision)
         self._check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
         moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
+        if "conflict_override" not in changes and not rechecked(current, moved):
+            return changes
         await guard_visits(self.database, actor, [moved], ["input"])
         return {**changes, "conflict_override": moved.get("conflict_override")}
 
