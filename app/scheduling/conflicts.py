@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, snapshot_id
@@ -106,11 +107,13 @@ async def visit_conflicts(
     *,
     ignore: Collection[ObjectId] = (),
     by_day: bool = False,
+    session: AsyncClientSession | None = None,
 ) -> list[list[Conflict]]:
     """The conflicts of each visit (one list per visit, in order), against the account's stored
     visits (except those in `ignore`: visits being replaced) and against each other. `by_day`
     reads the account's visits of the batch's days at once (many people at one time: matching)
-    instead of each person's visits."""
+    instead of each person's visits. With a `session`, the visits are read in its transaction
+    (see bookings.py)."""
     live = [visit for visit in visits if booked(visit) and visit.get("start") and visit.get("end")]
     if not live:
         return [[] for _ in visits]
@@ -121,7 +124,7 @@ async def visit_conflicts(
         database, "patients", account_id, (snapshot_id(v.get("patient")) for v in live),
         PATIENT_FIELDS,
     )  # fmt: skip
-    stored = await booked_around(database, account_id, users, live, rules.rest, by_day)
+    stored = await booked_around(database, account_id, users, live, rules.rest, by_day, session)
     partners = _partners(stored, visits, ignore)
     return [
         _conflicts_of(index, visit, users, patients, partners, rules) if booked(visit) else []
@@ -136,6 +139,7 @@ async def booked_around(
     visits: Sequence[RawDoc],
     rest: dt.timedelta,
     by_day: bool = False,
+    session: AsyncClientSession | None = None,
 ) -> list[RawDoc]:
     """The stored, booked visits of these people that could touch the visits.
 
@@ -153,17 +157,22 @@ async def booked_around(
     high = max(span[1] for span in spans.values())
     if by_day or (len(spans) > FEW_PEOPLE and high - low <= CROWD_SPAN):
         query = {"_account": account_id, "start": {"$gte": low, "$lt": high}}
-        found = [doc async for doc in database.db.events.find(query, PARTNER_FIELDS)]
+        found = [
+            doc async for doc in database.db.events.find(query, PARTNER_FIELDS, session=session)
+        ]
         found = [doc for doc in found if any(a["user"] in spans for a in attending(doc))]
     else:
         reads = [
             database.db.events.find(
                 {"_account": account_id, "attendees.user": person, "start": {"$gte": a, "$lt": b}},
                 PARTNER_FIELDS,
+                session=session,
             ).to_list()
             for person, (a, b) in spans.items()
         ]
-        found = [doc for docs in await asyncio.gather(*reads) for doc in docs]
+        # a session runs one command at a time: in a transaction the reads go in turn
+        done = await asyncio.gather(*reads) if session is None else [await r for r in reads]
+        found = [doc for docs in done for doc in docs]
     unique = {doc["_id"]: doc for doc in found}  # a visit of two of them is read twice
     return [doc for doc in unique.values() if booked(doc)]
 

@@ -33,7 +33,7 @@ from app.common.store import MAX_IMPORT, RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling import series, series_edits
-from app.scheduling.bookings import rechecked
+from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
@@ -244,11 +244,21 @@ class ScheduleStore(RecordStore):
 
 class EventStore(ScheduleStore):
     """Visits, which also keep the user who created and last changed them. Every new visit,
-    and every change of its time, people, patient or status, is checked for schedule conflicts:
-    refused with SCHEDULE_CONFLICT errors unless it carries an override, which then records what
-    it overrode. `checks_conflicts=False` is for demo data only."""
+    and every change that books someone's time anew (bookings.rechecked), is checked for
+    schedule conflicts: refused with SCHEDULE_CONFLICT errors unless it carries an override,
+    which then records what it overrode. The check runs again inside the write's transaction,
+    holding each attendee's schedule (bookings.py), so two bookings at once cannot both pass.
+    `checks_conflicts=False` is for demo data only."""
 
     checks_conflicts: bool = True
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        raws = await self.prepared(actor, items, prefix)
+        paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+        checked = checking_within(self.database, actor.account_id, raws, paths)
+        return await self.insert_new(actor, raws, also=checked if self.checks_conflicts else None)
 
     async def prepared(
         self,
@@ -300,6 +310,9 @@ class EventStore(ScheduleStore):
         # a deleted visit of a series takes its occurrence out (EXDATE), so no series edit or
         # extension books it again; restoring it puts the occurrence back
         await super().written(session, before, after)
+        # a move, a person added, a visit put back: checked again in this transaction
+        if self.checks_conflicts and rechecked(before, after):
+            await check_within(session, self.database, after["_account"], [after], ["input"])
         occurrence, deleted = after.get("series_start"), after.get("_deleted")
         if after.get("_group") is None or occurrence is None or deleted == before.get("_deleted"):
             return
@@ -338,7 +351,9 @@ class EventGroupStore(ScheduleStore):
         account = await self._account(actor)
         visits = await series.book_new(self.events(), actor, account, groups, prefix)
         return await self.insert_new(
-            actor, groups, also=series.inserting(self.database, actor, visits)
+            actor,
+            groups,
+            also=series.inserting(self.database, actor, visits, self.checks_conflicts),
         )
 
     async def update(
