@@ -3,6 +3,7 @@ moves checked, cancelled visits ignored, the scheduleConflicts query, tenancy an
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -489,3 +490,146 @@ def _raw(
         "end": same_as["end"],
         "service": {"code": "PSW"},
     }
+
+
+async def test_two_bookings_of_one_caregiver_at_once_book_one_and_refuse_the_other(
+    api: Api,
+) -> None:
+    # given Ana and two patients
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    rosa = await patient(agency, "Rosa")
+
+    # when both are booked with her at 10:00 at the same time
+    first, second = await asyncio.gather(
+        book(agency, event_input(walter, ana, hour=10, minutes=60)),
+        book(agency, event_input(rosa, ana, hour=10, minutes=60)),
+    )
+
+    # then one is booked and the other refused as a double booking; one visit is stored
+    refused = [payload for payload in (first, second) if payload["userErrors"]]
+    assert len(refused) == 1, (first, second)
+    assert codes(refused[0]) == [("input", "SCHEDULE_CONFLICT")]
+    assert "Ana Lopez is booked with" in refused[0]["userErrors"][0]["message"]
+    assert await events_stored(agency) == 1
+
+
+async def test_two_moves_onto_one_slot_at_once_move_one_and_refuse_the_other(api: Api) -> None:
+    # given Ana's visits at 08:00 and 12:00
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    visits = [
+        (await book(agency, event_input(walter, ana, hour=hour, minutes=60)))["event"]
+        for hour in (8, 12)
+    ]
+
+    # when both are moved to 10:00 at the same time
+    move = {"start": at(0, 10), "end": at(0, 11)}
+    first, second = await asyncio.gather(
+        *(agency.ok(UPDATE, {"id": v["id"], "revision": 1, "input": move}) for v in visits)
+    )
+
+    # then one moves and the other is refused and stays where it was
+    payloads = [first["eventUpdate"], second["eventUpdate"]]
+    assert sorted(len(p["userErrors"]) for p in payloads) == [0, 1], payloads
+    starts = sorted([(await stored_event(api, v["id"]))["start"].hour for v in visits])
+    assert starts in ([8, 10], [10, 12])
+
+
+async def test_a_visit_booked_without_conflict_is_confirmed_after_another_is_forced_over_it(
+    api: Api,
+) -> None:
+    # given Ana's visit with Walter at 10:00, and Rosa's visit forced over it with an override
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    first = (await book(agency, event_input(walter, ana, hour=10, minutes=60)))["event"]
+    rosa = await patient(agency, "Rosa")
+    lift = {"reason": "Two-person lift"}
+    forced = await book(agency, event_input(rosa, ana, hour=10, minutes=60, conflictOverride=lift))
+
+    # when the first visit is confirmed, Ana confirms it, and the forced one is confirmed
+    confirm = {"id": first["id"], "revision": 1, "input": {"status": "CONFIRMED"}}
+    confirmed = (await agency.ok(UPDATE, confirm))["eventUpdate"]
+    accepted = {"attendees": [{"user": ana["id"], "status": "CONFIRMED"}]}
+    accept = {"id": first["id"], "revision": 2, "input": accepted}
+    accepted_payload = (await agency.ok(UPDATE, accept))["eventUpdate"]
+    also = {"id": forced["event"]["id"], "revision": 1, "input": {"status": "CONFIRMED"}}
+    forced_confirmed = (await agency.ok(UPDATE, also))["eventUpdate"]
+
+    # then all pass: status changes that keep a visit on the schedule are not checked, and the
+    # forced visit keeps its override
+    assert confirmed["userErrors"] == [] and confirmed["event"]["status"] == "CONFIRMED"
+    assert accepted_payload["userErrors"] == []
+    assert accepted_payload["event"]["attendees"][0]["status"] == "CONFIRMED"
+    assert forced_confirmed["userErrors"] == []
+    assert forced_confirmed["event"]["conflictOverride"]["reason"] == "Two-person lift"
+    stored = await stored_event(api, forced["event"]["id"])
+    assert stored["conflict_override"]["conflicts"][0]["kind"] == "double_booked"
+
+
+async def test_adding_a_caregiver_to_a_visit_is_checked(api: Api) -> None:
+    # given Bea's 10:00 visit with Walter, and Ana booked at 10:00 with Rosa
+    agency = await conflicts_agency(api)
+    ana, bea = await caregiver(agency, "Ana", "Lopez"), await caregiver(agency, "Bea", "Moss")
+    walter, rosa = await patient(agency), await patient(agency, "Rosa")
+    visit = (await book(agency, event_input(walter, bea, hour=10, minutes=60)))["event"]
+    await book(agency, event_input(rosa, ana, hour=10, minutes=60))
+
+    # when Ana is added to Bea's visit
+    both = {"attendees": [{"user": bea["id"]}, {"user": ana["id"]}]}
+    added = await agency.ok(UPDATE, {"id": visit["id"], "revision": 1, "input": both})
+
+    # then it is refused: Ana is elsewhere then; the visit is unchanged
+    assert codes(added["eventUpdate"]) == [("input", "SCHEDULE_CONFLICT")]
+    assert len((await stored_event(api, visit["id"]))["attendees"]) == 1
+
+
+async def test_an_undisclosed_gender_is_not_held_against_a_caregiver(api: Api) -> None:
+    # given a patient preferring a woman caregiver, Ana whose gender is undisclosed
+    agency = await conflicts_agency(api)
+    walter = await patient(agency, caregiverGender="FEMALE")
+    ana = await caregiver(agency, "Ana", "Lopez", gender="UNDISCLOSED")
+    bob = await caregiver(agency, "Bob", "Stone", gender="MALE")
+
+    # when each is booked with him
+    undisclosed = await book(agency, event_input(walter, ana, hour=9))
+    male = await book(agency, event_input(walter, bob, hour=12))
+
+    # then only the recorded other gender is a conflict
+    assert undisclosed["userErrors"] == []
+    assert male["userErrors"][0]["message"].endswith("a female caregiver.")
+
+
+async def test_schedule_conflicts_of_a_deleted_caregiver_or_patient_read_as_missing(
+    api: Api,
+) -> None:
+    agency = await conflicts_agency(api)
+    ana, walter = await caregiver(agency, "Ana", "Lopez"), await patient(agency)
+    for collection, record in (("users", ana), ("patients", walter)):
+        await api.database.db[collection].update_one(
+            {"_id": key(record["id"])}, {"$set": {"_deleted": True}}
+        )
+
+    by_caregiver = await agency.gql(CONFLICTS, {"caregiver": ana["id"], **WEEK})
+    by_patient = await agency.gql(CONFLICTS, {"patient": walter["id"], **WEEK})
+
+    assert by_caregiver.errors[0]["message"] == "No User with this id."
+    assert by_patient.errors[0]["message"] == "No Patient with this id."
+    assert {r.errors[0]["extensions"]["code"] for r in (by_caregiver, by_patient)} == {"NOT_FOUND"}
+
+
+async def test_a_visit_ending_seconds_after_the_weekly_hours_is_outside_them(api: Api) -> None:
+    # given Ana works Mondays 09:00-17:00
+    agency = await conflicts_agency(api)
+    hours = {"weekly": [{"weekday": "MONDAY", "start": "09:00", "end": "17:00"}]}
+    ana, walter = await caregiver(agency, "Ana", "Lopez", availability=hours), await patient(agency)
+
+    # when she is booked until 17:00:30, then until 17:00:00
+    late = await book(
+        agency, event_input(walter, ana, hour=16) | {"end": at(0, 17).replace(":00Z", ":30Z")}
+    )
+    sharp = await book(agency, event_input(walter, ana, hour=16) | {"end": at(0, 17)})
+
+    # then half a minute past her hours is outside them
+    assert codes(late) == [("input", "SCHEDULE_CONFLICT")]
+    assert sharp["userErrors"] == []

@@ -167,3 +167,32 @@ async def test_another_accounts_visit_or_patient_reads_as_missing(api: Api) -> N
     for response in (by_visit, by_patient):
         assert response.errors[0]["extensions"]["code"] == "NOT_FOUND"
         assert response.data is None or response.data.get("caregiverMatches") is None
+
+
+async def test_certificates_are_read_on_the_visits_local_day(api: Api) -> None:
+    # given an agency in Toronto, a patient needing CPR, Eve's CPR valid until 10 March 2030
+    agency = await conflicts_agency(api)
+    await api.database.db.accounts.update_one(
+        {"_id": agency.account_id}, {"$set": {"settings.timezone": "America/Toronto"}}
+    )
+    needy = await patient(agency, requiredCertifications=["CPR"])
+    eve = await caregiver(
+        agency, "Eve", "Moss", certifications=[{"name": "CPR", "expiryDate": "2030-03-10"}]
+    )
+    # and her visit on 10 March 2030 22:00 in Toronto (02:00 UTC on 11 March)
+    visit = {
+        "start": "2030-03-11T02:00:00Z",
+        "end": "2030-03-11T03:00:00Z",
+        "patient": {"record": needy["id"]},
+        "attendees": [{"user": eve["id"]}],
+        "service": {"code": "PSW"},
+    }
+    booked = await book(agency, visit)
+
+    # when caregivers are matched for it
+    data = await agency.ok(MATCHES, {"event": booked["event"]["id"]})
+
+    # then the booking and the match both read 10 March, when her CPR is valid
+    assert booked["userErrors"] == []
+    scores = {c["criterion"]: c for c in data["caregiverMatches"][0]["criteria"]}
+    assert scores["CERTIFICATIONS"]["score"] == 1.0, scores["CERTIFICATIONS"]

@@ -3,6 +3,7 @@ clocked, invoiced and separately changed visits are kept."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -704,3 +705,34 @@ async def test_a_series_clashing_with_a_booked_visit_is_refused_unless_overridde
     assert stored is not None
     assert stored["conflict_override"]["reason"] == override["reason"]
     assert [c["kind"] for c in stored["conflict_override"]["conflicts"]] == ["double_booked"]
+
+
+async def test_a_series_and_a_visit_booked_at_once_for_one_caregiver_do_not_both_pass(
+    api: Api,
+) -> None:
+    # given Ana and Walter, nothing booked
+    agency = await scheduling_agency(api)
+    caregiver, patient = await people(agency)
+    first = next_monday()
+    visit = event_input(patient, caregiver) | {
+        "start": iso(first),
+        "end": iso(first + dt.timedelta(hours=1)),
+    }
+
+    # when a weekly series starting at that time and the visit are booked at the same time
+    series_payload, visit_payload = await asyncio.gather(
+        agency.ok(CREATE_GROUP, {"input": series_input(patient, caregiver, first)}),
+        agency.ok(CREATE_EVENT, {"input": visit}),
+    )
+
+    # then exactly one of them is booked: the other is refused as a double booking
+    errors = [
+        series_payload["eventGroupCreate"]["userErrors"],
+        visit_payload["eventCreate"]["userErrors"],
+    ]
+    assert sorted(len(e) for e in errors) == [0, 1], errors
+    assert {e["code"] for found in errors for e in found} == {"SCHEDULE_CONFLICT"}
+    clashes = await api.database.db.events.count_documents(
+        {"_account": agency.account_id, "start": first, "_deleted": {"$ne": True}}
+    )
+    assert clashes == 1

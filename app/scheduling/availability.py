@@ -13,6 +13,8 @@ from app.scheduling.documents import as_utc
 
 DAY_CODES = [day.value for day in Weekday]
 """Weekday codes in Python's order (Monday = 0)."""
+DAY = 24 * 60 * 60
+"""Seconds in a day."""
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -27,6 +29,12 @@ def zone_of(user: RawDoc, account_zone: str) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
+def visit_day(start: dt.datetime, account_zone: str) -> dt.date:
+    """The day of a visit starting then, in the account's time zone: the day a certificate or
+    licence must be valid on. The conflict check and matching both read it here."""
+    return start.astimezone(zone_of({}, account_zone)).date()
+
+
 def clock(moment: dt.datetime, zone: ZoneInfo) -> str:
     """A moment as a scheduler reads it: local date and time."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
@@ -39,23 +47,32 @@ def span(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
     return f"{local_start:%Y-%m-%d %H:%M}-{local_end.strftime(until)}"
 
 
-def _minutes(text: str) -> int:
+def _seconds(text: str) -> int:
     hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
+    return (int(hours) * 60 + int(minutes)) * 60
+
+
+def _of_day(moment: dt.datetime) -> int:
+    """The second of its day: to the second, so a visit ending 17:00:30 does not fit 17:00."""
+    return (moment.hour * 60 + moment.minute) * 60 + moment.second
 
 
 def _pieces(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> list[tuple[int, int, int]]:
-    """A visit cut at local midnights: (weekday, from minute, to minute) for each day it
+    """A visit cut at local midnights: (weekday, from second, to second) for each day it
     touches (a night visit needs hours on both days)."""
     local, last = start.astimezone(zone), end.astimezone(zone)
     pieces = []
     while local < last:
         midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), zone)
         upto = min(last, midnight)
-        until = 24 * 60 if upto == midnight else upto.hour * 60 + upto.minute
-        pieces.append((local.weekday(), local.hour * 60 + local.minute, until))
+        until = DAY if upto == midnight else _of_day(upto)
+        pieces.append((local.weekday(), _of_day(local), until))
         local = upto
     return pieces
+
+
+def _clock(second: int) -> str:
+    return f"{second // 3600:02}:{second // 60 % 60:02}"
 
 
 def _covered(slots: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -78,11 +95,10 @@ def outside_hours(user: RawDoc, start: dt.datetime, end: dt.datetime, zone: Zone
     for slot in weekly:
         day = DAY_CODES.index(slot["weekday"]) if slot.get("weekday") in DAY_CODES else None
         if day is not None:
-            by_day.setdefault(day, []).append((_minutes(slot["start"]), _minutes(slot["end"])))
+            by_day.setdefault(day, []).append((_seconds(slot["start"]), _seconds(slot["end"])))
     for day, begin, finish in _pieces(start, end, zone):
         if not _covered(by_day.get(day, []), begin, finish):
-            hours = ", ".join(f"{s // 60:02}:{s % 60:02}-{e // 60:02}:{e % 60:02}"
-                              for s, e in sorted(by_day.get(day, [])))  # fmt: skip
+            hours = ", ".join(f"{_clock(s)}-{_clock(e)}" for s, e in sorted(by_day.get(day, [])))
             return f"works {DAY_NAMES[day]}s {hours}" if hours else f"works no {DAY_NAMES[day]}s"
     return None
 

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, snapshot_id
@@ -26,7 +27,13 @@ from app.common.text import full_name
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.relay import to_global_id
-from app.scheduling.availability import outside_hours, span, unavailable_spans, zone_of
+from app.scheduling.availability import (
+    outside_hours,
+    span,
+    unavailable_spans,
+    visit_day,
+    zone_of,
+)
 from app.scheduling.booked_time import (
     Conflict,
     Rules,
@@ -58,11 +65,13 @@ async def visit_conflicts(
     *,
     ignore: Collection[ObjectId] = (),
     by_day: bool = False,
+    session: AsyncClientSession | None = None,
 ) -> list[list[Conflict]]:
     """The conflicts of each visit (one list per visit, in order), against the account's stored
     visits (except those in `ignore`: visits being replaced) and against each other. `by_day`
     reads the account's visits of the batch's days at once (many people at one time: matching)
-    instead of each person's visits."""
+    instead of each person's visits. With a `session`, the visits are read in its transaction
+    (see bookings.py)."""
     live = [visit for visit in visits if booked(visit) and visit.get("start") and visit.get("end")]
     if not live:
         return [[] for _ in visits]
@@ -74,7 +83,9 @@ async def visit_conflicts(
         PATIENT_FIELDS,
     )  # fmt: skip
     weeks = week_spans(limits(users), live, rules)
-    stored = await booked_around(database, account_id, users, live, rules.rest, by_day, weeks)
+    stored = await booked_around(
+        database, account_id, users, live, rules.rest, by_day, weeks, session
+    )
     partners = _partners(stored, visits, ignore)
     over = over_weekly_hours(users, stored, visits, ignore, rules)
     return [
@@ -93,6 +104,7 @@ async def booked_around(
     rest: dt.timedelta,
     by_day: bool = False,
     weeks: dict[ObjectId, tuple[dt.datetime, dt.datetime]] | None = None,
+    session: AsyncClientSession | None = None,
 ) -> list[RawDoc]:
     """The stored, booked visits of these people that could touch the visits.
 
@@ -116,17 +128,22 @@ async def booked_around(
         low, high = min(low, first), max(high, last)
     if crowd:
         query = {"_account": account_id, "start": {"$gte": low, "$lt": high}}
-        found = [doc async for doc in database.db.events.find(query, PARTNER_FIELDS)]
+        found = [
+            doc async for doc in database.db.events.find(query, PARTNER_FIELDS, session=session)
+        ]
         found = [doc for doc in found if any(a["user"] in spans for a in attending(doc))]
     else:
         reads = [
             database.db.events.find(
                 {"_account": account_id, "attendees.user": person, "start": {"$gte": a, "$lt": b}},
                 PARTNER_FIELDS,
+                session=session,
             ).to_list()
             for person, (a, b) in spans.items()
         ]
-        found = [doc for docs in await asyncio.gather(*reads) for doc in docs]
+        # a session runs one command at a time: in a transaction the reads go in turn
+        done = await asyncio.gather(*reads) if session is None else [await r for r in reads]
+        found = [doc for docs in done for doc in docs]
     unique = {doc["_id"]: doc for doc in found}  # a visit of two of them is read twice
     return [doc for doc in unique.values() if booked(doc)]
 
@@ -181,7 +198,7 @@ def _conflicts_of(
     assert start is not None and end is not None
     patient = patients.get(snapshot_id(visit.get("patient")))
     account_zone = ZoneInfo(rules.zone)
-    day = start.astimezone(account_zone).date()
+    day = visit_day(start, rules.zone)
     found: list[Conflict] = []
     for attendee in attending(visit):
         user = users.get(attendee["user"])

@@ -5,7 +5,9 @@ Every active caregiver of the account (role caregiver, not deleted, not suspende
 0 to 1 per criterion; the total is the weighted mean, 0 to 100. Without a time (a patient and
 no from/to) `FREE` is not judged and the other weights are used alone. Ties go by last name,
 first name, then id, so the order is the same every time. The cost is a fixed number of DB
-commands (the visit or patient, the caregivers, one conflict check for all of them).
+commands (the visit or patient, the caregivers, the account's time zone, one conflict check
+for all of them). Certificates and licences are read on the visit's day in the account's time
+zone, as the conflict check reads them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from app.common.codes import RoleType
 from app.common.services import RawDoc
 from app.db import Database
 from app.errors import PublicError
-from app.scheduling.booked_time import Conflict
+from app.scheduling.availability import visit_day
+from app.scheduling.booked_time import Conflict, account_rules
 from app.scheduling.conflicts import visit_conflicts
 from app.scheduling.documents import as_utc
 from app.scheduling.overrides import ConflictKind
@@ -198,7 +201,7 @@ async def caregiver_matches(
         skip = [wanted.event["_id"]] if wanted.event else []
         conflicts = await visit_conflicts(database, account_id, visits, ignore=skip, by_day=True)
     start = as_utc(wanted.start) or now()
-    day = start.date()
+    day = visit_day(start, (await account_rules(database, account_id)).zone)
     matches = []
     for caregiver, found in zip(caregivers, conflicts, strict=True):
         scores = _scores(wanted, caregiver, day)

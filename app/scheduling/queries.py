@@ -178,8 +178,9 @@ class SchedulingQueries:
 
 
 async def _existing(info: Info, collection: str, key: Any, what: str) -> None:
+    """Refuse an id not of the account, or of a deleted record (NOT_FOUND, as elsewhere)."""
     found = await records_by_id(
-        info.context.database, collection, info.context.account_id, [key], {"_id": 1}
+        info.context.database, collection, info.context.account_id, [key], {"_deleted": 1}
     )
-    if not found:
+    if not found or found[key].get("_deleted"):
         raise PublicError(f"No {what} with this id.", "NOT_FOUND")

@@ -4,8 +4,9 @@ stored documents, shared by the conflict check (a need not met is a conflict) an
 (the share of needs met is a score).
 
 A need the patient has not recorded asks nothing. A caregiver's answer not recorded (has_pets,
-is_smoker, gender left empty) is not held against them: only a recorded "no" conflicts. Skills,
-certificates, languages and a licence are different: not on file means not held.
+is_smoker, gender left empty or undisclosed) is not held against them: only a recorded "no"
+conflicts. Skills, certificates, languages and a licence are different: not on file means not
+held.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.common.codes import SkillLevel
+from app.common.codes import Gender, SkillLevel
 from app.common.services import RawDoc
 from app.scheduling.overrides import ConflictKind
 
 LEVELS = [level.value for level in SkillLevel]
 """Skill levels, least first: a caregiver meets a need at its level or above."""
 CARE_TASKS = ("cleaning", "cooking", "swimming")
+UNRECORDED = (None, Gender.UNDISCLOSED.value)
+"""A gender left empty or undisclosed: a caregiver's is not held against them, a patient's
+preference asks nothing."""
 """Care-profile fields that are a skill of a caregiver and a need of a patient."""
 
 PATIENT_FIELDS = {
@@ -137,9 +141,9 @@ def _driving(patient: RawDoc, caregiver: RawDoc, day: dt.date) -> Need:
 
 def _gender(patient: RawDoc, caregiver: RawDoc, day: dt.date) -> Need:
     wanted, theirs = patient.get("caregiver_gender"), caregiver.get("gender")
-    if wanted is None:
+    if wanted in UNRECORDED:
         return Need(ConflictKind.GENDER, 0)
-    if theirs is None:  # not recorded: not held against them
+    if theirs in UNRECORDED:  # not held against them
         return Need(ConflictKind.GENDER, 1)
     return Need(ConflictKind.GENDER, 1, [] if theirs == wanted else [f"a {wanted} caregiver"])
 

@@ -35,6 +35,7 @@ from app.common.documents import stored_key
 from app.common.services import Actor, RawDoc, decode
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
+from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
 from app.scheduling.recurrence import first_after, occurrences, placed, zone_of
 
@@ -128,9 +129,11 @@ async def visits_for(
     return raws
 
 
-def inserting(database: Database, actor: Actor, visits: list[RawDoc]) -> Write:
-    """The insert of new visits and their audit entries, for a series' transaction."""
-    return lambda session: write_plan(session, database, actor, Plan(create=visits), "")
+def inserting(database: Database, actor: Actor, visits: list[RawDoc], checked: bool) -> Write:
+    """The insert of new visits and their audit entries, for a series' transaction; `checked`:
+    checked again for conflicts in it."""
+    plan, again = Plan(create=visits), () if checked else None
+    return lambda session: write_plan(session, database, actor, plan, "", recheck=again)
 
 
 async def book_new(
@@ -251,10 +254,17 @@ def _guard(visit: RawDoc) -> dict[str, Any]:
 
 
 async def write_plan(
-    session: AsyncClientSession, database: Database, actor: Actor, plan: Plan, reason: str
+    session: AsyncClientSession,
+    database: Database,
+    actor: Actor,
+    plan: Plan,
+    reason: str,
+    recheck: Collection[ObjectId] | None = None,
 ) -> None:
     """Apply a plan in the caller's transaction: one command per kind of write, each audited.
-    A visit changed meanwhile refuses the whole change (CONFLICT)."""
+    A visit changed meanwhile refuses the whole change (CONFLICT). Unless `recheck` is None,
+    the visits booked are checked for conflicts again in the transaction, ignoring the visits
+    it names (those the plan replaces, as the check before it did): see bookings.py."""
     events = database.db.events
     entries = [
         audit_event(actor, AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
@@ -319,6 +329,10 @@ async def write_plan(
         ]
     if entries:
         await database.db.audit_events.insert_many(entries, session=session)
+    booked = [*plan.create, *(new for _, new in plan.replace)]
+    if recheck is not None and booked:
+        paths = ["visits"] * len(booked)
+        await check_within(session, database, actor.account_id, booked, paths, ignore=recheck)
 
 
 def _all_matched(matched: int, wanted: int) -> None:

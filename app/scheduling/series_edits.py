@@ -70,7 +70,8 @@ async def change(
         if successor is not None:
             successor["ended"] = ended_before(successor, bound)
             await groups.insert_within(session, actor, successor)
-        await write_plan(session, groups.database, actor, plan, reason)
+        again = [v["_id"] for v in visits] if events.checks_conflicts else None
+        await write_plan(session, groups.database, actor, plan, reason, recheck=again)
         group["materialised_until"] = as_utc(group.get("materialised_until")) or bound
         group["ended"] = ended_before(group, group["materialised_until"])
         marks = {name: group[name] for name in ("materialised_until", "ended")}

@@ -81,7 +81,8 @@ async def extend_group(
         moved = await database.db.eventsgroups.update_one(guard, {"$set": marks}, session=session)
         if moved.matched_count != 1:
             raise _extended_meanwhile()
-        await write_plan(session, database, actor, Plan(create=visits), "")
+        again = () if events.checks_conflicts else None
+        await write_plan(session, database, actor, Plan(create=visits), "", recheck=again)
 
     try:
         await in_transaction(database, write)

@@ -33,13 +33,14 @@ from app.common.store import MAX_IMPORT, RecordStore, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling import series, series_edits
+from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
 MOVES = ("start", "end", "attendees", "patient", "status")
-"""The changes of a visit that are checked for schedule conflicts."""
+"""The changes of a visit that may book someone's time anew (see bookings.rechecked)."""
 
 
 def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
@@ -243,11 +244,21 @@ class ScheduleStore(RecordStore):
 
 class EventStore(ScheduleStore):
     """Visits, which also keep the user who created and last changed them. Every new visit,
-    and every change of its time, people, patient or status, is checked for schedule conflicts:
-    refused with SCHEDULE_CONFLICT errors unless it carries an override, which then records what
-    it overrode. `checks_conflicts=False` is for demo data only."""
+    and every change that books someone's time anew (bookings.rechecked), is checked for
+    schedule conflicts: refused with SCHEDULE_CONFLICT errors unless it carries an override,
+    which then records what it overrode. The check runs again inside the write's transaction,
+    holding each attendee's schedule (bookings.py), so two bookings at once cannot both pass.
+    `checks_conflicts=False` is for demo data only."""
 
     checks_conflicts: bool = True
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        raws = await self.prepared(actor, items, prefix)
+        paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+        checked = checking_within(self.database, actor.account_id, raws, paths)
+        return await self.insert_new(actor, raws, also=checked if self.checks_conflicts else None)
 
     async def prepared(
         self,
@@ -275,12 +286,16 @@ class EventStore(ScheduleStore):
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> dict[str, Any]:
         """The changes with the override recorded (or cleared: an override given for an
-        earlier move does not cover this one), after checking the visit as it would be."""
+        earlier move does not cover this one), after checking the visit as it would be. A
+        change that books nothing new (see `rechecked`) and gives no override is not checked,
+        and the visit keeps its override."""
         current = await self.get(actor, key)
         self._check_revision(current, revision)
         self._check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
         moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
+        if "conflict_override" not in changes and not rechecked(current, moved):
+            return changes
         await guard_visits(self.database, actor, [moved], ["input"])
         return {**changes, "conflict_override": moved.get("conflict_override")}
 
@@ -306,6 +321,9 @@ class EventStore(ScheduleStore):
         # a deleted visit of a series takes its occurrence out (EXDATE), so no series edit or
         # extension books it again; restoring it puts the occurrence back
         await super().written(session, before, after)
+        # a move, a person added, a visit put back: checked again in this transaction
+        if self.checks_conflicts and rechecked(before, after):
+            await check_within(session, self.database, after["_account"], [after], ["input"])
         occurrence, deleted = after.get("series_start"), after.get("_deleted")
         if after.get("_group") is None or occurrence is None or deleted == before.get("_deleted"):
             return
@@ -344,7 +362,9 @@ class EventGroupStore(ScheduleStore):
         account = await self._account(actor)
         visits = await series.book_new(self.events(), actor, account, groups, prefix)
         return await self.insert_new(
-            actor, groups, also=series.inserting(self.database, actor, visits)
+            actor,
+            groups,
+            also=series.inserting(self.database, actor, visits, self.checks_conflicts),
         )
 
     async def update(
