@@ -11,7 +11,7 @@ from typing import Any
 from bson import ObjectId
 
 from app.graphql.relay import to_global_id
-from tests.factories import Agency, Api
+from tests.factories import Agency, Api, create_patient
 from tests.factories_billing import (
     CLOSE_INVOICE,
     CREATE_PAYMENT,
@@ -27,7 +27,17 @@ from tests.factories_billing import (
     pay,
     stored_punchcard,
 )
-from tests.factories_visits import UPDATE_PUNCHCARD
+from tests.factories_visits import (
+    UPDATE_PUNCHCARD,
+    VISIT_DAY,
+    booked_visit,
+    caregiver_and_patient,
+    clock_agency,
+    clock_in_ok,
+    clock_out_ok,
+    local,
+    near,
+)
 from tests.test_billing import key
 
 UTC = dt.UTC
@@ -306,3 +316,61 @@ async def test_a_batch_bills_every_patient_reports_failures_and_runs_again_idle(
     again = (await agency.ok(GENERATE_BATCH, {"period": MAY}))["invoiceGenerateBatch"]["report"]
     assert again["patientsConsidered"] == 1 and again["invoices"] == []
     assert await api.count("invoices", _account=agency.account_id) == 2
+
+
+MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
+
+
+async def clocked(agency: Agency, patient: str, day: int, **visit: Any) -> ObjectId:
+    """A visit of 09:00-11:00 Toronto on the day'th of March 2025 (from the 3rd), clocked in
+    and out at its times by a new caregiver; the punchcard's id."""
+    caregiver, _ = await caregiver_and_patient(agency)
+    start = VISIT_DAY + dt.timedelta(days=day - 3)
+    event = await booked_visit(agency, [caregiver], key(patient), start, **visit)
+    card = await clock_in_ok(agency, event, at=local(9, day=start), location=near(0))
+    await clock_out_ok(agency, card["id"], at=local(11, day=start), location=near(0))
+    return key(card["id"])
+
+
+async def test_a_patients_own_rate_bills_their_clocked_visits(api: Api) -> None:
+    # given a patient whose PSW rate is 30.00 (the account's is 34.00), a visit clocked 2 h,
+    # and another visit of 2 h with its own billing rate of 28.00
+    agency = await clock_agency(api)
+    walter = (await create_patient(agency, services=[{"code": "PSW", "billRate": "30.00"}]))["id"]
+    plain = await clocked(agency, walter, 3)
+    special = await clocked(agency, walter, 4, billing={"bill_rate": Decimal("28.00")})
+    # then clock-out stored each visit's rate: the visit's own, else the patient's
+    for card, rate in ((plain, "30.00"), (special, "28.00")):
+        stored = await api.database.db.punchcards.find_one({"_id": card})
+        assert stored is not None and stored["bill"]["rate"].to_decimal() == Decimal(rate)
+    # when March is invoiced for them
+    data = await agency.ok(GENERATE_INVOICE, {"period": MARCH, "patient": walter})
+    invoice = data["invoiceGenerate"]["invoice"]
+    # then the lines are 2 h at 28.00 = 56.00 and 2 h at 30.00 = 60.00 (not the account's 34.00)
+    assert figures(invoice) == [
+        ("PSW", Decimal(2), "28.00", "56.00", []),
+        ("PSW", Decimal(2), "30.00", "60.00", []),
+    ]
+    assert invoice["subtotal"] == "116.00"
+
+
+async def test_a_clocked_visit_with_no_rate_anywhere_is_refused_by_generation(api: Api) -> None:
+    # given an account whose PSW service has no bill rate, and a patient without one
+    agency = await clock_agency(api)
+    await api.database.db.accounts.update_one(
+        {"_id": agency.account_id}, {"$unset": {"services.0.bill_rate": ""}}
+    )
+    walter = (await create_patient(agency))["id"]
+    # when a visit is clocked, then its punchcard stores no bill rate (not a rate of 0)
+    card = await clocked(agency, walter, 3)
+    stored = await api.database.db.punchcards.find_one({"_id": card})
+    assert stored is not None and stored["bill"].get("rate") is None
+    assert stored["bill"]["hours"].to_decimal() == Decimal(2)
+    # when March is invoiced, then it is refused for the missing rate, writing nothing
+    data = await agency.ok(GENERATE_INVOICE, {"period": MARCH, "patient": walter})
+    errors = data["invoiceGenerate"]["userErrors"]
+    assert [e["code"] for e in errors] == ["REQUIRED"]
+    assert "No rate for service PSW" in errors[0]["message"]
+    assert await api.count("invoices", _account=agency.account_id) == 0
+    after = await api.database.db.punchcards.find_one({"_id": card})
+    assert after is not None and not after.get("invoice")
