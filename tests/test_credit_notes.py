@@ -77,6 +77,8 @@ async def test_an_invoice_credited_hour_by_hour_is_credited_to_the_last_cent(api
     assert last["userErrors"] == []
     assert amounts(last["creditNote"]) == ("10.05", "1.30", "11.35")
     assert (last["invoice"]["amountCredited"], last["invoice"]["amountDue"]) == ("34.07", "0.00")
+    # and, owing nothing, it is paid (settled by its credit notes); in part, it was not
+    assert (second["invoice"]["status"], last["invoice"]["status"]) == ("DRAFT", "PAID")
     stored = await api.database.db.invoices.find_one({"_id": key(invoice["id"])})
     assert stored is not None and stored["amount_due"].to_decimal() == Decimal("0.00")
 

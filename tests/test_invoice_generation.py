@@ -279,10 +279,11 @@ async def test_a_closed_invoice_refuses_edits_and_is_corrected_by_credit_notes(a
     too_much = await agency.ok(CREDIT_INVOICE, {**credit, "lines": more})
     assert too_much["invoiceCredit"]["userErrors"][0]["field"] == "lines.0.quantity"
     assert await api.count("invoices", _account=agency.account_id) == 2
-    # when the rest is credited whole, nothing is due and a third credit finds nothing left
+    # when the rest is credited whole, nothing is due (so it is paid: settled by its credit
+    # notes) and a third credit finds nothing left
     rest = (await agency.ok(CREDIT_INVOICE, credit))["invoiceCredit"]
     assert rest["creditNote"]["total"] == "153.68"
-    assert (rest["invoice"]["amountDue"], rest["invoice"]["status"]) == ("0.00", "DRAFT")
+    assert (rest["invoice"]["amountDue"], rest["invoice"]["status"]) == ("0.00", "PAID")
     again = await agency.ok(CREDIT_INVOICE, credit)
     assert again["invoiceCredit"]["userErrors"][0]["code"] == "INVALID_STATE"
     stored = await api.database.db.invoices.find_one({"_id": key(invoice["id"])})

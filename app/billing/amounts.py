@@ -102,13 +102,19 @@ def due(total: Decimal, amount_paid: Decimal, status: InvoiceStatus) -> Decimal:
     return ZERO if status == InvoiceStatus.VOID else to_cent(total - amount_paid)
 
 
-def derived_status(status: InvoiceStatus, total: Decimal, amount_paid: Decimal) -> InvoiceStatus:
-    """The status once payments are counted: VOID stays; paid in full is PAID, in part
-    PARTIALLY_PAID; with nothing paid, DRAFT or SENT (a once-paid invoice goes back to SENT)."""
+def derived_status(
+    status: InvoiceStatus, total: Decimal, amount_paid: Decimal, credited: Decimal = ZERO
+) -> InvoiceStatus:
+    """The status once payments and credit notes are counted (`total` is what is left once
+    credited): VOID stays; paid in full is PAID, in part PARTIALLY_PAID; credited to nothing
+    due is PAID too (an invoice owing nothing is paid); else DRAFT or SENT (a once-paid
+    invoice goes back to SENT)."""
     if status == InvoiceStatus.VOID:
         return status
     if amount_paid > ZERO:
         return InvoiceStatus.PAID if amount_paid >= total else InvoiceStatus.PARTIALLY_PAID
+    if credited > ZERO and total <= ZERO:
+        return InvoiceStatus.PAID
     if status in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID):
         return InvoiceStatus.SENT
     return status

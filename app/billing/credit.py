@@ -261,7 +261,8 @@ async def _take_off(
     """The credited invoice with the credit note's total taken off what it owes."""
     credited = _money(original.get("amount_credited")) + amount
     total, paid = _money(original.get("total")), _money(original.get("amount_paid"))
-    status = derived_status(InvoiceStatus(original.get("status")), total - credited, paid)
+    before = InvoiceStatus(original.get("status"))
+    status = derived_status(before, total - credited, paid, credited)
     amount_due = due(total - credited, paid, status)
     if amount_due < ZERO:
         raise ServiceError.one(
