@@ -110,7 +110,7 @@ async def test_a_month_of_visits_at_two_rates_with_two_taxes_and_a_holiday_is_bi
     assert figures(invoice) == [
         ("COMP", Decimal("7"), "30.15", "211.05", ["PST"]),
         ("PSW", Decimal("21"), "34.00", "714.00", ["HST"]),
-        ("PSW", Decimal("3"), "51.000", "153.00", ["HST"]),
+        ("PSW", Decimal("3"), "51.00", "153.00", ["HST"]),
     ]
     assert invoice["services"][2]["description"].endswith("(statutory holiday)")
     assert [(t["code"], t["amount"]) for t in invoice["taxes"]] == [
@@ -375,3 +375,18 @@ async def test_a_clocked_visit_with_no_rate_anywhere_is_refused_by_generation(ap
     assert await api.count("invoices", _account=agency.account_id) == 0
     after = await api.database.db.punchcards.find_one({"_id": card})
     assert after is not None and not after.get("invoice")
+
+
+async def test_a_holiday_rate_is_billed_to_the_cent(api: Api) -> None:
+    # given a PSW visit of 2 h at 33.33 on Victoria Day (holiday multiplier 1.5)
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    await stored_punchcard(agency, key(patient), at(19), "2", "33.33")
+    # when May is invoiced
+    invoice = (await generate(agency, patient))["invoice"]
+    # then the line's rate is 33.33 x 1.5 = 49.995 -> 50.00, so rate x quantity reads right:
+    # 2 x 50.00 = 100.00, HST 13.00, total 113.00
+    assert figures(invoice) == [("PSW", Decimal(2), "50.00", "100.00", ["HST"])]
+    assert (invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (
+        "100.00", "13.00", "113.00",
+    )  # fmt: skip

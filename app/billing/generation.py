@@ -15,7 +15,8 @@ rate is the punchcard's billed rate (`bill.rate`), else the patient's rate for t
 account service's `bill_rate`: the precedence of `app.billing.rates`, by which clock-out stores
 `bill.rate`, so a clocked visit already carries it; a visit with no rate at all is refused. A
 visit on a statutory holiday (`stat_holiday`, or its day in the account's holidays) gets its
-own line at that rate times the account's `billing_settings.holiday_multiplier`. Taxes per line
+own line at that rate times the account's `billing_settings.holiday_multiplier`, rounded to the
+cent with the account's rule (so the line's rate times its quantity is its amount). Taxes per line
 are the service's tax codes that are active in the account.
 """
 
@@ -32,6 +33,7 @@ from zoneinfo import ZoneInfo
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from app.billing.amounts import money_rule
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceStatus
 from app.billing.numbering import peek_number
@@ -40,6 +42,7 @@ from app.billing.services import InvoiceStore, invoice_store
 from app.billing.snapshots import party
 from app.common.codes import ServiceUnit
 from app.common.holidays import holiday_dates, local_date
+from app.common.money import round_money
 from app.common.services import Actor, RawDoc, decode
 from app.common.store import in_transaction, records_by_id
 from app.db import Database
@@ -166,8 +169,8 @@ def service_lines(
         holiday = bool(card.get("stat_holiday")) or (
             local_date(card["_search"]["date"], account) in holidays
         )
-        if holiday:
-            rate = rate * multiplier
+        if holiday:  # the rate to the cent, so rate x quantity reads right on the invoice
+            rate = round_money(rate * multiplier, money_rule(account))
         per_visit = str((service or {}).get("unit")) == ServiceUnit.VISIT.value
         unit = ServiceUnit.VISIT if per_visit else ServiceUnit.HOUR
         hours = _decimal((card.get("bill") or {}).get("hours")) or Decimal(0)
