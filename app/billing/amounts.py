@@ -56,19 +56,36 @@ def line_amount(line: InvoiceServiceLine, rule: Rule = None) -> Decimal:
     return round_money(line.quantity * (line.rate or ZERO), rule)
 
 
+def line_tax(amount: Decimal | None, rate: Decimal, rule: Rule = None) -> Decimal:
+    """A line's tax at `rate` percent, rounded once."""
+    return round_money((amount or ZERO) * rate / HUNDRED, rule)
+
+
+Fixed = Mapping[tuple[int, str], Decimal]
+"""Taxes given, not computed, by (line index, tax code): the last part of a line a credit
+note takes carries what is left of the line's tax (see `app.billing.credit`)."""
+
+
 def totals(
-    lines: list[InvoiceServiceLine], rates: Mapping[str, TaxRate], rule: Rule = None
+    lines: list[InvoiceServiceLine],
+    rates: Mapping[str, TaxRate],
+    rule: Rule = None,
+    fixed: Fixed | None = None,
 ) -> Totals:
     """Subtotal, taxes and total of lines whose amounts are set; taxes in the order of `rates`,
-    each the sum of its lines' taxes, every line's tax rounded once."""
+    each the sum of its lines' taxes, every line's tax rounded once (or given by `fixed`)."""
     subtotal = sum((line.amount or ZERO for line in lines), ZERO)
     taxes = []
+    given = fixed or {}
     for code, tax in rates.items():
-        bearing = [line for line in lines if code in (line.taxes or [])]
+        bearing = [(i, line) for i, line in enumerate(lines) if code in (line.taxes or [])]
         if not bearing:
             continue
         amount = sum(
-            (round_money((line.amount or ZERO) * tax.rate / HUNDRED, rule) for line in bearing),
+            (
+                given[(i, code)] if (i, code) in given else line_tax(line.amount, tax.rate, rule)
+                for i, line in bearing
+            ),
             ZERO,
         )
         taxes.append(InvoiceTax(code=code, label=tax.label, rate=tax.rate, amount=amount))
@@ -85,13 +102,19 @@ def due(total: Decimal, amount_paid: Decimal, status: InvoiceStatus) -> Decimal:
     return ZERO if status == InvoiceStatus.VOID else to_cent(total - amount_paid)
 
 
-def derived_status(status: InvoiceStatus, total: Decimal, amount_paid: Decimal) -> InvoiceStatus:
-    """The status once payments are counted: VOID stays; paid in full is PAID, in part
-    PARTIALLY_PAID; with nothing paid, DRAFT or SENT (a once-paid invoice goes back to SENT)."""
+def derived_status(
+    status: InvoiceStatus, total: Decimal, amount_paid: Decimal, credited: Decimal = ZERO
+) -> InvoiceStatus:
+    """The status once payments and credit notes are counted (`total` is what is left once
+    credited): VOID stays; paid in full is PAID, in part PARTIALLY_PAID; credited to nothing
+    due is PAID too (an invoice owing nothing is paid); else DRAFT or SENT (a once-paid
+    invoice goes back to SENT)."""
     if status == InvoiceStatus.VOID:
         return status
     if amount_paid > ZERO:
         return InvoiceStatus.PAID if amount_paid >= total else InvoiceStatus.PARTIALLY_PAID
+    if credited > ZERO and total <= ZERO:
+        return InvoiceStatus.PAID
     if status in (InvoiceStatus.PAID, InvoiceStatus.PARTIALLY_PAID):
         return InvoiceStatus.SENT
     return status

@@ -7,14 +7,22 @@ credited: they are taken off the credited invoice. Its own amount due is 0 (noth
 a credit note); the credited invoice's `amount_credited` grows by the credit note's total and
 its `amount_due` (total - credited - paid) and status follow, in the same transaction.
 
-A credit note takes lines of the credited invoice (same code and rate; its taxes), each at most
-the quantity not yet credited, and in all at most what is still due on it: to credit a paid
+A credit note takes lines of the credited invoice (same code and rate; its taxes, at the rates
+the invoice was taxed at, even if the account changed or retired them since), each at most the
+quantity not yet credited, and in all at most what is still due on it: to credit a paid
 invoice, void its payment first. Without lines, it credits everything not yet credited.
+
+Credited in parts, an invoice is credited to the cent: each part's amount and taxes are rounded
+once, and the part that takes the rest of a line takes what is left of the line's amount and
+of each of its taxes (not rounded again), so the credit notes add up to the invoice's total.
+
+A credit note is closed when made: an accounting document, never edited or deleted (a wrong
+credit is corrected by the next invoice). Only `credit_invoice` makes one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +32,16 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
-from app.billing.amounts import derived_status, due
+from app.billing.amounts import (
+    Fixed,
+    Rule,
+    TaxRate,
+    derived_status,
+    due,
+    line_tax,
+    money_rule,
+    totals,
+)
 from app.billing.documents import InvoiceCredited
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.billing.services import invoice_store
@@ -65,25 +82,67 @@ def _check_creditable(original: RawDoc) -> None:
         raise ServiceError.one(refusal, ErrorCode.INVALID_STATE, "id")
 
 
-async def _credited_so_far(database: Database, actor: Actor, key: Any) -> dict[Any, Decimal]:
-    """Quantities already credited, per (code, rate), by earlier credit notes."""
+@dataclass
+class Credited:
+    """How much of a line (code, rate) is credited: quantity, amount and tax per tax code."""
+
+    quantity: Decimal = ZERO
+    amount: Decimal = ZERO
+    taxes: dict[str, Decimal] = field(default_factory=dict)
+
+    def add(self, quantity: Decimal, amount: Decimal, taxes: dict[str, Decimal]) -> None:
+        self.quantity += quantity
+        self.amount += amount
+        for code, tax in taxes.items():
+            self.taxes[code] = self.taxes.get(code, ZERO) + tax
+
+
+Pair = tuple[str, Decimal]
+
+
+def _pair(line: Any) -> Pair:
+    return (line["code"], _money(line.get("rate")))
+
+
+def tax_rates(invoice: RawDoc) -> dict[str, TaxRate]:
+    """The rates an invoice was taxed at, by code, in its order."""
+    return {
+        tax["code"]: TaxRate(tax["code"], tax.get("label") or tax["code"], _money(tax["rate"]))
+        for tax in decode(invoice.get("taxes") or [])
+    }
+
+
+def _line_taxes(line: Any, rates: dict[str, TaxRate], rule: Rule) -> dict[str, Decimal]:
+    """A line's tax per code, each rounded once."""
+    amount = _money(line.get("amount"))
+    return {c: line_tax(amount, rates[c].rate, rule) for c in line.get("taxes") or [] if c in rates}
+
+
+async def _credited_so_far(
+    database: Database, actor: Actor, key: Any, rule: Rule
+) -> dict[Pair, Credited]:
+    """What earlier credit notes credited, per line (code, rate). A part that took the rest of
+    a line is the last of that line, so every other part's tax is its amount's, rounded once."""
     query = {"_account": actor.account_id, "credited_invoice._id": key, "_deleted": {"$ne": True}}
-    done: dict[Any, Decimal] = {}
-    async for note in database.db.invoices.find(query, {"services": 1}):
-        for line in note.get("services") or []:
-            pair = (line["code"], _money(line.get("rate")))
-            done[pair] = done.get(pair, ZERO) + _money(line.get("quantity"))
+    done: dict[Pair, Credited] = {}
+    async for note in database.db.invoices.find(query, {"services": 1, "taxes": 1}):
+        rates = tax_rates(note)
+        for line in decode(note.get("services") or []):
+            done.setdefault(_pair(line), Credited()).add(
+                _money(line.get("quantity")),
+                _money(line.get("amount")),
+                _line_taxes(line, rates, rule),
+            )
     return done
 
 
 def credit_lines(
-    original: RawDoc, wanted: list[CreditLine] | None, done: dict[Any, Decimal]
+    original: RawDoc, wanted: list[CreditLine] | None, done: dict[Pair, Credited]
 ) -> list[dict[str, Any]]:
     """The credit note's lines, each checked against what is left to credit on its line."""
     lines = [decode(line) for line in original.get("services") or []]
     left = {
-        (line["code"], _money(line.get("rate"))): _money(line.get("quantity"))
-        - done.get((line["code"], _money(line.get("rate"))), ZERO)
+        _pair(line): _money(line.get("quantity")) - done.get(_pair(line), Credited()).quantity
         for line in lines
     }
     if wanted is None:
@@ -104,7 +163,7 @@ def credit_lines(
             problems.append(Problem(message, ErrorCode.INVALID, f"{where}.code"))
             continue
         line = matches[0]
-        pair = (line["code"], _money(line.get("rate")))
+        pair = _pair(line)
         if asked.quantity <= 0 or asked.quantity > left[pair]:
             problems.append(
                 Problem(
@@ -137,22 +196,31 @@ async def credit_invoice(
     if not reason.strip():
         raise ServiceError.one("Say why the credit is given.", ErrorCode.REQUIRED, "reason")
     account = await store.account(actor)
-    lines = credit_lines(original, wanted, await _credited_so_far(database, actor, key))
+    rule, rates = money_rule(account), tax_rates(original)
+    done = await _credited_so_far(database, actor, key, rule)
+    lines = credit_lines(original, wanted, done)
     decoded = decode(original)
     data = {
         **{name: decoded.get(name) for name in COPIED},
-        "invoice_type": InvoiceType.CREDIT_NOTE,
         "status": InvoiceStatus.SENT,
         "services": lines,
         "notes": f"Credit on invoice {original.get('number')}: {reason.strip()}",
     }
-    prepared = await store._prepare(actor, account, data, None, "input", set())
+    # taxed at the invoice's rates, not the account's of today
+    taxed = {**account, "taxes": [{**vars(tax), "active": True} for tax in rates.values()]}
+    prepared = await store._prepare(actor, taxed, data, None, "input", set())
     note: Any = store._validate_new(actor, prepared)
+    fixed = _rest_of_lines(note.services, decoded, done, rates, rule)
+    computed = totals(note.services, rates, rule, fixed)
+    note.subtotal, note.taxes = computed.subtotal, computed.taxes
+    note.tax_total, note.total = computed.tax_total, computed.total
+    note.invoice_type = InvoiceType.CREDIT_NOTE
     note.credited_invoice = InvoiceCredited.model_validate(
         {"_id": key, "number": original.get("number")}
     )
     note.credit_reason = reason.strip()
     note.amount_due = ZERO  # nothing is owed on a credit note: it is taken off the invoice
+    note.closed, note.closed_date, note.closed_user = True, now(), actor.user_id
     note.id = None
 
     async def write(session: AsyncClientSession) -> tuple[RawDoc, RawDoc]:
@@ -162,13 +230,39 @@ async def credit_invoice(
     return await store._unique(in_transaction(database, write))
 
 
+def _rest_of_lines(
+    parts: list[Any],
+    original: RawDoc,
+    done: dict[Pair, Credited],
+    rates: dict[str, TaxRate],
+    rule: Rule,
+) -> Fixed:
+    """The credit note's parts that take the rest of their line get what is left of the line's
+    amount (set on the part) and of its taxes (returned, by part index and code)."""
+    lines = {_pair(line): line for line in original.get("services") or []}
+    taken = {pair: Credited(c.quantity, c.amount, dict(c.taxes)) for pair, c in done.items()}
+    fixed: dict[tuple[int, str], Decimal] = {}
+    for index, part in enumerate(parts):
+        pair = (part.code, part.rate or ZERO)
+        line, so_far = lines[pair], taken.setdefault(pair, Credited())
+        part_taxes = _line_taxes(part.model_dump(), rates, rule)
+        if so_far.quantity + part.quantity == _money(line.get("quantity")):
+            part.amount = _money(line.get("amount")) - so_far.amount
+            whole = _line_taxes(line, rates, rule)
+            part_taxes = {c: whole[c] - so_far.taxes.get(c, ZERO) for c in part_taxes}
+            fixed.update({(index, c): tax for c, tax in part_taxes.items()})
+        so_far.add(part.quantity, part.amount, part_taxes)
+    return fixed
+
+
 async def _take_off(
     database: Database, session: AsyncClientSession, actor: Actor, original: RawDoc, amount: Any
 ) -> RawDoc:
     """The credited invoice with the credit note's total taken off what it owes."""
     credited = _money(original.get("amount_credited")) + amount
     total, paid = _money(original.get("total")), _money(original.get("amount_paid"))
-    status = derived_status(InvoiceStatus(original.get("status")), total - credited, paid)
+    before = InvoiceStatus(original.get("status"))
+    status = derived_status(before, total - credited, paid, credited)
     amount_due = due(total - credited, paid, status)
     if amount_due < ZERO:
         raise ServiceError.one(

@@ -12,10 +12,12 @@ Lines: one per service code, rate and holiday-or-not, in order of service code; 
 sum of the visits' billed hours (or the number of visits for a service counted per VISIT). The
 rate is the punchcard's billed rate (`bill.rate`), else the patient's rate for that service
 (`services[].bill_rate`), else the patient's billing rate (`billing[0].rate`), else the
-account service's `bill_rate`. A visit on a statutory holiday (`stat_holiday`, or its day in
-the account's holidays) gets its own line at that rate times the account's
-`billing_settings.holiday_multiplier`. Taxes per line are the service's tax codes that are
-active in the account.
+account service's `bill_rate`: the precedence of `app.billing.rates`, by which clock-out stores
+`bill.rate`, so a clocked visit already carries it; a visit with no rate at all is refused. A
+visit on a statutory holiday (`stat_holiday`, or its day in the account's holidays) gets its
+own line at that rate times the account's `billing_settings.holiday_multiplier`, rounded to the
+cent with the account's rule (so the line's rate times its quantity is its amount). Taxes per line
+are the service's tax codes that are active in the account.
 """
 
 from __future__ import annotations
@@ -31,13 +33,16 @@ from zoneinfo import ZoneInfo
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from app.billing.amounts import money_rule
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceStatus
 from app.billing.numbering import peek_number
+from app.billing.rates import bill_rate
 from app.billing.services import InvoiceStore, invoice_store
 from app.billing.snapshots import party
 from app.common.codes import ServiceUnit
 from app.common.holidays import holiday_dates, local_date
+from app.common.money import round_money
 from app.common.services import Actor, RawDoc, decode
 from app.common.store import in_transaction, records_by_id
 from app.db import Database
@@ -127,28 +132,16 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _patient_rate(patient: RawDoc | None, code: str) -> Decimal | None:
-    for service in (patient or {}).get("services") or []:
-        if service.get("code") == code and service.get("bill_rate") is not None:
-            return _decimal(service["bill_rate"])
-    billing = ((patient or {}).get("billing") or [{}])[0] or {}
-    return _decimal(billing.get("rate"))
-
-
 def _rate(card: RawDoc, patient: RawDoc | None, service: RawDoc | None, code: str) -> Decimal:
     """The punchcard's billed rate, else the patient's, else the account service's."""
-    for rate in (
-        _decimal((card.get("bill") or {}).get("rate")),
-        _patient_rate(patient, code),
-        _decimal((service or {}).get("bill_rate")),
-    ):
-        if rate is not None:
-            return rate
-    raise ServiceError.one(
-        f"No rate for service {code}: set the punchcard's, the patient's or the account's.",
-        ErrorCode.REQUIRED,
-        "billingPeriod",
-    )
+    rate = bill_rate((card.get("bill") or {}).get("rate"), patient, service, code)
+    if rate is None:
+        raise ServiceError.one(
+            f"No rate for service {code}: set the punchcard's, the patient's or the account's.",
+            ErrorCode.REQUIRED,
+            "billingPeriod",
+        )
+    return rate
 
 
 def service_lines(
@@ -176,8 +169,8 @@ def service_lines(
         holiday = bool(card.get("stat_holiday")) or (
             local_date(card["_search"]["date"], account) in holidays
         )
-        if holiday:
-            rate = rate * multiplier
+        if holiday:  # the rate to the cent, so rate x quantity reads right on the invoice
+            rate = round_money(rate * multiplier, money_rule(account))
         per_visit = str((service or {}).get("unit")) == ServiceUnit.VISIT.value
         unit = ServiceUnit.VISIT if per_visit else ServiceUnit.HOUR
         hours = _decimal((card.get("bill") or {}).get("hours")) or Decimal(0)

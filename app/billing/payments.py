@@ -65,7 +65,7 @@ async def settle_invoice(
         status = InvoiceStatus(invoice.get("status") or InvoiceStatus.DRAFT.value)
     except ValueError:
         status = InvoiceStatus.SENT
-    status = derived_status(status, total, amount_paid)
+    status = derived_status(status, total, amount_paid, credited)
     amount_due = due(total, amount_paid, status)
     if amount_due < ZERO:
         raise ServiceError.one(

@@ -5,7 +5,8 @@ Snapshots are filled from the live records (`app.billing.snapshots`), defaults f
 (`app.billing.defaults`), numbers from the account's counter (`app.billing.numbering`). The
 punchcards an invoice bills are marked with it (and unmarked when taken off, or when the invoice
 is deleted) in the same transaction as the invoice. A closed invoice is no longer edited or
-deleted; payments still change what is paid and due on it (money arrives after closing).
+deleted; payments still change what is paid and due on it (money arrives after closing). A credit
+note is made closed by `app.billing.credit`, the only maker of credit notes.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from app.audit.services import audit_event, changes_between
 from app.billing.amounts import compute_amounts, settle_status
 from app.billing.defaults import fill_defaults, fill_due_date, fill_sales_rep, fill_term
 from app.billing.documents import Invoice
+from app.billing.enums import InvoiceType
 from app.billing.numbering import natural_key, take_number
 from app.billing.snapshots import billed_ids, check_punchcards, fill_snapshots, invoice_snapshot
 from app.common.clock import now
@@ -265,6 +267,12 @@ class InvoiceStore(RecordStore):
             await mark_punchcards(self.database, actor, "invoice", None, ours, session=session)
 
     def _check_open(self, current: RawDoc) -> None:
+        if current.get("invoice_type") == InvoiceType.CREDIT_NOTE.value:
+            raise ServiceError.one(
+                "A credit note is closed when made: it is not edited or deleted.",
+                ErrorCode.INVALID_STATE,
+                "id",
+            )
         if current.get("_closed"):
             raise ServiceError.one(
                 "This invoice is closed; it can no longer change.", ErrorCode.INVALID_STATE, "id"
@@ -294,6 +302,9 @@ class InvoiceStore(RecordStore):
             for name, field in (("number", "number"), ("invoice_date", "invoiceDate")):
                 if getattr(doc, name) is None:
                     problems.append(Problem("Field required", ErrorCode.REQUIRED, field))
+        if "invoice_type" in given and doc.invoice_type == InvoiceType.CREDIT_NOTE:
+            message = "Only invoiceCredit makes a credit note (of a closed invoice)."
+            problems.append(Problem(message, ErrorCode.INVALID, "invoiceType"))
         if doc.sales_rep is not None and (creating or "sales_rep" in given):
             fill_sales_rep(doc, account, "sales_rep" in given, problems)
         if doc.term is not None and (creating or "term" in given):

@@ -21,6 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.accounts.documents import VisitSettings
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
+from app.billing.rates import bill_rate
 from app.common.clock import now
 from app.common.documents import GeoPoint
 from app.common.holidays import local_date
@@ -36,6 +37,7 @@ from app.visits.visit import (
     bill_and_pay,
     booked_caregiver,
     is_holiday,
+    patient_rates,
     rates,
     utc,
     visit_location,
@@ -221,7 +223,10 @@ async def clock_out(
     )  # fmt: skip
     flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
     billed, paid = bill_and_pay(account, clock_in, at, planned.get("start"), planned.get("end"))
-    bill_rate, pay_rate = _rates(account, event, card)
+    patient = await patient_rates(
+        database, actor, (planned.get("patient") or card.get("patient") or {}).get("_id")
+    )
+    billed_rate, pay_rate = _rates(account, event, card, patient)
     holiday = bool(card.get("stat_holiday"))
     changes = {
         "actual": {
@@ -233,7 +238,7 @@ async def clock_out(
         },
         "bill": {
             "hours": billed,
-            "rate": bill_rate,
+            "rate": billed_rate,
             "billable": ((event or {}).get("billing") or {}).get("billable", True),
         },
         "pay": {"hours": paid, "rate": pay_rate, "holiday": holiday},
@@ -261,15 +266,18 @@ def _planned(event: RawDoc, name: str) -> dt.datetime | None:
     return utc(value) if isinstance(value, dt.datetime) else None
 
 
-def _rates(account: RawDoc, event: RawDoc | None, card: RawDoc) -> tuple[Any, Any]:
+def _rates(
+    account: RawDoc, event: RawDoc | None, card: RawDoc, patient: RawDoc | None
+) -> tuple[Any, Any]:
     """Rates from the live visit; from the punchcard's service when the visit is gone."""
     user = (card.get("user") or {}).get("_id")
     if event is not None:
         booked = [a for a in event.get("attendees") or [] if a.get("user") == user]
         attendee: RawDoc = booked[0] if booked else {}
-        return rates(account, event, attendee)
+        return rates(account, event, attendee, patient)
     service = card.get("service") or {}
-    return service.get("bill_rate") or 0, service.get("pay_rate") or 0
+    code = str(service.get("code"))
+    return bill_rate(None, patient, service, code), service.get("pay_rate") or 0
 
 
 async def _open_punchcard(

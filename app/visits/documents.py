@@ -156,7 +156,13 @@ class PunchcardBill(Embedded):
     """What the visit bills: hours at a rate, and the amount they make, to the cent."""
 
     hours: Decimal = Field(ge=0, le=24, description="Hours billed.")
-    rate: Decimal = Field(ge=0, le=MAX_AMOUNT, description="Hourly rate billed.")
+    rate: Decimal | None = Field(
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate billed; none when neither the visit, the patient nor the "
+        "account sets one (invoice generation then refuses the visit until one is set).",
+    )
     amount: Decimal | None = Field(
         None,
         ge=0,
@@ -180,7 +186,7 @@ class PunchcardBill(Embedded):
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardBill:
-        self.amount = to_cent(self.hours * self.rate)
+        self.amount = None if self.rate is None else to_cent(self.hours * self.rate)
         return self
 
 

@@ -1,8 +1,10 @@
 """What a punch reads of its visit: the caregiver booked on it, its address, its rates, its
 holiday, and what the hours worked bill and pay under the account's rules.
 
-Rates: billed at the visit's own billing rate (event billing.bill_rate), else its service's
-rate, else the account's rate for that service; paid at the caregiver's rate on the visit
+Rates: billed at the visit's own billing rate (event billing.bill_rate), else the patient's rate
+for the service, else the service's rate (as booked, else the account's): the one precedence
+of `app.billing.rates`, which invoice generation bills by too; no rate at all is stored as none
+(not 0), so generation refuses it. Paid at the caregiver's rate on the visit
 (attendee pay_rate), else the service's, else the account's.
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from bson import ObjectId
 
 from app.accounts.documents import BillingSettings, PayrollSettings
+from app.billing.rates import bill_rate
 from app.common.holidays import holiday_dates, local_date
 from app.common.services import Actor, RawDoc, decode
 from app.db import Database
@@ -106,12 +109,27 @@ def account_service(account: RawDoc, event: RawDoc) -> RawDoc:
     return {**services.get(booked.get("code"), {}), **given}
 
 
-def rates(account: RawDoc, event: RawDoc, attendee: RawDoc) -> tuple[Decimal, Decimal]:
-    """The visit's (bill rate, pay rate) for this caregiver (see the module's note)."""
+def rates(
+    account: RawDoc, event: RawDoc, attendee: RawDoc, patient: RawDoc | None
+) -> tuple[Decimal | None, Decimal]:
+    """The visit's (bill rate, pay rate) for this caregiver (see the module's note): no bill
+    rate when none is set anywhere."""
     service = account_service(account, event)
-    bill = _first_set((event.get("billing") or {}).get("bill_rate"), service.get("bill_rate"))
+    own = (event.get("billing") or {}).get("bill_rate")
+    bill = bill_rate(own, patient, service, str(service.get("code")))
     pay = _first_set(attendee.get("pay_rate"), service.get("pay_rate"))
-    return Decimal(str(bill)), Decimal(str(pay))
+    return bill, Decimal(str(pay))
+
+
+async def patient_rates(database: Database, actor: Actor, key: Any) -> RawDoc | None:
+    """What of the patient their rates are read from (services, billing), or None."""
+    if not isinstance(key, ObjectId):
+        return None
+    projection = {"services": 1, "billing": 1}
+    found = await database.db.patients.find_one(
+        {"_id": key, "_account": actor.account_id}, projection
+    )
+    return decode(found) if found is not None else None
 
 
 def _first_set(*rates: Any) -> Any:
