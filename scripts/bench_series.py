@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bson import ObjectId
 
@@ -35,16 +36,25 @@ from app.settings import Settings
 VISITS = 365
 
 
-async def setup(database: Database) -> tuple[Actor, ObjectId, ObjectId]:
+async def setup(database: Database) -> tuple[Actor, ObjectId, random.Random, Any]:
     fields = {k: v for k, v in account_fields(1).items() if k != "ext_id"}
     fields["scheduler_settings"] = {"horizon_weeks": 53}
     account = await create_account(database, "Bench series agency", **fields)
     actor = Actor(account_id=account["_id"])
     rng, place = random.Random(3), place_of(1)
     office = await user_store(database).create(actor, office_data(rng, place, 0))
-    carer = await user_store(database).create(actor, caregiver_data(rng, place, [office["_id"]]))
-    patient = await patient_store(database).create(actor, patient_data(rng, place, [office["_id"]]))
-    return actor, carer["_id"], patient["_id"]
+    return actor, office["_id"], rng, place
+
+
+async def people(
+    database: Database, actor: Actor, office: ObjectId, rng: random.Random, place: Any
+) -> tuple[ObjectId, ObjectId]:
+    """A caregiver free every day (no stated hours) and a patient, new for each round: every
+    visit is checked for conflicts, and the earlier rounds' visits must not clash."""
+    carer_data = {**caregiver_data(rng, place, [office]), "availability": None}
+    carer = await user_store(database).create(actor, carer_data)
+    patient = await patient_store(database).create(actor, patient_data(rng, place, [office]))
+    return carer["_id"], patient["_id"]
 
 
 async def round_(database: Database, actor: Actor, carer: ObjectId, patient: ObjectId) -> tuple:
@@ -80,8 +90,11 @@ async def main(quick: bool) -> int:
             environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
         )
         async with open_database(settings) as database:
-            actor, carer, patient = await setup(database)
-            results = [await round_(database, actor, carer, patient) for _ in range(rounds)]
+            actor, office, rng, place = await setup(database)
+            results = []
+            for _ in range(rounds):
+                carer, patient = await people(database, actor, office, rng, place)
+                results.append(await round_(database, actor, carer, patient))
     service = statistics.median(r[0][0] for r in results)
     floor = statistics.median(r[1][0] for r in results)
     print(f"a year of a daily series ({VISITS} visits), median of {rounds} round(s)")
