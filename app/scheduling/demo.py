@@ -3,8 +3,9 @@
 Each chosen patient has one caregiver, one service and one time slot (between 08:00 and 19:00
 in the account's time zone, 30 minutes to 4 hours long) on a few weekdays and sometimes a
 weekend day, the same both weeks. The caregiver is picked as a scheduler would: meeting the
-patient's needs, within their weekly hours, and free then (not booked with another patient, with
-the account's least rest between visits), so every visit passes the stores' conflict check.
+patient's needs, within their weekly hours and their most hours a week, and free then (not
+booked with another patient, with the account's least rest between visits), so every visit
+passes the stores' conflict check.
 The first five patients' visits belong to weekly series that began last week, on the same days
 and at the same time; the others are visits booked one by one. Visits already over are
 COMPLETED, the rest SCHEDULED. A visit is billed to the demo client named as the patient's payer
@@ -31,6 +32,7 @@ from app.scheduling.documents import EventStatus, RecurrenceFrequency
 from app.scheduling.requirements import needs
 from app.scheduling.series import booking_from
 from app.scheduling.services import event_group_store, event_store, primary_location
+from app.scheduling.weekly_hours import limits
 
 PATIENTS = 20
 SERIES = 5
@@ -108,6 +110,11 @@ def _fits(
     minutes = (demo.account.get("scheduler_settings") or {}).get("min_rest_minutes") or 0
     rest = dt.timedelta(minutes=minutes)
     taken = busy.get(caregiver["_id"], [])
+    most = limits({caregiver["_id"]: caregiver}).get(caregiver["_id"])
+    # every booked week holds the same visits: a week's hours are the total over the weeks
+    booked = sum((end - start for start, end in [*taken, *times]), dt.timedelta())
+    if most is not None and booked / len(WEEKS) > dt.timedelta(hours=float(most)):
+        return False
     for start, end in times:
         day = start.astimezone(ZoneInfo(demo.timezone)).date()
         if any(need.missing for need in needs(patient, caregiver, day)):
