@@ -334,7 +334,8 @@ async def _seed_account(
 
 
 def demo_week() -> dt.date:
-    """The Monday of the current week: demo visits fall this week and next, whenever it runs."""
+    """The Monday of the current week: demo visits fall last week (done, billed and paid) and
+    this week (under way), whenever it runs."""
     today = dt.datetime.now(dt.UTC).date()
     return today - dt.timedelta(days=today.weekday())
 

@@ -705,8 +705,8 @@ async def test_an_invoice_import_is_all_or_nothing(api: Api) -> None:
 
 
 async def test_the_billing_demo_makes_no_invoice_when_nothing_is_clocked(api: Api) -> None:
-    # given a demo agency with three active patients and no visit clocked yet (early on a
-    # Monday); the demo's invoices themselves are checked in tests/test_billing_demo.py
+    # given a demo agency with three active patients and no visit clocked the week before its
+    # demo week; the demo's invoices themselves are checked in tests/test_billing_demo.py
     agency = await billing_agency(api)
     for first in ("Ada", "Ben", "Cy"):
         await billed_patient(agency, first)

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -50,10 +51,11 @@ def check_figures(invoice: dict[str, Any], paid: Decimal, credited: Decimal) -> 
 async def test_the_demo_invoices_are_generated_and_add_up(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given the demo of one small agency, its week the last one, so all its visits are over
-    # (the demo's week is the current one: early on a Monday it has nothing clocked yet)
+    # given the demo of one small agency, its week pinned to last week's Monday so that both its
+    # weeks are over whatever day this runs: the week before billed, the demo week not yet
     today = dt.datetime.now(dt.UTC).date()
-    monkeypatch.setattr(seed, "demo_week", lambda: today - dt.timedelta(days=today.weekday() + 7))
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    monkeypatch.setattr(seed, "demo_week", lambda: monday)
     await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
     account = await database.db.accounts.find_one({"ext_id": "demo-1"})
     assert account is not None
@@ -65,9 +67,17 @@ async def test_the_demo_invoices_are_generated_and_add_up(
     cards = {c["_id"]: c async for c in database.db.punchcards.find(scope)}
     standard = [i for i in invoices if i.get("invoice_type") != "credit_note"]
     notes = [i for i in invoices if i.get("invoice_type") == "credit_note"]
-    # then every clocked, billable punchcard is on an invoice, and links back to it
+    # then every clocked, billable punchcard of the week before is on an invoice, and links
+    # back to it; the demo week's are left to bill
     clocked = [c for c in cards.values() if (c.get("bill") or {}).get("billable")]
-    assert clocked and all(c.get("invoice") for c in clocked)
+    zone = ZoneInfo(account["settings"]["timezone"])
+    starts = {e["_id"]: e["start"] async for e in database.db.events.find(scope)}
+    demo_week = dt.datetime.combine(monday, dt.time(), zone)
+    before = [c for c in clocked if starts[c["event"]] < demo_week]
+    assert before and all(c.get("invoice") for c in before)
+    assert len(before) < len(clocked) and not any(
+        c.get("invoice") for c in clocked if c not in before
+    )
     listed = {e["_id"]: i["_id"] for i in standard for e in i["punchcards"]}
     assert {k: c["invoice"]["_id"] for k, c in cards.items() if c.get("invoice")} == listed
     assert len(listed) == sum(len(i["punchcards"]) for i in standard)  # billed once
@@ -87,7 +97,11 @@ async def test_the_demo_invoices_are_generated_and_add_up(
     assert [i["status"] for i in standard[:3]] == ["partially_paid", "paid", "sent"]
     assert [bool(i.get("_closed")) for i in standard[:3]] == [False, True, True]
     assert [n["credited_invoice"]["_id"] for n in notes] == [standard[2]["_id"]]
-    assert all(i["status"] == "draft" for i in standard[3:])
+    assert len(standard) > 3 and all(i["status"] == "sent" for i in standard[3:])
+    # and each invoice bills the week before the demo week
+    week = dt.datetime.combine(monday - dt.timedelta(days=7), dt.time(), dt.UTC)
+    periods = {(i["billing_period"]["start"], i["billing_period"]["end"]) for i in standard}
+    assert periods == {(week, week + dt.timedelta(days=6))}
     # and invoice numbers (credit notes' too) follow each other without a gap
     numbers = sorted(int(re.findall(r"\d+", i["number"])[-1]) for i in invoices)
     assert numbers == list(range(numbers[0], numbers[0] + len(invoices)))

@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from bson import ObjectId
 
 from app.common.services import decode
 from app.graphql.relay import to_global_id
-from app.seed import seed_demo
+from app.seed import demo_week, seed_demo
 from app.visits.geo import distance_meters
 from app.visits.rules import billed_span, billing_period, rounded_hours
 from tests.factories import Agency, Api, audit_entries
@@ -476,10 +477,10 @@ async def test_the_office_lists_flagged_punches_by_reason(api: Api) -> None:
 
 
 async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> None:
-    # given a small demo agency (its visits this week so far are completed)
+    # given a small demo agency (its visits of last week, and of this week so far, are over)
     await seed_demo(api.database, accounts=1, caregivers=4, patients=8, progress=False)
     db = api.database.db
-    account = await db.accounts.find_one({"ext_id": "demo-1"}, {"_id": 1})
+    account = await db.accounts.find_one({"ext_id": "demo-1"}, {"settings": 1})
     assert account is not None
     mine = {"_account": account["_id"]}
     done = {**mine, "status": "completed"}
@@ -493,8 +494,12 @@ async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> 
         clock_in, clock_out = card["actual"]["clock_in"], card["actual"]["clock_out"]
         assert card["pay"]["hours"] == rounded_hours(clock_in, clock_out, 15)
         assert card["bill"]["amount"] == card["bill"]["hours"] * card["bill"]["rate"]
-    # and the week's second and third visits are flagged: far away, then late
-    if len(cards) >= 3:  # early on a Monday, the week has no past visits yet
-        kinds = [[f["kind"] for f in card.get("flags") or []] for card in cards]
-        assert kinds[1] == ["far_from_visit"] and kinds[2] == ["late_clock_in"]
-        assert all(k == [] for i, k in enumerate(kinds) if i not in (1, 2))
+    # and all of last week (the visits before this Monday) is over and punched, whatever day
+    zone = ZoneInfo(account["settings"]["timezone"])
+    monday = dt.datetime.combine(demo_week(), dt.time(), zone)
+    last_week = [e async for e in db.events.find({**mine, "start": {"$lt": monday}})]
+    assert len(last_week) >= 3 and all(e["_id"] in by_visit for e in last_week)
+    # and last week's second and third visits are flagged: far away, then late
+    kinds = [[f["kind"] for f in card.get("flags") or []] for card in cards]
+    assert kinds[1] == ["far_from_visit"] and kinds[2] == ["late_clock_in"]
+    assert all(k == [] for i, k in enumerate(kinds) if i not in (1, 2))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
+
+from app import seed
 from app.common.services import decode
 from app.db import Database
 from app.payroll.totals import payroll_totals
@@ -12,8 +16,14 @@ from app.seed import seed_demo
 CENTS = Decimal("0.00")
 
 
-async def test_the_demo_payrolls_are_generated_and_add_up(database: Database) -> None:
-    # given the demo data of one small agency
+async def test_the_demo_payrolls_are_generated_and_add_up(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the demo data of one small agency, its week pinned to last week's Monday so that
+    # both its weeks have visits clocked whatever day this runs
+    today = dt.datetime.now(dt.UTC).date()
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    monkeypatch.setattr(seed, "demo_week", lambda: monday)
     await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
     account = await database.db.accounts.find_one({"ext_id": "demo-1"})
     assert account is not None
@@ -22,17 +32,26 @@ async def test_the_demo_payrolls_are_generated_and_add_up(database: Database) ->
     payrolls = [p async for p in database.db.payrolls.find(scope).sort("start", 1)]
     lines = [line async for line in database.db.payrollsusers.find(scope)]
     cards = {c["_id"]: c async for c in database.db.punchcards.find(scope)}
-    # then this week is paid by two payrolls, the earlier closed, the latest open
-    assert [(p["end"] - p["start"]).days for p in payrolls][-2:] == [2, 3]
-    assert [p["_closed"] for p in payrolls][-2:] == [True, False]
+    # then the week before the demo week is paid and closed, the demo week's payroll is open
+    week = dt.datetime.combine(monday - dt.timedelta(days=7), dt.time(), dt.UTC)
+    assert [(p["start"], p["end"]) for p in payrolls] == [
+        (week, week + dt.timedelta(days=6)),
+        (week + dt.timedelta(days=7), week + dt.timedelta(days=13)),
+    ]
+    assert [bool(p.get("_closed")) for p in payrolls] == [True, False]
+    # and every punchcard of those weeks is in one of them (visits of the series today, past
+    # the pinned demo week, are not)
+    weeks = [c for c in cards.values() if c["actual"]["clock_in"] < week + dt.timedelta(days=14)]
+    assert weeks and all(card.get("payroll") for card in weeks)
     # and every line pays what its punchcards say they were paid, in its payroll
     for line in lines:
         for entry in line["punchcards"]:
             card = cards[entry["_id"]]
             assert card["payroll"]["_id"] == line["payroll"]
             assert decode(card["pay"]["amount"]) == decode(entry["amount"])
-    # and some line has adjustments, and each payroll's total is its lines' sum to the cent
-    assert any(line["adjustments"] for line in lines)
+    # and each payroll has a line with adjustments, and its total is its lines' sum to the cent
+    for payroll in payrolls:
+        assert any(line["adjustments"] for line in lines if line["payroll"] == payroll["_id"])
     for payroll in payrolls:
         mine = [line for line in lines if line["payroll"] == payroll["_id"]]
         gross = sum((decode(e["amount"]) for line in mine for e in line["punchcards"]), CENTS)

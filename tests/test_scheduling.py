@@ -630,7 +630,7 @@ async def demo_account(api: Api) -> DemoAccount:
     return demo
 
 
-async def test_the_demo_books_a_week_of_visits_with_five_weekly_series(api: Api) -> None:
+async def test_the_demo_books_two_weeks_of_visits_with_five_weekly_series(api: Api) -> None:
     # given a small demo agency
     demo = await demo_account(api)
     started = now()
@@ -638,18 +638,21 @@ async def test_the_demo_books_a_week_of_visits_with_five_weekly_series(api: Api)
     # when the scheduling demo runs
     await scheduling_demo.seed(demo)
 
-    # then every active patient has visits this week, five of them in weekly series
+    # then every active patient has visits last week and this week, five of them in series
     booked, groups = demo.made["events"], demo.made["eventsgroups"]
     zone = ZoneInfo(demo.timezone)
-    monday = dt.datetime.combine(demo.week_start, dt.time(), zone)
-    # the series book up to the horizon (tests/test_series.py); this test reads the demo week
-    events = [e for e in booked if e["start"] < monday + dt.timedelta(days=7)]
+    monday = dt.datetime.combine(demo.week_start - dt.timedelta(days=7), dt.time(), zone)
+    this_monday = monday + dt.timedelta(days=7)
+    # the series book up to the horizon (tests/test_series.py); this test reads the demo weeks
+    events = [e for e in booked if e["start"] < monday + dt.timedelta(days=14)]
     active = {p["_id"] for p in demo.patients if p["status"] == "active"}
-    assert {e["patient"]["_id"] for e in events} == active
+    for week in (monday, this_monday):
+        within = [e for e in events if week <= e["start"] < week + dt.timedelta(days=7)]
+        assert {e["patient"]["_id"] for e in within} == active
     assert len(groups) == min(5, len(active))
     for event in events:
         start, end = event["start"].astimezone(zone), event["end"].astimezone(zone)
-        assert monday <= start < monday + dt.timedelta(days=7)
+        assert monday <= start < monday + dt.timedelta(days=14)
         assert dt.time(8) <= start.time() and end.time() <= dt.time(19)
         assert dt.timedelta(minutes=30) <= end - start <= dt.timedelta(hours=4)
         assert len(event["attendees"]) == 1 and event["service"]["code"] in {
@@ -662,6 +665,15 @@ async def test_the_demo_books_a_week_of_visits_with_five_weekly_series(api: Api)
             assert event["status"] == "completed"
         elif end > now():
             assert event["status"] == "scheduled"
+    # and last week is all over, so all of it is done
+    assert all(e["status"] == "completed" for e in events if e["start"] < this_monday)
+    # and no caregiver is booked twice at once: every visit passed the conflict check
+    assert not any(e.get("conflict_override") for e in booked)
+    for first in booked:
+        for second in booked:
+            same = first["attendees"][0]["user"] == second["attendees"][0]["user"]
+            overlap = first["start"] < second["end"] and second["start"] < first["end"]
+            assert first is second or not (same and overlap)
     for group in groups:
         linked = [e for e in events if e.get("_group") == group["_id"]]
         codes = {event["start"].astimezone(zone).strftime("%a")[:2].upper() for event in linked}

@@ -1,13 +1,13 @@
 """Demo invoices made by `invoiceGenerate`'s service from the visits the caregivers clocked
-this week: one invoice per patient with visits done, its lines, rates, taxes and number computed
+last week: one invoice per patient with visits done, its lines, rates, taxes and number computed
 and its punchcards linked exactly as for a clerk. A patient whose payer is one of the demo
-clients (an insurer) is billed to that client.
+clients (an insurer) is billed to that client. This week's visits, still under way, are left to
+bill: the billing clerk's normal state.
 
-Then the office's week: the first invoice is sent and paid in part, the second is paid in full
-and closed, the third is closed and corrected by a credit note (a visit cut short), the rest
-stay drafts. Payments and the credit note go through their services too, so every figure adds
-up. Early on a Monday, when no visit of the week is over yet, there is nothing to bill and no
-invoice is made.
+Then the office's week: every invoice is sent; the first is paid in part, the second is paid in
+full and closed, the third is closed and corrected by a credit note (a visit cut short).
+Payments and the credit note go through their services too, so every figure adds up. An
+agency with nothing clocked last week gets no invoice.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ Step = Callable[[DemoAccount, RawDoc, bool], Awaitable[None]]
 
 
 def _period(demo: DemoAccount) -> Period:
-    """The demo week, Monday to Sunday: its visits are the ones clocked."""
-    return Period(demo.week_start, demo.week_start + dt.timedelta(days=6))
+    """Last week, Monday to Sunday: all its visits are over and clocked."""
+    return Period(demo.week_start - dt.timedelta(days=7), demo.week_start - dt.timedelta(days=1))
 
 
 def _payers(demo: DemoAccount) -> dict[str, Any]:
@@ -115,12 +115,8 @@ async def _closed_and_credited(demo: DemoAccount, invoice: RawDoc, insured: bool
     )
 
 
-# what the office did with the week's first invoices; the others are drafts
-PLAN: list[tuple[InvoiceStatus, Step]] = [
-    (InvoiceStatus.SENT, _paid_in_part),
-    (InvoiceStatus.SENT, _paid_and_closed),
-    (InvoiceStatus.SENT, _closed_and_credited),
-]
+# what the office did with the week's first invoices once sent; the others are sent and due
+PLAN: list[Step] = [_paid_in_part, _paid_and_closed, _closed_and_credited]
 
 
 async def seed(demo: DemoAccount) -> None:
@@ -132,9 +128,9 @@ async def seed(demo: DemoAccount) -> None:
     start = period.start
     made: list[tuple[RawDoc, bool]] = []
     for key in await patients_to_bill(demo.database, demo.actor, account, period):
-        status = PLAN[len(made)][0] if len(made) < len(PLAN) else InvoiceStatus.DRAFT
         options = GenerateOptions(
-            status=status, notes=f"Visits of the week of {start:%B} {start.day}, {start.year}."
+            status=InvoiceStatus.SENT,
+            notes=f"Visits of the week of {start:%B} {start.day}, {start.year}.",
         )
         client = _payer(patients.get(key), payers)
         try:
@@ -143,7 +139,7 @@ async def seed(demo: DemoAccount) -> None:
         except ServiceError:
             continue  # as a batch would: this patient's visits stay to bill
         made.append((generated.invoice, client is not None))
-    for (invoice, insured), (_, step) in zip(made, PLAN, strict=False):
+    for (invoice, insured), step in zip(made, PLAN, strict=False):
         await step(demo, invoice, insured)
     await _remember(demo, [invoice["_id"] for invoice, _ in made])
 

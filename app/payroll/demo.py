@@ -1,8 +1,9 @@
 """Demo payrolls made by `payrollGenerate`'s service from the clocked punchcards of their
-period (a line per caregiver, overtime and holiday pay as the account sets them); clerks'
+week (a line per caregiver, overtime and holiday pay as the account sets them); clerks'
 adjustments (mileage, a bonus, a reimbursement or a deduction) are then added to some lines
-through the service that adds them. Every period but the latest is closed once its adjustments
-are in; a period with nothing clocked gets no payroll.
+through the service that adds them, the first line of each payroll always claiming mileage.
+Last week's payroll is paid: closed once its adjustments are in. This week's, generated from
+what is clocked so far, stays open; a week with nothing clocked gets no payroll.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from app.payroll.services import payroll_store, payroll_user_store
 MILEAGE_RATE = Decimal("0.61")  # per km
 
 
-def _adjustments(demo: DemoAccount, week: dt.date) -> list[dict[str, Any]]:
+def _adjustments(demo: DemoAccount, week: dt.date, first: bool) -> list[dict[str, Any]]:
     rng, made = demo.rng, []
-    if rng.random() < 0.5:
+    if rng.random() < 0.5 or first:
         km = rng.randint(12, 140)
         made.append(
             {
@@ -46,36 +47,32 @@ def _adjustments(demo: DemoAccount, week: dt.date) -> list[dict[str, Any]]:
     return made
 
 
-def _periods(week: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Last week, then this week in two pay periods (Monday to Wednesday, Thursday to Sunday):
-    the demo's visits fall this week, and the split shows a week's overtime counting the hours
-    an earlier payroll paid."""
-    day = dt.timedelta(days=1)
-    return [(week - 7 * day, week - day), (week, week + 2 * day), (week + 3 * day, week + 6 * day)]
+def _weeks(week: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """Last week, then this week, Monday to Sunday."""
+    return [(start, start + dt.timedelta(days=6)) for start in (week - dt.timedelta(days=7), week)]
 
 
 async def seed(demo: DemoAccount) -> None:
     lines_store = payroll_user_store(demo.database)
     payrolls, lines = [], []
-    for start, end in _periods(demo.week_start):
+    for start, end in _weeks(demo.week_start):
         try:
             made = await generate_payroll(demo.database, demo.actor, start, end)
         except ServiceError:
-            continue  # nothing clocked in that period: no payroll
+            continue  # nothing clocked in that week: no payroll
         payroll = made.payroll
-        for line in made.lines:
-            for adjustment in _adjustments(demo, start):
+        for index, line in enumerate(made.lines):
+            for adjustment in _adjustments(demo, start, first=index == 0):
                 line = await lines_store.add_adjustment(
                     demo.actor, line["_id"], line["_revision"], adjustment
                 )
             lines.append(line)
+        if end < demo.week_start:  # last week's is paid
+            payroll = await payroll_store(demo.database).close(demo.actor, payroll["_id"], 1)
         snapshot = {"_id": payroll["_id"], "start": payroll["start"], "end": payroll["end"]}
         for card in demo.made.get("punchcards") or []:
             if card["_id"] in made.entries:
                 card["payroll"] = snapshot
         payrolls.append(payroll)
-    # every period but the latest is paid: closed
-    for index, payroll in enumerate(payrolls[:-1]):
-        payrolls[index] = await payroll_store(demo.database).close(demo.actor, payroll["_id"], 1)
     demo.made["payrolls"] = payrolls
     demo.made["payrollsusers"] = lines

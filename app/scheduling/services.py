@@ -248,7 +248,8 @@ class EventStore(ScheduleStore):
     schedule conflicts: refused with SCHEDULE_CONFLICT errors unless it carries an override,
     which then records what it overrode. The check runs again inside the write's transaction,
     holding each attendee's schedule (bookings.py), so two bookings at once cannot both pass.
-    `checks_conflicts=False` is for demo data only."""
+    `checks_conflicts=False` is for the series horizon job only, which books what series
+    already promise (clashes since are for `scheduleConflicts` to list)."""
 
     checks_conflicts: bool = True
 
@@ -351,7 +352,7 @@ class EventGroupStore(ScheduleStore):
     """
 
     checks_conflicts: bool = True
-    """Whether booked visits are checked for conflicts: off for demo data only."""
+    """Whether booked visits are checked for conflicts: off for the series horizon job only."""
     after_update: After | None = None
     """What must commit with the next update (set by the series edits, for one call)."""
 

@@ -1,10 +1,12 @@
-"""Demo punchcards: every COMPLETED demo visit clocked in and out through the clock services,
-so its bill and pay come from the account's rules (rounding, grace, rates, holidays).
+"""Demo punchcards: every COMPLETED demo visit (all of last week's, this week's so far) clocked
+in and out through the clock services, so its bill and pay come from the account's rules
+(rounding, grace, rates, holidays).
 
 Each caregiver clocks in from the mobile app between 8 minutes early and 6 minutes late, a
 few metres from the patient's door, and clocks out within minutes of the planned end. Two
-visits are off, for the office's list of flagged punches: one punched from a parking lot down
-the street (FAR_FROM_VISIT), one started half an hour late (LATE_CLOCK_IN).
+visits (last week's second and third) are off, for the office's list of flagged punches: one
+punched from a parking lot down the street (FAR_FROM_VISIT), one started half an hour late
+(LATE_CLOCK_IN).
 """
 
 from __future__ import annotations
