@@ -736,3 +736,29 @@ async def test_a_series_and_a_visit_booked_at_once_for_one_caregiver_do_not_both
         {"_account": agency.account_id, "start": first, "_deleted": {"$ne": True}}
     )
     assert clashes == 1
+
+
+IMPORT_GROUPS = """mutation($input: [EventGroupCreateInput!]!) { eventGroupImport(input: $input) {
+  eventGroups { id } userErrors { field code message } } }"""
+
+
+async def test_two_new_series_of_one_caregiver_at_the_same_time_are_refused_together(
+    api: Api,
+) -> None:
+    # given Ana and two of her patients
+    agency = await scheduling_agency(api)
+    caregiver, patient = await people(agency)
+    _, other = await people(agency)
+    before = await live_count(api, agency)
+    groups = await api.count("eventsgroups", _account=agency.account_id)
+
+    # when two series booking her at the same hour are imported in one call
+    first = next_monday()
+    batch = [series_input(patient, caregiver, first), series_input(other, caregiver, first)]
+    payload = (await agency.ok(IMPORT_GROUPS, {"input": batch}))["eventGroupImport"]
+
+    # then the import is refused for the clash, and nothing is written
+    assert {e["code"] for e in payload["userErrors"]} == {"SCHEDULE_CONFLICT"}, payload
+    assert not payload["eventGroups"]
+    assert await live_count(api, agency) == before
+    assert await api.count("eventsgroups", _account=agency.account_id) == groups
