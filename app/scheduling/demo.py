@@ -28,10 +28,11 @@ from app.common.codes import Weekday
 from app.common.demo import DemoAccount
 from app.scheduling.availability import DAY_CODES as DAY_VALUES
 from app.scheduling.availability import outside_hours, unavailable_spans, zone_of
+from app.scheduling.copies import primary_location
 from app.scheduling.documents import EventStatus, RecurrenceFrequency
 from app.scheduling.requirements import needs
 from app.scheduling.series import booking_from
-from app.scheduling.services import event_group_store, event_store, primary_location
+from app.scheduling.services import event_group_store, event_store
 from app.scheduling.weekly_hours import limits
 
 PATIENTS = 20

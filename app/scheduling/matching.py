@@ -30,10 +30,10 @@ from app.errors import PublicError
 from app.scheduling.availability import visit_day
 from app.scheduling.booked_time import Conflict, account_rules
 from app.scheduling.conflicts import visit_conflicts
+from app.scheduling.copies import primary_location
 from app.scheduling.documents import as_utc
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
-from app.scheduling.services import primary_location
 
 NEAR_KM = 50.0
 """Distance scores fall from 1 at the door to 0 at this many kilometres."""

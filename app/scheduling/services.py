@@ -35,19 +35,13 @@ from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling import series, series_edits
 from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
+from app.scheduling.copies import copied_attendee, copied_patient, copied_service
 from app.scheduling.documents import Event, EventGroup, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
 MOVES = ("start", "end", "attendees", "patient", "status")
 """The changes of a visit that may book someone's time anew (see bookings.rechecked)."""
-
-
-def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    """The address marked primary, else the first, else none."""
-    if not locations:
-        return None
-    return next((loc for loc in locations if loc.get("primary")), locations[0])
 
 
 class ScheduleStore(RecordStore):
@@ -151,11 +145,11 @@ class ScheduleStore(RecordStore):
             where = "input" if prefix is None else f"{prefix}.{index}"
             item = dict(item)
             if isinstance(item.get("patient"), dict):
-                item["patient"] = self._patient(item["patient"], patients, where, problems)
+                item["patient"] = copied_patient(item["patient"], patients, where, problems)
                 if current is None and item.get("location") is None:
                     item["location"] = item["patient"].get("location")
             if isinstance(item.get("service"), dict):
-                item["service"] = self._service(item["service"], services, where, problems)
+                item["service"] = copied_service(item["service"], services, where, problems)
             client = (item.get("billing") or {}).get("client")
             if client is not None and client not in clients:
                 problems.append(
@@ -166,80 +160,13 @@ class ScheduleStore(RecordStore):
             service = item["service"] if "service" in item else (current or {}).get("service")
             if isinstance(item.get("attendees"), list):
                 item["attendees"] = [
-                    self._attendee(attendee, users, service, f"{where}.attendees.{n}", problems)
+                    copied_attendee(attendee, users, service, f"{where}.attendees.{n}", problems)
                     for n, attendee in enumerate(item["attendees"])
                 ]
             filled.append(item)
         if problems:
             raise ServiceError(*problems)
         return filled
-
-    @staticmethod
-    def _patient(
-        given: dict[str, Any], patients: dict[Any, RawDoc], where: str, problems: list[Problem]
-    ) -> dict[str, Any]:
-        record = snapshot_id(given)
-        patient = patients.get(record)
-        if patient is None:
-            problems.append(
-                Problem("No Patient with this id.", ErrorCode.NOT_FOUND, f"{where}.patient.record")
-            )
-            return given
-        return {
-            "record": record,
-            "name": patient.get("name"),
-            "location": primary_location(patient.get("locations")),
-        }
-
-    @staticmethod
-    def _service(
-        given: dict[str, Any], services: dict[str, RawDoc], where: str, problems: list[Problem]
-    ) -> dict[str, Any]:
-        offered = services.get(given.get("code"))  # type: ignore[arg-type]
-        if offered is None:
-            problems.append(
-                Problem(
-                    "The account has no service with this code.",
-                    ErrorCode.NOT_FOUND,
-                    f"{where}.service.code",
-                )
-            )
-            return given
-        if offered.get("active") is False:
-            problems.append(
-                Problem(
-                    "This service is no longer offered.", ErrorCode.INVALID, f"{where}.service.code"
-                )
-            )
-        copied = {k: offered.get(k) for k in ("description", "bill_rate", "pay_rate")}
-        return {**given, **{k: v for k, v in copied.items() if given.get(k) is None}}
-
-    @staticmethod
-    def _attendee(
-        given: Any,
-        users: dict[Any, RawDoc],
-        service: dict[str, Any] | None,
-        where: str,
-        problems: list[Problem],
-    ) -> Any:
-        if not isinstance(given, dict):
-            return given
-        user = users.get(given.get("user"))
-        if user is None:
-            problems.append(Problem("No User with this id.", ErrorCode.NOT_FOUND, f"{where}.user"))
-            return given
-        attendee = {**given, "name": user.get("name")}
-        if attendee.get("pay_rate") is None and service:
-            own = next(
-                (
-                    s.get("pay_rate")
-                    for s in user.get("services") or []
-                    if s.get("code") == service.get("code")
-                ),
-                None,
-            )
-            attendee["pay_rate"] = own if own is not None else service.get("pay_rate")
-        return attendee
 
 
 class EventStore(ScheduleStore):

@@ -22,7 +22,7 @@ from app.common.holidays import holiday_dates, local_date
 from app.common.services import Actor, RawDoc, decode
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
-from app.scheduling.services import primary_location
+from app.scheduling.copies import primary_location
 from app.visits.geo import location_point
 from app.visits.rules import billed_span, rounded_hours
 
