@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from app import seed
 from app.accounts.services import create_account, create_api_client
 from app.db import Database
 from app.graphql.relay import to_global_id
+from app.seed import seed_demo
 
 _numbers = itertools.count(1)
 
@@ -163,3 +167,18 @@ async def audit_entries(agency: Agency, **query: Any) -> list[dict[str, Any]]:
         {"_account": agency.account_id, **query}, sort=[("_id", 1)]
     )
     return [entry async for entry in cursor]
+
+
+async def small_demo_of_last_week(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, dt.date]:
+    """The demo of one small agency (6 caregivers, 12 patients), its week pinned to last week's
+    Monday so that both its weeks are over whatever day the tests run; its account and the
+    demo week's Monday."""
+    today = dt.datetime.now(dt.UTC).date()
+    monday = today - dt.timedelta(days=today.weekday() + 7)
+    monkeypatch.setattr(seed, "demo_week", lambda: monday)
+    await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
+    account = await database.db.accounts.find_one({"ext_id": "demo-1"})
+    assert account is not None
+    return account, monday

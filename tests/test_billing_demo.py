@@ -11,10 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app import seed
 from app.common.services import decode
 from app.db import Database
-from app.seed import seed_demo
+from tests.factories import small_demo_of_last_week
 
 CENT = Decimal("0.01")
 
@@ -53,12 +52,7 @@ async def test_the_demo_invoices_are_generated_and_add_up(
 ) -> None:
     # given the demo of one small agency, its week pinned to last week's Monday so that both its
     # weeks are over whatever day this runs: the week before billed, the demo week not yet
-    today = dt.datetime.now(dt.UTC).date()
-    monday = today - dt.timedelta(days=today.weekday() + 7)
-    monkeypatch.setattr(seed, "demo_week", lambda: monday)
-    await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
-    account = await database.db.accounts.find_one({"ext_id": "demo-1"})
-    assert account is not None
+    account, monday = await small_demo_of_last_week(database, monkeypatch)
     assert (account.get("billing_settings") or {}).get("money_rounding", "half_up") == "half_up"
     scope = {"_account": account["_id"]}
     # when its invoices, payments and punchcards are read

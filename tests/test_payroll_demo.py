@@ -7,11 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from app import seed
 from app.common.services import decode
 from app.db import Database
 from app.payroll.totals import payroll_totals
-from app.seed import seed_demo
+from tests.factories import small_demo_of_last_week
 
 CENTS = Decimal("0.00")
 
@@ -21,12 +20,7 @@ async def test_the_demo_payrolls_are_generated_and_add_up(
 ) -> None:
     # given the demo data of one small agency, its week pinned to last week's Monday so that
     # both its weeks have visits clocked whatever day this runs
-    today = dt.datetime.now(dt.UTC).date()
-    monday = today - dt.timedelta(days=today.weekday() + 7)
-    monkeypatch.setattr(seed, "demo_week", lambda: monday)
-    await seed_demo(database, accounts=1, caregivers=6, patients=12, progress=False)
-    account = await database.db.accounts.find_one({"ext_id": "demo-1"})
-    assert account is not None
+    account, monday = await small_demo_of_last_week(database, monkeypatch)
     scope = {"_account": account["_id"]}
     # when its payrolls, their lines and the punchcards they pay are read
     payrolls = [p async for p in database.db.payrolls.find(scope).sort("start", 1)]
