@@ -13,6 +13,7 @@ from tests.factories import Agency, Api
 from tests.factories_billing import (
     CLOSE_INVOICE,
     CREATE_INVOICE,
+    CREATE_PAYMENT,
     CREDIT_INVOICE,
     DELETE_INVOICE,
     GENERATE_INVOICE,
@@ -180,3 +181,17 @@ async def test_only_invoice_credit_makes_a_credit_note(api: Api) -> None:
     assert await api.count("invoices", _account=agency.account_id) == before
     stored = await api.database.db.invoices.find_one({"_id": key(invoice["id"])})
     assert stored is not None and stored["invoice_type"] == "standard"
+
+
+async def test_a_credit_note_takes_no_payment(api: Api) -> None:
+    # given an invoice credited by a credit note
+    agency, _, note = await credited_once(api)
+    payments = await api.count("payments", _account=agency.account_id)
+    # when a payment is recorded against the credit note
+    payment = {"invoice": note["id"], "amount": "1.00", "method": "CASH"}
+    refused = (await agency.ok(CREATE_PAYMENT, {"input": payment}))["paymentCreate"]
+    # then it is refused for the note's kind, and no payment is stored
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("input.invoice", "INVALID_STATE")
+    ]
+    assert await api.count("payments", _account=agency.account_id) == payments

@@ -21,7 +21,7 @@ from app.audit.services import audit_event, changes_between
 from app.billing.amounts import derived_status, due, paid
 from app.billing.defaults import account_today
 from app.billing.documents import Payment
-from app.billing.enums import InvoiceStatus
+from app.billing.enums import InvoiceStatus, InvoiceType
 from app.common.clock import now
 from app.common.money import ZERO, in_cents
 from app.common.services import Actor, RawDoc, decode, problems_from_many
@@ -147,6 +147,8 @@ class PaymentStore(RecordStore):
             return "This invoice is deleted.", ErrorCode.INVALID_STATE, "invoice"
         if invoice.get("status") == InvoiceStatus.VOID.value:
             return "This invoice is void: it takes no payments.", ErrorCode.INVALID_STATE, "invoice"
+        if invoice.get("invoice_type") == InvoiceType.CREDIT_NOTE.value:
+            return "A credit note takes no payments.", ErrorCode.INVALID_STATE, "invoice"
         amount_due = Decimal(str(decode(invoice.get("amount_due")) or ZERO))
         asked = wanted.get(invoice["_id"], ZERO) + payment.amount
         if asked > amount_due:
