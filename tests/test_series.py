@@ -762,3 +762,47 @@ async def test_two_new_series_of_one_caregiver_at_the_same_time_are_refused_toge
     assert not payload["eventGroups"]
     assert await live_count(api, agency) == before
     assert await api.count("eventsgroups", _account=agency.account_id) == groups
+
+
+def at_(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+async def test_a_series_edit_onto_a_visit_moved_on_its_own_is_refused_as_a_double_booking(
+    api: Api,
+) -> None:
+    # given Ana's Monday/Wednesday 14:00 series; the first Monday's visit moved on its own to
+    # Wednesday 18:00 (no clash then: Wednesday's visit is at 14:00)
+    agency = await scheduling_agency(api, timezone="UTC")
+    caregiver, patient = await people(agency)
+    first = next_monday()
+    made = await agency.gql(CREATE_GROUP, {"input": series_input(patient, caregiver, first)})
+    assert made.data["eventGroupCreate"]["userErrors"] == [], made.body
+    group_id = made.data["eventGroupCreate"]["eventGroup"]["id"]
+    group = (await agency.ok(SERIES_GROUP, {"id": group_id}))["eventGroup"]
+    monday, wednesday = group["events"]["nodes"][0], group["events"]["nodes"][1]
+    assert at_(wednesday["start"]) - at_(monday["start"]) == dt.timedelta(days=2)
+    evening = at_(wednesday["start"]).replace(hour=18)
+    moved = await agency.ok(
+        UPDATE_EVENT,
+        {"id": monday["id"], "revision": 1,
+         "input": {"start": iso(evening), "end": iso(evening + dt.timedelta(hours=1))}},
+    )  # fmt: skip
+    assert moved["eventUpdate"]["userErrors"] == []
+
+    # when the whole series moves to 18:00
+    new_start = first.replace(hour=18)
+    data = await agency.ok(
+        CHANGE_GROUP,
+        {"id": group_id, "revision": group["revision"],
+         "input": {"start": iso(new_start), "end": iso(new_start + dt.timedelta(hours=1))}},
+    )  # fmt: skip
+
+    # then Wednesday's 18:00 visit would double-book Ana with the moved visit: refused
+    payload = data["eventGroupUpdate"]
+    codes = {e["code"] for e in payload["userErrors"]}
+    overlapping = await api.count(
+        "events", _account=agency.account_id, _deleted=False,
+        start=evening.replace(tzinfo=None),
+    )  # fmt: skip
+    assert codes == {"SCHEDULE_CONFLICT"} and overlapping == 1, (payload["userErrors"], overlapping)

@@ -215,7 +215,6 @@ async def rebook(
     def day(visit: RawDoc) -> dt.date:
         return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
 
-    replacing = [v["_id"] for v in current]
     started = {day(v) for v in current if as_utc(v["series_start"]) < since}  # type: ignore[operator]
     current = [v for v in current if as_utc(v["series_start"]) >= since]  # type: ignore[operator]
     reasons = await kept_reasons(database, actor.account_id, current, session)
@@ -229,6 +228,8 @@ async def rebook(
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
     ]
     free = {day(v): v for v in current if v["_id"] not in reasons}
+    # the new visits replace only these: kept and started visits stay, and are checked against
+    replacing = [v["_id"] for v in free.values()]
     for fresh in await visits_for(events, actor, target, starts, "visits", replacing):
         old = free.pop(day(fresh), None)
         if old is None:

@@ -70,7 +70,8 @@ async def change(
         if successor is not None:
             successor["ended"] = ended_before(successor, bound)
             await groups.insert_within(session, actor, successor)
-        again = [v["_id"] for v in visits] if events.checks_conflicts else None
+        replaced = [*(old["_id"] for old, _ in plan.replace), *(v["_id"] for v in plan.remove)]
+        again = replaced if events.checks_conflicts else None
         await write_plan(session, groups.database, actor, plan, reason, recheck=again)
         group["materialised_until"] = as_utc(group.get("materialised_until")) or bound
         group["ended"] = ended_before(group, group["materialised_until"])
