@@ -170,7 +170,8 @@ GENERATE_BATCH = """mutation($period: BillingPeriodInput!, $options: InvoiceGene
   userErrors { field message code } } }"""
 CREDIT_INVOICE = """mutation($id: ID!, $reason: String!, $lines: [InvoiceCreditLineInput!]) {
   invoiceCredit(id: $id, reason: $reason, lines: $lines) {
-  creditNote { id number invoiceType status services { code quantity rate amount taxes }
+  creditNote { id number invoiceType status
+    services { code quantity rate amount taxes creditsLine }
     subtotal taxTotal total amountDue creditedInvoice { record { id } number } creditReason }
   invoice { id status total amountCredited amountPaid amountDue }
   userErrors { field message code } } }"""

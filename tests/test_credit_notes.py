@@ -195,3 +195,103 @@ async def test_a_credit_note_takes_no_payment(api: Api) -> None:
         ("input.invoice", "INVALID_STATE")
     ]
     assert await api.count("payments", _account=agency.account_id) == payments
+
+
+async def test_an_invoice_with_a_holiday_line_at_the_regular_rate_is_credited_whole(
+    api: Api,
+) -> None:
+    # given a closed May invoice: PSW 2 h at 45.00, and 2 h on Victoria Day at 30.00 x 1.5 =
+    # 45.00: two lines of one code and one rate; 180.00 + HST 13% 23.40 = 203.40
+    agency = await generation_agency(api)
+    invoice = await closed_invoice(agency, [(12, "2", "45.00"), (19, "2", "30.00")])
+    assert (invoice["subtotal"], invoice["total"]) == ("180.00", "203.40")
+    # when the whole invoice is credited
+    done = await credit(agency, invoice["id"])
+    # then a credit note takes the whole total off, one part per line of the invoice
+    assert done["userErrors"] == [], done["userErrors"]
+    assert amounts(done["creditNote"]) == ("180.00", "23.40", "203.40")
+    assert (done["invoice"]["amountCredited"], done["invoice"]["amountDue"]) == ("203.40", "0.00")
+    note = await api.database.db.invoices.find_one({"_id": key(done["creditNote"]["id"])})
+    assert note is not None
+    assert [
+        (s["credits_line"], s["quantity"].to_decimal(), s["rate"].to_decimal())
+        for s in note["services"]
+    ] == [(0, Decimal("2"), Decimal("45.00")), (1, Decimal("2"), Decimal("45.00"))]
+    assert [s["creditsLine"] for s in done["creditNote"]["services"]] == [0, 1]
+
+
+async def test_a_line_sharing_its_code_and_rate_is_credited_by_its_position(api: Api) -> None:
+    # given the closed invoice of two PSW lines at 45.00: regular (line 0), holiday (line 1)
+    agency = await generation_agency(api)
+    invoice = await closed_invoice(agency, [(12, "2", "45.00"), (19, "2", "30.00")])
+    # when 1 h of the holiday line is credited by its position: 45.00 + HST 5.85 = 50.85
+    one = await credit(agency, invoice["id"], [{"line": 1, "quantity": "1"}])
+    assert one["userErrors"] == []
+    assert amounts(one["creditNote"]) == ("45.00", "5.85", "50.85")
+    assert one["creditNote"]["services"][0]["creditsLine"] == 1
+    # and then 2 h more of it
+    more = await credit(agency, invoice["id"], [{"line": 1, "quantity": "2"}])
+    # then it is refused: 1 h is left of the holiday line (the regular line's 2 h do not count)
+    assert [(e["field"], e["code"]) for e in more["userErrors"]] == [
+        ("lines.0.quantity", "INVALID")
+    ]
+    assert "at most 1.00 " in more["userErrors"][0]["message"]
+    # and the rest, without lines, takes 1 h of line 1 and 2 h of line 0: 135.00 + 17.55
+    rest = await credit(agency, invoice["id"])
+    assert rest["userErrors"] == []
+    assert [(s["creditsLine"], s["quantity"]) for s in rest["creditNote"]["services"]] == [
+        (0, "2.00"),
+        (1, "1.00"),
+    ]
+    assert amounts(rest["creditNote"]) == ("135.00", "17.55", "152.55")
+    assert (rest["invoice"]["amountCredited"], rest["invoice"]["amountDue"]) == ("203.40", "0.00")
+
+
+async def test_a_code_and_rate_that_name_two_lines_are_refused_and_nothing_is_written(
+    api: Api,
+) -> None:
+    # given the closed invoice of two PSW lines at 45.00
+    agency = await generation_agency(api)
+    invoice = await closed_invoice(agency, [(12, "2", "45.00"), (19, "2", "30.00")])
+    before = await api.count("invoices", _account=agency.account_id)
+    # when a part names the code and rate both lines have, another the code alone, another a
+    # line the invoice does not have, and another a position whose code is not the one given
+    lines = [
+        {"code": "PSW", "rate": "45.00", "quantity": "1"},
+        {"code": "PSW", "quantity": "1"},
+        {"line": 2, "quantity": "1"},
+        {"line": 0, "code": "COMP", "quantity": "1"},
+    ]
+    refused = await credit(agency, invoice["id"], lines)
+    # then each is refused where it goes wrong, and no credit note is stored
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("lines.0.line", "INVALID"),
+        ("lines.1.line", "INVALID"),
+        ("lines.2.line", "INVALID"),
+        ("lines.3.code", "INVALID"),
+    ]
+    assert "name the line by its position" in refused["userErrors"][0]["message"]
+    assert refused["creditNote"] is None
+    assert await api.count("invoices", _account=agency.account_id) == before
+    stored = await api.database.db.invoices.find_one({"_id": key(invoice["id"])})
+    assert stored is not None and stored["amount_credited"].to_decimal() == Decimal("0")
+
+
+async def test_a_credit_note_stored_before_line_positions_still_counts_on_its_line(
+    api: Api,
+) -> None:
+    # given a closed invoice PSW 3 h x 10.05 (34.07) credited 1 h by a note stored as notes
+    # were before they named the line by its position (no credits_line)
+    agency = await generation_agency(api)
+    invoice = await closed_invoice(agency, [(5, "3", "10.05")])
+    first = await credit(agency, invoice["id"], ONE_HOUR)
+    unset = {"$unset": {"services.0.credits_line": ""}}
+    await api.database.db.invoices.update_one({"_id": key(first["creditNote"]["id"])}, unset)
+    # when the rest is credited
+    rest = await credit(agency, invoice["id"])
+    # then the old note's hour is counted on the invoice's line by its code and rate: 2 h left
+    assert rest["userErrors"] == []
+    assert [(s["creditsLine"], s["quantity"]) for s in rest["creditNote"]["services"]] == [
+        (0, "2.00")
+    ]
+    assert (rest["invoice"]["amountCredited"], rest["invoice"]["amountDue"]) == ("34.07", "0.00")

@@ -12,6 +12,11 @@ the invoice was taxed at, even if the account changed or retired them since), ea
 quantity not yet credited, and in all at most what is still due on it: to credit a paid
 invoice, void its payment first. Without lines, it credits everything not yet credited.
 
+An invoice line is known by its position in the invoice's lines (0 for the first), stored on
+each credit-note line as `credits_line`: two lines may share a code and a rate (a holiday line
+whose multiplied rate equals a regular rate), so code and rate name a line only when one line
+has them, and an ambiguous code is refused with the advice to name the line.
+
 Credited in parts, an invoice is credited to the cent: each part's amount and taxes are rounded
 once, and the part that takes the rest of a line takes what is left of the line's amount and
 of each of its taxes (not rounded again), so the credit notes add up to the invoice's total.
@@ -57,11 +62,13 @@ COPIED = ("patient", "client", "referred_by", "sales_rep", "term", "currency", "
 
 @dataclass(frozen=True)
 class CreditLine:
-    """A part of a line to credit: its code, its rate when the code has several lines."""
+    """A part of a line to credit: the line by its position (`line`), or by its code (and its
+    rate when the code has several lines); given both, they must agree."""
 
-    code: str
+    code: str | None
     quantity: Decimal
     rate: Decimal | None = None
+    line: int | None = None
 
 
 def _money(value: Any) -> Decimal:
@@ -84,7 +91,7 @@ def _check_creditable(original: RawDoc) -> None:
 
 @dataclass
 class Credited:
-    """How much of a line (code, rate) is credited: quantity, amount and tax per tax code."""
+    """How much of a line is credited: quantity, amount and tax per tax code."""
 
     quantity: Decimal = ZERO
     amount: Decimal = ZERO
@@ -97,11 +104,18 @@ class Credited:
             self.taxes[code] = self.taxes.get(code, ZERO) + tax
 
 
-Pair = tuple[str, Decimal]
-
-
-def _pair(line: Any) -> Pair:
-    return (line["code"], _money(line.get("rate")))
+def _position(note_line: Any, invoice_lines: list[Any]) -> int | None:
+    """The invoice line a credit-note line credits: its `credits_line`; on a note made before
+    lines were stored by position, the one line of its code and rate (no two lines could share
+    them then: such an invoice was refused)."""
+    if note_line.get("credits_line") is not None:
+        return int(note_line["credits_line"])
+    pair = (note_line.get("code"), _money(note_line.get("rate")))
+    return next(
+        (i for i, line in enumerate(invoice_lines)
+         if (line.get("code"), _money(line.get("rate"))) == pair),
+        None,
+    )  # fmt: skip
 
 
 def tax_rates(invoice: RawDoc) -> dict[str, TaxRate]:
@@ -119,16 +133,21 @@ def _line_taxes(line: Any, rates: dict[str, TaxRate], rule: Rule) -> dict[str, D
 
 
 async def _credited_so_far(
-    database: Database, actor: Actor, key: Any, rule: Rule
-) -> dict[Pair, Credited]:
-    """What earlier credit notes credited, per line (code, rate). A part that took the rest of
-    a line is the last of that line, so every other part's tax is its amount's, rounded once."""
+    database: Database, actor: Actor, original: RawDoc, rule: Rule
+) -> dict[int, Credited]:
+    """What earlier credit notes credited, per invoice line (its position). A part that took
+    the rest of a line is the last of that line, so every other part's tax is its amount's,
+    rounded once."""
+    key, lines = original["_id"], decode(original.get("services") or [])
     query = {"_account": actor.account_id, "credited_invoice._id": key, "_deleted": {"$ne": True}}
-    done: dict[Pair, Credited] = {}
+    done: dict[int, Credited] = {}
     async for note in database.db.invoices.find(query, {"services": 1, "taxes": 1}):
         rates = tax_rates(note)
         for line in decode(note.get("services") or []):
-            done.setdefault(_pair(line), Credited()).add(
+            position = _position(line, lines)
+            if position is None:
+                continue
+            done.setdefault(position, Credited()).add(
                 _money(line.get("quantity")),
                 _money(line.get("amount")),
                 _line_taxes(line, rates, rule),
@@ -136,46 +155,71 @@ async def _credited_so_far(
     return done
 
 
+def _named(lines: list[Any], asked: CreditLine, where: str) -> int | Problem:
+    """The position of the invoice line a part names, or why it names none."""
+
+    def fits(line: Any) -> bool:
+        return (asked.code is None or line["code"] == asked.code) and (
+            asked.rate is None or _money(line.get("rate")) == asked.rate
+        )
+
+    if asked.line is not None:
+        if not 0 <= asked.line < len(lines):
+            message = f"The invoice has no line {asked.line}: it has {len(lines)}, from 0."
+            return Problem(message, ErrorCode.INVALID, f"{where}.line")
+        if not fits(lines[asked.line]):
+            message = f"Line {asked.line} of the invoice has another code or rate."
+            return Problem(message, ErrorCode.INVALID, f"{where}.code")
+        return asked.line
+    if asked.code is None:
+        return Problem("Name the line: its position or its code.", ErrorCode.REQUIRED, where)
+    matches = [i for i, line in enumerate(lines) if fits(line)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        message = "Several lines of the invoice have this code" + (
+            " and rate: name the line by its position." if asked.rate is not None
+            else ": give its rate, or name the line by its position."
+        )  # fmt: skip
+        return Problem(message, ErrorCode.INVALID, f"{where}.line")
+    message = "No line of the invoice has this code" + (
+        " and rate." if asked.rate is not None else "."
+    )
+    return Problem(message, ErrorCode.INVALID, f"{where}.code")
+
+
 def credit_lines(
-    original: RawDoc, wanted: list[CreditLine] | None, done: dict[Pair, Credited]
+    original: RawDoc, wanted: list[CreditLine] | None, done: dict[int, Credited]
 ) -> list[dict[str, Any]]:
     """The credit note's lines, each checked against what is left to credit on its line."""
     lines = [decode(line) for line in original.get("services") or []]
-    left = {
-        _pair(line): _money(line.get("quantity")) - done.get(_pair(line), Credited()).quantity
-        for line in lines
-    }
+    left = [
+        _money(line.get("quantity")) - done.get(i, Credited()).quantity
+        for i, line in enumerate(lines)
+    ]
     if wanted is None:
-        wanted = [CreditLine(c, q, r) for (c, r), q in left.items() if q > 0]
+        wanted = [CreditLine(None, q, line=i) for i, q in enumerate(left) if q > 0]
     made, problems = [], []
     for index, asked in enumerate(wanted):
         where = f"lines.{index}"
-        matches = [
-            line
-            for line in lines
-            if line["code"] == asked.code
-            and (asked.rate is None or _money(line.get("rate")) == asked.rate)
-        ]
-        if len(matches) != 1:
-            message = "No line of the invoice has this code" + (
-                " and rate." if asked.rate is not None or not matches else "; give its rate."
-            )
-            problems.append(Problem(message, ErrorCode.INVALID, f"{where}.code"))
+        position = _named(lines, asked, where)
+        if isinstance(position, Problem):
+            problems.append(position)
             continue
-        line = matches[0]
-        pair = _pair(line)
-        if asked.quantity <= 0 or asked.quantity > left[pair]:
+        line = lines[position]
+        if asked.quantity <= 0 or asked.quantity > left[position]:
             problems.append(
                 Problem(
-                    f"Credit more than 0 and at most {left[pair]} (what is left of this line).",
+                    f"Credit more than 0 and at most {left[position]} (what is left of this line).",
                     ErrorCode.INVALID,
                     f"{where}.quantity",
                 )
             )
             continue
-        left[pair] -= asked.quantity
+        left[position] -= asked.quantity
         made.append({**{k: line.get(k) for k in ("code", "description", "unit", "rate")},
-                     "quantity": asked.quantity, "taxes": line.get("taxes") or []})  # fmt: skip
+                     "quantity": asked.quantity, "taxes": line.get("taxes") or [],
+                     "credits_line": position})  # fmt: skip
     if problems or not made:
         raise ServiceError(*(problems or [Problem("Nothing is left to credit.",
                                                   ErrorCode.INVALID_STATE, "lines")]))  # fmt: skip
@@ -197,7 +241,7 @@ async def credit_invoice(
         raise ServiceError.one("Say why the credit is given.", ErrorCode.REQUIRED, "reason")
     account = await store.account(actor)
     rule, rates = money_rule(account), tax_rates(original)
-    done = await _credited_so_far(database, actor, key, rule)
+    done = await _credited_so_far(database, actor, original, rule)
     lines = credit_lines(original, wanted, done)
     decoded = decode(original)
     data = {
@@ -233,18 +277,17 @@ async def credit_invoice(
 def _rest_of_lines(
     parts: list[Any],
     original: RawDoc,
-    done: dict[Pair, Credited],
+    done: dict[int, Credited],
     rates: dict[str, TaxRate],
     rule: Rule,
 ) -> Fixed:
     """The credit note's parts that take the rest of their line get what is left of the line's
     amount (set on the part) and of its taxes (returned, by part index and code)."""
-    lines = {_pair(line): line for line in original.get("services") or []}
-    taken = {pair: Credited(c.quantity, c.amount, dict(c.taxes)) for pair, c in done.items()}
+    lines = original.get("services") or []
+    taken = {i: Credited(c.quantity, c.amount, dict(c.taxes)) for i, c in done.items()}
     fixed: dict[tuple[int, str], Decimal] = {}
     for index, part in enumerate(parts):
-        pair = (part.code, part.rate or ZERO)
-        line, so_far = lines[pair], taken.setdefault(pair, Credited())
+        line, so_far = lines[part.credits_line], taken.setdefault(part.credits_line, Credited())
         part_taxes = _line_taxes(part.model_dump(), rates, rule)
         if so_far.quantity + part.quantity == _money(line.get("quantity")):
             part.amount = _money(line.get("amount")) - so_far.amount

@@ -101,15 +101,15 @@ async def _paid_and_closed(demo: DemoAccount, invoice: RawDoc, insured: bool) ->
 async def _closed_and_credited(demo: DemoAccount, invoice: RawDoc, insured: bool) -> None:
     await _close(demo, invoice)
     hourly = [
-        line
-        for line in decode(invoice.get("services") or [])
+        (position, line)
+        for position, line in enumerate(decode(invoice.get("services") or []))
         if line.get("unit") == ServiceUnit.HOUR.value and Decimal(str(line["quantity"])) > 0
     ]
     if not hourly:
         return
-    line = hourly[0]
+    position, line = hourly[0]
     quantity = min(CUT_SHORT, Decimal(str(line["quantity"])))
-    wanted = [CreditLine(line["code"], quantity, Decimal(str(line["rate"])))]
+    wanted = [CreditLine(None, quantity, line=position)]  # a code and rate may name two lines
     await credit_invoice(
         demo.database, demo.actor, invoice["_id"], wanted, "A visit ended half an hour early."
     )

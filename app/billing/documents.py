@@ -160,6 +160,13 @@ class InvoiceServiceLine(Embedded):
     taxes: list[str] | None = Field(
         None, description="Codes of the account's taxes this line bears; [] for none."
     )
+    credits_line: int | None = Field(
+        None,
+        ge=0,
+        description="On a credit note: the line of the credited invoice this line credits, by "
+        "its position in that invoice's services (0 for the first).",
+        json_schema_extra=READONLY,
+    )
 
 
 class InvoiceCredited(Embedded):

@@ -56,11 +56,22 @@ class InvoiceGenerateOptions:
         )
 
 
-@strawberry.input(description="A part of a line of a closed invoice to credit.")
+@strawberry.input(
+    description="A part of a line of a closed invoice to credit. Name the line by its position "
+    "(`line`), or by its code (and its rate when several lines have the code); a code and rate "
+    "that several lines share is refused: name it by its position."
+)
 class InvoiceCreditLineInput:
-    code: str = strawberry.field(description="The line's service code.")
     quantity: Decimal = strawberry.field(
         description="How many of its units to credit: more than 0, at most what is left."
+    )
+    line: int | None = strawberry.field(
+        default=None,
+        description="The line's position in the invoice's services (0 for the first). With a "
+        "code (or rate) too, they must be the line's.",
+    )
+    code: str | None = strawberry.field(
+        default=None, description="The line's service code, when `line` is not given."
     )
     rate: Decimal | None = strawberry.field(
         default=None,
@@ -68,8 +79,8 @@ class InvoiceCreditLineInput:
         "(a statutory-holiday line beside a regular one).",
     )
 
-    def line(self) -> CreditLine:
-        return CreditLine(self.code, self.quantity, self.rate)
+    def line_to_credit(self) -> CreditLine:
+        return CreditLine(self.code, self.quantity, self.rate, self.line)
 
 
 @strawberry.type(description="The result of an invoice generation.")

@@ -235,7 +235,7 @@ class InvoiceGenerateMutations:
         async def act() -> tuple[RawDoc, RawDoc]:
             actor = actor_of(info, Permission.MANAGE_BILLING)
             key = decode_global_id(id, "Invoice", "id")
-            wanted = [line.line() for line in lines] if lines is not None else None
+            wanted = [line.line_to_credit() for line in lines] if lines is not None else None
             return await credit_invoice(info.context.database, actor, key, wanted, reason)
 
         done, errors = await attempt(act())
