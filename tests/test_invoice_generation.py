@@ -27,6 +27,7 @@ from tests.factories_billing import (
     pay,
     stored_punchcard,
 )
+from tests.factories_people import create_client
 from tests.factories_visits import (
     UPDATE_PUNCHCARD,
     VISIT_DAY,
@@ -392,3 +393,112 @@ async def test_a_holiday_rate_is_billed_to_the_cent(api: Api) -> None:
     assert (invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (
         "100.00", "13.00", "113.00",
     )  # fmt: skip
+
+
+# --- generation for a client ------------------------------------------------------------------
+
+
+async def paid_for_by_blue_cross(agency: Agency) -> tuple[str, str, str, str]:
+    """The client Blue Cross, two patients whose payer names it (case ignored) and one who pays
+    for herself, each with one May punchcard: Ada PSW 2 h x 34.00 on the 5th, Ben COMP
+    1.75 h x 30.15 on the 6th, Cara PSW 2 h x 34.00 on the 7th. (client, Ada, Ben, Cara)"""
+    client = await create_client(agency)
+    ada = await create_patient(
+        agency, name={"first": "Ada", "last": "Lee"}, billing=[{"payer": "Blue Cross"}]
+    )
+    ben = await create_patient(
+        agency, name={"first": "Ben", "last": "Roy"}, billing=[{"payer": "BLUE CROSS"}]
+    )
+    cara = await create_patient(
+        agency, name={"first": "Cara", "last": "Diaz"}, billing=[{"payer": "Self"}]
+    )
+    await stored_punchcard(agency, key(ada["id"]), at(5), "2", "34.00")
+    await stored_punchcard(agency, key(ben["id"]), at(6), "1.75", "30.15", "COMP")
+    await stored_punchcard(agency, key(cara["id"]), at(7), "2", "34.00")
+    return client["id"], ada["id"], ben["id"], cara["id"]
+
+
+async def linked(api: Api, patient: str) -> list[Any]:
+    """The invoice ids the patient's punchcards are linked to (None: not billed)."""
+    cursor = api.database.db.punchcards.find({"patient._id": key(patient)})
+    return [(card.get("invoice") or {}).get("_id") async for card in cursor]
+
+
+async def test_a_client_is_billed_one_invoice_for_every_patient_it_pays_for(api: Api) -> None:
+    # given Blue Cross paying for Ada and Ben, and Cara paying for herself
+    agency = await generation_agency(api)
+    client, ada, ben, cara = await paid_for_by_blue_cross(agency)
+    # when May is generated for Blue Cross
+    made = await generate(agency, None, client=client)
+    # then one invoice bills Ada's and Ben's visits to Blue Cross:
+    # COMP 1.75 x 30.15 = 52.7625 -> 52.76 (PST 8% 4.2208 -> 4.22),
+    # PSW 2 x 34.00 = 68.00 (HST 13% 8.84): 120.76 + 13.06 = 133.82
+    assert made["userErrors"] == [], made["userErrors"]
+    invoice = made["invoice"]
+    assert made["punchcardsBilled"] == 2
+    assert figures(invoice) == [
+        ("COMP", Decimal("1.75"), "30.15", "52.76", ["PST"]),
+        ("PSW", Decimal("2"), "34.00", "68.00", ["HST"]),
+    ]
+    assert [(t["code"], t["amount"]) for t in invoice["taxes"]] == [
+        ("HST", "8.84"),
+        ("PST", "4.22"),
+    ]
+    assert (invoice["subtotal"], invoice["taxTotal"], invoice["total"]) == (
+        "120.76", "13.06", "133.82",
+    )  # fmt: skip
+    assert invoice["client"] == {
+        "record": {"id": client}, "type": "company", "name": "Blue Cross",
+        "email": "claims@example.ca", "phone": "416 555 0101",
+    }  # fmt: skip
+    assert invoice["patient"] is None  # two patients: the lines say whose visits they are
+    # and Ada's and Ben's punchcards are linked to it; Cara's stays unbilled
+    stored = key(invoice["id"])
+    assert (await linked(api, ada), await linked(api, ben)) == ([stored], [stored])
+    assert await linked(api, cara) == [None]
+    raw = await api.database.db.invoices.find_one({"_id": stored})
+    assert raw is not None and raw["client"]["name"] == "Blue Cross"
+    assert raw["total"].to_decimal() == Decimal("133.82")
+
+
+async def test_another_accounts_client_is_not_found_and_nothing_is_written(api: Api) -> None:
+    # given another agency's Blue Cross, paying for its patients with May visits
+    agency, other = await generation_agency(api), await generation_agency(api)
+    theirs, ada, ben, _ = await paid_for_by_blue_cross(other)
+    # when the first agency generates May for that client
+    foreign = await generate(agency, None, client=theirs)
+    # then it is NOT_FOUND, and no invoice or punchcard link is written
+    assert foreign["invoice"] is None
+    assert [(e["field"], e["code"]) for e in foreign["userErrors"]] == [("client", "NOT_FOUND")]
+    assert await api.count("invoices", _account={"$in": [agency.account_id, other.account_id]}) == 0
+    assert await linked(api, ada) == await linked(api, ben) == [None]
+
+
+async def test_a_patient_and_the_client_paying_for_them_bill_only_that_patient(api: Api) -> None:
+    # given Blue Cross paying for Ada and Ben
+    agency = await generation_agency(api)
+    client, ada, ben, _ = await paid_for_by_blue_cross(agency)
+    # when May is generated for Ada, billed to Blue Cross
+    made = await generate(agency, ada, client=client)
+    # then only Ada's visit is billed (68.00 + 8.84), to Blue Cross
+    assert made["userErrors"] == []
+    invoice = made["invoice"]
+    assert (invoice["total"], invoice["client"]["name"]) == ("76.84", "Blue Cross")
+    assert invoice["patient"]["record"]["id"] == ada
+    assert await linked(api, ada) == [key(invoice["id"])]
+    assert await linked(api, ben) == [None]
+
+
+async def test_a_patient_the_client_does_not_pay_for_is_refused_writing_nothing(
+    api: Api,
+) -> None:
+    # given Blue Cross, and Cara who pays for herself
+    agency = await generation_agency(api)
+    client, _, _, cara = await paid_for_by_blue_cross(agency)
+    # when May is generated for Cara, billed to Blue Cross
+    refused = await generate(agency, cara, client=client)
+    # then it is refused on the client, and nothing is written
+    assert refused["invoice"] is None
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("client", "INVALID")]
+    assert await api.count("invoices", _account=agency.account_id) == 0
+    assert await linked(api, cara) == [None]

@@ -222,26 +222,47 @@ async def target_of(
     database: Database, actor: Actor, patient: Any = None, client: Any = None
 ) -> Target:
     """The patient (or every patient a client pays for: a `billing[].payer` naming the
-    client), checked to be in the caller's account (else NOT_FOUND)."""
+    client), checked to be in the caller's account (else NOT_FOUND). Given both, the client
+    must pay for the patient (else INVALID): an invoice bills its client only its own
+    patients' care."""
     if patient is None and client is None:
         raise ServiceError.one("Give a patient or a client.", ErrorCode.REQUIRED, "patient")
-    if patient is not None:
-        found = await records_by_id(database, "patients", actor.account_id, [patient])
-        if patient not in found or found[patient].get("_deleted"):
-            raise not_found("patient", "patient")
-        if client is not None:
-            clients = await records_by_id(database, "clients", actor.account_id, [client])
-            if client not in clients:
-                raise not_found("client", "client")
-        return Target(found, patient, client)
-    raw = (await records_by_id(database, "clients", actor.account_id, [client])).get(client)
+    if patient is None:
+        payer = await _live(database, actor, "clients", client)
+        return Target(await paid_for_by(database, actor, payer), None, client)
+    found = await _live(database, actor, "patients", patient)
+    if client is not None and not pays_for(await _live(database, actor, "clients", client), found):
+        raise ServiceError.one(
+            "This client does not pay for this patient: no payer in the patient's billing "
+            "names it.",
+            ErrorCode.INVALID,
+            "client",
+        )
+    return Target({patient: found}, patient, client)
+
+
+async def _live(database: Database, actor: Actor, collection: str, key: Any) -> RawDoc:
+    """The record of the caller's account, not deleted (else NOT_FOUND on `patient` or
+    `client`)."""
+    raw = (await records_by_id(database, collection, actor.account_id, [key])).get(key)
     if raw is None or raw.get("_deleted"):
-        raise not_found("client", "client")
-    return Target(await paid_for_by(database, actor, raw), None, client)
+        name = collection.removesuffix("s")
+        raise not_found(name, name)
+    return raw
+
+
+def pays_for(client: RawDoc, patient: RawDoc) -> bool:
+    """Whether a payer of the patient's billing names the client (case ignored), as
+    `paid_for_by` finds them."""
+    name = str(party(client).get("name") or "").casefold()
+    payers = (str(b.get("payer") or "").casefold() for b in patient.get("billing") or [])
+    return bool(name) and name in payers
 
 
 async def paid_for_by(database: Database, actor: Actor, client: RawDoc) -> dict[Any, RawDoc]:
-    """The account's patients whose payer is this client (its name, case ignored)."""
+    """The account's patients whose payer is this client (its name, case ignored). The link is
+    by name, so two clients of one name pay for the same patients: patients name no client
+    record in their billing yet."""
     name = party(client).get("name")
     if not name:
         return {}

@@ -162,7 +162,8 @@ class InvoiceGenerateMutations:
         "number of the account's sequence (no gaps), due date from the term. The invoice, its "
         "number and every punchcard's link to it are written in one transaction, so a visit is "
         "never billed twice: a second generation at once finds nothing left and is refused "
-        "(INVALID_STATE). Another account's patient or client is NOT_FOUND. Needs "
+        "(INVALID_STATE). Given both a patient and a client, the client must be a payer of the "
+        "patient (INVALID otherwise). Another account's patient or client is NOT_FOUND. Needs "
         "MANAGE_BILLING."
     )
     async def invoice_generate(
