@@ -502,3 +502,25 @@ async def test_a_patient_the_client_does_not_pay_for_is_refused_writing_nothing(
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [("client", "INVALID")]
     assert await api.count("invoices", _account=agency.account_id) == 0
     assert await linked(api, cara) == [None]
+
+
+async def test_a_payer_naming_its_client_record_is_billed_to_that_client_only(api: Api) -> None:
+    # given two clients both named Blue Cross, and Ada whose payer names the second's record
+    agency = await generation_agency(api)
+    first, _, _, _ = await paid_for_by_blue_cross(agency)
+    second = await create_client(agency)
+    dora = await create_patient(
+        agency,
+        name={"first": "Dora", "last": "Ng"},
+        billing=[{"payer": "Blue Cross", "client": second["id"]}],
+    )
+    await stored_punchcard(agency, key(dora["id"]), at(8), "2", "34.00")
+    # when May is generated for the first Blue Cross, then for the second
+    by_name = await generate(agency, None, client=first)
+    by_record = await generate(agency, None, client=second["id"])
+    # then the first bills the patients naming Blue Cross without a record (Ada and Ben),
+    # and Dora's visit goes to the client her billing names: 68.00 + 8.84
+    assert by_name["userErrors"] == [] and by_name["punchcardsBilled"] == 2
+    assert by_record["userErrors"] == [] and by_record["punchcardsBilled"] == 1
+    assert by_record["invoice"]["total"] == "76.84"
+    assert await linked(api, dora["id"]) == [key(by_record["invoice"]["id"])]

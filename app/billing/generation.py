@@ -252,26 +252,32 @@ async def _live(database: Database, actor: Actor, collection: str, key: Any) -> 
 
 
 def pays_for(client: RawDoc, patient: RawDoc) -> bool:
-    """Whether a payer of the patient's billing names the client (case ignored), as
-    `paid_for_by` finds them."""
+    """Whether the client pays for the patient: a payer of the patient's billing names the
+    client's record, or, naming no record, its name (case ignored)."""
     name = str(party(client).get("name") or "").casefold()
-    payers = (str(b.get("payer") or "").casefold() for b in patient.get("billing") or [])
-    return bool(name) and name in payers
+    return any(
+        payer.get("client") == client["_id"]
+        if payer.get("client") is not None
+        else bool(name) and str(payer.get("payer") or "").casefold() == name
+        for payer in patient.get("billing") or []
+    )
 
 
 async def paid_for_by(database: Database, actor: Actor, client: RawDoc) -> dict[Any, RawDoc]:
-    """The account's patients whose payer is this client (its name, case ignored). The link is
-    by name, so two clients of one name pay for the same patients: patients name no client
-    record in their billing yet."""
+    """The account's patients the client pays for (`pays_for`). The name is a fallback for
+    payers entered without their client record: two clients of one name would both bill them."""
     name = party(client).get("name")
-    if not name:
-        return {}
+    by_name = {"$regex": f"^{re.escape(str(name))}$", "$options": "i"} if name else None
     query = {
         "_account": actor.account_id,
         "_deleted": {"$ne": True},
-        "billing.payer": {"$regex": f"^{re.escape(str(name))}$", "$options": "i"},
+        "$or": [
+            {"billing.client": client["_id"]},
+            *([{"billing": {"$elemMatch": {"client": None, "payer": by_name}}}] if by_name else []),
+        ],
     }
-    return {raw["_id"]: raw async for raw in database.db.patients.find(query)}
+    found = {raw["_id"]: raw async for raw in database.db.patients.find(query)}
+    return {key: raw for key, raw in found.items() if pays_for(client, raw)}
 
 
 def invoice_data(

@@ -37,6 +37,12 @@ class PatientBilling(Embedded):
         max_length=200,
         description="Who pays: self, a family member, an insurer or a program.",
     )
+    client: PydanticObjectId | None = Field(
+        None,
+        description="The client record of the payer, when it is one: invoices generated for "
+        "that client bill this patient (without it, a client whose name is the payer does).",
+        json_schema_extra=ref("Client", "clients"),
+    )
     billing_period: PeriodType = Field(PeriodType.MONTHLY, description="How often they are billed.")
     rate: Decimal | None = Field(None, ge=0, description="Hourly rate, if not the service's.")
     share_percent: Decimal = Field(
