@@ -424,3 +424,18 @@ async def test_the_punchcards_guard_pays_each_once_when_both_generations_pass_th
     made = [r for r in results if not r["userErrors"]]
     assert await api.count("payrolls", _account=agency.account_id) == len(made) >= 1
     assert sum(len(r["lines"][0]["punchcards"]) for r in made) == 5
+
+
+async def test_a_payroll_is_in_the_accounts_currency(api: Api) -> None:
+    # given an agency paying in US dollars, with a caregiver's week of work
+    agency = await api.agency()
+    await set_account(agency, **{"settings.currency": "USD"})
+    ada = (await create_user(agency, name={"first": "Ada", "last": "Osei"}))["id"]
+    await worked(agency, ada, 0, 4)
+    # when its week is generated, and another payroll is made by hand
+    made = await generated(agency)
+    by_hand = await create_payroll(agency, start="2025-03-10", end="2025-03-16")
+    # then both record the account's currency
+    for payroll in (made["payroll"], by_hand):
+        stored = await api.database.db.payrolls.find_one({"_id": key(payroll["id"])})
+        assert stored is not None and stored["currency"] == "USD"

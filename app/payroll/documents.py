@@ -60,6 +60,10 @@ class Payroll(CareDocument, SoftDeletable):
         0, ge=0, le=366, description="Extra days added to the period (such as a pay period "
         "stretched over a holiday); 0 when none.",
     )  # fmt: skip
+    currency: str | None = Field(
+        None, pattern=r"^[A-Z]{3}$", json_schema_extra=READONLY,
+        description="ISO 4217 code of its amounts: the account's currency when it was made.",
+    )  # fmt: skip
 
     @field_validator("end")
     @classmethod

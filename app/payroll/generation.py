@@ -92,6 +92,7 @@ async def generate_payroll(
     account = await database.db.accounts.find_one({"_id": actor.account_id})
     rules = PayRules.of(account or {})
     period_type = ((account or {}).get("payroll_settings") or {}).get("period_type")
+    currency = ((account or {}).get("settings") or {}).get("currency") or "CAD"
 
     async def plan(session: AsyncClientSession | None) -> GeneratedPayroll:
         await _refuse_overlap(database, actor, start, end, session)
@@ -105,7 +106,8 @@ async def generate_payroll(
             )
         worked = already_worked(await _paid_earlier(database, actor, rules, cards, session), rules)
         entries = {card["_id"]: pay_entry(card, rules, worked) for card in in_clock_in_order(cards)}
-        data = {"start": start, "end": end, "period_type": period_type or "biweekly"}
+        data = {"start": start, "end": end, "period_type": period_type or "biweekly",
+                "currency": currency}  # fmt: skip
         payroll = payroll_store(database).prepared(actor, data)
         names = await _names(database, actor, cards, session)
         lines = _lines(database, actor, payroll, cards, entries, names)

@@ -47,6 +47,12 @@ def closed_problem(field: str | None = "id") -> ServiceError:
     )
 
 
+async def account_currency(database: Database, account_id: int) -> str:
+    """The currency of the account's money (its settings), as a payroll records it."""
+    account = await database.db.accounts.find_one({"_id": account_id}, {"settings.currency": 1})
+    return str(((account or {}).get("settings") or {}).get("currency") or "CAD")
+
+
 class Prepares(RecordStore):
     def prepared(self, actor: Actor, data: dict[str, Any]) -> RawDoc:
         """A new record, validated and encoded as `create` would insert it, for a system step
@@ -58,6 +64,14 @@ class PayrollStore(Prepares):
     """Payrolls: a closed one refuses updates and deletion; closing is its own step. One
     with live lines refuses deletion, and a new period that would leave out a punchcard its
     lines pay; a new period is copied onto the punchcards its lines pay."""
+
+    async def create_many(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+    ) -> list[RawDoc]:
+        currency = await account_currency(self.database, actor.account_id)
+        return await super().create_many(
+            actor, [{**item, "currency": currency} for item in items], prefix
+        )
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
