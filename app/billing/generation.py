@@ -329,7 +329,7 @@ async def generate(
 
     async def write(session: AsyncClientSession) -> Generated:
         cards = await _gather(database, query, session)
-        document = await _prepared(store, actor, account, target, period, cards, options)
+        document = await _prepared(store, actor, account, target, period, cards, options, session)
         document.id = PydanticObjectId()
         (raw,) = await store.store_in(session, actor, account, [document], [False])
         return Generated(raw, len(cards), False, None, list(target.patients))
@@ -355,7 +355,8 @@ async def _prepared(
     period: Period,
     cards: list[RawDoc],
     options: GenerateOptions,
+    session: AsyncClientSession | None = None,
 ) -> Invoice:
     data = invoice_data(target, period, cards, account, options)
-    prepared = await store._prepare(actor, account, data, None, "options", set())
+    prepared = await store._prepare(actor, account, data, None, "options", set(), session=session)
     return store._validate_new(actor, prepared)  # type: ignore[return-value]

@@ -287,9 +287,11 @@ class InvoiceStore(RecordStore):
         where: str,
         claimed: set[Any],
         key: Any = None,
+        session: AsyncClientSession | None = None,
     ) -> dict[str, Any]:
         """The invoice to store: validated, defaults and snapshots filled, punchcards checked
-        (`claimed`: those the import's earlier invoices bill), amounts computed."""
+        (`claimed`: those the import's earlier invoices bill; in `session` when the invoice is
+        prepared inside its own transaction), amounts computed."""
         try:
             doc = validated(Invoice, {**(before or {}), **data, "account": actor.account_id})
         except ServiceError as refusal:
@@ -313,7 +315,7 @@ class InvoiceStore(RecordStore):
         wanted = {"patient", "client", "referred_by"} if creating else given
         await fill_snapshots(self.database, actor, doc, wanted)
         if doc.punchcards and (creating or {"punchcards", "patient"} & given):
-            await check_punchcards(self.database, actor, doc, key, claimed, problems)
+            await check_punchcards(self.database, actor, doc, key, claimed, problems, session)
         compute_amounts(doc, account, before, creating or "services" in given, problems)
         settle_status(doc, before, "status" in given, problems)
         if problems:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from app.billing.documents import Invoice
 from app.common.documents import Location, PersonName
 from app.common.services import Actor, RawDoc
@@ -90,12 +92,13 @@ async def check_punchcards(
     invoice_id: Any,
     claimed: set[Any],
     problems: list[Problem],
+    session: AsyncClientSession | None = None,
 ) -> None:
     """Refuse punchcards this invoice (`invoice_id`, None when new) may not bill: already on
     another invoice, deleted, of another patient than the invoice's, listed twice, or billed by
     another invoice of the same import (`claimed` collects what each invoice bills)."""
     ids = [card.record for card in doc.punchcards]
-    stored = await records_by_id(database, "punchcards", actor.account_id, ids)
+    stored = await records_by_id(database, "punchcards", actor.account_id, ids, session=session)
     patient = doc.patient.record if doc.patient is not None else None
     seen: set[Any] = set()
     for index, card in enumerate(doc.punchcards):

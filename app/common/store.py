@@ -56,14 +56,16 @@ async def records_by_id(
     account_id: int,
     ids: Iterable[Any],
     fields: dict[str, int] | None = None,
+    session: AsyncClientSession | None = None,
 ) -> dict[Any, RawDoc]:
     """The account's records of a collection with these ids (only `fields`, if named), in one
-    query."""
+    query; in `session`'s transaction when given, so they agree with what it writes."""
     wanted = list({i for i in ids if isinstance(i, ObjectId)})
     if not wanted:
         return {}
     query = {"_id": {"$in": wanted}, "_account": account_id}
-    return {doc["_id"]: doc async for doc in database.db[collection].find(query, fields)}
+    found = database.db[collection].find(query, fields, session=session)
+    return {doc["_id"]: doc async for doc in found}
 
 
 @dataclass
