@@ -18,6 +18,7 @@ from app.seed import demo_week, seed_demo
 from app.visits.geo import distance_meters
 from app.visits.rules import billed_span, billing_period, rounded_hours
 from tests.factories import Agency, Api, audit_entries
+from tests.factories_scheduling import UPDATE_EVENT
 from tests.factories_visits import (
     CLOCK_IN,
     CLOCK_OUT,
@@ -503,3 +504,33 @@ async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> 
     kinds = [[f["kind"] for f in card.get("flags") or []] for card in cards]
     assert kinds[1] == ["far_from_visit"] and kinds[2] == ["late_clock_in"]
     assert all(k == [] for i, k in enumerate(kinds) if i not in (1, 2))
+
+
+async def test_a_visit_clocked_in_keeps_its_times_and_bills_the_time_worked(api: Api) -> None:
+    # given a 09:00-11:00 visit the caregiver clocked in on at 09:00
+    agency = await clock_agency(api)
+    caregiver, patient = await caregiver_and_patient(agency)
+    event = await booked_visit(agency, [caregiver], patient)
+    card = await clock_in_ok(agency, event, at=local(9), location=near(10))
+    before = await api.database.db.events.find_one({"_id": event})
+    assert before is not None
+    # when the scheduler moves it to 13:00-15:00 while it is under way, then notes something
+    later = VISIT_DAY + dt.timedelta(hours=4)
+    move = {"start": later.isoformat(), "end": (later + dt.timedelta(hours=2)).isoformat()}
+    refused = await agency.ok(
+        UPDATE_EVENT, {"id": event_id(event), "revision": before["_revision"], "input": move}
+    )
+    noted = await agency.ok(
+        UPDATE_EVENT,
+        {"id": event_id(event), "revision": before["_revision"], "input": {"notes": "Gate code"}},
+    )
+    # then the move is refused, writing nothing, while the note is taken
+    assert [(e["field"], e["code"]) for e in refused["eventUpdate"]["userErrors"]] == [
+        ("input.start", "INVALID_STATE")
+    ]
+    assert noted["eventUpdate"]["userErrors"] == []
+    after = await api.database.db.events.find_one({"_id": event})
+    assert after is not None and (after["start"], after["end"]) == (before["start"], before["end"])
+    # and clocking out at 11:00 bills and pays the two hours worked
+    out = await clock_out_ok(agency, card["id"], at=local(11), location=near(10))
+    assert (out["bill"]["hours"], out["pay"]["hours"]) == ("2.00", "2.00")

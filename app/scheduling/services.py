@@ -11,6 +11,7 @@ top-level references only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any
 
@@ -36,10 +37,12 @@ from app.scheduling import series, series_edits
 from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.copies import copied_attendee, copied_patient, copied_service
-from app.scheduling.documents import Event, EventGroup, derived_keys
+from app.scheduling.documents import Event, EventGroup, as_utc, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
+HAPPENED = ("start", "end", "patient")
+"""What a visit that was clocked or invoiced keeps: its punchcard bills and pays against it."""
 MOVES = ("start", "end", "attendees", "patient", "status")
 """The changes of a visit that may book someone's time anew (see bookings.rechecked)."""
 
@@ -206,9 +209,32 @@ class EventStore(ScheduleStore):
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
+        await self._refuse_moving_what_happened(actor, key, changes)
         if self.checks_conflicts and any(name in changes for name in (*MOVES, "conflict_override")):
             changes = await self._checked_move(actor, key, revision, changes)
         return await super().update(actor, key, revision, changes)
+
+    async def _refuse_moving_what_happened(
+        self, actor: Actor, key: Any, changes: dict[str, Any]
+    ) -> None:
+        """A visit a caregiver clocked in for, or that is invoiced, keeps its times and patient:
+        its punchcard bills and pays against them (correct the punchcard instead)."""
+        current = await self.get(actor, key)
+        moved = [
+            name
+            for name in HAPPENED
+            if name in changes and _compared(changes[name]) != _compared(current.get(name))
+        ]
+        if not moved:
+            return
+        reason = (await series.kept_reasons(self.database, actor.account_id, [current])).get(key)
+        if reason in (series.KeptReason.CLOCKED, series.KeptReason.INVOICED):
+            raise ServiceError.one(
+                f"This visit is {reason.value}: its {moved[0]} no longer changes; correct its "
+                "punchcard instead.",
+                ErrorCode.INVALID_STATE,
+                f"input.{moved[0]}",
+            )
 
     async def _checked_move(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
@@ -350,3 +376,10 @@ def event_group_store(database: Database, *, check_conflicts: bool = True) -> Ev
     store = EventGroupStore(database, EventGroup, "EventGroup")
     store.checks_conflicts = check_conflicts
     return store
+
+
+def _compared(value: Any) -> Any:
+    """A stored or given value as compared for a change: times in UTC, a patient by its id."""
+    if isinstance(value, dt.datetime):
+        return as_utc(value)
+    return snapshot_id(value) if isinstance(value, dict) else value
