@@ -45,6 +45,7 @@ from app.common.holidays import holiday_dates, local_date
 from app.common.money import round_money
 from app.common.services import Actor, RawDoc, decode
 from app.common.store import in_transaction, records_by_id
+from app.common.text import full_name
 from app.db import Database
 from app.errors import ErrorCode, ServiceError, not_found
 
@@ -229,7 +230,9 @@ async def target_of(
         raise ServiceError.one("Give a patient or a client.", ErrorCode.REQUIRED, "patient")
     if patient is None:
         payer = await _live(database, actor, "clients", client)
-        return Target(await paid_for_by(database, actor, payer), None, client)
+        patients = await paid_for_by(database, actor, payer)
+        _refuse_shared_care(patients.values(), "client")
+        return Target(patients, None, client)
     found = await _live(database, actor, "patients", patient)
     if client is not None and not pays_for(await _live(database, actor, "clients", client), found):
         raise ServiceError.one(
@@ -238,7 +241,25 @@ async def target_of(
             ErrorCode.INVALID,
             "client",
         )
+    _refuse_shared_care([found], "patient")
     return Target({patient: found}, patient, client)
+
+
+def _refuse_shared_care(patients: Iterable[RawDoc], field: str) -> None:
+    """Care that payers share (a payer's `share_percent` under 100) is not generated: each
+    payer would owe a part of every line, and the punchcard stays open until all are billed.
+    Refused rather than billing one payer the whole."""
+    for patient in patients:
+        for payer in patient.get("billing") or []:
+            share = decode(payer.get("share_percent"))
+            if share is not None and Decimal(str(share)) < 100:
+                name = full_name(patient.get("name")) or "This patient"
+                raise ServiceError.one(
+                    f"{name}'s care is shared between payers ({payer.get('payer')} pays "
+                    f"{share}%): invoices for a share are not generated; bill it by hand.",
+                    ErrorCode.INVALID_STATE,
+                    field,
+                )
 
 
 async def _live(database: Database, actor: Actor, collection: str, key: Any) -> RawDoc:
