@@ -19,7 +19,7 @@ from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
+from app.audit.services import audit_event
 from app.billing.amounts import compute_amounts, settle_status
 from app.billing.defaults import fill_defaults, fill_due_date, fill_sales_rep, fill_term
 from app.billing.documents import Invoice
@@ -123,23 +123,19 @@ class InvoiceStore(RecordStore):
     ) -> list[RawDoc]:
         """Inside the caller's transaction: number the invoices that have no number (the
         counter moves in this transaction: no gap, see `take_number`), insert them with their
-        audit entries, and mark the punchcards they bill. `numbered` says which came with a
-        number (a retried transaction numbers the others again)."""
+        audit entries, and mark the punchcards they bill (`inserted`). `numbered` says which
+        came with a number (a retried transaction numbers the others again)."""
         raws = []
         for document, given in zip(documents, numbered, strict=True):
             if not given:
                 document.number = await take_number(self.database, session, actor, account)
             document.id = document.id or PydanticObjectId()  # the same id on a retry
             raws.append(self._new(actor, document))
-        events = [
-            audit_event(
-                actor, AuditAction.CREATE, self.record_type, raw["_id"],
-                changes=changes_between(None, raw),
-            )
-            for raw in raws
-        ]  # fmt: skip
-        await self.collection.insert_many(raws, session=session)
-        await self.database.db.audit_events.insert_many(events, session=session)
+        await self.insert_within(session, actor, raws)
+        return raws
+
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        """New invoices mark the punchcards they bill, in their transaction."""
         for raw in raws:
             ids = billed_ids(raw)
             if ids:
@@ -147,7 +143,6 @@ class InvoiceStore(RecordStore):
                 await mark_punchcards(
                     self.database, actor, "invoice", snapshot, ids, session=session
                 )
-        return raws
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]

@@ -112,6 +112,22 @@ class RecordStore:
     ) -> list[RawDoc]:
         """Insert validated new records with their audit entries, and `also` whatever must
         commit with them (a payment settles its invoice), in one transaction."""
+        if len(raws) >= 100:  # a migration-sized write: worth a line in the log
+            log.info("writing %d %s records in one transaction", len(raws), self.what)
+
+        async def write(session: AsyncClientSession) -> None:
+            await self.insert_within(session, actor, raws)
+            if also is not None:
+                await also(session)
+
+        await self._unique(in_transaction(self.database, write))
+        return raws
+
+    async def insert_within(
+        self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]
+    ) -> None:
+        """Insert validated new records, their audit entries and what `inserted` adds, in the
+        caller's transaction."""
         events = [
             audit_event(
                 actor,
@@ -122,17 +138,9 @@ class RecordStore:
             )
             for raw in raws
         ]
-        if len(raws) >= 100:  # a migration-sized write: worth a line in the log
-            log.info("writing %d %s records in one transaction", len(raws), self.what)
-
-        async def write(session: AsyncClientSession) -> None:
-            await self.collection.insert_many(raws, session=session)
-            await self.database.db.audit_events.insert_many(events, session=session)
-            if also is not None:
-                await also(session)
-
-        await self._unique(in_transaction(self.database, write))
-        return raws
+        await self.collection.insert_many(raws, session=session)
+        await self.database.db.audit_events.insert_many(events, session=session)
+        await self.inserted(session, actor, raws)
 
     async def get(self, actor: Actor, key: Any) -> RawDoc:
         raw = await self.collection.find_one({"_id": key, "_account": actor.account_id})
@@ -257,6 +265,11 @@ class RecordStore:
             raise ServiceError.one(
                 f"Another {self.what} has {what}.", ErrorCode.DUPLICATE, field
             ) from None
+
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        """What must commit with new records (the punchcards a payroll line pays, a ticket's
+        number): stores override it; it runs inside the insert's transaction, after the
+        records and their audit entries."""
 
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         """What must commit with an update of a record (its invoice's punchcards, a payroll

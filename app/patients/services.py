@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from bson import ObjectId
@@ -78,20 +78,11 @@ class ProgressNoteStore(RecordStore):
         await self._prepare(actor, prepared, prefix, current=None)
         return await super().create_many(actor, prepared, prefix)
 
-    async def insert_new(
-        self,
-        actor: Actor,
-        raws: list[RawDoc],
-        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
-    ) -> list[RawDoc]:
-        """Insert the notes with their entries; the entries of private ones are marked private
-        (shown only to VIEW_SENSITIVE) before the transaction commits, so none is ever seen
-        unmarked."""
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        """The entries of private notes are marked private (shown only to VIEW_SENSITIVE)
+        before the transaction commits, so none is ever seen unmarked."""
         private = [raw["_id"] for raw in raws if raw.get("private")]
-        if not private:
-            return await super().insert_new(actor, raws, also)
-
-        async def mark_private(session: AsyncClientSession) -> None:
+        if private:
             await self.database.db.audit_events.update_many(
                 {
                     "_account": actor.account_id,
@@ -101,10 +92,6 @@ class ProgressNoteStore(RecordStore):
                 {"$set": {"private": True}},
                 session=session,
             )
-            if also is not None:
-                await also(session)
-
-        return await super().insert_new(actor, raws, mark_private)
 
     async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
         """Every change to a note that is private, or becomes private, has a private entry."""

@@ -14,7 +14,6 @@ transaction too, so a period changed since the checks before it refuses the writ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bson import ObjectId
@@ -61,19 +60,9 @@ class PayrollUserStore(Prepares):
         await self._prepare(actor, items, prefix)
         return await super().create_many(actor, items, prefix)
 
-    async def insert_new(
-        self,
-        actor: Actor,
-        raws: list[RawDoc],
-        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
-    ) -> list[RawDoc]:
-        async def mark(session: AsyncClientSession) -> None:
-            field = "input.payroll" if len(raws) == 1 else "input"
-            await self._mark(actor, [(None, raw) for raw in raws], session, field)
-            if also is not None:
-                await also(session)
-
-        return await super().insert_new(actor, raws, also=mark)
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        field = "input.payroll" if len(raws) == 1 else "input"
+        await self._mark(actor, [(None, raw) for raw in raws], session, field)
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]

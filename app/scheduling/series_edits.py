@@ -69,7 +69,7 @@ async def change(
         plan = await rebook(groups.database, events, actor, target, start, bound, visits, session)
         if successor is not None:
             successor["ended"] = ended_before(successor, bound)
-            await groups.insert_within(session, actor, successor)
+            await groups.insert_within(session, actor, [successor])
         replaced = [*(old["_id"] for old, _ in plan.replace), *(v["_id"] for v in plan.remove)]
         again = replaced if events.checks_conflicts else None
         await write_plan(session, groups.database, actor, plan, reason, recheck=again)

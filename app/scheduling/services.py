@@ -18,8 +18,6 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.common.services import (
     Actor,
     RawDoc,
@@ -340,18 +338,6 @@ class EventGroupStore(ScheduleStore):
             return await super().update(actor, key, revision, changes)
         finally:
             self.after_update = None
-
-    async def insert_within(self, session: AsyncClientSession, actor: Actor, raw: RawDoc) -> None:
-        """Insert a prepared series, with its audit entry, in the caller's transaction."""
-        entry = audit_event(
-            actor,
-            AuditAction.CREATE,
-            self.record_type,
-            raw["_id"],
-            changes=changes_between(None, raw),
-        )
-        await self.collection.insert_one(raw, session=session)
-        await self.database.db.audit_events.insert_one(entry, session=session)
 
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         if self.after_update is not None:

@@ -8,7 +8,6 @@ and every later change (a status move, a comment, an attachment) is one guarded 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,24 +104,14 @@ class TicketStore(RecordStore):
             raise ServiceError(*problems)
         return await super().create_many(actor, ready, prefix)
 
-    async def insert_new(
-        self,
-        actor: Actor,
-        raws: list[RawDoc],
-        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
-    ) -> list[RawDoc]:
-        async def numbered(session: AsyncClientSession) -> None:
-            ids = [raw["_id"] for raw in raws]
-            db, account = self.database, actor.account_id
-            fixed = self.fixed.get("ticket") or {}
-            self.assigned = await number_new(db, session, account, "ticket", ids, fixed)
-            for kind, numbers in self.fixed.items():
-                if kind != "ticket":
-                    await number_new(db, session, account, kind, [], numbers)
-            if also is not None:
-                await also(session)
-
-        return await super().insert_new(actor, raws, numbered)
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        ids = [raw["_id"] for raw in raws]
+        db, account = self.database, actor.account_id
+        fixed = self.fixed.get("ticket") or {}
+        self.assigned = await number_new(db, session, account, "ticket", ids, fixed)
+        for kind, numbers in self.fixed.items():
+            if kind != "ticket":
+                await number_new(db, session, account, kind, [], numbers)
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]

@@ -61,20 +61,11 @@ class ClockStore(PunchcardStore):
 
     then: Then | None = None
 
-    async def insert_new(
-        self,
-        actor: Actor,
-        raws: list[RawDoc],
-        also: Callable[[AsyncClientSession], Awaitable[None]] | None = None,
-    ) -> list[RawDoc]:
-        async def both(session: AsyncClientSession) -> None:
-            if also is not None:
-                await also(session)
-            for raw in raws:
-                if self.then is not None:
-                    await self.then(session, raw)
-
-        return await super().insert_new(actor, raws, both)
+    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+        await super().inserted(session, actor, raws)
+        for raw in raws:
+            if self.then is not None:
+                await self.then(session, raw)
 
     async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
         await super().written(session, before, after)
