@@ -51,7 +51,7 @@ from app.billing.documents import InvoiceCredited
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.billing.services import invoice_store
 from app.common.clock import now
-from app.common.money import ZERO, in_cents
+from app.common.money import ZERO, amount_of, in_cents
 from app.common.services import Actor, RawDoc, decode
 from app.common.store import in_transaction
 from app.db import Database
@@ -69,10 +69,6 @@ class CreditLine:
     quantity: Decimal
     rate: Decimal | None = None
     line: int | None = None
-
-
-def _money(value: Any) -> Decimal:
-    return Decimal(str(decode(value) or ZERO))
 
 
 def _check_creditable(original: RawDoc) -> None:
@@ -110,10 +106,10 @@ def _position(note_line: Any, invoice_lines: list[Any]) -> int | None:
     them then: such an invoice was refused)."""
     if note_line.get("credits_line") is not None:
         return int(note_line["credits_line"])
-    pair = (note_line.get("code"), _money(note_line.get("rate")))
+    pair = (note_line.get("code"), amount_of(note_line.get("rate")))
     return next(
         (i for i, line in enumerate(invoice_lines)
-         if (line.get("code"), _money(line.get("rate"))) == pair),
+         if (line.get("code"), amount_of(line.get("rate"))) == pair),
         None,
     )  # fmt: skip
 
@@ -121,14 +117,14 @@ def _position(note_line: Any, invoice_lines: list[Any]) -> int | None:
 def tax_rates(invoice: RawDoc) -> dict[str, TaxRate]:
     """The rates an invoice was taxed at, by code, in its order."""
     return {
-        tax["code"]: TaxRate(tax["code"], tax.get("label") or tax["code"], _money(tax["rate"]))
+        tax["code"]: TaxRate(tax["code"], tax.get("label") or tax["code"], amount_of(tax["rate"]))
         for tax in decode(invoice.get("taxes") or [])
     }
 
 
 def _line_taxes(line: Any, rates: dict[str, TaxRate], rule: Rule) -> dict[str, Decimal]:
     """A line's tax per code, each rounded once."""
-    amount = _money(line.get("amount"))
+    amount = amount_of(line.get("amount"))
     return {c: line_tax(amount, rates[c].rate, rule) for c in line.get("taxes") or [] if c in rates}
 
 
@@ -148,8 +144,8 @@ async def _credited_so_far(
             if position is None:
                 continue
             done.setdefault(position, Credited()).add(
-                _money(line.get("quantity")),
-                _money(line.get("amount")),
+                amount_of(line.get("quantity")),
+                amount_of(line.get("amount")),
                 _line_taxes(line, rates, rule),
             )
     return done
@@ -160,7 +156,7 @@ def _named(lines: list[Any], asked: CreditLine, where: str) -> int | Problem:
 
     def fits(line: Any) -> bool:
         return (asked.code is None or line["code"] == asked.code) and (
-            asked.rate is None or _money(line.get("rate")) == asked.rate
+            asked.rate is None or amount_of(line.get("rate")) == asked.rate
         )
 
     if asked.line is not None:
@@ -194,7 +190,7 @@ def credit_lines(
     """The credit note's lines, each checked against what is left to credit on its line."""
     lines = [decode(line) for line in original.get("services") or []]
     left = [
-        _money(line.get("quantity")) - done.get(i, Credited()).quantity
+        amount_of(line.get("quantity")) - done.get(i, Credited()).quantity
         for i, line in enumerate(lines)
     ]
     if wanted is None:
@@ -289,8 +285,8 @@ def _rest_of_lines(
     for index, part in enumerate(parts):
         line, so_far = lines[part.credits_line], taken.setdefault(part.credits_line, Credited())
         part_taxes = _line_taxes(part.model_dump(), rates, rule)
-        if so_far.quantity + part.quantity == _money(line.get("quantity")):
-            part.amount = _money(line.get("amount")) - so_far.amount
+        if so_far.quantity + part.quantity == amount_of(line.get("quantity")):
+            part.amount = amount_of(line.get("amount")) - so_far.amount
             whole = _line_taxes(line, rates, rule)
             part_taxes = {c: whole[c] - so_far.taxes.get(c, ZERO) for c in part_taxes}
             fixed.update({(index, c): tax for c, tax in part_taxes.items()})
@@ -302,8 +298,8 @@ async def _take_off(
     database: Database, session: AsyncClientSession, actor: Actor, original: RawDoc, amount: Any
 ) -> RawDoc:
     """The credited invoice with the credit note's total taken off what it owes."""
-    credited = _money(original.get("amount_credited")) + amount
-    total, paid = _money(original.get("total")), _money(original.get("amount_paid"))
+    credited = amount_of(original.get("amount_credited")) + amount
+    total, paid = amount_of(original.get("total")), amount_of(original.get("amount_paid"))
     before = InvoiceStatus(original.get("status"))
     status = derived_status(before, total - credited, paid, credited)
     amount_due = due(total - credited, paid, status)

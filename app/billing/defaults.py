@@ -4,28 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.billing.documents import Invoice, InvoiceAccount, InvoiceSalesRep
+from app.common.days import zone_of
 from app.common.services import RawDoc
 from app.errors import ErrorCode, Problem
-
-DEFAULT_ZONE = "America/Toronto"
-
-
-def account_zone(account: RawDoc | None) -> dt.tzinfo:
-    """The account's time zone (UTC if it names none that exists)."""
-    name = ((account or {}).get("settings") or {}).get("timezone") or DEFAULT_ZONE
-    try:
-        zone: dt.tzinfo = ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return zone
 
 
 def account_today(account: RawDoc | None) -> dt.date:
     """Today in the account's time zone."""
-    return dt.datetime.now(account_zone(account)).date()
+    return dt.datetime.now(zone_of(account)).date()
 
 
 def fill_defaults(doc: Invoice, account: RawDoc) -> None:

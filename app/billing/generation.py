@@ -28,7 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -41,8 +40,9 @@ from app.billing.rates import bill_rate
 from app.billing.services import InvoiceStore, invoice_store
 from app.billing.snapshots import party
 from app.common.codes import ServiceUnit
+from app.common.days import local_midnight, zone_of
 from app.common.holidays import holiday_dates, local_date
-from app.common.money import round_money
+from app.common.money import round_money, to_decimal
 from app.common.services import Actor, RawDoc, decode
 from app.common.store import in_transaction, records_by_id
 from app.common.text import full_name
@@ -73,10 +73,8 @@ class Period:
 
     def utc_bounds(self, account: RawDoc) -> tuple[dt.datetime, dt.datetime]:
         """From the first day's local midnight to the midnight after the last day, in UTC."""
-        zone = ZoneInfo((account.get("settings") or {}).get("timezone") or "UTC")
-        start = dt.datetime.combine(self.start, dt.time(), zone)
-        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time(), zone)
-        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        zone = zone_of(account)
+        return local_midnight(self.start, zone), local_midnight(self.end + dt.timedelta(1), zone)
 
 
 @dataclass(frozen=True)
@@ -128,11 +126,6 @@ def billable(cards: Iterable[RawDoc]) -> list[RawDoc]:
     ]
 
 
-def _decimal(value: Any) -> Decimal | None:
-    value = decode(value)
-    return None if value is None else Decimal(str(value))
-
-
 def _rate(card: RawDoc, patient: RawDoc | None, service: RawDoc | None, code: str) -> Decimal:
     """The punchcard's billed rate, else the patient's, else the account service's."""
     rate = bill_rate((card.get("bill") or {}).get("rate"), patient, service, code)
@@ -174,7 +167,7 @@ def service_lines(
             rate = round_money(rate * multiplier, money_rule(account))
         per_visit = str((service or {}).get("unit")) == ServiceUnit.VISIT.value
         unit = ServiceUnit.VISIT if per_visit else ServiceUnit.HOUR
-        hours = _decimal((card.get("bill") or {}).get("hours")) or Decimal(0)
+        hours = to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0)
         line = lines.setdefault(
             (code, rate, holiday),
             {
@@ -203,10 +196,10 @@ def billed_card(card: RawDoc, account: RawDoc) -> dict[str, Any]:
     return {
         "record": card["_id"],
         "date": local_date(card["_search"]["date"], account),
-        "hours": _decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
+        "hours": to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
         "service_code": (card.get("service") or {}).get("code"),
         "caregiver": " ".join(n for n in names if n) or None,
-        "amount": _decimal((card.get("bill") or {}).get("amount")),
+        "amount": to_decimal((card.get("bill") or {}).get("amount")),
     }
 
 

@@ -23,8 +23,8 @@ from app.billing.defaults import account_today
 from app.billing.documents import Payment
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.common.clock import now
-from app.common.money import ZERO, in_cents
-from app.common.services import Actor, RawDoc, decode, problems_from_many
+from app.common.money import ZERO, amount_of, in_cents
+from app.common.services import Actor, RawDoc, problems_from_many
 from app.common.store import MAX_IMPORT, RecordStore, in_transaction
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
@@ -57,10 +57,10 @@ async def settle_invoice(
         {"amount": 1},
         session=session,
     )
-    amount_paid = paid([Decimal(str(decode(p["amount"]))) async for p in payments])
+    amount_paid = paid([amount_of(p["amount"]) async for p in payments])
     # credit notes take their totals off what is owed (see `app.billing.credit`)
-    credited = Decimal(str(decode(invoice.get("amount_credited")) or ZERO))
-    total = Decimal(str(decode(invoice.get("total")) or ZERO)) - credited
+    credited = amount_of(invoice.get("amount_credited"))
+    total = amount_of(invoice.get("total")) - credited
     try:
         status = InvoiceStatus(invoice.get("status") or InvoiceStatus.DRAFT.value)
     except ValueError:
@@ -149,7 +149,7 @@ class PaymentStore(RecordStore):
             return "This invoice is void: it takes no payments.", ErrorCode.INVALID_STATE, "invoice"
         if invoice.get("invoice_type") == InvoiceType.CREDIT_NOTE.value:
             return "A credit note takes no payments.", ErrorCode.INVALID_STATE, "invoice"
-        amount_due = Decimal(str(decode(invoice.get("amount_due")) or ZERO))
+        amount_due = amount_of(invoice.get("amount_due"))
         asked = wanted.get(invoice["_id"], ZERO) + payment.amount
         if asked > amount_due:
             return (

@@ -12,21 +12,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.common.services import RawDoc, decode
-
-
-def _decimal(value: Any) -> Decimal | None:
-    value = decode(value)
-    return None if value is None else Decimal(str(value))
+from app.common.money import to_decimal
+from app.common.services import RawDoc
 
 
 def patient_rate(patient: RawDoc | None, code: str) -> Decimal | None:
     """The patient's bill rate for the service, else their billing rate, else None."""
     for service in (patient or {}).get("services") or []:
         if service.get("code") == code and service.get("bill_rate") is not None:
-            return _decimal(service["bill_rate"])
+            return to_decimal(service["bill_rate"])
     billing = ((patient or {}).get("billing") or [{}])[0] or {}
-    return _decimal(billing.get("rate"))
+    return to_decimal(billing.get("rate"))
 
 
 def bill_rate(
@@ -35,9 +31,9 @@ def bill_rate(
     """The visit's own rate, else the patient's for the service, else the account service's
     (see the module); None when none is set."""
     for rate in (
-        _decimal(own),
+        to_decimal(own),
         patient_rate(patient, code),
-        _decimal((service or {}).get("bill_rate")),
+        to_decimal((service or {}).get("bill_rate")),
     ):
         if rate is not None:
             return rate

@@ -12,11 +12,12 @@ from app.billing.documents import Invoice as InvoiceDocument
 from app.billing.documents import InvoiceAccount
 from app.billing.documents import Payment as PaymentDocument
 from app.billing.inputs import OLDEST_PAYMENT_FIRST, PaymentFilter
+from app.common.money import to_decimal
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import output_type, record_type
-from app.graphql.records import Record, to_date, to_decimal
+from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
 
 InvoiceAccountType = output_type(InvoiceAccount)

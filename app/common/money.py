@@ -4,6 +4,9 @@ product of an amount and a quantity exact in Decimal's 28 digits."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from bson import Decimal128
 
 from app.common.codes import MoneyRounding
 
@@ -46,3 +49,18 @@ def whole_cents(value: Decimal | None) -> Decimal | None:
     if value is not None and value != value.quantize(CENT):
         raise ValueError("a money amount has at most two decimals (cents)")
     return None if value is None else value.quantize(CENT)
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A stored number (Decimal128, Decimal, string or int) as a Decimal; None when missing."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal128):
+        return value.to_decimal()
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def amount_of(value: Any) -> Decimal:
+    """A stored amount or quantity as a Decimal; zero when missing."""
+    found = to_decimal(value)
+    return ZERO if found is None else found

@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar, Self, cast
 
-from bson import Decimal128
 from pydantic import BaseModel
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 
 from app.common.documents import stored_key
+from app.common.money import to_decimal
 
 RawDoc = dict[str, Any]
 Reader = Callable[[RawDoc], Any]
@@ -105,14 +105,6 @@ def _enum_converter(enum_cls: type[enum.Enum]) -> Callable[[Any], Any]:
         return None if value is None else members.get(value)
 
     return convert
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal128):
-        return value.to_decimal()
-    return Decimal(str(value))
 
 
 def to_utc(value: Any) -> dt.datetime | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from app.common.days import local_day, week_of, zone_of
 from app.common.holidays import holiday_dates
-from app.common.money import round_money
+from app.common.money import round_money, to_decimal
 from app.common.services import RawDoc, decode
 
 ONE = Decimal(1)
@@ -86,8 +86,8 @@ def caregiver_of(card: RawDoc) -> Any:
 
 
 def hours_of(card: RawDoc) -> Decimal:
-    hours = decode((card.get("pay") or {}).get("hours"))
-    return Decimal(str(hours)) if hours is not None else NO_HOURS
+    hours = to_decimal((card.get("pay") or {}).get("hours"))
+    return NO_HOURS if hours is None else hours
 
 
 def in_clock_in_order(cards: list[RawDoc]) -> list[RawDoc]:

@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from app.common.money import ZERO, to_cent
-from app.common.services import RawDoc, decode
+from app.common.money import ZERO, amount_of, to_cent
+from app.common.services import RawDoc
 from app.payroll.documents import signed
 
 NO_HOURS = Decimal(0)
@@ -48,18 +47,12 @@ class Totals:
         )
 
 
-def money(value: Any) -> Decimal:
-    """A stored amount (Decimal128, string or number) as a Decimal; zero when missing."""
-    value = decode(value)
-    return Decimal(str(value)) if value is not None else ZERO
-
-
 def entry_totals(entry: RawDoc) -> Totals:
     """One punchcard entry of a line: its hours split by kind, and its amount."""
-    hours = money(entry.get("hours"))
-    overtime = money(entry.get("overtime_hours"))
+    hours = amount_of(entry.get("hours"))
+    overtime = amount_of(entry.get("overtime_hours"))
     holiday = hours - overtime if entry.get("holiday") else NO_HOURS
-    return Totals(hours, money(entry.get("amount")), ZERO, overtime, holiday)
+    return Totals(hours, amount_of(entry.get("amount")), ZERO, overtime, holiday)
 
 
 def line_totals(line: RawDoc) -> Totals:
@@ -68,7 +61,7 @@ def line_totals(line: RawDoc) -> Totals:
     for entry in line.get("punchcards") or []:
         total += entry_totals(entry)
     adjustments = sum(
-        (signed(a.get("kind"), money(a.get("amount"))) for a in line.get("adjustments") or []),
+        (signed(a.get("kind"), amount_of(a.get("amount"))) for a in line.get("adjustments") or []),
         ZERO,
     )
     return Totals(

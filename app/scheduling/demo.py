@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from app.common.clock import now
 from app.common.codes import Weekday
 from app.common.demo import DemoAccount
+from app.common.money import amount_of
 from app.scheduling.availability import DAY_CODES as DAY_VALUES
 from app.scheduling.availability import outside_hours, unavailable_spans, zone_of
 from app.scheduling.copies import primary_location
@@ -185,10 +186,6 @@ def _plan(
     }
 
 
-def _money(value: Any) -> Decimal:
-    return Decimal(str(value.to_decimal() if hasattr(value, "to_decimal") else value))
-
-
 def _visit(plan: dict[str, Any], start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
     hours = Decimal(plan["length"]) / Decimal(60)
     currency = plan["data"]["billing"]["currency"]
@@ -198,7 +195,7 @@ def _visit(plan: dict[str, Any], start: dt.datetime, end: dt.datetime) -> dict[s
         "end": end,
         "status": EventStatus.COMPLETED if end <= now() else EventStatus.SCHEDULED,
         "expectation": {
-            "amount": (hours * _money(plan["bill_rate"])).quantize(CENTS),
+            "amount": (hours * amount_of(plan["bill_rate"])).quantize(CENTS),
             "currency": currency,
             "hours": hours.quantize(CENTS),
         },

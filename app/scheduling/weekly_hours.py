@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bson import Decimal128, ObjectId
+from bson import ObjectId
 
 from app.common.days import local_midnight, week_of
+from app.common.money import amount_of
 from app.common.services import RawDoc
 from app.common.text import full_name
 from app.scheduling.booked_time import Conflict, Rules, attending, booked
@@ -34,7 +35,7 @@ def limits(users: dict[Any, RawDoc]) -> dict[ObjectId, Decimal]:
     for key, user in users.items():
         limit = (user.get("availability") or {}).get("max_hours_per_week")
         if limit is not None:
-            found[key] = limit.to_decimal() if isinstance(limit, Decimal128) else Decimal(limit)
+            found[key] = amount_of(limit)
     return found
 
 
