@@ -10,7 +10,15 @@ import strawberry
 from app.conversations.documents import Conversation, ConversationStatus, UserNote, UserNotePriority
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    deleted_clause,
+    flag_clause,
+    id_clause,
+    merge,
+    words_clause,
+)
 from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
 
@@ -28,16 +36,6 @@ else:
     ConversationUpdateInput = input_type(Conversation, name="ConversationUpdateInput", patch=True)
     UserNoteCreateInput = input_type(UserNote, name="UserNoteCreateInput")
     UserNoteUpdateInput = input_type(UserNote, name="UserNoteUpdateInput", patch=True)
-
-
-def _user_clause(key: str, value: strawberry.ID | None, field: str) -> dict[str, Any]:
-    return {} if value is None else {key: decode_global_id(value, "User", field)}
-
-
-def _flag(key: str, value: bool | None) -> dict[str, Any]:
-    if value is None:
-        return {}
-    return {key: True} if value else {key: {"$ne": True}}
 
 
 @strawberry.input(description="Which conversations a list shows. All given conditions must hold.")
@@ -67,12 +65,12 @@ class ConversationFilter:
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
             info.context.scoped(),
-            _user_clause("participants._id", self.participant, "filter.participant"),
+            id_clause("participants._id", self.participant, "User", "filter.participant"),
             {"patient": decode_global_id(self.patient, "Patient", "filter.patient")}
             if self.patient is not None
             else {},
             {"status": self.status.value} if self.status is not None else {},
-            _flag("pinned", self.pinned),
+            flag_clause("pinned", self.pinned),
             self.last_message_date.clause("last_message_date") if self.last_message_date else {},
             words_clause("_search.subject", self.search),
             deleted_clause(self.deleted),
@@ -108,7 +106,7 @@ class UserNoteFilter:
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
             info.context.scoped(),
-            _user_clause("user", self.user, "filter.user"),
+            id_clause("user", self.user, "User", "filter.user"),
             {"priority": {"$in": [p.value for p in self.priority]}} if self.priority else {},
             self.created_date.clause("_created_date") if self.created_date else {},
             words_clause("_search.title", self.search),

@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 
 from app.common.text import keywords, normalise
+from app.graphql.inputs import decode_global_id
 
 
 @strawberry.enum(description="Which records a list shows with respect to soft deletion.")
@@ -52,6 +53,19 @@ def words_clause(key: str, text: str | None) -> dict[str, Any]:
 def equals_normalised(key: str, text: str | None) -> dict[str, Any]:
     """A case- and accent-insensitive equality on a key stored normalised."""
     return {} if text is None else {key: normalise(text)}
+
+
+def id_clause(key: str, value: str | None, type_name: str, field: str) -> dict[str, Any]:
+    """Records whose `key` is the record a global ID names (refused when it names another
+    type); no condition when no ID is given."""
+    return {} if value is None else {key: decode_global_id(value, type_name, field)}
+
+
+def flag_clause(key: str, value: bool | None) -> dict[str, Any]:
+    """A stored flag that is true, or not true (missing counts as false)."""
+    if value is None:
+        return {}
+    return {key: True} if value else {key: {"$ne": True}}
 
 
 def merge(*clauses: dict[str, Any]) -> dict[str, Any]:

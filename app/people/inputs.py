@@ -15,6 +15,7 @@ from app.graphql.filters import (
     DeletedState,
     deleted_clause,
     equals_normalised,
+    flag_clause,
     merge,
     words_clause,
 )
@@ -34,13 +35,6 @@ else:
     ClientUpdateInput = input_type(Client, name="ClientUpdateInput", patch=True)
     ContactCreateInput = input_type(Contact, name="ContactCreateInput")
     ContactUpdateInput = input_type(Contact, name="ContactUpdateInput", patch=True)
-
-
-def flag_clause(key: str, value: bool | None) -> dict[str, Any]:
-    """A stored flag that is true, or not true (missing counts as false)."""
-    if value is None:
-        return {}
-    return {key: True} if value else {key: {"$ne": True}}
 
 
 @strawberry.input(description="Which users a list shows. All given conditions must hold.")

@@ -10,8 +10,13 @@ import strawberry
 from app.common.clock import now
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge
-from app.graphql.inputs import decode_global_id
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    deleted_clause,
+    id_clause,
+    merge,
+)
 from app.graphql.modeled import input_type
 from app.scheduling.documents import Event, EventGroup, EventStatus
 
@@ -25,10 +30,6 @@ else:
     EventUpdateInput = input_type(Event, name="EventUpdateInput", patch=True)
     EventGroupCreateInput = input_type(EventGroup, name="EventGroupCreateInput")
     EventGroupUpdateInput = input_type(EventGroup, name="EventGroupUpdateInput", patch=True)
-
-
-def _id_clause(key: str, value: str | None, type_name: str, field: str) -> dict[str, Any]:
-    return {key: decode_global_id(value, type_name, field)} if value else {}
 
 
 @strawberry.input(description="Which visits a list shows. All given conditions must hold.")
@@ -60,9 +61,9 @@ class EventFilter:
             info.context.scoped(),
             self.start.clause("start") if self.start else {},
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
-            _id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
-            _id_clause("patient._id", self.patient, "Patient", "filter.patient"),
-            _id_clause("_group", self.group, "EventGroup", "filter.group"),
+            id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
+            id_clause("patient._id", self.patient, "Patient", "filter.patient"),
+            id_clause("_group", self.group, "EventGroup", "filter.group"),
             {"service.code": self.service} if self.service else {},
             deleted_clause(self.deleted),
         )
@@ -103,8 +104,8 @@ class EventGroupFilter:
         )
         return merge(
             info.context.scoped(),
-            _id_clause("patient._id", self.patient, "Patient", "filter.patient"),
-            _id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
+            id_clause("patient._id", self.patient, "Patient", "filter.patient"),
+            id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
             active,
             deleted_clause(self.deleted),
         )

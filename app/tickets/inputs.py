@@ -14,6 +14,7 @@ from app.graphql.filters import (
     DeletedState,
     NamedFilter,
     deleted_clause,
+    id_clause,
     merge,
     words_clause,
 )
@@ -44,10 +45,6 @@ else:
     TicketCategoryUpdateInput = input_type(
         TicketCategory, name="TicketCategoryUpdateInput", patch=True
     )
-
-
-def _id_clause(key: str, value: strawberry.ID | None, type_name: str, field: str) -> dict[str, Any]:
-    return {} if value is None else {key: decode_global_id(value, type_name, field)}
 
 
 @strawberry.input(description="Which tickets a list shows. All given conditions must hold.")
@@ -101,8 +98,8 @@ class TicketFilter:
             info.context.scoped(),
             {"ticket_status": {"$in": [s.value for s in self.status]}} if self.status else {},
             {"urgency_status_id": {"$in": [u.value for u in self.urgency]}} if self.urgency else {},
-            _id_clause("resident_id", self.resident, "Patient", "filter.resident"),
-            _id_clause("employee_id", self.employee, "User", "filter.employee"),
+            id_clause("resident_id", self.resident, "Patient", "filter.resident"),
+            id_clause("employee_id", self.employee, "User", "filter.employee"),
             in_category,
             self.created_date.clause("_created_date") if self.created_date else {},
             words_clause("_search.title", self.search),

@@ -9,8 +9,13 @@ import strawberry
 
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge
-from app.graphql.inputs import decode_global_id
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    deleted_clause,
+    id_clause,
+    merge,
+)
 from app.graphql.modeled import input_type
 from app.visits.documents import Punchcard, PunchFlagKind
 
@@ -23,10 +28,6 @@ if TYPE_CHECKING:  # derived at run time; to mypy they are plain data
 else:
     PunchcardCreateInput = input_type(Punchcard, name="PunchcardCreateInput")
     PunchcardUpdateInput = input_type(Punchcard, name="PunchcardUpdateInput", patch=True)
-
-
-def _id_clause(key: str, value: str | None, type_name: str, field: str) -> dict[str, Any]:
-    return {} if value is None else {key: decode_global_id(value, type_name, field)}
 
 
 def _exists_clause(key: str, wanted: bool | None) -> dict[str, Any]:
@@ -76,10 +77,10 @@ class PunchcardFilter:
         return merge(
             info.context.scoped(),
             self.period.clause("_search.date") if self.period else {},
-            _id_clause("user._id", self.caregiver, "User", "filter.caregiver"),
-            _id_clause("patient._id", self.patient, "Patient", "filter.patient"),
-            _id_clause("event", self.event, "Event", "filter.event"),
-            _id_clause("payroll._id", self.payroll, "Payroll", "filter.payroll"),
+            id_clause("user._id", self.caregiver, "User", "filter.caregiver"),
+            id_clause("patient._id", self.patient, "Patient", "filter.patient"),
+            id_clause("event", self.event, "Event", "filter.event"),
+            id_clause("payroll._id", self.payroll, "Payroll", "filter.payroll"),
             _exists_clause("invoice._id", self.invoiced),
             _exists_clause("payroll._id", self.paid),
             {} if self.flagged is None else {"flags.kind": {"$exists": self.flagged}},
