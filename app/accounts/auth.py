@@ -15,6 +15,7 @@ from typing import Any
 from bson import ObjectId
 
 from app.common.codes import Permission
+from app.common.services import Actor
 from app.db import Database
 
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
@@ -34,6 +35,17 @@ class Caller:
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    def acting(self, request_id: str | None, address: str | None) -> Actor:
+        """The caller as services and the audit trail see them, for one request."""
+        return Actor(
+            account_id=self.account_id,
+            api_client_id=self.api_client_id,
+            api_client_name=self.api_client_name,
+            request_id=request_id,
+            client_address=address,
+            permissions=self.permissions,
+        )
 
 
 def new_key() -> str:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.payload import AsyncIterablePayload
 
+from app.accounts.auth import Caller
 from app.common.services import Actor
 from app.errors import ErrorCode, ServiceError
 from app.files import services
@@ -81,14 +82,8 @@ def refusal_response(refusal: ServiceError) -> web.Response:
 
 
 def actor_of(request: web.Request) -> Actor:
-    caller = request[CALLER]
-    return Actor(
-        account_id=caller.account_id,
-        api_client_id=caller.api_client_id,
-        api_client_name=caller.api_client_name,
-        request_id=request.get(REQUEST_ID),
-        client_address=request.remote,
-    )
+    caller: Caller = request[CALLER]
+    return caller.acting(request.get(REQUEST_ID), request.remote)
 
 
 def _details(

@@ -33,15 +33,15 @@ def actor_of(info: Info, permission: Permission | None = None) -> Actor:
 def actor_from(context: Context) -> Actor:
     """The caller as the audit trail records them: who, from which request and address."""
     caller = context.caller
-    request = context.request
-    return Actor(
-        account_id=context.account_id,
-        api_client_id=caller.api_client_id if caller else None,
-        api_client_name=caller.api_client_name if caller else None,
-        request_id=context.request_id,
-        client_address=request.remote if request is not None else None,
-        permissions=caller.permissions if caller else frozenset(),
-    )
+    address = context.request.remote if context.request is not None else None
+    if caller is None:
+        return Actor(
+            account_id=context.account_id,
+            request_id=context.request_id,
+            client_address=address,
+            permissions=frozenset(),
+        )
+    return caller.acting(context.request_id, address)
 
 
 def decode_global_id(value: str, type_name: str, field: str) -> Any:

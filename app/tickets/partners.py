@@ -98,14 +98,7 @@ async def partner_of(request: web.Request) -> Partner:
     if account is None or await authenticator.caller_for(given) is None:
         raise unauthenticated("The access token is no longer valid; authorize again.")
     return Partner(
-        actor=Actor(
-            account_id=caller.account_id,
-            api_client_id=caller.api_client_id,
-            api_client_name=caller.api_client_name,
-            request_id=request.get(REQUEST_ID),
-            client_address=request.remote,
-            permissions=caller.permissions,
-        ),
+        actor=caller.acting(request.get(REQUEST_ID), request.remote),
         account=account,
         permissions=caller.permissions,
     )
