@@ -43,7 +43,7 @@ class AccountMutations:
     )
     async def account_update(
         self, info: Info, revision: int, input: AccountUpdateInput
-    ) -> AccountPayload:
+    ) -> AccountPayload:  # type: ignore[valid-type]
         async def update() -> Account:
             actor = actor_of(info, Permission.MANAGE_ACCOUNT)
             store = services.account_store(info.context.database)

@@ -8,7 +8,7 @@ import strawberry
 
 from app.accounts.documents import Account as AccountDocument
 from app.files.inputs import uploaded_files_edge
-from app.graphql.crud import Versioned
+from app.graphql.crud import Versioned, payload_type
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record
@@ -37,7 +37,4 @@ class AuthorizePayload:
     user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
 
 
-@strawberry.type(description="The result of a change to the account.")
-class AccountPayload:
-    account: Account | None = strawberry.field(description="The account as it now is.")
-    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+AccountPayload = payload_type(Account, "account")
