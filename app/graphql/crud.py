@@ -73,10 +73,6 @@ _import_payloads: dict[tuple[type, str], type] = {}
 # Payload types by record type and field: each is made once, and found again by name.
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1].lower() in "aeiou" else "a"
-
-
 def payload_type(node: type[Record], field: str) -> type:
     """`<Record>Payload`: the record as it now is, or the user errors that kept it unchanged.
     Made once per record type: hand-written mutations answer with the same type."""
@@ -90,7 +86,7 @@ def payload_type(node: type[Record], field: str) -> type:
     }
     cls = type(name, (), namespace)
     _payloads[(node, field)] = strawberry.type(
-        cls, name=name, description=f"The result of a change to {_article(field)} {field}."
+        cls, name=name, description=f"The result of a change to the {field.replace('_', ' ')}."
     )
     return _payloads[(node, field)]
 
