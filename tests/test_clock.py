@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from bson import ObjectId
 
+from app.common.geo import distance_meters
 from app.common.services import decode
 from app.graphql.relay import to_global_id
 from app.seed import demo_week, seed_demo
-from app.visits.geo import distance_meters
 from app.visits.rules import billed_span, billing_period, rounded_hours
 from tests.factories import Agency, Api, audit_entries
 from tests.factories_scheduling import UPDATE_EVENT

@@ -14,17 +14,12 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.billing.documents import Invoice
-from app.common.documents import Location, PersonName
+from app.common.documents import Location, PersonName, primary
 from app.common.services import Actor, RawDoc
 from app.common.store import records_by_id
 from app.common.text import full_name
 from app.db import Database
 from app.errors import ErrorCode, Problem
-
-
-def _first(items: list[Any] | None, key: str = "primary") -> Any:
-    items = [item for item in items or [] if isinstance(item, dict)]
-    return next((item for item in items if item.get(key)), items[0] if items else None)
 
 
 def _display_name(name: Any) -> str | None:
@@ -45,7 +40,7 @@ def party(raw: RawDoc) -> dict[str, Any]:
     names = [company.get("name"), _display_name(person.get("name"))]
     if kind != "company":
         names.reverse()
-    phone = _first(person.get("phones"))
+    phone = primary(person.get("phones"))
     return {
         "type": str(kind) if kind is not None else None,
         "name": next((n for n in names if n), None) or _display_name(raw.get("name")),
@@ -65,7 +60,7 @@ async def fill_snapshots(database: Database, actor: Actor, doc: Invoice, wanted:
         raw = await record("patients", doc.patient.record)
         if raw is not None:
             snapshot = doc.patient
-            location, phone = _first(raw.get("locations")), _first(raw.get("phones"))
+            location, phone = primary(raw.get("locations")), primary(raw.get("phones"))
             if snapshot.name is None and raw.get("name"):
                 snapshot.name = PersonName.model_validate(raw["name"])
             snapshot.email = snapshot.email or raw.get("email")

@@ -334,3 +334,9 @@ def validate_ordered(start: Any, end: Any, what: str) -> None:
     """Refuse a span whose end is not after its start."""
     if start is not None and end is not None and end <= start:
         raise ValueError(f"{what} ends after it starts")
+
+
+def primary(items: list[Any] | None, key: str = "primary") -> Any:
+    """The subdocument marked primary (or `key`) among stored ones, else the first, else None."""
+    found = [item for item in items or [] if isinstance(item, dict)]
+    return next((item for item in found if item.get(key)), found[0] if found else None)

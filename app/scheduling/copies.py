@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.common.documents import primary
 from app.common.services import RawDoc, snapshot_id
 from app.errors import ErrorCode, Problem
-
-
-def primary_location(locations: list[dict[str, Any]] | None) -> dict[str, Any] | None:
-    """The address marked primary, else the first, else none."""
-    if not locations:
-        return None
-    return next((loc for loc in locations if loc.get("primary")), locations[0])
 
 
 def copied_patient(
@@ -31,7 +25,7 @@ def copied_patient(
     return {
         "record": record,
         "name": patient.get("name"),
-        "location": primary_location(patient.get("locations")),
+        "location": primary(patient.get("locations")),
     }
 
 

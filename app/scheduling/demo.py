@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 from app.common.clock import now
 from app.common.codes import Weekday
 from app.common.demo import DemoAccount
+from app.common.documents import primary
 from app.common.money import amount_of
 from app.scheduling.availability import DAY_CODES as DAY_VALUES
 from app.scheduling.availability import outside_hours, unavailable_spans, zone_of
-from app.scheduling.copies import primary_location
 from app.scheduling.documents import EventStatus, RecurrenceFrequency
 from app.scheduling.requirements import needs
 from app.scheduling.series import booking_from
@@ -174,7 +174,7 @@ def _plan(
             "patient": {"record": patient["_id"]},
             "service": {"code": service["code"]},
             "attendees": [{"user": caregiver["_id"], "status": "confirmed"}],
-            "location": primary_location(patient.get("locations")),
+            "location": primary(patient.get("locations")),
             "billing": {
                 "billing_period": billing_settings.get("billing_period"),
                 "currency": settings.get("currency", "CAD"),

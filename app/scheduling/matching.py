@@ -13,8 +13,6 @@ zone, as the conflict check reads them.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -24,13 +22,14 @@ from bson import ObjectId
 
 from app.common.clock import now
 from app.common.codes import RoleType
+from app.common.documents import primary
+from app.common.geo import distance_meters, location_point
 from app.common.services import RawDoc
 from app.db import Database
 from app.errors import PublicError
 from app.scheduling.availability import visit_day
 from app.scheduling.booked_time import Conflict, account_rules
 from app.scheduling.conflicts import visit_conflicts
-from app.scheduling.copies import primary_location
 from app.scheduling.documents import as_utc
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
@@ -109,27 +108,13 @@ class Wanted:
     event: RawDoc | None = None
 
 
-def distance_km(a: Sequence[float], b: Sequence[float]) -> float:
-    """Great-circle (haversine) distance between two [longitude, latitude] points, in km."""
-    (lon1, lat1), (lon2, lat2) = (map(math.radians, point) for point in (a, b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(math.sqrt(h))
-
-
-def _point(location: dict[str, Any] | None) -> list[float] | None:
-    geo = (location or {}).get("geo") or {}
-    return geo.get("coordinates") or None
-
-
 def _distance(caregiver: RawDoc, place: dict[str, Any] | None) -> Score:
-    home, there = _point(primary_location(caregiver.get("locations"))), _point(place)
+    home = location_point(primary(caregiver.get("locations")))
+    there = location_point(place)
     if home is None or there is None:
         whose = "the caregiver's address" if home is None else "the visit's address"
         return Score(MatchCriterion.DISTANCE, 0.5, f"No position on file for {whose}.")
-    km = distance_km(home, there)
+    km = distance_meters(home, there) / 1000
     return Score(
         MatchCriterion.DISTANCE, round(max(0.0, 1 - km / NEAR_KM), 3), f"{km:.1f} km away."
     )
@@ -229,7 +214,7 @@ async def wanted_for_event(database: Database, account_id: int, event: ObjectId)
     patient = await _patient(database, account_id, visit["patient"]["_id"])
     if patient is None:
         return None
-    place = visit.get("location") or primary_location(patient.get("locations"))
+    place = visit.get("location") or primary(patient.get("locations"))
     return Wanted(patient, place, visit["start"], visit["end"], visit)
 
 
@@ -244,7 +229,7 @@ async def wanted_for_patient(
     patient = await _patient(database, account_id, key)
     if patient is None:
         return None
-    return Wanted(patient, primary_location(patient.get("locations")), start, end)
+    return Wanted(patient, primary(patient.get("locations")), start, end)
 
 
 async def _patient(database: Database, account_id: int, key: ObjectId) -> RawDoc | None:

@@ -24,12 +24,12 @@ from app.audit.services import audit_event
 from app.billing.rates import bill_rate
 from app.common.clock import now
 from app.common.documents import GeoPoint
+from app.common.geo import location_point, point_of
 from app.common.holidays import local_date
 from app.common.services import Actor, RawDoc, decode, snapshot_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.documents import ClockMethod, Punch, Punchcard
-from app.visits.geo import location_point, point_of
 from app.visits.rules import billing_period, place_flags, time_flags
 from app.visits.services import PunchcardStore, punchcard_search
 from app.visits.visit import (

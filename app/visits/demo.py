@@ -15,10 +15,10 @@ import datetime as dt
 from typing import Any
 
 from app.common.demo import DemoAccount
+from app.common.geo import location_point
 from app.common.services import RawDoc, decode
 from app.visits.clock import clock_in, clock_out
 from app.visits.documents import ClockMethod
-from app.visits.geo import location_point
 
 FAR_AWAY = 0.006
 """Degrees of latitude north of the door of the visit punched far away: about 670 m."""

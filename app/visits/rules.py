@@ -26,8 +26,8 @@ from typing import Any
 from app.accounts.documents import VisitSettings
 from app.common.codes import PeriodType
 from app.common.days import week_of
+from app.common.geo import distance_meters
 from app.visits.documents import ClockMethod, Punch, PunchFlagKind
-from app.visits.geo import distance_meters
 
 HOUR_DECIMALS = Decimal("0.01")
 

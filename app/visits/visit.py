@@ -18,12 +18,12 @@ from bson import ObjectId
 
 from app.accounts.documents import BillingSettings, PayrollSettings
 from app.billing.rates import bill_rate
+from app.common.documents import primary
+from app.common.geo import location_point
 from app.common.holidays import holiday_dates, local_date
 from app.common.services import Actor, RawDoc, decode
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
-from app.scheduling.copies import primary_location
-from app.visits.geo import location_point
 from app.visits.rules import billed_span, rounded_hours
 
 CANCELLED = "cancelled"
@@ -95,7 +95,7 @@ async def visit_location(database: Database, actor: Actor, event: RawDoc) -> Raw
         record = await database.db.patients.find_one(
             {"_id": patient["_id"], "_account": actor.account_id}, {"locations": 1}
         )
-        found = primary_location((record or {}).get("locations"))
+        found = primary((record or {}).get("locations"))
         if location_point(found) is not None:
             return found
     return own or patient.get("location")

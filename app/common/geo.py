@@ -1,4 +1,4 @@
-"""Distances on Earth, for checking that a punch was made at the visit's address."""
+"""Distances on Earth: a punch from the visit's address, a caregiver from a patient."""
 
 from __future__ import annotations
 
