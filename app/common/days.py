@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.common.clock import as_utc
 from app.common.services import RawDoc
 
 WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
@@ -26,8 +27,7 @@ def local_day(value: Any, zone: dt.tzinfo) -> dt.date | None:
     """The calendar day of a stored (UTC) moment in a time zone."""
     if not isinstance(value, dt.datetime):
         return None
-    aware = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-    return aware.astimezone(zone).date()
+    return as_utc(value).astimezone(zone).date()
 
 
 def local_midnight(day: dt.date, zone: dt.tzinfo) -> dt.datetime:

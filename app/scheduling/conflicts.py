@@ -321,7 +321,7 @@ async def stored_conflicts(
     query = {"_account": account_id, key: value, "start": {"$gte": start - MAX_VISIT, "$lt": end}}
     read = [doc async for doc in database.db.events.find(query)]
     visits = sorted(
-        (doc for doc in read if booked(doc) and as_utc(doc["end"]) > start),  # type: ignore[operator]
+        (doc for doc in read if booked(doc) and as_utc(doc["end"]) > start),
         key=lambda doc: (doc["start"], doc["_id"]),
     )
     found = await visit_conflicts(database, account_id, visits)

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.common.clock import as_utc  # re-exported: scheduling modules import it here
 from app.common.codes import PeriodType, Weekday
 from app.common.documents import (
     READONLY,
@@ -47,13 +48,6 @@ from app.scheduling.rule_codes import MonthDay, WeekdayRule, time_zone
 MAX_VISIT = dt.timedelta(hours=24)
 HOURS_PLACES = Decimal("0.0001")
 CURRENCY = r"^[A-Z]{3}$"
-
-
-def as_utc(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as an offset-aware UTC time (stored times without an offset are UTC)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
@@ -226,7 +220,7 @@ class Event(CareDocument, SoftDeletable, Scheduled):
 
     @model_validator(mode="after")
     def _derived(self) -> Event:
-        self.duration = hours_between(as_utc(self.start), as_utc(self.end))  # type: ignore[arg-type]
+        self.duration = hours_between(as_utc(self.start), as_utc(self.end))
         return self
 
     class Settings:
@@ -351,16 +345,16 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         if info.data.get("count") is not None:
             raise ValueError("a series ends after a count or on a date (until), not both")
         start = as_utc(info.data.get("start"))
-        if start is not None and as_utc(until) < start:  # type: ignore[operator]
+        if start is not None and as_utc(until) < start:
             raise ValueError("a series ends (until) after its first visit starts")
         return as_utc(until)
 
     @model_validator(mode="after")
     def _derived(self) -> EventGroup:
         start, end = as_utc(self.start), as_utc(self.end)
-        self.duration = hours_between(start, end)  # type: ignore[arg-type]
+        self.duration = hours_between(start, end)
         zone = ZoneInfo(self.timezone) if self.timezone else dt.UTC
-        self.dtstart = start.astimezone(zone).date()  # type: ignore[union-attr]
+        self.dtstart = start.astimezone(zone).date()
         self.ends = (
             SeriesEnds(mode=SeriesEndMode.AFTER_COUNT, count=self.count)
             if self.count is not None

@@ -47,7 +47,7 @@ def zone_of(group: dict[str, Any]) -> ZoneInfo:
 
 def local(moment: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """A stored (UTC) time as the naive wall-clock time of the zone."""
-    return as_utc(moment).astimezone(zone).replace(tzinfo=None)  # type: ignore[union-attr]
+    return as_utc(moment).astimezone(zone).replace(tzinfo=None)
 
 
 def placed(wall: dt.datetime, zone: ZoneInfo) -> dt.datetime:
@@ -100,7 +100,7 @@ def occurrences(
 ) -> list[dt.datetime]:
     """The UTC starts of the series' occurrences from `after` (included) to `before`
     (excluded), without its excluded dates (EXDATE); refused past `limit` of them."""
-    after, before = as_utc(after), as_utc(before)  # type: ignore[assignment]
+    after, before = as_utc(after), as_utc(before)
     zone = zone_of(group)
     excluded = {as_utc(moment) for moment in group.get("excluded") or []}
     found = []
@@ -124,7 +124,7 @@ def first_after(group: dict[str, Any], moment: dt.datetime) -> dt.datetime | Non
     """The first occurrence at or after a moment (excluded dates included), if any."""
     zone = zone_of(group)
     for wall in rule_of(group).xafter(local(moment - MARGIN, zone), inc=True):
-        if placed(wall, zone) >= as_utc(moment):  # type: ignore[operator]
+        if placed(wall, zone) >= as_utc(moment):
             return placed(wall, zone)
     return None
 

@@ -120,7 +120,7 @@ async def visits_for(
     conflicts with every visit but those they replace), not written."""
     if not starts:
         return []
-    length = as_utc(group["end"]) - as_utc(group["start"])  # type: ignore[operator]
+    length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
     raws = await events.prepared(actor, items, prefix, ignore=replacing)
@@ -213,10 +213,10 @@ async def rebook(
     zone = zone_of(target)
 
     def day(visit: RawDoc) -> dt.date:
-        return as_utc(visit["series_start"]).astimezone(zone).date()  # type: ignore[union-attr]
+        return as_utc(visit["series_start"]).astimezone(zone).date()
 
-    started = {day(v) for v in current if as_utc(v["series_start"]) < since}  # type: ignore[operator]
-    current = [v for v in current if as_utc(v["series_start"]) >= since]  # type: ignore[operator]
+    started = {day(v) for v in current if as_utc(v["series_start"]) < since}
+    current = [v for v in current if as_utc(v["series_start"]) >= since]
     reasons = await kept_reasons(database, actor.account_id, current, session)
     excluded = {as_utc(moment) for moment in target.get("excluded") or []}
     for visit in current:  # a cancelled occurrence goes, even if it was changed on its own

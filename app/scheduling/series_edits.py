@@ -86,7 +86,7 @@ async def change(
 
 
 def _future(moment: dt.datetime, field: str) -> dt.datetime:
-    moment = as_utc(moment)  # type: ignore[assignment]
+    moment = as_utc(moment)
     if moment < now():
         raise ServiceError.one(
             "Past visits are not rewritten: choose a moment from now on.", ErrorCode.INVALID, field
@@ -118,7 +118,7 @@ async def split(
     at = _future(at, "at")
     current = await _live_group(groups, actor, key, revision)
     old = EventGroup.model_validate(decode(current)).model_dump()
-    if at <= as_utc(old["start"]):  # type: ignore[operator]
+    if at <= as_utc(old["start"]):
         raise ServiceError.one(
             "The series starts then: change the whole series instead.", ErrorCode.INVALID, "at"
         )
@@ -126,9 +126,9 @@ async def split(
     if first is None:
         raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
     data = {name: old[name] for name in (*Scheduled.model_fields, *RULE)}
-    length = as_utc(old["end"]) - as_utc(old["start"])  # type: ignore[operator]
+    length = as_utc(old["end"]) - as_utc(old["start"])
     data.update(start=first, end=first + length)
-    data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]  # type: ignore[operator]
+    data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]
     if old.get("count") is not None:
         # RFC 5545: an excluded date still uses up its place in the COUNT
         done = len(occurrences({**current, "excluded": []}, old["start"], first))
@@ -136,7 +136,7 @@ async def split(
             raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
         data["count"] = old["count"] - done
     if "start" in changes and "end" not in changes:
-        changes = {**changes, "end": as_utc(changes["start"]) + length}  # type: ignore[operator]
+        changes = {**changes, "end": as_utc(changes["start"]) + length}
     for one, other in (("count", "until"), ("until", "count")):
         if changes.get(one) is not None and other not in changes:
             data[other] = None
@@ -159,7 +159,7 @@ async def cancel_from(
     """End the series before a moment and remove its visits from then on (kept ones stay)."""
     moment = _future(moment, "from")
     current = await _live_group(groups, actor, key, revision)
-    if moment <= as_utc(current["start"]):  # type: ignore[operator]
+    if moment <= as_utc(current["start"]):
         raise ServiceError.one(
             "The series starts then: delete it instead.", ErrorCode.INVALID, "from"
         )

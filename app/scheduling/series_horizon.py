@@ -49,7 +49,7 @@ async def extend(
     """Book a series' visits up to `until` (at most 105 weeks ahead)."""
     group = await groups.get(actor, key)
     groups._check_not_deleted(group)
-    until = as_utc(until)  # type: ignore[assignment]
+    until = as_utc(until)
     if until > now() + FURTHEST:
         raise ServiceError.one(
             "A series is booked at most 105 weeks ahead.", ErrorCode.INVALID, "until"

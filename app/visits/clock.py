@@ -22,7 +22,7 @@ from app.accounts.documents import VisitSettings
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.billing.rates import bill_rate
-from app.common.clock import now
+from app.common.clock import as_utc, now
 from app.common.documents import GeoPoint
 from app.common.geo import location_point, point_of
 from app.common.holidays import local_date
@@ -39,7 +39,6 @@ from app.visits.visit import (
     is_holiday,
     patient_rates,
     rates,
-    utc,
     visit_location,
     visit_of,
 )
@@ -97,10 +96,10 @@ def _punch_time(at: dt.datetime | None) -> dt.datetime:
     """When the punch happened: now when not given, never in the future."""
     current = now()
     if at is None:
-        return utc(current)
-    if utc(at) > utc(current) + CLOCK_DRIFT:
+        return as_utc(current)
+    if as_utc(at) > as_utc(current) + CLOCK_DRIFT:
         raise ServiceError.one("A punch cannot be in the future.", ErrorCode.INVALID, "at")
-    return utc(at)
+    return as_utc(at)
 
 
 async def _account(database: Database, actor: Actor) -> RawDoc:
@@ -191,7 +190,7 @@ async def clock_out(
     at, geo = _punch_time(at), _geo(location)
     card = decode(await _open_punchcard(database, actor, punchcard, event_key, caregiver))
     actual = card.get("actual") or {}
-    clock_in = utc(actual["clock_in"])
+    clock_in = as_utc(actual["clock_in"])
     if at <= clock_in:
         raise ServiceError.one("The clock-out is after the clock-in.", ErrorCode.INVALID, "at")
     if at - clock_in > MAX_VISIT:
@@ -254,7 +253,7 @@ async def _live_event(database: Database, actor: Actor, key: Any) -> RawDoc | No
 
 def _planned(event: RawDoc, name: str) -> dt.datetime | None:
     value = event.get(name)
-    return utc(value) if isinstance(value, dt.datetime) else None
+    return as_utc(value) if isinstance(value, dt.datetime) else None
 
 
 def _rates(

@@ -18,6 +18,7 @@ from bson import ObjectId
 
 from app.accounts.documents import BillingSettings, PayrollSettings
 from app.billing.rates import bill_rate
+from app.common.clock import as_utc
 from app.common.documents import primary
 from app.common.geo import location_point
 from app.common.holidays import holiday_dates, local_date
@@ -29,12 +30,6 @@ from app.visits.rules import billed_span, rounded_hours
 CANCELLED = "cancelled"
 OFF_THE_VISIT = {"declined", "cancelled"}
 """Attendee statuses of people no longer booked on a visit."""
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """A stored time (naive, UTC) or a caller's time (any offset) as an aware UTC time."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC)
 
 
 async def visit_of(database: Database, actor: Actor, key: Any, field: str = "event") -> RawDoc:
@@ -161,8 +156,8 @@ def bill_and_pay(
         start, end = billed_span(
             clock_in,
             clock_out,
-            utc(planned_start),
-            utc(planned_end),
+            as_utc(planned_start),
+            as_utc(planned_end),
             bill_rules.late_checkout_grace_minutes,
             bill_rules.bill_late_checkout,
         )
