@@ -19,8 +19,7 @@ ACTOR_TYPES = {"api_client": "ApiClient", "user": "User"}
 
 
 def require_audit_reader(info: Info) -> None:
-    caller = info.context.caller
-    if caller is None or not caller.may(Permission.VIEW_AUDIT):
+    if not info.context.may(Permission.VIEW_AUDIT):
         raise PublicError(
             "Your role may not read the audit trail (it needs VIEW_AUDIT).", code="FORBIDDEN"
         )

@@ -36,3 +36,8 @@ def full_name(name: Mapping[str, Any] | None) -> str:
     given = name or {}
     parts = (given.get("first"), given.get("middle"), given.get("last"))
     return " ".join(str(part) for part in parts if part)
+
+
+def name_of(person: Mapping[str, Any]) -> str:
+    """A person's full name as a record shows it, "(no name)" when they have none."""
+    return full_name(person.get("name")) or "(no name)"

@@ -53,8 +53,7 @@ class Person:
         record: Record = self  # type: ignore[assignment]
         value: str | None = record.doc.get("ssn")
         if value is not None:
-            caller = info.context.caller
-            if caller is None or not caller.may(Permission.VIEW_SENSITIVE):
+            if not info.context.may(Permission.VIEW_SENSITIVE):
                 raise PublicError(
                     "Your role may not read this field (it needs VIEW_SENSITIVE).",
                     code="FORBIDDEN",

@@ -20,7 +20,7 @@ from app.audit.services import MASK, audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, encode, validated
 from app.common.store import RecordStore, in_transaction, records_by_id
-from app.common.text import full_name, keywords
+from app.common.text import keywords, name_of
 from app.conversations.documents import (
     MAX_BODY,
     MAX_MESSAGES,
@@ -35,11 +35,6 @@ from app.errors import ErrorCode, Problem, ServiceError
 
 CLOSED = ConversationStatus.CLOSED.value
 CHANGEABLE_WHEN_CLOSED = {"status", "pinned"}
-
-
-def user_name(user: RawDoc) -> str:
-    """A user's full name, as a conversation shows it."""
-    return full_name(user.get("name")) or "(no name)"
 
 
 def conversation_search(conversation: Conversation) -> dict[str, Any]:
@@ -124,7 +119,7 @@ def _participants(
     read = {p.get("_id"): p.get("last_read_date") for p in kept}
     return {
         "participants": [
-            {**p, "name": user_name(found[user]), "last_read_date": read.get(user)}
+            {**p, "name": name_of(found[user]), "last_read_date": read.get(user)}
             if user is not None
             else p
             for p, user in zip(given, ids, strict=True)
@@ -195,7 +190,7 @@ async def post_message(
             {"_id": author, "_account": actor.account_id}, {"name": 1}
         )
         snapshot = next(p for p in current["participants"] if p.get("_id") == author)
-        name = user_name(user) if user is not None else str(snapshot.get("name") or "(no name)")
+        name = name_of(user) if user is not None else str(snapshot.get("name") or "(no name)")
     else:
         name = actor.api_client_name or "API client"
     message = encode(

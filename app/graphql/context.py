@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 from aiohttp import web
 
+from app.common.codes import Permission
 from app.db import CommandTally, Database
 from app.settings import Settings
 
@@ -40,6 +41,10 @@ class Context:
         if self.caller is None:
             raise PermissionError("no authenticated caller")
         return self.caller.account_id
+
+    def may(self, permission: Permission) -> bool:
+        """Whether the caller's role has the permission (no caller has none)."""
+        return self.caller is not None and self.caller.may(permission)
 
     def scoped(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
         """A MongoDB filter limited to the caller's account."""

@@ -20,7 +20,7 @@ from app.common.clock import now
 from app.common.documents import FileSnapshot
 from app.common.services import Actor, RawDoc, encode, validated
 from app.common.store import RecordStore
-from app.common.text import full_name, keywords, normalise
+from app.common.text import keywords, name_of, normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.files.services import file_snapshot
@@ -36,10 +36,6 @@ from app.tickets.documents import (
 from app.tickets.rest_ids import number_new
 
 MAX_COMMENT = 5000
-
-
-def person_name(person: RawDoc) -> str:
-    return full_name(person.get("name")) or "(no name)"
 
 
 def ticket_search(ticket: Ticket) -> dict[str, Any]:
@@ -201,7 +197,7 @@ class TicketStore(RecordStore):
             )
             if found is None:
                 raise ServiceError.one("No User with this id.", ErrorCode.NOT_FOUND, "user")
-            name = person_name(found)
+            name = name_of(found)
         else:
             name = actor.api_client_name or "API client"
         comment = encode(
