@@ -296,6 +296,16 @@ def company_or_person(value: Any, info: ValidationInfo, needs: PartyType) -> Any
     return value
 
 
+def company_needed(value: Any, info: ValidationInfo) -> Any:
+    """A pydantic check: a company client or contact has its company details."""
+    return company_or_person(value, info, PartyType.COMPANY)
+
+
+def person_needed(value: Any, info: ValidationInfo) -> Any:
+    """A pydantic check: a person client or contact has their contact details."""
+    return company_or_person(value, info, PartyType.PERSON)
+
+
 class Client(CareDocument, SoftDeletable):
     """Who pays for care: a company (an insurer, a program) or a person (often family)."""
 
@@ -321,15 +331,8 @@ class Client(CareDocument, SoftDeletable):
     accounting_id: str | None = Field(None, max_length=100, description="Id in the books.")
     ext_id: str | None = Field(None, max_length=100, description="Id in another system.")
 
-    @field_validator("company")
-    @classmethod
-    def _company(cls, value: Any, info: ValidationInfo) -> Any:
-        return company_or_person(value, info, PartyType.COMPANY)
-
-    @field_validator("contact")
-    @classmethod
-    def _contact(cls, value: Any, info: ValidationInfo) -> Any:
-        return company_or_person(value, info, PartyType.PERSON)
+    _company = field_validator("company")(company_needed)
+    _contact = field_validator("contact")(person_needed)
 
     class Settings:
         name = "clients"
@@ -365,15 +368,8 @@ class Contact(CareDocument, SoftDeletable):
     accounting_id: str | None = Field(None, max_length=100, description="Id in the books.")
     ext_id: str | None = Field(None, max_length=100, description="Id in another system.")
 
-    @field_validator("company")
-    @classmethod
-    def _company(cls, value: Any, info: ValidationInfo) -> Any:
-        return company_or_person(value, info, PartyType.COMPANY)
-
-    @field_validator("contact")
-    @classmethod
-    def _contact(cls, value: Any, info: ValidationInfo) -> Any:
-        return company_or_person(value, info, PartyType.PERSON)
+    _company = field_validator("company")(company_needed)
+    _contact = field_validator("contact")(person_needed)
 
     class Settings:
         name = "contacts"
