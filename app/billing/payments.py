@@ -24,7 +24,7 @@ from app.billing.documents import Payment
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.common.clock import now
 from app.common.money import ZERO, amount_of, in_cents
-from app.common.services import Actor, RawDoc, problems_from_many
+from app.common.services import Actor, RawDoc, item_path, problems_from_many
 from app.common.store import MAX_IMPORT, RecordStore, in_transaction
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
@@ -119,7 +119,7 @@ class PaymentStore(RecordStore):
         problems: list[Problem] = []
         wanted: dict[Any, Decimal] = {}
         for index, payment in enumerate(payments):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             payment.date = payment.date or today
             invoice = invoices.get(payment.invoice)
             refusal = self._refusal(invoice, payment, wanted)

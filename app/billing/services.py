@@ -28,7 +28,7 @@ from app.billing.numbering import natural_key, take_number
 from app.billing.snapshots import billed_ids, check_punchcards, fill_snapshots, invoice_snapshot
 from app.common.clock import now
 from app.common.money import in_cents
-from app.common.services import Actor, RawDoc, check_references, decode, validated
+from app.common.services import Actor, RawDoc, check_references, decode, item_path, validated
 from app.common.store import MAX_IMPORT, RecordStore, in_transaction
 from app.common.text import keywords, normalise
 from app.db import Database
@@ -94,7 +94,7 @@ class InvoiceStore(RecordStore):
         account = await self.account(actor)
         prepared, problems, claimed = [], [], set[Any]()
         for index, item in enumerate(items):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             try:
                 prepared.append(await self._prepare(actor, account, item, None, where, claimed))
             except ServiceError as refusal:

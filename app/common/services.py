@@ -113,7 +113,7 @@ async def check_references(
     one query per collection referred to."""
     wanted: dict[str, list[tuple[Any, str, str]]] = {}
     for index, item in enumerate(items):
-        where = "input" if prefix is None else f"{prefix}.{index}"
+        where = item_path(prefix, index)
         for collection, type_name, key, path in references_in(model, item, where):
             wanted.setdefault(collection, []).append((key, type_name, path))
     problems = []
@@ -187,3 +187,8 @@ def problems_from_many(
     if problems:
         raise ServiceError(*problems)
     return documents
+
+
+def item_path(prefix: str | None, index: int) -> str:
+    """The input path of an item: `input` for a single record, `<prefix>.<index>` in a list."""
+    return item_path(prefix, index)

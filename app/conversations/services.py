@@ -18,7 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import MASK, audit_event
 from app.common.clock import now
-from app.common.services import Actor, RawDoc, encode, validated
+from app.common.services import Actor, RawDoc, encode, item_path, validated
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.common.text import keywords, name_of
 from app.conversations.documents import (
@@ -55,7 +55,7 @@ class ConversationStore(RecordStore):
         ready = []
         problems: list[Problem] = []
         for index, item in enumerate(items):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             try:
                 ready.append({**item, **_participants(item, found, [], where)})
             except ServiceError as refusal:

@@ -15,7 +15,7 @@ from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.codes import Permission
 from app.common.search import person_search
-from app.common.services import Actor, RawDoc, encode
+from app.common.services import Actor, RawDoc, encode, item_path
 from app.common.store import RecordStore
 from app.common.text import camel, keywords
 from app.db import Database
@@ -70,7 +70,7 @@ class ProgressNoteStore(RecordStore):
     ) -> list[RawDoc]:
         private = [i for i, item in enumerate(items) if item.get("private")]
         if private and not self.sees_private(actor):
-            raise _forbidden_private(_where(prefix, private[0]))
+            raise _forbidden_private(item_path(prefix, private[0]))
         prepared = [
             {**item, "created_user": actor.user_id, "last_updated_user": actor.user_id}
             for item in items
@@ -219,7 +219,7 @@ class ProgressNoteStore(RecordStore):
         for index, item in enumerate(items):
             if field not in item:
                 continue
-            where = f"{_where(prefix, index)}.{field}"
+            where = f"{item_path(prefix, index)}.{field}"
             for position, key in enumerate(item[field]):
                 doc = found.get(key)
                 if doc is None:
@@ -264,7 +264,7 @@ class ProgressNoteStore(RecordStore):
         known = {s.get("code") for s in (account or {}).get("services", [])}
         problems = []
         for index, item in enumerate(items):
-            where = _where(prefix, index)
+            where = item_path(prefix, index)
             if item.get("service") and item["service"] not in known:
                 problems.append(_no_service(item["service"], f"{where}.service"))
             for position, code in enumerate(item.get("patient_services") or []):
@@ -292,7 +292,7 @@ class ProgressNoteStore(RecordStore):
             Problem(
                 "No client with this id.",
                 ErrorCode.NOT_FOUND,
-                f"{_where(prefix, index)}.invoiceTo.client",
+                f"{item_path(prefix, index)}.invoiceTo.client",
             )
             for index, item in enumerate(items)
             if isinstance(item.get("invoice_to"), dict)
@@ -303,10 +303,6 @@ class ProgressNoteStore(RecordStore):
 
 def progress_note_store(database: Database) -> ProgressNoteStore:
     return ProgressNoteStore(database, ProgressNote, "ProgressNote", search_keys=note_search)
-
-
-def _where(prefix: str | None, index: int) -> str:
-    return "input" if prefix is None else f"{prefix}.{index}"
 
 
 def _forbidden_private(where: str) -> ServiceError:

@@ -22,7 +22,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.days import local_day
-from app.common.services import Actor, RawDoc, decode, problems_from, snapshot_id
+from app.common.services import Actor, RawDoc, decode, item_path, problems_from, snapshot_id
 from app.common.store import records_by_id
 from app.common.text import normalise
 from app.db import Database
@@ -228,7 +228,7 @@ class PayrollUserStore(Prepares):
         zone = await account_zone(self.database, account) if punchcards else dt.UTC
         problems: list[Problem] = []
         for index, item in enumerate(items):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             problems += self._check_payroll(item, payrolls, where)
             problems += fill_user(item, people, where)
             caregiver = snapshot_id(item.get("user")) or snapshot_id((current or {}).get("user"))
@@ -286,7 +286,7 @@ class PayrollUserStore(Prepares):
         seen: set[tuple[Any, Any]] = set()
         paid: dict[Any, int] = {}
         for index, item in enumerate(items):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             pair = pairs.get(index)
             if pair is not None:
                 if pair in seen or pair in taken_pairs:
@@ -308,7 +308,7 @@ class PayrollUserStore(Prepares):
             )
             taken = {p.get("_id") async for line in cursor for p in line.get("punchcards", [])}
             for index, item in enumerate(items):
-                where = "input" if prefix is None else f"{prefix}.{index}"
+                where = item_path(prefix, index)
                 for number, card in enumerate(punchcard_ids(item.get("punchcards"))):
                     if card in taken:
                         problems.append(paid_twice(f"{where}.punchcards.{number}.record"))

@@ -12,7 +12,7 @@ from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.codes import RoleType
 from app.common.search import person_search
-from app.common.services import Actor, RawDoc, decode, validated
+from app.common.services import Actor, RawDoc, decode, item_path, validated
 from app.common.store import RecordStore, in_transaction
 from app.common.text import keywords, normalise
 from app.db import Database
@@ -77,7 +77,7 @@ class CandidateStore(RecordStore):
     ) -> list[RawDoc]:
         for index, item in enumerate(items):
             if _is_hired(item.get("status")):
-                where = "input" if prefix is None else f"{prefix}.{index}"
+                where = item_path(prefix, index)
                 raise _hire_first(f"{where}.status")
         return await super().create_many(actor, items, prefix)
 

@@ -32,7 +32,7 @@ from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.documents import stored_key
-from app.common.services import Actor, RawDoc, decode
+from app.common.services import Actor, RawDoc, decode, item_path
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.bookings import check_within
@@ -144,7 +144,7 @@ async def book_new(
     bound = horizon(account, moment)
     visits: list[RawDoc] = []
     for index, group in enumerate(groups):
-        where = "input" if prefix is None else f"{prefix}.{index}"
+        where = item_path(prefix, index)
         starts = occurrences(group, booking_from(group, moment), bound, field=where)
         visits += await visits_for(events, actor, group, starts, f"{where}.visits")
         group["materialised_until"] = bound

@@ -24,6 +24,7 @@ from app.common.services import (
     check_references,
     decode,
     encode,
+    item_path,
     problems_from_many,
     snapshot_id,
     validated,
@@ -143,7 +144,7 @@ class ScheduleStore(RecordStore):
         problems: list[Problem] = []
         filled = []
         for index, (item, current) in enumerate(zip(items, stored, strict=True)):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             item = dict(item)
             if isinstance(item.get("patient"), dict):
                 item["patient"] = copied_patient(item["patient"], patients, where, problems)
@@ -185,7 +186,7 @@ class EventStore(ScheduleStore):
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
         raws = await self.prepared(actor, items, prefix)
-        paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+        paths = [item_path(prefix, n) for n in range(len(raws))]
         checked = checking_within(self.database, actor.account_id, raws, paths)
         return await self.insert_new(actor, raws, also=checked if self.checks_conflicts else None)
 
@@ -200,7 +201,7 @@ class EventStore(ScheduleStore):
         `ignore`: the visits they replace) and with each other."""
         raws = await super().prepared(actor, items, prefix)
         if self.checks_conflicts:
-            paths = ["input" if prefix is None else f"{prefix}.{n}" for n in range(len(raws))]
+            paths = [item_path(prefix, n) for n in range(len(raws))]
             await guard_visits(self.database, actor, raws, paths, ignore=ignore)
         return raws
 

@@ -18,7 +18,7 @@ from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.documents import FileSnapshot
-from app.common.services import Actor, RawDoc, encode, validated
+from app.common.services import Actor, RawDoc, encode, item_path, validated
 from app.common.store import RecordStore
 from app.common.text import keywords, name_of, normalise
 from app.db import Database
@@ -90,7 +90,7 @@ class TicketStore(RecordStore):
         problems: list[Problem] = []
         ready = []
         for index, item in enumerate(items):
-            where = "input" if prefix is None else f"{prefix}.{index}"
+            where = item_path(prefix, index)
             try:
                 ready.append({**item, **_with_titles(item, names, [], where)})
             except ServiceError as refusal:

@@ -21,7 +21,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
 from app.common.clock import now
-from app.common.services import Actor, RawDoc, decode, snapshot_id
+from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -142,7 +142,7 @@ class PunchcardStore(RecordStore):
         problems: list[Problem] = []
 
         def where(index: int) -> str:
-            return "input" if prefix is None else f"{prefix}.{index}"
+            return item_path(prefix, index)
 
         for index, item in enumerate(items):
             # the GraphQL inputs cannot hold them; a script calling the store must not either
