@@ -191,4 +191,4 @@ def problems_from_many(
 
 def item_path(prefix: str | None, index: int) -> str:
     """The input path of an item: `input` for a single record, `<prefix>.<index>` in a list."""
-    return item_path(prefix, index)
+    return "input" if prefix is None else f"{prefix}.{index}"
