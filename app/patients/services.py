@@ -16,7 +16,7 @@ from app.common.clock import now
 from app.common.codes import Permission
 from app.common.search import person_search
 from app.common.services import Actor, RawDoc, encode, item_path
-from app.common.store import RecordStore
+from app.common.store import RecordStore, records_by_id
 from app.common.text import camel, keywords
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -209,11 +209,8 @@ class ProgressNoteStore(RecordStore):
             if field in item:
                 item[field] = _distinct(_id_of(value) for value in item[field] or [])
         wanted = {key for item in items for key in item.get(field, [])}
-        cursor = self.database.db[collection].find(
-            {"_id": {"$in": list(wanted)}, "_account": actor.account_id},
-            {**dict.fromkeys(copied, 1), "_deleted": 1},
-        )
-        found = {doc["_id"]: doc async for doc in cursor}
+        fields = {**dict.fromkeys(copied, 1), "_deleted": 1}
+        found = await records_by_id(self.database, collection, actor.account_id, wanted, fields)
         already = {entry.get("_id") for entry in (current or {}).get(field) or []}
         problems = []
         for index, item in enumerate(items):
@@ -284,10 +281,7 @@ class ProgressNoteStore(RecordStore):
         if not wanted:
             return []
         # check_references looks at top-level ids only: this one is inside a subdocument
-        cursor = self.database.db.clients.find(
-            {"_id": {"$in": list(wanted)}, "_account": actor.account_id}, {"_id": 1}
-        )
-        found = {doc["_id"] async for doc in cursor}
+        found = await records_by_id(self.database, "clients", actor.account_id, wanted, {"_id": 1})
         return [
             Problem(
                 "No client with this id.",

@@ -19,7 +19,7 @@ from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.documents import FileSnapshot
 from app.common.services import Actor, RawDoc, encode, item_path, validated
-from app.common.store import RecordStore
+from app.common.store import RecordStore, records_by_id
 from app.common.text import keywords, name_of, normalise
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
@@ -265,11 +265,11 @@ class TicketStore(RecordStore):
         }
         if not ids:
             return {}
-        cursor = self.database.db.ticket_categories.find(
-            {"_id": {"$in": list(ids)}, "_account": actor.account_id, "_deleted": {"$ne": True}},
-            {"name": 1},
+        fields = {"name": 1, "_deleted": 1}
+        found = await records_by_id(
+            self.database, "ticket_categories", actor.account_id, ids, fields
         )
-        return {doc["_id"]: str(doc["name"]) async for doc in cursor}
+        return {key: str(doc["name"]) for key, doc in found.items() if not doc.get("_deleted")}
 
     async def _deleted_residents(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None
@@ -277,10 +277,10 @@ class TicketStore(RecordStore):
         ids = {item.get("resident") for item in items if item.get("resident") is not None}
         if not ids:
             return []
-        cursor = self.database.db.patients.find(
-            {"_id": {"$in": list(ids)}, "_account": actor.account_id, "_deleted": True}, {"_id": 1}
+        found = await records_by_id(
+            self.database, "patients", actor.account_id, ids, {"_deleted": 1}
         )
-        deleted = {doc["_id"] async for doc in cursor}
+        deleted = {key for key, doc in found.items() if doc.get("_deleted")}
         return [
             Problem(
                 "This resident is deleted; restore them first.",
