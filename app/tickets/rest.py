@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from app.audit.services import sensitive_read_events
 from app.common.codes import PatientStatus, PhoneType
 from app.common.services import Actor, RawDoc
+from app.common.store import records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.records import to_utc
 from app.tickets.documents import CategoryStatus, TicketStatus, TicketUrgency
-from app.tickets.rest_ids import Numbers, entries_of, numbers_of, record_of
+from app.tickets.rest_ids import Numbers, entries_of, numbers_of, record_of, records_of
 from app.tickets.services import ticket_store
 
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S %z"
@@ -368,16 +369,20 @@ async def create_ticket(database: Database, actor: Actor, params: Mapping[str, s
 async def _category_statuses(
     database: Database, account_id: int, params: Mapping[str, str], problems: list[Problem]
 ) -> list[dict[str, Any]]:
+    given = {
+        name: (value, _number(name.removeprefix("category_")))
+        for name, value in params.items()
+        if name.startswith("category_")
+    }
+    numbers = [number for _, number in given.values() if number is not None]
+    keys = await records_of(database, account_id, "category", numbers) if numbers else {}
+    found = await records_by_id(
+        database, "ticket_categories", account_id, keys.values(), {"_deleted": 1}
+    )
     statuses = []
-    for name, value in params.items():
-        if not name.startswith("category_"):
-            continue
-        number = _number(name.removeprefix("category_"))
-        key = None if number is None else await record_of(database, account_id, "category", number)
-        live = key is not None and await database.db.ticket_categories.find_one(
-            {"_id": key, "_account": account_id, "_deleted": {"$ne": True}}, {"_id": 1}
-        )
-        if not live:
+    for name, (value, number) in given.items():
+        key = keys.get(number) if number is not None else None
+        if key is None or key not in found or found[key].get("_deleted"):
             problems.append(Problem(f"No category with id {name[9:]}.", ErrorCode.NOT_FOUND, name))
             continue
         status = CATEGORY_STATUS_NAMES.get(" ".join((value or "").split()).casefold())

@@ -143,10 +143,19 @@ async def numbers_of(
 
 async def record_of(database: Database, account_id: int, kind: str, number: int) -> Any:
     """The record a REST number names in this account; None when it names none."""
-    doc = await database.db.rest_ids.find_one(
-        {"_account": account_id, "kind": kind, "number": number}, {"record_id": 1}
+    return (await records_of(database, account_id, kind, [number])).get(number)
+
+
+async def records_of(
+    database: Database, account_id: int, kind: str, numbers: list[int]
+) -> dict[int, Any]:
+    """The records these REST numbers name in this account, in one query (numbers naming
+    none are left out)."""
+    cursor = database.db.rest_ids.find(
+        {"_account": account_id, "kind": kind, "number": {"$in": numbers}},
+        {"number": 1, "record_id": 1},
     )
-    return None if doc is None else doc["record_id"]
+    return {doc["number"]: doc["record_id"] async for doc in cursor}
 
 
 async def entries_of(
