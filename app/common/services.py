@@ -102,36 +102,6 @@ def encode(document: BaseModel) -> RawDoc:
     return encoded
 
 
-async def check_references(
-    collection_of: Callable[[str], Any],
-    account_id: int,
-    model: type[BaseModel],
-    items: list[dict[str, Any]],
-    prefix: str | None = None,
-) -> None:
-    """Every id the items refer to, in subdocuments too, names a record of the same account:
-    one query per collection referred to."""
-    wanted: dict[str, list[tuple[Any, str, str]]] = {}
-    for index, item in enumerate(items):
-        where = item_path(prefix, index)
-        for collection, type_name, key, path in references_in(model, item, where):
-            wanted.setdefault(collection, []).append((key, type_name, path))
-    problems = []
-    for collection, refs in wanted.items():
-        cursor = collection_of(collection).find(
-            {"_id": {"$in": list({key for key, _, _ in refs})}, "_account": account_id},
-            {"_id": 1},
-        )
-        found = {doc["_id"] async for doc in cursor}
-        problems += [
-            Problem(f"No {type_name} with this id.", ErrorCode.NOT_FOUND, path)
-            for key, type_name, path in refs
-            if key not in found
-        ]
-    if problems:
-        raise ServiceError(*problems)
-
-
 def references_in(
     model: type[BaseModel], data: Any, path: str
 ) -> Iterator[tuple[str, str, Any, str]]:

@@ -1,0 +1,10 @@
+"""The guarded data path: the only package that talks to MongoDB for records.
+
+- `Scope`: one actor's view of one account; its collections scope every query (scope.py).
+- `Tx`: the unit of work, `await scope.transact(work)`: writes, revisions and audit entries
+  commit together, retried on transient errors in one place (unit.py).
+- `RecordStore`: validated create, revision-checked update, soft delete and restore of one
+  record type, on top of both (records.py).
+- `System`: the few paths that act outside one account (system.py), all in one place.
+- `policy.py`: the hook where a caller's row policy applies to every read.
+"""

@@ -1,0 +1,73 @@
+"""The only paths that act outside one account, each named for its purpose.
+
+Everything else reaches records through a `Scope` of one account. These do not, because their
+work comes before there is an account or a caller, or spans accounts by nature:
+- opening an account (its number comes from a counter of all accounts);
+- looking up a credential (an API key, an access token, a sign-in) to learn whose it is;
+- jobs that act for every account in turn (booking series ahead), each then through a scope;
+- the demo and example seeds, which ask whether their accounts exist yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from app.common.services import Actor
+from app.data.scope import Scope
+from app.db import Database, RawDoc
+
+CREDENTIALS = frozenset({"api_clients", "access_tokens"})
+
+
+@dataclass(frozen=True)
+class System:
+    """Cross-account access for the purposes above; nothing else may use it."""
+
+    database: Database
+
+    async def next_account_number(self) -> int:
+        """The next account number; atomic, so concurrent openings never share one."""
+        counter = await self.database.db.counters.find_one_and_update(
+            {"_id": "accounts"},
+            {"$inc": {"value": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return int(counter["value"])  # type: ignore[index]
+
+    async def open_account(self, account: RawDoc) -> None:
+        """Store a new account (its `_account` is its own number)."""
+        await self.database.db.accounts.insert_one(account)
+
+    async def credential(
+        self, collection: str, query: Mapping[str, Any], fields: Mapping[str, Any] | None = None
+    ) -> RawDoc | None:
+        """A credential by what the caller presented (a key's or token's hash): whose it is is
+        what the lookup finds out."""
+        if collection not in CREDENTIALS:
+            raise ValueError(f"{collection} holds no credentials")
+        return await self.database.db[collection].find_one(dict(query), fields)
+
+    async def account(self, number: int, fields: Mapping[str, Any] | None = None) -> RawDoc | None:
+        """An account by its number, for a credential just found."""
+        return await self.database.db.accounts.find_one({"_id": number}, fields)
+
+    async def account_by_ext_id(self, ext_id: str) -> RawDoc | None:
+        """An account by its external id: how the seeds find the accounts they made."""
+        return await self.database.db.accounts.find_one({"ext_id": ext_id}, {"_id": 1})
+
+    async def has_accounts(self) -> bool:
+        return bool(await self.database.db.accounts.estimated_document_count())
+
+    async def accounts(self, fields: Mapping[str, Any] | None = None) -> AsyncIterator[RawDoc]:
+        """Every account, for a job that then acts for each through `scope_for`."""
+        async for account in self.database.db.accounts.find({}, fields):
+            yield account
+
+    def scope_for(self, account_id: int, job: str) -> Scope:
+        """A job's scope in one account, named in the trail as the job."""
+        return Scope(self.database, Actor(account_id=account_id, api_client_name=job))

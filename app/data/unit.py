@@ -1,0 +1,118 @@
+"""The unit of work: what one transaction writes, with its revisions and audit entries.
+
+`Scope.transact(work)` hands `work` a `Tx`. Through it, new records go in with one audit entry
+each, and an update applies only if the record is still at the revision it was read at (the
+revision is bumped and the audit entry written in the same transaction). Everything a `Tx`
+writes commits together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.audit.documents import AuditAction
+from app.common.services import Actor
+from app.data.audit import audit_event, changes_between
+from app.db import RawDoc
+from app.errors import ErrorCode, ServiceError
+
+if TYPE_CHECKING:  # a scope makes its units of work: see Scope.transact
+    from app.data.scope import Scope, ScopedCollection
+
+AUDIT = "audit_events"
+
+
+@dataclass(frozen=True)
+class Tx:
+    """One transaction of one scope: its collections carry the transaction's session."""
+
+    scope: Scope
+    session: AsyncClientSession
+
+    @property
+    def actor(self) -> Actor:
+        return self.scope.actor
+
+    @property
+    def account_id(self) -> int:
+        return self.scope.account_id
+
+    def __getitem__(self, collection: str) -> ScopedCollection:
+        return self.scope.collection(collection, self.session)
+
+    def whole_account(self) -> Tx:
+        """This transaction without the row policy (see `Scope.whole_account`)."""
+        return Tx(self.scope.whole_account(), self.session)
+
+    def entry(
+        self, action: AuditAction, record_type: str, record_id: Any, **details: Any
+    ) -> RawDoc:
+        """An audit entry by this transaction's actor, for `audit_all`."""
+        return audit_event(self.actor, action, record_type, record_id, **details)
+
+    async def audit(
+        self, action: AuditAction, record_type: str, record_id: Any, **details: Any
+    ) -> None:
+        """Append one entry to the trail, committed with the change it describes."""
+        await self[AUDIT].insert_one(self.entry(action, record_type, record_id, **details))
+
+    async def audit_all(self, entries: list[RawDoc]) -> None:
+        """Append several entries in one command."""
+        if entries:
+            await self[AUDIT].insert_many(entries)
+
+    async def insert(self, record_type: str, collection: str, raws: list[RawDoc]) -> None:
+        """New records, each with its CREATE entry (all their fields, sensitive ones masked)."""
+        if not raws:
+            return
+        await self[collection].insert_many(raws)
+        await self.audit_all(
+            [
+                self.entry(
+                    AuditAction.CREATE, record_type, raw["_id"], changes=changes_between(None, raw)
+                )
+                for raw in raws
+            ]
+        )
+
+    async def update(
+        self,
+        record_type: str,
+        collection: str,
+        current: RawDoc,
+        update: Mapping[str, Any],
+        *,
+        action: AuditAction = AuditAction.UPDATE,
+        changes: list[dict[str, Any]] | None = None,
+        **details: Any,
+    ) -> RawDoc:
+        """Apply `update` only if the record is still at the revision `current` was read at;
+        bump the revision and write the audit entry (`changes`, or every field that differs).
+        A record changed meanwhile is a CONFLICT, and nothing is written."""
+        stored = current.get("_revision")
+        # records loaded from the old API have no revision yet: they are at revision 1
+        at = stored if stored is not None else {"$exists": False}
+        guard = {"_id": current["_id"], "_revision": at}
+        revised = {**update, "$set": {**update.get("$set", {}), "_revision": (stored or 1) + 1}}
+        after = await self[collection].find_one_and_update(
+            guard, revised, return_document=ReturnDocument.AFTER
+        )
+        if after is None:
+            raise changed_meanwhile(record_type)
+        if changes is None:
+            changes = changes_between(current, after)
+        await self.audit(action, record_type, current["_id"], changes=changes, **details)
+        return after
+
+
+def changed_meanwhile(record_type: str) -> ServiceError:
+    return ServiceError.one(
+        f"This {record_type.lower()} changed while you were saving; reload it.",
+        ErrorCode.CONFLICT,
+        "revision",
+    )
