@@ -28,7 +28,6 @@ class AuditFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             record_clause(self.record) if self.record else {},
             {"actor.id": _key(self.actor, "actor")} if self.actor else {},
             {"action": {"$in": [a.value for a in self.action]}} if self.action else {},

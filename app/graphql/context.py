@@ -9,6 +9,8 @@ import strawberry
 from aiohttp import web
 
 from app.common.codes import Permission
+from app.common.services import Actor
+from app.data.scope import Scope
 from app.db import CommandTally, Database
 from app.settings import Settings
 
@@ -30,6 +32,7 @@ class Context:
     tally: CommandTally = field(default_factory=CommandTally)
     response_status: int | None = None
     sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
+    _scope: Scope | None = None
 
     def note_sensitive_read(self, record_type: str, record_id: Any, field_name: str) -> None:
         """Remember a sensitive field that was read; the trail gets one entry per record."""
@@ -46,9 +49,21 @@ class Context:
         """Whether the caller's role has the permission (no caller has none)."""
         return self.caller is not None and self.caller.may(permission)
 
-    def scoped(self, query: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A MongoDB filter limited to the caller's account."""
-        return {"_account": self.account_id, **(query or {})}
+    @property
+    def actor(self) -> Actor:
+        """The caller as services and the audit trail see them: who, from which request and
+        address."""
+        if self.caller is None:
+            raise PermissionError("no authenticated caller")
+        address = self.request.remote if self.request is not None else None
+        return self.caller.acting(self.request_id, address)
+
+    @property
+    def scope(self) -> Scope:
+        """The caller's view of its account: every read of this request goes through it."""
+        if self._scope is None:
+            self._scope = Scope(self.database, self.actor)
+        return self._scope
 
 
 Info = strawberry.Info[Context, None]

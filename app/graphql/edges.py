@@ -55,8 +55,8 @@ def grouped_by(
 
     def make() -> Callable[[list[Any]], Awaitable[list[Any]]]:
         async def load(parents: list[Any]) -> list[Docs | None]:
-            query = info.context.scoped(merge({key: {"$in": list(set(parents))}}, condition))
-            cursor = info.context.database.db[collection].find(
+            query = merge({key: {"$in": list(set(parents))}}, condition)
+            cursor = info.context.scope[collection].find(
                 query, sort=sort_of(ordering, ordering.descending), limit=MAX_BATCH_ROWS + 1
             )
             docs = [doc async for doc in cursor]

@@ -91,7 +91,6 @@ class NamedFilter:
 
     def query(self, info: Any) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             words_clause("_search.name", self.search),
             deleted_clause(self.deleted),
         )

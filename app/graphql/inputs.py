@@ -13,7 +13,7 @@ from app.common.documents import field_extra, nested_model
 from app.common.services import Actor
 from app.common.text import camel
 from app.errors import ErrorCode, Problem, ServiceError
-from app.graphql.context import Context, Info
+from app.graphql.context import Info
 from app.graphql.relay import key_of
 
 
@@ -27,21 +27,7 @@ def actor_of(info: Info, permission: Permission | None = None) -> Actor:
             f"Your role ({caller.role}) may not do this: it needs {permission.name}.",
             ErrorCode.FORBIDDEN,
         )
-    return actor_from(info.context)
-
-
-def actor_from(context: Context) -> Actor:
-    """The caller as the audit trail records them: who, from which request and address."""
-    caller = context.caller
-    address = context.request.remote if context.request is not None else None
-    if caller is None:
-        return Actor(
-            account_id=context.account_id,
-            request_id=context.request_id,
-            client_address=address,
-            permissions=frozenset(),
-        )
-    return caller.acting(context.request_id, address)
+    return info.context.actor
 
 
 def decode_global_id(value: str, type_name: str, field: str) -> Any:

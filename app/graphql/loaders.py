@@ -7,7 +7,8 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from app.db import Database, RawDoc
+from app.data.scope import Scope
+from app.db import RawDoc
 
 BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
 
@@ -15,9 +16,8 @@ BatchLoad = Callable[[list[Any]], Awaitable[list[Any]]]
 class Loaders:
     """Loads records by id, batched per collection; another account's id loads as missing."""
 
-    def __init__(self, database: Database, account_id: int | None) -> None:
-        self._database = database
-        self._account_id = account_id
+    def __init__(self, scope: Scope | None) -> None:
+        self._scope = scope
         self._by_collection: dict[str, DataLoader[Any, RawDoc | None]] = {}
         self._batches: dict[Any, DataLoader[Any, Any]] = {}
 
@@ -38,7 +38,7 @@ class Loaders:
         return loader
 
     async def load(self, collection: str, key: Any) -> RawDoc | None:
-        if key is None or self._account_id is None:
+        if key is None or self._scope is None:
             return None
         return await self.records(collection).load(key)
 
@@ -50,9 +50,9 @@ class Loaders:
 
     def _batch_loader(self, collection: str) -> Any:
         async def load_batch(keys: list[Any]) -> list[RawDoc | None]:
-            cursor = self._database.db[collection].find(
-                {"_id": {"$in": list(set(keys))}, "_account": self._account_id}
-            )
+            if self._scope is None:
+                return [None for _ in keys]
+            cursor = self._scope[collection].find({"_id": {"$in": list(set(keys))}})
             found = {doc["_id"]: doc async for doc in cursor}
             return [found.get(key) for key in keys]
 

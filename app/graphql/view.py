@@ -12,11 +12,10 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
-from app.audit.services import sensitive_read_events
+from app.data.audit import sensitive_read_events
 from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
-from app.graphql.inputs import actor_from
 from app.graphql.loaders import Loaders
 from app.keys import (
     CALLER,
@@ -54,9 +53,11 @@ class CaregraphView(GraphQLView[Context, None]):
             database=database,
             settings=request.app[SETTINGS],
             caller=caller,
-            loaders=Loaders(database, caller.account_id if caller else None),
+            loaders=Loaders(None),
             request_id=request.get(REQUEST_ID) or uuid.uuid4().hex,
         )
+        if caller is not None:
+            context.loaders = Loaders(context.scope)
         current_tally.set(context.tally)
         request[GRAPHQL_CONTEXT] = context
         return context
@@ -72,8 +73,8 @@ class CaregraphView(GraphQLView[Context, None]):
         elif response[MEDIA_TYPE] == GRAPHQL_RESPONSE and _is_request_error(result):
             response.set_status(400)  # the GraphQL-over-HTTP spec: nothing was executed
         if context.sensitive_reads and context.caller is not None:
-            events = sensitive_read_events(actor_from(context), context.sensitive_reads)
-            await context.database.db.audit_events.insert_many(events)
+            events = sensitive_read_events(context.actor, context.sensitive_reads)
+            await context.scope.transact(lambda tx: tx.audit_all(events))
         if context.settings.expose_query_stats:
             response.headers["X-Db-Commands"] = str(context.tally.commands)
         return data

@@ -39,7 +39,6 @@ class PatientFilter(PersonFilter):
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             *self.person_clauses(),
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
             {
@@ -118,7 +117,6 @@ class ProgressNoteFilter:
             return {key: decode_global_id(value, type_name, f"filter.{name}")}
 
         return merge(
-            info.context.scoped(),
             visible_notes(info),
             ref(self.patient, "Patient", "patient", "patient"),
             ref(self.tag, "Tag", "tags._id", "tag"),

@@ -71,7 +71,6 @@ class PayrollFilter:
         if self.closed is not None:
             closed = {"_closed": True} if self.closed else {"_closed": {"$ne": True}}
         return merge(
-            info.context.scoped(),
             self.period.overlap() if self.period else {},
             closed,
             {"period_type": {"$in": [p.value for p in self.period_type]}}
@@ -108,7 +107,6 @@ class PayrollUserFilter:
         caregiver = key(self.caregiver, "User", "caregiver")
         punchcard = key(self.punchcard, "Punchcard", "punchcard")
         return merge(
-            info.context.scoped(),
             {"payroll": payroll} if payroll is not None else {},
             {"user._id": caregiver} if caregiver is not None else {},
             {"punchcards._id": punchcard} if punchcard is not None else {},

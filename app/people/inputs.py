@@ -48,7 +48,6 @@ class UserFilter(PersonFilter):
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             *self.person_clauses(),
             {"role_type": self.role_type.value} if self.role_type else {},
             {"role": self.role} if self.role else {},
@@ -77,7 +76,6 @@ class CandidateFilter(PersonFilter):
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             *self.person_clauses(),
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
             equals_normalised("_search.skills", self.skill),
@@ -124,7 +122,6 @@ class ContactFilter(PartyFilter):
 
 def party_query(info: Info, filter: PartyFilter, type_key: str) -> dict[str, Any]:
     return merge(
-        info.context.scoped(),
         words_clause("_search.name", filter.search),
         {type_key: filter.type.value} if filter.type else {},
         equals_normalised("_search.city", filter.city),

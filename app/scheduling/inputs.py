@@ -58,7 +58,6 @@ class EventFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             self.start.clause("start") if self.start else {},
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
             id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
@@ -103,7 +102,6 @@ class EventGroupFilter:
             else {"until": {"$lte": moment}}
         )
         return merge(
-            info.context.scoped(),
             id_clause("patient._id", self.patient, "Patient", "filter.patient"),
             id_clause("attendees.user", self.caregiver, "User", "filter.caregiver"),
             active,

@@ -95,7 +95,6 @@ class TicketFilter:
                 wanted["status"] = {"$in": statuses}
             in_category = {"categories": {"$elemMatch": wanted}}
         return merge(
-            info.context.scoped(),
             {"ticket_status": {"$in": [s.value for s in self.status]}} if self.status else {},
             {"urgency_status_id": {"$in": [u.value for u in self.urgency]}} if self.urgency else {},
             id_clause("resident_id", self.resident, "Patient", "filter.resident"),

@@ -75,7 +75,6 @@ class PunchcardFilter:
 
     def query(self, info: Info) -> dict[str, Any]:
         return merge(
-            info.context.scoped(),
             self.period.clause("_search.date") if self.period else {},
             id_clause("user._id", self.caregiver, "User", "filter.caregiver"),
             id_clause("patient._id", self.patient, "Patient", "filter.patient"),

@@ -1,0 +1,187 @@
+"""A collection limited to one account: the scoping every query of the data path gets.
+
+Its methods mirror PyMongo's. They add `_account` to every filter, every insert, every update's
+filter and the first `$match` of every aggregation, apply the row policy to reads, and refuse
+what they cannot scope (a filter naming another account, a pipeline that reads or writes
+another collection, an update that moves a record to another account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from pymongo import ReplaceOne, ReturnDocument, UpdateMany, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.command_cursor import AsyncCommandCursor
+from pymongo.asynchronous.cursor import AsyncCursor
+from pymongo.results import BulkWriteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from app.data.policy import RowPolicy
+from app.db import RawDoc
+
+ACCOUNT = "_account"
+"""The tenant key every record carries: only this package spells it in a query."""
+
+CROSS_COLLECTION_STAGES = frozenset({"$lookup", "$graphLookup", "$unionWith", "$out", "$merge"})
+
+Filter = Mapping[str, Any]
+
+
+class ScopeError(Exception):
+    """A query that cannot be limited to one account: a programming error, never user input."""
+
+
+@dataclass(frozen=True)
+class ScopedCollection:
+    """A collection limited to one account (and, for reads, the scope's row policy)."""
+
+    raw: AsyncCollection[RawDoc]
+    account_id: int
+    rows: RowPolicy
+    session: AsyncClientSession | None = None
+
+    @property
+    def name(self) -> str:
+        return self.raw.name
+
+    # reads ---------------------------------------------------------------------------------
+
+    def find(self, filter: Filter | None = None, *args: Any, **kwargs: Any) -> AsyncCursor[RawDoc]:
+        return self.raw.find(self._read(filter), *args, **self._with_session(kwargs))
+
+    async def find_one(
+        self, filter: Filter | None = None, *args: Any, **kwargs: Any
+    ) -> RawDoc | None:
+        return await self.raw.find_one(self._read(filter), *args, **self._with_session(kwargs))
+
+    async def by_ids(
+        self, ids: Iterable[Any], fields: Mapping[str, Any] | None = None
+    ) -> dict[Any, RawDoc]:
+        """The records with these ids (only `fields`, if named), in one query, by id."""
+        wanted = list({key for key in ids if isinstance(key, ObjectId)})
+        if not wanted:
+            return {}
+        return {doc["_id"]: doc async for doc in self.find({"_id": {"$in": wanted}}, fields)}
+
+    async def count_documents(self, filter: Filter | None = None, **kwargs: Any) -> int:
+        return int(await self.raw.count_documents(self._read(filter), **self._with_session(kwargs)))
+
+    async def aggregate(
+        self, pipeline: Sequence[Mapping[str, Any]], **kwargs: Any
+    ) -> AsyncCommandCursor[RawDoc]:
+        """A pipeline whose first stage is a `$match` (scoped here) and that stays in this
+        collection; anything else is refused."""
+        if not pipeline or "$match" not in pipeline[0]:
+            raise ScopeError(f"a pipeline on {self.name} must start with $match")
+        for stage in pipeline:
+            crossing = CROSS_COLLECTION_STAGES.intersection(stage)
+            if crossing:
+                raise ScopeError(f"{sorted(crossing)[0]} would leave {self.name}")
+        first = {"$match": self._read(pipeline[0]["$match"])}
+        return await self.raw.aggregate([first, *pipeline[1:]], **self._with_session(kwargs))
+
+    # writes --------------------------------------------------------------------------------
+
+    async def insert_one(self, document: RawDoc, **kwargs: Any) -> InsertOneResult:
+        return await self.raw.insert_one(self._stamped(document), **self._with_session(kwargs))
+
+    async def insert_many(self, documents: Iterable[RawDoc], **kwargs: Any) -> InsertManyResult:
+        stamped = [self._stamped(document) for document in documents]
+        if not stamped:
+            raise ScopeError(f"nothing to insert into {self.name}")
+        return await self.raw.insert_many(stamped, **self._with_session(kwargs))
+
+    async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:
+        return await self.raw.update_one(
+            self._write(filter), self._update(update), **self._with_session(kwargs)
+        )
+
+    async def update_many(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:
+        return await self.raw.update_many(
+            self._write(filter), self._update(update), **self._with_session(kwargs)
+        )
+
+    async def find_one_and_update(
+        self,
+        filter: Filter,
+        update: Any,
+        return_document: bool = ReturnDocument.BEFORE,
+        **kwargs: Any,
+    ) -> RawDoc | None:
+        return await self.raw.find_one_and_update(
+            self._write(filter),
+            self._update(update),
+            return_document=return_document,
+            **self._with_session(kwargs),
+        )
+
+    async def update_each(
+        self, updates: Sequence[tuple[Filter, Any]], *, many: bool = False, **kwargs: Any
+    ) -> BulkWriteResult:
+        """Several updates in one command (`bulk_write`), each filter scoped."""
+        kind = UpdateMany if many else UpdateOne
+        upsert = bool(kwargs.pop("upsert", False))
+        requests = [
+            kind(dict(self._write(filter)), self._update(update), upsert=upsert)
+            for filter, update in updates
+        ]
+        return await self.raw.bulk_write(requests, **self._with_session(kwargs))
+
+    async def replace_each(
+        self, replacements: Sequence[tuple[Filter, RawDoc]], **kwargs: Any
+    ) -> BulkWriteResult:
+        """Several whole-document replacements in one command, each filter scoped and each
+        new document kept in the account."""
+        requests = [
+            ReplaceOne(dict(self._write(filter)), self._stamped(document))
+            for filter, document in replacements
+        ]
+        return await self.raw.bulk_write(requests, **self._with_session(kwargs))
+
+    async def delete_one(self, filter: Filter, **kwargs: Any) -> Any:
+        """Removes a working document (a spent key, a lock); records are deleted softly."""
+        return await self.raw.delete_one(self._write(filter), **self._with_session(kwargs))
+
+    # scoping -------------------------------------------------------------------------------
+
+    def _with_session(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self.session is not None and kwargs.get("session") is None:
+            kwargs["session"] = self.session
+        return kwargs
+
+    def _write(self, filter: Filter | None) -> RawDoc:
+        """The filter limited to the account."""
+        query = dict(filter or {})
+        stated = query.get(ACCOUNT, self.account_id)
+        if stated != self.account_id:
+            raise ScopeError(f"a query on {self.name} names another account")
+        query[ACCOUNT] = self.account_id
+        return query
+
+    def _read(self, filter: Filter | None) -> RawDoc:
+        """The filter limited to the account and to the rows the caller may read."""
+        query = self._write(filter)
+        rows = self.rows(self.name)
+        if not rows:
+            return query
+        if set(rows).isdisjoint(query):
+            return {**query, **rows}  # one conjunction: index-friendly on the embedded server
+        return {"$and": [query, rows]}
+
+    def _stamped(self, document: RawDoc) -> RawDoc:
+        stated = document.setdefault(ACCOUNT, self.account_id)
+        if stated != self.account_id:
+            raise ScopeError(f"a record for another account cannot go into {self.name}")
+        return document
+
+    def _update(self, update: Any) -> Any:
+        stages = update if isinstance(update, list) else [update]  # an update or a pipeline
+        for stage in stages:
+            for fields in stage.values() if isinstance(stage, Mapping) else ():
+                if isinstance(fields, Mapping) and ACCOUNT in fields:
+                    raise ScopeError(f"an update of {self.name} cannot move a record's account")
+        return update
