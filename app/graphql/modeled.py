@@ -21,10 +21,11 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.common.documents import field_extra
+from app.common.documents import GeoPoint, field_extra
 from app.graphql.context import Info
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
+from app.graphql.shared import GeoPointInput, GeoPointType
 
 C = TypeVar("C", bound=type)
 
@@ -62,6 +63,9 @@ def register(model: type[BaseModel], output: type[Record], input_: type) -> None
     """Use hand-written types for a model whose stored shape is not its GraphQL shape."""
     _outputs[model] = output
     _inputs[(model, False)] = _inputs[(model, True)] = input_
+
+
+register(GeoPoint, GeoPointType, GeoPointInput)
 
 
 def output_type(model: type[BaseModel]) -> type[Record]:
@@ -190,8 +194,3 @@ def _graphql_annotation(
     else:
         raise TypeError(f"no GraphQL type for {annotation!r}")
     return result | None if optional else result
-
-
-# The shared subdocuments whose GraphQL shape differs from their stored one register themselves
-# here; imported last because they use `register` from this module.
-from app.common import types as _shared_types  # noqa: E402, F401

@@ -8,7 +8,7 @@ import strawberry
 
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
-from app.common.types import Person, note_read
+from app.graphql.shared import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info

@@ -10,7 +10,7 @@ import strawberry
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.text import full_name
-from app.common.types import Person, note_read
+from app.graphql.shared import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
 from app.db import RawDoc
 from app.files.inputs import uploaded_files_edge

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
-from app.common.types import GeoPointInput
+from app.graphql.shared import GeoPointInput
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id

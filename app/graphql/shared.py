@@ -1,4 +1,5 @@
-"""GraphQL shapes of the shared subdocuments that are not stored as they are shown."""
+"""GraphQL shapes shared by several domains: subdocuments not shown as they are stored (a
+point on Earth), and the `Person` interface of staff, caregivers and patients."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from app.common.documents import GeoPoint
 from app.common.text import full_name
 from app.errors import PublicError
 from app.graphql.context import Info
-from app.graphql.modeled import register
 from app.graphql.records import Record, to_date
 from app.graphql.relay import type_name_of
 
@@ -33,9 +33,6 @@ class GeoPointType(Record):
 class GeoPointInput:
     latitude: float = strawberry.field(description="Degrees north of the equator (-90 to 90).")
     longitude: float = strawberry.field(description="Degrees east of Greenwich (-180 to 180).")
-
-
-register(GeoPoint, GeoPointType, GeoPointInput)
 
 
 @strawberry.interface(description="A person the agency knows: staff, caregivers and patients.")
