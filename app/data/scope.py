@@ -19,7 +19,7 @@ from app.common.services import Actor
 from app.data.collections import ScopedCollection, ScopeError
 from app.data.policy import RowPolicy, rows_for, whole_account
 from app.data.unit import Tx
-from app.db import Database
+from app.db import Database, RawDoc
 
 T = TypeVar("T")
 
@@ -58,6 +58,12 @@ class Scope:
         if actor.account_id != self.account_id:
             raise ScopeError("a scope cannot change account")
         return Scope(self.database, actor, self.rows)
+
+    async def audit_reads(self, entries: list[RawDoc]) -> None:
+        """Append entries about reads (sensitive fields, file downloads) in one command: a read
+        changes nothing, so there is no change for them to commit with."""
+        if entries:
+            await self["audit_events"].insert_many(entries)
 
     async def transact(self, work: Callable[[Tx], Awaitable[T]]) -> T:
         """Run `work` as one unit of work: all of its writes and audit entries commit, or none.
