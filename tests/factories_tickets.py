@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from app.common.services import Actor
+from app.data.scope import Scope
 from app.files.documents import FileOwnerType
 from app.files.services import Owner, UploadDetails, upload_file
 from app.graphql.relay import from_global_id, to_global_id
@@ -74,7 +75,7 @@ async def make_file(agency: Agency, patient: str, name: str = "fall-report.pdf")
         name=name,
         content_type="application/pdf",
     )
-    raw = await upload_file(agency.api.database, actor, details, b"%PDF-1.4 report")
+    raw = await upload_file(Scope(agency.api.database, actor), details, b"%PDF-1.4 report")
     return to_global_id("File", raw["_id"])
 
 

@@ -15,6 +15,7 @@ from bson import ObjectId
 
 from app.common.demo import DemoAccount
 from app.common.services import Actor
+from app.data.scope import Scope
 from app.db import Database
 from app.files import demo as files_demo
 from app.files import services
@@ -617,7 +618,7 @@ async def test_content_is_removed_again_when_the_record_cannot_be_written(
     details = UploadDetails(owner=Owner(FileOwnerType.PATIENT, key(patient["id"])), name="a.txt")
     # when a file is uploaded through the service
     with pytest.raises(RuntimeError):
-        await upload_file(api.database, Actor(agency.account_id), details, b"x" * 300_000)
+        await upload_file(Scope(api.database, Actor(agency.account_id)), details, b"x" * 300_000)
     # then neither its GridFS entry nor any chunk is left
     assert await stored_contents(agency) == (0, chunks)
     assert await api.count("files", _account=agency.account_id) == 0

@@ -14,6 +14,8 @@ from aiohttp.test_utils import TestClient
 
 from app.accounts.auth import lookup_hash
 from app.accounts.services import create_api_client
+from app.common.services import Actor
+from app.data.scope import Scope
 from app.db import Database
 from app.graphql.relay import to_global_id
 from app.keys import AUTHENTICATOR
@@ -714,10 +716,8 @@ async def test_two_numberings_of_the_same_fresh_records_at_once_agree_without_ga
     category = key((await create_category(agency, "Only"))["id"])
     wanted = {"resident": patients, "category": [category]}
     # when two requests number them at the same time (their reads and writes interleave)
-    first, second = await asyncio.gather(
-        numbers_of(database, agency.account_id, wanted),
-        numbers_of(database, agency.account_id, wanted),
-    )
+    scope = Scope(database, Actor(agency.account_id))
+    first, second = await asyncio.gather(numbers_of(scope, wanted), numbers_of(scope, wanted))
     # then both get the same numbers, in the order asked, with no number skipped or repeated
     assert first == second
     assert [first["resident"][p] for p in patients] == [1, 2, 3, 4]

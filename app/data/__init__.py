@@ -6,5 +6,7 @@
 - `RecordStore`: validated create, revision-checked update, soft delete and restore of one
   record type, on top of both (records.py).
 - `System`: the few paths that act outside one account (system.py), all in one place.
+- `Contents`: the file contents (GridFS) of one account, reached through its file records
+  (content.py).
 - `policy.py`: the hook where a caller's row policy applies to every read.
 """

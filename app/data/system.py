@@ -17,6 +17,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from app.common.services import Actor
+from app.data.collections import ACCOUNT
 from app.data.scope import Scope
 from app.db import Database, RawDoc
 
@@ -47,10 +48,12 @@ class System:
         self, collection: str, query: Mapping[str, Any], fields: Mapping[str, Any] | None = None
     ) -> RawDoc | None:
         """A credential by what the caller presented (a key's or token's hash): whose it is is
-        what the lookup finds out."""
+        what the lookup finds out: `account_of` says it, and it comes with the `fields` named
+        (an inclusion) too."""
         if collection not in CREDENTIALS:
             raise ValueError(f"{collection} holds no credentials")
-        return await self.database.db[collection].find_one(dict(query), fields)
+        wanted = None if fields is None else {**fields, ACCOUNT: 1}
+        return await self.database.db[collection].find_one(dict(query), wanted)
 
     async def account(self, number: int, fields: Mapping[str, Any] | None = None) -> RawDoc | None:
         """An account by its number, for a credential just found."""
@@ -71,3 +74,8 @@ class System:
     def scope_for(self, account_id: int, job: str) -> Scope:
         """A job's scope in one account, named in the trail as the job."""
         return Scope(self.database, Actor(account_id=account_id, api_client_name=job))
+
+
+def account_of(credential: RawDoc) -> int:
+    """The account a credential found by `System.credential` belongs to."""
+    return int(credential[ACCOUNT])

@@ -8,6 +8,7 @@ from typing import Any
 from app.common.demo import DemoAccount, RawDoc
 from app.common.services import decode
 from app.common.text import full_name
+from app.data.scope import Scope
 from app.files.documents import FileOwnerType, FileType
 from app.files.services import Owner, UploadDetails, upload_file
 
@@ -82,10 +83,11 @@ def _slug(text: str) -> str:
 async def seed(demo: DemoAccount) -> None:
     agency = str((demo.account.get("name") or {}).get("display") or "The agency")
     made: list[RawDoc] = []
+    scope = Scope(demo.database, demo.actor)
 
     async def store(owner: Owner, name: str, kind: FileType, content: bytes, notes: str) -> None:
         details = UploadDetails(owner=owner, name=name, type=kind, notes=notes)
-        made.append(await upload_file(demo.database, demo.actor, details, content))
+        made.append(await upload_file(scope, details, content))
 
     policy = simple_pdf(
         f"{agency} - Client policy",

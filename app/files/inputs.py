@@ -7,16 +7,31 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from app.files.documents import File, FileOwnerType, FileType
-from app.files.services import name_words, owner_from_global_id
+from app.errors import ErrorCode, ServiceError
+from app.files.documents import OWNER_TYPE_OF, File, FileOwnerType, FileType
+from app.files.services import MISSING_OWNER, OWNER_KINDS_TEXT, Owner, name_words
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
 from app.graphql.edges import related
 from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
 from app.graphql.modeled import input_type
+from app.graphql.relay import from_global_id
 
 NEWEST_UPLOADS = Ordering("_uploaded_date", descending=True)
 """Files by upload time, newest first: the default order of every list of files."""
+
+
+def owner_from_global_id(value: str | None, field: str = "owner") -> Owner:
+    """The owner a global ID names (in a filter, or the `owner` of POST /files), if it is of a
+    kind that can own files; else a user error."""
+    if value is None or not str(value).strip():
+        raise ServiceError.one(MISSING_OWNER, ErrorCode.REQUIRED, field)
+    decoded = from_global_id(str(value).strip())
+    kind = OWNER_TYPE_OF.get(decoded[0]) if decoded is not None else None
+    if decoded is None or kind is None:
+        raise ServiceError.one(f"Not the id of {OWNER_KINDS_TEXT}.", ErrorCode.INVALID, field)
+    return Owner(kind, decoded[1])
+
 
 if TYPE_CHECKING:  # derived at run time; to mypy it is plain data
     FileUpdateInput = Any

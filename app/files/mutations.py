@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from app.common.services import Actor, RawDoc
-from app.common.store import RecordStore
+from app.data.records import RecordStore
 from app.errors import ErrorCode, ServiceError
 from app.files.documents import owner_kind
 from app.files.inputs import FileUpdateInput

@@ -15,21 +15,20 @@ from aiohttp import BodyPartReader, hdrs, web
 from aiohttp.payload import AsyncIterablePayload
 
 from app.accounts.auth import Caller
-from app.common.services import Actor
+from app.common.services import RawDoc
+from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError
 from app.files import services
-from app.files.documents import FileType
+from app.files.documents import FileType, owner_kind
+from app.files.inputs import owner_from_global_id
 from app.files.services import (
     FileTooLarge,
     StoredContent,
     UploadDetails,
     check_details,
-    content_chunks,
     discard_content,
     find_file,
     open_content,
-    owner_from_global_id,
-    owner_global_id,
     record_content_read,
     record_upload,
     require_permission,
@@ -81,9 +80,16 @@ def refusal_response(refusal: ServiceError) -> web.Response:
     )
 
 
-def actor_of(request: web.Request) -> Actor:
+def scope_of(request: web.Request) -> Scope:
+    """The caller's view of its account, as the audit trail names them."""
     caller: Caller = request[CALLER]
-    return caller.acting(request.get(REQUEST_ID), request.remote)
+    return Scope(request.app[DATABASE], caller.acting(request.get(REQUEST_ID), request.remote))
+
+
+def owner_global_id(raw: RawDoc) -> str | None:
+    """The global ID of a file record's owner."""
+    kind = owner_kind(raw.get("owner"))
+    return None if kind is None else to_global_id(kind.type_name, raw["owner"].get("id"))
 
 
 def _details(
@@ -156,8 +162,7 @@ async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
 async def upload(request: web.Request) -> web.Response:
     """Store an uploaded file (multipart/form-data) and answer 201 with its id and digest."""
     caller = request[CALLER]
-    database = request.app[DATABASE]
-    actor = actor_of(request)
+    scope = scope_of(request)
     if request.content_type != "multipart/form-data":
         return error_response(400, ("Send the file as multipart/form-data.", "BAD_REQUEST", None))
     fields: dict[str, str] = {}
@@ -174,10 +179,9 @@ async def upload(request: web.Request) -> web.Response:
                 details = _details(fields, filename, content_type)
                 if details.owner is not None:  # the details came first: refuse before storing
                     require_permission(caller.may, caller.role, details.owner.type)
-                    await check_details(database, actor, details)
+                    await check_details(scope, details)
                 stored = await store_content(
-                    database,
-                    actor,
+                    scope,
                     _chunks(part),
                     filename=details.display_name or "file",
                     content_type=details.media_type,
@@ -191,7 +195,7 @@ async def upload(request: web.Request) -> web.Response:
         if details.owner is not None:
             require_permission(caller.may, caller.role, details.owner.type)
         handed_over = True  # from here on, record_upload removes the content if it fails
-        raw = await record_upload(database, actor, details, stored)
+        raw = await record_upload(scope, details, stored)
     except ServiceError as refusal:
         return refusal_response(refusal)
     except FileTooLarge as too_large:
@@ -200,7 +204,7 @@ async def upload(request: web.Request) -> web.Response:
         return error_response(400, (str(bad), bad.code, bad.field))
     finally:
         if stored is not None and not handed_over:
-            await discard_content(database, stored.file_id)
+            await discard_content(scope, stored.file_id)
     return web.json_response(
         {
             "id": to_global_id("File", raw["_id"]),
@@ -232,22 +236,21 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 async def download(request: web.Request) -> web.StreamResponse:
     """Stream a file's content; 304 when the client's copy is current. Audited as a read."""
-    database = request.app[DATABASE]
-    actor = actor_of(request)
+    scope = scope_of(request)
     key = key_of(request.match_info["id"], "File")
     try:
         if key is None:
             raise ServiceError.one("No file with this id.", ErrorCode.NOT_FOUND, "id")
-        raw = await find_file(database, actor, key)
+        raw = await find_file(scope, key)
         etag = f'"{raw["checksum"]}"'
         cache: dict[str, str] = {hdrs.ETAG: etag, hdrs.CACHE_CONTROL: "private"}
         if etag_matches(request.headers.get(hdrs.IF_NONE_MATCH), etag):
             return web.Response(status=304, headers=cache)
-        content = await open_content(database, actor, raw)
+        content = await open_content(scope, raw)
     except ServiceError as refusal:
         return refusal_response(refusal)
     try:
-        await record_content_read(database, actor, raw)
+        await record_content_read(scope, raw)
     except BaseException:
         await content.close()
         raise
@@ -259,7 +262,7 @@ async def download(request: web.Request) -> web.StreamResponse:
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "sandbox; default-src 'none'",
     }
-    body = AsyncIterablePayload(content_chunks(content), content_type=raw["content_type"])
+    body = AsyncIterablePayload(content.chunks(), content_type=raw["content_type"])
     return web.Response(status=200, body=body, headers=headers)
 
 

@@ -1,16 +1,15 @@
 """Uploading and reading files, free of HTTP: the route, the demo data and tests call these.
 
-An upload streams its bytes into GridFS while hashing them (never the whole file in memory),
-then writes the metadata record and its audit entry in one transaction. The content is written
-first; if the record cannot be written (a rule refuses it, the checksum does not match, the
-database fails) the content is deleted again, so no bytes stay behind without a record.
+An upload streams its bytes into the account's file contents while hashing them (never the
+whole file in memory), then writes the metadata record and its audit entry in one transaction.
+The content is written first; if the record cannot be written (a rule refuses it, the checksum
+does not match, the database fails) the content is deleted again, so no bytes stay behind
+without a record. Contents are kept by `app.data.content`, reached through file records.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import logging
 import mimetypes
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable
@@ -18,35 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from gridfs import AsyncGridFSBucket
-from gridfs.asynchronous.grid_file import AsyncGridOut
-from gridfs.errors import NoFile
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.codes import Permission
-from app.common.services import Actor, RawDoc
-from app.common.store import RecordStore
+from app.common.services import RawDoc
 from app.common.text import keywords, normalise
+from app.data.audit import audit_event
+from app.data.content import CHUNK_BYTES, Contents, Download
+from app.data.records import RecordStore
+from app.data.scope import Scope
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
-from app.files.documents import (
-    OWNER_TYPE_OF,
-    SHA256_HEX,
-    File,
-    FileOwnerType,
-    FileType,
-    owner_kind,
-)
-from app.graphql.relay import from_global_id, to_global_id
-
-log = logging.getLogger(__name__)
+from app.files.documents import SHA256_HEX, File, FileOwnerType, FileType
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
 """The largest file accepted (25 MiB); a larger upload is refused and nothing is kept."""
-BUCKET_NAME = "file_contents"
-CHUNK_BYTES = 255 * 1024
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 OWNER_KINDS_TEXT = "a patient, user, account, contact or candidate"
 MISSING_OWNER = f"Say what the file belongs to ({OWNER_KINDS_TEXT})."
@@ -75,7 +61,7 @@ class Owner:
 
 @dataclass(frozen=True)
 class StoredContent:
-    """Bytes written to GridFS: their id there, size and SHA-256."""
+    """Bytes stored as a content of the account: its id, size and SHA-256."""
 
     file_id: ObjectId
     size: int
@@ -114,11 +100,6 @@ class UploadDetails:
         return guessed or DEFAULT_CONTENT_TYPE
 
 
-def content_bucket(database: Database) -> AsyncGridFSBucket:
-    """The GridFS bucket holding every account's file contents."""
-    return AsyncGridFSBucket(database.db, bucket_name=BUCKET_NAME, chunk_size_bytes=CHUNK_BYTES)
-
-
 def name_words(name: str) -> list[str]:
     """The words of a file name: `care-plan_2025.pdf` is care, plan, 2025 and pdf."""
     return keywords(re.sub(r"[\W_]+", " ", name))
@@ -131,23 +112,6 @@ def file_search(file: File) -> dict[str, Any]:
 def file_store(database: Database) -> RecordStore:
     """Writes file records: created only by an upload; name, notes and type can change."""
     return RecordStore(database, File, "File", search_keys=file_search)
-
-
-def owner_from_global_id(value: str | None, field: str = "owner") -> Owner:
-    """The owner a global ID names, if it is of a kind that can own files; else a user error."""
-    if value is None or not str(value).strip():
-        raise ServiceError.one(MISSING_OWNER, ErrorCode.REQUIRED, field)
-    decoded = from_global_id(str(value).strip())
-    kind = OWNER_TYPE_OF.get(decoded[0]) if decoded is not None else None
-    if decoded is None or kind is None:
-        raise ServiceError.one(f"Not the id of {OWNER_KINDS_TEXT}.", ErrorCode.INVALID, field)
-    return Owner(kind, decoded[1])
-
-
-def owner_global_id(raw: RawDoc) -> str | None:
-    """The global ID of a file record's owner."""
-    kind = owner_kind(raw.get("owner"))
-    return None if kind is None else to_global_id(kind.type_name, raw["owner"].get("id"))
 
 
 def require_permission(
@@ -164,7 +128,7 @@ def require_permission(
         )
 
 
-async def check_details(database: Database, actor: Actor, details: UploadDetails) -> None:
+async def check_details(scope: Scope, details: UploadDetails) -> None:
     """Refuse, before any byte is stored, what the details alone show to be wrong."""
     problems = []
     if details.checksum is not None and not re.fullmatch(SHA256_HEX, details.checksum.lower()):
@@ -179,17 +143,15 @@ async def check_details(database: Database, actor: Actor, details: UploadDetails
     if details.owner is None:
         problems.append(Problem(MISSING_OWNER, ErrorCode.REQUIRED, "owner"))
     else:
-        problem = await _owner_problem(database, actor, details.owner)
+        problem = await _owner_problem(scope, details.owner)
         if problem is not None:
             problems.append(problem)
     if problems:
         raise ServiceError(*problems)
 
 
-async def _owner_problem(database: Database, actor: Actor, owner: Owner) -> Problem | None:
-    found = await database.db[owner.type.collection].find_one(
-        {"_id": owner.key, "_account": actor.account_id}, {"_deleted": 1}
-    )
+async def _owner_problem(scope: Scope, owner: Owner) -> Problem | None:
+    found = await scope[owner.type.collection].find_one({"_id": owner.key}, {"_deleted": 1})
     what = owner.type.type_name
     if found is None:
         return Problem(f"No {what} with this id.", ErrorCode.NOT_FOUND, "owner")
@@ -200,51 +162,41 @@ async def _owner_problem(database: Database, actor: Actor, owner: Owner) -> Prob
 
 
 async def store_content(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     chunks: AsyncIterable[bytes],
     *,
     filename: str,
     content_type: str,
     limit: int | None = None,
 ) -> StoredContent:
-    """Stream bytes into GridFS while hashing them; past `limit` (MAX_FILE_BYTES unless told)
-    the partial content is removed and FileTooLarge raised."""
+    """Stream bytes into the account's contents while hashing them; past `limit`
+    (MAX_FILE_BYTES unless told) the partial content is removed and FileTooLarge raised."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    file_id = ObjectId()
-    stream = content_bucket(database).open_upload_stream_with_id(
-        file_id,
-        filename,
-        metadata={"_account": actor.account_id, "content_type": content_type},
-    )
     digest, size = hashlib.sha256(), 0
-    try:
+
+    async def measured() -> AsyncIterator[bytes]:
+        nonlocal size
         async for chunk in chunks:
             if size + len(chunk) > limit:
                 raise FileTooLarge(limit)
             digest.update(chunk)
             size += len(chunk)
-            await stream.write(chunk)
-        await stream.close()
-    except BaseException:
-        await stream.abort()
-        raise
+            yield chunk
+
+    file_id = await Contents(scope).upload(measured(), filename=filename, content_type=content_type)
     return StoredContent(file_id=file_id, size=size, checksum=digest.hexdigest())
 
 
-async def discard_content(database: Database, file_id: ObjectId) -> None:
-    """Remove stored content (its chunks and its GridFS entry)."""
-    with contextlib.suppress(NoFile):
-        await content_bucket(database).delete(file_id)
+async def discard_content(scope: Scope, file_id: ObjectId) -> None:
+    """Remove stored content (its chunks and its entry) that no record will name."""
+    await Contents(scope).delete(file_id)
 
 
-async def record_upload(
-    database: Database, actor: Actor, details: UploadDetails, content: StoredContent
-) -> RawDoc:
+async def record_upload(scope: Scope, details: UploadDetails, content: StoredContent) -> RawDoc:
     """Write the record of stored content, with its audit entry; on any refusal or failure
     the content is deleted again and the error raised."""
     try:
-        await check_details(database, actor, details)
+        await check_details(scope, details)
         if details.checksum is not None and details.checksum.lower() != content.checksum:
             raise ServiceError.one(
                 "The checksum does not match the content received (its SHA-256 is "
@@ -253,8 +205,8 @@ async def record_upload(
                 "checksum",
             )
         assert details.owner is not None  # checked above
-        return await file_store(database).create(
-            actor,
+        return await file_store(scope.database).create(
+            scope.actor,
             {
                 "name": details.display_name,
                 "type": details.type,
@@ -268,29 +220,27 @@ async def record_upload(
             },
         )
     except BaseException:
-        await discard_content(database, content.file_id)
+        await discard_content(scope, content.file_id)
         raise
 
 
 async def upload_file(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     details: UploadDetails,
     content: bytes | AsyncIterable[bytes],
     *,
     limit: int | None = None,
 ) -> RawDoc:
     """Store a file and its record: details checked first, then the bytes, then the record."""
-    await check_details(database, actor, details)
+    await check_details(scope, details)
     stored = await store_content(
-        database,
-        actor,
+        scope,
         _as_chunks(content) if isinstance(content, bytes) else content,
         filename=details.display_name or "file",
         content_type=details.media_type,
         limit=limit,
     )
-    return await record_upload(database, actor, details, stored)
+    return await record_upload(scope, details, stored)
 
 
 async def _as_chunks(content: bytes) -> AsyncIterator[bytes]:
@@ -298,45 +248,30 @@ async def _as_chunks(content: bytes) -> AsyncIterator[bytes]:
         yield content[start : start + CHUNK_BYTES]
 
 
-async def find_file(database: Database, actor: Actor, key: Any) -> RawDoc:
-    """A file record of the actor's account that is not deleted; else NOT_FOUND."""
-    raw = await database.db.files.find_one({"_id": key, "_account": actor.account_id})
+async def find_file(scope: Scope, key: Any) -> RawDoc:
+    """A file record of the scope's account that is not deleted; else NOT_FOUND."""
+    raw = await scope["files"].find_one({"_id": key})
     if raw is None or raw.get("_deleted"):
         raise not_found("file")
     return raw
 
 
-async def open_content(database: Database, actor: Actor, raw: RawDoc) -> AsyncGridOut:
-    """The stored bytes of a file record, ready to read chunk by chunk."""
-    file_id = raw.get("file")
-    if not (isinstance(file_id, str) and ObjectId.is_valid(file_id)):
-        raise not_found("file")
-    try:
-        content = await content_bucket(database).open_download_stream(ObjectId(file_id))
-    except NoFile:
-        log.warning("file %s has no stored content (%s)", raw["_id"], file_id)
-        raise not_found("file") from None
-    if (content.metadata or {}).get("_account") != actor.account_id:
-        log.warning("file %s points at content of another account", raw["_id"])
+async def open_content(scope: Scope, raw: RawDoc) -> Download:
+    """The stored bytes of a file record, ready to read chunk by chunk; NOT_FOUND when they
+    are missing (or not the account's)."""
+    content = await Contents(scope).open_download(raw)
+    if content is None:
         raise not_found("file")
     return content
 
 
-async def content_chunks(content: AsyncGridOut) -> AsyncIterator[bytes]:
-    """The stored bytes, one GridFS chunk at a time."""
-    try:
-        while chunk := await content.readchunk():
-            yield chunk
-    finally:
-        await content.close()
-
-
-async def record_content_read(database: Database, actor: Actor, raw: RawDoc) -> None:
-    """A file's content is sensitive: every read is written to the audit trail."""
-    event = audit_event(
-        actor, AuditAction.READ_SENSITIVE, "File", raw["_id"], fields_read=["content"]
+async def record_content_read(scope: Scope, raw: RawDoc) -> None:
+    """A file's content is sensitive: every read is written to the audit trail (one entry,
+    one insert: it needs no transaction)."""
+    entry = audit_event(
+        scope.actor, AuditAction.READ_SENSITIVE, "File", raw["_id"], fields_read=["content"]
     )
-    await database.db.audit_events.insert_one(event)
+    await scope["audit_events"].insert_one(entry)
 
 
 def file_snapshot(raw: RawDoc) -> dict[str, Any]:

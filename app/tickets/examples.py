@@ -30,7 +30,9 @@ from bson import ObjectId
 from app.accounts.auth import lookup_hash
 from app.accounts.services import create_account, create_api_client
 from app.common.codes import PatientStatus, RoleType
-from app.common.services import Actor, RawDoc
+from app.common.services import RawDoc
+from app.data.scope import Scope
+from app.data.system import System
 from app.db import Database, open_database
 from app.graphql.records import to_utc
 from app.patients.services import patient_store
@@ -125,7 +127,8 @@ def patient_data(first_name: str) -> dict[str, Any]:
 
 async def seed_examples(database: Database) -> dict[str, Any]:
     """Load seed 001's example provider and its records; what is already there is kept."""
-    account = await database.db.accounts.find_one({"_id": ACCOUNT_NUMBER})
+    system = System(database)
+    account = await system.account(ACCOUNT_NUMBER)
     if account is None:
         account = await create_account(
             database,
@@ -134,7 +137,7 @@ async def seed_examples(database: Database) -> dict[str, Any]:
             ext_id="seed-001-example-provider",
             settings={"timezone": TIMEZONE, "currency": "USD", "country": "US"},
         )
-    if await database.db.api_clients.find_one({"key_hash": lookup_hash(API_KEY)}) is None:
+    if await system.credential("api_clients", {"key_hash": lookup_hash(API_KEY)}) is None:
         await create_api_client(
             database,
             ACCOUNT_NUMBER,
@@ -143,16 +146,14 @@ async def seed_examples(database: Database) -> dict[str, Any]:
             key=API_KEY,
             secret=API_SECRET,
         )
-    actor = Actor(account_id=ACCOUNT_NUMBER, api_client_name="seed 001 examples")
+    scope = system.scope_for(ACCOUNT_NUMBER, "seed 001 examples")
     for resident in RESIDENTS:
-        await _resident(database, actor, account, resident)
-    ticket_resident = await _ticket_resident(database, actor)
-    employee = await _employee(database, actor)
-    categories = {
-        number: await _category(database, actor, name, number) for name, number in CATEGORIES
-    }
-    ticket = await _ticket(database, actor, ticket_resident, employee, categories)
-    await _retire(database, actor, ticket_resident)
+        await _resident(scope, account, resident)
+    ticket_resident = await _ticket_resident(scope)
+    employee = await _employee(scope)
+    categories = {number: await _category(scope, name, number) for name, number in CATEGORIES}
+    ticket = await _ticket(scope, ticket_resident, employee, categories)
+    await _retire(scope, ticket_resident)
     return {"account": ACCOUNT_NUMBER, "ticket": ticket, "api_key": API_KEY}
 
 
@@ -161,72 +162,72 @@ def example_id(kind: str, number: int) -> ObjectId:
     return ObjectId(hashlib.sha256(f"seed-001:{kind}:{number}".encode()).digest()[:12])
 
 
-async def _existing(database: Database, kind: str, number: int) -> Any:
-    return await record_of(database, ACCOUNT_NUMBER, kind, number)
+async def _existing(scope: Scope, kind: str, number: int) -> Any:
+    return await record_of(scope, kind, number)
 
 
-async def _made(database: Database, collection: str, kind: str, number: int, make: Any) -> RawDoc:
+async def _made(scope: Scope, collection: str, kind: str, number: int, make: Any) -> RawDoc:
     """The example record of that kind and number: the one stored, or the one `make` makes
     with its fixed id."""
     key = example_id(kind, number)
-    found: RawDoc | None = await database.db[collection].find_one({"_id": key})
+    found: RawDoc | None = await scope[collection].find_one({"_id": key})
     return found if found is not None else await make(key)
 
 
 async def _backdate(
-    database: Database, collection: str, key: Any, created: dt.datetime, updated: dt.datetime
+    scope: Scope, collection: str, key: Any, created: dt.datetime, updated: dt.datetime
 ) -> RawDoc:
     """The examples' own creation and change times (they were made in 2016, in the old API);
     a record that has them already is left as it is."""
-    stored: RawDoc | None = await database.db[collection].find_one({"_id": key})
+    stored: RawDoc | None = await scope[collection].find_one({"_id": key})
     assert stored is not None
     if to_utc(stored.get("_created_date")) == created:
         return stored
-    await database.db[collection].update_one(
-        {"_id": key, "_account": ACCOUNT_NUMBER},
+    await scope[collection].update_one(
+        {"_id": key},
         {"$set": {"_created_date": created.astimezone(dt.UTC), "_last_updated_date": updated}},
     )
-    stored = await database.db[collection].find_one({"_id": key})
+    stored = await scope[collection].find_one({"_id": key})
     assert stored is not None
     return stored
 
 
-async def _resident(database: Database, actor: Actor, account: RawDoc, documented: RawDoc) -> None:
+async def _resident(scope: Scope, account: RawDoc, documented: RawDoc) -> None:
     number = documented["id"]
-    if await _existing(database, "resident", number) is not None:
+    if await _existing(scope, "resident", number) is not None:
         return
 
     async def make(key: ObjectId) -> RawDoc:
         data = {**patient_data(documented["first_name"]), "id": key}
-        return await patient_store(database).create(actor, data)
+        return await patient_store(scope.database).create(scope.actor, data)
 
-    made = await _made(database, "patients", "resident", number, make)
-    stored = await _backdate(database, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
+    made = await _made(scope, "patients", "resident", number, make)
+    stored = await _backdate(scope, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
     imported = resident_fields(stored, ACCOUNT_NUMBER, zone_of(account))
     legacy = {key: value for key, value in documented.items() if key != "id"}
-    await fix_number(database, ACCOUNT_NUMBER, "resident", made["_id"], number, legacy, imported)
+    await fix_number(scope, "resident", made["_id"], number, legacy, imported)
 
 
-async def _ticket_resident(database: Database, actor: Actor) -> Any:
-    key = await _existing(database, "resident", TICKET_RESIDENT)
+async def _ticket_resident(scope: Scope) -> Any:
+    key = await _existing(scope, "resident", TICKET_RESIDENT)
     if key is not None:
         return key
 
     async def make(key: ObjectId) -> RawDoc:
         data = {**patient_data("Ticket 202 Resident"), "id": key}
-        return await patient_store(database).create(actor, data)
+        return await patient_store(scope.database).create(scope.actor, data)
 
-    made = await _made(database, "patients", "resident", TICKET_RESIDENT, make)
-    await _backdate(database, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
-    await fix_number(database, ACCOUNT_NUMBER, "resident", made["_id"], TICKET_RESIDENT)
+    made = await _made(scope, "patients", "resident", TICKET_RESIDENT, make)
+    await _backdate(scope, "patients", made["_id"], RESIDENTS_ADDED, RESIDENTS_ADDED)
+    await fix_number(scope, "resident", made["_id"], TICKET_RESIDENT)
     return made["_id"]
 
 
-async def _retire(database: Database, actor: Actor, key: Any) -> None:
-    current = await database.db.patients.find_one({"_id": key, "_account": ACCOUNT_NUMBER})
+async def _retire(scope: Scope, key: Any) -> None:
+    current = await scope["patients"].find_one({"_id": key})
     if current is not None and not current.get("_deleted"):
-        await patient_store(database).delete(
-            actor,
+        await patient_store(scope.database).delete(
+            scope.actor,
             key,
             "No longer a resident: seed 001 lists two residents, while its ticket 202 is "
             "about resident 75474618.",
@@ -234,14 +235,14 @@ async def _retire(database: Database, actor: Actor, key: Any) -> None:
         )
 
 
-async def _employee(database: Database, actor: Actor) -> Any:
-    key = await _existing(database, "employee", EMPLOYEE_NUMBER)
+async def _employee(scope: Scope) -> Any:
+    key = await _existing(scope, "employee", EMPLOYEE_NUMBER)
     if key is not None:
         return key
 
     async def make(key: ObjectId) -> RawDoc:
-        return await user_store(database).create(
-            actor,
+        return await user_store(scope.database).create(
+            scope.actor,
             {
                 "id": key,
                 "name": {"first": "Sample", "last": "Employee"},
@@ -250,28 +251,26 @@ async def _employee(database: Database, actor: Actor) -> Any:
             },
         )
 
-    made = await _made(database, "users", "employee", EMPLOYEE_NUMBER, make)
-    await fix_number(database, ACCOUNT_NUMBER, "employee", made["_id"], EMPLOYEE_NUMBER)
+    made = await _made(scope, "users", "employee", EMPLOYEE_NUMBER, make)
+    await fix_number(scope, "employee", made["_id"], EMPLOYEE_NUMBER)
     return made["_id"]
 
 
-async def _category(database: Database, actor: Actor, name: str, number: int) -> Any:
-    key = await _existing(database, "category", number)
+async def _category(scope: Scope, name: str, number: int) -> Any:
+    key = await _existing(scope, "category", number)
     if key is not None:
         return key
 
     async def make(key: ObjectId) -> RawDoc:
-        return await category_store(database).create(actor, {"id": key, "name": name})
+        return await category_store(scope.database).create(scope.actor, {"id": key, "name": name})
 
-    made = await _made(database, "ticket_categories", "category", number, make)
-    await fix_number(database, ACCOUNT_NUMBER, "category", made["_id"], number)
+    made = await _made(scope, "ticket_categories", "category", number, make)
+    await fix_number(scope, "category", made["_id"], number)
     return made["_id"]
 
 
-async def _ticket(
-    database: Database, actor: Actor, resident: Any, employee: Any, categories: dict[int, Any]
-) -> Any:
-    key = await _existing(database, "ticket", TICKET_NUMBER)
+async def _ticket(scope: Scope, resident: Any, employee: Any, categories: dict[int, Any]) -> Any:
+    key = await _existing(scope, "ticket", TICKET_NUMBER)
     if key is None:
         key = example_id("ticket", TICKET_NUMBER)
         comments = {number: example_id("comment", number) for *_, number, _ in COMMENTS}
@@ -279,8 +278,8 @@ async def _ticket(
             "ticket": {key: TICKET_NUMBER},
             "comment": {comment: number for number, comment in comments.items()},
         }
-        await ticket_store(database, fixed).create(
-            actor,
+        await ticket_store(scope.database, fixed).create(
+            scope.actor,
             {
                 "id": key,
                 "title": "Ticket  commment",
@@ -308,7 +307,7 @@ async def _ticket(
                 ],
             },
         )
-    await _backdate(database, "tickets", key, TICKET_CREATED, TICKET_UPDATED)
+    await _backdate(scope, "tickets", key, TICKET_CREATED, TICKET_UPDATED)
     return key
 
 

@@ -21,7 +21,9 @@ from aiohttp import web
 from app.accounts.auth import CACHE_SECONDS, Authenticator, lookup_hash, secret_matches_async
 from app.accounts.routes import Refused, unauthenticated
 from app.common.codes import Permission
-from app.common.services import Actor, RawDoc
+from app.common.services import RawDoc
+from app.data.scope import Scope
+from app.data.system import System, account_of
 from app.db import Database
 from app.errors import ErrorCode, Problem
 from app.keys import AUTHENTICATOR, DATABASE, REQUEST_ID
@@ -33,9 +35,10 @@ _matched: WeakKeyDictionary[Authenticator, dict[tuple[str, str], float]] = WeakK
 
 @dataclass(frozen=True)
 class Partner:
-    """Who calls: the API client of the headers, its account and its role's permissions."""
+    """Who calls: the API client of the headers, its account (and the view of it every
+    endpoint reads and writes through) and its role's permissions."""
 
-    actor: Actor
+    scope: Scope
     account: RawDoc
     permissions: frozenset[Permission]
 
@@ -60,8 +63,8 @@ async def secret_matches_key(
     now = time.monotonic()
     if remembered.get(pair, 0.0) > now:
         return True
-    client = await database.db.api_clients.find_one(
-        {"key_hash": pair[0], "revoked": {"$ne": True}}, {"secret_hash": 1}
+    client = await System(database).credential(
+        "api_clients", {"key_hash": pair[0], "revoked": {"$ne": True}}, {"secret_hash": 1}
     )
     stored = client["secret_hash"] if client is not None else None
     if not await secret_matches_async(secret, stored):
@@ -84,21 +87,22 @@ async def partner_of(request: web.Request) -> Partner:
     if caller is None:  # revoked, or its account closed, since
         raise unauthenticated("The api_key and api_secret do not match.")
     given = request.match_info["token"]
-    token = await database.db.access_tokens.find_one(
-        {"token_hash": lookup_hash(given)}, {"_account": 1, "expires_at": 1}
+    system = System(database)
+    token = await system.credential(
+        "access_tokens", {"token_hash": lookup_hash(given)}, {"expires_at": 1}
     )
     expires = token.get("expires_at") if token is not None else None
     if expires is not None and expires.tzinfo is None:
         expires = expires.replace(tzinfo=dt.UTC)
     if token is None or expires is None or expires <= dt.datetime.now(dt.UTC):
         raise unauthenticated("The access token is unknown or expired; authorize again.")
-    if token["_account"] != caller.account_id:
+    if account_of(token) != caller.account_id:
         raise unauthenticated("The access token is not of this api_key's provider.")
-    account = await database.db.accounts.find_one({"_id": caller.account_id}, {"settings": 1})
+    account = await system.account(caller.account_id, {"settings": 1})
     if account is None or await authenticator.caller_for(given) is None:
         raise unauthenticated("The access token is no longer valid; authorize again.")
     return Partner(
-        actor=caller.acting(request.get(REQUEST_ID), request.remote),
+        scope=Scope(database, caller.acting(request.get(REQUEST_ID), request.remote)),
         account=account,
         permissions=caller.permissions,
     )

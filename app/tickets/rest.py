@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.audit.services import sensitive_read_events
 from app.common.codes import PatientStatus, PhoneType
-from app.common.services import Actor, RawDoc
-from app.common.store import records_by_id
-from app.db import Database
+from app.common.services import RawDoc
+from app.data.audit import sensitive_read_events
+from app.data.scope import Scope
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.records import to_utc
 from app.tickets.documents import CategoryStatus, TicketStatus, TicketUrgency
@@ -93,40 +92,34 @@ def ticket_json(ticket: RawDoc, numbers: Numbers, zone: dt.tzinfo) -> RawDoc:
     }
 
 
-async def all_tickets(database: Database, account: RawDoc) -> list[RawDoc]:
+async def all_tickets(scope: Scope, account: RawDoc) -> list[RawDoc]:
     """`GET tickets`: the provider's tickets (not deleted), oldest first."""
-    cursor = database.db.tickets.find(
-        {"_account": account["_id"], "_deleted": {"$ne": True}}, sort=[("_created_date", 1)]
-    )
+    cursor = scope["tickets"].find({"_deleted": {"$ne": True}}, sort=[("_created_date", 1)])
     tickets = [doc async for doc in cursor]
-    numbers = await numbers_of(database, account["_id"], shown_by(tickets))
+    numbers = await numbers_of(scope, shown_by(tickets))
     zone = zone_of(account)
     return [ticket_json(ticket, numbers, zone) for ticket in tickets]
 
 
-async def find_ticket(database: Database, account_id: int, number: int) -> RawDoc:
-    key = await record_of(database, account_id, "ticket", number)
+async def find_ticket(scope: Scope, number: int) -> RawDoc:
+    key = await record_of(scope, "ticket", number)
     ticket = None
     if key is not None:
-        ticket = await database.db.tickets.find_one(
-            {"_id": key, "_account": account_id, "_deleted": {"$ne": True}}
-        )
+        ticket = await scope["tickets"].find_one({"_id": key, "_deleted": {"$ne": True}})
     if ticket is None:
         raise ServiceError.one(f"No ticket with id {number}.", ErrorCode.NOT_FOUND, "id")
     return ticket
 
 
-async def ticket_with_details(database: Database, account: RawDoc, number: int) -> RawDoc:
+async def ticket_with_details(scope: Scope, account: RawDoc, number: int) -> RawDoc:
     """`GET ticket_detail?id=`: the ticket, its attachments, and its categories keyed by the
     category's id, each with its status, title and `comment<id>` entries."""
-    account_id = account["_id"]
-    ticket = await find_ticket(database, account_id, number)
+    ticket = await find_ticket(scope, number)
     zone = zone_of(account)
     statuses = ticket.get("categories") or []
     attachments = ticket.get("ticket_attachments") or []
     numbers = await numbers_of(
-        database,
-        account_id,
+        scope,
         {
             **shown_by([ticket]),
             "category": [s.get("category") for s in statuses],
@@ -165,13 +158,12 @@ async def ticket_with_details(database: Database, account: RawDoc, number: int) 
     }
 
 
-async def update_status(
-    database: Database, actor: Actor, number: int, status_name: str | None
-) -> RawDoc:
+async def update_status(scope: Scope, number: int, status_name: str | None) -> RawDoc:
     """`POST update_status?id=&status=`: the status by its REST name, along the allowed moves."""
     status = ticket_status_named(status_name, "status")
-    ticket = await find_ticket(database, actor.account_id, number)
-    return await ticket_store(database).update_status(actor, ticket["_id"], status, rest_names=True)
+    ticket = await find_ticket(scope, number)
+    store = ticket_store(scope.database)
+    return await store.update_status(scope.actor, ticket["_id"], status, rest_names=True)
 
 
 # Residents and categories
@@ -240,31 +232,29 @@ def resident_json(
     return {key: shown[key] for key in order}
 
 
-async def all_residents(database: Database, actor: Actor, account: RawDoc) -> list[RawDoc]:
+async def all_residents(scope: Scope, account: RawDoc) -> list[RawDoc]:
     """`GET all_residents`: the provider's patients that are not deleted, whatever their status
     (`state` "active" for an active patient, "inactive" for a prospect, one on hold,
     discharged or deceased), in the order they were added. Dates of birth are sensitive: the
     read is written to the audit trail as in the graph, one entry per patient shown (an audit
     entry names one record)."""
-    cursor = database.db.patients.find(
-        {"_account": account["_id"], "_deleted": {"$ne": True}}, sort=[("_created_date", 1)]
-    )
+    cursor = scope["patients"].find({"_deleted": {"$ne": True}}, sort=[("_created_date", 1)])
     patients = [doc async for doc in cursor]
-    entries = await entries_of(database, account["_id"], "resident", [p["_id"] for p in patients])
+    entries = await entries_of(scope, "resident", [p["_id"] for p in patients])
     zone = zone_of(account)
     reads = {("Patient", p["_id"]): {"dateOfBirth"} for p in patients if p.get("date_of_birth")}
-    if reads:
-        await database.db.audit_events.insert_many(sensitive_read_events(actor, reads))
+    if reads:  # entries of reads alone, in one insert: no transaction needed
+        await scope["audit_events"].insert_many(sensitive_read_events(scope.actor, reads))
     return [resident_json(p, entries.get(p["_id"]), account["_id"], zone) for p in patients]
 
 
-async def provider_categories(database: Database, account_id: int) -> list[RawDoc]:
+async def provider_categories(scope: Scope) -> list[RawDoc]:
     """`GET provider_categories`: the provider's categories, in the order they were added."""
-    cursor = database.db.ticket_categories.find(
-        {"_account": account_id, "_deleted": {"$ne": True}}, sort=[("_created_date", 1), ("_id", 1)]
+    cursor = scope["ticket_categories"].find(
+        {"_deleted": {"$ne": True}}, sort=[("_created_date", 1), ("_id", 1)]
     )
     categories = [doc async for doc in cursor]
-    numbers = await numbers_of(database, account_id, {"category": [c["_id"] for c in categories]})
+    numbers = await numbers_of(scope, {"category": [c["_id"] for c in categories]})
     return [{"id": numbers["category"][c["_id"]], "name": c["name"]} for c in categories]
 
 
@@ -314,10 +304,9 @@ def _urgency(value: str | None, problems: list[Problem]) -> TicketUrgency | None
     return None
 
 
-async def create_ticket(database: Database, actor: Actor, params: Mapping[str, str]) -> int:
+async def create_ticket(scope: Scope, params: Mapping[str, str]) -> int:
     """`POST create_ticket`: a ticket with its category statuses, all checked first; a bad
     parameter creates nothing. The new ticket's id."""
-    account_id = actor.account_id
     problems: list[Problem] = []
     title = (params.get("title") or "").strip()
     if not title:
@@ -329,9 +318,9 @@ async def create_ticket(database: Database, actor: Actor, params: Mapping[str, s
             Problem("Give the resident's id (resident_id).", ErrorCode.REQUIRED, "resident_id")
         )
     else:
-        key = await record_of(database, account_id, "resident", resident_number)
-        found = key is not None and await database.db.patients.find_one(
-            {"_id": key, "_account": account_id, "_deleted": {"$ne": True}}, {"_id": 1}
+        key = await record_of(scope, "resident", resident_number)
+        found = key is not None and await scope["patients"].find_one(
+            {"_id": key, "_deleted": {"$ne": True}}, {"_id": 1}
         )
         if not found:
             problems.append(
@@ -353,12 +342,12 @@ async def create_ticket(database: Database, actor: Actor, params: Mapping[str, s
             data["ticket_status"] = ticket_status_named(params["ticket_status"], "ticket_status")
         except ServiceError as refusal:
             problems += refusal.problems
-    data["categories"] = await _category_statuses(database, account_id, params, problems)
+    data["categories"] = await _category_statuses(scope, params, problems)
     if problems:
         raise ServiceError(*problems)
-    store = ticket_store(database)
+    store = ticket_store(scope.database)
     try:
-        raw = await store.create(actor, data)
+        raw = await store.create(scope.actor, data)
     except ServiceError as refusal:  # a rule of the record: name the REST parameter
         raise ServiceError(
             *(Problem(p.message, p.code, _parameter(p.field)) for p in refusal.problems)
@@ -367,7 +356,7 @@ async def create_ticket(database: Database, actor: Actor, params: Mapping[str, s
 
 
 async def _category_statuses(
-    database: Database, account_id: int, params: Mapping[str, str], problems: list[Problem]
+    scope: Scope, params: Mapping[str, str], problems: list[Problem]
 ) -> list[dict[str, Any]]:
     given = {
         name: (value, _number(name.removeprefix("category_")))
@@ -375,10 +364,8 @@ async def _category_statuses(
         if name.startswith("category_")
     }
     numbers = [number for _, number in given.values() if number is not None]
-    keys = await records_of(database, account_id, "category", numbers) if numbers else {}
-    found = await records_by_id(
-        database, "ticket_categories", account_id, keys.values(), {"_deleted": 1}
-    )
+    keys = await records_of(scope, "category", numbers) if numbers else {}
+    found = await scope["ticket_categories"].by_ids(keys.values(), {"_deleted": 1})
     statuses = []
     for name, (value, number) in given.items():
         key = keys.get(number) if number is not None else None

@@ -22,12 +22,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.common.services import RawDoc
-from app.common.store import in_transaction
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 
 Numbers = dict[str, dict[Any, int]]
 """Numbers by kind ("ticket", "resident", ...), then by record id."""
@@ -45,64 +44,43 @@ def _listed(wanted: Mapping[str, Iterable[Any]]) -> dict[str, list[Any]]:
     }
 
 
-async def _read(
-    database: Database,
-    account_id: int,
-    wanted: dict[str, list[Any]],
-    session: AsyncClientSession | None = None,
-) -> Numbers:
+async def _read(scope: Scope | Tx, wanted: dict[str, list[Any]]) -> Numbers:
     found: Numbers = {kind: {} for kind in wanted}
     clauses = [{"kind": kind, "record_id": {"$in": ids}} for kind, ids in wanted.items() if ids]
     if not clauses:
         return found
-    cursor = database.db.rest_ids.find(
-        {"_account": account_id, "$or": clauses},
-        {"kind": 1, "record_id": 1, "number": 1},
-        session=session,
-    )
+    cursor = scope["rest_ids"].find({"$or": clauses}, {"kind": 1, "record_id": 1, "number": 1})
     async for doc in cursor:
         found[doc["kind"]][doc["record_id"]] = int(doc["number"])
     return found
 
 
 async def number_new(
-    database: Database,
-    session: AsyncClientSession,
-    account_id: int,
-    kind: str,
-    record_ids: Iterable[Any],
-    fixed: Mapping[Any, int] | None = None,
+    tx: Tx, kind: str, record_ids: Iterable[Any], fixed: Mapping[Any, int] | None = None
 ) -> dict[Any, int]:
     """Number records that have no number, inside the caller's transaction: those of `fixed`
     with their known numbers (the counter raised past them first), the others with the next
     numbers of the counter, in the order given."""
+    tx = tx.whole_account()  # numbering counts every record of the account, whoever asks
     numbers = dict(fixed or {})
-    counters = database.db.counters
+    counter_id = sequence(tx.account_id, kind)
     if numbers:
-        await counters.update_one(
-            {"_id": sequence(account_id, kind)},
-            {"$max": {"value": max(numbers.values())}},
-            upsert=True,
-            session=session,
+        await tx["counters"].update_one(
+            {"_id": counter_id}, {"$max": {"value": max(numbers.values())}}, upsert=True
         )
     others = [r for r in dict.fromkeys(record_ids) if r is not None and r not in numbers]
     if others:
-        counter = await counters.find_one_and_update(
-            {"_id": sequence(account_id, kind)},
+        counter = await tx["counters"].find_one_and_update(
+            {"_id": counter_id},
             {"$inc": {"value": len(others)}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
-            session=session,
         )
         first = int(counter["value"]) - len(others) + 1  # type: ignore[index]
         numbers.update({record_id: first + at for at, record_id in enumerate(others)})
     if numbers:
-        await database.db.rest_ids.insert_many(
-            [
-                {"_account": account_id, "kind": kind, "record_id": key, "number": number}
-                for key, number in numbers.items()
-            ],
-            session=session,
+        await tx["rest_ids"].insert_many(
+            [{"kind": kind, "record_id": key, "number": number} for key, number in numbers.items()]
         )
     return numbers
 
@@ -113,27 +91,26 @@ def _duplicate(clash: DuplicateKeyError | BulkWriteError) -> bool:
     return 11000 in codes
 
 
-async def numbers_of(
-    database: Database, account_id: int, wanted: Mapping[str, Iterable[Any]]
-) -> Numbers:
+async def numbers_of(scope: Scope, wanted: Mapping[str, Iterable[Any]]) -> Numbers:
     """The REST numbers of records, by kind; the records without one are numbered now, all of
     them in one transaction (see the module's notes)."""
+    scope = scope.whole_account()  # a number hidden from the caller would be given twice
     lists = _listed(wanted)
-    found = await _read(database, account_id, lists)
+    found = await _read(scope, lists)
     if all(len(found[kind]) == len(ids) for kind, ids in lists.items()):
         return found
 
-    async def assign(session: AsyncClientSession) -> Numbers:
-        current = await _read(database, account_id, lists, session)
+    async def assign(tx: Tx) -> Numbers:
+        current = await _read(tx, lists)
         for kind, ids in lists.items():
             missing = [r for r in ids if r not in current[kind]]
             if missing:
-                current[kind].update(await number_new(database, session, account_id, kind, missing))
+                current[kind].update(await number_new(tx, kind, missing))
         return current
 
     for attempt in range(ATTEMPTS):
         try:
-            return await in_transaction(database, assign)
+            return await scope.transact(assign)
         except (DuplicateKeyError, BulkWriteError) as clash:
             # another request numbered some of them first: read again and number the rest
             if not _duplicate(clash) or attempt == ATTEMPTS - 1:
@@ -141,37 +118,29 @@ async def numbers_of(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def record_of(database: Database, account_id: int, kind: str, number: int) -> Any:
-    """The record a REST number names in this account; None when it names none."""
-    return (await records_of(database, account_id, kind, [number])).get(number)
+async def record_of(scope: Scope, kind: str, number: int) -> Any:
+    """The record a REST number names in the scope's account; None when it names none."""
+    return (await records_of(scope, kind, [number])).get(number)
 
 
-async def records_of(
-    database: Database, account_id: int, kind: str, numbers: list[int]
-) -> dict[int, Any]:
-    """The records these REST numbers name in this account, in one query (numbers naming
-    none are left out)."""
-    cursor = database.db.rest_ids.find(
-        {"_account": account_id, "kind": kind, "number": {"$in": numbers}},
-        {"number": 1, "record_id": 1},
+async def records_of(scope: Scope, kind: str, numbers: list[int]) -> dict[int, Any]:
+    """The records these REST numbers name in the scope's account, in one query (numbers
+    naming none are left out)."""
+    cursor = scope["rest_ids"].find(
+        {"kind": kind, "number": {"$in": numbers}}, {"number": 1, "record_id": 1}
     )
     return {doc["number"]: doc["record_id"] async for doc in cursor}
 
 
-async def entries_of(
-    database: Database, account_id: int, kind: str, record_ids: list[Any]
-) -> dict[Any, RawDoc]:
+async def entries_of(scope: Scope, kind: str, record_ids: list[Any]) -> dict[Any, RawDoc]:
     """The stored entries (number, legacy values) of records, numbering those without one."""
-    await numbers_of(database, account_id, {kind: record_ids})
-    cursor = database.db.rest_ids.find(
-        {"_account": account_id, "kind": kind, "record_id": {"$in": record_ids}}
-    )
+    await numbers_of(scope, {kind: record_ids})
+    cursor = scope["rest_ids"].find({"kind": kind, "record_id": {"$in": record_ids}})
     return {doc["record_id"]: doc async for doc in cursor}
 
 
 async def fix_number(
-    database: Database,
-    account_id: int,
+    scope: Scope,
     kind: str,
     record_id: Any,
     number: int,
@@ -185,18 +154,12 @@ async def fix_number(
     if legacy is not None:
         values.update(legacy=legacy, imported=imported or {})
 
-    async def write(session: AsyncClientSession) -> None:
-        await database.db.counters.update_one(
-            {"_id": sequence(account_id, kind)},
-            {"$max": {"value": number}},
-            upsert=True,
-            session=session,
+    async def write(tx: Tx) -> None:
+        await tx["counters"].update_one(
+            {"_id": sequence(tx.account_id, kind)}, {"$max": {"value": number}}, upsert=True
         )
-        await database.db.rest_ids.update_one(
-            {"_account": account_id, "kind": kind, "record_id": record_id},
-            {"$set": values},
-            upsert=True,
-            session=session,
+        await tx["rest_ids"].update_one(
+            {"kind": kind, "record_id": record_id}, {"$set": values}, upsert=True
         )
 
-    await in_transaction(database, write)
+    await scope.transact(write)

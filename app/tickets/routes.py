@@ -22,7 +22,6 @@ from aiohttp import web
 from app.accounts.routes import Refused, api_route, parameters
 from app.common.codes import Permission
 from app.errors import ErrorCode, Problem, ServiceError
-from app.keys import DATABASE
 from app.tickets import rest
 from app.tickets.partners import Partner, partner_of
 
@@ -61,25 +60,25 @@ def ticket_number(values: dict[str, str]) -> int:
 
 async def tickets(request: web.Request, partner: Partner) -> dict[str, Any]:
     """GET /api/{token}/tickets"""
-    found = await rest.all_tickets(request.app[DATABASE], partner.account)
+    found = await rest.all_tickets(partner.scope, partner.account)
     return {"status": "Success", "ticket": found}
 
 
 async def ticket_detail(request: web.Request, partner: Partner) -> dict[str, Any]:
     """GET /api/{token}/ticket_detail?id="""
     number = ticket_number(await parameters(request))
-    return await rest.ticket_with_details(request.app[DATABASE], partner.account, number)
+    return await rest.ticket_with_details(partner.scope, partner.account, number)
 
 
 async def all_residents(request: web.Request, partner: Partner) -> dict[str, Any]:
     """GET /api/{token}/all_residents"""
-    found = await rest.all_residents(request.app[DATABASE], partner.actor, partner.account)
+    found = await rest.all_residents(partner.scope, partner.account)
     return {"status": "Success", "residents": found}
 
 
 async def provider_categories(request: web.Request, partner: Partner) -> dict[str, Any]:
     """GET /api/{token}/provider_categories"""
-    found = await rest.provider_categories(request.app[DATABASE], partner.actor.account_id)
+    found = await rest.provider_categories(partner.scope)
     return {"status": "Success", "categories": found}
 
 
@@ -88,7 +87,7 @@ async def update_status(request: web.Request, partner: Partner) -> dict[str, Any
     partner.require(Permission.MANAGE_TICKETS)
     values = await parameters(request)
     number = ticket_number(values)
-    await rest.update_status(request.app[DATABASE], partner.actor, number, values.get("status"))
+    await rest.update_status(partner.scope, number, values.get("status"))
     return {"status": "Success", "message": UPDATED}
 
 
@@ -97,7 +96,7 @@ async def create_ticket(request: web.Request, partner: Partner) -> dict[str, Any
     partner.require(Permission.MANAGE_TICKETS)
     values = await parameters(request)
     try:
-        number = await rest.create_ticket(request.app[DATABASE], partner.actor, values)
+        number = await rest.create_ticket(partner.scope, values)
     except ServiceError as refused:  # a parameter naming nothing is a bad parameter too
         raise Refused(422, *refused.problems) from None
     return {"status": "Success", "ticket_id": number, "message": CREATED}

@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.documents import FileSnapshot
 from app.common.services import Actor, RawDoc, encode, item_path, validated
-from app.common.store import RecordStore, records_by_id
 from app.common.text import keywords, name_of, normalise
+from app.data.records import Also, RecordStore
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.files.services import file_snapshot
@@ -84,7 +82,11 @@ class TicketStore(RecordStore):
         return "ticket"
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         names = await self._categories(actor, items)
         problems: list[Problem] = []
@@ -98,22 +100,26 @@ class TicketStore(RecordStore):
         problems += await self._deleted_residents(actor, items, prefix)
         if problems:
             raise ServiceError(*problems)
-        return await super().create_many(actor, ready, prefix)
+        return await super().create_many(actor, ready, prefix, also)
 
-    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+    async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
         ids = [raw["_id"] for raw in raws]
-        db, account = self.database, actor.account_id
         fixed = self.fixed.get("ticket") or {}
-        self.assigned = await number_new(db, session, account, "ticket", ids, fixed)
+        self.assigned = await number_new(tx, "ticket", ids, fixed)
         for kind, numbers in self.fixed.items():
             if kind != "ticket":
-                await number_new(db, session, account, kind, [], numbers)
+                await number_new(tx, kind, [], numbers)
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
+        self.check_revision(current, revision)
         if changes.get("ticket_status") is not None:
             refusal = move_refusal(
                 status_of(current["ticket_status"]),
@@ -128,7 +134,7 @@ class TicketStore(RecordStore):
         problems = await self._deleted_residents(actor, [changes], None)
         if problems:
             raise ServiceError(*problems)
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
     async def update_status(
         self,
@@ -142,8 +148,8 @@ class TicketStore(RecordStore):
         A refusal names the statuses as the REST API does with `rest_names`."""
         current = await self.get(actor, key)
         if revision is not None:
-            self._check_revision(current, revision)
-        self._check_not_deleted(current)
+            self.check_revision(current, revision)
+        self.check_not_deleted(current)
         stored = status_of(current["ticket_status"])
         if stored == status:
             return current
@@ -178,7 +184,7 @@ class TicketStore(RecordStore):
                 "text",
             )
         current = await self.get(actor, key)
-        self._check_not_deleted(current)
+        self.check_not_deleted(current)
         statuses = current.get("categories") or []
         index = next((i for i, c in enumerate(statuses) if c.get("category") == category), None)
         if index is None:
@@ -192,9 +198,7 @@ class TicketStore(RecordStore):
                 "category",
             )
         if user is not None:
-            found = await self.database.db.users.find_one(
-                {"_id": user, "_account": actor.account_id}, {"name": 1}
-            )
+            found = await self.scope(actor)["users"].find_one({"_id": user}, {"name": 1})
             if found is None:
                 raise ServiceError.one("No User with this id.", ErrorCode.NOT_FOUND, "user")
             name = name_of(found)
@@ -214,22 +218,14 @@ class TicketStore(RecordStore):
         )
         path = f"categories.{index}.comments"
         update = {"$push": {path: comment}, "$set": {"_last_updated_date": now()}}
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            "Ticket",
-            key,
-            changes=[{"field": f"categories.{index}.comments", "before": None, "after": comment}],
-        )
-        return await self._write(current, update, event), comment
+        changes = [{"field": f"categories.{index}.comments", "before": None, "after": comment}]
+        return await self.write(actor, current, update, changes=changes), comment
 
     async def attach_file(self, actor: Actor, key: Any, file: Any) -> RawDoc:
         """Attach a File record of the same account (a snapshot of it, as records keep files)."""
         current = await self.get(actor, key)
-        self._check_not_deleted(current)
-        raw = await self.database.db.files.find_one(
-            {"_id": file, "_account": actor.account_id, "_deleted": {"$ne": True}}
-        )
+        self.check_not_deleted(current)
+        raw = await self.scope(actor)["files"].find_one({"_id": file, "_deleted": {"$ne": True}})
         if raw is None:
             raise ServiceError.one("No File with this id.", ErrorCode.NOT_FOUND, "file")
         attached = current.get("ticket_attachments") or []
@@ -245,14 +241,8 @@ class TicketStore(RecordStore):
             )
         snapshot = encode(validated(FileSnapshot, file_snapshot(raw)))
         update = {"$push": {"ticket_attachments": snapshot}, "$set": {"_last_updated_date": now()}}
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            "Ticket",
-            key,
-            changes=[{"field": "attachments", "before": None, "after": snapshot}],
-        )
-        return await self._write(current, update, event)
+        changes = [{"field": "attachments", "before": None, "after": snapshot}]
+        return await self.write(actor, current, update, changes=changes)
 
     async def _categories(self, actor: Actor, items: list[dict[str, Any]]) -> dict[Any, str]:
         """The names of the live categories of the account the items name, by id: one query."""
@@ -266,9 +256,7 @@ class TicketStore(RecordStore):
         if not ids:
             return {}
         fields = {"name": 1, "_deleted": 1}
-        found = await records_by_id(
-            self.database, "ticket_categories", actor.account_id, ids, fields
-        )
+        found = await self.scope(actor)["ticket_categories"].by_ids(ids, fields)
         return {key: str(doc["name"]) for key, doc in found.items() if not doc.get("_deleted")}
 
     async def _deleted_residents(
@@ -277,9 +265,7 @@ class TicketStore(RecordStore):
         ids = {item.get("resident") for item in items if item.get("resident") is not None}
         if not ids:
             return []
-        found = await records_by_id(
-            self.database, "patients", actor.account_id, ids, {"_deleted": 1}
-        )
+        found = await self.scope(actor)["patients"].by_ids(ids, {"_deleted": 1})
         deleted = {key for key, doc in found.items() if doc.get("_deleted")}
         return [
             Problem(
