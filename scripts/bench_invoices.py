@@ -30,6 +30,7 @@ from app.billing.generation import GenerateOptions, Period
 from app.common.money import to_cent
 from app.common.services import Actor
 from app.common.store import in_transaction
+from app.data.scope import Scope
 from app.db import Database, open_database
 from app.settings import Settings
 
@@ -146,9 +147,8 @@ async def main() -> int:
             print(f"seeded 2 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
 
             started = time.perf_counter()
-            report = await generate_batch(
-                database, Actor(account_id=service_account), MAY, GenerateOptions()
-            )
+            scope = Scope(database, Actor(account_id=service_account))
+            report = await generate_batch(scope, MAY, GenerateOptions())
             service_seconds = time.perf_counter() - started
             made = len(report.invoices)
 

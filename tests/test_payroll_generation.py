@@ -310,7 +310,7 @@ async def test_two_generations_at_once_of_overlapping_periods_leave_one_open_pay
     later_checked, earlier_done = asyncio.Event(), asyncio.Event()
 
     async def interleaved(*args: Any) -> None:
-        later = args[2] == dt.date(2025, 3, 9)
+        later = args[1] == dt.date(2025, 3, 9)
         if not later:
             await waited(later_checked)
         await check(*args)

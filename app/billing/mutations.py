@@ -177,12 +177,12 @@ class InvoiceGenerateMutations:
         chosen = (options or InvoiceGenerateOptions()).options()
 
         async def act() -> Generated:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
-            database = info.context.database
+            actor_of(info, Permission.MANAGE_BILLING)
+            scope = info.context.scope
             patient_key = decode_global_id(patient, "Patient", "patient") if patient else None
             client_key = decode_global_id(client, "Client", "client") if client else None
-            target = await target_of(database, actor, patient_key, client_key)
-            return await generate(database, actor, billing_period.period(), target, chosen)
+            target = await target_of(scope, patient_key, client_key)
+            return await generate(scope, billing_period.period(), target, chosen)
 
         made, errors = await attempt(act())
         return InvoiceGeneratePayload(
@@ -208,9 +208,8 @@ class InvoiceGenerateMutations:
         chosen = (options or InvoiceGenerateOptions()).options()
 
         async def act() -> BatchReport:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
-            database = info.context.database
-            return await generate_batch(database, actor, billing_period.period(), chosen)
+            actor_of(info, Permission.MANAGE_BILLING)
+            return await generate_batch(info.context.scope, billing_period.period(), chosen)
 
         report, errors = await attempt(act())
         return InvoiceBatchPayload(
@@ -234,10 +233,10 @@ class InvoiceGenerateMutations:
         lines: list[InvoiceCreditLineInput] | None = None,
     ) -> InvoiceCreditPayload:
         async def act() -> tuple[RawDoc, RawDoc]:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
+            actor_of(info, Permission.MANAGE_BILLING)
             key = decode_global_id(id, "Invoice", "id")
             wanted = [line.line_to_credit() for line in lines] if lines is not None else None
-            return await credit_invoice(info.context.database, actor, key, wanted, reason)
+            return await credit_invoice(info.context.scope, key, wanted, reason)
 
         done, errors = await attempt(act())
         note, invoice = done if done else (None, None)

@@ -27,9 +27,7 @@ class BillingQueries:
 
     @strawberry.field(description="An invoice by its number (case ignored); null if none.")
     async def invoice_by_number(self, info: Info, number: str) -> Invoice | None:
-        doc = await info.context.database.db.invoices.find_one(
-            ({"_search.number": normalise(number)})
-        )
+        doc = await info.context.scope["invoices"].find_one({"_search.number": normalise(number)})
         return None if doc is None else Invoice.from_doc(doc)
 
     @strawberry.field(description="The account's invoices, newest invoice date first unless told.")

@@ -146,9 +146,9 @@ class PayrollGenerateMutations:
         dry_run = bool(options and options.dry_run)
 
         async def act() -> GeneratedPayroll:
-            actor = actor_of(info, Permission.MANAGE_PAYROLL)
-            database = info.context.database
-            return await generate_payroll(database, actor, period.start, period.end, dry_run)
+            actor_of(info, Permission.MANAGE_PAYROLL)
+            scope = info.context.scope
+            return await generate_payroll(scope, period.start, period.end, dry_run)
 
         done, errors = await attempt(act())
         if done is None:

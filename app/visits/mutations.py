@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
-from app.graphql.shared import GeoPointInput
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
+from app.graphql.shared import GeoPointInput
 from app.visits.clock import clock_in, clock_out
 from app.visits.documents import ClockMethod
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
@@ -94,10 +94,9 @@ class PunchcardClockMutations:
         notes: Notes = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             made = await clock_in(
-                info.context.database,
-                actor,
+                info.context.scope,
                 decode_global_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
                 at=at,
@@ -141,10 +140,9 @@ class PunchcardClockMutations:
         notes: Notes = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             done = await clock_out(
-                info.context.database,
-                actor,
+                info.context.scope,
                 punchcard=_optional_id(punchcard, "Punchcard", "punchcard"),
                 event_key=_optional_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
