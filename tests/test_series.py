@@ -586,10 +586,10 @@ async def test_one_failing_series_does_not_stop_the_horizon_job_for_the_others(
     )
     real = series_horizon.extend_group
 
-    async def breaking(database: Any, events: Any, actor: Any, group: Any, until: Any) -> Any:
+    async def breaking(scope: Any, events: Any, group: Any, until: Any) -> Any:
         if group["_id"] == key(broken["id"]):
             raise RuntimeError("a bug")
-        return await real(database, events, actor, group, until)
+        return await real(scope, events, group, until)
 
     monkeypatch.setattr(series_horizon, "extend_group", breaking)
 

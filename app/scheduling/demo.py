@@ -28,6 +28,7 @@ from app.common.codes import Weekday
 from app.common.demo import DemoAccount
 from app.common.documents import primary
 from app.common.money import amount_of
+from app.data.scope import Scope
 from app.scheduling.availability import DAY_CODES as DAY_VALUES
 from app.scheduling.availability import outside_hours, unavailable_spans, zone_of
 from app.scheduling.documents import EventStatus, RecurrenceFrequency
@@ -244,13 +245,14 @@ async def seed(demo: DemoAccount) -> None:
     made = await event_store(demo.database).create_many(
         demo.actor, earlier + [visit for weeks in visits[SERIES:] for visit in weeks]
     )
-    query = {"_account": demo.actor.account_id, "_group": {"$in": [g["_id"] for g in groups]}}
+    query = {"_group": {"$in": [g["_id"] for g in groups]}}
     # today's series visits already over happened: the demo stages them done, as it does
     # the other visits (the visits demo punches them)
-    await demo.database.db.events.update_many(
+    events = Scope(demo.database, demo.actor)["events"]
+    await events.update_many(
         {**query, "end": {"$lte": now()}, "status": EventStatus.SCHEDULED.value},
         {"$set": {"status": EventStatus.COMPLETED.value}},
     )
-    booked = [doc async for doc in demo.database.db.events.find(query)]
+    booked = [doc async for doc in events.find(query)]
     known = {visit["_id"] for visit in made}
     demo.made["events"] = made + [doc for doc in booked if doc["_id"] not in known]

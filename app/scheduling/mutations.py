@@ -87,9 +87,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
         return await _series(
             info,
             id,
-            lambda groups, events, actor, key: series_edits.change(
-                groups, events, actor, key, revision, changes
-            ),
+            lambda groups, events, actor, key: groups.change(actor, key, revision, changes),
         )
 
     @strawberry.mutation(
@@ -113,7 +111,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
             info,
             id,
             lambda groups, events, actor, key: series_edits.split(
-                groups, events, actor, key, revision, at, changes
+                groups, actor, key, revision, at, changes
             ),
         )
 
@@ -139,7 +137,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
             info,
             id,
             lambda groups, events, actor, key: series_edits.cancel_occurrence(
-                groups, events, actor, key, revision, start
+                groups, actor, key, revision, start
             ),
         )
 
@@ -162,7 +160,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
             info,
             id,
             lambda groups, events, actor, key: series_edits.cancel_from(
-                groups, events, actor, key, revision, from_
+                groups, actor, key, revision, from_
             ),
         )
 

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import strawberry
 
-from app.common.store import records_by_id
 from app.errors import PublicError
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
@@ -99,8 +98,7 @@ class SchedulingQueries:
         )
         await _existing(info, "users" if caregiver else "patients", key, who)
         found = await stored_conflicts(
-            info.context.database,
-            info.context.account_id,
+            info.context.scope,
             (from_, to),
             caregiver=key if caregiver else None,
             patient=key if patient else None,
@@ -143,15 +141,13 @@ class SchedulingQueries:
         ] = None,
         first: Annotated[int, strawberry.argument(description="How many, 1 to 100.")] = 10,
     ) -> list[CaregiverMatch]:
-        database, account = info.context.database, info.context.account_id
+        scope = info.context.scope
         if (event is None) == (patient is None):
             raise PublicError("Pass `event` or `patient`, one of them.")
         if event is not None:
             if from_ is not None or to is not None:
                 raise PublicError("`from` and `to` go with a patient; a visit has its own time.")
-            wanted = await wanted_for_event(
-                database, account, decode_global_id(event, "Event", "event")
-            )
+            wanted = await wanted_for_event(scope, decode_global_id(event, "Event", "event"))
             what = "Event"
         else:
             if (from_ is None) != (to is None) or (
@@ -159,11 +155,11 @@ class SchedulingQueries:
             ):
                 raise PublicError("Give `from` and `to` together, `to` within 24 hours after.")
             key = decode_global_id(patient or "", "Patient", "patient")
-            wanted = await wanted_for_patient(database, account, key, from_, to)
+            wanted = await wanted_for_patient(scope, key, from_, to)
             what = "Patient"
         if wanted is None:
             raise PublicError(f"No {what} with this id.", "NOT_FOUND")
-        matches = await caregiver_matches(database, account, wanted, first)
+        matches = await caregiver_matches(scope, wanted, first)
         return [
             CaregiverMatch(
                 score=m.total,
@@ -179,8 +175,6 @@ class SchedulingQueries:
 
 async def _existing(info: Info, collection: str, key: Any, what: str) -> None:
     """Refuse an id not of the account, or of a deleted record (NOT_FOUND, as elsewhere)."""
-    found = await records_by_id(
-        info.context.database, collection, info.context.account_id, [key], {"_deleted": 1}
-    )
+    found = await info.context.scope[collection].by_ids([key], {"_deleted": 1})
     if not found or found[key].get("_deleted"):
         raise PublicError(f"No {what} with this id.", "NOT_FOUND")
