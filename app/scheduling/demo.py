@@ -28,7 +28,6 @@ from app.common.codes import Weekday
 from app.common.demo import DemoAccount
 from app.common.documents import primary
 from app.common.money import amount_of
-from app.data.scope import Scope
 from app.scheduling.availability import DAY_CODES as DAY_VALUES
 from app.scheduling.availability import outside_hours, unavailable_spans, zone_of
 from app.scheduling.documents import EventStatus, RecurrenceFrequency
@@ -248,7 +247,7 @@ async def seed(demo: DemoAccount) -> None:
     query = {"_group": {"$in": [g["_id"] for g in groups]}}
     # today's series visits already over happened: the demo stages them done, as it does
     # the other visits (the visits demo punches them)
-    events = Scope(demo.database, demo.actor)["events"]
+    events = demo.scope["events"]
     await events.update_many(
         {**query, "end": {"$lte": now()}, "status": EventStatus.SCHEDULED.value},
         {"$set": {"status": EventStatus.COMPLETED.value}},
