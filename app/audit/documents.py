@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import Document
 from pydantic import ConfigDict, Field
 
+from app.common.codes import Code
 from app.common.documents import Embedded, by_account
 
 
-@strawberry.enum(description="What an audited request did.")
-class AuditAction(Enum):
+class AuditAction(Code):
+    """What an audited request did."""
+
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"

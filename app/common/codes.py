@@ -3,20 +3,35 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, Self
 
-import strawberry
+
+class Code(Enum):
+    """Base of the codes a record stores: each member is its stored value and what it means,
+    `DRAFT = "draft", "Being prepared; not sent yet."`, and the class docstring says what the
+    code is. Free of GraphQL: app/graphql shows every Code as an enum of the same name."""
+
+    description: str
+
+    def __new__(cls, value: Any, description: str = "") -> Self:
+        member = object.__new__(cls)
+        member._value_ = value
+        member.description = description
+        return member
 
 
-@strawberry.enum(description="Gender as recorded for a person.")
-class Gender(Enum):
+class Gender(Code):
+    """Gender as recorded for a person."""
+
     FEMALE = "female"
     MALE = "male"
     NON_BINARY = "non_binary"
     UNDISCLOSED = "undisclosed"
 
 
-@strawberry.enum(description="What a phone number is used for.")
-class PhoneType(Enum):
+class PhoneType(Code):
+    """What a phone number is used for."""
+
     MOBILE = "mobile"
     HOME = "home"
     WORK = "work"
@@ -25,8 +40,9 @@ class PhoneType(Enum):
     OTHER = "other"
 
 
-@strawberry.enum(description="A day of the week (ISO order, Monday first).")
-class Weekday(Enum):
+class Weekday(Code):
+    """A day of the week (ISO order, Monday first)."""
+
     MONDAY = "MO"
     TUESDAY = "TU"
     WEDNESDAY = "WE"
@@ -36,16 +52,18 @@ class Weekday(Enum):
     SUNDAY = "SU"
 
 
-@strawberry.enum(description="How well a caregiver does a task, or how much a patient needs.")
-class SkillLevel(Enum):
+class SkillLevel(Code):
+    """How well a caregiver does a task, or how much a patient needs."""
+
     NONE = "none"
     BASIC = "basic"
     GOOD = "good"
     EXPERT = "expert"
 
 
-@strawberry.enum(description="Highest level of education.")
-class Education(Enum):
+class Education(Code):
+    """Highest level of education."""
+
     NONE = "none"
     HIGH_SCHOOL = "high_school"
     CERTIFICATE = "certificate"
@@ -55,8 +73,9 @@ class Education(Enum):
     DOCTORATE = "doctorate"
 
 
-@strawberry.enum(description="Who a person lives with.")
-class LivingStatus(Enum):
+class LivingStatus(Code):
+    """Who a person lives with."""
+
     ALONE = "alone"
     WITH_SPOUSE = "with_spouse"
     WITH_FAMILY = "with_family"
@@ -65,8 +84,9 @@ class LivingStatus(Enum):
     LONG_TERM_CARE = "long_term_care"
 
 
-@strawberry.enum(description="How a caregiver travels to visits, or what a patient needs.")
-class Transportation(Enum):
+class Transportation(Code):
+    """How a caregiver travels to visits, or what a patient needs."""
+
     CAR = "car"
     PUBLIC_TRANSIT = "public_transit"
     BICYCLE = "bicycle"
@@ -74,8 +94,9 @@ class Transportation(Enum):
     NONE = "none"
 
 
-@strawberry.enum(description="A kind of pet.")
-class PetType(Enum):
+class PetType(Code):
+    """A kind of pet."""
+
     DOG = "dog"
     CAT = "cat"
     BIRD = "bird"
@@ -83,8 +104,9 @@ class PetType(Enum):
     OTHER = "other"
 
 
-@strawberry.enum(description="The right to work a person holds.")
-class WorkPermit(Enum):
+class WorkPermit(Code):
+    """The right to work a person holds."""
+
     CITIZEN = "citizen"
     PERMANENT_RESIDENT = "permanent_resident"
     WORK_VISA = "work_visa"
@@ -92,16 +114,18 @@ class WorkPermit(Enum):
     NONE = "none"
 
 
-@strawberry.enum(description="The kind of engagement: full time, part time, temporary or on call.")
-class WorkStatusType(Enum):
+class WorkStatusType(Code):
+    """The kind of engagement: full time, part time, temporary or on call."""
+
     FULL_TIME = "full_time"
     PART_TIME = "part_time"
     TEMPORARY = "temporary"
     ON_CALL = "on_call"
 
 
-@strawberry.enum(description="Marital status.")
-class MaritalStatus(Enum):
+class MaritalStatus(Code):
+    """Marital status."""
+
     SINGLE = "single"
     MARRIED = "married"
     PARTNERED = "partnered"
@@ -110,41 +134,44 @@ class MaritalStatus(Enum):
     WIDOWED = "widowed"
 
 
-@strawberry.enum(description="How often a bill or pay period repeats.")
-class PeriodType(Enum):
+class PeriodType(Code):
+    """How often a bill or pay period repeats."""
+
     WEEKLY = "weekly"
     BIWEEKLY = "biweekly"
     SEMI_MONTHLY = "semi_monthly"
     MONTHLY = "monthly"
 
 
-@strawberry.enum(description="How a money amount is rounded to the cent.")
-class MoneyRounding(Enum):
+class MoneyRounding(Code):
+    """How a money amount is rounded to the cent."""
+
     HALF_UP = "half_up"
     HALF_EVEN = "half_even"
     DOWN = "down"
     UP = "up"
 
 
-@strawberry.enum(description="How a service is counted on a bill or a pay slip.")
-class ServiceUnit(Enum):
+class ServiceUnit(Code):
+    """How a service is counted on a bill or a pay slip."""
+
     HOUR = "hour"
     VISIT = "visit"
     DAY = "day"
 
 
-@strawberry.enum(description="What kind of person holds a role.")
-class RoleType(Enum):
+class RoleType(Code):
+    """What kind of person holds a role."""
+
     ADMINISTRATOR = "administrator"
     OFFICE = "office"
     CAREGIVER = "caregiver"
     CLIENT = "client"
 
 
-@strawberry.enum(
-    description="Something a role may do. API clients act with their role's permissions."
-)
-class Permission(Enum):
+class Permission(Code):
+    """Something a role may do. API clients act with their role's permissions."""
+
     MANAGE_ACCOUNT = "manage_account"
     MANAGE_STAFF = "manage_staff"
     MANAGE_PATIENTS = "manage_patients"
@@ -157,8 +184,9 @@ class Permission(Enum):
     VIEW_AUDIT = "view_audit"
 
 
-@strawberry.enum(description="Where a patient stands with the agency.")
-class PatientStatus(Enum):
+class PatientStatus(Code):
+    """Where a patient stands with the agency."""
+
     PROSPECT = "prospect"
     ACTIVE = "active"
     ON_HOLD = "on_hold"
@@ -166,8 +194,9 @@ class PatientStatus(Enum):
     DECEASED = "deceased"
 
 
-@strawberry.enum(description="How much of a language a person speaks.")
-class Fluency(Enum):
+class Fluency(Code):
+    """How much of a language a person speaks."""
+
     BASIC = "basic"
     CONVERSATIONAL = "conversational"
     FLUENT = "fluent"

@@ -8,22 +8,21 @@ user, account, contact or candidate the file belongs to.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field
 
-from app.common.codes import Permission
+from app.common.codes import Code, Permission
 from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
 CONTENT_TYPE = r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+(\s*;.*)?$"
 
 
-@strawberry.enum(description="What kind of file it is.")
-class FileType(Enum):
+class FileType(Code):
+    """What kind of file it is."""
+
     DOCUMENT = "document"
     PHOTO = "photo"
     CONTRACT = "contract"
@@ -33,8 +32,9 @@ class FileType(Enum):
     OTHER = "other"
 
 
-@strawberry.enum(description="What kind of record a file belongs to.")
-class FileOwnerType(Enum):
+class FileOwnerType(Code):
+    """What kind of record a file belongs to."""
+
     ACCOUNT = "account"
     USER = "user"
     PATIENT = "patient"

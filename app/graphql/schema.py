@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.domains import classes_named
+from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
@@ -66,6 +67,7 @@ class CaregraphSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    show_codes()
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,

@@ -20,10 +20,8 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-import strawberry
 from bson import ObjectId
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -31,6 +29,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event, changes_between
 from app.common.clock import now
+from app.common.codes import Code
 from app.common.documents import stored_key
 from app.common.services import Actor, RawDoc, decode, item_path
 from app.db import Database
@@ -54,15 +53,12 @@ REBOOKED = [
 Write = Callable[[AsyncClientSession], Awaitable[None]]
 
 
-@strawberry.enum(description="Why a change to a series left one of its visits as it was.")
-class KeptReason(Enum):
-    CLOCKED = strawberry.enum_value(
-        "clocked", description="A caregiver clocked in for it: it happened, or is happening."
-    )
-    INVOICED = strawberry.enum_value("invoiced", description="It is on an invoice.")
-    EXCEPTION = strawberry.enum_value(
-        "exception", description="It was changed on its own, apart from its series."
-    )
+class KeptReason(Code):
+    """Why a change to a series left one of its visits as it was."""
+
+    CLOCKED = "clocked", "A caregiver clocked in for it: it happened, or is happening."
+    INVOICED = "invoiced", "It is on an invoice."
+    EXCEPTION = "exception", "It was changed on its own, apart from its series."
 
 
 EXCEPTION = KeptReason.EXCEPTION

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from app.common.codes import Code
 from app.common.documents import (
     READONLY,
     CareDocument,
@@ -24,48 +23,49 @@ from app.common.documents import (
 from app.common.money import MAX_AMOUNT, to_cent, whole_cents
 
 
-@strawberry.enum(description="How a caregiver clocked in and out.")
-class ClockMethod(Enum):
-    GPS = strawberry.enum_value("gps", description="From the mobile app, with its position.")
-    TELEPHONY = strawberry.enum_value("telephony", description="By calling the agency's line.")
-    MANUAL = strawberry.enum_value("manual", description="Entered by the office.")
+class ClockMethod(Code):
+    """How a caregiver clocked in and out."""
+
+    GPS = "gps", "From the mobile app, with its position."
+    TELEPHONY = "telephony", "By calling the agency's line."
+    MANUAL = "manual", "Entered by the office."
 
 
-@strawberry.enum(description="Which punch of a visit: the clock-in or the clock-out.")
-class Punch(Enum):
-    IN = strawberry.enum_value("in", description="The clock-in.")
-    OUT = strawberry.enum_value("out", description="The clock-out.")
+class Punch(Code):
+    """Which punch of a visit: the clock-in or the clock-out."""
+
+    IN = "in", "The clock-in."
+    OUT = "out", "The clock-out."
 
 
-@strawberry.enum(
-    description="Why a punch is flagged for the office to check. A flagged punch is stored "
-    "and counts like any other: the flag only says what to look at."
-)
-class PunchFlagKind(Enum):
-    FAR_FROM_VISIT = strawberry.enum_value(
+class PunchFlagKind(Code):
+    """Why a punch is flagged for the office to check. A flagged punch is stored and counts like any
+    other: the flag only says what to look at."""
+
+    FAR_FROM_VISIT = (
         "far_from_visit",
-        description="Punched farther from the visit's address than the account's radius "
+        "Punched farther from the visit's address than the account's radius "
         "(visitSettings.radiusMeters).",
     )
-    EARLY_CLOCK_IN = strawberry.enum_value(
+    EARLY_CLOCK_IN = (
         "early_clock_in",
-        description="Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
+        "Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_IN = strawberry.enum_value(
+    LATE_CLOCK_IN = (
         "late_clock_in",
-        description="Clocked in later than the visit's start plus visitSettings.lateMinutes.",
+        "Clocked in later than the visit's start plus visitSettings.lateMinutes.",
     )
-    EARLY_CLOCK_OUT = strawberry.enum_value(
+    EARLY_CLOCK_OUT = (
         "early_clock_out",
-        description="Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
+        "Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_OUT = strawberry.enum_value(
+    LATE_CLOCK_OUT = (
         "late_clock_out",
-        description="Clocked out later than the visit's end plus visitSettings.lateMinutes.",
+        "Clocked out later than the visit's end plus visitSettings.lateMinutes.",
     )
-    NO_LOCATION = strawberry.enum_value(
+    NO_LOCATION = (
         "no_location",
-        description="Punched without a position while visitSettings.gpsRequired is on (a "
+        "Punched without a position while visitSettings.gpsRequired is on (a "
         "telephony punch is not flagged when the account accepts them).",
     )
 
