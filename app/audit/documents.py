@@ -15,12 +15,12 @@ from app.common.documents import Embedded, by_account
 class AuditAction(Code):
     """What an audited request did."""
 
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    RESTORE = "restore"
-    READ_SENSITIVE = "read_sensitive"
-    AUTHORIZE = "authorize"
+    CREATE = "create", "A record was created."
+    UPDATE = "update", "A record was changed."
+    DELETE = "delete", "A record was soft-deleted."
+    RESTORE = "restore", "A deleted record was restored."
+    READ_SENSITIVE = "read_sensitive", "Sensitive fields of a record were read."
+    AUTHORIZE = "authorize", "An API client exchanged its key and secret for an access token."
 
 
 class FieldChange(Embedded):

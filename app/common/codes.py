@@ -23,181 +23,199 @@ class Code(Enum):
 class Gender(Code):
     """Gender as recorded for a person."""
 
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary"
-    UNDISCLOSED = "undisclosed"
+    FEMALE = "female", "Female."
+    MALE = "male", "Male."
+    NON_BINARY = "non_binary", "Neither female nor male."
+    UNDISCLOSED = "undisclosed", "Not told, or chosen not to say."
 
 
 class PhoneType(Code):
     """What a phone number is used for."""
 
-    MOBILE = "mobile"
-    HOME = "home"
-    WORK = "work"
-    FAX = "fax"
-    EMERGENCY = "emergency"
-    OTHER = "other"
+    MOBILE = "mobile", "A mobile phone."
+    HOME = "home", "A phone at home."
+    WORK = "work", "A phone at work."
+    FAX = "fax", "A fax machine."
+    EMERGENCY = "emergency", "Whom to call in an emergency."
+    OTHER = "other", "Any other number."
 
 
 class Weekday(Code):
     """A day of the week (ISO order, Monday first)."""
 
-    MONDAY = "MO"
-    TUESDAY = "TU"
-    WEDNESDAY = "WE"
-    THURSDAY = "TH"
-    FRIDAY = "FR"
-    SATURDAY = "SA"
-    SUNDAY = "SU"
+    MONDAY = "MO", "Monday (MO)."
+    TUESDAY = "TU", "Tuesday (TU)."
+    WEDNESDAY = "WE", "Wednesday (WE)."
+    THURSDAY = "TH", "Thursday (TH)."
+    FRIDAY = "FR", "Friday (FR)."
+    SATURDAY = "SA", "Saturday (SA)."
+    SUNDAY = "SU", "Sunday (SU)."
 
 
 class SkillLevel(Code):
     """How well a caregiver does a task, or how much a patient needs."""
 
-    NONE = "none"
-    BASIC = "basic"
-    GOOD = "good"
-    EXPERT = "expert"
+    NONE = "none", "Cannot do it, or needs none of it."
+    BASIC = "basic", "Can do the basics, or needs a little help."
+    GOOD = "good", "Does it well, or needs regular help."
+    EXPERT = "expert", "Does it expertly, or needs expert care."
 
 
 class Education(Code):
     """Highest level of education."""
 
-    NONE = "none"
-    HIGH_SCHOOL = "high_school"
-    CERTIFICATE = "certificate"
-    DIPLOMA = "diploma"
-    BACHELOR = "bachelor"
-    MASTER = "master"
-    DOCTORATE = "doctorate"
+    NONE = "none", "No formal education."
+    HIGH_SCHOOL = "high_school", "A high-school diploma."
+    CERTIFICATE = "certificate", "A vocational certificate (such as a PSW certificate)."
+    DIPLOMA = "diploma", "A college diploma."
+    BACHELOR = "bachelor", "A bachelor's degree."
+    MASTER = "master", "A master's degree."
+    DOCTORATE = "doctorate", "A doctorate."
 
 
 class LivingStatus(Code):
     """Who a person lives with."""
 
-    ALONE = "alone"
-    WITH_SPOUSE = "with_spouse"
-    WITH_FAMILY = "with_family"
-    WITH_ROOMMATES = "with_roommates"
-    ASSISTED_LIVING = "assisted_living"
-    LONG_TERM_CARE = "long_term_care"
+    ALONE = "alone", "Lives alone."
+    WITH_SPOUSE = "with_spouse", "Lives with a spouse or partner."
+    WITH_FAMILY = "with_family", "Lives with family."
+    WITH_ROOMMATES = "with_roommates", "Lives with roommates."
+    ASSISTED_LIVING = "assisted_living", "Lives in an assisted-living residence."
+    LONG_TERM_CARE = "long_term_care", "Lives in a long-term care home."
 
 
 class Transportation(Code):
     """How a caregiver travels to visits, or what a patient needs."""
 
-    CAR = "car"
-    PUBLIC_TRANSIT = "public_transit"
-    BICYCLE = "bicycle"
-    WALKING = "walking"
-    NONE = "none"
+    CAR = "car", "By car."
+    PUBLIC_TRANSIT = "public_transit", "By bus, tram or train."
+    BICYCLE = "bicycle", "By bicycle."
+    WALKING = "walking", "On foot."
+    NONE = "none", "No means of travel, or none needed."
 
 
 class PetType(Code):
     """A kind of pet."""
 
-    DOG = "dog"
-    CAT = "cat"
-    BIRD = "bird"
-    FISH = "fish"
-    OTHER = "other"
+    DOG = "dog", "A dog."
+    CAT = "cat", "A cat."
+    BIRD = "bird", "A bird."
+    FISH = "fish", "Fish."
+    OTHER = "other", "Any other animal."
 
 
 class WorkPermit(Code):
     """The right to work a person holds."""
 
-    CITIZEN = "citizen"
-    PERMANENT_RESIDENT = "permanent_resident"
-    WORK_VISA = "work_visa"
-    STUDENT_VISA = "student_visa"
-    NONE = "none"
+    CITIZEN = "citizen", "A citizen."
+    PERMANENT_RESIDENT = "permanent_resident", "A permanent resident."
+    WORK_VISA = "work_visa", "Holds a work visa or permit."
+    STUDENT_VISA = "student_visa", "Holds a student visa (limited hours)."
+    NONE = "none", "No right to work."
 
 
 class WorkStatusType(Code):
     """The kind of engagement: full time, part time, temporary or on call."""
 
-    FULL_TIME = "full_time"
-    PART_TIME = "part_time"
-    TEMPORARY = "temporary"
-    ON_CALL = "on_call"
+    FULL_TIME = "full_time", "Full time."
+    PART_TIME = "part_time", "Part time."
+    TEMPORARY = "temporary", "For a limited time."
+    ON_CALL = "on_call", "Called in when needed."
 
 
 class MaritalStatus(Code):
     """Marital status."""
 
-    SINGLE = "single"
-    MARRIED = "married"
-    PARTNERED = "partnered"
-    SEPARATED = "separated"
-    DIVORCED = "divorced"
-    WIDOWED = "widowed"
+    SINGLE = "single", "Single."
+    MARRIED = "married", "Married."
+    PARTNERED = "partnered", "In a civil or common-law partnership."
+    SEPARATED = "separated", "Separated."
+    DIVORCED = "divorced", "Divorced."
+    WIDOWED = "widowed", "Widowed."
 
 
 class PeriodType(Code):
     """How often a bill or pay period repeats."""
 
-    WEEKLY = "weekly"
-    BIWEEKLY = "biweekly"
-    SEMI_MONTHLY = "semi_monthly"
-    MONTHLY = "monthly"
+    WEEKLY = "weekly", "Every week."
+    BIWEEKLY = "biweekly", "Every two weeks."
+    SEMI_MONTHLY = (
+        "semi_monthly",
+        "Twice a month: the 1st to the 15th, and the 16th to the month's end.",
+    )
+    MONTHLY = "monthly", "Every calendar month."
 
 
 class MoneyRounding(Code):
     """How a money amount is rounded to the cent."""
 
-    HALF_UP = "half_up"
-    HALF_EVEN = "half_even"
-    DOWN = "down"
-    UP = "up"
+    HALF_UP = "half_up", "To the nearest cent; half a cent up."
+    HALF_EVEN = (
+        "half_even",
+        "To the nearest cent; half a cent to the even cent (banker's rounding).",
+    )
+    DOWN = "down", "Down to the cent (towards zero)."
+    UP = "up", "Up to the cent (towards positive infinity)."
 
 
 class ServiceUnit(Code):
     """How a service is counted on a bill or a pay slip."""
 
-    HOUR = "hour"
-    VISIT = "visit"
-    DAY = "day"
+    HOUR = "hour", "By the hour worked."
+    VISIT = "visit", "By the visit, whatever its length."
+    DAY = "day", "By the day."
 
 
 class RoleType(Code):
     """What kind of person holds a role."""
 
-    ADMINISTRATOR = "administrator"
-    OFFICE = "office"
-    CAREGIVER = "caregiver"
-    CLIENT = "client"
+    ADMINISTRATOR = "administrator", "Runs the agency's account."
+    OFFICE = "office", "Office staff: schedulers, billing and payroll clerks."
+    CAREGIVER = "caregiver", "Gives care at visits."
+    CLIENT = "client", "A client of the agency (such as a payer or a family member)."
 
 
 class Permission(Code):
     """Something a role may do. API clients act with their role's permissions."""
 
-    MANAGE_ACCOUNT = "manage_account"
-    MANAGE_STAFF = "manage_staff"
-    MANAGE_PATIENTS = "manage_patients"
-    MANAGE_SCHEDULE = "manage_schedule"
-    RECORD_VISITS = "record_visits"
-    MANAGE_BILLING = "manage_billing"
-    MANAGE_PAYROLL = "manage_payroll"
-    MANAGE_TICKETS = "manage_tickets"
-    VIEW_SENSITIVE = "view_sensitive"
-    VIEW_AUDIT = "view_audit"
+    MANAGE_ACCOUNT = (
+        "manage_account",
+        "Change the account: its settings, roles, API clients, skills and tags.",
+    )
+    MANAGE_STAFF = (
+        "manage_staff",
+        "Add and change users, candidates and notes about staff; hire candidates.",
+    )
+    MANAGE_PATIENTS = (
+        "manage_patients",
+        "Add and change patients, progress notes, contacts and conversations.",
+    )
+    MANAGE_SCHEDULE = "manage_schedule", "Book and change visits and series; correct punchcards."
+    RECORD_VISITS = "record_visits", "Clock visits in and out."
+    MANAGE_BILLING = "manage_billing", "Make and change invoices, payments and clients."
+    MANAGE_PAYROLL = "manage_payroll", "Make, adjust and close payrolls."
+    MANAGE_TICKETS = "manage_tickets", "Raise and work on care tickets and their categories."
+    VIEW_SENSITIVE = (
+        "view_sensitive",
+        "Read sensitive fields (such as SSN) and private progress notes.",
+    )
+    VIEW_AUDIT = "view_audit", "Read the audit trail and each record's history."
 
 
 class PatientStatus(Code):
     """Where a patient stands with the agency."""
 
-    PROSPECT = "prospect"
-    ACTIVE = "active"
-    ON_HOLD = "on_hold"
-    DISCHARGED = "discharged"
-    DECEASED = "deceased"
+    PROSPECT = "prospect", "Not yet receiving care."
+    ACTIVE = "active", "Receiving care."
+    ON_HOLD = "on_hold", "Care paused (a hospital stay, a trip)."
+    DISCHARGED = "discharged", "Care ended."
+    DECEASED = "deceased", "Has died."
 
 
 class Fluency(Code):
     """How much of a language a person speaks."""
 
-    BASIC = "basic"
-    CONVERSATIONAL = "conversational"
-    FLUENT = "fluent"
-    NATIVE = "native"
+    BASIC = "basic", "A few words and phrases."
+    CONVERSATIONAL = "conversational", "Can hold a conversation."
+    FLUENT = "fluent", "Speaks it with ease."
+    NATIVE = "native", "A first language."

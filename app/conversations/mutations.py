@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app.common.codes import Permission
@@ -13,6 +15,7 @@ from app.conversations.inputs import (
 )
 from app.conversations.services import conversation_store, post_message, user_note_store
 from app.conversations.types import Conversation, ConversationMessage, UserNote
+from app.graphql.arguments import RecordId
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
@@ -65,7 +68,17 @@ class ConversationPostMutations:
         "MANAGE_PATIENTS."
     )
     async def conversation_post(
-        self, info: Info, id: strawberry.ID, body: str, author: strawberry.ID | None = None
+        self,
+        info: Info,
+        id: RecordId,
+        body: Annotated[str, strawberry.argument(description="The message.")],
+        author: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The participant posting, by global ID; left out, the API client "
+                "posts under its own name."
+            ),
+        ] = None,
     ) -> ConversationPostPayload:
         async def act() -> ConversationPostPayload:
             actor = actor_of(info, Permission.MANAGE_PATIENTS)

@@ -23,23 +23,23 @@ CONTENT_TYPE = r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+(\s*;.*)?$"
 class FileType(Code):
     """What kind of file it is."""
 
-    DOCUMENT = "document"
-    PHOTO = "photo"
-    CONTRACT = "contract"
-    CERTIFICATE = "certificate"
-    CARE_PLAN = "care_plan"
-    ID_DOCUMENT = "id_document"
-    OTHER = "other"
+    DOCUMENT = "document", "Any document."
+    PHOTO = "photo", "A photo."
+    CONTRACT = "contract", "A signed contract or agreement."
+    CERTIFICATE = "certificate", "A certificate or licence."
+    CARE_PLAN = "care_plan", "A care plan."
+    ID_DOCUMENT = "id_document", "An identity document."
+    OTHER = "other", "Anything else."
 
 
 class FileOwnerType(Code):
     """What kind of record a file belongs to."""
 
-    ACCOUNT = "account"
-    USER = "user"
-    PATIENT = "patient"
-    CONTACT = "contact"
-    CANDIDATE = "candidate"
+    ACCOUNT = "account", "The account (agency) itself."
+    USER = "user", "A user (staff or caregiver)."
+    PATIENT = "patient", "A patient."
+    CONTACT = "contact", "A contact."
+    CANDIDATE = "candidate", "A candidate."
 
     @property
     def type_name(self) -> str:

@@ -15,6 +15,17 @@ from app.common.services import Actor, RawDoc
 from app.common.store import RecordStore
 from app.common.text import camel
 from app.db import Database
+from app.graphql.arguments import (
+    After,
+    Before,
+    First,
+    Last,
+    OptionalRevision,
+    Reason,
+    RecordId,
+    Revision,
+    described,
+)
 from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -41,10 +52,10 @@ class Versioned:
     async def history(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEvent]:
         record: Record = self  # type: ignore[assignment]
         about = {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
@@ -129,7 +140,7 @@ def record_mutations(spec: RecordSpec) -> type:
             info, lambda store, actor: store.create(actor, input_data(input, store.model))
         )
 
-    async def update(info: Info, id: strawberry.ID, revision: int, input: Any) -> Any:
+    async def update(info: Info, id: RecordId, revision: Revision, input: Any) -> Any:
         return await perform(
             info,
             lambda store, actor: store.update(
@@ -138,13 +149,13 @@ def record_mutations(spec: RecordSpec) -> type:
         )
 
     async def delete(
-        info: Info, id: strawberry.ID, reason: str, revision: int | None = None
+        info: Info, id: RecordId, reason: Reason, revision: OptionalRevision = None
     ) -> Any:
         return await perform(
             info, lambda store, actor: store.delete(actor, spec.key(id), reason, revision)
         )
 
-    async def restore(info: Info, id: strawberry.ID) -> Any:
+    async def restore(info: Info, id: RecordId) -> Any:
         return await perform(info, lambda store, actor: store.restore(actor, spec.key(id)))
 
     async def import_(info: Info, input: Any) -> Any:
@@ -158,14 +169,19 @@ def record_mutations(spec: RecordSpec) -> type:
         return imported(**{spec.plural: records or [], "user_errors": errors})
 
     # The input types are derived at run time, so the annotations are set here, as objects.
-    create.__annotations__["input"] = spec.create_input
-    update.__annotations__["input"] = spec.update_input
-    import_.__annotations__["input"] = list[spec.create_input]  # type: ignore[name-defined]
+    what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
+    plural = spec.plural.replace("_", " ")
+    create.__annotations__["input"] = described(spec.create_input, f"The new {what}.")
+    update.__annotations__["input"] = described(
+        spec.update_input, "What to change; fields left out stay as they are."
+    )
+    import_.__annotations__["input"] = described(
+        list[spec.create_input],  # type: ignore[name-defined]
+        f"The {plural} to create, in this order; at most 5000.",
+    )
     for resolver in (create, update, delete, restore, import_):
         resolver.__annotations__["return"] = imported if resolver is import_ else payload
         resolver.__annotations__["info"] = Info
-    what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
-    plural = spec.plural.replace("_", " ")
     descriptions = {
         create: f"Add a {what}. {needs}",
         update: f"Change a {what}: fields left out stay as they are; lists given replace the "

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
@@ -47,7 +48,7 @@ ProgressNoteMutations = record_mutations(
 ProgressNotePayload = payload_type(ProgressNote, "progress_note")
 
 
-async def approve(info: Info, id: strawberry.ID, revision: int) -> Any:
+async def approve(info: Info, id: RecordId, revision: Revision) -> Any:
     async def act() -> ProgressNote:
         actor = actor_of(info, Permission.MANAGE_PATIENTS)
         key = decode_global_id(id, "ProgressNote", "id")

@@ -4,11 +4,12 @@ adjustments on lines."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -68,7 +69,7 @@ GENERATE_DESCRIPTION = (
 )
 
 
-async def _close(info: Info, id: strawberry.ID, revision: int) -> Any:
+async def _close(info: Info, id: RecordId, revision: Revision) -> Any:
     async def act() -> Payroll:
         actor = actor_of(info, PAYROLL.permission)
         store = payroll_store(info.context.database)
@@ -140,8 +141,13 @@ class PayrollGenerateMutations:
     async def payroll_generate(
         self,
         info: Info,
-        period: PayrollPeriodInput,
-        options: PayrollGenerateOptions | None = None,
+        period: Annotated[
+            PayrollPeriodInput, strawberry.argument(description="The days of work to pay.")
+        ],
+        options: Annotated[
+            PayrollGenerateOptions | None,
+            strawberry.argument(description="How the payroll is made; left out, the defaults."),
+        ] = None,
     ) -> PayrollGeneratePayload:
         dry_run = bool(options and options.dry_run)
 
@@ -171,7 +177,13 @@ class PayrollUserAdjustmentMutations:
         "`revision` is not the line's current one. Needs MANAGE_PAYROLL."
     )
     async def payroll_user_adjustment_add(
-        self, info: Info, id: strawberry.ID, revision: int, adjustment: PayrollAdjustmentInput
+        self,
+        info: Info,
+        id: RecordId,
+        revision: Revision,
+        adjustment: Annotated[
+            PayrollAdjustmentInput, strawberry.argument(description="The adjustment to add.")
+        ],
     ) -> PayrollUserPayload:  # type: ignore[valid-type]
         async def act() -> PayrollUser:
             actor = actor_of(info, Permission.MANAGE_PAYROLL)
@@ -190,7 +202,16 @@ class PayrollUserAdjustmentMutations:
         "CONFLICT if `revision` is not the line's current one. Needs MANAGE_PAYROLL."
     )
     async def payroll_user_adjustment_remove(
-        self, info: Info, id: strawberry.ID, revision: int, index: int
+        self,
+        info: Info,
+        id: RecordId,
+        revision: Revision,
+        index: Annotated[
+            int,
+            strawberry.argument(
+                description="The adjustment's position in the line's `adjustments`, from 0."
+            ),
+        ],
     ) -> PayrollUserPayload:  # type: ignore[valid-type]
         async def act() -> PayrollUser:
             actor = actor_of(info, Permission.MANAGE_PAYROLL)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
@@ -77,7 +78,7 @@ class CandidateHireMutations:
         "CONFLICT if `revision` is not the current one. Needs MANAGE_STAFF."
     )
     async def candidate_hire(
-        self, info: Info, id: strawberry.ID, revision: int
+        self, info: Info, id: RecordId, revision: Revision
     ) -> CandidateHirePayload:
         async def act() -> tuple[Candidate, User]:
             actor = actor_of(info, Permission.MANAGE_STAFF)

@@ -10,6 +10,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.common.services import Actor
+from app.graphql.arguments import Changes, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -79,9 +80,9 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_update(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
-        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+        id: RecordId,
+        revision: Revision,
+        input: Changes[EventGroupUpdateInput],  # type: ignore[valid-type]
     ) -> EventGroupChangePayload:
         changes = input_data(input, EventGroupDocument)
         return await _series(
@@ -103,10 +104,16 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_split(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
-        at: dt.datetime,
-        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+        id: RecordId,
+        revision: Revision,
+        at: Annotated[
+            dt.datetime,
+            strawberry.argument(
+                description="When the change starts: the new series begins at its first "
+                "occurrence from then on."
+            ),
+        ],
+        input: Changes[EventGroupUpdateInput],  # type: ignore[valid-type]
     ) -> EventGroupChangePayload:
         changes = input_data(input, EventGroupDocument)
         return await _series(
@@ -126,8 +133,8 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_cancel_occurrence(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
+        id: RecordId,
+        revision: Revision,
         start: Annotated[
             dt.datetime,
             strawberry.argument(
@@ -151,8 +158,8 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_cancel_from(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
+        id: RecordId,
+        revision: Revision,
         from_: Annotated[
             dt.datetime,
             strawberry.argument(name="from", description="The first moment without visits."),
@@ -174,7 +181,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_extend(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: RecordId,
         until: Annotated[
             dt.datetime, strawberry.argument(description="Book visits starting before it.")
         ],

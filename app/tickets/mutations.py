@@ -3,11 +3,12 @@ commenting on one of its categories, and attaching a file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import OptionalRevision, RecordId
 from app.graphql.context import Info
 from app.graphql.crud import RecordSpec, payload_type, record_mutations
 from app.graphql.inputs import actor_of, decode_global_id
@@ -85,9 +86,9 @@ class TicketActionMutations:
     async def ticket_update_status(
         self,
         info: Info,
-        id: strawberry.ID,
-        status: TicketStatus,
-        revision: int | None = None,
+        id: RecordId,
+        status: Annotated[TicketStatus, strawberry.argument(description="The status to move to.")],
+        revision: OptionalRevision = None,
     ) -> TicketPayload:  # type: ignore[valid-type]
         return await _ticket_payload(
             info,
@@ -105,10 +106,19 @@ class TicketActionMutations:
     async def ticket_comment(
         self,
         info: Info,
-        id: strawberry.ID,
-        category: strawberry.ID,
-        text: str,
-        user: strawberry.ID | None = None,
+        id: RecordId,
+        category: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The ticket's category commented on, by global ID."),
+        ],
+        text: Annotated[str, strawberry.argument(description="The comment.")],
+        user: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The user writing, by global ID; left out, the API client writes "
+                "under its own name."
+            ),
+        ] = None,
     ) -> TicketCommentPayload:
         async def act() -> TicketCommentPayload:
             actor = actor_of(info, Permission.MANAGE_TICKETS)
@@ -131,7 +141,12 @@ class TicketActionMutations:
         "a ticket; once per file. " + NEEDS
     )
     async def ticket_attach_file(
-        self, info: Info, id: strawberry.ID, file: strawberry.ID
+        self,
+        info: Info,
+        id: RecordId,
+        file: Annotated[
+            strawberry.ID, strawberry.argument(description="The File to attach, by global ID.")
+        ],
     ) -> TicketPayload:  # type: ignore[valid-type]
         return await _ticket_payload(
             info,
