@@ -35,21 +35,37 @@ from app.common.codes import Permission
 from app.common.services import RawDoc
 from app.graphql.arguments import Changes, Reason, RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, import_payload_type, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    import_payload_type,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
 
-InvoiceMutations = record_mutations(
-    RecordSpec(
-        node=Invoice,
-        field="invoice",
-        plural="invoices",
-        store=invoice_store,
-        permission=Permission.MANAGE_BILLING,
-        create_input=InvoiceCreateInput,
-        update_input=InvoiceUpdateInput,
-    )
+INVOICE = RecordSpec(
+    node=Invoice,
+    field="invoice",
+    plural="invoices",
+    store=invoice_store,
+    permission=Permission.MANAGE_BILLING,
+    create_input=InvoiceCreateInput,
+    update_input=InvoiceUpdateInput,
 )
+
+
+@strawberry.type
+class InvoiceMutations:
+    invoice_create = create_mutation(INVOICE, "invoiceCreate")
+    invoice_update = update_mutation(INVOICE, "invoiceUpdate")
+    invoice_delete = delete_mutation(INVOICE, "invoiceDelete")
+    invoice_restore = restore_mutation(INVOICE, "invoiceRestore")
+    invoice_import = import_mutation(INVOICE, "invoiceImport")
 
 
 if TYPE_CHECKING:

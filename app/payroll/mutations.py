@@ -11,7 +11,15 @@ import strawberry
 from app.common.codes import Permission
 from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.modeled import input_type
 from app.graphql.payloads import UserError, attempt
@@ -35,18 +43,35 @@ PAYROLL = RecordSpec(
     create_input=PayrollCreateInput,
     update_input=PayrollUpdateInput,
 )
-PayrollMutations = record_mutations(PAYROLL)
-PayrollUserMutations = record_mutations(
-    RecordSpec(
-        node=PayrollUser,
-        field="payroll_user",
-        plural="payroll_users",
-        store=payroll_user_store,
-        permission=Permission.MANAGE_PAYROLL,
-        create_input=PayrollUserCreateInput,
-        update_input=PayrollUserUpdateInput,
-    )
+
+
+@strawberry.type
+class PayrollMutations:
+    payroll_create = create_mutation(PAYROLL, "payrollCreate")
+    payroll_update = update_mutation(PAYROLL, "payrollUpdate")
+    payroll_delete = delete_mutation(PAYROLL, "payrollDelete")
+    payroll_restore = restore_mutation(PAYROLL, "payrollRestore")
+    payroll_import = import_mutation(PAYROLL, "payrollImport")
+
+
+PAYROLL_USER = RecordSpec(
+    node=PayrollUser,
+    field="payroll_user",
+    plural="payroll_users",
+    store=payroll_user_store,
+    permission=Permission.MANAGE_PAYROLL,
+    create_input=PayrollUserCreateInput,
+    update_input=PayrollUserUpdateInput,
 )
+
+
+@strawberry.type
+class PayrollUserMutations:
+    payroll_user_create = create_mutation(PAYROLL_USER, "payrollUserCreate")
+    payroll_user_update = update_mutation(PAYROLL_USER, "payrollUserUpdate")
+    payroll_user_delete = delete_mutation(PAYROLL_USER, "payrollUserDelete")
+    payroll_user_restore = restore_mutation(PAYROLL_USER, "payrollUserRestore")
+    payroll_user_import = import_mutation(PAYROLL_USER, "payrollUserImport")
 
 
 PayrollPayload = payload_type(Payroll, "payroll")
