@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.common.codes import ServiceUnit
 from app.common.documents import (
+    FILLED,
     READONLY,
     CareDocument,
     CompanyName,
@@ -209,17 +210,20 @@ class Invoice(CareDocument, SoftDeletable):
         min_length=1,
         max_length=40,
         description="The invoice number, unique in the account (case ignored); the account's "
-        "next number when left out.",
+        "next number when left out. Null only on a dry run's invoice, which takes no number.",
     )
     status: InvoiceStatus = Field(InvoiceStatus.DRAFT, description="Where the invoice stands.")
     invoice_type: InvoiceType = Field(InvoiceType.STANDARD, description="The kind of invoice.")
     invoice_date: dt.date | None = Field(
-        None, description="The date of the invoice; today (account time) when left out."
+        None,
+        description="The date of the invoice; today (account time) when left out.",
+        json_schema_extra=FILLED,
     )
     due_date: dt.date | None = Field(
         None,
         description="When payment is due; the invoice date plus the term's days (or the "
         "account's default term) when left out.",
+        json_schema_extra=FILLED,
     )
     billing_period: InvoiceBillingPeriod | None = Field(
         None, description="The days of care billed."

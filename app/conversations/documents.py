@@ -8,7 +8,15 @@ from beanie import PydanticObjectId
 from pydantic import Field, field_validator
 
 from app.common.codes import Code
-from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account, ref
+from app.common.documents import (
+    FILLED,
+    READONLY,
+    CareDocument,
+    Embedded,
+    SoftDeletable,
+    by_account,
+    ref,
+)
 
 MAX_MESSAGES = 1000
 """Messages a conversation holds (kept well inside MongoDB's 16 MB document limit)."""
@@ -149,7 +157,7 @@ class UserNote(CareDocument, SoftDeletable):
         None,
         alias="last_updated_date",
         description="When the note last changed.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     last_updated_user: PydanticObjectId | None = Field(
         None,
