@@ -11,7 +11,9 @@ What a series never rewrites:
   time zone, extensions from where the series stopped, edits from now on;
 - visits clocked (a punchcard with a clock-in) or invoiced (a punchcard with an invoice);
 - visits changed on their own (`series_exception`).
-The last two are reported as kept, with the reason.
+The last two are reported as kept, with the reason. A kept visit holds its occurrence's day:
+after "this and following" it goes, as it is, to the new series (only its `_group` changes),
+so the new series' own edits neither book that day again nor clash with it.
 """
 
 from __future__ import annotations
@@ -77,10 +79,12 @@ class SeriesChange:
 
 @dataclass
 class Plan:
-    """Visits to create, to rewrite (before, after) and to remove, and those kept."""
+    """Visits to create, to rewrite (before, after) and to remove, and those kept; kept visits
+    that a split hands to the new series are `handed` (before, after) too."""
 
     create: list[RawDoc] = field(default_factory=list)
     replace: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
+    handed: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
     remove: list[RawDoc] = field(default_factory=list)
     kept: list[tuple[RawDoc, KeptReason]] = field(default_factory=list)
 
@@ -219,6 +223,8 @@ async def rebook(
         if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
             del reasons[visit["_id"]]
     plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
+    plan.handed = [(v, _handed(v, target, actor)) for v, _ in plan.kept if _elsewhere(v, target)]
+    plan.kept = [(_moved(v, plan.handed), reason) for v, reason in plan.kept]
     taken = started | {day(v) for v, _ in plan.kept}
     starts = [
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
@@ -238,6 +244,22 @@ async def rebook(
             plan.replace.append((old, {**merged, **stamp}))
     plan.remove = list(free.values())
     return plan
+
+
+def _elsewhere(visit: RawDoc, target: RawDoc) -> bool:
+    return visit.get("_group") != target["_id"]
+
+
+def _handed(visit: RawDoc, target: RawDoc, actor: Actor) -> RawDoc:
+    """A kept visit as it goes to a new series (a split): only its link to the series changes,
+    so the new series' own edits see the day it holds, neither booking a second visit for it
+    nor clashing with it."""
+    stamp = {"_revision": visit.get("_revision", 1) + 1, "_last_updated_date": now()}
+    return {**visit, "_group": target["_id"], "_last_updated_user": actor.user_id, **stamp}
+
+
+def _moved(visit: RawDoc, handed: list[tuple[RawDoc, RawDoc]]) -> RawDoc:
+    return next((new for old, new in handed if old is visit), visit)
 
 
 def _same(value: Any) -> Any:
@@ -271,11 +293,12 @@ async def write_plan(
         log.info("series: writing %d new visits in one transaction", len(plan.create))
     if plan.create:
         await events.insert_many(plan.create, session=session)
-    if plan.replace:
+    rewritten = [*plan.replace, *plan.handed]
+    if rewritten:
         done = await events.bulk_write(
-            [ReplaceOne(_guard(old), new) for old, new in plan.replace], session=session
+            [ReplaceOne(_guard(old), new) for old, new in rewritten], session=session
         )
-        _all_matched(done.matched_count, len(plan.replace))
+        _all_matched(done.matched_count, len(rewritten))
         entries += [
             audit_event(
                 actor,
@@ -284,7 +307,7 @@ async def write_plan(
                 old["_id"],
                 changes=changes_between(old, new, REBOOKED),
             )
-            for old, new in plan.replace
+            for old, new in rewritten
         ]
     if plan.remove:
         moment = now()
