@@ -18,10 +18,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.accounts.documents import VisitSettings
 from app.audit.documents import AuditAction
 from app.audit.services import audit_event
-from app.billing.rates import bill_rate
 from app.common.clock import as_utc, now
 from app.common.documents import GeoPoint
 from app.common.geo import location_point, point_of
@@ -34,20 +32,21 @@ from app.visits.rules import billing_period, place_flags, time_flags
 from app.visits.services import PunchcardStore, punchcard_search
 from app.visits.visit import (
     account_service,
-    bill_and_pay,
     booked_caregiver,
     is_holiday,
-    patient_rates,
-    rates,
     visit_location,
     visit_of,
 )
+from app.visits.worked import (
+    live_event,
+    not_in_future,
+    planned,
+    settings_of,
+    within_a_day,
+    worked,
+)
 
 Then = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
-MAX_VISIT = dt.timedelta(hours=24)
-CLOCK_DRIFT = dt.timedelta(minutes=5)
-"""How far ahead of the server's clock a device's punch may be: a punch later than that has
-not happened yet, and would pay time not worked."""
 STARTS = {"scheduled", "confirmed", "missed"}
 """Statuses a clock-in moves to IN_PROGRESS."""
 ENDS = STARTS | {"in_progress"}
@@ -71,6 +70,11 @@ class ClockStore(PunchcardStore):
         if self.then is not None:
             await self.then(session, after)
 
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        return changes  # a punch records the time; it corrects nothing
+
 
 def clock_store(database: Database, then: Then) -> ClockStore:
     return ClockStore(database, Punchcard, "Punchcard", search_keys=punchcard_search, then=then)
@@ -88,18 +92,9 @@ def _geo(location: RawDoc | None) -> RawDoc | None:
         ) from None
 
 
-def _settings(account: RawDoc) -> VisitSettings:
-    return VisitSettings.model_validate(decode(account.get("visit_settings") or {}))
-
-
 def _punch_time(at: dt.datetime | None) -> dt.datetime:
     """When the punch happened: now when not given, never in the future."""
-    current = now()
-    if at is None:
-        return as_utc(current)
-    if as_utc(at) > as_utc(current) + CLOCK_DRIFT:
-        raise ServiceError.one("A punch cannot be in the future.", ErrorCode.INVALID, "at")
-    return as_utc(at)
+    return as_utc(now()) if at is None else not_in_future(at, "at")
 
 
 async def _account(database: Database, actor: Actor) -> RawDoc:
@@ -124,13 +119,13 @@ async def clock_in(
     user = attendee["user"]
     await _refuse_second_clock_in(database, actor, event["_id"], user)
     account = await _account(database, actor)
-    settings = _settings(account)
+    settings = settings_of(account)
     place = await visit_location(database, actor, event)
     distance, flags = place_flags(
         Punch.IN, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.IN, at, _planned(event, "start"), settings)
+    flags += time_flags(Punch.IN, at, planned(event, "start"), settings)
     service = account_service(account, event)
     billing = event.get("billing") or {}
     period = billing_period(
@@ -191,18 +186,10 @@ async def clock_out(
     card = decode(await _open_punchcard(database, actor, punchcard, event_key, caregiver))
     actual = card.get("actual") or {}
     clock_in = as_utc(actual["clock_in"])
-    if at <= clock_in:
-        raise ServiceError.one("The clock-out is after the clock-in.", ErrorCode.INVALID, "at")
-    if at - clock_in > MAX_VISIT:
-        raise ServiceError.one(
-            "A visit lasts at most 24 hours: correct the punchcard instead.",
-            ErrorCode.INVALID,
-            "at",
-        )
-    event = await _live_event(database, actor, card.get("event"))
-    planned = event or card.get("event_snapshot") or {}
+    within_a_day(clock_in, at, "at")
+    event = await live_event(database, actor, card.get("event"))
     account = await _account(database, actor)
-    settings = _settings(account)
+    settings = settings_of(account)
     place = card.get("location")
     if location_point(place) is None and event is not None:
         place = await visit_location(database, actor, event)
@@ -211,13 +198,8 @@ async def clock_out(
         Punch.OUT, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
-    billed, paid = bill_and_pay(account, clock_in, at, planned.get("start"), planned.get("end"))
-    patient = await patient_rates(
-        database, actor, (planned.get("patient") or card.get("patient") or {}).get("_id")
-    )
-    billed_rate, pay_rate = _rates(account, event, card, patient)
-    holiday = bool(card.get("stat_holiday"))
+    done = await worked(database, actor, account, card, event, clock_in, at)
+    flags += done.flags[Punch.OUT]
     changes = {
         "actual": {
             **actual,
@@ -226,12 +208,8 @@ async def clock_out(
             "clock_out_distance_meters": distance,
             "notes": "\n".join(n for n in (actual.get("notes"), notes) if n) or None,
         },
-        "bill": {
-            "hours": billed,
-            "rate": billed_rate,
-            "billable": ((event or {}).get("billing") or {}).get("billable", True),
-        },
-        "pay": {"hours": paid, "rate": pay_rate, "holiday": holiday},
+        "bill": done.bill,
+        "pay": done.pay,
         "flags": [*(card.get("flags") or []), *flags],
     }
 
@@ -241,33 +219,6 @@ async def clock_out(
 
     store = clock_store(database, then)
     return await store.update(actor, card["_id"], card.get("_revision", 1), changes)
-
-
-async def _live_event(database: Database, actor: Actor, key: Any) -> RawDoc | None:
-    """The visit as it is now (deleted or cancelled too), or None when it is not there."""
-    if not isinstance(key, ObjectId):
-        return None
-    found = await database.db.events.find_one({"_id": key, "_account": actor.account_id})
-    return decode(found) if found is not None else None
-
-
-def _planned(event: RawDoc, name: str) -> dt.datetime | None:
-    value = event.get(name)
-    return as_utc(value) if isinstance(value, dt.datetime) else None
-
-
-def _rates(
-    account: RawDoc, event: RawDoc | None, card: RawDoc, patient: RawDoc | None
-) -> tuple[Any, Any]:
-    """Rates from the live visit; from the punchcard's service when the visit is gone."""
-    user = (card.get("user") or {}).get("_id")
-    if event is not None:
-        booked = [a for a in event.get("attendees") or [] if a.get("user") == user]
-        attendee: RawDoc = booked[0] if booked else {}
-        return rates(account, event, attendee, patient)
-    service = card.get("service") or {}
-    code = str(service.get("code"))
-    return bill_rate(None, patient, service, code), service.get("pay_rate") or 0
 
 
 async def _open_punchcard(
@@ -288,7 +239,7 @@ async def _open_punchcard(
             raise ServiceError.one("No Punchcard with this id.", ErrorCode.NOT_FOUND, where)
     elif event_key is not None:
         where = "event"
-        found = await _live_event(database, actor, event_key)
+        found = await live_event(database, actor, event_key)
         if found is None:
             raise ServiceError.one("No Event with this id.", ErrorCode.NOT_FOUND, where)
         user = booked_caregiver(found, caregiver)["user"]

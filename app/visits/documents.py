@@ -70,6 +70,27 @@ class PunchFlagKind(Code):
     )
 
 
+@strawberry.enum(
+    description="Why the office corrected a punchcard's clock-in or clock-out: the reason "
+    "codes electronic visit verification asks for."
+)
+class CorrectionReason(Enum):
+    FORGOT_TO_CLOCK = strawberry.enum_value(
+        "forgot_to_clock", description="The caregiver forgot to clock in or out."
+    )
+    DEVICE_PROBLEM = strawberry.enum_value(
+        "device_problem", description="The caregiver's phone or the app failed."
+    )
+    WRONG_TIME_RECORDED = strawberry.enum_value(
+        "wrong_time_recorded",
+        description="A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+    )
+    NO_SIGNAL = strawberry.enum_value(
+        "no_signal", description="No network at the visit: the punch could not be sent in time."
+    )
+    OTHER = strawberry.enum_value("other", description="Another reason, said in the notes.")
+
+
 class PunchFlag(Embedded):
     """A reason the office should check a punch, recorded when the caregiver punched."""
 
@@ -144,12 +165,50 @@ class PunchcardActual(Embedded):
         "either position is unknown. Set by punchcardClockOut.",
         json_schema_extra=READONLY,
     )
+    original_clock_in: dt.datetime | None = Field(
+        None,
+        description="The clock-in as first recorded, kept when the office corrects the punches "
+        "(see the punchcard's correction); null while never corrected.",
+        json_schema_extra=READONLY,
+    )
+    original_clock_out: dt.datetime | None = Field(
+        None,
+        description="The clock-out as first recorded, kept when the office corrects the "
+        "punches; null while never corrected, or when none was recorded before the correction.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("clock_out")
     @classmethod
     def _ordered(cls, clock_out: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
         _after(clock_out, info, "clock_in", "clock-out")
         return clock_out
+
+
+class PunchcardCorrection(Embedded):
+    """The office's latest correction of the punches: why, by whom and when. The punches as
+    first recorded stay in `actual` (originalClockIn, originalClockOut), every correction is in
+    the audit trail, and what the punchcard bills, pays and flags is computed again from the
+    corrected times, as at clock-out."""
+
+    reason: CorrectionReason = Field(description="Why the punches were corrected.")
+    notes: str | None = Field(
+        None, max_length=1000, description="What happened; required when the reason is OTHER."
+    )
+    user: PydanticObjectId | None = Field(
+        None,
+        description="The staff member who corrected them; null when done through an API client.",
+        json_schema_extra={**READONLY, **ref("User", "users")},
+    )
+    api_client: str | None = Field(
+        None,
+        max_length=200,
+        description="The API client the correction was made through, if any.",
+        json_schema_extra=READONLY,
+    )
+    date: dt.datetime | None = Field(
+        None, description="When the punches were corrected.", json_schema_extra=READONLY
+    )
 
 
 class PunchcardBill(Embedded):
@@ -333,6 +392,12 @@ class Punchcard(CareDocument, SoftDeletable):
         description="Why the office should check its punches (far from the visit, early, late, "
         "no position): set by punchcardClockIn and punchcardClockOut; empty when all is in order.",
         json_schema_extra=READONLY,
+    )
+    correction: PunchcardCorrection | None = Field(
+        None,
+        description="Why, by whom and when the office last corrected the clock-in or clock-out: "
+        "required (its reason) with every change of the actual times of a punchcard; a "
+        "punchcard the office records itself may say why too.",
     )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")

@@ -25,6 +25,7 @@ from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.common.store import RecordStore, in_transaction, records_by_id
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
 
 Copier = Callable[[RawDoc], dict[str, Any]]
@@ -74,17 +75,32 @@ class PunchcardStore(RecordStore):
     async def create_many(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
-        items = [dict(item) for item in items]
+        # recorded by the office (a visit not punched), it may say why, as a correction does
+        items = [
+            {**item, "correction": signed(actor, item["correction"])}
+            if isinstance(item.get("correction"), dict) else dict(item)
+            for item in items
+        ]  # fmt: skip
         await self._prepare(actor, items, prefix)
         return await super().create_many(actor, items, prefix)
 
     async def update(
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
-        await self._check_unfrozen(actor, await self.get(actor, key))
-        changes = dict(changes)
+        current = await self.get(actor, key)
+        self._check_revision(current, revision)  # a stale correction is a CONFLICT first
+        # a correction of the punches is refused (invoiced, paid) with what to do instead
+        changes = await self._corrected(actor, current, changes)
+        await self._check_unfrozen(actor, current)
+        changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
         return await super().update(actor, key, revision, changes)
+
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes, completed when they correct the punches (see corrections.py)."""
+        return await corrected(self.database, actor, current, changes)
 
     async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
         await self._check_unfrozen(actor, await self.get(actor, key))
