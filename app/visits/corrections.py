@@ -144,19 +144,13 @@ def _restated(actor: Actor, current: RawDoc, changes: dict[str, Any]) -> dict[st
 
 
 def _refuse_settled(current: RawDoc) -> None:
-    """An invoiced or paid punchcard keeps its punches: what it billed or paid is corrected
-    where the money is."""
-    if snapshot_id(current.get("invoice")) is not None:
-        raise ServiceError.one(
-            "This punchcard is invoiced: its punches no longer change. Credit the invoice "
-            "(invoiceCredit) for what it billed wrong instead.",
-            ErrorCode.INVALID_STATE,
-            "id",
-        )
+    """A paid punchcard keeps its punches: what it paid is corrected where the money is. (An
+    invoiced one, or one in a closed payroll, changes in nothing: see PunchcardStore.)"""
     if snapshot_id(current.get("payroll")) is not None:
         raise ServiceError.one(
-            "This punchcard is paid on a payroll: its punches no longer change. Adjust the "
-            "caregiver's pay (payrollUserAdjustmentAdd) instead.",
+            "This punchcard is paid on a payroll line: its punches no longer change. Adjust the "
+            "caregiver's pay on the line (payrollUserAdjustmentAdd), or take it off the line "
+            "first.",
             ErrorCode.INVALID_STATE,
             "id",
         )

@@ -88,10 +88,8 @@ class PunchcardStore(RecordStore):
         self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
     ) -> RawDoc:
         current = await self.get(actor, key)
-        self._check_revision(current, revision)  # a stale correction is a CONFLICT first
-        # a correction of the punches is refused (invoiced, paid) with what to do instead
-        changes = await self._corrected(actor, current, changes)
         await self._check_unfrozen(actor, current)
+        changes = await self._corrected(actor, current, changes)
         changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
         return await super().update(actor, key, revision, changes)
@@ -137,7 +135,8 @@ class PunchcardStore(RecordStore):
     async def _check_unfrozen(self, actor: Actor, current: RawDoc) -> None:
         if is_invoiced(current):
             raise ServiceError.one(
-                "This punchcard is invoiced: it can no longer change.",
+                "This punchcard is invoiced: it can no longer change. Credit the invoice "
+                "(invoiceCredit) to correct what it billed.",
                 ErrorCode.INVALID_STATE,
                 "id",
             )
@@ -148,7 +147,9 @@ class PunchcardStore(RecordStore):
             )
             if stored and stored.get("_closed"):
                 raise ServiceError.one(
-                    "This punchcard is paid in a closed payroll: it can no longer change.",
+                    "This punchcard is paid in a closed payroll: it can no longer change. "
+                    "Adjust the caregiver's pay on their next payroll (payrollUserAdjustmentAdd) "
+                    "instead.",
                     ErrorCode.INVALID_STATE,
                     "id",
                 )
