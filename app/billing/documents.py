@@ -118,7 +118,12 @@ class InvoicePunchcard(Embedded):
     service_code: str | None = Field(None, max_length=20, description="The service billed.")
     caregiver: str | None = Field(None, max_length=200, description="Who gave the care.")
     amount: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="The amount billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="The amount billed for it: on a generated invoice, its part of its line "
+        "(its quantity at the line's rate, the holiday rate on a holiday), the line's amount "
+        "apportioned to the cent so the visits of a line add up to it exactly.",
     )
 
     _cents = field_validator("amount")(whole_cents)
