@@ -126,9 +126,11 @@ class PayrollUserPunchcard(Embedded):
         "rounded half-up to the cent, and refused when it differs.",
     )
     overtime_hours: Decimal = Field(
-        Decimal(0), ge=0, le=24, json_schema_extra=READONLY,
-        description="The part of the hours paid as overtime (past the account's weekly "
-        "threshold): set by payroll generation, or copied from the punchcard's pay.",
+        Decimal("0.00"), ge=0, le=24, json_schema_extra=READONLY,
+        description="The part of the hours paid at the overtime multiplier (past the "
+        "account's weekly threshold; on a holiday whose multiplier is the higher, those hours "
+        "are paid, and counted, as holiday hours): set by payroll generation, or copied from "
+        "the punchcard's pay.",
     )  # fmt: skip
     holiday: bool = Field(
         False, json_schema_extra=READONLY,
