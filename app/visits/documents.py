@@ -70,25 +70,18 @@ class PunchFlagKind(Code):
     )
 
 
-@strawberry.enum(
-    description="Why the office corrected a punchcard's clock-in or clock-out: the reason "
-    "codes electronic visit verification asks for."
-)
-class CorrectionReason(Enum):
-    FORGOT_TO_CLOCK = strawberry.enum_value(
-        "forgot_to_clock", description="The caregiver forgot to clock in or out."
-    )
-    DEVICE_PROBLEM = strawberry.enum_value(
-        "device_problem", description="The caregiver's phone or the app failed."
-    )
-    WRONG_TIME_RECORDED = strawberry.enum_value(
+class CorrectionReason(Code):
+    """Why the office corrected a punchcard's clock-in or clock-out: the reason codes electronic
+    visit verification asks for."""
+
+    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
+    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
+    WRONG_TIME_RECORDED = (
         "wrong_time_recorded",
-        description="A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
     )
-    NO_SIGNAL = strawberry.enum_value(
-        "no_signal", description="No network at the visit: the punch could not be sent in time."
-    )
-    OTHER = strawberry.enum_value("other", description="Another reason, said in the notes.")
+    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
+    OTHER = "other", "Another reason, said in the notes."
 
 
 class PunchFlag(Embedded):
