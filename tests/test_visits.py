@@ -174,7 +174,10 @@ async def test_a_punchcard_is_updated_with_its_revision_deleted_and_restored(api
     agency = await api.agency()
     caregiver, _ = await people(agency)
     made = await create_punchcard(agency, caregiver)
-    change = {"actual": {"clockIn": at(0, 9), "clockOut": at(0, 12), "notes": "Stayed late"}}
+    change = {
+        "actual": {"clockIn": at(0, 9), "clockOut": at(0, 12), "notes": "Stayed late"},
+        "correction": {"reason": "WRONG_TIME_RECORDED"},
+    }
     # when it is updated with its revision, then again with the stale one
     fresh = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})
     stale = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})

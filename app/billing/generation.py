@@ -18,6 +18,10 @@ visit on a statutory holiday (`stat_holiday`, or its day in the account's holida
 own line at that rate times the account's `billing_settings.holiday_multiplier`, rounded to the
 cent with the account's rule (so the line's rate times its quantity is its amount). Taxes per line
 are the service's tax codes that are active in the account.
+
+The invoice's list of visits (`punchcards`) bills each at its line's rate: the line's amount
+apportioned among its visits by their exact shares (largest remainder, ties in date order), so
+each line's visits add up to the line to the cent.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from typing import Any
 
 from beanie import PydanticObjectId
 
-from app.billing.amounts import money_rule
+from app.billing.amounts import apportioned, line_total, money_rule
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceStatus
 from app.billing.numbering import peek_number
@@ -134,10 +138,18 @@ def _rate(card: RawDoc, patient: RawDoc | None, service: RawDoc | None, code: st
     return rate
 
 
-def service_lines(
-    cards: list[RawDoc], patients: dict[Any, RawDoc], account: RawDoc
-) -> list[dict[str, Any]]:
-    """The invoice's lines: one per service code, rate and holiday-or-not (see the module)."""
+@dataclass
+class Billed:
+    """An invoice's lines, and what each punchcard bills on its line."""
+
+    lines: list[dict[str, Any]]
+    amounts: dict[Any, Decimal]
+
+
+def service_lines(cards: list[RawDoc], patients: dict[Any, RawDoc], account: RawDoc) -> Billed:
+    """The invoice's lines: one per service code, rate and holiday-or-not (see the module);
+    each punchcard bills its quantity at its line's rate, the line's amount apportioned among
+    its visits to the cent (largest remainder, in date order), so they add up to the line."""
     services = {s.get("code"): s for s in account.get("services") or []}
     active = {t["code"] for t in account.get("taxes") or [] if t.get("active", True)}
     multiplier = Decimal(
@@ -145,6 +157,7 @@ def service_lines(
     )
     holidays = holiday_dates(account)
     lines: dict[tuple[str, Decimal, bool], dict[str, Any]] = {}
+    visits: dict[tuple[str, Decimal, bool], list[tuple[Any, Decimal]]] = {}
     for card in cards:
         code = (card.get("service") or {}).get("code")
         if not code:
@@ -175,8 +188,16 @@ def service_lines(
                 "taxes": [t for t in (service or {}).get("taxes") or [] if t in active],
             },
         )
-        line["quantity"] += Decimal(1) if per_visit else hours
-    return [lines[key] for key in sorted(lines, key=lambda k: (k[0], k[2], k[1]))]
+        quantity = Decimal(1) if per_visit else hours
+        line["quantity"] += quantity
+        visits.setdefault((code, rate, holiday), []).append((card["_id"], quantity))
+    rule, amounts = money_rule(account), dict[Any, Decimal]()
+    for key, line in lines.items():
+        total = line_total(line["quantity"], line["rate"], rule)
+        shares = apportioned(total, [quantity * line["rate"] for _, quantity in visits[key]])
+        amounts.update(zip((card for card, _ in visits[key]), shares, strict=True))
+    ordered = [lines[key] for key in sorted(lines, key=lambda k: (k[0], k[2], k[1]))]
+    return Billed(ordered, amounts)
 
 
 def _describe(card: RawDoc, service: RawDoc | None, holiday: bool) -> str:
@@ -185,8 +206,8 @@ def _describe(card: RawDoc, service: RawDoc | None, holiday: bool) -> str:
     return f"{text} (statutory holiday)" if holiday else text
 
 
-def billed_card(card: RawDoc, account: RawDoc) -> dict[str, Any]:
-    """What the invoice keeps of a punchcard it bills."""
+def billed_card(card: RawDoc, account: RawDoc, amount: Decimal) -> dict[str, Any]:
+    """What the invoice keeps of a punchcard it bills: `amount`, its part of its line."""
     caregiver = ((card.get("user") or {}).get("name")) or {}
     names = [caregiver.get("first"), caregiver.get("last")] if isinstance(caregiver, dict) else []
     return {
@@ -195,7 +216,7 @@ def billed_card(card: RawDoc, account: RawDoc) -> dict[str, Any]:
         "hours": to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
         "service_code": (card.get("service") or {}).get("code"),
         "caregiver": " ".join(n for n in names if n) or None,
-        "amount": to_decimal((card.get("bill") or {}).get("amount")),
+        "amount": amount,
     }
 
 
@@ -295,6 +316,7 @@ def invoice_data(
     options: GenerateOptions,
 ) -> dict[str, Any]:
     """The invoice to prepare (python names), from the gathered punchcards."""
+    billed = service_lines(cards, target.patients, account)
     patient = target.patient
     if patient is None and len({(c.get("patient") or {}).get("_id") for c in cards}) == 1:
         patient = (cards[0].get("patient") or {}).get("_id")
@@ -306,8 +328,8 @@ def invoice_data(
         "term": {"key": options.term} if options.term else None,
         "notes": options.notes,
         "status": options.status,
-        "services": service_lines(cards, target.patients, account),
-        "punchcards": [billed_card(card, account) for card in cards],
+        "services": billed.lines,
+        "punchcards": [billed_card(card, account, billed.amounts[card["_id"]]) for card in cards],
     }
 
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-import strawberry
 from bson import ObjectId
 
 from app.common.clock import now
-from app.common.codes import RoleType
+from app.common.codes import Code, RoleType
 from app.common.documents import primary
 from app.common.geo import distance_meters, location_point
 from app.common.services import RawDoc
@@ -42,31 +40,25 @@ TIME_KINDS = {
 }  # fmt: skip
 
 
-@strawberry.enum(description="What a caregiver is scored on for a visit.")
-class MatchCriterion(Enum):
-    FREE = strawberry.enum_value(
+class MatchCriterion(Code):
+    """What a caregiver is scored on for a visit."""
+
+    FREE = (
         "free",
-        description="Free at the visit's time: not booked elsewhere, within their weekly hours, "
+        "Free at the visit's time: not booked elsewhere, within their weekly hours, "
         "not on a span they cannot work, not over their most hours a week with this visit. "
         "Weight 4; not judged without a time.",
     )
-    NEEDS = strawberry.enum_value(
-        "needs",
-        description="The patient's pets, smoking, driving and gender preference. Weight 2.",
-    )
-    SKILLS = strawberry.enum_value(
-        "skills", description="The skills the patient needs, at their levels. Weight 2."
-    )
-    CERTIFICATIONS = strawberry.enum_value(
+    NEEDS = "needs", "The patient's pets, smoking, driving and gender preference. Weight 2."
+    SKILLS = "skills", "The skills the patient needs, at their levels. Weight 2."
+    CERTIFICATIONS = (
         "certifications",
-        description="The certificates the patient requires, valid on the visit date. Weight 2.",
+        "The certificates the patient requires, valid on the visit date. Weight 2.",
     )
-    LANGUAGES = strawberry.enum_value(
-        "languages", description="Speaks one of the patient's languages. Weight 1."
-    )
-    DISTANCE = strawberry.enum_value(
+    LANGUAGES = "languages", "Speaks one of the patient's languages. Weight 1."
+    DISTANCE = (
         "distance",
-        description=f"From the caregiver's primary address to the visit's: 1 at the door, "
+        f"From the caregiver's primary address to the visit's: 1 at the door, "
         f"0 from {NEAR_KM:.0f} km, 0.5 when a position is not on file. Weight 1.",
     )
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import strawberry
 
 from app.errors import PublicError
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy, RecordId
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.inputs import decode_global_id
@@ -28,7 +29,7 @@ from app.scheduling.types import Event, EventGroup
 @strawberry.type
 class SchedulingQueries:
     @strawberry.field(description="A visit by global ID; null if not in your account.")
-    async def event(self, info: Info, id: strawberry.ID) -> Event | None:
+    async def event(self, info: Info, id: RecordId) -> Event | None:
         return await Event.load(info, decode_id(id, Event))
 
     @strawberry.field(
@@ -38,31 +39,31 @@ class SchedulingQueries:
     async def events(
         self,
         info: Info,
-        filter: EventFilter | None = None,
-        order_by: EventOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[EventFilter] = None,
+        order_by: OrderBy[EventOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Event]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or EventFilter()).query(info)
         return await list_records(info, Event, query, order_by, BY_START, page)
 
     @strawberry.field(description="A series of visits by global ID; null if not in your account.")
-    async def event_group(self, info: Info, id: strawberry.ID) -> EventGroup | None:
+    async def event_group(self, info: Info, id: RecordId) -> EventGroup | None:
         return await EventGroup.load(info, decode_id(id, EventGroup))
 
     @strawberry.field(description="The account's series of visits, earliest first unless told.")
     async def event_groups(
         self,
         info: Info,
-        filter: EventGroupFilter | None = None,
-        order_by: EventGroupOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[EventGroupFilter] = None,
+        order_by: OrderBy[EventGroupOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[EventGroup]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or EventGroupFilter()).query(info)

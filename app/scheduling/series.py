@@ -11,7 +11,9 @@ What a series never rewrites:
   time zone, extensions from where the series stopped, edits from now on;
 - visits clocked (a punchcard with a clock-in) or invoiced (a punchcard with an invoice);
 - visits changed on their own (`series_exception`).
-The last two are reported as kept, with the reason.
+The last two are reported as kept, with the reason. A kept visit holds its occurrence's day:
+after "this and following" it goes, as it is, to the new series (only its `_group` changes),
+so the new series' own edits neither book that day again nor clash with it.
 
 The reads that decide what a series rebooks (its visits, their punchcards) see the whole
 account, whoever edits: a series must not book an occurrence twice because a caller's row
@@ -24,14 +26,13 @@ import datetime as dt
 import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Protocol
 
-import strawberry
 from bson import ObjectId
 
 from app.audit.documents import AuditAction
 from app.common.clock import now
+from app.common.codes import Code
 from app.common.documents import stored_key
 from app.common.services import Actor, RawDoc, decode, item_path
 from app.data.audit import changes_between
@@ -70,15 +71,12 @@ class VisitMaker(Protocol):
     ) -> list[RawDoc]: ...
 
 
-@strawberry.enum(description="Why a change to a series left one of its visits as it was.")
-class KeptReason(Enum):
-    CLOCKED = strawberry.enum_value(
-        "clocked", description="A caregiver clocked in for it: it happened, or is happening."
-    )
-    INVOICED = strawberry.enum_value("invoiced", description="It is on an invoice.")
-    EXCEPTION = strawberry.enum_value(
-        "exception", description="It was changed on its own, apart from its series."
-    )
+class KeptReason(Code):
+    """Why a change to a series left one of its visits as it was."""
+
+    CLOCKED = "clocked", "A caregiver clocked in for it: it happened, or is happening."
+    INVOICED = "invoiced", "It is on an invoice."
+    EXCEPTION = "exception", "It was changed on its own, apart from its series."
 
 
 EXCEPTION = KeptReason.EXCEPTION
@@ -97,10 +95,12 @@ class SeriesChange:
 
 @dataclass
 class Plan:
-    """Visits to create, to rewrite (before, after) and to remove, and those kept."""
+    """Visits to create, to rewrite (before, after) and to remove, and those kept; kept visits
+    that a split hands to the new series are `handed` (before, after) too."""
 
     create: list[RawDoc] = field(default_factory=list)
     replace: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
+    handed: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
     remove: list[RawDoc] = field(default_factory=list)
     kept: list[tuple[RawDoc, KeptReason]] = field(default_factory=list)
 
@@ -222,6 +222,8 @@ async def rebook(
         if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
             del reasons[visit["_id"]]
     plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
+    plan.handed = [(v, _handed(v, target, tx.actor)) for v, _ in plan.kept if _elsewhere(v, target)]
+    plan.kept = [(_moved(v, plan.handed), reason) for v, reason in plan.kept]
     taken = started | {day(v) for v, _ in plan.kept}
     starts = [
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
@@ -241,6 +243,22 @@ async def rebook(
             plan.replace.append((old, {**merged, **stamp}))
     plan.remove = list(free.values())
     return plan
+
+
+def _elsewhere(visit: RawDoc, target: RawDoc) -> bool:
+    return visit.get("_group") != target["_id"]
+
+
+def _handed(visit: RawDoc, target: RawDoc, actor: Actor) -> RawDoc:
+    """A kept visit as it goes to a new series (a split): only its link to the series changes,
+    so the new series' own edits see the day it holds, neither booking a second visit for it
+    nor clashing with it."""
+    stamp = {"_revision": visit.get("_revision", 1) + 1, "_last_updated_date": now()}
+    return {**visit, "_group": target["_id"], "_last_updated_user": actor.user_id, **stamp}
+
+
+def _moved(visit: RawDoc, handed: list[tuple[RawDoc, RawDoc]]) -> RawDoc:
+    return next((new for old, new in handed if old is visit), visit)
 
 
 def _same(value: Any) -> Any:
@@ -269,9 +287,10 @@ async def write_plan(
         log.info("series: writing %d new visits in one transaction", len(plan.create))
     if plan.create:
         await events.insert_many(plan.create)
-    if plan.replace:
-        done = await events.replace_each([(_guard(old), new) for old, new in plan.replace])
-        _all_matched(done.matched_count, len(plan.replace))
+    rewritten = [*plan.replace, *plan.handed]
+    if rewritten:
+        done = await events.replace_each([(_guard(old), new) for old, new in rewritten])
+        _all_matched(done.matched_count, len(rewritten))
         entries += [
             tx.entry(
                 AuditAction.UPDATE,
@@ -279,7 +298,7 @@ async def write_plan(
                 old["_id"],
                 changes=changes_between(old, new, REBOOKED),
             )
-            for old, new in plan.replace
+            for old, new in rewritten
         ]
     if plan.remove:
         moment = now()

@@ -53,8 +53,9 @@ async def split(
     """ "This and following": the series ends before `at`, and a new series made of it and
     the changes starts at its first occurrence from `at` on (at the old time of day unless
     `start` is given; refused if there is none); its
-    visits from `at` on are rebooked under the new series. A series that ended after a
-    count keeps the count left."""
+    visits from `at` on are rebooked under the new series, and its kept ones go to the new
+    series as they are, holding their days. A series that ended after a count keeps the
+    count left."""
     at = _future(at, "at")
     current = await _live_group(groups, actor, key, revision)
     old = EventGroup.model_validate(decode(current)).model_dump()

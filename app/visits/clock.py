@@ -15,39 +15,52 @@ from typing import Any
 
 from bson import ObjectId
 
-from app.accounts.documents import VisitSettings
-from app.billing.rates import bill_rate
 from app.common.clock import as_utc, now
 from app.common.documents import GeoPoint
 from app.common.geo import location_point, point_of
 from app.common.holidays import local_date
-from app.common.services import RawDoc, decode, snapshot_id
+from app.common.services import Actor, RawDoc, decode, snapshot_id
 from app.data.scope import Scope
 from app.data.unit import Tx
+from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.conflicts import conflict_told
-from app.visits.documents import ClockMethod, Punch
+from app.visits.documents import ClockMethod, Punch, Punchcard
 from app.visits.rules import billing_period, place_flags, time_flags
-from app.visits.services import punchcard_store
+from app.visits.services import PunchcardStore, punchcard_search, punchcard_store
 from app.visits.visit import (
     account_service,
-    bill_and_pay,
     booked_caregiver,
     is_holiday,
-    patient_rates,
-    rates,
     visit_location,
     visit_of,
 )
+from app.visits.worked import (
+    live_event,
+    not_in_future,
+    planned,
+    settings_of,
+    within_a_day,
+    worked,
+)
 
-MAX_VISIT = dt.timedelta(hours=24)
-CLOCK_DRIFT = dt.timedelta(minutes=5)
-"""How far ahead of the server's clock a device's punch may be: a punch later than that has
-not happened yet, and would pay time not worked."""
 STARTS = {"scheduled", "confirmed", "missed"}
 """Statuses a clock-in moves to IN_PROGRESS."""
 ENDS = STARTS | {"in_progress"}
 """Statuses the last clock-out of a visit moves to COMPLETED."""
+
+
+class PunchStore(PunchcardStore):
+    """The punchcard store for punches: a punch records the time; it corrects nothing."""
+
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        return changes
+
+
+def punch_store(database: Database) -> PunchStore:
+    return PunchStore(database, Punchcard, "Punchcard", search_keys=punchcard_search)
 
 
 def _geo(location: RawDoc | None) -> RawDoc | None:
@@ -62,18 +75,9 @@ def _geo(location: RawDoc | None) -> RawDoc | None:
         ) from None
 
 
-def _settings(account: RawDoc) -> VisitSettings:
-    return VisitSettings.model_validate(decode(account.get("visit_settings") or {}))
-
-
 def _punch_time(at: dt.datetime | None) -> dt.datetime:
     """When the punch happened: now when not given, never in the future."""
-    current = now()
-    if at is None:
-        return as_utc(current)
-    if as_utc(at) > as_utc(current) + CLOCK_DRIFT:
-        raise ServiceError.one("A punch cannot be in the future.", ErrorCode.INVALID, "at")
-    return as_utc(at)
+    return as_utc(now()) if at is None else not_in_future(at, "at")
 
 
 async def _account(scope: Scope) -> RawDoc:
@@ -97,13 +101,13 @@ async def clock_in(
     user = attendee["user"]
     await _refuse_second_clock_in(scope.whole_account(), event["_id"], user)
     account = await _account(scope)
-    settings = _settings(account)
+    settings = settings_of(account)
     place = await visit_location(scope, event)
     distance, flags = place_flags(
         Punch.IN, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.IN, at, _planned(event, "start"), settings)
+    flags += time_flags(Punch.IN, at, planned(event, "start"), settings)
     service = account_service(account, event)
     billing = event.get("billing") or {}
     period = billing_period(
@@ -166,18 +170,10 @@ async def clock_out(
     card = decode(await _open_punchcard(scope, punchcard, event_key, caregiver))
     actual = card.get("actual") or {}
     clock_in = as_utc(actual["clock_in"])
-    if at <= clock_in:
-        raise ServiceError.one("The clock-out is after the clock-in.", ErrorCode.INVALID, "at")
-    if at - clock_in > MAX_VISIT:
-        raise ServiceError.one(
-            "A visit lasts at most 24 hours: correct the punchcard instead.",
-            ErrorCode.INVALID,
-            "at",
-        )
-    event = await _live_event(scope, card.get("event"))
-    planned = event or card.get("event_snapshot") or {}
+    within_a_day(clock_in, at, "at")
+    event = await live_event(scope, card.get("event"))
     account = await _account(scope)
-    settings = _settings(account)
+    settings = settings_of(account)
     place = card.get("location")
     if location_point(place) is None and event is not None:
         place = await visit_location(scope, event)
@@ -186,13 +182,8 @@ async def clock_out(
         Punch.OUT, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
-    billed, paid = bill_and_pay(account, clock_in, at, planned.get("start"), planned.get("end"))
-    patient = await patient_rates(
-        scope, (planned.get("patient") or card.get("patient") or {}).get("_id")
-    )
-    billed_rate, pay_rate = _rates(account, event, card, patient)
-    holiday = bool(card.get("stat_holiday"))
+    done = await worked(scope, account, card, event, clock_in, at)
+    flags += done.flags[Punch.OUT]
     changes = {
         "actual": {
             **actual,
@@ -201,12 +192,8 @@ async def clock_out(
             "clock_out_distance_meters": distance,
             "notes": "\n".join(n for n in (actual.get("notes"), notes) if n) or None,
         },
-        "bill": {
-            "hours": billed,
-            "rate": billed_rate,
-            "billable": ((event or {}).get("billing") or {}).get("billable", True),
-        },
-        "pay": {"hours": paid, "rate": pay_rate, "holiday": holiday},
+        "bill": done.bill,
+        "pay": done.pay,
         "flags": [*(card.get("flags") or []), *flags],
     }
 
@@ -214,36 +201,9 @@ async def clock_out(
         if event is not None and not await _others_open(tx.whole_account(), card):
             await _move_visit(tx, event, ENDS, "completed")
 
-    store = punchcard_store(scope.database)
+    store = punch_store(scope.database)
     revision = card.get("_revision", 1)
     return await store.update(scope.actor, card["_id"], revision, changes, also=then)
-
-
-async def _live_event(scope: Scope, key: Any) -> RawDoc | None:
-    """The visit as it is now (deleted or cancelled too), or None when it is not there."""
-    if not isinstance(key, ObjectId):
-        return None
-    found = await scope["events"].find_one({"_id": key})
-    return decode(found) if found is not None else None
-
-
-def _planned(event: RawDoc, name: str) -> dt.datetime | None:
-    value = event.get(name)
-    return as_utc(value) if isinstance(value, dt.datetime) else None
-
-
-def _rates(
-    account: RawDoc, event: RawDoc | None, card: RawDoc, patient: RawDoc | None
-) -> tuple[Any, Any]:
-    """Rates from the live visit; from the punchcard's service when the visit is gone."""
-    user = (card.get("user") or {}).get("_id")
-    if event is not None:
-        booked = [a for a in event.get("attendees") or [] if a.get("user") == user]
-        attendee: RawDoc = booked[0] if booked else {}
-        return rates(account, event, attendee, patient)
-    service = card.get("service") or {}
-    code = str(service.get("code"))
-    return bill_rate(None, patient, service, code), service.get("pay_rate") or 0
 
 
 async def _open_punchcard(
@@ -261,7 +221,7 @@ async def _open_punchcard(
             raise ServiceError.one("No Punchcard with this id.", ErrorCode.NOT_FOUND, where)
     elif event_key is not None:
         where = "event"
-        found = await _live_event(scope, event_key)
+        found = await live_event(scope, event_key)
         if found is None:
             raise ServiceError.one("No Event with this id.", ErrorCode.NOT_FOUND, where)
         user = booked_caregiver(found, caregiver)["user"]

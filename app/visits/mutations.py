@@ -9,7 +9,15 @@ import strawberry
 
 from app.common.codes import Permission
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.graphql.shared import GeoPointInput
@@ -19,17 +27,25 @@ from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
 
-PunchcardMutations = record_mutations(
-    RecordSpec(
-        node=Punchcard,
-        field="punchcard",
-        plural="punchcards",
-        store=punchcard_store,
-        permission=Permission.MANAGE_SCHEDULE,
-        create_input=PunchcardCreateInput,
-        update_input=PunchcardUpdateInput,
-    )
+PUNCHCARD = RecordSpec(
+    node=Punchcard,
+    field="punchcard",
+    plural="punchcards",
+    store=punchcard_store,
+    permission=Permission.MANAGE_SCHEDULE,
+    create_input=PunchcardCreateInput,
+    update_input=PunchcardUpdateInput,
 )
+
+
+@strawberry.type
+class PunchcardMutations:
+    punchcard_create = create_mutation(PUNCHCARD, "punchcardCreate")
+    punchcard_update = update_mutation(PUNCHCARD, "punchcardUpdate")
+    punchcard_delete = delete_mutation(PUNCHCARD, "punchcardDelete")
+    punchcard_restore = restore_mutation(PUNCHCARD, "punchcardRestore")
+    punchcard_import = import_mutation(PUNCHCARD, "punchcardImport")
+
 
 if TYPE_CHECKING:
     PunchcardPayload = Any

@@ -26,6 +26,7 @@ from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
 
 Copier = Callable[[RawDoc], dict[str, Any]]
@@ -75,7 +76,12 @@ class PunchcardStore(RecordStore):
     async def prepare_many(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
-        items = [dict(item) for item in items]
+        # recorded by the office (a visit not punched), it may say why, as a correction does
+        items = [
+            {**item, "correction": signed(actor, item["correction"])}
+            if isinstance(item.get("correction"), dict) else dict(item)
+            for item in items
+        ]  # fmt: skip
         await self._prepare(actor, items, prefix)
         return await super().prepare_many(actor, items, prefix)
 
@@ -87,10 +93,18 @@ class PunchcardStore(RecordStore):
         changes: dict[str, Any],
         also: Also | None = None,
     ) -> RawDoc:
-        await self._check_unfrozen(actor, await self.get(actor, key))
-        changes = dict(changes)
+        current = await self.get(actor, key)
+        await self._check_unfrozen(actor, current)
+        changes = await self._corrected(actor, current, changes)
+        changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
         return await super().update(actor, key, revision, changes, also)
+
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes, completed when they correct the punches (see corrections.py)."""
+        return await corrected(self.scope(actor), current, changes)
 
     async def delete(
         self,
@@ -134,7 +148,8 @@ class PunchcardStore(RecordStore):
     async def _check_unfrozen(self, actor: Actor, current: RawDoc) -> None:
         if is_invoiced(current):
             raise ServiceError.one(
-                "This punchcard is invoiced: it can no longer change.",
+                "This punchcard is invoiced: it can no longer change. Credit the invoice "
+                "(invoiceCredit) to correct what it billed.",
                 ErrorCode.INVALID_STATE,
                 "id",
             )
@@ -144,7 +159,9 @@ class PunchcardStore(RecordStore):
             stored = await payrolls.find_one({"_id": payroll}, {"_closed": 1})
             if stored and stored.get("_closed"):
                 raise ServiceError.one(
-                    "This punchcard is paid in a closed payroll: it can no longer change.",
+                    "This punchcard is paid in a closed payroll: it can no longer change. "
+                    "Adjust the caregiver's pay on their next payroll (payrollUserAdjustmentAdd) "
+                    "instead.",
                     ErrorCode.INVALID_STATE,
                     "id",
                 )
