@@ -11,6 +11,7 @@ from app.files.inputs import uploaded_files_edge
 from app.graphql.crud import Versioned, payload_type
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 
@@ -24,6 +25,7 @@ class Account(Record, Node, Versioned):
     uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The account number, as the REST API shows it.")
+    @reads()
     def number(self) -> int:
         return int(self.doc["_id"])
 

@@ -12,6 +12,7 @@ from app.audit.documents import AuditEvent as AuditEventDocument
 from app.common.codes import Permission
 from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, load_node, to_global_id
 
@@ -67,14 +68,17 @@ class AuditEvent(Record, Node):
     client_address: str | None = strawberry.field(description="The caller's network address.")
 
     @strawberry.field(description="The global ID of the record concerned.")
+    @reads("record_type", "record_id")
     def record_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id(self.doc["record_type"], self.doc["record_id"]))
 
     @strawberry.field(description="The record concerned, as it is now; null if it is gone.")
+    @reads("record_type", "record_id")
     async def record(self, info: Info) -> Node | None:
         return await load_node(info, self.record_id())
 
     @strawberry.field(description="Who did it.")
+    @reads("actor")
     def actor(self) -> AuditActor:
         actor = self.doc.get("actor") or {}
         kind = str(actor.get("kind", "api_client"))
@@ -85,6 +89,7 @@ class AuditEvent(Record, Node):
         )
 
     @strawberry.field(description="The fields it changed, with their values before and after.")
+    @reads("changes")
     def changes(self) -> list[FieldChange]:
         return [
             FieldChange(

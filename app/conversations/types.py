@@ -22,6 +22,7 @@ from app.graphql.connections import (
 )
 from app.graphql.crud import Versioned
 from app.graphql.modeled import record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 
@@ -36,6 +37,7 @@ BY_POSITION = Ordering("_id")
 )
 class ConversationMessage(Record):
     @strawberry.field(description="The message's id, unique in its conversation.")
+    @reads("_id")
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.doc["_id"]))
 
@@ -87,6 +89,7 @@ class Conversation(Record, Node, Versioned):
         description="The messages, oldest first and newest last, paged like any list: "
         "`last: 20` gives the latest 20, `before` pages back from there. At most 100 a page."
     )
+    @reads("messages")
     def messages(
         self,
         first: First = None,
@@ -98,6 +101,7 @@ class Conversation(Record, Node, Versioned):
         return message_page(self.doc.get("messages") or [], page)
 
     @strawberry.field(description="The latest message; null if none was posted yet.")
+    @reads("messages")
     def last_message(self) -> ConversationMessage | None:
         messages = self.doc.get("messages") or []
         return ConversationMessage.from_doc(messages[-1]) if messages else None

@@ -20,6 +20,7 @@ from bson.errors import InvalidId
 
 from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.projection import Fields, fields_for, projection
 
 T = TypeVar("T")
 
@@ -199,6 +200,7 @@ async def paginate(
     """One page of `collection` matching `query`, always within the caller's account."""
     size = page.size()
     db = info.context.scope[collection]
+    fields = fields_for(info, collection, ordering.key)
     clauses = [query]
     if page.after:
         clauses.append(_past(ordering, page.after, forwards=True))
@@ -206,9 +208,8 @@ async def paginate(
         clauses.append(_past(ordering, page.before, forwards=False))
     narrowed = clauses[0] if len(clauses) == 1 else {"$and": clauses}
     descending = ordering.descending != page.backwards
-    docs = [
-        doc async for doc in db.find(narrowed, sort=sort_of(ordering, descending), limit=size + 1)
-    ]
+    sort = sort_of(ordering, descending)
+    docs = [doc async for doc in db.find(narrowed, projection(fields), sort=sort, limit=size + 1)]
     more = len(docs) > size
     docs = docs[:size]
     if page.backwards:
@@ -219,7 +220,9 @@ async def paginate(
 
     has_next = more if not page.backwards else page.before is not None
     has_previous = more if page.backwards else page.after is not None
-    return connection_of(info, collection, docs, ordering, wrap, has_next, has_previous, count)
+    return connection_of(
+        info, collection, docs, ordering, wrap, has_next, has_previous, count, fields
+    )
 
 
 def sort_of(ordering: Ordering, descending: bool) -> list[tuple[str, int]]:
@@ -237,9 +240,10 @@ def connection_of(
     has_next: bool,
     has_previous: bool,
     count: Callable[[], Awaitable[int]],
+    fields: Fields = None,
 ) -> Connection[T]:
-    """A page of documents already read, in order, as a connection."""
-    info.context.loaders.prime(collection, docs)
+    """A page of documents already read (with `fields`, or whole), in order, as a connection."""
+    info.context.loaders.prime(collection, docs, fields)
     edges = [Edge(cursor=encode_cursor(ordering, doc), node=wrap(doc)) for doc in docs]
     return Connection(
         edges=edges,

@@ -17,6 +17,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from app.accounts.auth import Caller
     from app.graphql.loaders import Loaders
+    from app.graphql.projection import Plan
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Context:
     tally: CommandTally = field(default_factory=CommandTally)
     response_status: int | None = None
     sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
+    plan: Plan | None = None
+    """The stored keys this operation reads per collection (projection.py), made on first use."""
     _scope: Scope | None = None
 
     def note_sensitive_read(self, record_type: str, record_id: Any, field_name: str) -> None:

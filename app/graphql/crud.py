@@ -34,6 +34,7 @@ from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import type_name_of
 
@@ -46,6 +47,7 @@ class Versioned:
         description="Bumped by every change; send it back with an update, which "
         "is refused with CONFLICT if the record has moved on."
     )
+    @reads("_revision")
     def revision(self) -> int:
         record: Record = self  # type: ignore[assignment]
         return int(record.doc.get("_revision", 1))
@@ -53,6 +55,7 @@ class Versioned:
     @strawberry.field(
         description="The audit entries about this record, newest first. Needs VIEW_AUDIT."
     )
+    @reads("_id")
     async def history(
         self,
         info: Info,

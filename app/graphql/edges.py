@@ -28,6 +28,7 @@ from app.graphql.connections import (
 )
 from app.graphql.context import Info
 from app.graphql.filters import deleted_clause, merge
+from app.graphql.projection import Fields, fields_for, projection, reads
 from app.graphql.relay import node_types, record_ref
 
 MAX_BATCH_ROWS = 5000
@@ -57,8 +58,12 @@ def grouped_by(
     def make() -> Callable[[list[Any]], Awaitable[list[Any]]]:
         async def load(parents: list[Any]) -> list[Docs | None]:
             query = merge({key: {"$in": list(set(parents))}}, condition)
+            fields = fields_for(info, collection, key, ordering.key)
             cursor = info.context.scope[collection].find(
-                query, sort=sort_of(ordering, ordering.descending), limit=MAX_BATCH_ROWS + 1
+                query,
+                projection(fields),
+                sort=sort_of(ordering, ordering.descending),
+                limit=MAX_BATCH_ROWS + 1,
             )
             docs = [doc async for doc in cursor]
             if len(docs) > MAX_BATCH_ROWS:
@@ -82,8 +87,10 @@ def first_page(
     ordering: Ordering,
     page: Page,
     wrap: Callable[[dict[str, Any]], Any],
+    fields: Fields = None,
 ) -> Connection[Any]:
-    """The first (or, with `last`, the final) page of a parent's whole ordered group."""
+    """The first (or, with `last`, the final) page of a parent's whole ordered group (read
+    with `fields`)."""
     size = page.size()
     docs = group[-size:] if page.backwards and size else group[:size]
     more = len(group) > size
@@ -100,6 +107,7 @@ def first_page(
         has_next=more and not page.backwards,
         has_previous=more and page.backwards,
         count=count,
+        fields=fields,
     )
 
 
@@ -117,6 +125,7 @@ def related(
     filter when one is given (its defaults apply when the caller sends none: soft-deleted
     records, for one, are left out unless the filter asks for them)."""
 
+    @reads("_id")
     async def resolve(
         root: Any,
         info: Info,
@@ -142,7 +151,10 @@ def related(
             )
             group = await loader.load(parent)
             if group is not None:
-                return first_page(info, node.collection(), group, order, page, node.from_doc)
+                fields = fields_for(info, node.collection(), key, order.key)
+                return first_page(
+                    info, node.collection(), group, order, page, node.from_doc, fields
+                )
         query = merge({key: parent}, condition)
         return await paginate(info, node.collection(), query, order, page, node.from_doc)
 

@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from app.common.documents import GeoPoint, field_extra
 from app.graphql.context import Info
+from app.graphql.projection import fields_for, reads
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
 from app.graphql.shared import GeoPointInput, GeoPointType
@@ -115,13 +116,14 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
     target = record_ref(type_name)
     many = _is_list(info.annotation)
 
+    @reads(key)
     async def resolve(root: Record, info: Info) -> Any:
         loaders, wrap = info.context.loaders, node_types()[type_name].from_doc  # type: ignore[attr-defined]
-        value = root.doc.get(key)
+        value, fields = root.doc.get(key), fields_for(info, collection)
         if many:
-            docs = [await loaders.load(collection, ref) for ref in value or []]
+            docs = [await loaders.load(collection, ref, fields) for ref in value or []]
             return [wrap(doc) for doc in docs if doc is not None]
-        doc = await loaders.load(collection, value)
+        doc = await loaders.load(collection, value, fields)
         return None if doc is None else wrap(doc)
 
     resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]

@@ -28,6 +28,8 @@ class Record:
     """Base of every type built from a stored (sub)document."""
 
     __model__: ClassVar[type[BaseModel]]
+    __reads__: ClassVar[tuple[str, ...]] = ()
+    """Stored keys every read of this type needs, whatever is selected (a check in `load`)."""
     _doc: RawDoc
 
     @classmethod

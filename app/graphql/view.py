@@ -77,6 +77,8 @@ class CaregraphView(GraphQLView[Context, None]):
             await context.scope.audit_reads(events)
         if context.settings.expose_query_stats:
             response.headers["X-Db-Commands"] = str(context.tally.commands)
+            if context.database.counter.measure_bytes:
+                response.headers["X-Db-Bytes"] = str(context.tally.bytes_received)
         return data
 
     def encode_json(self, data: object) -> bytes:

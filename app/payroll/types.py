@@ -13,6 +13,7 @@ from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 from app.payroll.documents import Payroll as PayrollDocument
@@ -75,30 +76,37 @@ class Payroll(Record, Node, Versioned):
         return totals
 
     @strawberry.field(description="Hours paid on all its lines.")
+    @reads()
     async def hours(self, info: Info) -> Decimal:
         return (await self._totals(info)).hours
 
     @strawberry.field(description=f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
+    @reads()
     async def regular_hours(self, info: Info) -> Decimal:
         return (await self._totals(info)).regular_hours
 
     @strawberry.field(description=f"Hours of all its lines paid as overtime. {HOURS_RULE}")
+    @reads()
     async def overtime_hours(self, info: Info) -> Decimal:
         return (await self._totals(info)).overtime_hours
 
     @strawberry.field(description=f"Hours of all its lines paid as holiday. {HOURS_RULE}")
+    @reads()
     async def holiday_hours(self, info: Info) -> Decimal:
         return (await self._totals(info)).holiday_hours
 
     @strawberry.field(description="Pay for the punchcards of all its lines, before adjustments.")
+    @reads()
     async def gross(self, info: Info) -> Decimal:
         return (await self._totals(info)).gross
 
     @strawberry.field(description="Adjustments of all its lines: deductions count negative.")
+    @reads()
     async def adjustments_total(self, info: Info) -> Decimal:
         return (await self._totals(info)).adjustments
 
     @strawberry.field(description="Gross plus adjustments: what the payroll pays out.")
+    @reads()
     async def net(self, info: Info) -> Decimal:
         return (await self._totals(info)).net
 

@@ -13,6 +13,7 @@ from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
 from app.scheduling.documents import AttendeeStatus
@@ -39,6 +40,7 @@ class Event(Record, Node, Versioned):
         description="The users attending the visit (not those who declined or were taken "
         "off it), in booking order."
     )
+    @reads("attendees")
     async def caregivers(self, info: Info) -> list[record_ref("User")]:  # type: ignore[valid-type]
         wrap: Any = node_types()["User"].from_doc  # type: ignore[attr-defined]
         ids = [

@@ -1,0 +1,124 @@
+"""A page asks MongoDB only for the stored keys it shows.
+
+Every list and loader fetches the keys the selection set reads (fragments included) plus those
+its resolvers declare, and ids, revisions and deletion marks; the rest of a record stays in
+the database. The bytes the database sends back are counted (`X-Db-Bytes`) and pinned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import bson
+import pytest
+
+from app.db import Database
+from tests.factories import Agency, Api, create_patient, create_user, location
+
+README_PAGE = """{ patients(first: 10, filter: {city: "Toronto"}) { totalCount nodes { fullName
+  caseCoordinator { fullName } locations { city geo { latitude longitude } } } } }"""
+PAGE_BYTES = 3_400
+"""What the README's example costs for 10 patients and their coordinator: the BSON size of the
+three replies, envelopes included (measured 3,295; whole records: 24,159)."""
+
+LONG = "Needs help with bathing, dressing and meals; family visits on Sundays. " * 6
+
+
+@pytest.fixture
+def measured(database: Database) -> Iterator[None]:
+    database.counter.measure_bytes = True
+    yield
+    database.counter.measure_bytes = False
+
+
+async def detailed_patients(api: Api, count: int) -> tuple[Agency, dict[str, Any]]:
+    """Patients with a coordinator, a home in Toronto, and a long record besides."""
+    agency = await api.agency()
+    coordinator = await create_user(agency, name={"first": "Jamal", "last": "Okafor"})
+    for number in range(count):
+        await create_patient(
+            agency,
+            name={"first": "Chloe", "last": f"Ali{number:02d}"},
+            caseCoordinator=coordinator["id"],
+            locations=[location(latitude=43.5 + number / 100)],
+            generalNotes=LONG,
+            importantNotes=LONG,
+            problems=[{"title": "Mobility", "notes": LONG}],
+            phones=[{"number": "+1 416 555 0101", "type": "HOME", "primary": True}],
+        )
+    return agency, coordinator
+
+
+async def stored_bytes(api: Api, collection: str, account: int) -> int:
+    cursor = api.database.db[collection].find({"_account": account})
+    return sum([len(bson.encode(doc)) async for doc in cursor])
+
+
+async def test_the_readme_page_fetches_only_the_keys_it_shows(api: Api, measured: None) -> None:
+    # given ten patients whose records hold much more than the page shows
+    agency, _ = await detailed_patients(api, 10)
+    whole = await stored_bytes(api, "patients", agency.account_id)
+    # when the README's example asks for a page of them
+    response = await agency.gql(README_PAGE)
+    # then the page is whole
+    assert response.status == 200 and not response.errors, response.body
+    nodes = response.data["patients"]["nodes"]
+    assert response.data["patients"]["totalCount"] == 10 and len(nodes) == 10
+    assert nodes[0] == {
+        "fullName": "Chloe Ali00",
+        "caseCoordinator": {"fullName": "Jamal Okafor"},
+        "locations": [{"city": "Toronto", "geo": {"latitude": 43.5, "longitude": -79.38}}],
+    }
+    # and the database sent back a fraction of the stored records, in three commands
+    fetched = int(response.headers["X-Db-Bytes"])
+    assert response.db_commands == 3
+    assert fetched <= PAGE_BYTES, fetched
+    assert fetched * 4 < whole, (fetched, whole)
+
+
+async def test_fragments_and_inline_fragments_are_fetched_like_fields(
+    api: Api, measured: None
+) -> None:
+    # given patients and their coordinator
+    agency, coordinator = await detailed_patients(api, 3)
+    # when a page names its fields through a fragment, an inline fragment on an interface and
+    # a fragment on the coordinator reached through node(id:)
+    query = """query($id: ID!) {
+      patients(first: 3) { nodes { ...Card ... on Person { fullName } } }
+      node(id: $id) { id ... on User { ...Who } }
+    }
+    fragment Card on Patient { name { last } locations { geo { latitude } } }
+    fragment Who on User { name { first } revision }"""
+    response = await agency.gql(query, {"id": coordinator["id"]})
+    # then every field reads as stored
+    assert response.status == 200 and not response.errors, response.body
+    first = response.data["patients"]["nodes"][0]
+    assert first == {
+        "name": {"last": "Ali00"},
+        "locations": [{"geo": {"latitude": 43.5}}],
+        "fullName": "Chloe Ali00",
+    }
+    assert response.data["node"] == {
+        "id": coordinator["id"],
+        "name": {"first": "Jamal"},
+        "revision": coordinator["revision"],
+    }
+    # and the long parts of the records stayed in the database
+    whole = await stored_bytes(api, "patients", agency.account_id)
+    assert int(response.headers["X-Db-Bytes"]) * 2 < whole
+
+
+async def test_a_record_a_page_read_answers_a_reference_to_it_without_a_query(api: Api) -> None:
+    # given a coordinator with patients
+    agency, _ = await detailed_patients(api, 2)
+    # when one request lists users (the coordinator among them) and the patients' coordinator
+    query = """{ users(first: 5) { nodes { fullName } }
+      patients(first: 2) { nodes { caseCoordinator { fullName email } } } }"""
+    response = await agency.gql(query)
+    # then the coordinator is read once, by the users page: two lists, no loader query
+    assert response.status == 200 and not response.errors, response.body
+    coordinators = response.data["patients"]["nodes"]
+    assert coordinators[0]["caseCoordinator"]["fullName"] == "Jamal Okafor"
+    assert coordinators[0]["caseCoordinator"]["email"] is not None
+    assert response.db_commands == 2
