@@ -12,6 +12,8 @@ from typing import Any
 
 import bson
 import pytest
+from strawberry.extensions.parser_cache import _get_parse_cache
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from app.db import Database
 from tests.factories import Agency, Api, create_patient, create_user, location
@@ -122,3 +124,17 @@ async def test_a_record_a_page_read_answers_a_reference_to_it_without_a_query(ap
     assert coordinators[0]["caseCoordinator"]["fullName"] == "Jamal Okafor"
     assert coordinators[0]["caseCoordinator"]["email"] is not None
     assert response.db_commands == 2
+
+
+async def test_a_document_sent_again_is_neither_parsed_nor_validated_again(api: Api) -> None:
+    # given a query that was answered once
+    agency, _ = await detailed_patients(api, 1)
+    query = "{ patients(first: 1) { nodes { fullName } } } # sent again"
+    await agency.ok(query)
+    parsed, validated = _get_parse_cache(512).cache_info(), _get_validate_cache(512).cache_info()
+    # when the same text comes again
+    await agency.ok(query)
+    # then both caches found it
+    assert _get_parse_cache(512).cache_info().hits == parsed.hits + 1
+    assert _get_validate_cache(512).cache_info().hits == validated.hits + 1
+    assert _get_validate_cache(512).cache_info().misses == validated.misses

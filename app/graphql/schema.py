@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -176,6 +177,12 @@ class CaregraphSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     show_codes()
+    # The limiters' rules are made once: the validation cache is keyed by the rules too, and a
+    # limiter made per request makes new rule classes, so it never found a document again.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,
@@ -183,8 +190,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(limits),
             lambda: ValidationCache(maxsize=512),
             RequestGuards,
             ErrorShaping,
