@@ -18,7 +18,6 @@ from app.graphql.connections import (
     Page,
     PageInfo,
     decode_cursor,
-    encode_cursor,
 )
 from app.graphql.crud import Versioned
 from app.graphql.modeled import record_type
@@ -59,8 +58,7 @@ def message_page(messages: list[dict[str, Any]], page: Page) -> Connection[Conve
     more = len(window) > size
     chosen = window[len(window) - size :] if page.backwards else window[:size]
     edges = [
-        Edge(cursor=encode_cursor(BY_POSITION, m), node=ConversationMessage.from_doc(m))
-        for m in chosen
+        Edge(record=ConversationMessage.from_doc(m), doc=m, ordering=BY_POSITION) for m in chosen
     ]
 
     async def count() -> int:
@@ -71,8 +69,7 @@ def message_page(messages: list[dict[str, Any]], page: Page) -> Connection[Conve
         page_info=PageInfo(
             has_next_page=more if not page.backwards else page.before is not None,
             has_previous_page=more if page.backwards else page.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            edges=edges,
         ),
         count=count,
     )

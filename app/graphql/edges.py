@@ -28,26 +28,13 @@ from app.graphql.connections import (
 )
 from app.graphql.context import Info
 from app.graphql.filters import deleted_clause, merge
-from app.graphql.projection import Fields, fields_for, projection, reads
+from app.graphql.projection import Fields, fields_for, projection, reads, values_at
 from app.graphql.relay import node_types, record_ref
 
 MAX_BATCH_ROWS = 5000
 """More related records than this for one batch: each parent is paged on its own instead."""
 
 Docs = list[dict[str, Any]]
-
-
-def values_at(doc: dict[str, Any], key: str) -> list[Any]:
-    """Every value at a dotted key, through arrays of subdocuments (`attendees.user`)."""
-    found: list[Any] = [doc]
-    for part in key.split("."):
-        step: list[Any] = []
-        for value in found:
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and part in item:
-                    step.append(item[part])
-        found = step
-    return [v for value in found for v in (value if isinstance(value, list) else [value])]
 
 
 def grouped_by(

@@ -54,6 +54,24 @@ class Loaders:
             return None
         return await self.records(collection, fields).load(key)
 
+    def held(self, collection: str, key: Any, fields: Fields = None) -> tuple[bool, RawDoc | None]:
+        """A record this request already has (loaded, primed), without waiting: whether it
+        is held, and the record (None: it does not exist)."""
+        if self._scope is None:
+            return True, None
+        future = self.records(collection, fields).cache_map.get(key)
+        if future is None or not future.done() or future.cancelled() or future.exception():
+            return False, None
+        return True, future.result()
+
+    async def load_many(
+        self, collection: str, keys: Sequence[Any], fields: Fields = None
+    ) -> list[RawDoc | None]:
+        """Records by id (None for a missing one), in one batch with the tick's other loads."""
+        if self._scope is None:
+            return [None for _ in keys]
+        return await self.records(collection, fields).load_many(keys)
+
     def prime(self, collection: str, docs: Sequence[RawDoc], fields: Fields = None) -> None:
         """Remember documents a list already read (with `fields`, or whole), so references to
         them cost nothing: in every loader of the collection they hold enough for, now or

@@ -22,8 +22,10 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from app.common.documents import GeoPoint, field_extra
+from app.db import RawDoc
 from app.graphql.context import Info
-from app.graphql.projection import fields_for, reads
+from app.graphql.loaders import Loaders
+from app.graphql.projection import Fields, fields_for, reads
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
 from app.graphql.shared import GeoPointInput, GeoPointType
@@ -116,16 +118,33 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
     target = record_ref(type_name)
     many = _is_list(info.annotation)
 
-    @reads(key)
-    async def resolve(root: Record, info: Info) -> Any:
-        loaders, wrap = info.context.loaders, node_types()[type_name].from_doc  # type: ignore[attr-defined]
-        value, fields = root.doc.get(key), fields_for(info, collection)
+    def shaped(docs: list[RawDoc | None]) -> Any:
+        wrap = node_types()[type_name].from_doc  # type: ignore[attr-defined]
         if many:
-            docs = [await loaders.load(collection, ref, fields) for ref in value or []]
             return [wrap(doc) for doc in docs if doc is not None]
-        doc = await loaders.load(collection, value, fields)
-        return None if doc is None else wrap(doc)
+        return None if docs[0] is None else wrap(docs[0])
 
+    async def later(loaders: Loaders, refs: list[Any], fields: Fields) -> Any:
+        return shaped(await loaders.load_many(collection, refs, fields))
+
+    @reads(key)
+    def resolve(root: Record, info: Info) -> Any:
+        # Answered at once when the records are already held (a page fetches the references
+        # its rows show before they resolve): a row then costs no task, future or await.
+        value = root.doc.get(key)
+        refs = [ref for ref in value or [] if ref is not None] if many else [value]
+        if value is None or not refs:
+            return [] if many else None
+        loaders, fields = info.context.loaders, fields_for(info, collection)
+        docs = []
+        for ref in refs:
+            found, doc = loaders.held(collection, ref, fields)
+            if not found:
+                return later(loaders, refs, fields)
+            docs.append(doc)
+        return shaped(docs)
+
+    resolve.__reference__ = (key, collection)  # type: ignore[attr-defined]
     resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]
     return strawberry.field(resolver=resolve, description=description)
 

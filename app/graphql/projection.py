@@ -80,10 +80,12 @@ def declared_reads(resolver: object) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class FieldReads:
-    """What one field of a record type reads: keys, a subdocument to walk into, or all."""
+    """What one field of a record type reads: keys, a subdocument to walk into, or all; and,
+    for a reference, its stored key and the collection it points into."""
 
     keys: tuple[str, ...] | None = ()
     nested: str | None = None
+    reference: tuple[str, str] | None = None
 
 
 @dataclass
@@ -92,6 +94,8 @@ class Plan:
 
     wanted: dict[str, set[str] | None] = field(default_factory=dict)
     fields: dict[str, Fields] = field(default_factory=dict)
+    references: dict[int, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """By list field (its node's id): the references its rows show, as (key, collection)."""
 
     def add(self, collection: str, keys: Iterable[str] | None) -> None:
         if collection in self.wanted and self.wanted[collection] is None:
@@ -140,20 +144,53 @@ def covers(held: Fields, wanted: Fields) -> bool:
     return all(any(key == h or key.startswith(f"{h}.") for h in held) for key in wanted)
 
 
+def values_at(doc: Mapping[str, Any], key: str) -> list[Any]:
+    """Every value at a dotted key, through arrays of subdocuments (`attendees.user`)."""
+    found: list[Any] = [doc]
+    for part in key.split("."):
+        step: list[Any] = []
+        for value in found:
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and part in item:
+                    step.append(item[part])
+        found = step
+    return [v for value in found for v in (value if isinstance(value, list) else [value])]
+
+
 def projection(fields: Fields) -> dict[str, int] | None:
     """The MongoDB projection of a set of fields (None: the whole document)."""
     return None if fields is None else dict.fromkeys(fields, 1)
 
 
-def fields_for(info: Info, collection: str, *extra: str) -> Fields:
-    """The keys this request reads of a collection, plus `extra` keys the caller needs for
-    itself (a sort key, the key it groups by)."""
+def plan_of(info: Info) -> Plan:
     context = info.context
     plan = context.plan
     if plan is None:
         raw = info._raw_info
         plan = context.plan = plan_for(raw.schema, raw.operation, raw.fragments)
-    return with_keys(plan.of(collection), *extra)
+    return plan
+
+
+def fields_for(info: Info, collection: str, *extra: str) -> Fields:
+    """The keys this request reads of a collection, plus `extra` keys the caller needs for
+    itself (a sort key, the key it groups by)."""
+    return with_keys(plan_of(info).of(collection), *extra)
+
+
+def page_references(info: Info) -> tuple[tuple[str, str], ...]:
+    """The references the rows of this list field show (stored key, target collection): a
+    page fetches them before its rows resolve, so each row answers at once."""
+    plan, raw = plan_of(info), info._raw_info
+    node = raw.field_nodes[0]
+    found = plan.references.get(id(node))
+    if found is None:
+        references: set[tuple[str, str]] = set()
+        walk = References(raw.schema, raw.fragments, references)
+        for field_node in raw.field_nodes:
+            if field_node.selection_set is not None:
+                walk.selections(field_node.selection_set, get_named_type(raw.return_type), None)
+        found = plan.references[id(node)] = tuple(sorted(references))
+    return found
 
 
 # the walk -----------------------------------------------------------------------------------
@@ -206,18 +243,14 @@ class Walk:
                 self.field(selection, type_, where)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                if condition is None or self.applies(condition.name.value, type_):
+                if condition is None or applies(self.schema, condition.name.value, type_):
                     self.selections(selection.selection_set, type_, where)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
-                if fragment is not None and self.applies(fragment.type_condition.name.value, type_):
+                if fragment is not None and applies(
+                    self.schema, fragment.type_condition.name.value, type_
+                ):
                     self.selections(fragment.selection_set, type_, where)
-
-    def applies(self, condition: str, type_: GraphQLObjectType) -> bool:
-        named = self.schema.get_type(condition)
-        if named is type_:
-            return True
-        return is_abstract_type(named) and self.schema.is_sub_type(named, type_)
 
     def field(self, node: FieldNode, parent: GraphQLObjectType, where: Where) -> None:
         definition = parent.fields.get(node.name.value)
@@ -238,6 +271,14 @@ class Walk:
                 self.plan.add(collection, [prefix.rstrip(".")] if prefix else None)
         if node.selection_set is not None:
             self.selections(node.selection_set, target, inner or where_of(target, None))
+
+
+def applies(schema: GraphQLSchema, condition: str, type_: GraphQLObjectType) -> bool:
+    """Whether a fragment on `condition` applies to an object of `type_`."""
+    named = schema.get_type(condition)
+    if named is type_:
+        return True
+    return is_abstract_type(named) and schema.is_sub_type(named, type_)
 
 
 def where_of(type_: GraphQLNamedType, where: Where) -> Where:
@@ -280,7 +321,9 @@ def field_reads(parent: GraphQLObjectType, name: str) -> FieldReads:
         return FieldReads()
     resolver = strawberry_field.base_resolver
     if resolver is not None:
-        return FieldReads(keys=declared_reads(resolver.wrapped_func))
+        function = resolver.wrapped_func
+        reference = getattr(function, "__reference__", None)
+        return FieldReads(keys=declared_reads(function), reference=reference)
     key = stored_key(cls.__model__, strawberry_field.python_name)
     if _embedded(strawberry_field.type):
         return FieldReads(nested=key)
@@ -291,3 +334,49 @@ def _embedded(annotation: Any) -> bool:
     while isinstance(annotation, (StrawberryOptional, StrawberryList)):
         annotation = annotation.of_type
     return isinstance(annotation, type) and issubclass(annotation, Record)
+
+
+@dataclass
+class References:
+    """The references shown by the rows of one list (through `nodes` or `edges.node`, and
+    the subdocuments of each row), not those of records further down."""
+
+    schema: GraphQLSchema
+    fragments: Mapping[str, FragmentDefinitionNode]
+    found: set[tuple[str, str]]
+
+    def selections(self, selection_set: SelectionSetNode, type_: Any, where: Where) -> None:
+        if is_abstract_type(type_):
+            for possible in self.schema.get_possible_types(type_):
+                self.selections(selection_set, possible, where)
+            return
+        if not isinstance(type_, GraphQLObjectType):
+            return
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                self.field(selection, type_, where)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                if condition is None or applies(self.schema, condition.name.value, type_):
+                    self.selections(selection.selection_set, type_, where)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None and applies(
+                    self.schema, fragment.type_condition.name.value, type_
+                ):
+                    self.selections(fragment.selection_set, type_, where)
+
+    def field(self, node: FieldNode, parent: GraphQLObjectType, where: Where) -> None:
+        definition = parent.fields.get(node.name.value)
+        if definition is None or node.selection_set is None:
+            return
+        target = get_named_type(definition.type)
+        if where is None:  # still above the rows: a connection, an edge
+            self.selections(node.selection_set, target, where_of(target, None))
+            return
+        reads = field_reads(parent, node.name.value)
+        if reads.reference is not None:
+            key, collection = reads.reference
+            self.found.add((where[1] + key, collection))
+        elif reads.nested is not None:
+            self.selections(node.selection_set, target, (where[0], f"{where[1]}{reads.nested}."))

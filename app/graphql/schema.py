@@ -39,6 +39,7 @@ from app.conversations.queries import ConversationQueries
 from app.domains import classes_named
 from app.files.mutations import FileMutations
 from app.files.queries import FileQueries
+from app.graphql.cheap import cheapen
 from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
@@ -183,7 +184,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    return CaregraphSchema(
+    schema = CaregraphSchema(
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
@@ -196,6 +197,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ErrorShaping,
         ],
     )
+    cheapen(schema)
+    return schema
 
 
 def schema_sdl() -> str:
