@@ -14,8 +14,9 @@ from typing import Any, TypeGuard
 
 from bson import ObjectId
 
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.services import Actor
+from app.data.policy import role_named
 from app.data.system import System, account_of
 from app.db import Database
 
@@ -33,6 +34,9 @@ class Caller:
     api_client_name: str
     role: str
     permissions: frozenset[Permission]
+    role_type: RoleType | None = None
+    """The kind of role: a caregiver reads only their own rows (app/data/policy.py)."""
+    user_id: ObjectId | None = None
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -46,6 +50,8 @@ class Caller:
             request_id=request_id,
             client_address=address,
             permissions=self.permissions,
+            role_type=self.role_type,
+            user_id=self.user_id,
         )
 
 
@@ -144,14 +150,14 @@ class Authenticator:
         account = await system.account(account_id, {"roles": 1, "active": 1})
         if not is_active(account):
             return None
-        role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
-        permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
+        role = role_named(account, client["role"])
         return Caller(
             account_id=account_id,
             api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
-            permissions=permissions,
+            permissions=role.permissions if role is not None else frozenset(),
+            role_type=role.type if role is not None else None,
         )
 
 

@@ -155,6 +155,10 @@ class Permission(Enum):
     MANAGE_TICKETS = "manage_tickets"
     VIEW_SENSITIVE = "view_sensitive"
     VIEW_AUDIT = "view_audit"
+    VIEW_PAY = "view_pay"
+    VIEW_BILLING = "view_billing"
+    VIEW_CLINICAL = "view_clinical"
+    VIEW_HR = "view_hr"
 
 
 @strawberry.enum(description="Where a patient stands with the agency.")

@@ -10,7 +10,7 @@ from beanie.odm.utils.encoder import Encoder
 from bson import Decimal128, ObjectId
 from pydantic import BaseModel, ValidationError
 
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
 from app.common.text import camel
 from app.errors import ErrorCode, Problem, ServiceError
@@ -32,6 +32,9 @@ class Actor:
     api_client_name: str | None = None
     request_id: str | None = None
     client_address: str | None = None
+    role_type: RoleType | None = None
+    """The kind of role the caller acts in: a caregiver's reads are their own rows only
+    (app/data/policy.py); None for the agency itself, as with `permissions`."""
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
 
