@@ -11,6 +11,8 @@ from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import MoneyRounding, PeriodType, Permission, RoleType, ServiceUnit
 from app.common.documents import (
+    BILLING,
+    PAY,
     CareDocument,
     CompanyName,
     Embedded,
@@ -137,8 +139,10 @@ class ServiceSetting(Embedded):
     code: str = Field(min_length=1, max_length=20, description="Stable code, such as PSW.")
     description: str = Field(min_length=1, max_length=200, description="What is done.")
     unit: ServiceUnit = Field(ServiceUnit.HOUR, description="How it is counted.")
-    bill_rate: Decimal = Field(ge=0, description="Charged per unit.")
-    pay_rate: Decimal = Field(ge=0, description="Paid to the caregiver per unit.")
+    bill_rate: Decimal = Field(ge=0, description="Charged per unit.", json_schema_extra=BILLING)
+    pay_rate: Decimal = Field(
+        ge=0, description="Paid to the caregiver per unit.", json_schema_extra=PAY
+    )
     taxes: list[str] = Field(default_factory=list, description="Codes of the taxes it bears.")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="Hex colour.")
     active: bool = Field(True, description="Whether it can be booked.")

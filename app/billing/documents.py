@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.common.codes import ServiceUnit
 from app.common.documents import (
+    BILLING,
     READONLY,
     CareDocument,
     CompanyName,
@@ -198,7 +199,7 @@ class InvoiceTerm(Embedded):
 
 
 def _money(description: str) -> Any:
-    return Field(ZERO, description=description, json_schema_extra=READONLY)
+    return Field(ZERO, description=description, json_schema_extra={**READONLY, **BILLING})
 
 
 class Invoice(CareDocument, SoftDeletable):
@@ -259,19 +260,25 @@ class Invoice(CareDocument, SoftDeletable):
     loss_date: dt.date | None = Field(None, description="The date of loss (insurance claims).")
     notes: str | None = Field(None, max_length=5000, description="Notes on the invoice.")
     services: list[InvoiceServiceLine] = Field(
-        default_factory=list, description="The service lines."
+        default_factory=list,
+        description="The service lines.",
+        json_schema_extra=BILLING,
     )
     punchcards: list[InvoicePunchcard] = Field(
-        default_factory=list, description="The visits billed."
+        default_factory=list,
+        description="The visits billed.",
+        json_schema_extra=BILLING,
     )
     cc_invoice: InvoiceCardPayment | None = Field(
-        None, description="A card payment of the invoice."
+        None,
+        description="A card payment of the invoice.",
+        json_schema_extra=BILLING,
     )
     subtotal: Decimal = _money("The sum of the line amounts (computed).")
     taxes: list[InvoiceTax] = Field(
         default_factory=list,
         description="Each tax on the taxed lines, at the account's rate (computed).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **BILLING},
     )
     tax_total: Decimal = _money("The sum of the taxes (computed).")
     total: Decimal = _money("Subtotal plus taxes (computed).")
@@ -349,7 +356,12 @@ class Payment(CareDocument):
     invoice: PydanticObjectId = Field(
         description="The invoice paid.", json_schema_extra=ref("Invoice", "invoices")
     )
-    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, description="The amount received, to the cent.")
+    amount: Decimal = Field(
+        gt=0,
+        le=MAX_AMOUNT,
+        description="The amount received, to the cent.",
+        json_schema_extra=BILLING,
+    )
     date: dt.date | None = Field(
         None, description="The day it was received; today (account time) when left out."
     )

@@ -9,7 +9,15 @@ import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, field_validator
 
-from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account, ref
+from app.common.documents import (
+    HR,
+    READONLY,
+    CareDocument,
+    Embedded,
+    SoftDeletable,
+    by_account,
+    ref,
+)
 
 MAX_MESSAGES = 1000
 """Messages a conversation holds (kept well inside MongoDB's 16 MB document limit)."""
@@ -159,8 +167,12 @@ class UserNote(CareDocument, SoftDeletable):
         description="The staff member or caregiver the note is about.",
         json_schema_extra=ref("User", "users"),
     )
-    title: str = Field(min_length=1, max_length=200, description="The note's title.")
-    note: str = Field(min_length=1, max_length=10_000, description="The note itself.")
+    title: str = Field(
+        min_length=1, max_length=200, description="The note's title.", json_schema_extra=HR
+    )
+    note: str = Field(
+        min_length=1, max_length=10_000, description="The note itself.", json_schema_extra=HR
+    )
     priority: UserNotePriority = Field(UserNotePriority.NORMAL, description="How urgent it is.")
 
     class Settings:

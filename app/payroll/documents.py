@@ -13,6 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from app.common.codes import PeriodType
 from app.common.documents import (
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -178,10 +179,14 @@ class PayrollUser(CareDocument, SoftDeletable):
     )
     user: PayrollUserCaregiver = Field(description="The caregiver paid.")
     punchcards: list[PayrollUserPunchcard] = Field(
-        default_factory=list, description="The punchcards paid, with hours and amounts."
+        default_factory=list,
+        description="The punchcards paid, with hours and amounts.",
+        json_schema_extra=PAY,
     )
     adjustments: list[PayrollAdjustment] = Field(
-        default_factory=list, description="Mileage, bonuses, deductions and reimbursements."
+        default_factory=list,
+        description="Mileage, bonuses, deductions and reimbursements.",
+        json_schema_extra=PAY,
     )
 
     @field_validator("punchcards")

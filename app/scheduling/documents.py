@@ -26,6 +26,8 @@ from pydantic import (
 from app.common.clock import as_utc  # re-exported: scheduling modules import it here
 from app.common.codes import PeriodType, Weekday
 from app.common.documents import (
+    BILLING,
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -96,7 +98,10 @@ class EventAttendee(Embedded):
     )
     role: AttendeeRole = Field(AttendeeRole.CAREGIVER, description="What they do there.")
     pay_rate: Decimal | None = Field(
-        None, ge=0, description="Their hourly pay for this visit; the service's when not given."
+        None,
+        ge=0,
+        description="Their hourly pay for this visit; the service's when not given.",
+        json_schema_extra=PAY,
     )
     status: AttendeeStatus = Field(AttendeeStatus.ASSIGNED, description="Where they stand.")
     notes: str | None = Field(None, max_length=1000, description="Anything else about them.")
@@ -107,8 +112,12 @@ class EventService(Embedded):
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     description: str | None = Field(None, max_length=200, description="What is done.")
-    bill_rate: Decimal | None = Field(None, ge=0, description="Charged per hour.")
-    pay_rate: Decimal | None = Field(None, ge=0, description="Paid to the caregiver per hour.")
+    bill_rate: Decimal | None = Field(
+        None, ge=0, description="Charged per hour.", json_schema_extra=BILLING
+    )
+    pay_rate: Decimal | None = Field(
+        None, ge=0, description="Paid to the caregiver per hour.", json_schema_extra=PAY
+    )
 
 
 class EventBilling(Embedded):
@@ -117,16 +126,24 @@ class EventBilling(Embedded):
     billing_period: PeriodType | None = Field(None, description="The billing cycle it falls in.")
     currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
     payment_method: str | None = Field(
-        None, max_length=60, description="How it is paid (cheque, card, insurer...)."
+        None,
+        max_length=60,
+        description="How it is paid (cheque, card, insurer...).",
+        json_schema_extra=BILLING,
     )
-    bill_rate: Decimal | None = Field(None, ge=0, description="Hourly rate billed, if special.")
+    bill_rate: Decimal | None = Field(
+        None, ge=0, description="Hourly rate billed, if special.", json_schema_extra=BILLING
+    )
     payer: str | None = Field(
-        None, max_length=200, description="Who pays: self, a family member, an insurer."
+        None,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer.",
+        json_schema_extra=BILLING,
     )
     client: PydanticObjectId | None = Field(
         None,
         description="The client (payer) billed, when it is not the patient.",
-        json_schema_extra=ref("Client", "clients"),
+        json_schema_extra={**ref("Client", "clients"), **BILLING},
     )
     billable: bool = Field(True, description="Whether the visit is billed at all.")
 
@@ -134,7 +151,9 @@ class EventBilling(Embedded):
 class EventExpectation(Embedded):
     """What a visit is expected to bill."""
 
-    amount: Decimal | None = Field(None, ge=0, description="The expected bill amount.")
+    amount: Decimal | None = Field(
+        None, ge=0, description="The expected bill amount.", json_schema_extra=BILLING
+    )
     currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
     hours: Decimal | None = Field(None, ge=0, le=24, description="The hours expected to bill.")
 

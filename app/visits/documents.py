@@ -11,6 +11,8 @@ from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from app.common.documents import (
+    BILLING,
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -224,7 +226,10 @@ class PunchcardBilling(Embedded):
     period_start: dt.date | None = Field(None, description="First day of the billing period.")
     period_end: dt.date | None = Field(None, description="Last day of the billing period.")
     payer: str | None = Field(
-        None, max_length=200, description="Who pays: self, a family member, an insurer."
+        None,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer.",
+        json_schema_extra=BILLING,
     )
 
     @field_validator("period_end")
@@ -286,10 +291,18 @@ class PunchcardService(Embedded):
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     description: str | None = Field(None, max_length=200, description="What is done.")
     bill_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate billed for it.",
+        json_schema_extra=BILLING,
     )
     pay_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate paid for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate paid for it.",
+        json_schema_extra=PAY,
     )
 
 
@@ -308,7 +321,9 @@ class Punchcard(CareDocument, SoftDeletable):
     actual: PunchcardActual | None = Field(
         None, description="When and where the caregiver really clocked in and out."
     )
-    bill: PunchcardBill | None = Field(None, description="What the visit bills.")
+    bill: PunchcardBill | None = Field(
+        None, description="What the visit bills.", json_schema_extra=BILLING
+    )
     billing: PunchcardBilling | None = Field(None, description="Who is billed, for which period.")
     invoice: PunchcardInvoice | None = Field(
         None,
@@ -320,7 +335,9 @@ class Punchcard(CareDocument, SoftDeletable):
         None, description="Where the visit ended, if elsewhere (clock-out)."
     )
     patient: PunchcardPatient | None = Field(None, description="The patient visited.")
-    pay: PunchcardPay | None = Field(None, description="What the visit pays the caregiver.")
+    pay: PunchcardPay | None = Field(
+        None, description="What the visit pays the caregiver.", json_schema_extra=PAY
+    )
     payroll: PunchcardPayroll | None = Field(
         None,
         description="The payroll that pays it: set by the payroll line paying it, not by "
