@@ -1,4 +1,5 @@
-"""Guards run before any resolver: the sign-in gate and the node budget; and error masking."""
+"""Guards run before any resolver: the sign-in gate, the policy table's root queries and the
+node budget; and error masking."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -29,6 +31,7 @@ from strawberry.extensions import SchemaExtension
 
 from app.errors import PublicError, ServiceError
 from app.graphql.connections import DEFAULT_PAGE
+from app.graphql.guards import refused_queries
 from app.keys import SUB_RESPONSE
 from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
@@ -45,7 +48,8 @@ def refuse(execution_context: Any, message: str, code: str) -> None:
 
 
 class RequestGuards(SchemaExtension):
-    """Refuses an operation before execution: no credentials, or more nodes than the budget."""
+    """Refuses an operation before execution: no credentials, a root query the caller's role
+    may not use (FORBIDDEN, no data), or more nodes than the budget."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -66,6 +70,12 @@ class RequestGuards(SchemaExtension):
                 "Authentication required: send Authorization: Bearer <api key or access token>.",
                 "UNAUTHENTICATED",
             )
+        elif refused := self._refused(operation):
+            refuse(
+                self.execution_context,
+                f"Your role may not read {', '.join(refused)}.",
+                "FORBIDDEN",
+            )
         else:
             budget = context.settings.max_nodes
             nodes = NodeCounter(self.execution_context).count(operation)
@@ -77,6 +87,18 @@ class RequestGuards(SchemaExtension):
                     "QUERY_TOO_LARGE",
                 )
         yield
+
+    def _refused(self, operation: OperationDefinitionNode) -> list[str]:
+        """The root queries the policy table closes to the caller's role (a mutation answers
+        its own refusal in its payload: guards.MutationGate)."""
+        context = self.execution_context.context
+        if operation.operation != OperationType.QUERY or context.caller is None:
+            return []
+        document = self.execution_context.graphql_document
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        return refused_queries(context, operation.selection_set, fragments)
 
 
 def sent_operation_name(execution_context: Any) -> str | None:

@@ -21,8 +21,9 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.common.documents import GeoPoint, field_extra
+from app.common.documents import FieldGroup, GeoPoint, field_extra
 from app.graphql.context import Info
+from app.graphql.guards import guarded
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
 from app.graphql.shared import GeoPointInput, GeoPointType
@@ -88,15 +89,25 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
         if field_extra(info).get("writeonly"):
             continue
         description = field_description(model, name, info)
+        group = field_extra(info).get("group")
+        extensions = []
+        if group is not None:  # a marked field: nullable, and FORBIDDEN without its permission
+            description, extensions = guarded(FieldGroup(group), description)
         if reference_of(info):
-            setattr(cls, name, reference_field(model, name, info, description))
+            setattr(cls, name, reference_field(model, name, info, description, extensions))
             continue
         annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
-        setattr(cls, name, strawberry.field(description=description))
+        setattr(cls, name, strawberry.field(description=description, extensions=extensions))
     cls.__annotations__ = annotations
 
 
-def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
+def reference_field(
+    model: type[BaseModel],
+    name: str,
+    info: FieldInfo,
+    description: str,
+    extensions: list[Any] | None = None,
+) -> Any:
     """A stored id (or list of ids) resolved to the record(s), through the request's loader."""
     type_name = str(reference_of(info))
     collection = str(field_extra(info)["collection"])
@@ -113,8 +124,10 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
         doc = await loaders.load(collection, value)
         return None if doc is None else wrap(doc)
 
-    resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]
-    return strawberry.field(resolver=resolve, description=description)
+    # a guarded list is nullable: its FORBIDDEN error must not null the record holding it
+    listed: Any = list[target] | None if extensions else list[target]  # type: ignore[valid-type]
+    resolve.__annotations__["return"] = listed if many else target | None
+    return strawberry.field(resolver=resolve, description=description, extensions=extensions)
 
 
 def record_type(

@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from app.domains import classes_named
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.guards import gate_mutations
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.settings import Settings
@@ -44,6 +45,7 @@ Mutation = _root(
     "Every change a caller can make. Expected refusals "
     "come back as `userErrors` in the payload, and then nothing was written.",
 )
+gate_mutations(Mutation)
 
 
 class CaregraphSchema(strawberry.Schema):

@@ -13,6 +13,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 
 from app.data.audit import sensitive_read_events
+from app.data.scope import request_scope
 from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
@@ -56,9 +57,11 @@ class CaregraphView(GraphQLView[Context, None]):
             loaders=Loaders(None),
             request_id=request.get(REQUEST_ID) or uuid.uuid4().hex,
         )
-        if caller is not None:
-            context.loaders = Loaders(context.scope)
         current_tally.set(context.tally)
+        if caller is not None:
+            # one query for a caregiver (the patients they are booked with), once per request
+            context._scope = await request_scope(database, context.actor)
+            context.loaders = Loaders(context.scope)
         request[GRAPHQL_CONTEXT] = context
         return context
 
