@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import Document
 from pydantic import ConfigDict, Field
 
+from app.common.codes import Code
 from app.common.documents import Embedded, by_account
 
 
-@strawberry.enum(description="What an audited request did.")
-class AuditAction(Enum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    RESTORE = "restore"
-    READ_SENSITIVE = "read_sensitive"
-    AUTHORIZE = "authorize"
+class AuditAction(Code):
+    """What an audited request did."""
+
+    CREATE = "create", "A record was created."
+    UPDATE = "update", "A record was changed."
+    DELETE = "delete", "A record was soft-deleted."
+    RESTORE = "restore", "A deleted record was restored."
+    READ_SENSITIVE = "read_sensitive", "Sensitive fields of a record were read."
+    AUTHORIZE = "authorize", "An API client exchanged its key and secret for an access token."
 
 
 class FieldChange(Embedded):

@@ -96,9 +96,25 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
         if reference_of(info):
             setattr(cls, name, reference_field(model, name, info, description, extensions))
             continue
-        annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
+        # a marked field is nullable: its FORBIDDEN error nulls it, not the record holding it
+        annotations[name] = (
+            _graphql_annotation(info.annotation, output_type, optional=True)
+            if group is not None
+            else output_annotation(info)
+        )
         setattr(cls, name, strawberry.field(description=description, extensions=extensions))
     cls.__annotations__ = annotations
+
+
+def output_annotation(info: FieldInfo) -> Any:
+    """A stored field's output type: non-null when every record holds a value, because the
+    model requires one, writes its default at create (every write is validated), or every
+    write fills it (`FILLED`); a list is never null (none stored reads as []). Null only where
+    a record may truly lack the value."""
+    if _is_list(info.annotation) or field_extra(info).get("filled"):
+        return _graphql_annotation(_without_none(info.annotation), output_type, optional=False)
+    unset = not info.is_required() and info.default is None and info.default_factory is None
+    return _graphql_annotation(info.annotation, output_type, optional=unset)
 
 
 def reference_field(
@@ -180,6 +196,13 @@ def _is_list(annotation: Any) -> bool:
         inner[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
     )
     return typing.get_origin(target) is list
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return inner
+    return annotation
 
 
 def _graphql_annotation(
