@@ -136,8 +136,6 @@ class AccountStore(RecordStore):
         revision: int,
         changes: dict[str, Any],
         also: Also | None = None,
-        *,
-        checked: bool = False,
     ) -> RawDoc:
         taken = [
             Problem(
@@ -150,7 +148,7 @@ class AccountStore(RecordStore):
         ]
         if taken:
             raise ServiceError(*taken)
-        return await super().update(actor, key, revision, changes, also, checked=checked)
+        return await super().update(actor, key, revision, changes, also)
 
 
 def account_store(database: Database) -> RecordStore:

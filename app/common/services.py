@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from beanie.odm.utils.encoder import Encoder
@@ -35,11 +35,18 @@ class Actor:
     role_type: RoleType | None = None
     """The kind of role the caller acts in: a caregiver's reads are their own rows only
     (app/data/policy.py); None for the agency itself, as with `permissions`."""
+    computed: bool = False
+    """What this actor writes now was computed by the rules (a punch's pay, a visit's copied
+    rates), not given by it: its role's right to write marked fields is not asked."""
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
 
     def may(self, permission: Permission) -> bool:
         return self.permissions is None or permission in self.permissions
+
+    def computing(self) -> Actor:
+        """The same actor, writing what the rules computed (see `computed`)."""
+        return replace(self, computed=True)
 
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:

@@ -97,8 +97,8 @@ class ScopedCollection:
                 raise ScopeError(f"{sorted(crossing)[0]} would leave {self.name}")
         first = {"$match": self._read(pipeline[0]["$match"])}
         hidden = self.fields(self.name)
-        unset = [{"$unset": list(hidden)}] if hidden else []
-        stages = [first, *unset, *pipeline[1:]]
+        unset: list[Mapping[str, Any]] = [{"$unset": list(hidden)}] if hidden else []
+        stages: list[Mapping[str, Any]] = [first, *unset, *pipeline[1:]]
         return await self.raw.aggregate(stages, **self._with_session(kwargs))
 
     # writes --------------------------------------------------------------------------------

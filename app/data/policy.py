@@ -257,6 +257,9 @@ class RootRule:
     permission: P | None = None
     open: bool = False
     """Needs no credential at all (exchanging a key for a token)."""
+    any_of: frozenset[P] = frozenset()
+    """Needs one of these (a file's: its owner kind's permission, checked again with the
+    owner by the service)."""
 
 
 def _reads(record_type: str, *fields: str) -> dict[str, RootRule]:
@@ -319,7 +322,12 @@ MUTATIONS: dict[str, RootRule] = {
     **_crud("ProgressNote", P.MANAGE_PATIENTS),
     **_writes("ProgressNote", P.MANAGE_PATIENTS, "progressNoteApprove"),
     # a file's permission is its owner kind's (files/documents.py OWNER_KINDS), checked there
-    **_writes("File", None, "fileUpdate", "fileDelete", "fileRestore"),
+    **{
+        name: RootRule(
+            "File", any_of=frozenset({P.MANAGE_ACCOUNT, P.MANAGE_STAFF, P.MANAGE_PATIENTS})
+        )
+        for name in ("fileUpdate", "fileDelete", "fileRestore")
+    },
     **_crud("Event", P.MANAGE_SCHEDULE),
     **_crud("EventGroup", P.MANAGE_SCHEDULE),
     **_writes(
@@ -366,12 +374,16 @@ def may_call(actor: Actor, rule: RootRule) -> bool:
         return True
     if rule.permission is not None and not actor.may(rule.permission):
         return False
+    if rule.any_of and not any(actor.may(p) for p in rule.any_of):
+        return False
     return rule.record_type is None or may_read_type(actor, rule.record_type)
 
 
 def needs(rule: RootRule) -> str:
     """What a root field needs, in words, for error messages and the README."""
     wanted = [rule.permission.name] if rule.permission is not None else []
+    if rule.any_of:
+        wanted.append(" or ".join(sorted(p.name for p in rule.any_of)))
     read = RECORDS[rule.record_type].read if rule.record_type else None
     if read is not None and read != rule.permission:
         wanted.append(read.name)

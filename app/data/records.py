@@ -91,9 +91,9 @@ class RecordStore:
         """Create records all or nothing: one bad item refuses them all, naming its index."""
         return await self.insert_new(actor, await self.prepare_many(actor, items, prefix), also)
 
-    async def prepare(self, actor: Actor, data: dict[str, Any], *, checked: bool = False) -> RawDoc:
+    async def prepare(self, actor: Actor, data: dict[str, Any]) -> RawDoc:
         """A new record, validated and ready to insert, without writing anything."""
-        (raw,) = await self.prepare_many(actor, [data], prefix=None, checked=checked)
+        (raw,) = await self.prepare_many(actor, [data], prefix=None)
         return raw
 
     async def prepare_many(
@@ -101,17 +101,15 @@ class RecordStore:
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        *,
-        checked: bool = False,
     ) -> list[RawDoc]:
         """New records, validated (the problems of all of them, each naming its item) and their
         references checked, ready to insert; nothing is written. Marked fields (pay, billing,
-        ...) the actor may not write are refused first, unless `checked`: the data is a rule's
-        (a punch's pay), or the store checked what the caller gave before filling in more."""
+        ...) the actor may not write are refused first, unless the actor is `computing()`:
+        the data is the rules' (a punch's pay), or the store checked what the caller gave
+        before filling in more."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
-        if not checked:
-            self.refuse_unwritable(actor, items, prefix)
+        self.refuse_unwritable(actor, items, prefix)
         raws = [
             self.new_raw(document)
             for document in problems_from_many(self.validate_new, actor, items, prefix)
@@ -162,14 +160,11 @@ class RecordStore:
         revision: int,
         changes: dict[str, Any],
         also: Also | None = None,
-        *,
-        checked: bool = False,
     ) -> RawDoc:
         """Apply a patch: fields left out keep their stored values at every depth, a null
         clears one, a list replaces the stored list whole. Marked fields the actor may not
-        write are refused first, unless `checked` (see `prepare_many`)."""
-        if not checked:
-            self.refuse_unwritable(actor, [changes], None)
+        write are refused first (see `prepare_many`)."""
+        self.refuse_unwritable(actor, [changes], None)
         current = await self.get(actor, key)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
@@ -306,7 +301,10 @@ class RecordStore:
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None
     ) -> None:
         """FORBIDDEN, naming each input field, when the items give a value to a marked field
-        (pay, billing, clinical, HR, identity) the actor's role may not write."""
+        (pay, billing, clinical, HR, identity) the actor's role may not write; nothing when
+        the actor writes what the rules computed (`Actor.computing`)."""
+        if actor.computed:
+            return
         paths = [item_path(prefix, index) for index in range(len(items))]
         problems = unwritable(actor, self.model, items, paths)
         if problems:

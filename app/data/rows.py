@@ -113,3 +113,13 @@ def remember_booked(actor: Actor, patients: frozenset[ObjectId]) -> None:
     by `app.data.scope.request_scope`)."""
     if actor.user_id is not None:
         _booked.set(Booking(actor.account_id, actor.user_id, patients))
+
+
+def also_booked(actor: Actor, patient: ObjectId | None) -> None:
+    """A caregiver punching a visit they attend sees its patient for the rest of the request,
+    however far the visit is from now (a punch reads and snapshots the patient)."""
+    booking = _booked.get()
+    if patient is None or actor.user_id is None or not is_caregiver(actor):
+        return
+    known = booking.patients if booking is not None and booking.user_id == actor.user_id else ()
+    _booked.set(Booking(actor.account_id, actor.user_id, frozenset({*known, patient})))

@@ -95,9 +95,8 @@ class RequestGuards(SchemaExtension):
         if operation.operation != OperationType.QUERY or context.caller is None:
             return []
         document = self.execution_context.graphql_document
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        definitions = document.definitions if document is not None else ()
+        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
         return refused_queries(context, operation.selection_set, fragments)
 
 

@@ -22,6 +22,7 @@ from graphql import (
     SelectionSetNode,
 )
 from strawberry.extensions import FieldExtension
+from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
 from strawberry.types.field import StrawberryField
 
@@ -33,6 +34,8 @@ from app.graphql.context import Context, Info
 from app.graphql.payloads import UserError
 
 INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
+NOTHING: dict[Any, Any] = {bool: False, int: 0}
+"""What a refused mutation's payload says for a required count or flag: nothing done."""
 
 
 class Guarded(FieldExtension):
@@ -141,7 +144,9 @@ class MutationGate(FieldExtension):
     def payload_type(self) -> type:
         assert self.field is not None
         kind = self.field.type
-        return kind.of_type if isinstance(kind, StrawberryOptional) else kind  # type: ignore[return-value]
+        found = kind.of_type if isinstance(kind, StrawberryOptional) else kind
+        assert isinstance(found, type)
+        return found
 
 
 def refused_payload(payload: type, message: str) -> Any:
@@ -150,7 +155,7 @@ def refused_payload(payload: type, message: str) -> Any:
         raise PublicError(message, code=ErrorCode.FORBIDDEN.value)
     error = UserError(field=None, message=message, code=ErrorCode.FORBIDDEN)
     values: dict[str, Any] = {}
-    for field in payload.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    for field in payload.__strawberry_definition__.fields:
         if field.base_resolver is not None:
             continue
         if field.python_name == "user_errors":
@@ -159,6 +164,8 @@ def refused_payload(payload: type, message: str) -> Any:
             values[field.python_name] = []
         elif isinstance(field.type, StrawberryOptional):
             values[field.python_name] = None
+        elif field.type in NOTHING:  # a count or a flag of what was done: nothing was
+            values[field.python_name] = NOTHING[field.type]
         else:
             raise PublicError(message, code=ErrorCode.FORBIDDEN.value)
     return payload(**values)
@@ -166,13 +173,9 @@ def refused_payload(payload: type, message: str) -> Any:
 
 def gate_mutations(mutation_type: type) -> None:
     """Put every root mutation behind the policy table (schema.py calls it once)."""
+    names = NameConverter()
     for field in mutation_type.__strawberry_definition__.fields:  # type: ignore[attr-defined]
         if not any(isinstance(e, MutationGate) for e in field.extensions):
-            gate = MutationGate(field.graphql_name or _camel(field.python_name))
+            gate = MutationGate(names.get_graphql_name(field))
             gate.apply(field)
             field.extensions.append(gate)
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.title() for part in rest)

@@ -90,7 +90,7 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
             continue
         description = field_description(model, name, info)
         group = field_extra(info).get("group")
-        extensions = []
+        extensions: list[Any] = []
         if group is not None:  # a marked field: nullable, and FORBIDDEN without its permission
             description, extensions = guarded(FieldGroup(group), description)
         if reference_of(info):

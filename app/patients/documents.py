@@ -274,13 +274,16 @@ class ProgressNoteInvoiceTo(Embedded):
         min_length=1,
         max_length=200,
         description="Who pays: self, a family member, an insurer or a program.",
+        json_schema_extra=BILLING,
     )
     client: PydanticObjectId | None = Field(
         None,
         description="The client (a paying organisation or person) billed, when it is one.",
         json_schema_extra=ref("Client", "clients"),
     )
-    notes: str | None = Field(None, max_length=1000, description="Billing instructions.")
+    notes: str | None = Field(
+        None, max_length=1000, description="Billing instructions.", json_schema_extra=BILLING
+    )
 
 
 class ProgressNoteTag(Embedded):
@@ -366,7 +369,6 @@ class ProgressNote(CareDocument, SoftDeletable):
     invoice_to: ProgressNoteInvoiceTo | None = Field(
         None,
         description="Who is billed for the time on this note.",
-        json_schema_extra=BILLING,
     )
     approval: ProgressNoteApproval = Field(
         default_factory=ProgressNoteApproval,

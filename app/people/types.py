@@ -9,6 +9,7 @@ import strawberry
 
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.documents import FieldGroup
 from app.common.text import full_name
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
 from app.data.policy import role_named
@@ -17,6 +18,7 @@ from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
@@ -140,7 +142,7 @@ class Candidate(Record, Node, Versioned):
     def full_name(self) -> str:
         return full_name(self.doc.get("name"))
 
-    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    @guarded_field(FieldGroup.IDENTITY, "Date of birth. Every read is written to the audit trail.")
     def date_of_birth(self, info: Info) -> dt.date | None:
         value = to_date(self.doc.get("date_of_birth"))
         if value is not None:

@@ -144,7 +144,7 @@ class EventBilling(Embedded):
     client: PydanticObjectId | None = Field(
         None,
         description="The client (payer) billed, when it is not the patient.",
-        json_schema_extra={**ref("Client", "clients"), **BILLING},
+        json_schema_extra=ref("Client", "clients"),
     )
     billable: bool = Field(True, description="Whether the visit is billed at all.")
 

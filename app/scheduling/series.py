@@ -139,7 +139,8 @@ async def visits_for(
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
-    raws = await events.prepared(actor, items, prefix, ignore=replacing)
+    # the series' own template, rates and all: written by the rules, not by the caller
+    raws = await events.prepared(actor.computing(), items, prefix, ignore=replacing)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws

@@ -81,7 +81,9 @@ async def split(
     for one, other in (("count", "until"), ("until", "count")):
         if changes.get(one) is not None and other not in changes:
             data[other] = None
-    (successor,) = await groups.prepared(actor, [{**data, **changes}], None)
+    # the caller's changes are checked; the rest is the old series' (its rates too)
+    groups.refuse_unwritable(actor, [changes], None)
+    (successor,) = await groups.prepared(actor.computing(), [{**data, **changes}], None)
     successor["materialised_until"] = current.get("materialised_until")
     ending = {"until": at - ONE_SECOND, "count": None}
     return await groups.change(

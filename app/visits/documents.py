@@ -73,8 +73,8 @@ class PunchFlagKind(Code):
 
 
 class CorrectionReason(Code):
-    """Why the office corrected a punchcard's clock-in or clock-out: the reason codes electronic
-    visit verification asks for."""
+    """Why the office corrected a punchcard's clock-in or clock-out, or recorded a punch on a
+    caregiver's behalf: the reason codes electronic visit verification asks for."""
 
     FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
     DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
@@ -170,6 +170,30 @@ class PunchcardActual(Embedded):
         None,
         description="The clock-out as first recorded, kept when the office corrects the "
         "punches; null while never corrected, or when none was recorded before the correction.",
+        json_schema_extra=READONLY,
+    )
+    clock_in_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-in: kept beside "
+        "the clock-in, not used (the server's clock stamps a caregiver's own punch).",
+        json_schema_extra=READONLY,
+    )
+    clock_out_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-out: kept, not "
+        "used.",
+        json_schema_extra=READONLY,
+    )
+    clock_in_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-in on the caregiver's behalf; null when "
+        "the caregiver clocked in themself.",
+        json_schema_extra=READONLY,
+    )
+    clock_out_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-out on the caregiver's behalf; null "
+        "when the caregiver clocked out themself.",
         json_schema_extra=READONLY,
     )
 
