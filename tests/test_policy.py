@@ -323,3 +323,62 @@ def test_the_permissions_every_view_role_needs_exist() -> None:
     assert {rule.read for rule in GROUPS.values()} <= auditor
     assert not {p for p in auditor if not p.name.startswith("VIEW_")}
     assert Permission.RECORD_VISITS not in auditor
+
+
+# --- built-in roles from code; an account's own roles -----------------------------------------
+
+ROLES_UPDATE = """mutation($roles: [RoleInput!]) {
+  accountUpdate(revision: 1, input: {roles: $roles}) {
+  account { roles { key permissions } } userErrors { field code } } }"""
+
+
+async def test_built_in_roles_come_from_code_whatever_an_account_stored(api: Api) -> None:
+    # given an account stored before the policy table, whose billing role could run payrolls
+    home = await household(api)
+    agency = home.agency
+    old_billing = {"key": "billing", "name": "Billing clerk", "type": "office",
+                   "permissions": ["manage_billing", "manage_payroll"]}  # fmt: skip
+    await api.database.db.accounts.update_one(
+        {"_id": agency.account_id}, {"$set": {"roles": [old_billing]}}
+    )
+    await agency.key_for("billing")
+    # when its billing key makes a payroll and reads the payroll lines
+    made = await agency.gql(MUTATIONS_TRIED["payrollCreate"], role="billing")
+    lines = await agency.gql("{ payrollUsers { totalCount } }", role="billing")
+    # then the built-in billing role's permissions apply: neither is allowed
+    assert [e["code"] for e in made.data["payrollCreate"]["userErrors"]] == ["FORBIDDEN"]
+    assert lines.data is None and forbidden_paths(lines) == [None]
+    assert await api.count("payrolls", _account=agency.account_id) == 1
+
+
+async def test_an_account_adds_roles_of_its_own_but_not_under_a_built_in_key(api: Api) -> None:
+    # given an agency
+    home = await household(api)
+    agency = home.agency
+    desk = {"key": "front_desk", "name": "Front desk", "type": "OFFICE",
+            "permissions": ["MANAGE_PATIENTS"]}  # fmt: skip
+    # when it gives its own role a built-in key, then it is refused and nothing is stored
+    taken = await agency.gql(ROLES_UPDATE, {"roles": [desk, {**desk, "key": "scheduler"}]})
+    assert taken.data["accountUpdate"]["userErrors"] == [
+        {"field": "input.roles.1.key", "code": "DUPLICATE"}
+    ]
+    assert (await api.database.db.accounts.find_one({"_id": agency.account_id}))["roles"] == []
+    # when it adds a role of its own, then the account lists the built-in roles and its own
+    added = await agency.ok(ROLES_UPDATE, {"roles": [desk]})
+    listed = added["accountUpdate"]["account"]["roles"]
+    assert [r["key"] for r in listed] == [*ROLES, "front_desk"]
+    # and a key of that role reads patients, not invoices, and may not write an identity field
+    await agency.key_for("front_desk")
+    patients = await agency.gql("{ patients { totalCount } }", role="front_desk")
+    invoices = await agency.gql("{ invoices { totalCount } }", role="front_desk")
+    assert patients.data == {"patients": {"totalCount": 2}}
+    assert invoices.data is None and forbidden_paths(invoices) == [None]
+    created = await agency.gql(
+        """mutation { patientCreate(input: {name: {first: "Ann", last: "Lee"},
+        dateOfBirth: "1940-02-02"}) { patient { id } userErrors { field code } } }""",
+        role="front_desk",
+    )
+    assert created.data["patientCreate"]["userErrors"] == [
+        {"field": "input.dateOfBirth", "code": "FORBIDDEN"}
+    ]
+    assert await api.count("patients", _account=agency.account_id) == 2

@@ -246,7 +246,12 @@ class Account(CareDocument):
     role_settings: RoleSettings = Field(
         default_factory=RoleSettings, description="Which roles new people get."
     )
-    roles: list[Role] = Field(default_factory=list, description="Roles and their permissions.")
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="The account's own roles and their permissions, beside the built-in ones "
+        "(administrator, scheduler, billing, payroll, caregiver, auditor), which come from the "
+        "policy table and whose keys are taken.",
+    )
     sales_reps: list[SalesRep] = Field(default_factory=list, description="Sales reps.")
     services: list[ServiceSetting] = Field(default_factory=list, description="Services sold.")
     taxes: list[Tax] = Field(default_factory=list, description="Sales taxes.")
