@@ -128,6 +128,8 @@ class RecordStore:
     ) -> None:
         """Insert validated new records, their audit entries and what `inserted` adds, in the
         caller's transaction."""
+        if not raws:  # an empty import: MongoDB refuses an insert of nothing
+            return
         events = [
             audit_event(
                 actor,
