@@ -53,9 +53,9 @@ async def test_a_date_out_of_range_is_refused_and_nothing_is_stored(api: Api) ->
 @pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("1e7000", "too large"),
-        ("1" * 16, "too large"),
-        ("0." + "1" * 40, "too many decimal places"),
+        ("1e7000", "more digits than a Decimal holds"),
+        ("1" * 35, "more digits than a Decimal holds"),
+        ("0." + "1" * 40, "more digits than a Decimal holds"),
         ("1_000", "not a decimal number"),
         ("NaN", "finite"),
     ],
@@ -93,3 +93,22 @@ async def test_decimals_are_written_out_plainly(api: Api) -> None:
     payload = response.data["accountUpdate"]
     assert payload["userErrors"] == []
     assert payload["account"]["payrollSettings"]["holidayMultiplier"] == "2.5"
+
+
+async def test_a_number_too_large_for_any_record_is_refused_naming_its_field(api: Api) -> None:
+    # given an agency
+    agency = await api.agency()
+
+    # when its holiday multiplier is set to a number of 34 digits (a Decimal, but no multiplier)
+    response = await agency.gql(
+        "mutation($m: Decimal!) { accountUpdate(revision: 1, input: "
+        "{payrollSettings: {holidayMultiplier: $m}}) { userErrors { field message code } } }",
+        {"m": "9" * 34},
+    )
+
+    # then it is refused naming the field, and the account is unchanged
+    [error] = response.data["accountUpdate"]["userErrors"]
+    assert error["field"] == "input.payrollSettings.holidayMultiplier"
+    assert error["code"] == "INVALID" and "15 digits" in error["message"]
+    stored = await api.database.db.accounts.find_one({"_id": agency.account_id})
+    assert stored is not None and stored.get("_revision", 1) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, Overflow
 
 import strawberry
 from bson import Decimal128
@@ -11,10 +11,11 @@ from strawberry.types.scalar import ScalarDefinition
 
 from app.errors import PublicError
 
-MAX_WHOLE_DIGITS = 15
-MAX_PLACES = 12
-"""A Decimal has at most 15 digits before the point and 12 after: every such number is stored
-exactly as Decimal128 (34 digits), and none is an amount, rate or quantity an agency has."""
+MAX_DIGITS = 34
+"""A Decimal has at most 34 digits written out (before and after the point): Decimal128's
+precision, so every Decimal accepted is stored exactly. Bounds of meaning (an amount below
+100,000,000, to the cent) are the fields' own, and name the field when they refuse."""
+_EXACT = Context(prec=MAX_DIGITS, traps=[Inexact, Overflow, InvalidOperation])
 
 EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
@@ -40,19 +41,22 @@ def _parse_decimal(value: object) -> Decimal:
 
 
 def _in_range(number: Decimal, value: object) -> Decimal:
-    exponent = number.as_tuple().exponent
-    significant = number.normalize()
-    places = -int(significant.as_tuple().exponent)
-    if number and significant.adjusted() >= MAX_WHOLE_DIGITS:
+    try:  # trailing zeros dropped; any other digit past the 34th would be lost
+        plain = number.normalize(_EXACT)
+    except DecimalException:
+        plain = None
+    if plain is not None:
+        places = max(-int(plain.as_tuple().exponent), 0)
+        whole = max(plain.adjusted() + 1, 1) if plain else 1
+    if plain is None or whole + places > MAX_DIGITS:
         raise PublicError(
-            f"{value!r} is too large: a Decimal has at most {MAX_WHOLE_DIGITS} digits before "
-            "the point."
+            f"{value!r} has more digits than a Decimal holds: at most {MAX_DIGITS}, before and "
+            "after the point."
         )
-    if places > MAX_PLACES:
-        raise PublicError(f"{value!r} has too many decimal places: at most {MAX_PLACES} are kept.")
-    if isinstance(exponent, int) and (exponent > 0 or -exponent > MAX_PLACES):
-        # 1E+3 and 1.000000000000000000 are written out plainly: 1000 and 1
-        return number.quantize(Decimal(1).scaleb(-max(places, 0)))
+    written = number.as_tuple()
+    if int(written.exponent) > 0 or len(written.digits) > MAX_DIGITS:
+        # 1E+3 and 1.000000000000000000000000000000000000 are written out plainly: 1000 and 1
+        return number.quantize(Decimal(1).scaleb(-places), context=_EXACT)
     return number
 
 
@@ -106,8 +110,8 @@ def _serialize_date(value: dt.date) -> str:
 DecimalScalar: ScalarDefinition = strawberry.scalar(
     name="Decimal",
     description='An exact decimal number, sent as a string ("1234.50") in the numeric-string '
-    "syntax of the General Decimal Arithmetic specification. Used for money. At most 15 digits "
-    "before the point and 12 after.",
+    "syntax of the General Decimal Arithmetic specification. Used for money. At most 34 digits "
+    "written out.",
     specified_by_url="https://speleotrove.com/decimal/daconvs.html#refnumsyn",
     serialize=_serialize_decimal,
     parse_value=_parse_decimal,
