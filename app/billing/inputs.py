@@ -13,6 +13,7 @@ import strawberry
 from app.billing.defaults import account_today
 from app.billing.documents import Invoice, Payment
 from app.billing.enums import InvoiceStatus, InvoiceType, PaymentMethod
+from app.common.money import MAX_AMOUNT
 from app.common.text import normalise
 from app.errors import PublicError
 from app.graphql.connections import Ordering, order_input
@@ -89,10 +90,15 @@ class AmountRange:
         """On a key stored in whole cents: a bound between two cents keeps only whole cents
         inside it (at least 10.005 is at least 10.01)."""
         bounds: dict[str, Any] = {}
-        if self.min is not None:
-            bounds["$gte"] = math.ceil(self.min * 100)
-        if self.max is not None:
-            bounds["$lte"] = math.floor(self.max * 100)
+        for name, value, op, whole in (
+            ("min", self.min, "$gte", math.ceil),
+            ("max", self.max, "$lte", math.floor),
+        ):
+            if value is None:
+                continue
+            if abs(value) > MAX_AMOUNT:
+                raise PublicError(f"`amountDue.{name}` is at most {MAX_AMOUNT:,} either way.")
+            bounds[op] = whole(value * 100)
         return {key: bounds} if bounds else {}
 
 

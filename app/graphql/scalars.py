@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Context, Decimal, DecimalException, Inexact, InvalidOperation, Overflow
+from decimal import Decimal, DecimalException, InvalidOperation
 
 import strawberry
 from bson import Decimal128
@@ -12,10 +12,9 @@ from strawberry.types.scalar import ScalarDefinition
 from app.errors import PublicError
 
 MAX_DIGITS = 34
-"""A Decimal has at most 34 digits written out (before and after the point): Decimal128's
-precision, so every Decimal accepted is stored exactly. Bounds of meaning (an amount below
-100,000,000, to the cent) are the fields' own, and name the field when they refuse."""
-_EXACT = Context(prec=MAX_DIGITS, traps=[Inexact, Overflow, InvalidOperation])
+"""A Decimal is one Decimal128 holds exactly: at most 34 significant digits, of a magnitude it
+can store. Bounds of meaning (an amount below 100,000,000, to the cent; 15 digits before the
+point for anything a record keeps) are the fields' own, and name the field when they refuse."""
 
 EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
@@ -41,22 +40,13 @@ def _parse_decimal(value: object) -> Decimal:
 
 
 def _in_range(number: Decimal, value: object) -> Decimal:
-    try:  # trailing zeros dropped; any other digit past the 34th would be lost
-        plain = number.normalize(_EXACT)
+    try:
+        Decimal128(number)  # refuses what it would have to round or cannot reach
     except DecimalException:
-        plain = None
-    if plain is not None:
-        places = max(-int(plain.as_tuple().exponent), 0)
-        whole = max(plain.adjusted() + 1, 1) if plain else 1
-    if plain is None or whole + places > MAX_DIGITS:
         raise PublicError(
-            f"{value!r} has more digits than a Decimal holds: at most {MAX_DIGITS}, before and "
-            "after the point."
-        )
-    written = number.as_tuple()
-    if int(written.exponent) > 0 or len(written.digits) > MAX_DIGITS:
-        # 1E+3 and 1.000000000000000000000000000000000000 are written out plainly: 1000 and 1
-        return number.quantize(Decimal(1).scaleb(-places), context=_EXACT)
+            f"{value!r} cannot be held exactly: a Decimal has at most {MAX_DIGITS} significant "
+            "digits, and an exponent from -6176 to 6111."
+        ) from None
     return number
 
 
@@ -110,8 +100,8 @@ def _serialize_date(value: dt.date) -> str:
 DecimalScalar: ScalarDefinition = strawberry.scalar(
     name="Decimal",
     description='An exact decimal number, sent as a string ("1234.50") in the numeric-string '
-    "syntax of the General Decimal Arithmetic specification. Used for money. At most 34 digits "
-    "written out.",
+    "syntax of the General Decimal Arithmetic specification. Used for money. At most 34 "
+    "significant digits (Decimal128); written out plainly (1000, not 1E+3).",
     specified_by_url="https://speleotrove.com/decimal/daconvs.html#refnumsyn",
     serialize=_serialize_decimal,
     parse_value=_parse_decimal,
