@@ -21,6 +21,15 @@ class AuditAction(Enum):
     RESTORE = "restore"
     READ_SENSITIVE = "read_sensitive"
     AUTHORIZE = "authorize"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    INVITE = "invite"
+    PASSWORD_CHANGE = "password_change"
+    PASSWORD_RESET = "password_reset"
+    TWO_FACTOR = "two_factor"
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
 
 
 class FieldChange(Embedded):
@@ -37,6 +46,7 @@ class AuditActor(Embedded):
     kind: str = Field(description="api_client or user.")
     id: Any = Field(None, description="Its stored id.")
     name: str | None = Field(None, description="Its name at the time.")
+    session: Any = Field(None, description="The sign-in session a user acted in.")
 
 
 class AuditEvent(Document):
