@@ -17,6 +17,7 @@ class ErrorCode(Enum):
     FORBIDDEN = "FORBIDDEN"
     INVALID_STATE = "INVALID_STATE"
     SCHEDULE_CONFLICT = "SCHEDULE_CONFLICT"
+    OTP_REQUIRED = "OTP_REQUIRED"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ UserErrorCode = strawberry.enum(
     "changed since the revision you sent), DUPLICATE (a unique value is taken), FORBIDDEN "
     "(your role may not do this), INVALID_STATE (the record's state does not allow it), "
     "SCHEDULE_CONFLICT (the visit clashes with the caregiver's schedule or the patient's needs; "
-    "pass an override to book it anyway).",
+    "pass an override to book it anyway), OTP_REQUIRED (signing in needs a valid one-time code "
+    "from an authenticator app).",
 )
 
 
