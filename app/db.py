@@ -18,6 +18,7 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import ConnectionFailure, PyMongoError
 
+from app.data.migrations import migrate
 from app.embedded import EmbeddedServer
 from app.settings import Settings
 
@@ -116,6 +117,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         )
         db = client[settings.database_name]
         await init_beanie(database=db, document_models=document_models())
+        await migrate(db)
         yield Database(client=client, db=db, counter=counter)
     finally:
         await client.close()

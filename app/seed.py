@@ -29,6 +29,7 @@ from app.common.codes import (
 )
 from app.common.demo import DemoAccount
 from app.common.services import Actor
+from app.data.system import System
 from app.db import Database, open_database
 from app.domains import modules
 from app.patients.services import patient_store
@@ -349,7 +350,7 @@ async def seed_demo(
 ) -> None:
     """Demo agencies with staff, caregivers and patients; accounts already there are skipped."""
     for number in range(1, accounts + 1):
-        if await database.db.accounts.find_one({"ext_id": f"demo-{number}"}, {"_id": 1}):
+        if await System(database).account_by_ext_id(f"demo-{number}"):
             print(f"account {number}/{accounts}: demo-{number} already there", file=sys.stderr)
             continue
         await _seed_account(database, number, accounts, (caregivers, patients), Progress(progress))

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from app.data.system import System
 from app.keys import DATABASE, SETTINGS
 from app.main import create_app
 from app.settings import Settings
@@ -24,12 +25,13 @@ async def _demo_data_when_empty(app: web.Application) -> None:
     from app.seed import DEMO_CREDENTIALS, seed_demo
 
     database = app[DATABASE]
+    system = System(database)
     settings = app[SETTINGS]
     # Demo keys are public knowledge: never on a real MongoDB, never in production.
     wanted = (
         settings.demo_data and not settings.mongodb_uri and settings.environment != "production"
     )
-    if wanted and await database.db.accounts.estimated_document_count() == 0:
+    if wanted and not await system.has_accounts():
         log.info("empty database: loading the demo data")
         await seed_demo(database)
     base = f"http://{settings.host}:{settings.port}"
@@ -37,7 +39,7 @@ async def _demo_data_when_empty(app: web.Application) -> None:
         f"Caregraph GraphQL: {base}/graphql"
         + (" (GraphiQL in a browser)" if settings.graphiql_enabled else "")
     ]
-    if await database.db.accounts.find_one({"ext_id": "demo-1"}, {"_id": 1}):
+    if await system.account_by_ext_id("demo-1"):
         lines += [f"  {name}: Authorization: Bearer {key}" for name, key in DEMO_CREDENTIALS]
     print("\n".join(lines), flush=True)
 

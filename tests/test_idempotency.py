@@ -277,12 +277,13 @@ async def test_keys_expire_through_a_ttl_index_with_the_configured_time(
 
 async def test_a_changed_ttl_is_applied_to_the_existing_index(api: Api) -> None:
     # given a TTL index made with one expiry
-    collection = api.database.db[f"{COLLECTION}_ttl_check"]
+    name = f"{COLLECTION}_ttl_check"
+    collection = api.database.db[name]
     await collection.drop()
-    await ensure_ttl_index(collection, 120)
+    await ensure_ttl_index(api.database, name, 120)
 
     # when it is ensured again with another
-    await ensure_ttl_index(collection, 300)
+    await ensure_ttl_index(api.database, name, 300)
 
     # then the index has the new one
     indexes = await collection.index_information()

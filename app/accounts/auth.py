@@ -10,12 +10,13 @@ import secrets
 import string
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from bson import ObjectId
 
 from app.common.codes import Permission
 from app.common.services import Actor
+from app.data.system import System, account_of
 from app.db import Database
 
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
@@ -131,8 +132,8 @@ class Authenticator:
                 del self._cache[digest]
 
     async def _resolve(self, digest: str) -> tuple[Caller | None, float]:
-        db = self.database.db
-        token = await db.access_tokens.find_one({"token_hash": digest})
+        system = System(self.database)
+        token = await system.credential("access_tokens", {"token_hash": digest})
         client_filter: dict[str, object] = {"key_hash": digest}
         valid_for = CACHE_SECONDS
         if token is not None:
@@ -141,26 +142,30 @@ class Authenticator:
                 return None, CACHE_SECONDS
             client_filter = {"_id": token["api_client"]}
             valid_for = remaining
-        client = await db.api_clients.find_one({**client_filter, "revoked": {"$ne": True}})
+        client = await system.credential("api_clients", {**client_filter, "revoked": {"$ne": True}})
         if client is None:
             return None, CACHE_SECONDS
-        return await self._caller(client), valid_for
+        return await self._caller(system, client), valid_for
 
-    async def _caller(self, client: dict[str, Any]) -> Caller | None:
-        account = await self.database.db.accounts.find_one(
-            {"_id": client["_account"], "active": 1}, {"roles": 1}
-        )
-        if account is None:
+    async def _caller(self, system: System, client: dict[str, Any]) -> Caller | None:
+        account_id = account_of(client)
+        account = await system.account(account_id, {"roles": 1, "active": 1})
+        if not is_active(account):
             return None
         role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
         permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
         return Caller(
-            account_id=int(client["_account"]),
+            account_id=account_id,
             api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
             permissions=permissions,
         )
+
+
+def is_active(account: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:
+    """Whether an account was found and is active (`active` is 1, as the REST API shows it)."""
+    return account is not None and account.get("active") == 1
 
 
 def credential_from_header(value: str | None) -> str | None:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from app.accounts.auth import (
     hash_secret,
+    is_active,
     lookup_hash,
     new_key,
     new_secret,
@@ -17,11 +15,13 @@ from app.accounts.auth import (
 )
 from app.accounts.documents import Account, ApiClient, Role
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor, encode, validated
-from app.common.store import RecordStore, in_transaction
+from app.data.records import RecordStore
+from app.data.scope import Scope
+from app.data.system import System, account_of
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 
@@ -63,23 +63,13 @@ DEFAULT_ROLES = [
 ]
 
 
-async def next_value(database: Database, sequence: str) -> int:
-    """The next number of a named sequence; atomic, so concurrent callers never share one."""
-    counter = await database.db.counters.find_one_and_update(
-        {"_id": sequence},
-        {"$inc": {"value": 1}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
-    )
-    return int(counter["value"])  # type: ignore[index]
-
-
 async def create_account(
     database: Database, name: str, number: int | None = None, **fields: Any
 ) -> dict[str, Any]:
     """Open an account with the default roles; returns the stored account. `number` is for an
     account whose number is known outside (the care-ticket API's documented provider)."""
-    number = number if number is not None else await next_value(database, "accounts")
+    system = System(database)
+    number = number if number is not None else await system.next_account_number()
     stamp = now()
     account = validated(
         Account,
@@ -98,7 +88,7 @@ async def create_account(
         },
     )
     raw = encode(account)
-    await database.db.accounts.insert_one(raw)
+    await system.open_account(raw)
     return raw
 
 
@@ -112,7 +102,8 @@ async def create_api_client(
     secret: str | None = None,
 ) -> tuple[str, str]:
     """Issue a key and secret for a program acting for the account; they are shown only now."""
-    account = await database.db.accounts.find_one({"_id": account_id}, {"roles": 1})
+    scope = Scope(database, Actor(account_id=account_id))
+    account = await scope["accounts"].find_one({"_id": account_id}, {"roles": 1})
     if account is None:
         raise ServiceError.one("No such account.", ErrorCode.NOT_FOUND)
     if role not in {r["key"] for r in account.get("roles", [])}:
@@ -126,7 +117,7 @@ async def create_api_client(
         secret_hash=hash_secret(secret),
         created_date=now(),
     )
-    await database.db.api_clients.insert_one(encode(client))
+    await scope["api_clients"].insert_one(encode(client))
     return key, secret
 
 
@@ -139,37 +130,34 @@ async def authorize(
     client_address: str | None = None,
 ) -> tuple[str, dt.datetime, dict[str, Any]]:
     """An access token for a valid key and secret, with its expiry and the account."""
-    client = await database.db.api_clients.find_one(
-        {"key_hash": lookup_hash(api_key or ""), "revoked": {"$ne": True}}
+    system = System(database)
+    client = await system.credential(
+        "api_clients", {"key_hash": lookup_hash(api_key or ""), "revoked": {"$ne": True}}
     )
     stored = client["secret_hash"] if client is not None else None
     if client is None or not await secret_matches_async(api_secret or "", stored):
         raise ServiceError.one("The api_key and api_secret do not match.", ErrorCode.FORBIDDEN)
-    account = await database.db.accounts.find_one({"_id": client["_account"], "active": 1})
-    if account is None:
+    account_id = account_of(client)
+    account = await system.account(account_id)
+    if not is_active(account):
         raise ServiceError.one("This account is not active.", ErrorCode.FORBIDDEN)
     token = new_secret()
     expires_at = now() + dt.timedelta(seconds=ttl_seconds)
-    grant = {
-        "_account": client["_account"],
-        "api_client": client["_id"],
-        "token_hash": lookup_hash(token),
-        "expires_at": expires_at,
-    }
+    client_id = client["_id"]
+    grant = {"api_client": client_id, "token_hash": lookup_hash(token), "expires_at": expires_at}
     actor = Actor(
-        account_id=client["_account"],
-        api_client_id=client["_id"],
+        account_id=account_id,
+        api_client_id=client_id,
         api_client_name=client["name"],
         request_id=request_id,
         client_address=client_address,
     )
-    event = audit_event(actor, AuditAction.AUTHORIZE, "ApiClient", client["_id"])
 
-    async def write(session: AsyncClientSession) -> None:
-        await database.db.access_tokens.insert_one(grant, session=session)
-        await database.db.audit_events.insert_one(event, session=session)
+    async def write(tx: Tx) -> None:
+        await tx["access_tokens"].insert_one(grant)
+        await tx.audit(AuditAction.AUTHORIZE, "ApiClient", client_id)
 
-    await in_transaction(database, write)
+    await Scope(database, actor).transact(write)
     return token, expires_at, account
 
 

@@ -35,9 +35,7 @@ async def private_entries(info: Info, query: dict[str, Any]) -> dict[str, Any]:
     unmarked: dict[str, Any] = {"private": {"$ne": True}}
     if _about_another_type(query):  # a patient's history, say: no note in it
         return unmarked
-    cursor = info.context.database.db[ProgressNote.Settings.name].find(
-        ({"private": True}), {"_id": 1}
-    )
+    cursor = info.context.scope[ProgressNote.Settings.name].find({"private": True}, {"_id": 1})
     private = [doc["_id"] async for doc in cursor]
     if not private:
         return unmarked

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog.documents import Skill, Tag
-from app.common.store import RecordStore
 from app.common.text import keywords, normalise
+from app.data.records import RecordStore
 from app.db import Database
 
 

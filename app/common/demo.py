@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.common.services import Actor
+from app.data.scope import Scope
 from app.db import Database
 
 RawDoc = dict[str, Any]
@@ -31,6 +32,11 @@ class DemoAccount:
     patients: list[RawDoc]
     week_start: dt.date
     made: dict[str, list[RawDoc]] = field(default_factory=dict)
+
+    @property
+    def scope(self) -> Scope:
+        """The demo's actor's view of its account, for what it writes outside a store."""
+        return Scope(self.database, self.actor)
 
     @property
     def timezone(self) -> str:

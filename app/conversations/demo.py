@@ -124,7 +124,7 @@ async def _conversations(demo: DemoAccount) -> list[RawDoc]:
         for index, body in enumerate(bodies):
             author = people[index % len(people)]["_id"]
             conversation, _ = await post_message(
-                demo.database, demo.actor, conversation["_id"], body.format(p=name), author, at
+                demo.scope, conversation["_id"], body.format(p=name), author, at
             )
             at += dt.timedelta(minutes=rng.randint(15, 300))
         if closes:

@@ -68,10 +68,10 @@ class ConversationPostMutations:
         self, info: Info, id: strawberry.ID, body: str, author: strawberry.ID | None = None
     ) -> ConversationPostPayload:
         async def act() -> ConversationPostPayload:
-            actor = actor_of(info, Permission.MANAGE_PATIENTS)
+            actor_of(info, Permission.MANAGE_PATIENTS)  # refused without the permission
             key = decode_global_id(id, "Conversation", "id")
             user = decode_global_id(author, "User", "author") if author is not None else None
-            after, message = await post_message(info.context.database, actor, key, body, user)
+            after, message = await post_message(info.context.scope, key, body, user)
             return ConversationPostPayload(
                 conversation=Conversation.from_doc(after),
                 message=ConversationMessage.from_doc(message),

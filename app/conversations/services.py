@@ -13,13 +13,10 @@ from typing import Any, cast
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import MASK, audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, encode, item_path, validated
-from app.common.store import RecordStore, in_transaction, records_by_id
 from app.common.text import keywords, name_of
 from app.conversations.documents import (
     MAX_BODY,
@@ -30,6 +27,10 @@ from app.conversations.documents import (
     ConversationStatus,
     UserNote,
 )
+from app.data.audit import MASK
+from app.data.records import Also, RecordStore
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 
@@ -49,7 +50,11 @@ class ConversationStore(RecordStore):
         return "conversation"
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         found = await self._users(actor, items)
         ready = []
@@ -62,18 +67,23 @@ class ConversationStore(RecordStore):
                 problems += refusal.problems
         if problems:
             raise ServiceError(*problems)
-        return await super().create_many(actor, ready, prefix)
+        return await super().create_many(actor, ready, prefix, also)
 
-    def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
-        document = cast(Conversation, super()._validate_new(actor, data))
+    def validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
+        document = cast(Conversation, super().validate_new(actor, data))
         document.last_message_date = document.created_date  # until a message is posted
         return document
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self.get(actor, key)
-        self._check_revision(current, revision)  # a stale view is told so first
+        self.check_revision(current, revision)  # a stale view is told so first
         status = changes.get("status", current.get("status"))
         status = getattr(status, "value", status)
         if current.get("status") == CLOSED and status == CLOSED:
@@ -87,7 +97,7 @@ class ConversationStore(RecordStore):
         found = await self._users(actor, [changes])
         kept = current.get("participants") or []
         changes = {**changes, **_participants(changes, found, kept, "input")}
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
     async def _users(self, actor: Actor, items: list[dict[str, Any]]) -> dict[Any, RawDoc]:
         """The account's users the items name as participants, by id: one query."""
@@ -98,7 +108,7 @@ class ConversationStore(RecordStore):
             for p in item["participants"]
             if isinstance(p, dict) and p.get("record") is not None
         }
-        return await records_by_id(self.database, "users", actor.account_id, ids, {"name": 1})
+        return await self.scope(actor)["users"].by_ids(ids, {"name": 1})
 
 
 def _participants(
@@ -158,8 +168,7 @@ def _refusal(current: RawDoc, author: ObjectId | None) -> ServiceError | None:
 
 
 async def post_message(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     key: Any,
     body: str,
     author: ObjectId | None = None,
@@ -179,16 +188,15 @@ async def post_message(
             ErrorCode.INVALID,
             "body",
         )
-    store = conversation_store(database)
+    actor = scope.actor
+    store = conversation_store(scope.database)
     current = await store.get(actor, key)
     refusal = _refusal(current, author)
     if refusal is not None:
         raise refusal
     stamp = at or now()
     if author is not None:
-        user = await database.db.users.find_one(
-            {"_id": author, "_account": actor.account_id}, {"name": 1}
-        )
+        user = await scope["users"].find_one({"_id": author}, {"name": 1})
         snapshot = next(p for p in current["participants"] if p.get("_id") == author)
         name = name_of(user) if user is not None else str(snapshot.get("name") or "(no name)")
     else:
@@ -206,7 +214,6 @@ async def post_message(
     )
     guard: dict[str, Any] = {
         "_id": key,
-        "_account": actor.account_id,
         "status": {"$ne": CLOSED},
         "_deleted": {"$ne": True},
         f"messages.{MAX_MESSAGES - 1}": {"$exists": False},
@@ -226,23 +233,17 @@ async def post_message(
         changes["_revision"] = 2
     else:
         update["$inc"] = {"_revision": 1}
-    event = audit_event(
-        actor,
-        AuditAction.UPDATE,
-        "Conversation",
-        key,
-        changes=[{"field": "messages", "before": None, "after": {**message, "body": MASK}}],
-    )
+    posted = [{"field": "messages", "before": None, "after": {**message, "body": MASK}}]
 
-    async def write(session: AsyncClientSession) -> RawDoc | None:
-        after = await store.collection.find_one_and_update(
-            guard, update, return_document=ReturnDocument.AFTER, session=session
+    async def write(tx: Tx) -> RawDoc | None:
+        after = await tx[store.collection_name].find_one_and_update(
+            guard, update, return_document=ReturnDocument.AFTER
         )
         if after is not None:
-            await database.db.audit_events.insert_one(event, session=session)
+            await tx.audit(AuditAction.UPDATE, "Conversation", key, changes=posted)
         return after
 
-    after = await in_transaction(database, write)
+    after = await scope.transact(write)
     if after is None:  # it changed between the read and the write: say why
         refusal = _refusal(await store.get(actor, key), author)
         raise refusal or ServiceError.one(
@@ -265,24 +266,29 @@ class UserNoteStore(RecordStore):
     def what(self) -> str:
         return "user note"
 
-    def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
+    def validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
         author = {"created_user": actor.user_id, "last_updated_user": actor.user_id}
-        return super()._validate_new(actor, {**data, **author})
+        return super().validate_new(actor, {**data, **author})
 
-    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
+    async def write(
+        self,
+        actor: Actor,
+        current: RawDoc,
+        update: dict[str, Any],
+        *,
+        changes: list[dict[str, Any]] | None = None,
+        **details: Any,
+    ) -> RawDoc:
         sets = update.setdefault("$set", {})
         if "_last_updated_date" in sets:  # delete and restore name the usual key
             sets["last_updated_date"] = sets.pop("_last_updated_date")
-        who = event.get("actor") or {}
-        user = who.get("id") if who.get("kind") == "user" else None
-        if user is not None:
-            sets["last_updated_user"] = user
+        if actor.user_id is not None:
+            sets["last_updated_user"] = actor.user_id
         elif current.get("last_updated_user") is not None:
             update.setdefault("$unset", {})["last_updated_user"] = ""
-        event["changes"] = [
-            c for c in event.get("changes", []) if c.get("field") != "lastUpdatedDate"
-        ]
-        return await super()._write(current, update, event)
+        if changes is not None:
+            changes = [c for c in changes if c.get("field") != "lastUpdatedDate"]
+        return await super().write(actor, current, update, changes=changes, **details)
 
 
 def user_note_store(database: Database) -> UserNoteStore:

@@ -9,4 +9,6 @@
 - `Contents`: the file contents (GridFS) of one account, reached through its file records
   (content.py).
 - `policy.py`: the hook where a caller's row policy applies to every read.
+- `indexes.py`: indexes whose options come from the settings (idempotency keys' expiry).
+- `migrations.py`: start-up repairs of a data folder written before the data path.
 """

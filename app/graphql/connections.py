@@ -198,8 +198,7 @@ async def paginate(
 ) -> Connection[T]:
     """One page of `collection` matching `query`, always within the caller's account."""
     size = page.size()
-    db = info.context.database.db[collection]
-    query = query
+    db = info.context.scope[collection]
     clauses = [query]
     if page.after:
         clauses.append(_past(ordering, page.after, forwards=True))

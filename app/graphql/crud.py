@@ -12,8 +12,8 @@ from app.audit.queries import audit_page
 from app.audit.types import AuditEvent
 from app.common.codes import Permission
 from app.common.services import Actor, RawDoc
-from app.common.store import RecordStore
 from app.common.text import camel
+from app.data.records import RecordStore
 from app.db import Database
 from app.graphql.connections import Connection, Page
 from app.graphql.context import Info

@@ -29,11 +29,13 @@ from typing import Any
 import pymongo
 from aiohttp import web
 from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse
-from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError, OperationFailure, PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from app.keys import CALLER, DATABASE, SETTINGS
+from app.data.collections import ScopedCollection
+from app.data.indexes import expire_after
+from app.data.scope import Scope
+from app.db import Database
+from app.keys import CALLER, DATABASE, REQUEST_ID, SETTINGS
 from app.web import Handler
 
 log = logging.getLogger("app.idempotency")
@@ -46,36 +48,19 @@ MAX_KEY_LENGTH = 255
 PENDING = "pending"
 DONE = "done"
 _CLAIM_ATTEMPTS = 3
-_INDEX_CONFLICTS = {85, 86}  # IndexOptionsConflict, IndexKeySpecsConflict
 _RELEASE_TIMEOUT_SECONDS = 5.0  # after a failure the database may be gone: do not hang on it
 
 RawDoc = dict[str, Any]
 
 
-def idempotency_keys(app: web.Application) -> AsyncCollection[RawDoc]:
-    return app[DATABASE].db[COLLECTION]
-
-
-async def ensure_ttl_index(collection: AsyncCollection[RawDoc], ttl_seconds: int) -> None:
+async def ensure_ttl_index(database: Database, collection: str, ttl_seconds: int) -> None:
     """The TTL index on `created_at`, created or, when its expiry changed, modified in place."""
-    try:
-        await collection.create_index(
-            [("created_at", ASCENDING)], name=TTL_INDEX, expireAfterSeconds=ttl_seconds
-        )
-    except OperationFailure as error:
-        if error.code not in _INDEX_CONFLICTS:
-            raise
-        await collection.database.command(
-            {
-                "collMod": collection.name,
-                "index": {"name": TTL_INDEX, "expireAfterSeconds": ttl_seconds},
-            }
-        )
+    await expire_after(database, collection, "created_at", TTL_INDEX, ttl_seconds)
 
 
 async def create_idempotency_index(app: web.Application) -> None:
     """On startup, after the database is open: the TTL index with the configured expiry."""
-    await ensure_ttl_index(idempotency_keys(app), app[SETTINGS].idempotency_ttl_seconds)
+    await ensure_ttl_index(app[DATABASE], COLLECTION, app[SETTINGS].idempotency_ttl_seconds)
 
 
 @web.middleware
@@ -102,10 +87,12 @@ async def idempotency(request: web.Request, handler: Handler) -> web.StreamRespo
             "IDEMPOTENCY_KEY_INVALID",
         )
 
-    collection = idempotency_keys(request.app)
+    # the caller is known here (authenticate runs first): its keys are read through its scope
+    actor = caller.acting(request.get(REQUEST_ID), request.remote)
+    collection = Scope(request.app[DATABASE], actor)[COLLECTION]
     record_id = f"{caller.account_id}:{key}"
     ttl = dt.timedelta(seconds=request.app[SETTINGS].idempotency_ttl_seconds)
-    existing = await _claim(collection, record_id, caller.account_id, request_hash, ttl)
+    existing = await _claim(collection, record_id, request_hash, ttl)
     if existing is not None:
         return _answer_existing(existing, request_hash)
 
@@ -188,9 +175,8 @@ def _mutation_hash(body: bytes, max_tokens: int) -> str | None:
 
 
 async def _claim(
-    collection: AsyncCollection[RawDoc],
+    collection: ScopedCollection,
     record_id: str,
-    account_id: int,
     request_hash: str,
     ttl: dt.timedelta,
 ) -> Mapping[str, Any] | None:
@@ -201,7 +187,6 @@ async def _claim(
             await collection.insert_one(
                 {
                     "_id": record_id,
-                    "_account": account_id,
                     "request_hash": request_hash,
                     "state": PENDING,
                     "created_at": now,
@@ -243,7 +228,7 @@ def _answer_existing(existing: Mapping[str, Any], request_hash: str) -> web.Resp
     )
 
 
-async def _release(collection: AsyncCollection[RawDoc], record_id: str) -> None:
+async def _release(collection: ScopedCollection, record_id: str) -> None:
     """Forget a pending claim so that a retry runs the request again."""
     try:
         with pymongo.timeout(_RELEASE_TIMEOUT_SECONDS):

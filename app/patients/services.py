@@ -8,16 +8,15 @@ from typing import Any
 
 from bson import ObjectId
 from pydantic import BaseModel
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.codes import Permission
 from app.common.search import person_search
 from app.common.services import Actor, RawDoc, encode, item_path
-from app.common.store import RecordStore, records_by_id
 from app.common.text import camel, keywords
+from app.data.audit import changes_between
+from app.data.records import Also, RecordStore
+from app.data.unit import AUDIT, Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.patients.documents import (
@@ -66,7 +65,11 @@ class ProgressNoteStore(RecordStore):
         return "progress note"
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         private = [i for i, item in enumerate(items) if item.get("private")]
         if private and not self.sees_private(actor):
@@ -76,40 +79,42 @@ class ProgressNoteStore(RecordStore):
             for item in items
         ]
         await self._prepare(actor, prepared, prefix, current=None)
-        return await super().create_many(actor, prepared, prefix)
+        return await super().create_many(actor, prepared, prefix, also)
 
-    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+    async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
         """The entries of private notes are marked private (shown only to VIEW_SENSITIVE)
         before the transaction commits, so none is ever seen unmarked."""
         private = [raw["_id"] for raw in raws if raw.get("private")]
         if private:
-            await self.database.db.audit_events.update_many(
-                {
-                    "_account": actor.account_id,
-                    "record_type": self.record_type,
-                    "record_id": {"$in": private},
-                },
+            await tx[AUDIT].update_many(
+                {"record_type": self.record_type, "record_id": {"$in": private}},
                 {"$set": {"private": True}},
-                session=session,
             )
 
-    async def _write(self, current: RawDoc, update: dict[str, Any], event: RawDoc) -> RawDoc:
+    async def write(
+        self, actor: Actor, current: RawDoc, update: dict[str, Any], **details: Any
+    ) -> RawDoc:
         """Every change to a note that is private, or becomes private, has a private entry."""
         if current.get("private") or update.get("$set", {}).get("private"):
-            event["private"] = True
-        return await super()._write(current, update, event)
+            details["private"] = True
+        return await super().write(actor, current, update, **details)
 
-    def _validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
+    def validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         """A script importing notes (the demo, a migration) may keep when each was written; the
         GraphQL inputs cannot send `created_date`, so clients always get the current time."""
-        document = super()._validate_new(actor, data)
+        document = super().validate_new(actor, data)
         written = data.get("created_date")
         if isinstance(written, dt.datetime):
             document.created_date = document.last_updated_date = written  # type: ignore[attr-defined]
         return document
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self.get_visible(actor, key)
         if changes.get("private") and not self.sees_private(actor):
@@ -117,21 +122,28 @@ class ProgressNoteStore(RecordStore):
         changes = {**changes, "last_updated_user": actor.user_id}
         prepared = [changes]
         await self._prepare(actor, prepared, None, current=current)
-        return await super().update(actor, key, revision, prepared[0])
+        return await super().update(actor, key, revision, prepared[0], also)
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
+    ) -> RawDoc:
         await self.get_visible(actor, key)
-        return await super().delete(actor, key, reason, revision)
+        return await super().delete(actor, key, reason, revision, also)
 
-    async def restore(self, actor: Actor, key: Any) -> RawDoc:
+    async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         await self.get_visible(actor, key)
-        return await super().restore(actor, key)
+        return await super().restore(actor, key, also)
 
     async def approve(self, actor: Actor, key: Any, revision: int) -> RawDoc:
         """Approve a note as the actor, now; refused if it is already approved or deleted."""
         current = await self.get_visible(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         if (current.get("approval") or {}).get("approved"):
             raise ServiceError.one(
                 "This progress note is already approved.", ErrorCode.INVALID_STATE, "id"
@@ -151,15 +163,8 @@ class ProgressNoteStore(RecordStore):
             updated["_last_updated_user"] = actor.user_id
         elif "_last_updated_user" in current:
             update["$unset"] = {"_last_updated_user": ""}
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            self.record_type,
-            key,
-            changes=changes_between(current, {**current, "approval": approval}, {"approval"}),
-            private=bool(current.get("private")),
-        )
-        return await self._write(current, update, event)
+        changes = changes_between(current, {**current, "approval": approval}, {"approval"})
+        return await self.write(actor, current, update, changes=changes)
 
     async def get_visible(self, actor: Actor, key: Any) -> RawDoc:
         """The note, unless it is private and the actor may not see private notes."""
@@ -210,7 +215,7 @@ class ProgressNoteStore(RecordStore):
                 item[field] = _distinct(_id_of(value) for value in item[field] or [])
         wanted = {key for item in items for key in item.get(field, [])}
         fields = {**dict.fromkeys(copied, 1), "_deleted": 1}
-        found = await records_by_id(self.database, collection, actor.account_id, wanted, fields)
+        found = await self.scope(actor)[collection].by_ids(wanted, fields)
         already = {entry.get("_id") for entry in (current or {}).get(field) or []}
         problems = []
         for index, item in enumerate(items):
@@ -255,7 +260,7 @@ class ProgressNoteStore(RecordStore):
         used = {code for item in items for code in _codes(item)}
         if not used:
             return []
-        account = await self.database.db.accounts.find_one(
+        account = await self.scope(actor)["accounts"].find_one(
             {"_id": actor.account_id}, {"services.code": 1}
         )
         known = {s.get("code") for s in (account or {}).get("services", [])}
@@ -281,7 +286,7 @@ class ProgressNoteStore(RecordStore):
         if not wanted:
             return []
         # check_references looks at top-level ids only: this one is inside a subdocument
-        found = await records_by_id(self.database, "clients", actor.account_id, wanted, {"_id": 1})
+        found = await self.scope(actor)["clients"].by_ids(wanted, {"_id": 1})
         return [
             Problem(
                 "No client with this id.",

@@ -8,7 +8,6 @@ import strawberry
 
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
-from app.graphql.shared import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
@@ -17,6 +16,7 @@ from app.graphql.edges import related
 from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
+from app.graphql.shared import Person, note_read
 from app.patients.documents import Patient as PatientDocument
 from app.patients.documents import ProgressNote as ProgressNoteDocument
 from app.patients.documents import ProgressNoteTag, ProgressNoteUser
@@ -128,5 +128,6 @@ class Patient(Record, Node, Versioned, Person):
 
     @strawberry.field(description="The account (agency) that cares for the patient.")
     async def account(self, info: Info) -> record_ref("Account") | None:  # type: ignore[valid-type]
-        doc = await info.context.loaders.load("accounts", self.doc["_account"])
+        # the patient is of the caller's account: the loader reads no other
+        doc = await info.context.loaders.load("accounts", info.context.account_id)
         return None if doc is None else node_types()["Account"].from_doc(doc)  # type: ignore[attr-defined]

@@ -25,8 +25,7 @@ from app.people.types import Candidate, Client, Contact, User
 
 async def by_ext_id(info: Info, node: Any, ext_id: str) -> Any:
     """The record of that type with this id in another system, in the caller's account."""
-    collection = info.context.database.db[node.collection()]
-    doc = await collection.find_one(({"ext_id": ext_id}))
+    doc = await info.context.scope[node.collection()].find_one({"ext_id": ext_id})
     return None if doc is None else node.from_doc(doc)
 
 

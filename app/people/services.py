@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.codes import RoleType
 from app.common.search import person_search
 from app.common.services import Actor, RawDoc, decode, item_path, validated
-from app.common.store import RecordStore, in_transaction
 from app.common.text import keywords, normalise
+from app.data.audit import changes_between
+from app.data.records import Also, RecordStore
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from app.people.documents import (
@@ -36,13 +36,18 @@ class UserStore(RecordStore):
     """Users, with the rule that nobody manages themselves."""
 
     async def update(
-        self, actor: Any, key: Any, revision: int, changes: dict[str, Any]
-    ) -> dict[str, Any]:
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
         if changes.get("manager") is not None and changes["manager"] == key:
             raise ServiceError.one(
                 "A user cannot be their own manager.", ErrorCode.INVALID, "input.manager"
             )
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
 
 def user_store(database: Database) -> UserStore:
@@ -73,16 +78,25 @@ class CandidateStore(RecordStore):
     """Candidates: only hiring makes one HIRED, and a hired one stays hired."""
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         for index, item in enumerate(items):
             if _is_hired(item.get("status")):
                 where = item_path(prefix, index)
                 raise _hire_first(f"{where}.status")
-        return await super().create_many(actor, items, prefix)
+        return await super().create_many(actor, items, prefix, also)
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         if "status" in changes:
             current = await self.get(actor, key)
@@ -94,15 +108,15 @@ class CandidateStore(RecordStore):
                 )
             if not current.get("_hired") and _is_hired(changes["status"]):
                 raise _hire_first("input.status")
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
     async def hire(self, actor: Actor, key: Any, revision: int) -> tuple[RawDoc, RawDoc]:
         """Make the candidate a user (a caregiver) and mark them hired, in one transaction.
 
         Returns the candidate as it now is and the new user."""
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         if current.get("_hired"):
             raise ServiceError.one(
                 "This candidate is already hired.", ErrorCode.INVALID_STATE, "id"
@@ -111,11 +125,11 @@ class CandidateStore(RecordStore):
         users = user_store(self.database)
         copied = {name: getattr(candidate, name) for name in COPIED_TO_USER}
         role = await self._caregiver_role(actor)
-        user = users._validate_new(
+        user = users.validate_new(
             actor,
             {**copied, "role_type": RoleType.CAREGIVER, "role": role, "candidate": key},
         )
-        user_raw = users._new(actor, user)
+        user_raw = users.new_raw(user)
         stamp = now()
         hired: dict[str, Any] = {
             "_hired": True,
@@ -125,28 +139,17 @@ class CandidateStore(RecordStore):
         }
         if actor.user_id is not None:
             hired["_hired_user"] = actor.user_id
-        events = [
-            audit_event(
-                actor, AuditAction.CREATE, "User", user_raw["_id"],
-                changes=changes_between(None, user_raw),
-            ),
-            audit_event(
-                actor, AuditAction.UPDATE, "Candidate", key,
-                changes=changes_between(current, {**current, **hired}, hired),
-            ),
-        ]  # fmt: skip
         stored = current.get("_revision")
         guard = {
             "_id": key,
-            "_account": actor.account_id,
             "_revision": stored if stored is not None else {"$exists": False},
             "_hired": {"$ne": True},
         }
         update = {"$set": {**hired, "_revision": (stored or 1) + 1}}
 
-        async def write(session: AsyncClientSession) -> RawDoc:
-            after: RawDoc | None = await self.collection.find_one_and_update(
-                guard, update, return_document=ReturnDocument.AFTER, session=session
+        async def write(tx: Tx) -> RawDoc:
+            after = await tx[self.collection_name].find_one_and_update(
+                guard, update, return_document=ReturnDocument.AFTER
             )
             if after is None:  # raising aborts the transaction: no user is left behind
                 raise ServiceError.one(
@@ -154,14 +157,25 @@ class CandidateStore(RecordStore):
                     ErrorCode.CONFLICT,
                     "revision",
                 )
-            await users.collection.insert_one(user_raw, session=session)
-            await self.database.db.audit_events.insert_many(events, session=session)
+            await tx[users.collection_name].insert_one(user_raw)
+            await tx.audit_all(
+                [
+                    tx.entry(
+                        AuditAction.CREATE, "User", user_raw["_id"],
+                        changes=changes_between(None, user_raw),
+                    ),
+                    tx.entry(
+                        AuditAction.UPDATE, "Candidate", key,
+                        changes=changes_between(current, {**current, **hired}, hired),
+                    ),
+                ]
+            )  # fmt: skip
             return after
 
-        return await in_transaction(self.database, write), user_raw
+        return await self.scope(actor).transact(write), user_raw
 
     async def _caregiver_role(self, actor: Actor) -> str | None:
-        account = await self.database.db.accounts.find_one(
+        account = await self.scope(actor)["accounts"].find_one(
             {"_id": actor.account_id}, {"role_settings": 1}
         )
         settings = (account or {}).get("role_settings") or {}

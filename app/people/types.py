@@ -10,7 +10,6 @@ import strawberry
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.text import full_name
-from app.graphql.shared import Person, note_read
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
 from app.db import RawDoc
 from app.files.inputs import uploaded_files_edge
@@ -22,6 +21,7 @@ from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
+from app.graphql.shared import Person, note_read
 from app.patients.inputs import NEWEST_NOTES_FIRST, ProgressNoteFilter, ProgressNoteOrder
 from app.payroll.inputs import PayrollUserFilter
 from app.people.documents import Candidate as CandidateDocument
@@ -120,7 +120,8 @@ class User(Record, Node, Versioned, Person):
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
         key = self.doc.get("role")
-        account = await info.context.loaders.load("accounts", self.doc["_account"])
+        # the user is of the caller's account: the loader reads no other
+        account = await info.context.loaders.load("accounts", info.context.account_id)
         found = next((r for r in (account or {}).get("roles", []) if r["key"] == key), None)
         return None if found is None else Role.from_doc(found)
 
@@ -211,12 +212,12 @@ def display_name(record: Record) -> str:
 def users_hired_from(info: Info) -> BatchLoad:
     """A batch loader: for candidate ids, the user each was hired as (the first made from it),
     or None; one query for every candidate of a page."""
-    database, scoped, loaders = info.context.database, info.context.scoped, info.context.loaders
+    scope, loaders = info.context.scope, info.context.loaders
 
     async def load(candidates: list[Any]) -> list[RawDoc | None]:
-        query = scoped({"_candidate": {"$in": list(set(candidates))}})
+        query = {"_candidate": {"$in": list(set(candidates))}}
         found: dict[Any, RawDoc] = {}
-        async for doc in database.db.users.find(query, sort=[("_id", 1)]):
+        async for doc in scope["users"].find(query, sort=[("_id", 1)]):
             found.setdefault(doc["_candidate"], doc)
         loaders.prime("users", list(found.values()))
         return [found.get(candidate) for candidate in candidates]
