@@ -65,10 +65,11 @@ async def signed_in(context: Context, grant: Grant | None) -> SignInPayload:
     )
 
 
-def revoked(context: Context) -> None:
-    """Sessions just ended stop working at once in this process."""
+def revoked(context: Context, account_id: int | None = None) -> None:
+    """Sessions just ended (in the caller's account, or the one named) stop working at once in
+    this process."""
     if context.request is not None:
-        forget(context.request.app[AUTHENTICATOR], context.account_id)
+        forget(context.request.app[AUTHENTICATOR], account_id or context.account_id)
 
 
 def link_of(link: links.Link | None) -> OneTimeLink | None:
@@ -122,6 +123,8 @@ class SignInMutations:
                 wants_cookie(context.request),
             )
         )
+        if grant is not None:
+            revoked(context, grant.account_id)
         payload = await signed_in(context, grant)
         payload.user_errors = errors
         return payload

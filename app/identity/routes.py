@@ -78,6 +78,8 @@ async def refresh_route(request: web.Request) -> web.Response:
     except RefreshRefused as refused:
         if refused.status == 409:
             return _error(409, str(refused), "CONFLICT")
+        if refused.ended_in is not None:
+            forget(request.app[AUTHENTICATOR], refused.ended_in)
         response = _error(401, str(refused), "UNAUTHENTICATED")
         clear_session_cookie(response, settings)
         return response

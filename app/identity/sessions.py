@@ -49,6 +49,7 @@ class Grant:
     """What signing in or refreshing gives: an access token until `expires_at`, and for a
     browser the cookie value (`refresh`) that gets the next one."""
 
+    account_id: int
     session_id: ObjectId
     access_token: str
     expires_at: dt.datetime
@@ -60,9 +61,11 @@ class Grant:
 class RefreshRefused(Exception):
     """A refresh that gives nothing: 401 (sign in again) or 409 (refreshed meanwhile)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, ended_in: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.ended_in = ended_in
+        """The account of a session this refusal ended (a replayed secret), if one."""
 
 
 def new_token() -> str:
@@ -112,7 +115,7 @@ async def open_session(
     await tx["users"].update_one({"_id": user["_id"]}, {"$set": {"last_login_date": at}})
     await tx.audit(AuditAction.SIGN_IN, "User", user["_id"])
     refresh = cookie_value(session_id, secret) if secret else None
-    return Grant(session_id, token, expires_at, session.expires_at, refresh, user)
+    return Grant(tx.account_id, session_id, token, expires_at, session.expires_at, refresh, user)
 
 
 async def issue_token(
@@ -187,7 +190,7 @@ async def refresh(
     if (at - as_utc(spent["at"])).total_seconds() < RACE_SECONDS:
         raise RefreshRefused(409, "The session was refreshed meanwhile (in another tab?); retry.")
     await _revoke_replayed(database, session, facts)
-    raise RefreshRefused(401, "The session has ended: sign in again.")
+    raise RefreshRefused(401, "The session has ended: sign in again.", account_of(session))
 
 
 async def _rotate(
@@ -208,9 +211,8 @@ async def _rotate(
             raise RefreshRefused(409, "The session was refreshed meanwhile; retry.")
         expires = as_utc(rotated["expires_at"])
         token, expires_at = await issue_token(tx, settings, rotated["_id"], expires)
-        return Grant(
-            rotated["_id"], token, expires_at, expires, cookie_value(rotated["_id"], secret)
-        )
+        refresh = cookie_value(rotated["_id"], secret)
+        return Grant(tx.account_id, rotated["_id"], token, expires_at, expires, refresh)
 
     return await scope.transact(work)
 
