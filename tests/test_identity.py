@@ -9,6 +9,7 @@ import pyotp
 
 from app.graphql.relay import key_of, to_global_id
 from tests.factories import Api, create_patient, create_user
+from tests.factories_conversations import POST, create_conversation
 from tests.factories_identity import (
     DEACTIVATE,
     OTHER_STRONG,
@@ -430,3 +431,18 @@ async def test_an_api_client_cannot_sign_out_or_set_up_two_factor(api: Api) -> N
     assert data["signOut"] == {"signedOut": False, "userErrors": [{"code": "FORBIDDEN"}]}
     assert data["totpEnroll"] == {"secret": None, "userErrors": [{"code": "FORBIDDEN"}]}
     assert (await agency.ok("{ viewer { email } }")) == {"viewer": None}
+
+
+async def test_a_person_posts_to_a_conversation_under_their_own_name(api: Api) -> None:
+    # given a scheduler who signs in, taking part in a conversation
+    agency = await api.agency()
+    sam = await person(agency, role="scheduler", role_type="OFFICE", first="Sam")
+    conversation = await create_conversation(agency, [sam.user_id])
+
+    # when they post without naming an author
+    data = await sam.ok(POST, {"id": conversation["id"], "body": "Seen, thanks.", "author": None})
+
+    # then the message is theirs, not an API client's
+    message = data["conversationPost"]["message"]
+    assert data["conversationPost"]["userErrors"] == []
+    assert message["author"] == {"name": "Sam Smith", "record": {"id": sam.user_id}}
