@@ -11,6 +11,7 @@ from bson import ObjectId
 
 from app.accounts.services import create_account, create_api_client
 from app.common.services import Actor, encode
+from app.data.scope import Scope
 from app.graphql.relay import from_global_id, to_global_id
 from app.scheduling.documents import Event
 from app.visits.services import mark_punchcards
@@ -90,9 +91,9 @@ async def invoice_punchcards(
 ) -> int:
     """Bill punchcards on an invoice as the billing package does: a system step."""
     snapshot = {"_id": invoice, "number": number, "date": INVOICE_DATE}
-    actor = Actor(account_id=agency.account_id)
+    scope = Scope(agency.api.database, Actor(account_id=agency.account_id))
     ids = [key(p["id"]) for p in punchcards]
-    return await mark_punchcards(agency.api.database, actor, "invoice", snapshot, ids)
+    return await mark_punchcards(scope, "invoice", snapshot, ids)
 
 
 async def people(agency: Agency) -> tuple[str, str]:

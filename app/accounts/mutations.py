@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app.accounts import services
@@ -9,6 +11,7 @@ from app.accounts.documents import Account as AccountDocument
 from app.accounts.inputs import AccountUpdateInput
 from app.accounts.types import Account, AccountPayload, AuthorizePayload
 from app.common.codes import Permission
+from app.graphql.arguments import Changes, Revision
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, input_data
 from app.graphql.payloads import attempt
@@ -21,7 +24,12 @@ class AccountMutations:
         description="Exchange an API key and secret for an access token that expires "
         "(seed 001's flow; also at POST /api/authorize). Needs no other credentials."
     )
-    async def authorize(self, info: Info, api_key: str, api_secret: str) -> AuthorizePayload:
+    async def authorize(
+        self,
+        info: Info,
+        api_key: Annotated[str, strawberry.argument(description="The API client's key.")],
+        api_secret: Annotated[str, strawberry.argument(description="The API client's secret.")],
+    ) -> AuthorizePayload:
         context = info.context
         address = context.request.remote if context.request is not None else None
         result, errors = await attempt(
@@ -42,7 +50,7 @@ class AccountMutations:
         "stored lists whole. Needs MANAGE_ACCOUNT."
     )
     async def account_update(
-        self, info: Info, revision: int, input: AccountUpdateInput
+        self, info: Info, revision: Revision, input: Changes[AccountUpdateInput]
     ) -> AccountPayload:  # type: ignore[valid-type]
         async def update() -> Account:
             actor = actor_of(info, Permission.MANAGE_ACCOUNT)

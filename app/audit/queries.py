@@ -9,6 +9,7 @@ import strawberry
 from app.audit.inputs import AuditFilter
 from app.audit.types import AuditEvent, require_audit_reader
 from app.common.codes import Permission
+from app.graphql.arguments import After, Before, Filter, First, Last
 from app.graphql.connections import NEWEST_FIRST, Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.filters import merge
@@ -57,11 +58,11 @@ class AuditQueries:
     async def audit_events(
         self,
         info: Info,
-        filter: AuditFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[AuditFilter] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEvent]:
         page = Page(first=first, after=after, last=last, before=before)
         return await audit_page(info, (filter or AuditFilter()).query(info), page)

@@ -17,6 +17,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.common.codes import ServiceUnit
 from app.common.documents import (
+    FILLED,
     READONLY,
     CareDocument,
     CompanyName,
@@ -117,7 +118,12 @@ class InvoicePunchcard(Embedded):
     service_code: str | None = Field(None, max_length=20, description="The service billed.")
     caregiver: str | None = Field(None, max_length=200, description="Who gave the care.")
     amount: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="The amount billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="The amount billed for it: on a generated invoice, its part of its line "
+        "(its quantity at the line's rate, the holiday rate on a holiday), the line's amount "
+        "apportioned to the cent so the visits of a line add up to it exactly.",
     )
 
     _cents = field_validator("amount")(whole_cents)
@@ -209,17 +215,20 @@ class Invoice(CareDocument, SoftDeletable):
         min_length=1,
         max_length=40,
         description="The invoice number, unique in the account (case ignored); the account's "
-        "next number when left out.",
+        "next number when left out. Null only on a dry run's invoice, which takes no number.",
     )
     status: InvoiceStatus = Field(InvoiceStatus.DRAFT, description="Where the invoice stands.")
     invoice_type: InvoiceType = Field(InvoiceType.STANDARD, description="The kind of invoice.")
     invoice_date: dt.date | None = Field(
-        None, description="The date of the invoice; today (account time) when left out."
+        None,
+        description="The date of the invoice; today (account time) when left out.",
+        json_schema_extra=FILLED,
     )
     due_date: dt.date | None = Field(
         None,
         description="When payment is due; the invoice date plus the term's days (or the "
         "account's default term) when left out.",
+        json_schema_extra=FILLED,
     )
     billing_period: InvoiceBillingPeriod | None = Field(
         None, description="The days of care billed."

@@ -71,7 +71,7 @@ class Invoice(Record, Node, Versioned):
         due_date, amount_due = to_date(self.doc.get("due_date")), self.doc.get("amount_due")
         if due_date is None or (to_decimal(amount_due) or Decimal(0)) <= 0:
             return False
-        account = await info.context.loaders.load("accounts", self.doc["_account"])
+        account = await info.context.loaders.load("accounts", info.context.account_id)
         return due_date < account_today(account)
 
 

@@ -25,6 +25,9 @@ from app.common.codes import (
 )
 
 READONLY: dict[str, Any] = {"readonly": True}
+FILLED: dict[str, Any] = {"filled": True}
+"""Field metadata: a caller may leave it out, but every write fills it (a time stamp, a value
+derived from others, an account default), so every stored record holds one."""
 
 
 def ref(type_name: str, collection: str) -> dict[str, Any]:
@@ -75,11 +78,11 @@ class CareDocument(Document):
     revision: int = Field(1, alias="_revision", description="Bumped by every change.")
     created_date: dt.datetime | None = Field(
         None, alias="_created_date", description="When the record was created.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )  # fmt: skip
     last_updated_date: dt.datetime | None = Field(
         None, alias="_last_updated_date", description="When the record last changed.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )  # fmt: skip
     search: dict[str, Any] = Field(
         default_factory=dict, alias="_search", description="Normalised words for search."

@@ -3,31 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, field_validator
 
-from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account, ref
+from app.common.codes import Code
+from app.common.documents import (
+    FILLED,
+    READONLY,
+    CareDocument,
+    Embedded,
+    SoftDeletable,
+    by_account,
+    ref,
+)
 
 MAX_MESSAGES = 1000
 """Messages a conversation holds (kept well inside MongoDB's 16 MB document limit)."""
 MAX_BODY = 5000
 
 
-@strawberry.enum(description="Whether a conversation takes new messages.")
-class ConversationStatus(Enum):
-    OPEN = strawberry.enum_value("open", description="Open: participants can post.")
-    CLOSED = strawberry.enum_value("closed", description="Closed: kept for reading, no posts.")
+class ConversationStatus(Code):
+    """Whether a conversation takes new messages."""
+
+    OPEN = "open", "Open: participants can post."
+    CLOSED = "closed", "Closed: kept for reading, no posts."
 
 
-@strawberry.enum(description="How urgent a note about a staff member or caregiver is.")
-class UserNotePriority(Enum):
-    LOW = strawberry.enum_value("low", description="For the record.")
-    NORMAL = strawberry.enum_value("normal", description="The usual.")
-    HIGH = strawberry.enum_value("high", description="Needs attention soon.")
-    URGENT = strawberry.enum_value("urgent", description="Needs attention now.")
+class UserNotePriority(Code):
+    """How urgent a note about a staff member or caregiver is."""
+
+    LOW = "low", "For the record."
+    NORMAL = "normal", "The usual."
+    HIGH = "high", "Needs attention soon."
+    URGENT = "urgent", "Needs attention now."
 
 
 PRIORITY_RANK = {
@@ -148,7 +157,7 @@ class UserNote(CareDocument, SoftDeletable):
         None,
         alias="last_updated_date",
         description="When the note last changed.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     last_updated_user: PydanticObjectId | None = Field(
         None,

@@ -16,6 +16,7 @@ from typing import Any
 import strawberry
 from bson import json_util
 
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy
 from app.graphql.connections import (
     NEWEST_FIRST,
     Connection,
@@ -121,10 +122,10 @@ def related(
         info: Info,
         filter: Any = None,
         order_by: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Any:
         node: Any = node_types()[type_name]
         if filter is None and filter_input is not None:
@@ -147,9 +148,10 @@ def related(
 
     # The edge offers only the arguments it has inputs for: strawberry reads the signature.
     inputs: dict[str, Any] = {"filter": filter_input, "order_by": order_input}
+    described: dict[str, Any] = {"filter": Filter, "order_by": OrderBy}
     returns = Connection[record_ref(type_name)]  # type: ignore[misc,valid-type]
     parameters = [
-        p.replace(annotation=inputs[p.name] | None) if inputs.get(p.name) else p
+        p.replace(annotation=described[p.name][inputs[p.name]]) if inputs.get(p.name) else p
         for p in inspect.signature(resolve).parameters.values()
         if inputs.get(p.name, True) is not None
     ]

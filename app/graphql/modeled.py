@@ -91,9 +91,20 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
         if reference_of(info):
             setattr(cls, name, reference_field(model, name, info, description))
             continue
-        annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
+        annotations[name] = output_annotation(info)
         setattr(cls, name, strawberry.field(description=description))
     cls.__annotations__ = annotations
+
+
+def output_annotation(info: FieldInfo) -> Any:
+    """A stored field's output type: non-null when every record holds a value, because the
+    model requires one, writes its default at create (every write is validated), or every
+    write fills it (`FILLED`); a list is never null (none stored reads as []). Null only where
+    a record may truly lack the value."""
+    if _is_list(info.annotation) or field_extra(info).get("filled"):
+        return _graphql_annotation(_without_none(info.annotation), output_type, optional=False)
+    unset = not info.is_required() and info.default is None and info.default_factory is None
+    return _graphql_annotation(info.annotation, output_type, optional=unset)
 
 
 def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
@@ -167,6 +178,13 @@ def _is_list(annotation: Any) -> bool:
         inner[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
     )
     return typing.get_origin(target) is list
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return inner
+    return annotation
 
 
 def _graphql_annotation(

@@ -7,7 +7,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from beanie import Document
@@ -15,6 +15,7 @@ from bson import ObjectId
 from strawberry.types.lazy_type import LazyType
 
 from app.errors import PublicError
+from app.graphql.arguments import RecordId
 from app.graphql.context import Info
 from app.graphql.records import Record
 
@@ -115,14 +116,20 @@ class NodeQueries:
     @strawberry.field(
         description="The record with this global ID, or null if there is none in your account."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: RecordId) -> Node | None:
         return await load_node(info, id)
 
     @strawberry.field(
         description="The records with these global IDs, in the same order; null "
         "for each that is not in your account. At most 100."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global IDs, at most 100.")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > 100:
             raise PublicError("Ask for at most 100 ids at a time.")
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))

@@ -57,19 +57,24 @@ def _serialize_date(value: dt.date) -> str:
 
 DecimalScalar: ScalarDefinition = strawberry.scalar(
     name="Decimal",
-    description='An exact decimal number, sent as a string ("1234.50"). Used for money.',
+    description='An exact decimal number, sent as a string ("1234.50") in the numeric-string '
+    "syntax of the General Decimal Arithmetic specification. Used for money.",
+    specified_by_url="https://speleotrove.com/decimal/daconvs.html#refnumsyn",
     serialize=str,
     parse_value=_parse_decimal,
 )
 DateTimeScalar: ScalarDefinition = strawberry.scalar(
     name="DateTime",
-    description='An ISO 8601 date and time with a UTC offset ("2026-03-08T09:00:00-05:00").',
+    description="A date and time with a UTC offset, an RFC 3339 date-time (a profile of ISO "
+    '8601): "2026-03-08T09:00:00-05:00".',
+    specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
     serialize=_serialize_datetime,
     parse_value=_parse_datetime,
 )
 DateScalar: ScalarDefinition = strawberry.scalar(
     name="Date",
-    description='An ISO 8601 calendar date ("2026-01-31").',
+    description='A calendar date, an RFC 3339 full-date (ISO 8601): "2026-01-31".',
+    specified_by_url="https://www.rfc-editor.org/rfc/rfc3339#section-5.6",
     serialize=_serialize_date,
     parse_value=_parse_date,
 )

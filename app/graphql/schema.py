@@ -1,4 +1,4 @@
-"""The schema: every domain's queries and mutations, the scalars, limits and error handling."""
+"""The schema: every domain's queries and mutations, listed, the scalars, limits and errors."""
 
 from __future__ import annotations
 
@@ -17,32 +17,146 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from app.accounts.mutations import AccountMutations
+from app.accounts.queries import AccountQueries
+from app.audit.queries import AuditQueries
+from app.billing.mutations import (
+    InvoiceCloseMutations,
+    InvoiceGenerateMutations,
+    InvoiceMutations,
+    PaymentMutations,
+)
+from app.billing.queries import BillingQueries
+from app.catalog.mutations import SkillMutations, TagMutations
+from app.catalog.queries import CatalogQueries
+from app.conversations.mutations import (
+    ConversationMutations,
+    ConversationPostMutations,
+    UserNoteMutations,
+)
+from app.conversations.queries import ConversationQueries
 from app.domains import classes_named
+from app.files.mutations import FileMutations
+from app.files.queries import FileQueries
+from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
+from app.identity.mutations import SignInAdminMutations, SignInMutations
+from app.identity.queries import SignInQueries
+from app.patients.mutations import (
+    PatientMutations,
+    ProgressNoteApprovalMutations,
+    ProgressNoteMutations,
+)
+from app.patients.queries import PatientQueries, ProgressNoteQueries
+from app.payroll.mutations import (
+    PayrollCloseMutations,
+    PayrollGenerateMutations,
+    PayrollMutations,
+    PayrollUserAdjustmentMutations,
+    PayrollUserMutations,
+)
+from app.payroll.queries import PayrollQueries
+from app.people.mutations import (
+    CandidateHireMutations,
+    CandidateMutations,
+    ClientMutations,
+    ContactMutations,
+    UserMutations,
+)
+from app.people.queries import CandidateQueries, ClientQueries, ContactQueries, UserQueries
+from app.scheduling.mutations import EventGroupMutations, EventMutations
+from app.scheduling.queries import SchedulingQueries
 from app.settings import Settings
+from app.tickets.mutations import TicketActionMutations, TicketCategoryMutations, TicketMutations
+from app.tickets.queries import TicketQueries
+from app.visits.mutations import PunchcardClockMutations, PunchcardMutations
+from app.visits.queries import PunchcardQueries
 
 log = logging.getLogger("app.graphql")
 
 
-def _root(name: str, kind: str, description: str, *first: type) -> type:
-    """A root type holding the fields of every domain's `<Record>Queries` (or `…Mutations`)."""
-    bases = (*first, *classes_named(kind, kind.title()))
-    return strawberry.type(type(name, bases, {}), name=name, description=description)
+QUERY_PARTS: tuple[type, ...] = (
+    NodeQueries,
+    AccountQueries,
+    AuditQueries,
+    CatalogQueries,
+    UserQueries,
+    CandidateQueries,
+    ClientQueries,
+    ContactQueries,
+    SignInQueries,
+    PatientQueries,
+    ProgressNoteQueries,
+    FileQueries,
+    SchedulingQueries,
+    PunchcardQueries,
+    BillingQueries,
+    PayrollQueries,
+    ConversationQueries,
+    TicketQueries,
+)
+MUTATION_PARTS: tuple[type, ...] = (
+    AccountMutations,
+    SkillMutations,
+    TagMutations,
+    UserMutations,
+    CandidateMutations,
+    ClientMutations,
+    ContactMutations,
+    CandidateHireMutations,
+    SignInMutations,
+    SignInAdminMutations,
+    PatientMutations,
+    ProgressNoteMutations,
+    ProgressNoteApprovalMutations,
+    FileMutations,
+    EventMutations,
+    EventGroupMutations,
+    PunchcardMutations,
+    PunchcardClockMutations,
+    InvoiceMutations,
+    InvoiceCloseMutations,
+    PaymentMutations,
+    InvoiceGenerateMutations,
+    PayrollMutations,
+    PayrollUserMutations,
+    PayrollCloseMutations,
+    PayrollGenerateMutations,
+    PayrollUserAdjustmentMutations,
+    ConversationMutations,
+    UserNoteMutations,
+    ConversationPostMutations,
+    TicketMutations,
+    TicketCategoryMutations,
+    TicketActionMutations,
+)
 
 
-Query = _root(
+def root(name: str, kind: str, description: str, parts: tuple[type, ...]) -> type:
+    """A root type made of the parts listed. A domain's `…Queries` (or `…Mutations`) class
+    that is not listed is an error here, not a part silently missing from the schema."""
+    found = classes_named(kind, kind.title())
+    unlisted = [where for where, cls in found.items() if cls not in parts]
+    if unlisted:
+        names = ", ".join(unlisted)
+        raise TypeError(f"{names}: not listed in the {name} type (app/graphql/schema.py)")
+    return strawberry.type(type(name, parts, {}), name=name, description=description)
+
+
+Query = root(
     "Query",
     "queries",
     "Everything a caller can read, always within their own account.",
-    NodeQueries,
+    QUERY_PARTS,
 )
-Mutation = _root(
+Mutation = root(
     "Mutation",
     "mutations",
     "Every change a caller can make. Expected refusals "
     "come back as `userErrors` in the payload, and then nothing was written.",
+    MUTATION_PARTS,
 )
 
 
@@ -66,6 +180,7 @@ class CaregraphSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    show_codes()
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,

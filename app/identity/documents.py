@@ -10,12 +10,12 @@ from it.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
 from beanie import Document, PydanticObjectId
 from pydantic import ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 
+from app.common.codes import Code
 from app.common.documents import by_account
 
 SESSIONS_KEPT_AFTER_EXPIRY = 7 * 86_400
@@ -58,11 +58,11 @@ class Login(Document):
         ]
 
 
-class LinkPurpose(Enum):
+class LinkPurpose(Code):
     """What a one-time link lets its holder do: set a first password, or a new one."""
 
-    INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    INVITATION = "invitation", "An invitation: the person sets their first password."
+    PASSWORD_RESET = "password_reset", "A reset: the person sets a new password."
 
 
 class SignInLink(Document):

@@ -78,7 +78,11 @@ async def sign_in(
     if user is None:
         raise wrong_credentials()
     if not matched or not login.get("active", True) or account is None:
-        reason = "wrong password" if not matched else "sign-in turned off"
+        reason = (
+            "wrong password" if not matched
+            else "sign-in turned off" if not login.get("active", True)
+            else "account not active"
+        )  # fmt: skip
         await _failed(scope, user, facts, reason)
         raise wrong_credentials()
     step = await _second_factor(scope, login, user, account, otp, facts)

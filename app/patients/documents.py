@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, model_validator
 
-from app.common.codes import Gender, MaritalStatus, PatientStatus, PeriodType
+from app.common.codes import Code, Gender, MaritalStatus, PatientStatus, PeriodType
 from app.common.documents import (
     READONLY,
     CareDocument,
@@ -225,12 +223,13 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
         ]
 
 
-@strawberry.enum(description="How soon someone should act on a progress note.")
-class ProgressNotePriority(Enum):
-    LOW = strawberry.enum_value("low", description="For the record; nothing to do.")
-    NORMAL = strawberry.enum_value("normal", description="Read at the next review.")
-    HIGH = strawberry.enum_value("high", description="Read today.")
-    URGENT = strawberry.enum_value("urgent", description="Act now (a fall, a missed medication).")
+class ProgressNotePriority(Code):
+    """How soon someone should act on a progress note."""
+
+    LOW = "low", "For the record; nothing to do."
+    NORMAL = "normal", "Read at the next review."
+    HIGH = "high", "Read today."
+    URGENT = "urgent", "Act now (a fall, a missed medication)."
 
 
 PRIORITY_RANK = {priority: rank for rank, priority in enumerate(ProgressNotePriority)}

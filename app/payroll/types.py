@@ -21,24 +21,23 @@ from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
 from app.payroll.totals import Totals, line_totals, payroll_totals
 
 HOURS_RULE = (
-    "Each hour paid is in one of three kinds: overtime (past the account's weekly threshold, "
-    "at the overtime multiplier; on a holiday at the higher of the overtime and holiday "
-    "multipliers, never both), else holiday (on a statutory holiday, at the holiday "
-    "multiplier), else regular; regular + overtime + holiday = hours."
+    "Each hour paid is in one of three kinds, by the multiplier it was paid at: overtime (past "
+    "the account's weekly threshold, at the overtime multiplier), holiday (on a statutory "
+    "holiday, at the holiday multiplier; past the threshold on a holiday, the higher of the "
+    "two multipliers is paid, never both, and the hours are of its kind), else regular. "
+    "regular + overtime + holiday = hours, and each kind at its multiplier makes the gross. "
+    "Hours read with two decimals."
 )
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
-    database, account = info.context.database, info.context.account_id
+    # a payroll's totals are those of all its lines, whoever may see them
+    payroll_lines = info.context.scope.whole_account()["payrollsusers"]
 
     async def load(keys: list[Any]) -> list[Totals]:
-        query = {
-            "_account": account,
-            "payroll": {"$in": list(set(keys))},
-            "_deleted": {"$ne": True},
-        }
+        query = {"payroll": {"$in": list(set(keys))}, "_deleted": {"$ne": True}}
         lines: dict[Any, list[RawDoc]] = {key: [] for key in keys}
-        async for line in database.db.payrollsusers.find(query):
+        async for line in payroll_lines.find(query):
             lines.setdefault(line["payroll"], []).append(line)
         return [payroll_totals(lines[key]) for key in keys]
 

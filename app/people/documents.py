@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator
 
 from app.common.clock import now
-from app.common.codes import Gender, RoleType, WorkPermit
+from app.common.codes import Code, Gender, RoleType, WorkPermit
 from app.common.documents import (
     READONLY,
     Availability,
@@ -150,16 +148,15 @@ class User(CareDocument, SoftDeletable, CareProfile):
 # Candidates: people applying to work for the agency, until they are hired as users.
 
 
-@strawberry.enum(description="Where a candidate is in the hiring pipeline.")
-class CandidateStatus(Enum):
-    APPLIED = strawberry.enum_value("applied", description="Applied; nobody has called yet.")
-    PHONE_SCREENED = strawberry.enum_value("phone_screened", description="Screened by phone.")
-    INTERVIEW_SELECTED = strawberry.enum_value(
-        "interview_selected", description="Selected for an interview."
-    )
-    INTERVIEWED = strawberry.enum_value("interviewed", description="Interviewed.")
-    HIRED = strawberry.enum_value("hired", description="Hired (only candidateHire sets it).")
-    REJECTED = strawberry.enum_value("rejected", description="Not taken on.")
+class CandidateStatus(Code):
+    """Where a candidate is in the hiring pipeline."""
+
+    APPLIED = "applied", "Applied; nobody has called yet."
+    PHONE_SCREENED = "phone_screened", "Screened by phone."
+    INTERVIEW_SELECTED = "interview_selected", "Selected for an interview."
+    INTERVIEWED = "interviewed", "Interviewed."
+    HIRED = "hired", "Hired (only candidateHire sets it)."
+    REJECTED = "rejected", "Not taken on."
 
 
 class CandidateNote(Embedded):
@@ -248,10 +245,11 @@ class Candidate(CareDocument, SoftDeletable, CareProfile):
 # a company or a person, with the same company and contact-person subdocuments.
 
 
-@strawberry.enum(description="Whether a client or contact is a company or a person.")
-class PartyType(Enum):
-    COMPANY = strawberry.enum_value("company", description="A company or an organisation.")
-    PERSON = strawberry.enum_value("person", description="A private person.")
+class PartyType(Code):
+    """Whether a client or contact is a company or a person."""
+
+    COMPANY = "company", "A company or an organisation."
+    PERSON = "person", "A private person."
 
 
 class CompanyDetails(Embedded):

@@ -26,6 +26,7 @@ from pydantic import (
 from app.common.clock import as_utc  # re-exported: scheduling modules import it here
 from app.common.codes import PeriodType, Weekday
 from app.common.documents import (
+    FILLED,
     READONLY,
     CareDocument,
     Embedded,
@@ -192,7 +193,7 @@ class Event(CareDocument, SoftDeletable, Scheduled):
     duration: Decimal | None = Field(
         None,
         description="Its length in hours, from start to end (kept in step by every write).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     location_end: Location | None = Field(
         None, description="Where the visit ends, when not where it starts."
@@ -289,12 +290,12 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     duration: Decimal | None = Field(
         None,
         description="The length of each visit in hours, from start to end.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     dtstart: dt.date | None = Field(
         None,
         description="The date of the first visit, in the series' time zone (from start).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     count: int | None = Field(  # type: ignore[assignment]  # see the note on warnings above
         None, ge=1, le=1000, description="How many visits the series has (COUNT); not with until."
@@ -305,7 +306,7 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     ends: SeriesEnds | None = Field(
         None,
         description="How the series ends, from count and until (kept in step by every write).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     excluded: list[dt.datetime] = Field(
         default_factory=list,

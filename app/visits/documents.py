@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from app.common.codes import Code
 from app.common.documents import (
     READONLY,
     CareDocument,
@@ -24,50 +23,65 @@ from app.common.documents import (
 from app.common.money import MAX_AMOUNT, to_cent, whole_cents
 
 
-@strawberry.enum(description="How a caregiver clocked in and out.")
-class ClockMethod(Enum):
-    GPS = strawberry.enum_value("gps", description="From the mobile app, with its position.")
-    TELEPHONY = strawberry.enum_value("telephony", description="By calling the agency's line.")
-    MANUAL = strawberry.enum_value("manual", description="Entered by the office.")
+class ClockMethod(Code):
+    """How a caregiver clocked in and out."""
+
+    GPS = "gps", "From the mobile app, with its position."
+    TELEPHONY = "telephony", "By calling the agency's line."
+    MANUAL = "manual", "Entered by the office."
 
 
-@strawberry.enum(description="Which punch of a visit: the clock-in or the clock-out.")
-class Punch(Enum):
-    IN = strawberry.enum_value("in", description="The clock-in.")
-    OUT = strawberry.enum_value("out", description="The clock-out.")
+class Punch(Code):
+    """Which punch of a visit: the clock-in or the clock-out."""
+
+    IN = "in", "The clock-in."
+    OUT = "out", "The clock-out."
 
 
-@strawberry.enum(
-    description="Why a punch is flagged for the office to check. A flagged punch is stored "
-    "and counts like any other: the flag only says what to look at."
-)
-class PunchFlagKind(Enum):
-    FAR_FROM_VISIT = strawberry.enum_value(
+class PunchFlagKind(Code):
+    """Why a punch is flagged for the office to check. A flagged punch is stored and counts like any
+    other: the flag only says what to look at."""
+
+    FAR_FROM_VISIT = (
         "far_from_visit",
-        description="Punched farther from the visit's address than the account's radius "
+        "Punched farther from the visit's address than the account's radius "
         "(visitSettings.radiusMeters).",
     )
-    EARLY_CLOCK_IN = strawberry.enum_value(
+    EARLY_CLOCK_IN = (
         "early_clock_in",
-        description="Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
+        "Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_IN = strawberry.enum_value(
+    LATE_CLOCK_IN = (
         "late_clock_in",
-        description="Clocked in later than the visit's start plus visitSettings.lateMinutes.",
+        "Clocked in later than the visit's start plus visitSettings.lateMinutes.",
     )
-    EARLY_CLOCK_OUT = strawberry.enum_value(
+    EARLY_CLOCK_OUT = (
         "early_clock_out",
-        description="Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
+        "Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_OUT = strawberry.enum_value(
+    LATE_CLOCK_OUT = (
         "late_clock_out",
-        description="Clocked out later than the visit's end plus visitSettings.lateMinutes.",
+        "Clocked out later than the visit's end plus visitSettings.lateMinutes.",
     )
-    NO_LOCATION = strawberry.enum_value(
+    NO_LOCATION = (
         "no_location",
-        description="Punched without a position while visitSettings.gpsRequired is on (a "
+        "Punched without a position while visitSettings.gpsRequired is on (a "
         "telephony punch is not flagged when the account accepts them).",
     )
+
+
+class CorrectionReason(Code):
+    """Why the office corrected a punchcard's clock-in or clock-out: the reason codes electronic
+    visit verification asks for."""
+
+    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
+    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
+    WRONG_TIME_RECORDED = (
+        "wrong_time_recorded",
+        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+    )
+    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
+    OTHER = "other", "Another reason, said in the notes."
 
 
 class PunchFlag(Embedded):
@@ -144,12 +158,50 @@ class PunchcardActual(Embedded):
         "either position is unknown. Set by punchcardClockOut.",
         json_schema_extra=READONLY,
     )
+    original_clock_in: dt.datetime | None = Field(
+        None,
+        description="The clock-in as first recorded, kept when the office corrects the punches "
+        "(see the punchcard's correction); null while never corrected.",
+        json_schema_extra=READONLY,
+    )
+    original_clock_out: dt.datetime | None = Field(
+        None,
+        description="The clock-out as first recorded, kept when the office corrects the "
+        "punches; null while never corrected, or when none was recorded before the correction.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("clock_out")
     @classmethod
     def _ordered(cls, clock_out: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
         _after(clock_out, info, "clock_in", "clock-out")
         return clock_out
+
+
+class PunchcardCorrection(Embedded):
+    """The office's latest correction of the punches: why, by whom and when. The punches as
+    first recorded stay in `actual` (originalClockIn, originalClockOut), every correction is in
+    the audit trail, and what the punchcard bills, pays and flags is computed again from the
+    corrected times, as at clock-out."""
+
+    reason: CorrectionReason = Field(description="Why the punches were corrected.")
+    notes: str | None = Field(
+        None, max_length=1000, description="What happened; required when the reason is OTHER."
+    )
+    user: PydanticObjectId | None = Field(
+        None,
+        description="The staff member who corrected them; null when done through an API client.",
+        json_schema_extra={**READONLY, **ref("User", "users")},
+    )
+    api_client: str | None = Field(
+        None,
+        max_length=200,
+        description="The API client the correction was made through, if any.",
+        json_schema_extra=READONLY,
+    )
+    date: dt.datetime | None = Field(
+        None, description="When the punches were corrected.", json_schema_extra=READONLY
+    )
 
 
 class PunchcardBill(Embedded):
@@ -333,6 +385,12 @@ class Punchcard(CareDocument, SoftDeletable):
         description="Why the office should check its punches (far from the visit, early, late, "
         "no position): set by punchcardClockIn and punchcardClockOut; empty when all is in order.",
         json_schema_extra=READONLY,
+    )
+    correction: PunchcardCorrection | None = Field(
+        None,
+        description="Why, by whom and when the office last corrected the clock-in or clock-out: "
+        "required (its reason) with every change of the actual times of a punchcard; a "
+        "punchcard the office records itself may say why too.",
     )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")

@@ -8,28 +8,44 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
-from app.graphql.shared import GeoPointInput
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
+from app.graphql.shared import GeoPointInput
 from app.visits.clock import clock_in, clock_out
 from app.visits.documents import ClockMethod
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
 
-PunchcardMutations = record_mutations(
-    RecordSpec(
-        node=Punchcard,
-        field="punchcard",
-        plural="punchcards",
-        store=punchcard_store,
-        permission=Permission.MANAGE_SCHEDULE,
-        create_input=PunchcardCreateInput,
-        update_input=PunchcardUpdateInput,
-    )
+PUNCHCARD = RecordSpec(
+    node=Punchcard,
+    field="punchcard",
+    plural="punchcards",
+    store=punchcard_store,
+    permission=Permission.MANAGE_SCHEDULE,
+    create_input=PunchcardCreateInput,
+    update_input=PunchcardUpdateInput,
 )
+
+
+@strawberry.type
+class PunchcardMutations:
+    punchcard_create = create_mutation(PUNCHCARD, "punchcardCreate")
+    punchcard_update = update_mutation(PUNCHCARD, "punchcardUpdate")
+    punchcard_delete = delete_mutation(PUNCHCARD, "punchcardDelete")
+    punchcard_restore = restore_mutation(PUNCHCARD, "punchcardRestore")
+    punchcard_import = import_mutation(PUNCHCARD, "punchcardImport")
+
 
 if TYPE_CHECKING:
     PunchcardPayload = Any
@@ -94,10 +110,9 @@ class PunchcardClockMutations:
         notes: Notes = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             made = await clock_in(
-                info.context.database,
-                actor,
+                info.context.scope,
                 decode_global_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
                 at=at,
@@ -141,10 +156,9 @@ class PunchcardClockMutations:
         notes: Notes = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             done = await clock_out(
-                info.context.database,
-                actor,
+                info.context.scope,
                 punchcard=_optional_id(punchcard, "Punchcard", "punchcard"),
                 event_key=_optional_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
