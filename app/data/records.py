@@ -157,7 +157,7 @@ class RecordStore:
         self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
         changes = keep_write_only(self.model, before, changes)
-        merged = patched(before, changes)
+        merged = patched(before, changes, self.model)
         document = validated(self.model, {**merged, "last_updated_date": now()})
         await check_references(self.scope(actor), self.model, [changes])
         self._index_search(document)

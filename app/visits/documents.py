@@ -221,6 +221,7 @@ class PunchcardBill(Embedded):
         le=MAX_AMOUNT,
         description="Hours times rate, rounded half-up to the cent: computed when left out, "
         "refused when it differs.",
+        json_schema_extra={"derived_from": ["hours", "rate"]},
     )
     billable: bool = Field(True, description="Whether the visit is billed at all.")
 
@@ -253,6 +254,7 @@ class PunchcardPay(Embedded):
         le=MAX_AMOUNT,
         description="Amount paid: hours times rate, half-up to the cent, when left out; it may "
         "differ when overtime or holiday premiums apply.",
+        json_schema_extra={"derived_from": ["hours", "rate"]},
     )
     overtime_hours: Decimal = Field(
         Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
