@@ -35,13 +35,21 @@ class Actor:
     client_address: str | None = None
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
+    user_name: str | None = None
+    session_id: ObjectId | None = None
+    """The sign-in session a user acts in: the trail names it beside the user."""
 
     def may(self, permission: Permission) -> bool:
         return self.permissions is None or permission in self.permissions
 
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:
-            return {"kind": "user", "id": self.user_id, "name": None}
+            return {
+                "kind": "user",
+                "id": self.user_id,
+                "name": self.user_name,
+                "session": self.session_id,
+            }
         return {"kind": "api_client", "id": self.api_client_id, "name": self.api_client_name}
 
 

@@ -34,7 +34,7 @@ from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
 log = logging.getLogger("app.graphql")
 
-OPEN_FIELDS = {"authorize", "__typename", "__schema", "__type"}
+OPEN_FIELDS = {"authorize", "signIn", "invitationAccept", "__typename", "__schema", "__type"}
 
 
 def refuse(execution_context: Any, message: str, code: str) -> None:

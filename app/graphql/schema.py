@@ -42,6 +42,8 @@ from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
+from app.identity.mutations import SignInAdminMutations, SignInMutations
+from app.identity.queries import SignInQueries
 from app.patients.mutations import (
     PatientMutations,
     ProgressNoteApprovalMutations,
@@ -84,6 +86,7 @@ QUERY_PARTS: tuple[type, ...] = (
     CandidateQueries,
     ClientQueries,
     ContactQueries,
+    SignInQueries,
     PatientQueries,
     ProgressNoteQueries,
     FileQueries,
@@ -103,6 +106,8 @@ MUTATION_PARTS: tuple[type, ...] = (
     ClientMutations,
     ContactMutations,
     CandidateHireMutations,
+    SignInMutations,
+    SignInAdminMutations,
     PatientMutations,
     ProgressNoteMutations,
     ProgressNoteApprovalMutations,
