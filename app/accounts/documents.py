@@ -208,6 +208,16 @@ class VisitSettings(Embedded):
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
 
 
+class SecuritySettings(Embedded):
+    """How the agency's people sign in."""
+
+    require_two_factor_roles: list[str] = Field(
+        default_factory=list,
+        description="Keys of the roles whose users must sign in with a one-time code from an "
+        "authenticator app (signIn answers OTP_REQUIRED without one).",
+    )
+
+
 class Account(CareDocument):
     """An agency: the tenant every other record belongs to. Its `_account` is its own number."""
 
@@ -260,6 +270,9 @@ class Account(CareDocument):
     )
     terms: list[Term] = Field(default_factory=list, description="Payment terms.")
     telephony: Telephony = Field(default_factory=Telephony, description="Clock-in phone line.")
+    security_settings: SecuritySettings = Field(
+        default_factory=SecuritySettings, description="How the agency's people sign in."
+    )
 
     class Settings:
         name = "accounts"

@@ -350,6 +350,7 @@ class Invoice(CareDocument, SoftDeletable):
             by_account("invoice_date", "_id"),
             by_account("due_date", "_id"),
             by_account("_search.total_cents", "_id"),
+            by_account("_search.due_cents", "_id"),
             by_account("_created_date", "_id"),
             by_account("status"),
             by_account("patient._id"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from beanie.odm.utils.encoder import Encoder
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
-from app.common.text import camel
+from app.common.text import camel, control_character, is_multiline
 from app.errors import ErrorCode, Problem, ServiceError
 
 D = TypeVar("D", bound=BaseModel)
@@ -40,6 +41,9 @@ class Actor:
     rates), not given by it: its role's right to write marked fields is not asked."""
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
+    user_name: str | None = None
+    session_id: ObjectId | None = None
+    """The sign-in session a user acts in: the trail names it beside the user."""
 
     def may(self, permission: Permission) -> bool:
         return self.permissions is None or permission in self.permissions
@@ -50,7 +54,12 @@ class Actor:
 
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:
-            return {"kind": "user", "id": self.user_id, "name": None}
+            return {
+                "kind": "user",
+                "id": self.user_id,
+                "name": self.user_name,
+                "session": self.session_id,
+            }
         return {"kind": "api_client", "id": self.api_client_id, "name": self.api_client_name}
 
 
@@ -69,9 +78,43 @@ def problems_from(error: ValidationError, prefix: str = "input") -> list[Problem
 
 def validated(model: type[D], data: dict[str, Any]) -> D:
     try:
-        return model.model_validate(data)
+        document = model.model_validate(data)
     except ValidationError as error:
         raise ServiceError(*problems_from(error)) from None
+    problems = list(unfit_values_in(document, "input"))
+    if problems:
+        raise ServiceError(*problems)
+    return document
+
+
+MAX_WHOLE_DIGITS = 15
+"""No quantity, rate, multiplier or amount an agency keeps has more digits before the point;
+larger ones would overflow the arithmetic (28 digits) of what is computed from them."""
+
+
+def unfit_values_in(value: Any, path: str, multiline: bool = False) -> Iterator[Problem]:
+    """A problem, naming its input path, for every value no record may store, at any depth
+    (unknown keys kept from the old API too): a string holding a control character, a number
+    with more than 15 digits before the point."""
+    if isinstance(value, str):
+        if (why := control_character(value, multiline)) is not None:
+            yield Problem(why, ErrorCode.INVALID, path)
+    elif isinstance(value, Decimal):
+        if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
+            why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
+            yield Problem(why, ErrorCode.INVALID, path)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            inner = getattr(value, name)
+            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+        for name, inner in (value.model_extra or {}).items():
+            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            yield from unfit_values_in(inner, f"{path}.{camel(str(name))}", is_multiline(str(name)))
+    elif isinstance(value, (list, tuple)):
+        for index, inner in enumerate(value):
+            yield from unfit_values_in(inner, f"{path}.{index}", multiline)
 
 
 def decode(stored: Any) -> Any:

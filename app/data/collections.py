@@ -108,8 +108,8 @@ class ScopedCollection:
 
     async def insert_many(self, documents: Iterable[RawDoc], **kwargs: Any) -> InsertManyResult:
         stamped = [self._stamped(document) for document in documents]
-        if not stamped:
-            raise ScopeError(f"nothing to insert into {self.name}")
+        if not stamped:  # MongoDB refuses an insert of nothing: nothing was asked, nothing done
+            return InsertManyResult([], acknowledged=True)
         return await self.raw.insert_many(stamped, **self._with_session(kwargs))
 
     async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:

@@ -282,6 +282,7 @@ QUERIES: dict[str, RootRule] = {
     # node(id)/nodes(ids) read any type: each record is checked by its own type's rule
     "node": RootRule(None),
     "nodes": RootRule(None),
+    "viewer": RootRule(None),  # the person signed in: themself
     **_reads("Account", "account"),
     **_reads("AuditEvent", "auditEvents"),
     **_reads("Skill", "skill", "skills"),
@@ -310,6 +311,12 @@ QUERIES: dict[str, RootRule] = {
 
 MUTATIONS: dict[str, RootRule] = {
     "authorize": RootRule(None, open=True),
+    # people signing in (app/identity): open, or about the person signed in themself
+    **{name: RootRule(None, open=True) for name in ("signIn", "invitationAccept")},
+    **{name: RootRule(None) for name in ("signOut", "passwordChange", "totpEnroll", "totpConfirm")},
+    **_writes(
+        "User", P.MANAGE_STAFF, "userInvite", "passwordReset", "userDeactivate", "userReactivate"
+    ),
     **_writes("Account", P.MANAGE_ACCOUNT, "accountUpdate"),
     **_crud("Skill", P.MANAGE_ACCOUNT),
     **_crud("Tag", P.MANAGE_ACCOUNT),

@@ -32,7 +32,7 @@ from app.common.services import (
     problems_from_many,
     validated,
 )
-from app.common.text import camel
+from app.common.text import camel, control_character
 from app.data.audit import changes_between
 from app.data.fields import unwritable
 from app.data.references import check_references
@@ -199,6 +199,8 @@ class RecordStore:
             )
         if not reason.strip():
             raise ServiceError.one("Say why it is deleted.", ErrorCode.REQUIRED, "reason")
+        if (why := control_character(reason, multiline=True)) is not None:
+            raise ServiceError.one(why, ErrorCode.INVALID, "reason")
         entry = {
             "date": now(),
             "reason": reason.strip(),

@@ -231,6 +231,8 @@ def import_mutation(spec: RecordSpec, name: str) -> Any:
     async def import_(info: Info, input: Any) -> Any:
         async def act() -> list[Record]:
             actor = actor_of(info, spec.permission)
+            if not input:  # nothing to import is nothing imported, as for a list of one
+                return []
             store = spec.store(info.context.database)
             items = [input_data(item, store.model, f"input.{i}") for i, item in enumerate(input)]
             return spec.node.from_docs(await store.create_many(actor, items))
@@ -248,6 +250,6 @@ def import_mutation(spec: RecordSpec, name: str) -> Any:
         name,
         import_,
         f"Create many {plural} at once, all or nothing: one invalid item refuses them all (its "
-        "errors name its index) and nothing is written; at most 5000. For migrations from "
-        "another system.",
+        "errors name its index) and nothing is written; at most 5000 (an empty list imports "
+        "nothing and answers an empty list). For migrations from another system.",
     )
