@@ -5,24 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from bson import ObjectId
 
 from app import seed
-from app.accounts.auth import Caller, lookup_hash
 from app.accounts.services import create_account, create_api_client
-from app.data.policy import role_named
 from app.db import Database
-from app.graphql.relay import from_global_id, to_global_id
-from app.keys import AUTHENTICATOR
+from app.graphql.relay import to_global_id
 from app.seed import seed_demo
 
 _numbers = itertools.count(1)
+PASSPHRASE = "violet river lantern harbour"
+PERSON_INVITE = """mutation($user: ID!, $email: String!) { userInvite(user: $user, email: $email) {
+  invitation { token } userErrors { field message code } } }"""
+PERSON_ACCEPT = """mutation($token: String!, $password: String!) {
+  invitationAccept(token: $token, password: $password) { accessToken userErrors { code } } }"""
 
 
 @dataclass
@@ -72,28 +72,19 @@ class Agency:
         self.keys[role] = key
         return key
 
-    async def person_key(self, user: Any, role: str = "caregiver", name: str | None = None) -> str:
-        """A credential of a person: the user (a global ID or a stored id) acting in a role;
-        `agency.gql(..., role=name or role)` uses it. Until sign-in lands (issue 12, item 1),
-        the server's Authenticator is told the credential as a sign-in would resolve it."""
-        user_id = user if isinstance(user, ObjectId) else from_global_id(str(user))[1]  # type: ignore[index]
-        account = await self.api.database.db.accounts.find_one({"_id": self.account_id})
-        found = role_named(account, role)
-        assert found is not None, role
-        caller = Caller(
-            account_id=self.account_id,
-            api_client_id=ObjectId(),
-            api_client_name=f"{role} (signed in)",
-            role=role,
-            permissions=found.permissions,
-            role_type=found.type,
-            user_id=user_id,
-        )
-        token = secrets.token_urlsafe(24)
-        authenticator = self.api.client.app[AUTHENTICATOR]
-        authenticator._cache[lookup_hash(token)] = (time.monotonic() + 3600, caller)
-        self.keys[name or role] = token
-        return token
+    async def person_key(self, user: Any, name: str = "caregiver") -> str:
+        """The access token of a person: the user (a global ID or a stored id) invited by the
+        administrator and signed in, acting in their own role; `agency.gql(..., role=name)`
+        uses it."""
+        user_id = user if isinstance(user, str) else to_global_id("User", user)
+        email = f"person-{next(_numbers)}-{secrets.token_hex(3)}@example.com"
+        invited = await self.ok(PERSON_INVITE, {"user": user_id, "email": email})
+        token = invited["userInvite"]["invitation"]["token"]
+        accepted = await self.api.gql(PERSON_ACCEPT, {"token": token, "password": PASSPHRASE})
+        access = accepted.data["invitationAccept"]["accessToken"]
+        assert access, accepted.body
+        self.keys[name] = str(access)
+        return str(access)
 
 
 @dataclass

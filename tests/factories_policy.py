@@ -89,8 +89,8 @@ async def household(api: Api) -> Household:
         home.notes[who] = note["id"]
     services = [line("PSW", "2", "34.00")]
     home.invoice = (await create_invoice(agency, home.patients["ada"], services=services))["id"]
-    await agency.person_key(ada, "caregiver", name="ada")
-    await agency.person_key(ben, "caregiver", name="ben")
+    await agency.person_key(ada, "ada")
+    await agency.person_key(ben, "ben")
     return home
 
 
