@@ -38,7 +38,7 @@ from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences, placed, zone_of
+from app.scheduling.recurrence import first_after, first_start, occurrences, placed, zone_of
 
 if TYPE_CHECKING:
     from app.scheduling.services import EventStore
@@ -96,10 +96,11 @@ def horizon(account: RawDoc, moment: dt.datetime) -> dt.datetime:
 
 
 def booking_from(group: RawDoc, moment: dt.datetime) -> dt.datetime:
-    """Where a new series starts booking: its start, or today's midnight in its time zone."""
+    """Where a new series starts booking: its first occurrence (its start, or an extra day
+    before it), or today's midnight in its time zone."""
     zone = zone_of(group)
     midnight = placed(dt.datetime.combine(moment.astimezone(zone).date(), dt.time()), zone)
-    return max(as_utc(group["start"]) or midnight, midnight)
+    return max(first_start(group), midnight)
 
 
 def template(group: RawDoc) -> dict[str, Any]:

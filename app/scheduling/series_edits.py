@@ -17,7 +17,14 @@ from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import EventGroup, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences
+from app.scheduling.recurrence import (
+    RULE,
+    days_before,
+    days_from,
+    first_after,
+    occurrences,
+    rule_only,
+)
 from app.scheduling.series import (
     SeriesChange,
     ended_before,
@@ -31,7 +38,6 @@ from app.scheduling.series import (
 if TYPE_CHECKING:
     from app.scheduling.services import EventGroupStore, EventStore
 
-RULE = ("freq", "interval", "byweekday", "bymonthday", "wkst", "timezone", "count", "until")
 REBOOKING = {*Scheduled.model_fields, *RULE, "start", "end", "excluded"}
 """Changes to these rebook the series' future visits."""
 ONE_SECOND = dt.timedelta(seconds=1)
@@ -123,16 +129,19 @@ async def split(
         raise ServiceError.one(
             "The series starts then: change the whole series instead.", ErrorCode.INVALID, "at"
         )
-    first = first_after(current, at)  # the new series keeps the old time of day
+    # the new series keeps the old time of day, and its rule's phase: it starts on the rule's
+    # own next occurrence (an extra day before it goes with it, as an extra day)
+    first = first_after(rule_only(current), at)
     if first is None:
         raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
     data = {name: old[name] for name in (*Scheduled.model_fields, *RULE)}
     length = as_utc(old["end"]) - as_utc(old["start"])
     data.update(start=first, end=first + length)
     data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]
+    data.update(rdate=days_from(old, "rdate", at), exdate=days_from(old, "exdate", at))
     if old.get("count") is not None:
-        # RFC 5545: an excluded date still uses up its place in the COUNT
-        done = len(occurrences({**current, "excluded": []}, old["start"], first))
+        # RFC 5545: an excluded date still uses up its place in the COUNT, extra days none
+        done = len(occurrences(rule_only(current), old["start"], first))
         if done >= old["count"]:
             raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
         data["count"] = old["count"] - done
@@ -143,7 +152,7 @@ async def split(
             data[other] = None
     (successor,) = await groups.prepared(actor, [{**data, **changes}], None)
     successor["materialised_until"] = current.get("materialised_until")
-    ending = {"until": at - ONE_SECOND, "count": None}
+    ending = {"until": at - ONE_SECOND, "count": None, "rdate": days_before(old, "rdate", at)}
     return await change(
         groups, events, actor, key, revision, ending, at, successor, "Moved to a new series."
     )
@@ -164,7 +173,8 @@ async def cancel_from(
         raise ServiceError.one(
             "The series starts then: delete it instead.", ErrorCode.INVALID, "from"
         )
-    ending = {"until": moment - ONE_SECOND, "count": None}
+    before = days_before(decode(current), "rdate", moment)
+    ending = {"until": moment - ONE_SECOND, "count": None, "rdate": before}
     return await change(
         groups, events, actor, key, revision, ending, moment, None, "Series cancelled from here."
     )
