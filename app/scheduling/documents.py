@@ -46,7 +46,7 @@ from app.scheduling.enums import (  # re-exported: they were defined here
 )
 from app.scheduling.overrides import ConflictOverride
 from app.scheduling.rule_checks import check_rule
-from app.scheduling.rule_codes import SeriesDay, SeriesRule, time_zone
+from app.scheduling.rule_codes import SeriesRule, time_zone
 
 MAX_VISIT = dt.timedelta(hours=24)
 HOURS_PLACES = Decimal("0.0001")
@@ -295,14 +295,14 @@ class EventGroup(SeriesRule, CareDocument, SoftDeletable, Scheduled):
     until: dt.datetime | None = Field(
         None, description="The last moment a visit may start (UNTIL); not with count."
     )
-    rdate: list[SeriesDay] = Field(
+    rdate: list[dt.date] = Field(
         default_factory=list,
         max_length=366,
         description="Extra days it falls on besides its rule's (RDATE), each at the series' "
         "time of day in its time zone (they move with it); not after until, and not counted by "
         "count. May come before the first visit of the rule (a split hands them on).",
     )
-    exdate: list[SeriesDay] = Field(
+    exdate: list[dt.date] = Field(
         default_factory=list,
         max_length=366,
         description="Days it skips (EXDATE), whether its rule or an extra day gives them: the "

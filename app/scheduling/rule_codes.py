@@ -3,7 +3,6 @@ how they combine is `rule_checks.py`), IANA time zones."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -76,20 +75,12 @@ def set_position(position: int) -> int:
     return position
 
 
-def calendar_day(day: dt.date) -> dt.date:
-    """An RDATE or EXDATE day: one a time of day and a time zone can be put on."""
-    if not 2 <= day.year <= 9998:
-        raise ValueError("a date of a series is in the years 2 to 9998")
-    return day
-
-
 WeekdayRule = Annotated[str, AfterValidator(weekday_rule)]
 MonthDay = Annotated[int, AfterValidator(month_day)]
 Month = Annotated[int, AfterValidator(month)]
 YearDay = Annotated[int, AfterValidator(year_day)]
 WeekNumber = Annotated[int, AfterValidator(week_number)]
 SetPosition = Annotated[int, AfterValidator(set_position)]
-SeriesDay = Annotated[dt.date, AfterValidator(calendar_day)]
 
 
 class SeriesRule(BaseModel):
