@@ -2,8 +2,9 @@
 
 An event is one visit: when, where, for which patient, by which caregivers, for which service,
 and what it is expected to bill. An event group holds the RFC 5545 rule of a series (`freq`,
-`interval`, `byweekday`, `bymonthday`, `count`, `until`, `wkst`) and the template its visits
-are made from; its events point at it through `_group`.
+`interval`, `byweekday`, `bymonthday`, `bymonth`, `byyearday`, `byweekno`, `bysetpos`,
+`count`, `until`, `wkst`, with extra and skipped days `rdate`, `exdate`) and the template its
+visits are made from; its events point at it through `_group`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pydantic import (
 )
 
 from app.common.clock import as_utc  # re-exported: scheduling modules import it here
-from app.common.codes import PeriodType, Weekday
+from app.common.codes import PeriodType
 from app.common.documents import (
     BILLING,
     FILLED,
@@ -42,11 +43,12 @@ from app.scheduling.enums import (  # re-exported: they were defined here
     AttendeeRole,
     AttendeeStatus,
     EventStatus,
-    RecurrenceFrequency,
+    RecurrenceFrequency,  # noqa: F401  (a series' rule, now in rule_codes.SeriesRule)
     SeriesEndMode,
 )
 from app.scheduling.overrides import ConflictOverride
-from app.scheduling.rule_codes import MonthDay, WeekdayRule, time_zone
+from app.scheduling.rule_checks import check_rule
+from app.scheduling.rule_codes import SeriesRule, time_zone
 
 MAX_VISIT = dt.timedelta(hours=24)
 HOURS_PLACES = Decimal("0.0001")
@@ -278,24 +280,9 @@ class SeriesEnds(Embedded):
 warnings.filterwarnings("ignore", message='Field name "count" in "EventGroup" shadows')
 
 
-class EventGroup(CareDocument, SoftDeletable, Scheduled):
+class EventGroup(SeriesRule, CareDocument, SoftDeletable, Scheduled):
     """A recurring series of visits: an RFC 5545 rule and the template its visits follow."""
 
-    freq: RecurrenceFrequency = Field(description="How often it repeats (FREQ).")
-    interval: int = Field(
-        1, ge=1, le=366, description="Every how many periods it repeats (INTERVAL)."
-    )
-    byweekday: list[WeekdayRule] = Field(
-        default_factory=list,
-        description='Weekdays it falls on (BYDAY): MO..SU, with an optional ordinal such as "1MO" '
-        '(first Monday) or "-1FR" (last Friday).',
-    )
-    bymonthday: list[MonthDay] = Field(
-        default_factory=list,
-        description="Days of the month it falls on (BYMONTHDAY): 1 to 31, or -1 to -31 "
-        "counting from the month's end.",
-    )
-    wkst: Weekday = Field(Weekday.MONDAY, description="The day weeks start on (WKST).")
     timezone: str | None = Field(
         None,
         max_length=60,
@@ -313,14 +300,33 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     )
     dtstart: dt.date | None = Field(
         None,
-        description="The date of the first visit, in the series' time zone (from start).",
+        description="The date its rule starts from (DTSTART), in the series' time zone (from "
+        "start): the date of its first visit, unless an extra day (rdate) comes before.",
         json_schema_extra={**READONLY, **FILLED},
     )
     count: int | None = Field(  # type: ignore[assignment]  # see the note on warnings above
-        None, ge=1, le=1000, description="How many visits the series has (COUNT); not with until."
+        None,
+        ge=1,
+        le=1000,
+        description="How many visits its rule gives (COUNT), extra days (rdate) aside; not with "
+        "until.",
     )
     until: dt.datetime | None = Field(
         None, description="The last moment a visit may start (UNTIL); not with count."
+    )
+    rdate: list[dt.date] = Field(
+        default_factory=list,
+        max_length=366,
+        description="Extra days it falls on besides its rule's (RDATE), each at the series' "
+        "time of day in its time zone (they move with it); not after until, and not counted by "
+        "count. May come before the first visit of the rule (a split hands them on).",
+    )
+    exdate: list[dt.date] = Field(
+        default_factory=list,
+        max_length=366,
+        description="Days it skips (EXDATE), whether its rule or an extra day gives them: the "
+        "series books no visit on them (visits clocked, invoiced or changed on their own are "
+        "kept). Occurrences cancelled one by one are listed in excluded.",
     )
     ends: SeriesEnds | None = Field(
         None,
@@ -329,8 +335,9 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     )
     excluded: list[dt.datetime] = Field(
         default_factory=list,
-        description="Occurrence starts taken out of the series (RFC 5545 EXDATE): cancelled "
-        "occurrences, which the series never books again.",
+        description="Occurrence starts taken out of the series one by one (an RFC 5545 EXDATE "
+        "each): cancelled occurrences, which the series never books again. Days skipped by the "
+        "office's choice are in exdate.",
         json_schema_extra=READONLY,
     )
     materialised_until: dt.datetime | None = Field(
@@ -352,6 +359,11 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     def _known_zone(cls, name: str | None) -> str | None:
         return time_zone(name)
 
+    @field_validator("rdate", "exdate")
+    @classmethod
+    def _each_day_once(cls, days: list[dt.date]) -> list[dt.date]:
+        return sorted(set(days))
+
     @field_validator("end")
     @classmethod
     def _ends_after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime | None:
@@ -368,6 +380,11 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         if start is not None and as_utc(until) < start:
             raise ValueError("a series ends (until) after its first visit starts")
         return as_utc(until)
+
+    @model_validator(mode="after")
+    def _a_rule_that_gives_visits(self) -> EventGroup:
+        check_rule(self)
+        return self
 
     @model_validator(mode="after")
     def _derived(self) -> EventGroup:

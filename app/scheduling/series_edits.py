@@ -17,8 +17,15 @@ from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import EventGroup, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences
-from app.scheduling.series import RULE, SeriesChange, kept_reasons, live_visits
+from app.scheduling.recurrence import (
+    RULE,
+    days_before,
+    days_from,
+    first_after,
+    occurrences,
+    rule_only,
+)
+from app.scheduling.series import SeriesChange, kept_reasons, live_visits
 
 if TYPE_CHECKING:
     from app.scheduling.services import EventGroupStore
@@ -63,16 +70,19 @@ async def split(
         raise ServiceError.one(
             "The series starts then: change the whole series instead.", ErrorCode.INVALID, "at"
         )
-    first = first_after(current, at)  # the new series keeps the old time of day
+    # the new series keeps the old time of day, and its rule's phase: it starts on the rule's
+    # own next occurrence (an extra day before it goes with it, as an extra day)
+    first = first_after(rule_only(current), at)
     if first is None:
         raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
     data = {name: old[name] for name in (*Scheduled.model_fields, *RULE)}
     length = as_utc(old["end"]) - as_utc(old["start"])
     data.update(start=first, end=first + length)
     data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]
+    data.update(rdate=days_from(old, "rdate", at), exdate=days_from(old, "exdate", at))
     if old.get("count") is not None:
-        # RFC 5545: an excluded date still uses up its place in the COUNT
-        done = len(occurrences({**current, "excluded": []}, old["start"], first))
+        # RFC 5545: an excluded date still uses up its place in the COUNT, extra days none
+        done = len(occurrences(rule_only(current), old["start"], first))
         if done >= old["count"]:
             raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
         data["count"] = old["count"] - done
@@ -85,7 +95,7 @@ async def split(
     groups.refuse_unwritable(actor, [changes], None)
     (successor,) = await groups.prepared(actor.computing(), [{**data, **changes}], None)
     successor["materialised_until"] = current.get("materialised_until")
-    ending = {"until": at - ONE_SECOND, "count": None}
+    ending = {"until": at - ONE_SECOND, "count": None, "rdate": days_before(old, "rdate", at)}
     return await groups.change(
         actor, key, revision, ending, since=at, successor=successor, reason="Moved to a new series."
     )
@@ -105,7 +115,8 @@ async def cancel_from(
         raise ServiceError.one(
             "The series starts then: delete it instead.", ErrorCode.INVALID, "from"
         )
-    ending = {"until": moment - ONE_SECOND, "count": None}
+    before = days_before(decode(current), "rdate", moment)
+    ending = {"until": moment - ONE_SECOND, "count": None, "rdate": before}
     return await groups.change(
         actor, key, revision, ending, since=moment, reason="Series cancelled from here."
     )
