@@ -56,7 +56,10 @@ async def floor_page(
     """The page as the GraphQL endpoint answers it, read and shaped by hand: only the keys it
     shows are fetched, unless `whole` (what the app fetches today: whole documents)."""
     db = database.db
-    query = {"_account": account_id, "_search.city": normalise(city), "_deleted": {"$ne": True}}
+    # The filter exactly as the app sends it: the embedded server plans `$and` differently
+    # (~5 ms of its CPU a page less), and its load must not differ between the two.
+    clauses = [{"_search.city": normalise(city)}, {"_deleted": {"$ne": True}}]
+    query = {"_account": account_id, "$and": [{"_account": account_id}, *clauses]}
     total = await db.patients.count_documents(query)
     cursor = db.patients.find(
         query,
