@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.db import open_database
 from app.settings import Settings
 from scripts.bench_data import seed_patients
-from scripts.bench_servers import Server, start_app, start_floor, start_profiler
+from scripts.bench_servers import Server, py_spy, start_app, start_floor, start_profiler
 
 PATIENTS, COORDINATORS, CONCURRENT = 120, 20, 20
 QUERY = """{ patients(first: 100, filter: {city: "Toronto"}) { totalCount nodes { fullName
@@ -228,4 +228,6 @@ if __name__ == "__main__":
         help="sample the app with py-spy afterwards; its stacks to this file",
     )
     args = parser.parse_args()
+    if args.profile and py_spy() is None:
+        sys.exit("--profile needs py-spy: .venv/bin/python -m pip install py-spy")
     sys.exit(asyncio.run(main(QUICK if args.quick else FULL, args.profile)))

@@ -115,11 +115,15 @@ def start_floor(
     return _serving("floor", command, folder, env)
 
 
+def py_spy() -> str | None:
+    """The py-spy beside this interpreter, or on PATH."""
+    return shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
+
+
 @contextlib.contextmanager
 def start_profiler(server: Server, output: Path) -> Iterator[None]:
     """py-spy sampling the server while the block runs; collapsed stacks when it ends."""
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    command = [spy, "record", "--pid", str(server.pid), "--rate", "250", "--format",
+    command = [str(py_spy()), "record", "--pid", str(server.pid), "--rate", "250", "--format",
                "raw", "--output", str(output)]  # fmt: skip
     profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.0)  # let it attach
