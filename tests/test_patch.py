@@ -7,8 +7,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from graphql import GraphQLInputObjectType, GraphQLList, GraphQLNonNull, get_named_type
+
 from app.common.services import decode
 from app.graphql.relay import from_global_id
+from app.graphql.schema import build_schema
 from tests.factories import Agency, Api, audit_entries, create_patient, location
 
 ACCOUNT_UPDATE = """mutation($revision: Int!, $input: AccountUpdateInput!) {
@@ -22,6 +25,13 @@ PATIENT_UPDATE = """mutation($id: ID!, $revision: Int!, $input: PatientUpdateInp
   patientUpdate(id: $id, revision: $revision, input: $input) {
     patient { revision name { first middle last nickname } locations { city address1 primary } }
     userErrors { field code } } }"""
+
+
+PATCH_RULES = (
+    "fields left out stay as they are; null clears a field; a list given replaces the stored "
+    "list whole"
+)
+LIST_RULE = "a list given replaces the stored list whole"
 
 
 async def stored_account(agency: Agency) -> dict[str, Any]:
@@ -169,3 +179,44 @@ async def test_a_list_given_replaces_the_stored_list_whole(api: Api) -> None:
     (stored,) = (await stored_patient(api, patient["id"]))["locations"]
     assert stored["city"] == "Kingston" and stored.get("address1") is None
     assert stored.get("label") is None and stored.get("geo") is None
+
+
+def test_every_update_says_how_it_reads_its_input() -> None:
+    # given the schema's updates: every mutation taking an update input, generated or not
+    schema = build_schema()._schema
+    assert schema.mutation_type is not None
+    updates = {
+        name: field
+        for name, field in schema.mutation_type.fields.items()
+        if "input" in field.args
+        and get_named_type(field.args["input"].type).name.endswith("UpdateInput")
+    }
+    assert {"accountUpdate", "patientUpdate", "eventGroupUpdate", "eventGroupSplit"} <= set(updates)
+
+    # when their descriptions, and those of the list fields their inputs hold, are read
+    silent = [
+        name
+        for name, field in updates.items()
+        if PATCH_RULES not in (field.description or "").lower()
+    ]
+    seen: set[str] = set()
+    pending = [get_named_type(field.args["input"].type) for field in updates.values()]
+    lists: list[str] = []
+    while pending:
+        kind = pending.pop()
+        if not isinstance(kind, GraphQLInputObjectType) or kind.name in seen:
+            continue
+        seen.add(kind.name)
+        for name, input_field in kind.fields.items():
+            of_type = input_field.type
+            of_type = of_type.of_type if isinstance(of_type, GraphQLNonNull) else of_type
+            if (
+                isinstance(of_type, GraphQLList)
+                and LIST_RULE not in input_field.description.lower()
+            ):
+                lists.append(f"{kind.name}.{name}")
+            pending.append(get_named_type(input_field.type))
+
+    # then each says that fields left out stay, null clears and a list replaces the stored one
+    assert silent == []
+    assert lists == []
