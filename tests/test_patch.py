@@ -220,3 +220,18 @@ def test_every_update_says_how_it_reads_its_input() -> None:
     # then each says that fields left out stay, null clears and a list replaces the stored one
     assert silent == []
     assert lists == []
+
+
+async def test_an_account_given_another_accounts_ext_id_is_told_which_field(api: Api) -> None:
+    # given two agencies, the first known by an id in another system
+    first, second = await api.agency(), await api.agency()
+    update = """mutation($input: AccountUpdateInput!) { accountUpdate(revision: 1, input: $input)
+      { userErrors { field code } } }"""
+    await first.ok(update, {"input": {"extId": "agency-7"}})
+
+    # when the second takes the same id
+    data = await second.ok(update, {"input": {"extId": "agency-7", "website": "https://b.test"}})
+
+    # then it is refused on that field, and nothing of the update is stored
+    assert data["accountUpdate"]["userErrors"] == [{"field": "input.extId", "code": "DUPLICATE"}]
+    assert (await stored_account(second)).get("website") is None
