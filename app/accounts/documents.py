@@ -207,7 +207,7 @@ class ServiceSetting(Embedded):
         "their previous visit of the day, on a mileage line at mileageBillRate.",
     )
     mileage_bill_rate: Decimal | None = Field(
-        None, ge=0, le=1000,
+        None, ge=0, le=1000, json_schema_extra=BILLING,
         description="Charged per distance unit (payrollSettings.distanceUnit) driven to its "
         "visits; required when billMileage is on.",
     )  # fmt: skip

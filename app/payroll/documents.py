@@ -223,7 +223,7 @@ class PayrollUser(CareDocument, SoftDeletable):
         json_schema_extra=PAY,
     )
     holiday_pay: list[PayrollHolidayPay] = Field(
-        default_factory=list, json_schema_extra=READONLY,
+        default_factory=list, json_schema_extra={**READONLY, **PAY},
         description="Pay for the period's statutory holidays the caregiver did not work "
         "(payrollSettings.holidayPayNotWorked): set by payroll generation.",
     )  # fmt: skip
