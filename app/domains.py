@@ -12,8 +12,8 @@ import inspect
 from types import ModuleType
 
 DOMAINS = (
-    "accounts", "audit", "catalog", "people", "patients", "files", "scheduling", "visits",
-    "billing", "payroll", "conversations", "tickets",
+    "accounts", "audit", "catalog", "people", "identity", "patients", "files", "scheduling",
+    "visits", "billing", "payroll", "conversations", "tickets",
 )  # fmt: skip
 
 

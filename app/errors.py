@@ -22,6 +22,10 @@ class ErrorCode(Code):
         "The visit clashes with the caregiver's schedule or the patient's needs; pass an "
         "override to book it anyway.",
     )
+    OTP_REQUIRED = (
+        "OTP_REQUIRED",
+        "Signing in needs a valid one-time code from the person's authenticator app.",
+    )
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,29 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(
         3600, validation_alias=AliasChoices("CAREGRAPH_TOKEN_TTL")
     )
+    # People who sign in: short access tokens, a session that a refresh cookie keeps alive up to
+    # its lifetime, and one-time links (invitations, password resets) that expire.
+    session_token_ttl_seconds: int = Field(
+        900, ge=60, validation_alias=AliasChoices("CAREGRAPH_SESSION_TOKEN_TTL")
+    )
+    session_lifetime_seconds: int = Field(
+        43_200, ge=300, validation_alias=AliasChoices("CAREGRAPH_SESSION_LIFETIME")
+    )
+    sign_in_link_ttl_seconds: int = Field(
+        259_200, ge=300, validation_alias=AliasChoices("CAREGRAPH_SIGN_IN_LINK_TTL")
+    )
+    app_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_APP_URL"))
+    """Where people open the web app: the start of invitation and reset links."""
     # How long an Idempotency-Key is remembered (and a retry replays the stored response).
     idempotency_ttl_seconds: int = Field(
         86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
     )
+    routing: str = Field("great_circle", validation_alias=AliasChoices("CAREGRAPH_ROUTING"))
+    """How mileage distances are measured: `great_circle` (no network), `osrm` (road distance
+    from the OSRM server at `routing_url`), or `package.module:factory` for another provider
+    (a callable taking these settings and answering an `app.common.routing.RoutingProvider`)."""
+    routing_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_ROUTING_URL"))
+    """The road-routing server's base address, such as http://localhost:5000 (OSRM)."""
     max_depth: int = Field(12, validation_alias=AliasChoices("CAREGRAPH_MAX_DEPTH"))
     max_aliases: int = Field(30, validation_alias=AliasChoices("CAREGRAPH_MAX_ALIASES"))
     max_tokens: int = Field(4000, validation_alias=AliasChoices("CAREGRAPH_MAX_TOKENS"))
@@ -57,6 +76,16 @@ class Settings(BaseSettings):
     def graphiql_enabled(self) -> bool:
         """GraphiQL is on by default except in production."""
         return self.graphiql if self.graphiql is not None else self.environment != "production"
+
+    @property
+    def web_app_url(self) -> str:
+        """The web app's address, for links sent to people (this server's own by default)."""
+        return (self.app_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS, except on a developer's machine and in tests."""
+        return self.environment == "production"
 
     @property
     def expose_query_stats(self) -> bool:

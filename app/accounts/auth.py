@@ -14,8 +14,9 @@ from typing import Any, TypeGuard
 
 from bson import ObjectId
 
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.services import Actor
+from app.data.policy import role_named
 from app.data.system import System, account_of
 from app.db import Database
 
@@ -26,26 +27,37 @@ UNKNOWN_CACHE_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is making a request: an API client of one account, with its role's permissions."""
+    """Who is making a request: an API client, or a user signed in (app/identity), of one
+    account, with its role's permissions."""
 
     account_id: int
-    api_client_id: ObjectId
-    api_client_name: str
+    api_client_id: ObjectId | None
+    api_client_name: str | None
     role: str
     permissions: frozenset[Permission]
+    user_id: ObjectId | None = None
+    user_name: str | None = None
+    session_id: ObjectId | None = None
+    role_type: RoleType | None = None
+    """The kind of role: a caregiver reads only their own rows (app/data/policy.py)."""
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
 
     def acting(self, request_id: str | None, address: str | None) -> Actor:
-        """The caller as services and the audit trail see them, for one request."""
+        """The caller as services and the audit trail see them, for one request: a user
+        signed in is named (and their session), so records and the trail say who acted."""
         return Actor(
             account_id=self.account_id,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            session_id=self.session_id,
             api_client_id=self.api_client_id,
             api_client_name=self.api_client_name,
             request_id=request_id,
             client_address=address,
             permissions=self.permissions,
+            role_type=self.role_type,
         )
 
 
@@ -144,14 +156,14 @@ class Authenticator:
         account = await system.account(account_id, {"roles": 1, "active": 1})
         if not is_active(account):
             return None
-        role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
-        permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
+        role = role_named(account, client["role"])
         return Caller(
             account_id=account_id,
             api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
-            permissions=permissions,
+            permissions=role.permissions if role is not None else frozenset(),
+            role_type=role.type if role is not None else None,
         )
 
 

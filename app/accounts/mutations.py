@@ -11,7 +11,7 @@ from app.accounts.documents import Account as AccountDocument
 from app.accounts.inputs import AccountUpdateInput
 from app.accounts.types import Account, AccountPayload, AuthorizePayload
 from app.common.codes import Permission
-from app.graphql.arguments import Changes, Revision
+from app.graphql.arguments import PATCH, Changes, Revision
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, input_data
 from app.graphql.payloads import attempt
@@ -46,8 +46,8 @@ class AccountMutations:
         return AuthorizePayload(access_token=token, expires_at=expires_at, user_errors=errors)
 
     @strawberry.mutation(
-        description="Change the account's details and settings. Lists given replace the "
-        "stored lists whole. Needs MANAGE_ACCOUNT."
+        description=f"Change the account's details and settings. {PATCH} Refused with "
+        "CONFLICT if `revision` is not the current one. Needs MANAGE_ACCOUNT."
     )
     async def account_update(
         self, info: Info, revision: Revision, input: Changes[AccountUpdateInput]

@@ -7,13 +7,17 @@ import datetime as dt
 import strawberry
 
 from app.accounts.documents import Account as AccountDocument
+from app.accounts.documents import Role as RoleModel
+from app.data.policy import account_roles
 from app.files.inputs import uploaded_files_edge
 from app.graphql.crud import Versioned, payload_type
-from app.graphql.modeled import record_type
+from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
 from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
+
+Role = output_type(RoleModel)
 
 
 @record_type(
@@ -28,6 +32,14 @@ class Account(Record, Node, Versioned):
     @reads()
     def number(self) -> int:
         return int(self.doc["_id"])
+
+    @strawberry.field(
+        description="Roles and their permissions: the built-in ones (administrator, "
+        "scheduler, billing, payroll, caregiver, auditor: the same in every account), then "
+        "the account's own."
+    )
+    def roles(self) -> list[Role]:  # type: ignore[valid-type]
+        return [Role.from_doc(role.as_stored()) for role in account_roles(self.doc)]
 
 
 @strawberry.type(description="The result of exchanging an API key and secret for a token.")

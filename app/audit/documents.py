@@ -21,6 +21,15 @@ class AuditAction(Code):
     RESTORE = "restore", "A deleted record was restored."
     READ_SENSITIVE = "read_sensitive", "Sensitive fields of a record were read."
     AUTHORIZE = "authorize", "An API client exchanged its key and secret for an access token."
+    SIGN_IN = "sign_in", "A person signed in (the entry names their new session)."
+    SIGN_IN_FAILED = "sign_in_failed", "A sign-in as this user was refused (the reason says why)."
+    SIGN_OUT = "sign_out", "A person's session ended: signed out, or a copied cookie was replayed."
+    INVITE = "invite", "A user was invited to sign in."
+    PASSWORD_CHANGE = "password_change", "A person's password was set or changed."
+    PASSWORD_RESET = "password_reset", "A user was given a link to set a new password."
+    TWO_FACTOR = "two_factor", "A person turned two-factor sign-in on or replaced their app."
+    DEACTIVATE = "deactivate", "A user's sign-in was turned off (every session ended)."
+    REACTIVATE = "reactivate", "A user's sign-in was turned back on."
 
 
 class FieldChange(Embedded):
@@ -37,6 +46,7 @@ class AuditActor(Embedded):
     kind: str = Field(description="api_client or user.")
     id: Any = Field(None, description="Its stored id.")
     name: str | None = Field(None, description="Its name at the time.")
+    session: Any = Field(None, description="The sign-in session a user acted in.")
 
 
 class AuditEvent(Document):

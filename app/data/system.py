@@ -21,7 +21,9 @@ from app.data.collections import ACCOUNT
 from app.data.scope import Scope
 from app.db import Database, RawDoc
 
-CREDENTIALS = frozenset({"api_clients", "access_tokens"})
+CREDENTIALS = frozenset(
+    {"api_clients", "access_tokens", "session_tokens", "sessions", "sign_in_links"}
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ class System:
             raise ValueError(f"{collection} holds no credentials")
         wanted = None if fields is None else {**fields, ACCOUNT: 1}
         return await self.database.db[collection].find_one(dict(query), wanted)
+
+    async def login_by_email(self, email: str) -> RawDoc | None:
+        """The sign-in identity of this (normalised) email, in whichever account it is: signing
+        in names only the email, and the login found says whose account it is (`account_of`).
+        Emails of logins are unique across accounts for this reason."""
+        return await self.database.db.logins.find_one({"email": email})
 
     async def account(self, number: int, fields: Mapping[str, Any] | None = None) -> RawDoc | None:
         """An account by its number, for a credential just found."""

@@ -11,14 +11,17 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from bson import json_util
+from strawberry.types.lazy_type import LazyType
 
 from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy
 from app.graphql.connections import (
     NEWEST_FIRST,
+    ORDER_INPUTS,
     Connection,
     Ordering,
     Page,
@@ -98,6 +101,15 @@ def first_page(
     )
 
 
+@dataclass(frozen=True)
+class OrderRef(LazyType[str, str]):
+    """A record type's ordering input (`InvoiceOrder`), found when the schema is built: an edge
+    can offer it without importing the package that defines it."""
+
+    def resolve_type(self) -> type[Any]:
+        return ORDER_INPUTS[self.type_name]
+
+
 def related(
     type_name: str,
     key: str,
@@ -108,9 +120,13 @@ def related(
     ordering: Ordering = NEWEST_FIRST,
 ) -> Any:
     """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
-    connection (in `ordering` unless an `order_input` is offered and used), with that type's
-    filter when one is given (its defaults apply when the caller sends none: soft-deleted
-    records, for one, are left out unless the filter asks for them)."""
+    connection in `ordering`, or in the `orderBy` the caller gives (the target's own ordering
+    input, `<Type>Order`, unless another `order_input` is named), with that type's filter when
+    one is given (its defaults apply when the caller sends none: soft-deleted records, for one,
+    are left out unless the filter asks for them)."""
+    order_input = order_input or OrderRef(f"{type_name}Order", module=__name__)  # type: ignore[assignment]
+    if "unless told" not in description:
+        description += " `orderBy` sorts them otherwise."
 
     @reads("_id")
     async def resolve(

@@ -14,7 +14,7 @@ from beanie import Document
 from bson import ObjectId
 from strawberry.types.lazy_type import LazyType
 
-from app.errors import PublicError
+from app.errors import ErrorCode, PublicError
 from app.graphql.arguments import RecordId
 from app.graphql.context import Info
 from app.graphql.projection import fields_for, reads
@@ -101,6 +101,10 @@ async def load_node(info: Info, global_id: str, expected: type[Node] | None = No
     cls = node_types().get(decoded[0])
     if cls is None or (expected is not None and not issubclass(cls, expected)):
         return None
+    if not info.context.may_read_type(decoded[0]):
+        raise PublicError(
+            f"Your role may not read {decoded[0]} records.", code=ErrorCode.FORBIDDEN.value
+        )
     return await cls.load(info, decoded[1])
 
 
@@ -118,7 +122,8 @@ def decode_id(global_id: str, expected: type[Node]) -> Any | None:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(
-        description="The record with this global ID, or null if there is none in your account."
+        description="The record with this global ID, or null if there is none in your account; "
+        "FORBIDDEN for a record type your role may not read."
     )
     async def node(self, info: Info, id: RecordId) -> Node | None:
         return await load_node(info, id)

@@ -42,8 +42,11 @@ from app.files.queries import FileQueries
 from app.graphql.cheap import cheapen
 from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.guards import gate_mutations
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
+from app.identity.mutations import SignInAdminMutations, SignInMutations
+from app.identity.queries import SignInQueries
 from app.patients.mutations import (
     PatientMutations,
     ProgressNoteApprovalMutations,
@@ -86,6 +89,7 @@ QUERY_PARTS: tuple[type, ...] = (
     CandidateQueries,
     ClientQueries,
     ContactQueries,
+    SignInQueries,
     PatientQueries,
     ProgressNoteQueries,
     FileQueries,
@@ -105,6 +109,8 @@ MUTATION_PARTS: tuple[type, ...] = (
     ClientMutations,
     ContactMutations,
     CandidateHireMutations,
+    SignInMutations,
+    SignInAdminMutations,
     PatientMutations,
     ProgressNoteMutations,
     ProgressNoteApprovalMutations,
@@ -142,10 +148,26 @@ def root(name: str, kind: str, description: str, parts: tuple[type, ...]) -> typ
     return strawberry.type(type(name, parts, {}), name=name, description=description)
 
 
+def _limits() -> str:
+    """The query limits, as the schema's readers learn them (the defaults of Settings)."""
+    default = {name: field.default for name, field in Settings.model_fields.items()}
+    return (
+        "Limits, checked before anything runs (these are the defaults; a server may set "
+        f"others): a depth of {default['max_depth']}, {default['max_aliases']} aliases, "
+        f"{default['max_tokens']:,} tokens, and a budget of {default['max_nodes']:,} records, "
+        "counted as page sizes multiplied down each path (`first` or `last`, 20 when left out "
+        "and at most 100; `nodes(ids:)` counts its ids). A query over a limit is refused whole "
+        "(QUERY_TOO_LARGE for the budget). Every response says in `extensions.cost` what its "
+        "query was estimated to cost (`requestedQueryCost`: the records it could return), what "
+        "it did (`actualQueryCost`: the records returned; `databaseCommands`), and the budget "
+        "(`maximumQueryCost`)."
+    )
+
+
 Query = root(
     "Query",
     "queries",
-    "Everything a caller can read, always within their own account.",
+    f"Everything a caller can read, always within their own account. {_limits()}",
     QUERY_PARTS,
 )
 Mutation = root(
@@ -155,6 +177,7 @@ Mutation = root(
     "come back as `userErrors` in the payload, and then nothing was written.",
     MUTATION_PARTS,
 )
+gate_mutations(Mutation)
 
 
 class CaregraphSchema(strawberry.Schema):

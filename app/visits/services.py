@@ -93,18 +93,22 @@ class PunchcardStore(RecordStore):
         changes: dict[str, Any],
         also: Also | None = None,
     ) -> RawDoc:
+        # what the caller gives is checked; what a correction computes (bill, pay) is the
+        # rules', at the rates the caller may not read
+        self.refuse_unwritable(actor, [changes], None)
         current = await self.get(actor, key)
         await self._check_unfrozen(actor, current)
         changes = await self._corrected(actor, current, changes)
         changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
-        return await super().update(actor, key, revision, changes, also)
+        return await super().update(actor.computing(), key, revision, changes, also)
 
     async def _corrected(
         self, actor: Actor, current: RawDoc, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        """The changes, completed when they correct the punches (see corrections.py)."""
-        return await corrected(self.scope(actor), current, changes)
+        """The changes, completed when they correct the punches (see corrections.py), from
+        the visit, account and patient whole."""
+        return await corrected(self.scope(actor).whole_account(), current, changes)
 
     async def delete(
         self,
