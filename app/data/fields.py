@@ -124,6 +124,14 @@ def masked(
             result[key] = value
         elif not _under_any(key, hidden):
             result.update(_included(key, hidden, collection))
+        else:
+            # a hidden key asked for alone (`service.bill_rate`): the subdocument holding it
+            # is still read, so the record shows it with the hidden field null, as whole
+            holder = key.rpartition(".")[0]
+            while holder and _under_any(holder, hidden):
+                holder = holder.rpartition(".")[0]
+            if holder:
+                result.update(_included(holder, hidden, collection))
     return result
 
 
