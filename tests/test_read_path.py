@@ -138,3 +138,41 @@ async def test_a_document_sent_again_is_neither_parsed_nor_validated_again(api: 
     assert _get_parse_cache(512).cache_info().hits == parsed.hits + 1
     assert _get_validate_cache(512).cache_info().hits == validated.hits + 1
     assert _get_validate_cache(512).cache_info().misses == validated.misses
+
+
+async def test_a_row_the_schema_cannot_answer_errs_as_graphql_says(api: Api) -> None:
+    # given two patients, the second stored with a status code no enum holds (an old export)
+    agency, _ = await detailed_patients(api, 2)
+    await api.database.db.patients.update_one(
+        {"_account": agency.account_id, "name.last": "Ali01"}, {"$set": {"status": "gone"}}
+    )
+    # when a page shows their status (non-null) and a reference each
+    response = await agency.gql(
+        "{ patients(first: 2) { totalCount nodes { fullName status caseCoordinator { fullName } "
+        "} } }"
+    )
+    # then the error names the field and the row, as graphql-core words it, and the null
+    # climbs as far as the schema says (a non-null row of a non-null list of a non-null page)
+    assert [(e["message"], e["path"]) for e in response.errors] == [
+        ("Enum 'PatientStatus' cannot represent value: 'gone'", ["patients", "nodes", 1, "status"])
+    ]
+    assert response.data is None
+
+
+async def test_a_null_deep_in_a_row_is_reported_at_its_own_path(api: Api) -> None:
+    # given a patient whose stored home lost its `primary` flag (non-null in the schema)
+    agency, _ = await detailed_patients(api, 2)
+    await api.database.db.patients.update_one(
+        {"_account": agency.account_id, "name.last": "Ali00"},
+        {"$unset": {"locations.0.primary": ""}},
+    )
+    # when a page shows it
+    response = await agency.gql(
+        "{ patients(first: 2) { nodes { fullName locations { city primary } } } }"
+    )
+    # then the error (unexpected: a stored record broke the schema's promise) is at its path,
+    # and the null climbs to the page
+    assert [(e["message"], e["path"]) for e in response.errors] == [
+        ("Unexpected error.", ["patients", "nodes", 0, "locations", 0, "primary"])
+    ]
+    assert response.data is None

@@ -12,6 +12,9 @@ built, each field that needs none of them gets a plain function as its GraphQL r
 - a resolver without arguments is called directly (with an `Info` only when it takes one);
   an async one hands its coroutine to graphql-core, which awaits it.
 
+Each such resolver that answers at once is marked `__cheap__` (and says in `__wants_info__`
+whether it needs a resolve info): `compiled.py` then completes the field by plan.
+
 Fields with arguments, field extensions or permission classes keep Strawberry's path. The
 schema itself (names, types, descriptions) does not change.
 """
@@ -44,6 +47,8 @@ def cheapen(schema: strawberry.Schema) -> int:
         for field in type_.fields.values():
             resolve = plain_resolver(origin, field, schema)
             if resolve is not None:
+                # an async resolver is called cheaply, but its value is always awaited
+                resolve.__cheap__ = not _is_async(field)  # type: ignore[attr-defined]
                 field.resolve = resolve
                 given += 1
     return given
@@ -76,6 +81,7 @@ def stored_reader(origin: type[Record], definition: StrawberryField) -> Resolve:
                 return getattr(source, name)
             return doc.get(key)
 
+        read.__wants_info__ = False  # type: ignore[attr-defined]
         return read
 
     def read_converted(source: Any, info: Any) -> Any:
@@ -85,6 +91,7 @@ def stored_reader(origin: type[Record], definition: StrawberryField) -> Resolve:
             return getattr(source, name)
         return convert(doc.get(key))
 
+    read_converted.__wants_info__ = False  # type: ignore[attr-defined]
     return read_converted
 
 
@@ -92,6 +99,7 @@ def attribute_reader(name: str) -> Resolve:
     def read(source: Any, info: Any) -> Any:
         return getattr(source, name)
 
+    read.__wants_info__ = False  # type: ignore[attr-defined]
     return read
 
 
@@ -108,7 +116,12 @@ def direct_call(definition: StrawberryField, schema: strawberry.Schema) -> Resol
         return None
     rest = parameters[1:]
     if not rest:
-        return lambda source, info: function(source)
+
+        def call_alone(source: Any, info: Any) -> Any:
+            return function(source)
+
+        call_alone.__wants_info__ = False  # type: ignore[attr-defined]
+        return call_alone
     info_parameter = resolver.info_parameter
     if len(rest) != 1 or info_parameter is None or rest[0].name != info_parameter.name:
         return None
@@ -117,4 +130,11 @@ def direct_call(definition: StrawberryField, schema: strawberry.Schema) -> Resol
     def call(source: Any, info: Any) -> Any:
         return function(source, make_info(_raw_info=info, _field=definition))
 
+    call.__wants_info__ = True  # type: ignore[attr-defined]
     return call
+
+
+def _is_async(field: GraphQLField) -> bool:
+    definition = (field.extensions or {}).get(BACKREF)
+    resolver = getattr(definition, "base_resolver", None)
+    return resolver is not None and inspect.iscoroutinefunction(resolver.wrapped_func)

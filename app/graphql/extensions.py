@@ -158,6 +158,9 @@ class NodeCounter:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        # what the walk over a response learns of a selection once, not once per row
+        self._merged: dict[tuple[int, ...], dict[str, list[tuple[FieldNode, Any]]]] = {}
+        self._paged: dict[tuple[int, ...], bool] = {}
 
     def count(self, operation: OperationDefinitionNode) -> int:
         # a variable left out takes its declared default: `$n: Int = 1000` counts as 1000
@@ -238,15 +241,48 @@ class NodeCounter:
                 for node, field in fields
                 if node.selection_set is not None
             ]
-            if inner:
+            if inner and self._pages_below(inner):
                 total += self._returned(inner, value)
         return total
+
+    def _pages_below(self, selections: list[tuple[SelectionSetNode, Any]]) -> bool:
+        """Whether a page (or `nodes(ids:)`) is selected anywhere under these selections: a
+        row's names and addresses hold none, so the walk need not visit them."""
+        key = _identity(selections)
+        found = self._paged.get(key)
+        if found is None:
+            found = False
+            for fields in self._by_response_key(selections).values():
+                definition = fields[0][1]
+                inner = [
+                    (node.selection_set, get_named_type(field.type))
+                    for node, field in fields
+                    if node.selection_set is not None
+                ]
+                if (
+                    "first" in definition.args
+                    or "ids" in definition.args
+                    or (inner and self._pages_below(inner))
+                ):
+                    found = True
+                    break
+            self._paged[key] = found
+        return found
 
     def _by_response_key(
         self, selections: list[tuple[SelectionSetNode, Any]]
     ) -> dict[str, list[tuple[FieldNode, Any]]]:
         """The fields of merged selection sets by the key they answer under, through fragments:
         a field selected twice (aliases, fragments) is counted once, as it is returned once."""
+        key = _identity(selections)
+        merged = self._merged.get(key)
+        if merged is None:
+            merged = self._merged[key] = self._merge(selections)
+        return merged
+
+    def _merge(
+        self, selections: list[tuple[SelectionSetNode, Any]]
+    ) -> dict[str, list[tuple[FieldNode, Any]]]:
         found: dict[str, list[tuple[FieldNode, Any]]] = {}
         pending = list(selections)
         while pending:
@@ -277,6 +313,10 @@ class NodeCounter:
         if isinstance(node, ListValueNode):
             return list(node.values)
         return None
+
+
+def _identity(selections: list[tuple[SelectionSetNode, Any]]) -> tuple[int, ...]:
+    return tuple(id(part) for pair in selections for part in pair)
 
 
 def _entries(value: Any) -> int:

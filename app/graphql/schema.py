@@ -40,6 +40,7 @@ from app.domains import classes_named
 from app.files.mutations import FileMutations
 from app.files.queries import FileQueries
 from app.graphql.cheap import cheapen
+from app.graphql.compiled import CompiledExecution
 from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.guards import gate_mutations
@@ -211,6 +212,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=CompiledExecution,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
