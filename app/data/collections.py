@@ -106,6 +106,16 @@ class ScopedCollection:
     async def insert_one(self, document: RawDoc, **kwargs: Any) -> InsertOneResult:
         return await self.raw.insert_one(self._stamped(document), **self._with_session(kwargs))
 
+    async def insert_unless(self, document: RawDoc, unless: Filter, **kwargs: Any) -> bool:
+        """Insert the document unless a record matching `unless` is there: the check and the
+        insert in one command (an upsert that only sets on insert); whether it was inserted."""
+        stamped = self._stamped(document)
+        fields = {key: value for key, value in stamped.items() if key != ACCOUNT}
+        result = await self.raw.update_one(
+            self._write(unless), {"$setOnInsert": fields}, upsert=True, **self._with_session(kwargs)
+        )
+        return result.upserted_id is not None
+
     async def insert_many(self, documents: Iterable[RawDoc], **kwargs: Any) -> InsertManyResult:
         stamped = [self._stamped(document) for document in documents]
         if not stamped:  # MongoDB refuses an insert of nothing: nothing was asked, nothing done

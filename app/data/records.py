@@ -9,7 +9,7 @@ call these. Record types with rules of their own subclass it: check, then call `
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -47,6 +47,8 @@ MAX_IMPORT = 5000
 
 Also = Callable[[Tx], Awaitable[None]]
 """More writes that must commit with a record's write, in its unit of work."""
+Known = Mapping[str, Mapping[Any, RawDoc]] | None
+"""Records already read through the writer's scope, by collection and id."""
 
 
 @dataclass
@@ -91,9 +93,9 @@ class RecordStore:
         """Create records all or nothing: one bad item refuses them all, naming its index."""
         return await self.insert_new(actor, await self.prepare_many(actor, items, prefix), also)
 
-    async def prepare(self, actor: Actor, data: dict[str, Any]) -> RawDoc:
+    async def prepare(self, actor: Actor, data: dict[str, Any], known: Known = None) -> RawDoc:
         """A new record, validated and ready to insert, without writing anything."""
-        (raw,) = await self.prepare_many(actor, [data], prefix=None)
+        (raw,) = await self.prepare_many(actor, [data], prefix=None, known=known)
         return raw
 
     async def prepare_many(
@@ -101,12 +103,14 @@ class RecordStore:
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         """New records, validated (the problems of all of them, each naming its item) and their
         references checked, ready to insert; nothing is written. Marked fields (pay, billing,
         ...) the actor may not write are refused first, unless the actor is `computing()`:
         the data is the rules' (a punch's pay), or the store checked what the caller gave
-        before filling in more."""
+        before filling in more. `known`: records the caller just read through the actor's
+        scope, by collection and id, which need not be read again to check references."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         self.refuse_unwritable(actor, items, prefix)
@@ -114,7 +118,7 @@ class RecordStore:
             self.new_raw(document)
             for document in problems_from_many(self.validate_new, actor, items, prefix)
         ]
-        await check_references(self.scope(actor), self.model, items, prefix)
+        await check_references(self.scope(actor), self.model, items, prefix, known)
         return raws
 
     async def insert_new(
@@ -165,7 +169,19 @@ class RecordStore:
         clears one, a list replaces the stored list whole. Marked fields the actor may not
         write are refused first (see `prepare_many`)."""
         self.refuse_unwritable(actor, [changes], None)
-        current = await self.get(actor, key)
+        return await self.patch(actor, await self.get(actor, key), revision, changes, also)
+
+    async def patch(
+        self,
+        actor: Actor,
+        current: RawDoc,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
+        """`update` of a record the caller has just read whole (as `get` reads it): a punch
+        read its punchcard to compute the change, and need not read it again."""
+        self.refuse_unwritable(actor, [changes], None)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()

@@ -88,10 +88,15 @@ class Scope:
         the start, here and nowhere else; `work` must therefore only write through the `Tx` it
         is given. A context manager cannot re-run its body, hence a function.
         """
+
+        async def unit(session: AsyncClientSession) -> T:
+            tx = Tx(self.database, self.actor, self.rows, session, self.fields)
+            done = await work(tx)
+            await tx.flush()  # the unit's audit entries, in one command, in its transaction
+            return done
+
         async with self.database.client.start_session() as session:
-            return await session.with_transaction(
-                lambda s: work(Tx(self.database, self.actor, self.rows, s, self.fields))
-            )
+            return await session.with_transaction(unit)
 
 
 async def request_scope(database: Database, actor: Actor) -> Scope:

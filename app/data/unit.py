@@ -4,12 +4,16 @@
 each, and an update applies only if the record is still at the revision it was read at (the
 revision is bumped and the audit entry written in the same transaction). Everything a `Tx`
 writes commits together or not at all.
+
+The audit entries of a unit of work are kept until `work` is done and then appended in one
+command, still inside the transaction: a clock-in (its punchcard and its visit's status) or an
+invoice (the invoice and the punchcards it marks) writes its trail once, not per change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -36,6 +40,8 @@ class Tx:
     rows: RowPolicy
     session: AsyncClientSession
     fields: FieldPolicy = every_field
+    pending: list[RawDoc] = field(default_factory=list)
+    """The unit of work's audit entries, appended when `work` is done (`flush`)."""
 
     @property
     def account_id(self) -> int:
@@ -47,11 +53,26 @@ class Tx:
 
     def whole_account(self) -> Tx:
         """This transaction without the row and field policies (see `Scope.whole_account`)."""
-        return Tx(self.database, self.actor, whole_account, self.session, every_field)
+        return Tx(self.database, self.actor, whole_account, self.session, every_field, self.pending)
 
     def unmasked(self) -> Tx:
         """This transaction without the field policy (see `Scope.unmasked`)."""
-        return Tx(self.database, self.actor, self.rows, self.session, every_field)
+        return Tx(self.database, self.actor, self.rows, self.session, every_field, self.pending)
+
+    async def flush(self) -> None:
+        """Append the entries kept so far, in one command (`Scope.transact` does, last)."""
+        if self.pending:
+            entries = list(self.pending)
+            self.pending.clear()
+            await self[AUDIT].insert_many(entries)
+
+    def mark_entries(self, record_type: str, record_ids: Iterable[Any], **fields: Any) -> None:
+        """Set fields on this unit of work's entries about these records (a private note's
+        entries are private) before they are written."""
+        wanted = set(record_ids)
+        for entry in self.pending:
+            if entry.get("record_type") == record_type and entry.get("record_id") in wanted:
+                entry.update(fields)
 
     def entry(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
@@ -63,12 +84,11 @@ class Tx:
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
     ) -> None:
         """Append one entry to the trail, committed with the change it describes."""
-        await self[AUDIT].insert_one(self.entry(action, record_type, record_id, **details))
+        self.pending.append(self.entry(action, record_type, record_id, **details))
 
     async def audit_all(self, entries: list[RawDoc]) -> None:
-        """Append several entries in one command."""
-        if entries:
-            await self[AUDIT].insert_many(entries)
+        """Append several entries (with the unit of work's others, in one command)."""
+        self.pending.extend(entries)
 
     async def insert(self, record_type: str, collection: str, raws: list[RawDoc]) -> None:
         """New records, each with its CREATE entry (all their fields, sensitive ones masked)."""
@@ -83,6 +103,17 @@ class Tx:
                 for raw in raws
             ]
         )
+
+    async def insert_unless(
+        self, record_type: str, collection: str, raw: RawDoc, unless: Mapping[str, Any]
+    ) -> bool:
+        """A new record with its CREATE entry, unless a record matching `unless` is there
+        (one per caregiver and visit): checked and inserted in one command. Whether it was."""
+        if not await self[collection].insert_unless(raw, unless):
+            return False
+        changes = changes_between(None, raw)
+        await self.audit(AuditAction.CREATE, record_type, raw["_id"], changes=changes)
+        return True
 
     async def update(
         self,

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
-from app.data.records import MAX_IMPORT, Also, RecordStore
+from app.data.records import MAX_IMPORT, Also, Known, RecordStore
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling.copies import copied_attendee, copied_patient, copied_service
 from app.scheduling.documents import EventService, derived_keys
@@ -30,7 +30,11 @@ class ScheduleStore(RecordStore):
     """Events and event groups: snapshots copied and nested references checked on every write."""
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         # every new visit or series is filled and checked, however it is made
         return await self.prepared(actor, items, prefix)

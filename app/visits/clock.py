@@ -178,7 +178,6 @@ async def clock_in(
     stamp = _stamp(scope.actor, user, at, reason, notes)
     at = stamp.at
     also_booked(scope.actor, snapshot_id(event.get("patient")))
-    await _refuse_second_clock_in(rules, event["_id"], user)
     account = await _account(rules)
     settings = settings_of(account)
     place = await visit_location(rules, event)
@@ -226,13 +225,21 @@ async def clock_in(
     }
 
     store = punchcard_store(scope.database)
-    raw = await store.prepare(scope.actor.computing(), item)  # the rules' rates, not the caller's
+    # the rules' rates, not the caller's; the visit just read is not read again
+    raw = await store.prepare(
+        scope.actor.computing(), item, known={"events": {event["_id"]: event}}
+    )
 
-    async def then(tx: Tx) -> None:
-        await _refuse_second_clock_in(tx.whole_account(), event["_id"], user, raw["_id"])
+    async def work(tx: Tx) -> None:
+        # one punchcard per caregiver and visit, whoever may see it: checked by the insert
+        # itself, in the transaction (and a visit moved meanwhile is a CONFLICT below)
+        open_card = {"event": event["_id"], "user._id": user, "_deleted": {"$ne": True}}
+        if not await tx.whole_account().insert_unless("Punchcard", "punchcards", raw, open_card):
+            raise _clocked_in_already()
+        await store.inserted(tx, [raw])
         await _move_visit(tx, event, STARTS, "in_progress")
 
-    await store.insert_new(scope.actor, [raw], also=then)
+    await store.unique(scope.transact(work))
     return raw
 
 
@@ -251,7 +258,8 @@ async def clock_out(
     geo, rules = _geo(location), scope.whole_account()
     # the punchcard through the caller's rows (a caregiver's: their own), whole
     whom = _whom(scope.actor, caregiver)
-    card = decode(await _open_punchcard(scope.unmasked(), punchcard, event_key, whom))
+    stored = await _open_punchcard(scope.unmasked(), punchcard, event_key, whom)
+    card = decode(stored)
     stamp = _stamp(scope.actor, (card.get("user") or {}).get("_id"), at, reason, notes)
     at = stamp.at
     also_booked(scope.actor, snapshot_id(card.get("patient")))
@@ -292,8 +300,9 @@ async def clock_out(
 
     store = punch_store(scope.database)
     revision = card.get("_revision", 1)
-    # what the punch bills and pays is the rules', not the caller's
-    return await store.update(scope.actor.computing(), card["_id"], revision, changes, also=then)
+    # what the punch bills and pays is the rules', not the caller's; the punchcard just read
+    # (whole, through the caller's rows) is not read again
+    return await store.patch(scope.actor.computing(), stored, revision, changes, also=then)
 
 
 async def _open_punchcard(
@@ -341,27 +350,15 @@ def _not_clocked_in(field: str) -> ServiceError:
     )
 
 
-async def _refuse_second_clock_in(
-    account: Scope | Tx,
-    event: ObjectId,
-    user: ObjectId,
-    new: ObjectId | None = None,
-) -> None:
-    """One punchcard per caregiver and visit, whoever may see it (`account`: the whole
-    account): checked before writing, and again in the write's transaction (where the new
-    punchcard is already there, so it is left out)."""
-    query: RawDoc = {"event": event, "user._id": user, "_deleted": {"$ne": True}}
-    if new is not None:
-        query["_id"] = {"$ne": new}
-    if await account["punchcards"].find_one(query, {"_id": 1}) is not None:
-        raise ServiceError(
-            Problem(
-                "This caregiver has already clocked in on this visit: clock out, or correct "
-                "the punchcard.",
-                ErrorCode.INVALID_STATE,
-                "event",
-            )
+def _clocked_in_already() -> ServiceError:
+    return ServiceError(
+        Problem(
+            "This caregiver has already clocked in on this visit: clock out, or correct "
+            "the punchcard.",
+            ErrorCode.INVALID_STATE,
+            "event",
         )
+    )
 
 
 async def _others_open(account: Tx, card: RawDoc) -> bool:

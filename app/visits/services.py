@@ -21,7 +21,7 @@ from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.data.collections import ScopedCollection
-from app.data.records import Also, RecordStore
+from app.data.records import Also, Known, RecordStore
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import Database
@@ -74,7 +74,11 @@ class PunchcardStore(RecordStore):
     """Punchcards: snapshots filled and checked; invoiced or closed-payroll ones frozen."""
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         # recorded by the office (a visit not punched), it may say why, as a correction does
         items = [
@@ -82,8 +86,9 @@ class PunchcardStore(RecordStore):
             if isinstance(item.get("correction"), dict) else dict(item)
             for item in items
         ]  # fmt: skip
-        await self._prepare(actor, items, prefix)
-        return await super().prepare_many(actor, items, prefix)
+        # the records the snapshots were copied from are those the references name: read once
+        read = await self._prepare(actor, items, prefix, known)
+        return await super().prepare_many(actor, items, prefix, read)
 
     async def update(
         self,
@@ -96,12 +101,21 @@ class PunchcardStore(RecordStore):
         # what the caller gives is checked; what a correction computes (bill, pay) is the
         # rules', at the rates the caller may not read
         self.refuse_unwritable(actor, [changes], None)
-        current = await self.get(actor, key)
+        return await self.patch(actor, await self.get(actor, key), revision, changes, also)
+
+    async def patch(
+        self,
+        actor: Actor,
+        current: RawDoc,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
         await self._check_unfrozen(actor, current)
         changes = await self._corrected(actor, current, changes)
         changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
-        return await super().update(actor.computing(), key, revision, changes, also)
+        return await super().patch(actor.computing(), current, revision, changes, also)
 
     async def _corrected(
         self, actor: Actor, current: RawDoc, changes: dict[str, Any]
@@ -170,9 +184,17 @@ class PunchcardStore(RecordStore):
                     "id",
                 )
 
-    async def _prepare(self, actor: Actor, items: list[dict[str, Any]], prefix: str | None) -> None:
-        """Check every referenced record is in the account, and fill the snapshots."""
+    async def _prepare(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None,
+        known: Known = None,
+    ) -> dict[str, dict[Any, RawDoc]]:
+        """Check every referenced record is in the account, and fill the snapshots; the
+        records read (or `known` already), by collection."""
         problems: list[Problem] = []
+        read: dict[str, dict[Any, RawDoc]] = {}
 
         def where(index: int) -> str:
             return item_path(prefix, index)
@@ -185,8 +207,8 @@ class PunchcardStore(RecordStore):
                 if item.get(field) is not None
             ]
         for field, (collection, type_name, copy) in SNAPSHOTS.items():
-            found = await self._records(
-                actor, collection, (snapshot_id(i.get(field)) for i in items)
+            found = read[collection] = await self._records(
+                actor, collection, (snapshot_id(i.get(field)) for i in items), known
             )
             for index, item in enumerate(items):
                 snapshot, key = item.get(field), snapshot_id(item.get(field))
@@ -203,13 +225,16 @@ class PunchcardStore(RecordStore):
                 item[field] = {**snapshot, **copied}
         if problems:
             raise ServiceError(*problems)
-        await self._fill_events(actor, items)
+        read["events"] = await self._fill_events(actor, items, known)
+        return read
 
-    async def _fill_events(self, actor: Actor, items: list[dict[str, Any]]) -> None:
+    async def _fill_events(
+        self, actor: Actor, items: list[dict[str, Any]], known: Known = None
+    ) -> dict[Any, RawDoc]:
         """Copy each punchcard's visit into its event snapshot. An event of another account is
         not found here and copies nothing: the shared reference check refuses it (NOT_FOUND)."""
-        keys = (i.get("event") for i in items)
-        events = await self._records(actor, "events", (k for k in keys if isinstance(k, ObjectId)))
+        keys = [k for k in (i.get("event") for i in items) if isinstance(k, ObjectId)]
+        events = await self._records(actor, "events", keys, known)
         for item in items:
             event = events.get(item.get("event"))
             given = item.get("event_snapshot")
@@ -219,11 +244,20 @@ class PunchcardStore(RecordStore):
                     **copied,
                     **{k: v for k, v in (given or {}).items() if v is not None},
                 }
+        return events
 
     async def _records(
-        self, actor: Actor, collection: str, ids: Iterable[Any]
+        self, actor: Actor, collection: str, ids: Iterable[Any], known: Known = None
     ) -> dict[Any, RawDoc]:
-        return await self.scope(actor)[collection].by_ids(ids)
+        """The records with these ids through the actor's scope: those `known` as they are,
+        the others read (one query)."""
+        held = (known or {}).get(collection, {})
+        wanted = [key for key in ids if key is not None]
+        found = {key: held[key] for key in wanted if key in held}
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            found.update(await self.scope(actor)[collection].by_ids(missing))
+        return found
 
 
 def _paid(punchcard: RawDoc) -> tuple[Any, ...]:
