@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from beanie import PydanticObjectId
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.billing.amounts import apportioned, line_total, money_rule
 from app.billing.documents import Invoice
@@ -45,7 +46,7 @@ from app.billing.mileage import Mileage, billed_mileage
 from app.billing.numbering import peek_number
 from app.billing.rates import bill_rate
 from app.billing.services import InvoiceStore, invoice_store
-from app.billing.snapshots import Reader, party
+from app.billing.snapshots import Read, Reader, party
 from app.common.codes import ServiceUnit
 from app.common.days import local_midnight, zone_of
 from app.common.holidays import holiday_dates, local_date
@@ -374,14 +375,35 @@ async def generate(
         preview = await peek_number(scope, account)
         return Generated(raw, len(cards), True, preview, list(target.patients))
 
-    async def write(tx: Tx) -> Generated:
-        cards = await _gather(tx, query)
-        document = await _prepared(store, tx, account, target, period, cards, options, routing)
-        document.id = PydanticObjectId()
-        (raw,) = await store.store_in(tx, account, [document], [False])
-        return Generated(raw, len(cards), False, None, list(target.patients))
+    def write(check: bool) -> Callable[[Tx], Awaitable[Generated]]:
+        async def work(tx: Tx) -> Generated:
+            cards = await _gather(tx, query)
+            # what this transaction just read is what the checks and marks read: not again
+            read = Read(target.patients, {card["_id"]: card for card in cards})
+            document = await _prepared(
+                store, tx, account, target, period, cards, options, routing, read
+            )
+            document.id = PydanticObjectId()
+            (raw,) = await store.store_in(tx, account, [document], [False], read, check)
+            return Generated(raw, len(cards), False, None, list(target.patients))
 
-    return await store.unique(scope.transact(write))
+        return work
+
+    try:
+        # the next number is nearly always free: taken without looking it up first
+        return await scope.transact(write(check=False))
+    except (DuplicateKeyError, BulkWriteError) as clash:
+        if not _clashes(clash):
+            raise
+    # a number given by hand took the counter's next one: nothing was written (the counter
+    # went back with the transaction); number again, looking each number up
+    return await store.unique(scope.transact(write(check=True)))
+
+
+def _clashes(error: DuplicateKeyError | BulkWriteError) -> bool:
+    details = getattr(error, "details", None) or {}
+    codes = {e.get("code") for e in details.get("writeErrors", [])} or {error.code}
+    return 11000 in codes
 
 
 async def _gather(reader: Reader, query: dict[str, Any]) -> list[RawDoc]:
@@ -401,8 +423,9 @@ async def _prepared(
     cards: list[RawDoc],
     options: GenerateOptions,
     routing: RoutingProvider,
+    read: Read | None = None,
 ) -> Invoice:
     mileage = await billed_mileage(reader, account, cards, routing)
     data = invoice_data(target, period, cards, account, options, mileage)
-    prepared = await store._prepare(reader, account, data, None, "options", set())
+    prepared = await store._prepare(reader, account, data, None, "options", set(), read=read)
     return store.validate_new(reader.actor, prepared)  # type: ignore[return-value]

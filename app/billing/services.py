@@ -21,6 +21,7 @@ from app.billing.documents import Invoice
 from app.billing.enums import InvoiceType
 from app.billing.numbering import natural_key, take_number
 from app.billing.snapshots import (
+    Read,
     Reader,
     billed_ids,
     check_punchcards,
@@ -127,27 +128,40 @@ class InvoiceStore(RecordStore):
         return await self.unique(scope.transact(write))
 
     async def store_in(
-        self, tx: Tx, account: RawDoc, documents: list[Any], numbered: list[bool]
+        self,
+        tx: Tx,
+        account: RawDoc,
+        documents: list[Any],
+        numbered: list[bool],
+        read: Read | None = None,
+        check: bool = True,
     ) -> list[RawDoc]:
         """Inside the caller's transaction: number the invoices that have no number (the
         counter moves in this transaction: no gap, see `take_number`), insert them with their
         audit entries, and mark the punchcards they bill (`inserted`). `numbered` says which
-        came with a number (a retried transaction numbers the others again)."""
+        came with a number (a retried transaction numbers the others again). `read`: the
+        punchcards as this transaction has just read them (generation), not read again.
+        `check`: whether a number is looked up before it is taken (see `take_number`)."""
         raws = []
         for document, given in zip(documents, numbered, strict=True):
             if not given:
-                document.number = await take_number(tx, account)
+                document.number = await take_number(tx, account, check)
             document.id = document.id or PydanticObjectId()  # the same id on a retry
             raws.append(self.new_raw(document))
-        await self.insert(tx, raws)
+        await tx.insert(self.record_type, self.collection_name, raws)
+        await self.mark_billed(tx, raws, read)
         return raws
 
     async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
         """New invoices mark the punchcards they bill, in their transaction."""
+        await self.mark_billed(tx, raws)
+
+    async def mark_billed(self, tx: Tx, raws: list[RawDoc], read: Read | None = None) -> None:
         for raw in raws:
             ids = billed_ids(raw)
             if ids:
-                await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids)
+                known = read.punchcards if read is not None else None
+                await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids, known)
 
     async def update(
         self,
@@ -283,10 +297,12 @@ class InvoiceStore(RecordStore):
         where: str,
         claimed: set[Any],
         key: Any = None,
+        read: Read | None = None,
     ) -> dict[str, Any]:
         """The invoice to store: validated, defaults and snapshots filled, punchcards checked
         (`claimed`: those the import's earlier invoices bill; read in the transaction when
-        `reader` is the one storing the invoice), amounts computed."""
+        `reader` is the one storing the invoice), amounts computed. `read`: the patients and
+        punchcards the caller has just read (generation), not read again."""
         try:
             doc = validated(Invoice, {**(before or {}), **data, "account": reader.account_id})
         except ServiceError as refusal:
@@ -308,9 +324,10 @@ class InvoiceStore(RecordStore):
             fill_term(doc, account, problems)
         fill_due_date(doc, account)
         wanted = {"patient", "client", "referred_by"} if creating else given
-        await fill_snapshots(reader, doc, wanted)
+        read = read or Read()
+        await fill_snapshots(reader, doc, wanted, read.patients)
         if doc.punchcards and (creating or {"punchcards", "patient"} & given):
-            await check_punchcards(reader, doc, key, claimed, problems)
+            await check_punchcards(reader, doc, key, claimed, problems, read.punchcards)
         compute_amounts(doc, account, before, creating or "services" in given, problems)
         settle_status(doc, before, "status" in given, problems)
         if problems:

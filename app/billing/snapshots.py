@@ -9,6 +9,8 @@ left out, and check what the plumbing cannot know (a punchcard billed twice).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.billing.documents import Invoice
@@ -50,11 +52,25 @@ def party(raw: RawDoc) -> dict[str, Any]:
     }
 
 
-async def fill_snapshots(reader: Reader, doc: Invoice, wanted: set[str]) -> None:
+@dataclass(frozen=True)
+class Read:
+    """Records an invoice's generation has just read (its patients, and its punchcards in its
+    own transaction), which its checks and marks then need not read again."""
+
+    patients: Mapping[Any, RawDoc] | None = None
+    punchcards: Mapping[Any, RawDoc] | None = None
+
+
+async def fill_snapshots(
+    reader: Reader, doc: Invoice, wanted: set[str], known: Mapping[Any, RawDoc] | None = None
+) -> None:
     """Fill what the caller left out of the patient, client and referrer snapshots named in
-    `wanted`, from the live records (a missing one is reported by the reference check)."""
+    `wanted`, from the live records (a missing one is reported by the reference check);
+    `known`: patients the caller has just read (a batch reads them all at once)."""
 
     async def record(collection: str, key: Any) -> RawDoc | None:
+        if collection == "patients" and known is not None and key in known:
+            return known[key]
         return (await reader[collection].by_ids([key])).get(key)
 
     if doc.patient is not None and "patient" in wanted:
@@ -87,12 +103,17 @@ async def check_punchcards(
     invoice_id: Any,
     claimed: set[Any],
     problems: list[Problem],
+    read: Mapping[Any, RawDoc] | None = None,
 ) -> None:
     """Refuse punchcards this invoice (`invoice_id`, None when new) may not bill: already on
     another invoice, deleted, of another patient than the invoice's, listed twice, or billed by
-    another invoice of the same import (`claimed` collects what each invoice bills)."""
+    another invoice of the same import (`claimed` collects what each invoice bills). `read`:
+    the punchcards as the caller has just read them in the same transaction (generation)."""
     ids = [card.record for card in doc.punchcards]
-    stored = await reader["punchcards"].by_ids(ids)
+    if read is not None and all(key in read for key in ids):
+        stored = {key: read[key] for key in ids}
+    else:
+        stored = await reader["punchcards"].by_ids(ids)
     patient = doc.patient.record if doc.patient is not None else None
     seen: set[Any] = set()
     for index, card in enumerate(doc.punchcards):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
 from beanie.odm.utils.encoder import Encoder
@@ -96,25 +98,45 @@ def unfit_values_in(value: Any, path: str, multiline: bool = False) -> Iterator[
     """A problem, naming its input path, for every value no record may store, at any depth
     (unknown keys kept from the old API too): a string holding a control character, a number
     with more than 15 digits before the point."""
+    found: list[Problem] = []
+    _unfit(value, (path,), multiline, found)
+    return iter(found)
+
+
+_PLAIN = (int, float, bool, type(None), dt.datetime, dt.date, ObjectId)
+"""Values that are always fit: looked at first, since most values of a record are such."""
+_multiline = cache(is_multiline)
+
+
+def _unfit(value: Any, where: tuple[Any, ...], multiline: bool, found: list[Problem]) -> None:
+    # The path is kept as its parts and spelt only for a problem: a record holds hundreds of
+    # values, and each is fit nearly always (an invoice is checked twice as it is made).
+    if isinstance(value, _PLAIN):
+        return
     if isinstance(value, str):
         if (why := control_character(value, multiline)) is not None:
-            yield Problem(why, ErrorCode.INVALID, path)
+            found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, Decimal):
         if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
             why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
-            yield Problem(why, ErrorCode.INVALID, path)
+            found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            inner = getattr(value, name)
-            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+            _unfit(getattr(value, name), (*where, name), _multiline(name), found)
         for name, inner in (value.model_extra or {}).items():
-            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+            _unfit(inner, (*where, name), _multiline(name), found)
     elif isinstance(value, dict):
         for name, inner in value.items():
-            yield from unfit_values_in(inner, f"{path}.{camel(str(name))}", is_multiline(str(name)))
+            _unfit(inner, (*where, str(name)), _multiline(str(name)), found)
     elif isinstance(value, (list, tuple)):
         for index, inner in enumerate(value):
-            yield from unfit_values_in(inner, f"{path}.{index}", multiline)
+            _unfit(inner, (*where, index), multiline, found)
+
+
+def _spelt(where: tuple[Any, ...]) -> str:
+    """`("input", "service_lines", 0, "notes")` as `input.serviceLines.0.notes`."""
+    head, *rest = where
+    return ".".join([head, *(str(p) if isinstance(p, int) else camel(p) for p in rest)])
 
 
 def decode(stored: Any) -> Any:

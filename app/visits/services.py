@@ -12,7 +12,7 @@ off the line first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -288,6 +288,7 @@ async def mark_punchcards(
     field: str,
     snapshot: RawDoc | None,
     punchcard_ids: list[Any],
+    read: Mapping[Any, RawDoc] | None = None,
 ) -> int:
     """Put a snapshot (`payroll` or `invoice`, stored names: `{"_id": ..., ...}`) on
     punchcards, or take it off (`snapshot=None` unsets the field), with an audit entry each.
@@ -300,7 +301,8 @@ async def mark_punchcards(
     Given a `Tx`, it writes in the caller's transaction (and raises there, so the caller's
     writes roll back too); given a `Scope`, in a transaction of its own. It reads and marks
     the punchcards of the whole account, whoever may see them. Returns how many punchcards it
-    changed."""
+    changed. `read`: the punchcards as the caller's transaction (`within`) has just read them
+    whole (an invoice's generation), which are not read again."""
     if field not in SYSTEM_SNAPSHOTS:
         raise ValueError(f"mark_punchcards marks {sorted(SYSTEM_SNAPSHOTS)}, not {field!r}")
     ids = list(dict.fromkeys(punchcard_ids))
@@ -314,7 +316,10 @@ async def mark_punchcards(
     async def write(tx: Tx) -> int:
         punchcards = tx.whole_account()["punchcards"]
         projection = {field: 1, "_revision": 1}
-        found = [doc async for doc in punchcards.find(query, projection)]
+        if read is not None and within is tx and all(key in read for key in ids):
+            found = [read[key] for key in ids]  # read in this transaction: the same snapshot
+        else:
+            found = [doc async for doc in punchcards.find(query, projection)]
         if len(found) != len(ids):
             raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
         if snapshot is None:
