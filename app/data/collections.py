@@ -124,12 +124,12 @@ class ScopedCollection:
 
     async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:
         return await self.raw.update_one(
-            self._write(filter), self._update(update), **self._with_session(kwargs)
+            self._write(filter), self._update(update), **self._by_id(filter, kwargs)
         )
 
     async def update_many(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:
         return await self.raw.update_many(
-            self._write(filter), self._update(update), **self._with_session(kwargs)
+            self._write(filter), self._update(update), **self._by_id(filter, kwargs)
         )
 
     async def find_one_and_update(
@@ -174,6 +174,16 @@ class ScopedCollection:
         return await self.raw.delete_one(self._write(filter), **self._with_session(kwargs))
 
     # scoping -------------------------------------------------------------------------------
+
+    def _by_id(self, filter: Filter, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """An update of records named by id walks the id index, told so: with the account
+        beside the ids, the embedded server scanned the whole collection (measured: 10 ms to
+        mark an invoice's 8 punchcards among 8,000, 3 ms told). MongoDB picks the same index."""
+        named = filter.get("_id")
+        by_id = named is not None and (not isinstance(named, Mapping) or set(named) == {"$in"})
+        if by_id and kwargs.get("hint") is None and not kwargs.get("upsert"):
+            kwargs = {**kwargs, "hint": [("_id", 1)]}
+        return self._with_session(kwargs)
 
     def _with_session(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         if self.session is not None and kwargs.get("session") is None:
