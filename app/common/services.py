@@ -183,19 +183,37 @@ def references_in(
     """(collection, type, id, input path) of every reference in data shaped like the model."""
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
-        value = data.get(name, data.get(info.alias or name))
+    for name, alias, target, nested in _reference_fields(model):
+        value = data.get(name, data.get(alias or name))
         if value is None:
             continue
-        extra, where = field_extra(info), f"{path}.{camel(name)}"
-        if extra.get("collection"):
+        where = f"{path}.{camel(name)}"
+        if target is not None:
             for key in _as_list(value):
-                yield str(extra["collection"]), str(extra.get("ref")), key, where
-        elif (nested := nested_model(info)) is not None:
+                yield target[0], target[1], key, where
+        elif nested is not None:
             values = value if isinstance(value, list) else [value]
             for index, part in enumerate(values):
                 at = f"{where}.{index}" if isinstance(value, list) else where
                 yield from references_in(nested, part, at)
+
+
+ReferenceField = tuple[str, str | None, tuple[str, str] | None, type[BaseModel] | None]
+
+
+@cache
+def _reference_fields(model: type[BaseModel]) -> tuple[ReferenceField, ...]:
+    """The fields of a model that hold references or subdocuments, found once per model (a
+    year of a series checks 365 visits of the same shape); its other fields hold none."""
+    found: list[ReferenceField] = []
+    for name, info in model.model_fields.items():
+        extra = field_extra(info)
+        if extra.get("collection"):
+            target = (str(extra["collection"]), str(extra.get("ref")))
+            found.append((name, info.alias, target, None))
+        elif (nested := nested_model(info)) is not None:
+            found.append((name, info.alias, None, nested))
+    return tuple(found)
 
 
 def snapshot_id(snapshot: Any) -> ObjectId | None:

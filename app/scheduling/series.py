@@ -278,8 +278,13 @@ async def write_plan(
     """Apply a plan in the caller's transaction: one command per kind of write, each audited.
     A visit changed meanwhile refuses the whole change (CONFLICT). Unless `recheck` is None,
     the visits booked are checked for conflicts again in the transaction, ignoring the visits
-    it names (those the plan replaces, as the check before it did): see bookings.py."""
+    it names (those the plan replaces, as the check before it did): see bookings.py. The check
+    runs before the writes, with the people's schedules already held: it then reads what
+    others booked, not the year of visits this plan is about to write."""
     events, actor = tx["events"], tx.actor
+    booked = [*plan.create, *(new for _, new in plan.replace)]
+    if recheck is not None and booked:
+        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
     entries = [
         tx.entry(AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
         for v in plan.create
@@ -339,9 +344,6 @@ async def write_plan(
             for visit in plan.remove
         ]
     await tx.audit_all(entries)
-    booked = [*plan.create, *(new for _, new in plan.replace)]
-    if recheck is not None and booked:
-        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
 
 
 def _all_matched(matched: int, wanted: int) -> None:
