@@ -7,12 +7,15 @@ import contextlib
 import datetime as dt
 import gc
 import logging
+import os
 import re
+import socket
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from app.data.system import System
+from app.db import Database
 from app.keys import DATABASE, SETTINGS
 from app.main import create_app
 from app.settings import Settings
@@ -23,11 +26,14 @@ SECRET_PARAMETER = re.compile(r"\b(api_key|api_secret|access_token)=[^&\s\"]+")
 
 
 async def _demo_data_when_empty(app: web.Application) -> None:
+    await announce(app[DATABASE], app[SETTINGS])
+
+
+async def announce(database: Database, settings: Settings) -> None:
+    """Load the demo data into an empty embedded database, and print where to connect."""
     from app.seed import DEMO_CREDENTIALS, seed_demo
 
-    database = app[DATABASE]
     system = System(database)
-    settings = app[SETTINGS]
     # Demo keys are public knowledge: never on a real MongoDB, never in production.
     wanted = (
         settings.demo_data and not settings.mongodb_uri and settings.environment != "production"
@@ -58,7 +64,8 @@ async def _series_horizon_job(app: web.Application) -> AsyncIterator[None]:
         # the job books what series already promise; clashes that arose since (visits booked
         # later) are not a caller's write to refuse: scheduleConflicts lists them
         events = event_store(database, check_conflicts=False)
-        task = asyncio.create_task(run_job(database, events, every))
+        holder = f"{socket.gethostname()}:{os.getpid()}"  # one worker at a time runs it
+        task = asyncio.create_task(run_job(database, events, every, holder))
     yield
     if task is not None:
         task.cancel()
@@ -91,13 +98,30 @@ class CredentialMask(logging.Filter):
         return True
 
 
-def serve(settings: Settings) -> int:
+def application(settings: Settings, worker: bool = False) -> web.Application:
+    """The served application; a `worker` of several leaves the demo data and the banner to
+    the parent (app/workers.py)."""
     app = create_app(settings)
-    app.on_startup.append(_demo_data_when_empty)
+    if not worker:
+        app.on_startup.append(_demo_data_when_empty)
     app.on_startup.append(_freeze_startup_objects)  # last: after the demo data is loaded
     # a background task: it may overlap the demo loading, which books its series itself
     app.cleanup_ctx.append(_series_horizon_job)
-    # run_app handles SIGINT and SIGTERM: in-flight requests finish, then the database stops.
     logging.getLogger("aiohttp.access").addFilter(CredentialMask())
-    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=15)
+    return app
+
+
+def serve(settings: Settings) -> int:
+    """Serve on HOST:PORT with `settings.worker_count` processes (app/workers.py for more
+    than one)."""
+    count = settings.worker_count
+    if count > 1:
+        from app.workers import serve_workers
+
+        return serve_workers(settings, count, application, announce)
+    # run_app handles SIGINT and SIGTERM: in-flight requests finish, then the database stops.
+    web.run_app(
+        application(settings), host=settings.host, port=settings.port, print=None,
+        shutdown_timeout=15,
+    )  # fmt: skip
     return 0

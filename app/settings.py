@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
         60, ge=0, validation_alias=AliasChoices("CAREGRAPH_SERIES_JOB_MINUTES")
     )
     """How often `serve` books every series up to its account's horizon; 0 turns it off."""
+    workers: int | None = Field(None, ge=1, validation_alias=AliasChoices("CAREGRAPH_WORKERS"))
+    """How many processes `serve` answers with, on one port; by default one per core, less
+    one for the embedded database when it runs (at least one)."""
     graphiql: bool | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_GRAPHIQL"))
     cors_origins: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("CAREGRAPH_CORS_ORIGINS")
@@ -71,6 +75,15 @@ class Settings(BaseSettings):
     database_timeout_seconds: float = Field(
         5.0, validation_alias=AliasChoices("CAREGRAPH_DB_TIMEOUT")
     )
+
+    @property
+    def worker_count(self) -> int:
+        """The processes `serve` runs: `workers`, else the cores (less one for the embedded
+        database, which runs on this machine too), at least one."""
+        if self.workers is not None:
+            return self.workers
+        cores = os.cpu_count() or 1
+        return max(1, cores - (0 if self.mongodb_uri else 1))
 
     @property
     def graphiql_enabled(self) -> bool:

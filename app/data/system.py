@@ -4,17 +4,20 @@ Everything else reaches records through a `Scope` of one account. These do not, 
 work comes before there is an account or a caller, or spans accounts by nature:
 - opening an account (its number comes from a counter of all accounts);
 - looking up a credential (an API key, an access token, a sign-in) to learn whose it is;
-- jobs that act for every account in turn (booking series ahead), each then through a scope;
+- jobs that act for every account in turn (booking series ahead), each then through a scope,
+  one process at a time (a lease);
 - the demo and example seeds, which ask whether their accounts exist yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from app.common.services import Actor
 from app.data.collections import ACCOUNT
@@ -70,6 +73,21 @@ class System:
     async def account_by_ext_id(self, ext_id: str) -> RawDoc | None:
         """An account by its external id: how the seeds find the accounts they made."""
         return await self.database.db.accounts.find_one({"ext_id": ext_id}, {"_id": 1})
+
+    async def lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take the lease `name` for `holder` for `seconds`, or renew it, unless another holder
+        has it and it has not run out; whether `holder` has it now. A job that visits every
+        account (the series horizon job) runs in one process at a time this way, however many
+        workers serve: the others find the lease taken and skip their turn. A holder that dies
+        loses it when it runs out."""
+        moment = dt.datetime.now(dt.UTC)
+        free = {"_id": name, "$or": [{"holder": holder}, {"until": {"$lte": moment}}]}
+        taken = {"$set": {"holder": holder, "until": moment + dt.timedelta(seconds=seconds)}}
+        try:
+            await self.database.db.leases.update_one(free, taken, upsert=True)
+        except DuplicateKeyError:  # held by another, and not run out: the upsert clashes
+            return False
+        return True
 
     async def has_accounts(self) -> bool:
         return bool(await self.database.db.accounts.estimated_document_count())

@@ -45,10 +45,12 @@ from strawberry.types.base import StrawberryList, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from app.common.documents import stored_key
-from app.graphql.context import Info
 from app.graphql.records import Record
 
 F = TypeVar("F", bound=Callable[..., Any])
+Info = Any
+"""A resolver's `info` (app.graphql.context.Info): its context holds the request's plan. Not
+imported, as the context names the plan's type."""
 
 Fields = frozenset[str] | None
 """Stored keys (dotted paths) to fetch; None: the whole document."""
