@@ -9,20 +9,18 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
-from beanie.odm.utils.encoder import Encoder
 from bson import Decimal128, ObjectId
 from pydantic import BaseModel, ValidationError
 
 from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
+from app.common.encoding import encode_model
 from app.common.text import camel, control_character, is_multiline
 from app.errors import ErrorCode, Problem, ServiceError
 
 D = TypeVar("D", bound=BaseModel)
 RawDoc = dict[str, Any]
 SearchKeys = Callable[[Any], dict[str, Any]]
-
-_encoder = Encoder(to_db=True, keep_nulls=False)
 
 
 @dataclass(frozen=True)
@@ -172,7 +170,7 @@ def keep_write_only(
 
 def encode(document: BaseModel) -> RawDoc:
     """A model as MongoDB stores it: catalogue names, Decimal128 money, dates as datetimes."""
-    encoded: RawDoc = _encoder.encode(document)
+    encoded: RawDoc = encode_model(document)
     encoded.pop("revision_id", None)
     return encoded
 
