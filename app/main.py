@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from app.accounts.auth import Authenticator
+from app.accounts.revocation import watching
 from app.accounts.routes import authorize
 from app.db import open_database
 from app.files.routes import add_file_routes
@@ -17,7 +18,7 @@ from app.graphql.view import CaregraphView
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
-from app.web import authenticate, cors, database_unavailable, healthz, request_ids
+from app.web import authenticate, cors, database_unavailable, healthz, no_store, request_ids
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -27,13 +28,21 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _credential_watch(app: web.Application) -> AsyncIterator[None]:
+    """Every credential change made anywhere reaches this process's cache within a second."""
+    async with watching(app[DATABASE], app[AUTHENTICATOR], app[SETTINGS].credential_watch):
+        yield
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[request_ids, database_unavailable, cors, authenticate, idempotency],
         client_max_size=32 * 1024**2,
     )
     app[SETTINGS] = settings
+    app.on_response_prepare.append(no_store)
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_credential_watch)
     app.on_startup.append(create_idempotency_index)  # runs after the cleanup contexts open
     view = CaregraphView(build_schema(settings), graphiql=settings.graphiql_enabled)
     app.router.add_route("*", "/graphql", view)

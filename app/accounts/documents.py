@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from beanie import Document, PydanticObjectId
 from pydantic import ConfigDict, Field
@@ -258,17 +259,38 @@ class Account(CareDocument):
 
 
 class ApiClient(Document):
-    """A program that acts for an account: its key and secret are stored hashed only."""
+    """A program that acts for the account with one role: an integration, a script, a partner.
+    Its key and secret are stored hashed only, and shown once, when made or rotated."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     account: int = Field(alias="_account")
-    name: str
-    role: str
-    key_hash: str
-    secret_hash: str
-    created_date: dt.datetime = Field(alias="_created_date")
-    revoked: bool = False
+    name: str = Field(min_length=1, max_length=100, description="What the program is, for people.")
+    role: str = Field(min_length=1, max_length=40, description="The key of the role it acts with.")
+    key_only: bool = Field(
+        True,
+        description="Whether its key alone is a credential (`Authorization: <key>`, as seed "
+        "000's clients send it); when false, it must exchange key and secret for an access "
+        "token (`authorize`). Clients made before this setting existed are key-only.",
+    )
+    key_hash: str = Field(description="SHA-256 of the key.", json_schema_extra={"writeonly": True})
+    secret_hash: str = Field(
+        description="scrypt of the secret.", json_schema_extra={"writeonly": True}
+    )
+    created_date: dt.datetime = Field(alias="_created_date", description="When it was made.")
+    expires_at: dt.datetime | None = Field(
+        None, description="When its key and secret stop working; null: never."
+    )
+    last_used_at: dt.datetime | None = Field(
+        None,
+        description="When it was last seen making a request (to the minute: it is written at "
+        "most once a minute), or exchanging its key; null: never.",
+    )
+    rotated_at: dt.datetime | None = Field(
+        None, description="When its key and secret were last replaced (apiClientRotate)."
+    )
+    revoked: bool = Field(False, description="Revoked: its key, secret and tokens no longer work.")
+    revoked_at: dt.datetime | None = Field(None, description="When it was revoked.")
 
     class Settings:
         name = "api_clients"
@@ -293,7 +315,40 @@ class AccessToken(Document):
         indexes = [
             IndexModel([("token_hash", ASCENDING)], unique=True),
             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+            # a client revoked or rotated loses its tokens: found by client
+            IndexModel([("_account", ASCENDING), ("api_client", ASCENDING)]),
         ]
+
+
+class CredentialChange(Document):
+    """A note that credentials of the account changed (a client revoked or rotated, a role
+    changed, a session ended): every server process drops what it cached about them. Read by
+    the change stream, or polled where change streams are not available; kept a day."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    account: int = Field(alias="_account")
+    kind: str = Field(description="api_client, session, user or account.")
+    key: Any = Field(None, description="The id of the client, session or user; none: account.")
+    at: dt.datetime = Field(description="When it changed.")
+
+    class Settings:
+        name = "credential_changes"
+        indexes = [IndexModel([("at", ASCENDING)], expireAfterSeconds=86_400)]
+
+
+class Throttle(Document):
+    """Recent failures of one identity (an API key, an email) or one network address at one
+    operation (authorize, sign-in): too many in the window and the operation is refused until
+    the oldest of them leaves it. Of no one account (an unknown key has none)."""
+
+    id: str = Field(alias="_id")  # type: ignore[assignment]
+    failures: list[dt.datetime] = Field(default_factory=list, description="The latest ones.")
+    expires_at: dt.datetime = Field(description="When the last failure leaves the window.")
+
+    class Settings:
+        name = "throttles"
+        indexes = [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)]
 
 
 class Counter(Document):

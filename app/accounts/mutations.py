@@ -5,31 +5,50 @@ from __future__ import annotations
 import strawberry
 
 from app.accounts import services
+from app.accounts.client_mutations import ApiClientMutations
 from app.accounts.documents import Account as AccountDocument
 from app.accounts.inputs import AccountUpdateInput
+from app.accounts.revocation import credentials_changed
+from app.accounts.throttle import first_attempt
 from app.accounts.types import Account, AccountPayload, AuthorizePayload
 from app.common.codes import Permission
+from app.data.unit import Tx
+from app.errors import ErrorCode, Problem
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, input_data
-from app.graphql.payloads import attempt
+from app.graphql.payloads import UserError, attempt
 from app.keys import AUTHENTICATOR
+
+__all__ = ["AccountMutations", "ApiClientMutations"]
+
+ONE_AUTHORIZE = "Send one authorize per request: the others were not tried."
+
+
+async def note_account_change(tx: Tx) -> None:
+    """Roles or the account's state may change: every process looks its callers up anew."""
+    await credentials_changed(tx, "account")
 
 
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(
         description="Exchange an API key and secret for an access token that expires "
-        "(seed 001's flow; also at POST /api/authorize). Needs no other credentials."
+        "(seed 001's flow; also at POST /api/authorize). Needs no other credentials. After 10 "
+        "failures in 15 minutes for a key or from an address: HTTP 429 with Retry-After. One "
+        "per request: aliases of it after the first are refused untried."
     )
     async def authorize(self, info: Info, api_key: str, api_secret: str) -> AuthorizePayload:
         context = info.context
+        if not first_attempt(context.request, "authorize"):
+            refused = [UserError.of(Problem(ONE_AUTHORIZE, ErrorCode.INVALID))]
+            return AuthorizePayload(access_token=None, expires_at=None, user_errors=refused)
         address = context.request.remote if context.request is not None else None
         result, errors = await attempt(
             services.authorize(
                 context.database,
+                context.settings,
                 api_key,
                 api_secret,
-                context.settings.access_token_ttl_seconds,
                 request_id=context.request_id,
                 client_address=address,
             )
@@ -48,7 +67,10 @@ class AccountMutations:
             actor = actor_of(info, Permission.MANAGE_ACCOUNT)
             store = services.account_store(info.context.database)
             changes = input_data(input, AccountDocument)
-            return Account.from_doc(await store.update(actor, actor.account_id, revision, changes))
+            updated = await store.update(
+                actor, actor.account_id, revision, changes, also=note_account_change
+            )
+            return Account.from_doc(updated)
 
         account, errors = await attempt(update())
         request = info.context.request

@@ -21,6 +21,9 @@ class AuditAction(Enum):
     RESTORE = "restore"
     READ_SENSITIVE = "read_sensitive"
     AUTHORIZE = "authorize"
+    AUTHORIZE_FAILED = "authorize_failed"
+    ROTATE = "rotate"
+    REVOKE = "revoke"
 
 
 class FieldChange(Embedded):

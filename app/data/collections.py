@@ -146,6 +146,10 @@ class ScopedCollection:
         """Removes a working document (a spent key, a lock); records are deleted softly."""
         return await self.raw.delete_one(self._write(filter), **self._with_session(kwargs))
 
+    async def delete_many(self, filter: Filter, **kwargs: Any) -> Any:
+        """Removes working documents (the access tokens of a client revoked or rotated)."""
+        return await self.raw.delete_many(self._write(filter), **self._with_session(kwargs))
+
     # scoping -------------------------------------------------------------------------------
 
     def _with_session(self, kwargs: dict[str, Any]) -> dict[str, Any]:

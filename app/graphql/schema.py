@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from app.domains import classes_named
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.production import IntrospectionGate
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.settings import Settings
@@ -76,6 +77,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: ValidationCache(maxsize=512),
+            IntrospectionGate,
             RequestGuards,
             ErrorShaping,
         ],

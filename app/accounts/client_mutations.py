@@ -1,0 +1,111 @@
+"""Managing API clients: make, change, rotate and revoke (administrators only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable
+
+import strawberry
+
+from app.accounts import clients
+from app.accounts.inputs import ApiClientUpdateInput
+from app.accounts.types import ApiClient, ApiClientCredentialsPayload, ApiClientPayload
+from app.common.codes import Permission
+from app.common.services import RawDoc
+from app.graphql.context import Info
+from app.graphql.inputs import actor_of, decode_global_id, input_data
+from app.graphql.payloads import attempt
+from app.keys import AUTHENTICATOR
+
+
+def forget_here(info: Info, client: RawDoc | None) -> None:
+    """This process forgets the client at once; the others within a second (revocation.py)."""
+    request = info.context.request
+    if client is not None and request is not None:
+        request.app[AUTHENTICATOR].forget_principal("api_client", client["_id"])
+
+
+async def issued(info: Info, work: Awaitable[clients.Issued]) -> ApiClientCredentialsPayload:
+    result, errors = await attempt(work)
+    forget_here(info, result.client if result else None)
+    return ApiClientCredentialsPayload(
+        api_client=ApiClient.from_doc(result.client) if result else None,
+        api_key=result.key if result else None,
+        api_secret=result.secret if result else None,
+        user_errors=errors,
+    )
+
+
+async def changed(info: Info, work: Awaitable[RawDoc]) -> ApiClientPayload:  # type: ignore[valid-type]
+    result, errors = await attempt(work)
+    forget_here(info, result)
+    return ApiClientPayload(
+        api_client=ApiClient.from_doc(result) if result else None, user_errors=errors
+    )
+
+
+def client_key(id: strawberry.ID) -> object:
+    return decode_global_id(id, "ApiClient", "id")
+
+
+@strawberry.type
+class ApiClientMutations:
+    @strawberry.mutation(
+        description="Make an API client acting with one of the account's roles. Its key and "
+        "secret are in the answer, and never shown again. By default (`keyOnly: false`) it "
+        "exchanges them for access tokens (`authorize`); `keyOnly: true` lets its key alone "
+        "work, as seed 000's clients send it. Audited. Needs MANAGE_ACCOUNT."
+    )
+    async def api_client_create(
+        self,
+        info: Info,
+        name: str,
+        role: str,
+        expires_at: dt.datetime | None = None,
+        key_only: bool = False,
+    ) -> ApiClientCredentialsPayload:
+        async def work() -> clients.Issued:
+            actor_of(info, Permission.MANAGE_ACCOUNT)
+            return await clients.create_client(info.context.scope, name, role, expires_at, key_only)
+
+        return await issued(info, work())
+
+    @strawberry.mutation(
+        description="Change an API client's name, role, expiry or whether its key alone "
+        "works; it applies from its next request, in every server process. Audited. Needs "
+        "MANAGE_ACCOUNT."
+    )
+    async def api_client_update(
+        self, info: Info, id: strawberry.ID, input: ApiClientUpdateInput
+    ) -> ApiClientPayload:  # type: ignore[valid-type]
+        async def work() -> RawDoc:
+            actor_of(info, Permission.MANAGE_ACCOUNT)
+            changes = input_data(input)
+            return await clients.update_client(info.context.scope, client_key(id), changes)
+
+        return await changed(info, work())
+
+    @strawberry.mutation(
+        description="Give an API client a new key and secret, shown this once; the old ones "
+        "and its access tokens stop working at once, in every server process. Audited. Needs "
+        "MANAGE_ACCOUNT."
+    )
+    async def api_client_rotate(self, info: Info, id: strawberry.ID) -> ApiClientCredentialsPayload:
+        async def work() -> clients.Issued:
+            actor_of(info, Permission.MANAGE_ACCOUNT)
+            return await clients.rotate_client(info.context.scope, client_key(id))
+
+        return await issued(info, work())
+
+    @strawberry.mutation(
+        description="Revoke an API client for good: its key, secret and access tokens stop "
+        "working within a second in every server process. Audited. Needs MANAGE_ACCOUNT."
+    )
+    async def api_client_revoke(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> ApiClientPayload:  # type: ignore[valid-type]
+        async def work() -> RawDoc:
+            actor_of(info, Permission.MANAGE_ACCOUNT)
+            return await clients.revoke_client(info.context.scope, client_key(id), reason)
+
+        return await changed(info, work())
