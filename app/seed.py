@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import sys
 from dataclasses import dataclass, replace
@@ -31,6 +30,14 @@ from app.common.demo import DemoAccount
 from app.common.services import Actor
 from app.data.system import System
 from app.db import Database, open_database
+from app.demo_credentials import (
+    DEMO_CLIENTS,
+    NOT_RECORDED,
+    SIGN_IN_ACCOUNT,
+    DemoCredentials,
+    credentials_path,
+    make_sign_ins,
+)
 from app.domains import modules
 from app.patients.services import patient_store
 from app.people.services import user_store
@@ -79,17 +86,10 @@ SERVICES = [
 ]
 
 
-def _digest(phrase: str) -> str:
-    return hashlib.sha256(f"caregraph demo {phrase}".encode()).hexdigest()
-
-
-# (account number, role, name, key, secret): fixed so demos and docs can quote them.
-_CLIENTS = [
-    (n, role, f"{PLACES[n - 1].agency} ({role})", _digest(f"{n} {role} key")[:32],
-     _digest(f"{n} {role} secret")[:25])
-    for n, role in [(1, "administrator"), (1, "scheduler"), (2, "administrator")]
-]  # fmt: skip
-DEMO_CREDENTIALS: list[tuple[str, str]] = [(name, key) for _, _, name, key, _ in _CLIENTS]
+NOT_IN_PRODUCTION = (
+    "The demo data is not for production (CAREGRAPH_ENV=production): it would open agencies "
+    "with demo people and demo credentials. Nothing was written."
+)
 
 
 def place_of(number: int) -> Place:
@@ -298,15 +298,29 @@ class Progress:
             sys.stderr.flush()
 
 
+@dataclass(frozen=True)
+class Seeding:
+    """How a demo seed runs: its progress line, where its credentials go, and the settings
+    the sign-in services need (without them, no sign-ins are made)."""
+
+    progress: Progress
+    credentials: DemoCredentials
+    settings: Settings | None = None
+
+
 async def _seed_account(
-    database: Database, number: int, total: int, sizes: tuple[int, int], progress: Progress
+    database: Database, number: int, total: int, sizes: tuple[int, int], seeding: Seeding
 ) -> None:
     caregivers, patients = sizes
     place, rng = place_of(number), random.Random(SEED * 10 + number)
+    progress = seeding.progress
     account = await create_account(database, place.agency, **account_fields(number))
     actor = Actor(account_id=account["_id"])
-    for _, role, name, key, secret in (c for c in _CLIENTS if c[0] == number):
-        await create_api_client(database, actor.account_id, name, role, key=key, secret=secret)
+    for role in (role for n, role in DEMO_CLIENTS if n == number):
+        name = f"{place.agency} ({role})"
+        key, secret = await create_api_client(database, actor.account_id, name, role)
+        seeding.credentials.add_client(number, place.agency, role, key, secret)
+    seeding.credentials.save()
     users = user_store(database)
     staff = range(3 + caregivers // 10)
     office = [await users.create(actor, office_data(rng, place, i)) for i in staff]
@@ -332,6 +346,10 @@ async def _seed_account(
     demo = DemoAccount(database, actor, rng, account, office, carers, cared_for, demo_week())
     for module in modules("demo"):
         await module.seed(demo)
+    if number == SIGN_IN_ACCOUNT and seeding.settings is not None:
+        apart = random.Random(SEED * 100 + number)  # the rest of the demo stays as it was
+        worker = lambda role: {**office_data(apart, place, 1), "role": role}  # noqa: E731
+        await make_sign_ins(demo, seeding.settings, seeding.credentials, number, worker)
 
 
 def demo_week() -> dt.date:
@@ -347,20 +365,35 @@ async def seed_demo(
     caregivers: int = 40,
     patients: int = 120,
     progress: bool = True,
-) -> None:
-    """Demo agencies with staff, caregivers and patients; accounts already there are skipped."""
+    settings: Settings | None = None,
+) -> DemoCredentials:
+    """Demo agencies with staff, caregivers and patients; accounts already there are skipped.
+
+    Their credentials are drawn at random; with `settings`, they are written to the data
+    folder (demo-credentials.json) and the first agency's people get sign-ins. Returns them."""
+    path = credentials_path(settings) if settings is not None else None
+    credentials = DemoCredentials.load(path)
+    seeding = Seeding(Progress(progress), credentials, settings)
     for number in range(1, accounts + 1):
         if await System(database).account_by_ext_id(f"demo-{number}"):
             print(f"account {number}/{accounts}: demo-{number} already there", file=sys.stderr)
             continue
-        await _seed_account(database, number, accounts, (caregivers, patients), Progress(progress))
+        await _seed_account(database, number, accounts, (caregivers, patients), seeding)
+    return credentials
 
 
 async def seed_command(settings: Settings, accounts: int, caregivers: int, patients: int) -> int:
-    """`python -m app seed`: load the demo data and print the demo credentials."""
+    """`python -m app seed`: load the demo data and print the demo credentials. Refused in
+    production."""
+    if settings.production:
+        print(NOT_IN_PRODUCTION, file=sys.stderr)
+        return 2
     async with open_database(settings) as database:
-        await seed_demo(database, accounts, caregivers, patients)
-    for number, _, name, key, secret in _CLIENTS:
-        if number <= accounts:
-            print(f"{name}: api_key={key} api_secret={secret}")
+        credentials = await seed_demo(database, accounts, caregivers, patients, settings=settings)
+    for client in credentials.clients():
+        print(f"{client['name']}: api_key={client['api_key']} api_secret={client['api_secret']}")
+    for line in credentials.sign_in_lines():
+        print(line)
+    if not credentials.accounts:
+        print(NOT_RECORDED.strip())
     return 0
