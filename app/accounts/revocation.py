@@ -26,7 +26,7 @@ from pymongo.errors import OperationFailure, PyMongoError
 
 from app.accounts.auth import Authenticator
 from app.common.clock import now
-from app.data.system import System
+from app.data.system import System, account_of
 from app.data.unit import Tx
 from app.db import Database
 
@@ -139,7 +139,7 @@ class CredentialWatch:
     def apply_note(self, note: Mapping[str, Any]) -> None:
         kind = str(note.get("kind"))
         if kind == "account" or note.get("key") is None:
-            self.authenticator.forget(note.get("_account"))
+            self.authenticator.forget(account_of(note))
         else:
             self.authenticator.forget_principal(kind, note["key"])
 
