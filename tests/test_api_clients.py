@@ -225,7 +225,7 @@ async def test_last_used_at_is_written_once_a_minute_not_on_every_request(api: A
 
     # then its last use is stored, and the list shows it
     first = (await stored(api, issued.id))["last_used_at"]
-    assert first >= started.replace(microsecond=0, tzinfo=None) - dt.timedelta(seconds=1)
+    assert first >= started - dt.timedelta(seconds=1)
     listed = await agency.ok(f'{{ apiClient(id: "{issued.id}") {{ lastUsedAt }} }}')
     assert listed["apiClient"]["lastUsedAt"] is not None
 
