@@ -38,6 +38,7 @@ LOOKBACK = dt.timedelta(seconds=5)
 """A poll reads the notes of the last few seconds (clocks of processes differ a little); a note
 seen twice only makes the cache forget twice."""
 RETRY_SECONDS = 1.0
+STOP_SECONDS = 5.0
 NO_CHANGE_STREAMS = frozenset({13, 20, 115, 40573})
 """Unauthorized, IllegalOperation, CommandNotSupported, "only supported on replica sets"."""
 USE_ONLY = frozenset({"last_used_at"})
@@ -60,11 +61,23 @@ class CredentialWatch:
         self.mode = mode
         self.following = asyncio.Event()
         """Set while changes are followed (the stream is open, or polling has begun)."""
+        self.stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Stop after the current wait (a quarter second at most). Not by cancelling the task:
+        a cancellation that meets the driver's own time limit can be lost, and the stream
+        would go on."""
+        self.stopping.set()
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, unless asked to stop meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
 
     async def run(self) -> None:
-        """Follow changes until cancelled, reconnecting after errors (forgetting everything
+        """Follow changes until stopped, reconnecting after errors (forgetting everything
         cached then: changes made meanwhile were not seen)."""
-        while True:
+        while not self.stopping.is_set():
             try:
                 if self.mode == "stream":
                     await self._follow_stream()
@@ -91,7 +104,7 @@ class CredentialWatch:
             log.warning("credential changes not followed for now: %s", type(error).__name__)
         self.following.clear()
         self.authenticator.forget()
-        await asyncio.sleep(RETRY_SECONDS)
+        await self._pause(RETRY_SECONDS)
 
     async def _follow_stream(self) -> None:
         async with self.system.watch_credentials() as stream:
@@ -99,16 +112,18 @@ class CredentialWatch:
             if not self.following.is_set():
                 log.info("following credential changes through a change stream")
             self.following.set()
-            async for event in stream:
-                self.apply_event(event)
+            while stream.alive and not self.stopping.is_set():
+                event = await stream.try_next()  # a quarter second at most (max_await_time_ms)
+                if event is not None:
+                    self.apply_event(event)
 
     async def _poll(self) -> None:
         seen: dict[Any, dt.datetime] = {}
         since = now()
         self.authenticator.forget()
         self.following.set()
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
+        while not self.stopping.is_set():
+            await self._pause(POLL_SECONDS)
             started = now()
             for note in await self.system.credential_changes_since(since - LOOKBACK):
                 if note["_id"] not in seen:
@@ -162,6 +177,10 @@ async def watching(
     try:
         yield watch
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        watch.stop()
+        done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+        if not done:
+            log.warning("the credential watch did not stop in %s s; cancelled", STOP_SECONDS)
+            task.cancel()
+        elif task.exception() is not None:
+            log.warning("the credential watch had failed: %r", task.exception())
