@@ -8,7 +8,6 @@ owner only, to `<data folder>/demo-credentials.json`, which `./scripts/serve` an
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -20,7 +19,10 @@ from typing import Any
 
 from app.common.demo import DemoAccount
 from app.common.services import RawDoc
+from app.data.policy import BUILT_IN_ROLES
 from app.data.scope import Scope
+from app.identity import links
+from app.identity.logins import RequestFacts
 from app.people.services import user_store
 from app.settings import Settings
 
@@ -124,30 +126,23 @@ async def make_sign_ins(
     """One sign-in (email and password) per built-in role of the demo account, each for a
     demo person holding that role (an office worker made with `office_worker(role)` for a role
     nobody holds yet), through the sign-in services of `app.identity`: an invitation, accepted
-    with the password. HOOK: without those services (the `signin` branch not merged yet) no
-    sign-ins are made, and the banner lists none."""
-    if not (Path(__file__).parent / "identity").is_dir():  # not another checkout's package
-        log.info("people cannot sign in yet (no app.identity): no demo sign-ins")
-        return
-    links = importlib.import_module("app.identity.links")
-    logins = importlib.import_module("app.identity.logins")
+    with the password."""
     account = demo.account
     scope = Scope(demo.database, demo.actor)
     domain = str(account.get("email") or "office@demo.example").partition("@")[2]
     agency = (account.get("name") or {}).get("display") or str(account["_id"])
     people = demo.office + demo.caregivers
-    for role in built_in_roles(account):
+    for role in built_in_roles():
         user = next((p for p in people if p.get("role") == role), None)
         if user is None:
             user = await user_store(demo.database).create(demo.actor, office_worker(role))
         email, password = f"{role}@{domain}", new_password()
         link = await links.invite(scope, settings, user["_id"], email)
-        await links.accept(demo.database, settings, link.token, password, logins.RequestFacts())
+        await links.accept(demo.database, settings, link.token, password, RequestFacts())
         credentials.add_sign_in(number, agency, role, email, password)
     credentials.save()
 
 
-def built_in_roles(account: RawDoc) -> list[str]:
-    """The built-in roles' keys, in the account's order. HOOK: with the policy table (the
-    `policy` branch) they come from there rather than from the account's stored roles."""
-    return [str(role["key"]) for role in account.get("roles", []) if role.get("key")]
+def built_in_roles() -> list[str]:
+    """The built-in roles' keys (the policy table's, the same in every account)."""
+    return [role.key for role in BUILT_IN_ROLES]

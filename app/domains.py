@@ -1,8 +1,8 @@
 """The domain packages, in the order their demo data is built, and what each one offers.
 
 Each package has the same files (documents, types, inputs, queries, mutations, services, and
-demo for demo data); the schema, the document list and the seed find them here, so adding a
-record type never means editing a central list of classes.
+demo for demo data); the document list and the seed find them here. The schema lists its
+parts itself (app/graphql/schema.py) and checks here that it left none out.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import inspect
 from types import ModuleType
 
 DOMAINS = (
-    "accounts", "audit", "catalog", "people", "patients", "files", "scheduling", "visits",
-    "billing", "payroll", "conversations", "tickets",
+    "accounts", "audit", "catalog", "people", "identity", "patients", "files", "scheduling",
+    "visits", "billing", "payroll", "conversations", "tickets",
 )  # fmt: skip
 
 
@@ -29,12 +29,13 @@ def modules(kind: str) -> list[ModuleType]:
     return found
 
 
-def classes_named(kind: str, suffix: str) -> list[type]:
-    """The strawberry types that each domain's `kind` module holds under a name ending so."""
-    found: list[type] = []
+def classes_named(kind: str, suffix: str) -> dict[str, type]:
+    """The strawberry types that each domain's `kind` module holds under a name ending so, by
+    where they are found (`app.catalog.queries.CatalogQueries`)."""
+    found: dict[str, type] = {}
     for module in modules(kind):
         for name, cls in vars(module).items():
             is_type = inspect.isclass(cls) and hasattr(cls, "__strawberry_definition__")
-            if is_type and name.endswith(suffix) and cls not in found:
-                found.append(cls)
+            if is_type and name.endswith(suffix) and cls not in found.values():
+                found[f"{module.__name__}.{name}"] = cls
     return found

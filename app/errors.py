@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+
+from app.common.codes import Code
 
 
-class ErrorCode(Enum):
+class ErrorCode(Code):
     """Why a request was refused. Stable: clients branch on these."""
 
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    DUPLICATE = "DUPLICATE"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_STATE = "INVALID_STATE"
-    SCHEDULE_CONFLICT = "SCHEDULE_CONFLICT"
+    INVALID = "INVALID", "A value breaks a rule."
+    REQUIRED = "REQUIRED", "A value is missing."
+    NOT_FOUND = "NOT_FOUND", "No such record in your account."
+    CONFLICT = "CONFLICT", "The record changed since the revision you sent; reload it."
+    DUPLICATE = "DUPLICATE", "A value that must be unique is taken."
+    FORBIDDEN = "FORBIDDEN", "Your role may not do this."
+    INVALID_STATE = "INVALID_STATE", "The record's state does not allow it."
+    SCHEDULE_CONFLICT = (
+        "SCHEDULE_CONFLICT",
+        "The visit clashes with the caregiver's schedule or the patient's needs; pass an "
+        "override to book it anyway.",
+    )
+    OTP_REQUIRED = (
+        "OTP_REQUIRED",
+        "Signing in needs a valid one-time code from the person's authenticator app.",
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from app.accounts.auth import Authenticator
 from app.accounts.revocation import watching
 from app.accounts.routes import authorize
 from app.db import open_database
@@ -15,6 +14,8 @@ from app.graphql.graphiql import add_graphiql_asset_routes
 from app.graphql.idempotency import create_idempotency_index, idempotency
 from app.graphql.schema import build_schema
 from app.graphql.view import CaregraphView
+from app.identity.routes import add_identity_routes
+from app.identity.sessions import PeopleAuthenticator
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
@@ -24,7 +25,7 @@ from app.web import authenticate, cors, database_unavailable, healthz, no_store,
 async def _database(app: web.Application) -> AsyncIterator[None]:
     async with open_database(app[SETTINGS]) as database:
         app[DATABASE] = database
-        app[AUTHENTICATOR] = Authenticator(database)
+        app[AUTHENTICATOR] = PeopleAuthenticator(database)
         yield
 
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/authorize", authorize)
     add_file_routes(app)
+    add_identity_routes(app)
     add_ticket_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)

@@ -8,11 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TextIO
 
 from bson import ObjectId
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from app.accounts.services import create_account, create_api_client
 from app.common.codes import (
@@ -287,33 +292,59 @@ def patient_data(rng: random.Random, place: Place, coordinators: list[ObjectId])
 
 
 class Progress:
-    """One stderr line, rewritten in place."""
+    """The seed's progress on stderr, through rich: a live bar on a terminal; anywhere else (a
+    log, CI, a pipe) nothing is redrawn, and each account's steps are written as whole lines
+    once they are done."""
 
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+    def __init__(self, enabled: bool, stream: TextIO | None = None) -> None:
+        self.console = Console(file=stream or sys.stderr) if enabled else None
 
-    def show(self, text: str, done: bool = False) -> None:
-        if self.enabled:
-            sys.stderr.write(f"\r{text}" + ("\n" if done else ""))
-            sys.stderr.flush()
+    @contextmanager
+    def account(self, number: int, total: int, sizes: tuple[int, int]) -> Iterator[Steps]:
+        """The steps of one account: its caregivers, then its patients."""
+        if self.console is None:
+            yield Steps(None, {})
+            return
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with RichProgress(*columns, console=self.console) as bar:
+            tasks = {
+                kind: bar.add_task(f"account {number}/{total}: {kind}", total=size)
+                for kind, size in zip(("caregivers", "patients"), sizes, strict=True)
+            }
+            yield Steps(bar, tasks)
+
+
+@dataclass
+class Steps:
+    """Where one account's seeding stands."""
+
+    bar: RichProgress | None
+    tasks: dict[str, TaskID]
+
+    def advance(self, kind: str) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.tasks[kind])
 
 
 @dataclass(frozen=True)
 class Seeding:
-    """How a demo seed runs: its progress line, where its credentials go, and the settings
-    the sign-in services need (without them, no sign-ins are made)."""
+    """Where a demo seed's credentials go, and the settings the sign-in services need
+    (without them, no sign-ins are made)."""
 
-    progress: Progress
     credentials: DemoCredentials
     settings: Settings | None = None
 
 
 async def _seed_account(
-    database: Database, number: int, total: int, sizes: tuple[int, int], seeding: Seeding
+    database: Database, number: int, sizes: tuple[int, int], steps: Steps, seeding: Seeding
 ) -> None:
     caregivers, patients = sizes
     place, rng = place_of(number), random.Random(SEED * 10 + number)
-    progress = seeding.progress
     account = await create_account(database, place.agency, **account_fields(number))
     actor = Actor(account_id=account["_id"])
     for role in (role for n, role in DEMO_CLIENTS if n == number):
@@ -326,23 +357,15 @@ async def _seed_account(
     office = [await users.create(actor, office_data(rng, place, i)) for i in staff]
     managers = [u["_id"] for u in office if u["role"] != "billing"]
 
-    def show(made: int, cared: int) -> None:
-        line = (
-            f"account {number}/{total}: caregivers {made}/{caregivers} patients {cared}/{patients}"
-        )
-        progress.show(line, done=made == caregivers and cared == patients)
-
     carers, cared_for = [], []
-    for made in range(1, caregivers + 1):
+    for _ in range(caregivers):
         carers.append(await users.create(actor, caregiver_data(rng, place, managers)))
-        show(made, 0)
-    for cared in range(1, patients + 1):
+        steps.advance("caregivers")
+    for _ in range(patients):
         cared_for.append(
             await patient_store(database).create(actor, patient_data(rng, place, managers))
         )
-        show(caregivers, cared)
-    if caregivers == patients == 0:
-        show(0, 0)
+        steps.advance("patients")
     demo = DemoAccount(database, actor, rng, account, office, carers, cared_for, demo_week())
     for module in modules("demo"):
         await module.seed(demo)
@@ -373,12 +396,14 @@ async def seed_demo(
     folder (demo-credentials.json) and the first agency's people get sign-ins. Returns them."""
     path = credentials_path(settings) if settings is not None else None
     credentials = DemoCredentials.load(path)
-    seeding = Seeding(Progress(progress), credentials, settings)
+    seeding = Seeding(credentials, settings)
     for number in range(1, accounts + 1):
         if await System(database).account_by_ext_id(f"demo-{number}"):
             print(f"account {number}/{accounts}: demo-{number} already there", file=sys.stderr)
             continue
-        await _seed_account(database, number, accounts, (caregivers, patients), seeding)
+        sizes = (caregivers, patients)
+        with Progress(progress).account(number, accounts, sizes) as steps:
+            await _seed_account(database, number, sizes, steps, seeding)
     return credentials
 
 

@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(
         3600, validation_alias=AliasChoices("CAREGRAPH_TOKEN_TTL")
     )
+    # People who sign in: short access tokens, a session that a refresh cookie keeps alive up to
+    # its lifetime, and one-time links (invitations, password resets) that expire.
+    session_token_ttl_seconds: int = Field(
+        900, ge=60, validation_alias=AliasChoices("CAREGRAPH_SESSION_TOKEN_TTL")
+    )
+    session_lifetime_seconds: int = Field(
+        43_200, ge=300, validation_alias=AliasChoices("CAREGRAPH_SESSION_LIFETIME")
+    )
+    sign_in_link_ttl_seconds: int = Field(
+        259_200, ge=300, validation_alias=AliasChoices("CAREGRAPH_SIGN_IN_LINK_TTL")
+    )
+    app_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_APP_URL"))
+    """Where people open the web app: the start of invitation and reset links."""
     # Credential changes (revocations, role changes, sign-outs) reach every server process
     # through a change stream, or, where the database has none, a poll of credential_changes.
     credential_watch: Literal["stream", "poll"] = Field(
@@ -88,6 +101,16 @@ class Settings(BaseSettings):
 
     @property
     def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def web_app_url(self) -> str:
+        """The web app's address, for links sent to people (this server's own by default)."""
+        return (self.app_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS, except on a developer's machine and in tests."""
         return self.environment == "production"
 
     @property

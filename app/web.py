@@ -72,6 +72,9 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Lets the configured front-end origins call the API from a browser."""
     origin = request.headers.get("Origin")
     allowed = origin is not None and origin in request.app[SETTINGS].cors_origins
+    preflight = request.method == "OPTIONS" and origin is not None
+    if preflight and "Access-Control-Request-Method" in request.headers and not allowed:
+        return origin_not_allowed(request, origin or "")
     if request.method == "OPTIONS" and allowed:
         response: web.StreamResponse = web.Response(status=204)
         response.headers.update(
@@ -91,6 +94,21 @@ async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
         )
         response.headers["Vary"] = "Origin"
     return response
+
+
+def origin_not_allowed(request: web.Request, origin: str) -> web.Response:
+    """A browser's preflight from an origin not configured: refused plainly, so the front end's
+    developer reads why (a 405 would send them looking at the method)."""
+    message = (
+        f"The origin {origin!r} is not allowed to call this API from a browser; "
+        "the server's CAREGRAPH_CORS_ORIGINS lists the origins that are."
+    )
+    extensions = {"code": "ORIGIN_NOT_ALLOWED", "requestId": request.get(REQUEST_ID, "")}
+    return web.json_response(
+        {"errors": [{"message": message, "extensions": extensions}]},
+        status=403,
+        headers={"Vary": "Origin"},
+    )
 
 
 @web.middleware

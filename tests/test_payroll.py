@@ -132,7 +132,7 @@ async def test_lines_copy_pay_from_punchcards_and_add_up_to_the_payroll(api: Api
         "record": {"id": ada},
     }
     assert line["punchcards"] == [
-        {"hours": "2.5", "rate": "22.45", "amount": "56.13", "record": {"id": first["id"]}},
+        {"hours": "2.50", "rate": "22.45", "amount": "56.13", "record": {"id": first["id"]}},
         {"hours": "1.25", "rate": "22.50", "amount": "28.13", "record": {"id": second["id"]}},
     ]
     assert (line["hours"], line["gross"], line["adjustmentsTotal"], line["net"]) == (
@@ -319,7 +319,7 @@ async def test_totals_of_a_page_of_payrolls_cost_one_query(api: Api) -> None:
     # when each lists its payrolls with their totals
     small, large = await one.gql(query), await three.gql(query)
     # then the totals are right, and three payrolls cost no more queries than one
-    totals = {"hours": "0", "gross": "0.00", "adjustmentsTotal": "5.00", "net": "5.00"}
+    totals = {"hours": "0.00", "gross": "0.00", "adjustmentsTotal": "5.00", "net": "5.00"}
     assert large.data["payrolls"]["nodes"] == [totals] * 3
     assert large.db_commands == small.db_commands
 
@@ -419,10 +419,10 @@ async def test_a_line_pays_hours_times_rate_or_the_punchcards_pay_whole(api: Api
     line = created["payrollUser"]
     # then each amount is hours times rate, to the cent, unless the punchcard's pay is copied
     assert [(p["hours"], p["rate"], p["amount"]) for p in line["punchcards"]] == [
-        ("5", "10", "50.00"),
-        ("3", "22.50", "67.50"),
-        ("2", "22.50", "50.00"),
-        ("2", "22.50", "50.00"),
+        ("5.00", "10", "50.00"),
+        ("3.00", "22.50", "67.50"),
+        ("2.00", "22.50", "50.00"),
+        ("2.00", "22.50", "50.00"),
     ]
     doc = await api.database.db.payrollsusers.find_one({"_id": key(line["id"])})
     assert doc is not None and doc["punchcards"][0]["amount"] == Decimal128("50.00")

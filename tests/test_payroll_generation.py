@@ -63,23 +63,24 @@ async def test_overtime_splits_the_visit_crossing_40_hours_and_holidays_pay_more
     assert ben_line["user"]["name"] == {"first": "Ben", "last": "Abe"}
     assert [(p["hours"], p["rate"], p["amount"], p["overtimeHours"], p["holiday"])
             for p in ben_line["punchcards"]] == [
-        ("2", "22.35", "44.70", "0", False),
-        ("3", "22.35", "100.58", "0", True),
+        ("2.00", "22.35", "44.70", "0.00", False),
+        ("3.00", "22.35", "100.58", "0.00", True),
     ]  # fmt: skip
     assert (ben_line["hours"], ben_line["regularHours"], ben_line["holidayHours"]) == (
-        "5",
-        "2",
-        "3",
+        "5.00",
+        "2.00",
+        "3.00",
     )
     assert (ben_line["gross"], ben_line["net"]) == ("145.28", "145.28")
     # and Ada's: 200 + 200 + 200 + 160 at 20.00, then Friday 2 h x 25 + 2 h x 25 x 1.5 = 125.00
     assert [(p["hours"], p["amount"], p["overtimeHours"], p["serviceCode"])
             for p in ada_line["punchcards"]] == [
-        ("10", "200.00", "0", "PSW"), ("10", "200.00", "0", "PSW"), ("10", "200.00", "0", "PSW"),
-        ("8", "160.00", "0", "PSW"), ("4", "125.00", "2", "RN"),
+        ("10.00", "200.00", "0.00", "PSW"), ("10.00", "200.00", "0.00", "PSW"),
+        ("10.00", "200.00", "0.00", "PSW"), ("8.00", "160.00", "0.00", "PSW"),
+        ("4.00", "125.00", "2.00", "RN"),
     ]  # fmt: skip
     assert (ada_line["hours"], ada_line["regularHours"], ada_line["overtimeHours"]) == (
-        "42", "40", "2",
+        "42.00", "40.00", "2.00",
     )  # fmt: skip
     assert (ada_line["gross"], ada_line["net"]) == ("885.00", "885.00")
     # and the payroll adds its lines up to the cent: 885.00 + 145.28 = 1030.28
@@ -88,19 +89,19 @@ async def test_overtime_splits_the_visit_crossing_40_hours_and_holidays_pay_more
         "2025-03-03", "2025-03-09", "BIWEEKLY",
     )  # fmt: skip
     assert (payroll["hours"], payroll["regularHours"], payroll["overtimeHours"]) == (
-        "47", "42", "2",
+        "47.00", "42.00", "2.00",
     )  # fmt: skip
     assert (payroll["holidayHours"], payroll["gross"], payroll["net"]) == (
-        "3",
+        "3.00",
         "1030.28",
         "1030.28",
     )
     # and each punchcard stores the payroll and the pay it computed
     payroll_key = key(payroll["id"])
-    assert await stored_pay(api, adas[4]) == ("125.00", "2", False, payroll_key)
-    assert await stored_pay(api, adas[0]) == ("200.00", "0", False, payroll_key)
-    assert await stored_pay(api, holiday) == ("100.58", "0", True, payroll_key)
-    assert await stored_pay(api, plain) == ("44.70", "0", False, payroll_key)
+    assert await stored_pay(api, adas[4]) == ("125.00", "2.00", False, payroll_key)
+    assert await stored_pay(api, adas[0]) == ("200.00", "0.00", False, payroll_key)
+    assert await stored_pay(api, holiday) == ("100.58", "0.00", True, payroll_key)
+    assert await stored_pay(api, plain) == ("44.70", "0.00", False, payroll_key)
     assert await api.count("payrollsusers", _account=agency.account_id) == 2
     assert await api.count("payrolls", _account=agency.account_id) == 1
 
@@ -120,10 +121,12 @@ async def test_hours_of_the_week_paid_by_the_previous_payroll_count_towards_over
     # then Thursday's 8 h reach 38 h and Friday's 4 h split 2 + 2: 160.00 + 125.00 = 285.00
     (line,) = second["lines"]
     assert [(p["amount"], p["overtimeHours"]) for p in line["punchcards"]] == [
-        ("160.00", "0"),
-        ("125.00", "2"),
+        ("160.00", "0.00"),
+        ("125.00", "2.00"),
     ]
-    assert (line["regularHours"], line["overtimeHours"], line["gross"]) == ("10", "2", "285.00")
+    assert (line["regularHours"], line["overtimeHours"], line["gross"]) == (
+        "10.00", "2.00", "285.00",
+    )  # fmt: skip
 
 
 async def test_a_late_punchcard_of_a_week_already_paid_and_closed_is_overtime_past_its_hours(
@@ -144,9 +147,11 @@ async def test_a_late_punchcard_of_a_week_already_paid_and_closed_is_overtime_pa
     second = await generated(agency, "2025-03-03", "2025-03-09")
     # then the 40 h already paid count: Friday's 8 h are all overtime, 8 x 20 x 1.5 = 240.00
     (line,) = second["lines"]
-    assert (line["overtimeHours"], line["regularHours"], line["gross"]) == ("8", "0", "240.00")
+    assert (line["overtimeHours"], line["regularHours"], line["gross"]) == (
+        "8.00", "0.00", "240.00",
+    )  # fmt: skip
     assert await stored_pay(api, late) == (
-        "240.00", "8", False, key(second["payroll"]["id"])
+        "240.00", "8.00", False, key(second["payroll"]["id"])
     )  # fmt: skip
 
 
@@ -170,7 +175,7 @@ async def test_a_period_starting_midweek_counts_the_hours_of_its_days_already_pa
     # then Monday-Tuesday's 20 h (before the period) and Wednesday-Thursday's 20 h (inside it)
     # count: all 8 h are overtime, 8 x 20 x 1.5 = 240.00
     (line,) = again["lines"]
-    assert (line["overtimeHours"], line["gross"]) == ("8", "240.00")
+    assert (line["overtimeHours"], line["gross"]) == ("8.00", "240.00")
 
 
 async def test_a_late_punchcard_clocked_in_before_the_paid_hours_of_its_week_is_their_overtime(
@@ -190,10 +195,10 @@ async def test_a_late_punchcard_clocked_in_before_the_paid_hours_of_its_week_is_
     # then the week has 46 h and its 40 paid hours cannot be paid again: the late 6 h are the
     # week's overtime, 6 x 20 x 1.5 = 180.00
     (line,) = second["lines"]
-    assert (line["overtimeHours"], line["gross"]) == ("6", "180.00")
+    assert (line["overtimeHours"], line["gross"]) == ("6.00", "180.00")
 
 
-async def test_a_week_starting_on_sunday_with_a_holiday_overtime_at_the_higher_multiplier(
+async def test_a_week_starting_on_sunday_with_a_holiday_past_the_threshold_at_the_higher_multiplier(
     api: Api,
 ) -> None:
     # given weeks that start on Sunday, a 40 h threshold, overtime at 1.5 and holiday at 2.0,
@@ -209,11 +214,15 @@ async def test_a_week_starting_on_sunday_with_a_holiday_overtime_at_the_higher_m
     await worked(agency, ada, 4, 3, statHoliday=True)
     # when the payroll of Sunday March 2 to Saturday March 8 is generated
     payload = await generated(agency, "2025-03-02", "2025-03-08")
-    # then the Friday visit is all overtime, at the higher multiplier (2.0, not 1.5 x 2.0):
-    # 3 x 20 x 2 = 120.00; five days of 8 x 20 = 160.00 each before it: 920.00 in all
+    # then the Friday visit is past the threshold, paid at the higher multiplier (2.0, the
+    # holiday one; not 1.5 x 2.0): 3 x 20 x 2 = 120.00; five days of 8 x 20 = 160.00 each
+    # before it: 920.00 in all. Paid at the holiday multiplier, its hours are holiday hours:
+    # 40 x 20 + 3 x 20 x 2.0 = 920.00 read back from the hours
     (line,) = payload["lines"]
     assert [p["amount"] for p in line["punchcards"]] == ["160.00"] * 5 + ["120.00"]
-    assert (line["overtimeHours"], line["holidayHours"], line["regularHours"]) == ("3", "0", "40")
+    assert (line["overtimeHours"], line["holidayHours"], line["regularHours"]) == (
+        "0.00", "3.00", "40.00",
+    )  # fmt: skip
     assert (line["gross"], payload["payroll"]["periodType"]) == ("920.00", "WEEKLY")
 
 
@@ -238,7 +247,7 @@ async def test_a_dry_run_returns_the_figures_and_stores_nothing(api: Api) -> Non
     payload = await generate(agency, dry_run=True)
     # then it answers the same figures as a real run, and nothing was written
     assert (payload["dryRun"], payload["userErrors"]) == (True, [])
-    assert (payload["payroll"]["gross"], payload["payroll"]["overtimeHours"]) == ("885.00", "2")
+    assert (payload["payroll"]["gross"], payload["payroll"]["overtimeHours"]) == ("885.00", "2.00")
     assert [line["gross"] for line in payload["lines"]] == ["885.00"]
     assert payload["lines"][0]["payroll"] is None
     assert await written_counts(api, agency) == before
@@ -310,7 +319,7 @@ async def test_two_generations_at_once_of_overlapping_periods_leave_one_open_pay
     later_checked, earlier_done = asyncio.Event(), asyncio.Event()
 
     async def interleaved(*args: Any) -> None:
-        later = args[2] == dt.date(2025, 3, 9)
+        later = args[1] == dt.date(2025, 3, 9)
         if not later:
             await waited(later_checked)
         await check(*args)

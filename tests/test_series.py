@@ -293,20 +293,21 @@ async def test_this_and_following_splits_the_series(api: Api) -> None:
     assert when(payload["eventGroup"]["until"]) < at
     successor = payload["newEventGroup"]
     assert (when(successor["start"]), successor["notes"]) == (later, "New routine.")
-    # and the old series keeps its first four visits; the invoiced one is kept where it was
+    # and the old series keeps its first four visits; the invoiced one is kept as it was, but
+    # goes to the new series, whose occurrence on its day it holds
     old = await series_of(agency, group["id"])
-    assert [v["id"] for v in old["events"]["nodes"]] == [v["id"] for v in visits[:4]] + [
-        invoiced["id"]
-    ]
-    assert [(k["event"]["id"], k["reason"]) for k in payload["kept"]] == [
-        (invoiced["id"], "INVOICED")
-    ]
+    assert [v["id"] for v in old["events"]["nodes"]] == [v["id"] for v in visits[:4]]
+    kept = [(k["event"]["id"], k["reason"], k["event"]["group"]["id"]) for k in payload["kept"]]
+    assert kept == [(invoiced["id"], "INVOICED", successor["id"])]
     new = await series_of(agency, successor["id"])
-    starts = [when(v["start"]) for v in new["events"]["nodes"]]
+    booked = [v for v in new["events"]["nodes"] if v["id"] != invoiced["id"]]
+    starts = [when(v["start"]) for v in booked]
     assert starts[0] == later and {s.hour for s in starts} == {later.hour}
-    assert {v["notes"] for v in new["events"]["nodes"]} == {"New routine."}
+    assert {v["notes"] for v in booked} == {"New routine."}
     assert when(invoiced["start"]) + dt.timedelta(hours=1) not in starts  # not booked twice
     assert len(starts) == len(visits) - 5  # the rest, less the invoiced one
+    (held,) = [v for v in new["events"]["nodes"] if v["id"] == invoiced["id"]]
+    assert (held["start"], held["notes"]) == (invoiced["start"], invoiced["notes"])
 
 
 async def test_cancelling_the_rest_of_a_series_keeps_clocked_visits(api: Api) -> None:
@@ -586,10 +587,10 @@ async def test_one_failing_series_does_not_stop_the_horizon_job_for_the_others(
     )
     real = series_horizon.extend_group
 
-    async def breaking(database: Any, events: Any, actor: Any, group: Any, until: Any) -> Any:
+    async def breaking(scope: Any, events: Any, group: Any, until: Any) -> Any:
         if group["_id"] == key(broken["id"]):
             raise RuntimeError("a bug")
-        return await real(database, events, actor, group, until)
+        return await real(scope, events, group, until)
 
     monkeypatch.setattr(series_horizon, "extend_group", breaking)
 

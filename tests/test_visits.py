@@ -11,7 +11,7 @@ import pytest
 from bson import Decimal128
 
 from app.common.services import Actor
-from app.common.store import in_transaction
+from app.data.scope import Scope
 from app.errors import ServiceError
 from app.graphql.loaders import Loaders
 from app.graphql.relay import to_global_id
@@ -174,7 +174,10 @@ async def test_a_punchcard_is_updated_with_its_revision_deleted_and_restored(api
     agency = await api.agency()
     caregiver, _ = await people(agency)
     made = await create_punchcard(agency, caregiver)
-    change = {"actual": {"clockIn": at(0, 9), "clockOut": at(0, 12), "notes": "Stayed late"}}
+    change = {
+        "actual": {"clockIn": at(0, 9), "clockOut": at(0, 12), "notes": "Stayed late"},
+        "correction": {"reason": "WRONG_TIME_RECORDED"},
+    }
     # when it is updated with its revision, then again with the stale one
     fresh = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})
     stale = await agency.ok(UPDATE_PUNCHCARD, {"id": made["id"], "revision": 1, "input": change})
@@ -364,7 +367,8 @@ async def test_marking_punchcards_sets_clears_and_never_moves_a_snapshot(api: Ap
     cards = [await create_punchcard(agency, caregiver) for _ in range(2)]
     ids = [key(c["id"]) for c in cards]
     first, second = await stored_invoice(agency), await stored_invoice(agency, "INV-8")
-    actor, database = Actor(account_id=agency.account_id), api.database
+    database = api.database
+    scope = Scope(database, Actor(account_id=agency.account_id))
     snapshot = {"_id": first, "number": "INV-7", "date": dt.datetime(2025, 3, 31, tzinfo=dt.UTC)}
 
     async def invoiced() -> list[Any]:
@@ -375,30 +379,30 @@ async def test_marking_punchcards_sets_clears_and_never_moves_a_snapshot(api: Ap
         return await api.count("audit_events", _account=agency.account_id, action="update")
 
     # when they are marked inside a caller's transaction that then fails
-    async def failing(session: Any) -> None:
-        assert await mark_punchcards(database, actor, "invoice", snapshot, ids, session) == 2
+    async def failing(tx: Any) -> None:
+        assert await mark_punchcards(tx, "invoice", snapshot, ids) == 2
         raise ServiceError.one("The invoice failed.")
 
     with pytest.raises(ServiceError):
-        await in_transaction(database, failing)
+        await scope.transact(failing)
     # then nothing was marked, nor audited
     assert await invoiced() == [(None, 1), (None, 1)]
     assert await audited() == 0
     # when they are marked for real, then again with the same snapshot
-    assert await mark_punchcards(database, actor, "invoice", snapshot, ids) == 2
-    assert await mark_punchcards(database, actor, "invoice", snapshot, ids) == 0
+    assert await mark_punchcards(scope, "invoice", snapshot, ids) == 2
+    assert await mark_punchcards(scope, "invoice", snapshot, ids) == 0
     # then they carry it once, at a new revision, with one audit entry each
     assert await invoiced() == [(snapshot, 2), (snapshot, 2)]
     assert await audited() == 2
     # when another invoice marks one of them
     moved = {"_id": second, "number": "INV-8"}
     with pytest.raises(ServiceError) as refused:
-        await mark_punchcards(database, actor, "invoice", moved, ids[:1])
+        await mark_punchcards(scope, "invoice", moved, ids[:1])
     # then it is refused as billed twice, and nothing changed
     assert [p.code.value for p in refused.value.problems] == ["DUPLICATE"]
     assert await invoiced() == [(snapshot, 2), (snapshot, 2)]
     # when the first invoice's snapshot is cleared from one
-    assert await mark_punchcards(database, actor, "invoice", None, ids[:1]) == 1
+    assert await mark_punchcards(scope, "invoice", None, ids[:1]) == 1
     # then it is not invoiced any more, and the lists say so
     assert await invoiced() == [(None, 3), (snapshot, 2)]
     found = await agency.ok(LIST, {"filter": {"invoiced": False}})
@@ -430,11 +434,8 @@ async def test_a_visits_punchcard_is_found_for_a_whole_page_in_one_query(api: Ap
     await create_punchcard(agency, caregiver, event=event_id(punched))
     gone = await create_punchcard(agency, caregiver, event=event_id(cancelled))
     await agency.ok(DELETE_PUNCHCARD, {"id": gone["id"]})
-    context = SimpleNamespace(
-        database=api.database,
-        account_id=agency.account_id,
-        loaders=Loaders(api.database, agency.account_id),
-    )
+    scope = Scope(api.database, Actor(account_id=agency.account_id))
+    context = SimpleNamespace(scope=scope, loaders=Loaders(scope))
     load = first_punchcard_of_events(SimpleNamespace(context=context))  # type: ignore[arg-type]
     # when the edge's loader is asked for the three visits at once
     before = api.database.counter.total

@@ -16,8 +16,9 @@ from bson import ObjectId
 
 from app.common.clock import as_utc
 from app.common.clock import now as clock_now
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.services import Actor
+from app.data.policy import role_named
 from app.data.scope import Scope
 from app.data.system import System, account_of
 from app.db import Database
@@ -38,13 +39,19 @@ PRINCIPALS = {
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is making a request: an API client of one account, with its role's permissions."""
+    """Who is making a request: an API client, or a user signed in (app/identity), of one
+    account, with its role's permissions."""
 
     account_id: int
-    api_client_id: ObjectId
-    api_client_name: str
+    api_client_id: ObjectId | None
+    api_client_name: str | None
     role: str
     permissions: frozenset[Permission]
+    user_id: ObjectId | None = None
+    user_name: str | None = None
+    session_id: ObjectId | None = None
+    role_type: RoleType | None = None
+    """The kind of role: a caregiver reads only their own rows (app/data/policy.py)."""
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
@@ -54,20 +61,24 @@ class Caller:
         """Who sent a request, for what is kept per sender (an idempotent mutation's answer):
         the API client, or the user and their session. Two senders in one account never share
         what they keep."""
-        session = getattr(self, "session_id", None)  # people who sign in (app/identity)
-        if session is not None:
-            return f"user:{getattr(self, 'user_id', None)}:session:{session}"
+        if self.session_id is not None:
+            return f"user:{self.user_id}:session:{self.session_id}"
         return f"api_client:{self.api_client_id}"
 
     def acting(self, request_id: str | None, address: str | None) -> Actor:
-        """The caller as services and the audit trail see them, for one request."""
+        """The caller as services and the audit trail see them, for one request: a user
+        signed in is named (and their session), so records and the trail say who acted."""
         return Actor(
             account_id=self.account_id,
+            user_id=self.user_id,
+            user_name=self.user_name,
+            session_id=self.session_id,
             api_client_id=self.api_client_id,
             api_client_name=self.api_client_name,
             request_id=request_id,
             client_address=address,
             permissions=self.permissions,
+            role_type=self.role_type,
         )
 
 
@@ -132,14 +143,12 @@ class Authenticator:
         now = time.monotonic()
         if cached is not None and cached[0] > now:
             caller = cached[1]
-            if caller is not None and caller.api_client_id is not None:
-                await self._note_use(caller.account_id, caller.api_client_id)
-            return caller
-        caller, valid_for = await self._resolve(digest)
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        keep = min(CACHE_SECONDS if caller else UNKNOWN_CACHE_SECONDS, valid_for)
-        self._cache[digest] = (now + keep, caller)
+        else:
+            caller, valid_for = await self._resolve(digest)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            keep = min(CACHE_SECONDS if caller else UNKNOWN_CACHE_SECONDS, valid_for)
+            self._cache[digest] = (now + keep, caller)
         if caller is not None and caller.api_client_id is not None:
             await self._note_use(caller.account_id, caller.api_client_id)
         return caller
@@ -176,7 +185,7 @@ class Authenticator:
             self.forget()  # a change of a kind this process does not know: forget everything
             return
         for digest, (_, caller) in list(self._cache.items()):
-            if caller is not None and getattr(caller, attribute, None) == key:
+            if caller is not None and getattr(caller, attribute) == key:
                 del self._cache[digest]
 
     async def _resolve(self, digest: str) -> tuple[Caller | None, float]:
@@ -204,14 +213,14 @@ class Authenticator:
         account = await system.account(account_id, {"roles": 1, "active": 1})
         if not is_active(account):
             return None
-        role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
-        permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
+        role = role_named(account, client["role"])
         return Caller(
             account_id=account_id,
             api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
-            permissions=permissions,
+            permissions=role.permissions if role is not None else frozenset(),
+            role_type=role.type if role is not None else None,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable
+from typing import Annotated
 
 import strawberry
 
@@ -12,6 +13,7 @@ from app.accounts.inputs import ApiClientUpdateInput
 from app.accounts.types import ApiClient, ApiClientCredentialsPayload, ApiClientPayload
 from app.common.codes import Permission
 from app.common.services import RawDoc
+from app.graphql.arguments import Changes, RecordId
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
@@ -59,10 +61,19 @@ class ApiClientMutations:
     async def api_client_create(
         self,
         info: Info,
-        name: str,
-        role: str,
-        expires_at: dt.datetime | None = None,
-        key_only: bool = False,
+        name: Annotated[str, strawberry.argument(description="What the program is, for people.")],
+        role: Annotated[str, strawberry.argument(description="The key of the role it acts with.")],
+        expires_at: Annotated[
+            dt.datetime | None,
+            strawberry.argument(description="When its key and secret stop working; none: never."),
+        ] = None,
+        key_only: Annotated[
+            bool,
+            strawberry.argument(
+                description="Whether its key alone is a credential (seed 000's form); false: "
+                "it exchanges key and secret for access tokens."
+            ),
+        ] = False,
     ) -> ApiClientCredentialsPayload:
         async def work() -> clients.Issued:
             actor_of(info, Permission.MANAGE_ACCOUNT)
@@ -76,7 +87,7 @@ class ApiClientMutations:
         "MANAGE_ACCOUNT."
     )
     async def api_client_update(
-        self, info: Info, id: strawberry.ID, input: ApiClientUpdateInput
+        self, info: Info, id: RecordId, input: Changes[ApiClientUpdateInput]
     ) -> ApiClientPayload:  # type: ignore[valid-type]
         async def work() -> RawDoc:
             actor_of(info, Permission.MANAGE_ACCOUNT)
@@ -90,7 +101,7 @@ class ApiClientMutations:
         "and its access tokens stop working at once, in every server process. Audited. Needs "
         "MANAGE_ACCOUNT."
     )
-    async def api_client_rotate(self, info: Info, id: strawberry.ID) -> ApiClientCredentialsPayload:
+    async def api_client_rotate(self, info: Info, id: RecordId) -> ApiClientCredentialsPayload:
         async def work() -> clients.Issued:
             actor_of(info, Permission.MANAGE_ACCOUNT)
             return await clients.rotate_client(info.context.scope, client_key(id))
@@ -102,7 +113,13 @@ class ApiClientMutations:
         "working within a second in every server process. Audited. Needs MANAGE_ACCOUNT."
     )
     async def api_client_revoke(
-        self, info: Info, id: strawberry.ID, reason: str | None = None
+        self,
+        info: Info,
+        id: RecordId,
+        reason: Annotated[
+            str | None,
+            strawberry.argument(description="Why, in your words; kept in the audit trail."),
+        ] = None,
     ) -> ApiClientPayload:  # type: ignore[valid-type]
         async def work() -> RawDoc:
             actor_of(info, Permission.MANAGE_ACCOUNT)

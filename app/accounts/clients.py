@@ -22,6 +22,7 @@ from app.common.clock import as_utc, now
 from app.common.codes import Permission
 from app.common.services import Actor, RawDoc, encode
 from app.data.audit import changes_between
+from app.data.policy import role_named
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError, not_found
@@ -53,7 +54,7 @@ async def check_role(scope: Scope, role: str, field: str = "role") -> None:
     account = await scope["accounts"].find_one({"_id": scope.account_id}, {"roles": 1})
     if account is None:
         raise ServiceError.one("No such account.", ErrorCode.NOT_FOUND)
-    if role not in {r["key"] for r in account.get("roles", [])}:
+    if role_named(account, role) is None:
         raise ServiceError.one(f"The account has no role {role!r}.", ErrorCode.INVALID, field)
 
 

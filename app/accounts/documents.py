@@ -12,6 +12,8 @@ from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import MoneyRounding, PeriodType, Permission, RoleType, ServiceUnit
 from app.common.documents import (
+    BILLING,
+    PAY,
     CareDocument,
     CompanyName,
     Embedded,
@@ -138,8 +140,10 @@ class ServiceSetting(Embedded):
     code: str = Field(min_length=1, max_length=20, description="Stable code, such as PSW.")
     description: str = Field(min_length=1, max_length=200, description="What is done.")
     unit: ServiceUnit = Field(ServiceUnit.HOUR, description="How it is counted.")
-    bill_rate: Decimal = Field(ge=0, description="Charged per unit.")
-    pay_rate: Decimal = Field(ge=0, description="Paid to the caregiver per unit.")
+    bill_rate: Decimal = Field(ge=0, description="Charged per unit.", json_schema_extra=BILLING)
+    pay_rate: Decimal = Field(
+        ge=0, description="Paid to the caregiver per unit.", json_schema_extra=PAY
+    )
     taxes: list[str] = Field(default_factory=list, description="Codes of the taxes it bears.")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="Hex colour.")
     active: bool = Field(True, description="Whether it can be booked.")
@@ -205,6 +209,16 @@ class VisitSettings(Embedded):
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
 
 
+class SecuritySettings(Embedded):
+    """How the agency's people sign in."""
+
+    require_two_factor_roles: list[str] = Field(
+        default_factory=list,
+        description="Keys of the roles whose users must sign in with a one-time code from an "
+        "authenticator app (signIn answers OTP_REQUIRED without one).",
+    )
+
+
 class Account(CareDocument):
     """An agency: the tenant every other record belongs to. Its `_account` is its own number."""
 
@@ -243,7 +257,12 @@ class Account(CareDocument):
     role_settings: RoleSettings = Field(
         default_factory=RoleSettings, description="Which roles new people get."
     )
-    roles: list[Role] = Field(default_factory=list, description="Roles and their permissions.")
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="The account's own roles and their permissions, beside the built-in ones "
+        "(administrator, scheduler, billing, payroll, caregiver, auditor), which come from the "
+        "policy table and whose keys are taken.",
+    )
     sales_reps: list[SalesRep] = Field(default_factory=list, description="Sales reps.")
     services: list[ServiceSetting] = Field(default_factory=list, description="Services sold.")
     taxes: list[Tax] = Field(default_factory=list, description="Sales taxes.")
@@ -252,6 +271,9 @@ class Account(CareDocument):
     )
     terms: list[Term] = Field(default_factory=list, description="Payment terms.")
     telephony: Telephony = Field(default_factory=Telephony, description="Clock-in phone line.")
+    security_settings: SecuritySettings = Field(
+        default_factory=SecuritySettings, description="How the agency's people sign in."
+    )
 
     class Settings:
         name = "accounts"

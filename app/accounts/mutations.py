@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from app.accounts import services
@@ -14,6 +16,7 @@ from app.accounts.types import Account, AccountPayload, AuthorizePayload
 from app.common.codes import Permission
 from app.data.unit import Tx
 from app.errors import ErrorCode, Problem
+from app.graphql.arguments import Changes, Revision
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, input_data
 from app.graphql.payloads import UserError, attempt
@@ -37,7 +40,12 @@ class AccountMutations:
         "failures in 15 minutes for a key or from an address: HTTP 429 with Retry-After. One "
         "per request: aliases of it after the first are refused untried."
     )
-    async def authorize(self, info: Info, api_key: str, api_secret: str) -> AuthorizePayload:
+    async def authorize(
+        self,
+        info: Info,
+        api_key: Annotated[str, strawberry.argument(description="The API client's key.")],
+        api_secret: Annotated[str, strawberry.argument(description="The API client's secret.")],
+    ) -> AuthorizePayload:
         context = info.context
         if not first_attempt(context.request, "authorize"):
             refused = [UserError.of(Problem(ONE_AUTHORIZE, ErrorCode.INVALID))]
@@ -61,7 +69,7 @@ class AccountMutations:
         "stored lists whole. Needs MANAGE_ACCOUNT."
     )
     async def account_update(
-        self, info: Info, revision: int, input: AccountUpdateInput
+        self, info: Info, revision: Revision, input: Changes[AccountUpdateInput]
     ) -> AccountPayload:  # type: ignore[valid-type]
         async def update() -> Account:
             actor = actor_of(info, Permission.MANAGE_ACCOUNT)

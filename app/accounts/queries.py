@@ -8,6 +8,7 @@ from app.accounts.inputs import BY_NAME, ApiClientFilter, ApiClientOrder
 from app.accounts.types import Account, ApiClient
 from app.common.codes import Permission
 from app.errors import PublicError
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy, RecordId
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
@@ -31,7 +32,7 @@ class AccountQueries:
     @strawberry.field(
         description="An API client by global ID; null if not in your account. Needs MANAGE_ACCOUNT."
     )
-    async def api_client(self, info: Info, id: strawberry.ID) -> ApiClient | None:
+    async def api_client(self, info: Info, id: RecordId) -> ApiClient | None:
         require_admin(info)
         return await ApiClient.load(info, decode_id(id, ApiClient))
 
@@ -42,12 +43,12 @@ class AccountQueries:
     async def api_clients(
         self,
         info: Info,
-        filter: ApiClientFilter | None = None,
-        order_by: ApiClientOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[ApiClientFilter] = None,
+        order_by: OrderBy[ApiClientOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ApiClient]:
         require_admin(info)
         page = Page(first=first, after=after, last=last, before=before)

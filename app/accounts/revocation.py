@@ -154,7 +154,7 @@ class CredentialWatch:
     def apply_note(self, note: Mapping[str, Any]) -> None:
         kind = str(note.get("kind"))
         if kind == "account" or note.get("key") is None:
-            self.authenticator.forget(account_of(note))
+            self.authenticator.forget(account_of(dict(note)))
         else:
             self.authenticator.forget_principal(kind, note["key"])
 

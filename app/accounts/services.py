@@ -16,65 +16,29 @@ from app.accounts.auth import (
     secret_matches_async,
 )
 from app.accounts.clients import check_role, new_client
-from app.accounts.documents import Account, Role
+from app.accounts.documents import Account
 from app.accounts.throttle import Attempt, count_failure, refuse_if_throttled
 from app.audit.documents import AuditAction
 from app.common.clock import now
-from app.common.codes import Permission, RoleType
 from app.common.services import Actor, RawDoc, encode, validated
-from app.data.records import RecordStore
+from app.data.policy import BUILT_IN
+from app.data.records import Also, RecordStore
 from app.data.scope import Scope
 from app.data.system import System, account_of
 from app.data.unit import Tx
 from app.db import Database
-from app.errors import ErrorCode, ServiceError
+from app.errors import ErrorCode, Problem, ServiceError
 from app.settings import Settings
 
 log = logging.getLogger("app.accounts")
-
-DEFAULT_ROLES = [
-    Role(
-        key="administrator",
-        name="Administrator",
-        type=RoleType.ADMINISTRATOR,
-        color="#1f4e79",
-        permissions=list(Permission),
-    ),
-    Role(
-        key="scheduler",
-        name="Scheduler",
-        type=RoleType.OFFICE,
-        color="#2e7d32",
-        permissions=[
-            Permission.MANAGE_SCHEDULE,
-            Permission.RECORD_VISITS,
-            Permission.MANAGE_PATIENTS,
-            Permission.MANAGE_STAFF,
-            Permission.MANAGE_TICKETS,
-        ],
-    ),
-    Role(
-        key="billing",
-        name="Billing clerk",
-        type=RoleType.OFFICE,
-        color="#8e24aa",
-        permissions=[Permission.MANAGE_BILLING, Permission.MANAGE_PAYROLL],
-    ),
-    Role(
-        key="caregiver",
-        name="Caregiver",
-        type=RoleType.CAREGIVER,
-        color="#ef6c00",
-        permissions=[Permission.RECORD_VISITS],  # clocking in and out from their phones
-    ),
-]
 
 
 async def create_account(
     database: Database, name: str, number: int | None = None, **fields: Any
 ) -> dict[str, Any]:
-    """Open an account with the default roles; returns the stored account. `number` is for an
-    account whose number is known outside (the care-ticket API's documented provider)."""
+    """Open an account; returns the stored account. `number` is for an account whose number is
+    known outside (the care-ticket API's documented provider). Its roles are the built-in ones
+    (app/data/policy.py, from code); it stores only the roles it defines itself."""
     system = System(database)
     number = number if number is not None else await system.next_account_number()
     stamp = now()
@@ -84,7 +48,7 @@ async def create_account(
             "id": number,
             "account": number,
             "name": {"legal": name, "display": name},
-            "roles": DEFAULT_ROLES,
+            "roles": [],
             "created_date": stamp,
             "last_updated_date": stamp,
             "role_settings": {
@@ -207,5 +171,31 @@ async def _failed(
     await asyncio.gather(count_failure(database, settings, attempt), scope.transact(audit))
 
 
+class AccountStore(RecordStore):
+    """The account: its own roles may not take the key of a built-in role (those come from
+    the policy table, the same in every account)."""
+
+    async def update(
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
+        taken = [
+            Problem(
+                f"{role.get('key')!r} is a built-in role: give your own role another key.",
+                ErrorCode.DUPLICATE,
+                f"input.roles.{index}.key",
+            )
+            for index, role in enumerate(changes.get("roles") or [])
+            if isinstance(role, dict) and role.get("key") in BUILT_IN
+        ]
+        if taken:
+            raise ServiceError(*taken)
+        return await super().update(actor, key, revision, changes, also)
+
+
 def account_store(database: Database) -> RecordStore:
-    return RecordStore(database, Account, "Account")
+    return AccountStore(database, Account, "Account")

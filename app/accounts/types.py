@@ -10,14 +10,18 @@ import strawberry
 from app.accounts.auth import seconds_left
 from app.accounts.documents import Account as AccountDocument
 from app.accounts.documents import ApiClient as ApiClientDocument
+from app.accounts.documents import Role as RoleModel
 from app.common.codes import Permission
+from app.data.policy import account_roles
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned, payload_type
-from app.graphql.modeled import record_type
+from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
 from app.graphql.records import Record
 from app.graphql.relay import Node
+
+Role = output_type(RoleModel)
 
 
 @record_type(
@@ -31,6 +35,14 @@ class Account(Record, Node, Versioned):
     @strawberry.field(description="The account number, as the REST API shows it.")
     def number(self) -> int:
         return int(self.doc["_id"])
+
+    @strawberry.field(
+        description="Roles and their permissions: the built-in ones (administrator, "
+        "scheduler, billing, payroll, caregiver, auditor: the same in every account), then "
+        "the account's own."
+    )
+    def roles(self) -> list[Role]:  # type: ignore[valid-type]
+        return [Role.from_doc(role.as_stored()) for role in account_roles(self.doc)]
 
 
 @strawberry.type(description="The result of exchanging an API key and secret for a token.")

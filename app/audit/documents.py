@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import Document
 from pydantic import ConfigDict, Field
 
+from app.common.codes import Code
 from app.common.documents import Embedded, by_account
 
 
-@strawberry.enum(description="What an audited request did.")
-class AuditAction(Enum):
-    CREATE = "create"
-    UPDATE = "update"
-    DELETE = "delete"
-    RESTORE = "restore"
-    READ_SENSITIVE = "read_sensitive"
-    AUTHORIZE = "authorize"
-    AUTHORIZE_FAILED = "authorize_failed"
-    ROTATE = "rotate"
-    REVOKE = "revoke"
+class AuditAction(Code):
+    """What an audited request did."""
+
+    CREATE = "create", "A record was created."
+    UPDATE = "update", "A record was changed."
+    DELETE = "delete", "A record was soft-deleted."
+    RESTORE = "restore", "A deleted record was restored."
+    READ_SENSITIVE = "read_sensitive", "Sensitive fields of a record were read."
+    AUTHORIZE = "authorize", "An API client exchanged its key and secret for an access token."
+    AUTHORIZE_FAILED = "authorize_failed", "An API client's key exchange was refused (why)."
+    ROTATE = "rotate", "An API client was given a new key and secret; the old ones ended."
+    REVOKE = "revoke", "An API client was revoked: its key, secret and tokens ended."
+    SIGN_IN = "sign_in", "A person signed in (the entry names their new session)."
+    SIGN_IN_FAILED = "sign_in_failed", "A sign-in as this user was refused (the reason says why)."
+    SIGN_OUT = "sign_out", "A person's session ended: signed out, or a copied cookie was replayed."
+    INVITE = "invite", "A user was invited to sign in."
+    PASSWORD_CHANGE = "password_change", "A person's password was set or changed."
+    PASSWORD_RESET = "password_reset", "A user was given a link to set a new password."
+    TWO_FACTOR = "two_factor", "A person turned two-factor sign-in on or replaced their app."
+    DEACTIVATE = "deactivate", "A user's sign-in was turned off (every session ended)."
+    REACTIVATE = "reactivate", "A user's sign-in was turned back on."
 
 
 class FieldChange(Embedded):
@@ -40,6 +49,7 @@ class AuditActor(Embedded):
     kind: str = Field(description="api_client or user.")
     id: Any = Field(None, description="Its stored id.")
     name: str | None = Field(None, description="Its name at the time.")
+    session: Any = Field(None, description="The sign-in session a user acted in.")
 
 
 class AuditEvent(Document):

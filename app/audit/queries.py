@@ -9,6 +9,7 @@ import strawberry
 from app.audit.inputs import AuditFilter
 from app.audit.types import AuditEvent, require_audit_reader
 from app.common.codes import Permission
+from app.graphql.arguments import After, Before, Filter, First, Last
 from app.graphql.connections import NEWEST_FIRST, Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.filters import merge
@@ -35,7 +36,9 @@ async def private_entries(info: Info, query: dict[str, Any]) -> dict[str, Any]:
     unmarked: dict[str, Any] = {"private": {"$ne": True}}
     if _about_another_type(query):  # a patient's history, say: no note in it
         return unmarked
-    cursor = info.context.scope[ProgressNote.Settings.name].find({"private": True}, {"_id": 1})
+    # which notes are private is the rule's to know, whatever notes the caller's role may read
+    notes = info.context.scope.whole_account()[ProgressNote.Settings.name]
+    cursor = notes.find({"private": True}, {"_id": 1})
     private = [doc["_id"] async for doc in cursor]
     if not private:
         return unmarked
@@ -57,11 +60,11 @@ class AuditQueries:
     async def audit_events(
         self,
         info: Info,
-        filter: AuditFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[AuditFilter] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEvent]:
         page = Page(first=first, after=after, last=last, before=before)
         return await audit_page(info, (filter or AuditFilter()).query(info), page)

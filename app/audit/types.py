@@ -38,6 +38,10 @@ class AuditActor:
     kind: str = strawberry.field(description="api_client or user.")
     id: strawberry.ID | None = strawberry.field(description="Their global ID.")
     name: str | None = strawberry.field(description="Their name at the time.")
+    session: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The sign-in session a user acted in (an opaque id); null for API clients.",
+    )
 
 
 @strawberry.type(
@@ -80,8 +84,12 @@ class AuditEvent(Record, Node):
         kind = str(actor.get("kind", "api_client"))
         key = actor.get("id")
         global_id = to_global_id(ACTOR_TYPES.get(kind, kind), key) if key is not None else None
+        session = actor.get("session")
         return AuditActor(
-            kind=kind, id=strawberry.ID(global_id) if global_id else None, name=actor.get("name")
+            kind=kind,
+            id=strawberry.ID(global_id) if global_id else None,
+            name=actor.get("name"),
+            session=strawberry.ID(to_global_id("Session", session)) if session else None,
         )
 
     @strawberry.field(description="The fields it changed, with their values before and after.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from app.billing.documents import Invoice, InvoiceServiceLine, InvoiceTax
@@ -53,7 +53,30 @@ def money_rule(account: RawDoc | None) -> Rule:
 
 
 def line_amount(line: InvoiceServiceLine, rule: Rule = None) -> Decimal:
-    return round_money(line.quantity * (line.rate or ZERO), rule)
+    return line_total(line.quantity, line.rate, rule)
+
+
+def line_total(quantity: Decimal, rate: Decimal | None, rule: Rule = None) -> Decimal:
+    """A line's amount: quantity x rate, rounded once."""
+    return round_money(quantity * (rate or ZERO), rule)
+
+
+def apportioned(amount: Decimal, shares: list[Decimal]) -> list[Decimal]:
+    """`amount` (to the cent) split along exact `shares` that add up to it before rounding
+    (the visits of a line): each share rounded down to the cent, then the cents left given
+    one each to the largest remainders, ties in the order given (largest remainder method).
+    The parts add up to `amount` exactly, and differ from their shares by less than a cent."""
+    if not shares:
+        return []
+    cents = [int((share * 100).to_integral_value(rounding=ROUND_FLOOR)) for share in shares]
+    left = int(amount * 100) - sum(cents)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (cents[i] - shares[i] * 100, i))
+    for turn in range(abs(left)):  # only a rule rounding far from the shares goes past one each
+        if left > 0:
+            cents[by_remainder[turn % len(shares)]] += 1
+        else:
+            cents[by_remainder[-1 - turn % len(shares)]] -= 1
+    return [Decimal(cent).scaleb(-2) for cent in cents]
 
 
 def line_tax(amount: Decimal | None, rate: Decimal, rule: Rule = None) -> Decimal:

@@ -24,9 +24,9 @@ from typing import Any
 from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
 from app.billing.services import invoice_store
 from app.common.money import ZERO
-from app.common.services import Actor, RawDoc, decode
-from app.common.store import records_by_id
-from app.db import CommandTally, Database, current_tally
+from app.common.services import RawDoc, decode
+from app.data.scope import Scope
+from app.db import CommandTally, current_tally
 from app.errors import ErrorCode, Problem, ServiceError
 
 log = logging.getLogger(__name__)
@@ -69,16 +69,13 @@ class BatchReport:
             setattr(self, name, getattr(self, name) + value)
 
 
-async def patients_to_bill(
-    database: Database, actor: Actor, account: RawDoc, period: Period
-) -> list[Any]:
+async def patients_to_bill(scope: Scope, account: RawDoc, period: Period) -> list[Any]:
     """The patients with punchcards left to bill in the period, in id order (one aggregation
     on the account's date index)."""
     start, end = period.utc_bounds(account)
     pipeline: list[dict[str, Any]] = [
         {
             "$match": {
-                "_account": actor.account_id,
                 "_search.date": {"$gte": start, "$lt": end},
                 "_deleted": {"$ne": True},
                 "bill.billable": True,
@@ -88,7 +85,7 @@ async def patients_to_bill(
         {"$group": {"_id": "$patient._id"}},
         {"$sort": {"_id": 1}},
     ]
-    cursor = await database.db.punchcards.aggregate(pipeline)
+    cursor = await scope["punchcards"].aggregate(pipeline)
     return [row["_id"] async for row in cursor if row["_id"] is not None]
 
 
@@ -106,18 +103,16 @@ def _tally() -> Iterator[CommandTally]:
         current_tally.reset(token)
 
 
-async def generate_batch(
-    database: Database, actor: Actor, period: Period, options: GenerateOptions
-) -> BatchReport:
+async def generate_batch(scope: Scope, period: Period, options: GenerateOptions) -> BatchReport:
     """Generate an invoice per patient with visits left to bill (see the module)."""
     period.check()
     report = BatchReport()
     with _tally() as tally:
         before = tally.commands
-        account = await invoice_store(database).account(actor)
-        ids = await patients_to_bill(database, actor, account, period)
+        account = await invoice_store(scope.database).account(scope.actor)
+        ids = await patients_to_bill(scope, account, period)
         report.patients_considered = len(ids)
-        patients = await records_by_id(database, "patients", actor.account_id, ids)
+        patients = await scope["patients"].by_ids(ids)
         log.info("invoice batch: %d patients to bill", len(ids))
         for key in ids:
             patient = patients.get(key)
@@ -127,7 +122,7 @@ async def generate_batch(
                 continue
             target = Target({key: patient}, key)
             try:
-                made = await generate(database, actor, period, target, options, account)
+                made = await generate(scope, period, target, options, account)
             except ServiceError as refusal:
                 report.failed.append(BatchFailure(key, list(refusal.problems)))
                 continue

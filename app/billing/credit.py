@@ -32,11 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
-from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.billing.amounts import (
     Fixed,
     Rule,
@@ -52,10 +48,12 @@ from app.billing.enums import InvoiceStatus, InvoiceType
 from app.billing.services import invoice_store
 from app.common.clock import now
 from app.common.money import ZERO, amount_of, in_cents
-from app.common.services import Actor, RawDoc, decode
-from app.common.store import in_transaction
-from app.db import Database
+from app.common.services import RawDoc, decode
+from app.data.audit import changes_between
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.conflicts import conflict_told
 
 COPIED = ("patient", "client", "referred_by", "sales_rep", "term", "currency", "billing_period")
 
@@ -128,16 +126,15 @@ def _line_taxes(line: Any, rates: dict[str, TaxRate], rule: Rule) -> dict[str, D
     return {c: line_tax(amount, rates[c].rate, rule) for c in line.get("taxes") or [] if c in rates}
 
 
-async def _credited_so_far(
-    database: Database, actor: Actor, original: RawDoc, rule: Rule
-) -> dict[int, Credited]:
-    """What earlier credit notes credited, per invoice line (its position). A part that took
-    the rest of a line is the last of that line, so every other part's tax is its amount's,
-    rounded once."""
+async def _credited_so_far(scope: Scope, original: RawDoc, rule: Rule) -> dict[int, Credited]:
+    """What earlier credit notes credited, per invoice line (its position): all of them,
+    whoever may see them. A part that took the rest of a line is the last of that line, so
+    every other part's tax is its amount's, rounded once."""
     key, lines = original["_id"], decode(original.get("services") or [])
-    query = {"_account": actor.account_id, "credited_invoice._id": key, "_deleted": {"$ne": True}}
+    query = {"credited_invoice._id": key, "_deleted": {"$ne": True}}
     done: dict[int, Credited] = {}
-    async for note in database.db.invoices.find(query, {"services": 1, "taxes": 1}):
+    notes = scope.whole_account()["invoices"]
+    async for note in notes.find(query, {"services": 1, "taxes": 1}):
         rates = tax_rates(note)
         for line in decode(note.get("services") or []):
             position = _position(line, lines)
@@ -223,21 +220,20 @@ def credit_lines(
 
 
 async def credit_invoice(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     key: Any,
     wanted: list[CreditLine] | None,
     reason: str,
 ) -> tuple[RawDoc, RawDoc]:
     """Make a credit note for a closed invoice (see the module): (credit note, invoice)."""
-    store = invoice_store(database)
+    store, actor = invoice_store(scope.database), scope.actor
     original = await store.get(actor, key)
     _check_creditable(original)
     if not reason.strip():
         raise ServiceError.one("Say why the credit is given.", ErrorCode.REQUIRED, "reason")
     account = await store.account(actor)
     rule, rates = money_rule(account), tax_rates(original)
-    done = await _credited_so_far(database, actor, original, rule)
+    done = await _credited_so_far(scope, original, rule)
     lines = credit_lines(original, wanted, done)
     decoded = decode(original)
     data = {
@@ -248,8 +244,8 @@ async def credit_invoice(
     }
     # taxed at the invoice's rates, not the account's of today
     taxed = {**account, "taxes": [{**vars(tax), "active": True} for tax in rates.values()]}
-    prepared = await store._prepare(actor, taxed, data, None, "input", set())
-    note: Any = store._validate_new(actor, prepared)
+    prepared = await store._prepare(scope, taxed, data, None, "input", set())
+    note: Any = store.validate_new(actor, prepared)
     fixed = _rest_of_lines(note.services, decoded, done, rates, rule)
     computed = totals(note.services, rates, rule, fixed)
     note.subtotal, note.taxes = computed.subtotal, computed.taxes
@@ -263,11 +259,11 @@ async def credit_invoice(
     note.closed, note.closed_date, note.closed_user = True, now(), actor.user_id
     note.id = None
 
-    async def write(session: AsyncClientSession) -> tuple[RawDoc, RawDoc]:
-        (raw,) = await store.store_in(session, actor, account, [note], [False])
-        return raw, await _take_off(database, session, actor, original, note.total)
+    async def write(tx: Tx) -> tuple[RawDoc, RawDoc]:
+        (raw,) = await store.store_in(tx, account, [note], [False])
+        return raw, await _take_off(tx, original, note.total)
 
-    return await store._unique(in_transaction(database, write))
+    return await store.unique(scope.transact(write))
 
 
 def _rest_of_lines(
@@ -294,9 +290,7 @@ def _rest_of_lines(
     return fixed
 
 
-async def _take_off(
-    database: Database, session: AsyncClientSession, actor: Actor, original: RawDoc, amount: Any
-) -> RawDoc:
+async def _take_off(tx: Tx, original: RawDoc, amount: Any) -> RawDoc:
     """The credited invoice with the credit note's total taken off what it owes."""
     credited = amount_of(original.get("amount_credited")) + amount
     total, paid = amount_of(original.get("total")), amount_of(original.get("amount_paid"))
@@ -310,32 +304,15 @@ async def _take_off(
             ErrorCode.INVALID,
             "lines",
         )
+    owed = {
+        "amount_credited": Decimal128(credited),
+        "amount_due": Decimal128(amount_due),
+        "status": status.value,
+    }
     update = {
-        "$set": {
-            "amount_credited": Decimal128(credited),
-            "amount_due": Decimal128(amount_due),
-            "status": status.value,
-            "_search.due_cents": in_cents(amount_due),
-            "_last_updated_date": now(),
-            "_revision": int(original.get("_revision") or 1) + 1,
-        }
+        "$set": {**owed, "_search.due_cents": in_cents(amount_due), "_last_updated_date": now()}
     }
-    guard = {
-        "_id": original["_id"],
-        "_account": actor.account_id,
-        "_revision": original.get("_revision"),
-    }
-    after = await database.db.invoices.find_one_and_update(
-        guard, update, return_document=ReturnDocument.AFTER, session=session
-    )
-    if after is None:
-        raise ServiceError.one(
-            "The invoice changed while you were crediting it; reload it.",
-            ErrorCode.CONFLICT,
-            "id",
-        )
-    fields = {"amount_credited", "amount_due", "status"}
-    changes = changes_between(original, after, fields)
-    event = audit_event(actor, AuditAction.UPDATE, "Invoice", original["_id"], changes=changes)
-    await database.db.audit_events.insert_one(event, session=session)
+    changes = changes_between(original, owed, owed)  # what `after` will hold: as stored
+    with conflict_told("The invoice changed while you were crediting it; reload it.", "id"):
+        after = await tx.update("Invoice", "invoices", original, update, changes=changes)
     return dict(after)

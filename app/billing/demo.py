@@ -29,6 +29,7 @@ from app.common.demo import DemoAccount, RawDoc
 from app.common.money import to_cent
 from app.common.services import decode
 from app.common.text import normalise
+from app.data.scope import Scope
 from app.errors import ServiceError
 
 CUT_SHORT = Decimal("0.5")
@@ -110,9 +111,8 @@ async def _closed_and_credited(demo: DemoAccount, invoice: RawDoc, insured: bool
     position, line = hourly[0]
     quantity = min(CUT_SHORT, Decimal(str(line["quantity"])))
     wanted = [CreditLine(None, quantity, line=position)]  # a code and rate may name two lines
-    await credit_invoice(
-        demo.database, demo.actor, invoice["_id"], wanted, "A visit ended half an hour early."
-    )
+    scope = Scope(demo.database, demo.actor)
+    await credit_invoice(scope, invoice["_id"], wanted, "A visit ended half an hour early.")
 
 
 # what the office did with the week's first invoices once sent; the others are sent and due
@@ -122,35 +122,33 @@ PLAN: list[Step] = [_paid_in_part, _paid_and_closed, _closed_and_credited]
 async def seed(demo: DemoAccount) -> None:
     demo.made["invoices"], demo.made["payments"] = [], []
     store, period = invoice_store(demo.database), _period(demo)
+    scope = Scope(demo.database, demo.actor)
     account = await store.account(demo.actor)
     patients = {p["_id"]: p for p in demo.patients}
     payers = _payers(demo)
     start = period.start
     made: list[tuple[RawDoc, bool]] = []
-    for key in await patients_to_bill(demo.database, demo.actor, account, period):
+    for key in await patients_to_bill(scope, account, period):
         options = GenerateOptions(
             status=InvoiceStatus.SENT,
             notes=f"Visits of the week of {start:%B} {start.day}, {start.year}.",
         )
         client = _payer(patients.get(key), payers)
         try:
-            target = await target_of(demo.database, demo.actor, key, client)
-            generated = await generate(demo.database, demo.actor, period, target, options, account)
+            target = await target_of(scope, key, client)
+            generated = await generate(scope, period, target, options, account)
         except ServiceError:
             continue  # as a batch would: this patient's visits stay to bill
         made.append((generated.invoice, client is not None))
     for (invoice, insured), step in zip(made, PLAN, strict=False):
         await step(demo, invoice, insured)
-    await _remember(demo, [invoice["_id"] for invoice, _ in made])
+    await _remember(scope, demo, [invoice["_id"] for invoice, _ in made])
 
 
-async def _remember(demo: DemoAccount, keys: list[Any]) -> None:
+async def _remember(scope: Scope, demo: DemoAccount, keys: list[Any]) -> None:
     """The invoices as stored (with their credit notes), and the invoice on each punchcard."""
-    query = {
-        "_account": demo.actor.account_id,
-        "$or": [{"_id": {"$in": keys}}, {"credited_invoice._id": {"$in": keys}}],
-    }
-    cursor = demo.database.db.invoices.find(query, sort=[("_id", 1)])
+    query = {"$or": [{"_id": {"$in": keys}}, {"credited_invoice._id": {"$in": keys}}]}
+    cursor = scope["invoices"].find(query, sort=[("_id", 1)])
     demo.made["invoices"] = [doc async for doc in cursor]
     billed = {
         card["_id"]: invoice_snapshot(invoice)

@@ -17,6 +17,8 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.common.codes import ServiceUnit
 from app.common.documents import (
+    BILLING,
+    FILLED,
     READONLY,
     CareDocument,
     CompanyName,
@@ -117,7 +119,12 @@ class InvoicePunchcard(Embedded):
     service_code: str | None = Field(None, max_length=20, description="The service billed.")
     caregiver: str | None = Field(None, max_length=200, description="Who gave the care.")
     amount: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="The amount billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="The amount billed for it: on a generated invoice, its part of its line "
+        "(its quantity at the line's rate, the holiday rate on a holiday), the line's amount "
+        "apportioned to the cent so the visits of a line add up to it exactly.",
     )
 
     _cents = field_validator("amount")(whole_cents)
@@ -198,7 +205,7 @@ class InvoiceTerm(Embedded):
 
 
 def _money(description: str) -> Any:
-    return Field(ZERO, description=description, json_schema_extra=READONLY)
+    return Field(ZERO, description=description, json_schema_extra={**READONLY, **BILLING})
 
 
 class Invoice(CareDocument, SoftDeletable):
@@ -209,17 +216,20 @@ class Invoice(CareDocument, SoftDeletable):
         min_length=1,
         max_length=40,
         description="The invoice number, unique in the account (case ignored); the account's "
-        "next number when left out.",
+        "next number when left out. Null only on a dry run's invoice, which takes no number.",
     )
     status: InvoiceStatus = Field(InvoiceStatus.DRAFT, description="Where the invoice stands.")
     invoice_type: InvoiceType = Field(InvoiceType.STANDARD, description="The kind of invoice.")
     invoice_date: dt.date | None = Field(
-        None, description="The date of the invoice; today (account time) when left out."
+        None,
+        description="The date of the invoice; today (account time) when left out.",
+        json_schema_extra=FILLED,
     )
     due_date: dt.date | None = Field(
         None,
         description="When payment is due; the invoice date plus the term's days (or the "
         "account's default term) when left out.",
+        json_schema_extra=FILLED,
     )
     billing_period: InvoiceBillingPeriod | None = Field(
         None, description="The days of care billed."
@@ -259,19 +269,25 @@ class Invoice(CareDocument, SoftDeletable):
     loss_date: dt.date | None = Field(None, description="The date of loss (insurance claims).")
     notes: str | None = Field(None, max_length=5000, description="Notes on the invoice.")
     services: list[InvoiceServiceLine] = Field(
-        default_factory=list, description="The service lines."
+        default_factory=list,
+        description="The service lines.",
+        json_schema_extra=BILLING,
     )
     punchcards: list[InvoicePunchcard] = Field(
-        default_factory=list, description="The visits billed."
+        default_factory=list,
+        description="The visits billed.",
+        json_schema_extra=BILLING,
     )
     cc_invoice: InvoiceCardPayment | None = Field(
-        None, description="A card payment of the invoice."
+        None,
+        description="A card payment of the invoice.",
+        json_schema_extra=BILLING,
     )
     subtotal: Decimal = _money("The sum of the line amounts (computed).")
     taxes: list[InvoiceTax] = Field(
         default_factory=list,
         description="Each tax on the taxed lines, at the account's rate (computed).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **BILLING},
     )
     tax_total: Decimal = _money("The sum of the taxes (computed).")
     total: Decimal = _money("Subtotal plus taxes (computed).")
@@ -334,6 +350,7 @@ class Invoice(CareDocument, SoftDeletable):
             by_account("invoice_date", "_id"),
             by_account("due_date", "_id"),
             by_account("_search.total_cents", "_id"),
+            by_account("_search.due_cents", "_id"),
             by_account("_created_date", "_id"),
             by_account("status"),
             by_account("patient._id"),
@@ -349,7 +366,12 @@ class Payment(CareDocument):
     invoice: PydanticObjectId = Field(
         description="The invoice paid.", json_schema_extra=ref("Invoice", "invoices")
     )
-    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, description="The amount received, to the cent.")
+    amount: Decimal = Field(
+        gt=0,
+        le=MAX_AMOUNT,
+        description="The amount received, to the cent.",
+        json_schema_extra=BILLING,
+    )
     date: dt.date | None = Field(
         None, description="The day it was received; today (account time) when left out."
     )

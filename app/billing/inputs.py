@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -10,8 +12,10 @@ import strawberry
 
 from app.billing.defaults import account_today
 from app.billing.documents import Invoice, Payment
-from app.billing.enums import InvoiceStatus, PaymentMethod
+from app.billing.enums import InvoiceStatus, InvoiceType, PaymentMethod
+from app.common.money import MAX_AMOUNT
 from app.common.text import normalise
+from app.errors import PublicError
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
 from app.graphql.filters import DeletedState, deleted_clause, merge, words_clause
@@ -19,6 +23,8 @@ from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
 
 NEWEST_INVOICE_FIRST = Ordering("invoice_date", descending=True)
+MAX_DAYS_OVERDUE = 36_500
+"""A century: the furthest back `overdueBy` reaches (and a date that stays in the calendar)."""
 NEWEST_PAYMENT_FIRST = Ordering("date", descending=True)
 OLDEST_PAYMENT_FIRST = Ordering("date")
 
@@ -75,6 +81,32 @@ def _span(value: BillingDateRange | None, key: str) -> dict[str, Any]:
     return value.clause(key) if value is not None else {}
 
 
+@strawberry.input(description="A span of amounts, both ends included; either may be open.")
+class AmountRange:
+    min: Decimal | None = strawberry.field(default=None, description="At least this much.")
+    max: Decimal | None = strawberry.field(default=None, description="At most this much.")
+
+    def clause(self, key: str) -> dict[str, Any]:
+        """On a key stored in whole cents: a bound between two cents keeps only whole cents
+        inside it (at least 10.005 is at least 10.01)."""
+        bounds: dict[str, Any] = {}
+        for name, value, op, whole in (
+            ("min", self.min, "$gte", math.ceil),
+            ("max", self.max, "$lte", math.floor),
+        ):
+            if value is None:
+                continue
+            if abs(value) > MAX_AMOUNT:
+                raise PublicError(f"`amountDue.{name}` is at most {MAX_AMOUNT:,} either way.")
+            bounds[op] = whole(value * 100)
+        return {key: bounds} if bounds else {}
+
+
+DUE = "_search.due_cents"
+"""The amount due in cents, indexed: what an aging report filters and sorts on. A credit note's
+is always 0 (nothing is owed on it), so "something due" leaves credit notes out."""
+
+
 @strawberry.input(description="Which invoices a list shows. All given conditions must hold.")
 class InvoiceFilter:
     status: list[InvoiceStatus] | None = strawberry.field(
@@ -98,6 +130,22 @@ class InvoiceFilter:
         description="True: past their due date (before today, account time) with something "
         "still due; false: the others.",
     )
+    overdue_by: int | None = strawberry.field(
+        default=None,
+        description="At least this many days past their due date (today in the account's time "
+        "zone) with something still due: 30 lists what `daysOverdue` puts at 30 or more.",
+    )
+    unpaid: bool | None = strawberry.field(
+        default=None,
+        description="True: something is still due (amount due above 0; never a credit note, on "
+        "which nothing is due); false: nothing is.",
+    )
+    type: list[InvoiceType] | None = strawberry.field(
+        default=None, description="Any of these kinds (standard, credit note, interim, final)."
+    )
+    amount_due: AmountRange | None = strawberry.field(
+        default=None, description="Amount due within this range."
+    )
     number: str | None = strawberry.field(
         default=None, description="This invoice number exactly (case ignored)."
     )
@@ -111,7 +159,8 @@ class InvoiceFilter:
 
     async def query(self, info: Info) -> dict[str, Any]:
         """The MongoDB filter; overdue is judged by today in the account's time zone."""
-        today = await request_today(info) if self.overdue is not None else None
+        judged = self.overdue is not None or self.overdue_by is not None
+        today = await request_today(info) if judged else None
         return merge(
             {"status": {"$in": [s.value for s in self.status]}} if self.status else {},
             _span(self.invoice_date, "invoice_date"),
@@ -128,6 +177,10 @@ class InvoiceFilter:
             if self.closed is False
             else {},
             self._overdue(today) if today is not None else {},
+            self._overdue_by(today) if today is not None else {},
+            {DUE: {"$gt": 0} if self.unpaid else {"$lte": 0}} if self.unpaid is not None else {},
+            {"invoice_type": {"$in": [t.value for t in self.type]}} if self.type else {},
+            self.amount_due.clause(DUE) if self.amount_due is not None else {},
             {"_search.number": normalise(self.number)} if self.number is not None else {},
             words_clause("_search.words", self.search),
             deleted_clause(self.deleted),
@@ -138,9 +191,19 @@ class InvoiceFilter:
             return {}
         late = {
             "due_date": {"$lt": dt.datetime.combine(today, dt.time())},
-            "_search.due_cents": {"$gt": 0},
+            DUE: {"$gt": 0},
         }
         return late if self.overdue else {"$nor": [late]}
+
+    def _overdue_by(self, today: dt.date) -> dict[str, Any]:
+        if self.overdue_by is None:
+            return {}
+        if self.overdue_by < 1:
+            raise PublicError("`overdueBy` is a number of days past the due date: 1 or more.")
+        if self.overdue_by > MAX_DAYS_OVERDUE:
+            raise PublicError(f"`overdueBy` is at most {MAX_DAYS_OVERDUE} days.")
+        latest = today - dt.timedelta(days=self.overdue_by)
+        return {"due_date": {"$lte": dt.datetime.combine(latest, dt.time())}, DUE: {"$gt": 0}}
 
 
 @strawberry.enum(description="What a list of invoices is sorted by.")
@@ -151,6 +214,7 @@ class InvoiceOrderField(Enum):
     )
     DUE_DATE = strawberry.enum_value("due_date", description="The due date.")
     TOTAL = strawberry.enum_value("_search.total_cents", description="The total.")
+    AMOUNT_DUE = strawberry.enum_value(DUE, description="The amount still due.")
     CREATED_DATE = strawberry.enum_value("_created_date", description="When it was added.")
 
 

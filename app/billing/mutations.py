@@ -6,7 +6,7 @@ Payments are created (or imported), corrected and voided: never deleted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -33,22 +33,39 @@ from app.billing.services import invoice_store
 from app.billing.types import Invoice, Payment
 from app.common.codes import Permission
 from app.common.services import RawDoc
+from app.graphql.arguments import Changes, Reason, RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, import_payload_type, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    import_payload_type,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
 
-InvoiceMutations = record_mutations(
-    RecordSpec(
-        node=Invoice,
-        field="invoice",
-        plural="invoices",
-        store=invoice_store,
-        permission=Permission.MANAGE_BILLING,
-        create_input=InvoiceCreateInput,
-        update_input=InvoiceUpdateInput,
-    )
+INVOICE = RecordSpec(
+    node=Invoice,
+    field="invoice",
+    plural="invoices",
+    store=invoice_store,
+    permission=Permission.MANAGE_BILLING,
+    create_input=InvoiceCreateInput,
+    update_input=InvoiceUpdateInput,
 )
+
+
+@strawberry.type
+class InvoiceMutations:
+    invoice_create = create_mutation(INVOICE, "invoiceCreate")
+    invoice_update = update_mutation(INVOICE, "invoiceUpdate")
+    invoice_delete = delete_mutation(INVOICE, "invoiceDelete")
+    invoice_restore = restore_mutation(INVOICE, "invoiceRestore")
+    invoice_import = import_mutation(INVOICE, "invoiceImport")
 
 
 if TYPE_CHECKING:
@@ -69,7 +86,7 @@ class InvoiceCloseMutations:
         "and they change its amountPaid, amountDue and status. Refused with CONFLICT if "
         "`revision` is not the current one. Needs MANAGE_BILLING."
     )
-    async def invoice_close(self, info: Info, id: strawberry.ID, revision: int) -> InvoicePayload:
+    async def invoice_close(self, info: Info, id: RecordId, revision: Revision) -> InvoicePayload:
         async def act() -> Invoice:
             actor = actor_of(info, Permission.MANAGE_BILLING)
             key = decode_global_id(id, "Invoice", "id")
@@ -90,7 +107,11 @@ class PaymentMutations:
         "the invoice's amount due is refused as an overpayment. The invoice changes with the "
         "payment, in the same transaction. Needs MANAGE_BILLING."
     )
-    async def payment_create(self, info: Info, input: PaymentCreateInput) -> PaymentPayload:
+    async def payment_create(
+        self,
+        info: Info,
+        input: Annotated[PaymentCreateInput, strawberry.argument(description="The payment.")],
+    ) -> PaymentPayload:
         async def act() -> Payment:
             actor = actor_of(info, Permission.MANAGE_BILLING)
             store = payment_store(info.context.database)
@@ -104,7 +125,7 @@ class PaymentMutations:
         "Refused with CONFLICT if `revision` is not the current one. Needs MANAGE_BILLING."
     )
     async def payment_update(
-        self, info: Info, id: strawberry.ID, revision: int, input: PaymentUpdateInput
+        self, info: Info, id: RecordId, revision: Revision, input: Changes[PaymentUpdateInput]
     ) -> PaymentPayload:
         async def act() -> Payment:
             actor = actor_of(info, Permission.MANAGE_BILLING)
@@ -122,7 +143,7 @@ class PaymentMutations:
         "voided, never deleted. Needs MANAGE_BILLING."
     )
     async def payment_void(
-        self, info: Info, id: strawberry.ID, revision: int, reason: str
+        self, info: Info, id: RecordId, revision: Revision, reason: Reason
     ) -> PaymentPayload:
         async def act() -> Payment:
             actor = actor_of(info, Permission.MANAGE_BILLING)
@@ -139,7 +160,12 @@ class PaymentMutations:
         "migrations from another system. Needs MANAGE_BILLING."
     )
     async def payment_import(
-        self, info: Info, input: list[PaymentCreateInput]
+        self,
+        info: Info,
+        input: Annotated[
+            list[PaymentCreateInput],
+            strawberry.argument(description="The payments to record, in this order; at most 5000."),
+        ],
     ) -> PaymentImportPayload:
         async def act() -> list[Payment]:
             actor = actor_of(info, Permission.MANAGE_BILLING)
@@ -169,20 +195,33 @@ class InvoiceGenerateMutations:
     async def invoice_generate(
         self,
         info: Info,
-        billing_period: BillingPeriodInput,
-        patient: strawberry.ID | None = None,
-        client: strawberry.ID | None = None,
-        options: InvoiceGenerateOptions | None = None,
+        billing_period: Annotated[
+            BillingPeriodInput, strawberry.argument(description="The days of care to bill.")
+        ],
+        patient: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The patient to bill, by global ID."),
+        ] = None,
+        client: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The client (payer) to bill, by global ID: every patient it pays for."
+            ),
+        ] = None,
+        options: Annotated[
+            InvoiceGenerateOptions | None,
+            strawberry.argument(description="How the invoices are made; left out, the defaults."),
+        ] = None,
     ) -> InvoiceGeneratePayload:
         chosen = (options or InvoiceGenerateOptions()).options()
 
         async def act() -> Generated:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
-            database = info.context.database
+            actor_of(info, Permission.MANAGE_BILLING)
+            scope = info.context.scope
             patient_key = decode_global_id(patient, "Patient", "patient") if patient else None
             client_key = decode_global_id(client, "Client", "client") if client else None
-            target = await target_of(database, actor, patient_key, client_key)
-            return await generate(database, actor, billing_period.period(), target, chosen)
+            target = await target_of(scope, patient_key, client_key)
+            return await generate(scope, billing_period.period(), target, chosen)
 
         made, errors = await attempt(act())
         return InvoiceGeneratePayload(
@@ -202,15 +241,19 @@ class InvoiceGenerateMutations:
     async def invoice_generate_batch(
         self,
         info: Info,
-        billing_period: BillingPeriodInput,
-        options: InvoiceGenerateOptions | None = None,
+        billing_period: Annotated[
+            BillingPeriodInput, strawberry.argument(description="The days of care to bill.")
+        ],
+        options: Annotated[
+            InvoiceGenerateOptions | None,
+            strawberry.argument(description="How the invoices are made; left out, the defaults."),
+        ] = None,
     ) -> InvoiceBatchPayload:
         chosen = (options or InvoiceGenerateOptions()).options()
 
         async def act() -> BatchReport:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
-            database = info.context.database
-            return await generate_batch(database, actor, billing_period.period(), chosen)
+            actor_of(info, Permission.MANAGE_BILLING)
+            return await generate_batch(info.context.scope, billing_period.period(), chosen)
 
         report, errors = await attempt(act())
         return InvoiceBatchPayload(
@@ -229,15 +272,20 @@ class InvoiceGenerateMutations:
     async def invoice_credit(
         self,
         info: Info,
-        id: strawberry.ID,
-        reason: str,
-        lines: list[InvoiceCreditLineInput] | None = None,
+        id: RecordId,
+        reason: Reason,
+        lines: Annotated[
+            list[InvoiceCreditLineInput] | None,
+            strawberry.argument(
+                description="What to credit, line by line; left out, everything not yet credited."
+            ),
+        ] = None,
     ) -> InvoiceCreditPayload:
         async def act() -> tuple[RawDoc, RawDoc]:
-            actor = actor_of(info, Permission.MANAGE_BILLING)
+            actor_of(info, Permission.MANAGE_BILLING)
             key = decode_global_id(id, "Invoice", "id")
             wanted = [line.line_to_credit() for line in lines] if lines is not None else None
-            return await credit_invoice(info.context.database, actor, key, wanted, reason)
+            return await credit_invoice(info.context.scope, key, wanted, reason)
 
         done, errors = await attempt(act())
         note, invoice = done if done else (None, None)

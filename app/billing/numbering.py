@@ -3,10 +3,11 @@
 The counter moves inside the transaction that stores the invoice: if that transaction aborts
 (a refusal, a crash, a write conflict), the number goes back with it, so no number is lost.
 Two transactions numbering at once both write the one counter document: the database refuses
-the second with a write conflict (a TransientTransactionError), and `in_transaction`
+the second with a write conflict (a TransientTransactionError), and `Scope.transact`
 (PyMongo's `with_transaction`) runs it again after a jittered exponential backoff, for at most
 120 seconds. Concurrent generations are thus serialised on the counter, and numbers follow
-each other in commit order.
+each other in commit order. Numbers are the whole account's: the counter and the check that
+a number is free see every invoice, whoever numbers.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import re
 from typing import Any
 
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.common.services import Actor, RawDoc
+from app.common.services import RawDoc
 from app.common.text import normalise
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError
 
 MAX_NUMBER_TRIES = 1000
@@ -41,39 +42,33 @@ def _increment(start: int) -> list[dict[str, Any]]:
     return [{"$set": {"value": {"$max": [after, start]}}}]
 
 
-async def take_number(
-    database: Database, session: AsyncClientSession, actor: Actor, account: RawDoc
-) -> str:
-    """The account's next free invoice number, taken inside the caller's transaction
-    (`session`): the counter starts at the account's `next_number`; numbers already used (given
-    by hand) are skipped."""
+async def take_number(tx: Tx, account: RawDoc) -> str:
+    """The account's next free invoice number, taken inside the caller's transaction (`tx`):
+    the counter starts at the account's `next_number`; numbers already used (given by hand)
+    are skipped."""
     settings = account.get("invoice_settings") or {}
     prefix = settings.get("number_prefix") or ""
     start = int(settings.get("next_number") or 1)
-    counters = database.db.counters
+    whole = tx.whole_account()
     for _ in range(MAX_NUMBER_TRIES):
-        counter: Any = await counters.find_one_and_update(
-            {"_id": counter_key(actor.account_id)},
+        counter: Any = await whole["counters"].find_one_and_update(
+            {"_id": counter_key(tx.account_id)},
             _increment(start),
             upsert=True,
             return_document=ReturnDocument.AFTER,
-            session=session,
         )
         number = f"{prefix}{counter['value']}"
-        taken = await database.db.invoices.find_one(
-            {"_account": actor.account_id, "_search.number": normalise(number)},
-            {"_id": 1},
-            session=session,
-        )
+        taken = await whole["invoices"].find_one({"_search.number": normalise(number)}, {"_id": 1})
         if taken is None:
             return number
     raise ServiceError.one("No free invoice number; give one.", ErrorCode.REQUIRED, "number")
 
 
-async def peek_number(database: Database, actor: Actor, account: RawDoc) -> str:
+async def peek_number(scope: Scope, account: RawDoc) -> str:
     """The number the next invoice would take (a dry run shows it): nothing is taken."""
     settings = account.get("invoice_settings") or {}
     start = int(settings.get("next_number") or 1)
-    counter = await database.db.counters.find_one({"_id": counter_key(actor.account_id)})
+    counters = scope.whole_account()["counters"]
+    counter = await counters.find_one({"_id": counter_key(scope.account_id)})
     value = max(int((counter or {}).get("value") or 0) + 1, start)
     return f"{settings.get('number_prefix') or ''}{value}"

@@ -13,11 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from bson import Decimal128
-from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.billing.amounts import derived_status, due, paid
 from app.billing.defaults import account_today
 from app.billing.documents import Payment
@@ -25,37 +21,23 @@ from app.billing.enums import InvoiceStatus, InvoiceType
 from app.common.clock import now
 from app.common.money import ZERO, amount_of, in_cents
 from app.common.services import Actor, RawDoc, item_path, problems_from_many
-from app.common.store import MAX_IMPORT, RecordStore, in_transaction
+from app.data.audit import changes_between
+from app.data.records import MAX_IMPORT, Also, RecordStore
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
+from app.visits.conflicts import conflict_told
 
 PAYMENT_EDITABLE = {"date", "method", "reference", "notes"}
 
 
-def _guard(current: RawDoc) -> dict[str, Any]:
-    """A filter matching the record only at the revision it was read at."""
-    stored = current.get("_revision")
-    return {
-        "_id": current["_id"],
-        "_account": current["_account"],
-        "_revision": stored if stored is not None else {"$exists": False},
-    }
-
-
-def _next_revision(current: RawDoc) -> int:
-    return int(current.get("_revision") or 1) + 1
-
-
-async def settle_invoice(
-    database: Database, session: AsyncClientSession, actor: Actor, invoice: RawDoc
-) -> RawDoc:
-    """Recompute an invoice's amount paid (its payments that are not void), amount due and
-    status inside the caller's transaction, with its audit entry. Refused with CONFLICT if the
-    invoice changed since it was read, and as an overpayment if payments exceed its total."""
-    payments = database.db.payments.find(
-        {"_account": actor.account_id, "invoice": invoice["_id"], "_void": {"$ne": True}},
-        {"amount": 1},
-        session=session,
+async def settle_invoice(tx: Tx, invoice: RawDoc) -> RawDoc:
+    """Recompute an invoice's amount paid (its payments that are not void, whoever may see
+    them), amount due and status inside the caller's transaction, with its audit entry.
+    Refused with CONFLICT if the invoice changed since it was read, and as an overpayment if
+    payments exceed its total."""
+    payments = tx.whole_account()["payments"].find(
+        {"invoice": invoice["_id"], "_void": {"$ne": True}}, {"amount": 1}
     )
     amount_paid = paid([amount_of(p["amount"]) async for p in payments])
     # credit notes take their totals off what is owed (see `app.billing.credit`)
@@ -74,29 +56,18 @@ async def settle_invoice(
             ErrorCode.INVALID,
             "input.amount",
         )
-    stamp = now()
-    update = {
-        "$set": {
-            "amount_paid": Decimal128(amount_paid),
-            "amount_due": Decimal128(amount_due),
-            "status": status.value,
-            "_search.due_cents": in_cents(amount_due),
-            "_last_updated_date": stamp,
-            "_revision": _next_revision(invoice),
-        }
+    owed = {
+        "amount_paid": Decimal128(amount_paid),
+        "amount_due": Decimal128(amount_due),
+        "status": status.value,
     }
-    after = await database.db.invoices.find_one_and_update(
-        _guard(invoice), update, return_document=ReturnDocument.AFTER, session=session
-    )
-    if after is None:
-        raise ServiceError.one(
-            "The invoice changed while the payment was saved; reload it and try again.",
-            ErrorCode.CONFLICT,
-            "input.invoice",
-        )
-    changes = changes_between(invoice, after, {"amount_paid", "amount_due", "status"})
-    event = audit_event(actor, AuditAction.UPDATE, "Invoice", invoice["_id"], changes=changes)
-    await database.db.audit_events.insert_one(event, session=session)
+    update = {
+        "$set": {**owed, "_search.due_cents": in_cents(amount_due), "_last_updated_date": now()}
+    }
+    changes = changes_between(invoice, owed, owed)  # what `after` will hold: as stored
+    conflict = "The invoice changed while the payment was saved; reload it and try again."
+    with conflict_told(conflict, "input.invoice"):
+        after = await tx.update("Invoice", "invoices", invoice, update, changes=changes)
     return dict(after)
 
 
@@ -105,16 +76,19 @@ class PaymentStore(RecordStore):
     voided instead; only the date, method, reference and notes can be corrected."""
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
-        payments: list[Payment] = problems_from_many(self._validate_new, actor, items, prefix)  # type: ignore[arg-type]
-        account = await self.database.db.accounts.find_one({"_id": actor.account_id})
+        payments: list[Payment] = problems_from_many(self.validate_new, actor, items, prefix)  # type: ignore[arg-type]
+        scope = self.scope(actor)
+        account = await scope["accounts"].find_one({"_id": actor.account_id})
         today = account_today(account)
-        cursor = self.database.db.invoices.find(
-            {"_id": {"$in": list({p.invoice for p in payments})}, "_account": actor.account_id}
-        )
+        cursor = scope["invoices"].find({"_id": {"$in": list({p.invoice for p in payments})}})
         invoices = {raw["_id"]: raw async for raw in cursor}
         problems: list[Problem] = []
         wanted: dict[Any, Decimal] = {}
@@ -128,11 +102,13 @@ class PaymentStore(RecordStore):
                 problems.append(Problem(message, code, f"{where}.{field}"))
         if problems:
             raise ServiceError(*problems)
-        raws = [self._new(actor, payment) for payment in payments]
+        raws = [self.new_raw(payment) for payment in payments]
 
-        async def settle(session: AsyncClientSession) -> None:
+        async def settle(tx: Tx) -> None:
             for key in wanted:
-                await settle_invoice(self.database, session, actor, invoices[key])
+                await settle_invoice(tx, invoices[key])
+            if also is not None:
+                await also(tx)
 
         return await self.insert_new(actor, raws, also=settle)
 
@@ -161,7 +137,12 @@ class PaymentStore(RecordStore):
         return None
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self.get(actor, key)
         if current.get("_void"):
@@ -175,22 +156,27 @@ class PaymentStore(RecordStore):
             )
         if "date" in changes and changes["date"] is None:
             raise ServiceError.one("Field required", ErrorCode.REQUIRED, "input.date")
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
+    ) -> RawDoc:
         raise ServiceError.one("A payment is not deleted: void it.", ErrorCode.INVALID_STATE, "id")
 
     async def void(self, actor: Actor, key: Any, revision: int, reason: str) -> RawDoc:
         """Void a payment, saying why; its invoice is recomputed in the same transaction."""
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
+        self.check_revision(current, revision)
         if current.get("_void"):
             raise ServiceError.one("This payment is already void.", ErrorCode.INVALID_STATE, "id")
         if not reason.strip():
             raise ServiceError.one("Say why it is voided.", ErrorCode.REQUIRED, "reason")
-        invoice = await self.database.db.invoices.find_one(
-            {"_id": current["invoice"], "_account": actor.account_id}
-        )
+        invoice = await self.scope(actor)["invoices"].find_one({"_id": current["invoice"]})
         if invoice is None:
             raise not_found("invoice", "id")
         stamp = now()
@@ -201,33 +187,21 @@ class PaymentStore(RecordStore):
                 "_void_user": actor.user_id,
                 "void_reason": reason.strip(),
                 "_last_updated_date": stamp,
-                "_revision": _next_revision(current),
             }
         }
-        event = audit_event(
+
+        async def settle(tx: Tx) -> None:
+            await settle_invoice(tx, invoice)
+
+        after = await self.write(
             actor,
-            AuditAction.UPDATE,
-            self.record_type,
-            key,
+            current,
+            update,
             changes=[{"field": "void", "before": False, "after": True}],
             reason=reason.strip(),
+            also=settle,
         )
-
-        async def write(session: AsyncClientSession) -> RawDoc:
-            after = await self.collection.find_one_and_update(
-                _guard(current), update, return_document=ReturnDocument.AFTER, session=session
-            )
-            if after is None:
-                raise ServiceError.one(
-                    "This payment changed while you were saving; reload it.",
-                    ErrorCode.CONFLICT,
-                    "revision",
-                )
-            await self.database.db.audit_events.insert_one(event, session=session)
-            await settle_invoice(self.database, session, actor, invoice)
-            return dict(after)
-
-        return await in_transaction(self.database, write)
+        return dict(after)
 
 
 def payment_store(database: Database) -> PaymentStore:

@@ -11,33 +11,34 @@ note is made closed by `app.billing.credit`, the only maker of credit notes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
 from beanie import PydanticObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.billing.amounts import compute_amounts, settle_status
 from app.billing.defaults import fill_defaults, fill_due_date, fill_sales_rep, fill_term
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceType
 from app.billing.numbering import natural_key, take_number
-from app.billing.snapshots import billed_ids, check_punchcards, fill_snapshots, invoice_snapshot
+from app.billing.snapshots import (
+    Reader,
+    billed_ids,
+    check_punchcards,
+    fill_snapshots,
+    invoice_snapshot,
+)
 from app.common.clock import now
 from app.common.money import in_cents
-from app.common.services import Actor, RawDoc, check_references, decode, item_path, validated
-from app.common.store import MAX_IMPORT, RecordStore, in_transaction
+from app.common.services import Actor, RawDoc, decode, item_path, validated
 from app.common.text import keywords, normalise
+from app.data.records import MAX_IMPORT, Also, RecordStore
+from app.data.references import check_references
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
 from app.visits.services import mark_punchcards
 
 NOT_DATA = {"id", "revision", "created_date", "last_updated_date", "search", "revision_id"}
-
-Also = Callable[[AsyncClientSession], Awaitable[None]]
 
 
 def invoice_search(invoice: Invoice) -> dict[str, Any]:
@@ -73,53 +74,60 @@ def _listed(prepared: dict[str, Any]) -> list[Any]:
     return list(dict.fromkeys(card["record"] for card in prepared.get("punchcards") or []))
 
 
-@dataclass
+def _both(first: Also | None, then: Also | None) -> Also | None:
+    """The writes of `first`, then those of `then`, in one unit of work."""
+    if first is None or then is None:
+        return first or then
+
+    async def both(tx: Tx) -> None:
+        await first(tx)
+        await then(tx)
+
+    return both
+
+
 class InvoiceStore(RecordStore):
     """Invoices: snapshots and defaults from the account, computed amounts, numbering, the
     punchcards they bill marked in the same transaction, and the rule that a closed invoice
     is no longer edited or deleted."""
 
-    also: Also | None = None
-    """More writes to commit with the next update, delete or restore (a copy of the store
-    carries them: see `_with`)."""
-
-    def _with(self, also: Also | None) -> InvoiceStore:
-        return replace(self, also=also)
-
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
+        scope = self.scope(actor)
         account = await self.account(actor)
         prepared, problems, claimed = [], [], set[Any]()
         for index, item in enumerate(items):
             where = item_path(prefix, index)
             try:
-                prepared.append(await self._prepare(actor, account, item, None, where, claimed))
+                prepared.append(await self._prepare(scope, account, item, None, where, claimed))
             except ServiceError as refusal:
                 problems.extend(refusal.problems)
         try:
-            await check_references(self._collection_of, actor.account_id, Invoice, items, prefix)
+            await check_references(scope, Invoice, items, prefix)
         except ServiceError as refusal:
             problems.extend(refusal.problems)
         if problems:
             raise ServiceError(*problems)
-        documents = [self._validate_new(actor, item) for item in prepared]
+        documents = [self.validate_new(actor, item) for item in prepared]
         numbered = [doc.number is not None for doc in documents]  # type: ignore[attr-defined]
 
-        async def write(session: AsyncClientSession) -> list[RawDoc]:
-            return await self.store_in(session, actor, account, documents, numbered)
+        async def write(tx: Tx) -> list[RawDoc]:
+            raws = await self.store_in(tx, account, documents, numbered)
+            if also is not None:
+                await also(tx)
+            return raws
 
-        return await self._unique(in_transaction(self.database, write))
+        return await self.unique(scope.transact(write))
 
     async def store_in(
-        self,
-        session: AsyncClientSession,
-        actor: Actor,
-        account: RawDoc,
-        documents: list[Any],
-        numbered: list[bool],
+        self, tx: Tx, account: RawDoc, documents: list[Any], numbered: list[bool]
     ) -> list[RawDoc]:
         """Inside the caller's transaction: number the invoices that have no number (the
         counter moves in this transaction: no gap, see `take_number`), insert them with their
@@ -128,32 +136,35 @@ class InvoiceStore(RecordStore):
         raws = []
         for document, given in zip(documents, numbered, strict=True):
             if not given:
-                document.number = await take_number(self.database, session, actor, account)
+                document.number = await take_number(tx, account)
             document.id = document.id or PydanticObjectId()  # the same id on a retry
-            raws.append(self._new(actor, document))
-        await self.insert_within(session, actor, raws)
+            raws.append(self.new_raw(document))
+        await self.insert(tx, raws)
         return raws
 
-    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+    async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
         """New invoices mark the punchcards they bill, in their transaction."""
         for raw in raws:
             ids = billed_ids(raw)
             if ids:
-                snapshot = invoice_snapshot(raw)
-                await mark_punchcards(
-                    self.database, actor, "invoice", snapshot, ids, session=session
-                )
+                await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids)
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         self._check_open(current)
         account = await self.account(actor)
         before = self.model.model_validate(decode(current)).model_dump(exclude=NOT_DATA)
-        prepared = await self._prepare(actor, account, changes, before, "input", set(), key)
+        scope = self.scope(actor)
+        prepared = await self._prepare(scope, account, changes, before, "input", set(), key)
         everything = {k: v for k, v in prepared.items() if k in changes or before.get(k) != v}
         listed, was_listed = _listed(prepared), billed_ids(current)
         renamed = any(before.get(k) != prepared.get(k) for k in ("number", "invoice_date"))
@@ -161,22 +172,27 @@ class InvoiceStore(RecordStore):
         unmarked = [i for i in was_listed if i not in listed]
         snapshot = invoice_snapshot({**prepared, "_id": key})
 
-        async def remark(session: AsyncClientSession) -> None:
-            await self._unmark(session, actor, key, unmarked)
+        async def remark(tx: Tx) -> None:
+            await self._unmark(tx, key, unmarked)
             if marked:
-                await mark_punchcards(
-                    self.database, actor, "invoice", snapshot, marked, session=session
-                )
+                await mark_punchcards(tx, "invoice", snapshot, marked)
 
-        store = self._with(remark if marked or unmarked else None)
-        return await RecordStore.update(store, actor, key, revision, everything)
+        remarks = remark if marked or unmarked else None
+        return await super().update(actor, key, revision, everything, _both(remarks, also))
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
+    ) -> RawDoc:
         current = await self.get(actor, key)
         self._check_open(current)
-        paying = await self.database.db.payments.find_one(
-            {"_account": actor.account_id, "invoice": key, "_void": {"$ne": True}}, {"_id": 1}
-        )
+        # any payment, whoever may see it, keeps the invoice
+        payments = self.scope(actor).whole_account()["payments"]
+        paying = await payments.find_one({"invoice": key, "_void": {"$ne": True}}, {"_id": 1})
         if paying is not None:
             raise ServiceError.one(
                 "This invoice has payments; void them before deleting it.",
@@ -185,13 +201,13 @@ class InvoiceStore(RecordStore):
             )
         listed = billed_ids(current)
 
-        async def unmark(session: AsyncClientSession) -> None:
-            await self._unmark(session, actor, key, listed)
+        async def unmark(tx: Tx) -> None:
+            await self._unmark(tx, key, listed)
 
-        store = self._with(unmark if listed else None)
-        return await RecordStore.delete(store, actor, key, reason, revision)
+        unmarks = unmark if listed else None
+        return await super().delete(actor, key, reason, revision, _both(unmarks, also))
 
-    async def restore(self, actor: Actor, key: Any) -> RawDoc:
+    async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         """Restore a deleted invoice, marking its punchcards again: refused if one of them
         was billed on another invoice (or deleted) meanwhile."""
         current = await self.get(actor, key)
@@ -199,25 +215,23 @@ class InvoiceStore(RecordStore):
         if listed and current.get("_deleted"):
             problems: list[Problem] = []
             document = Invoice.model_validate(decode(current))
-            await check_punchcards(self.database, actor, document, key, set(), problems)
+            await check_punchcards(self.scope(actor), document, key, set(), problems)
             if problems:
                 raise ServiceError(*problems)
         snapshot = invoice_snapshot(current)
 
-        async def mark(session: AsyncClientSession) -> None:
-            await mark_punchcards(
-                self.database, actor, "invoice", snapshot, listed, session=session
-            )
+        async def mark(tx: Tx) -> None:
+            await mark_punchcards(tx, "invoice", snapshot, listed)
 
-        store = self._with(mark if listed else None)
-        return await RecordStore.restore(store, actor, key)
+        marks = mark if listed else None
+        return await super().restore(actor, key, _both(marks, also))
 
     async def close(self, actor: Actor, key: Any, revision: int) -> RawDoc:
         """Close an invoice: from now on it is not edited or deleted; payments still change
         what is paid and due on it."""
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         self._check_open(current)
         stamp = now()
         update = {
@@ -228,38 +242,25 @@ class InvoiceStore(RecordStore):
                 "_last_updated_date": stamp,
             }
         }
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            self.record_type,
-            key,
-            changes=[{"field": "closed", "before": False, "after": True}],
-        )
-        return await self._write(current, update, event)
+        changes = [{"field": "closed", "before": False, "after": True}]
+        return await self.write(actor, current, update, changes=changes)
 
     async def account(self, actor: Actor) -> RawDoc:
-        raw = await self.database.db.accounts.find_one({"_id": actor.account_id})
+        raw = await self.scope(actor)["accounts"].find_one({"_id": actor.account_id})
         if raw is None:
             raise not_found("account", None)
         return dict(decode(raw))
 
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
-        """The punchcards an update adds or removes are marked in its transaction."""
-        if self.also is not None:
-            await self.also(session)
-
-    async def _unmark(
-        self, session: AsyncClientSession, actor: Actor, key: Any, ids: list[Any]
-    ) -> None:
-        """Clear the invoice snapshot of those of these punchcards this invoice bills."""
+    async def _unmark(self, tx: Tx, key: Any, ids: list[Any]) -> None:
+        """Clear the invoice snapshot of those of these punchcards this invoice bills (all of
+        them, whoever may see them)."""
         if not ids:
             return
-        cursor = self.database.db.punchcards.find(
-            {"_id": {"$in": ids}, "_account": actor.account_id}, {"invoice": 1}, session=session
-        )
+        punchcards = tx.whole_account()["punchcards"]
+        cursor = punchcards.find({"_id": {"$in": ids}}, {"invoice": 1})
         ours = [raw["_id"] async for raw in cursor if (raw.get("invoice") or {}).get("_id") == key]
         if ours:
-            await mark_punchcards(self.database, actor, "invoice", None, ours, session=session)
+            await mark_punchcards(tx, "invoice", None, ours)
 
     def _check_open(self, current: RawDoc) -> None:
         if current.get("invoice_type") == InvoiceType.CREDIT_NOTE.value:
@@ -275,20 +276,19 @@ class InvoiceStore(RecordStore):
 
     async def _prepare(
         self,
-        actor: Actor,
+        reader: Reader,
         account: RawDoc,
         data: dict[str, Any],
         before: dict[str, Any] | None,
         where: str,
         claimed: set[Any],
         key: Any = None,
-        session: AsyncClientSession | None = None,
     ) -> dict[str, Any]:
         """The invoice to store: validated, defaults and snapshots filled, punchcards checked
-        (`claimed`: those the import's earlier invoices bill; in `session` when the invoice is
-        prepared inside its own transaction), amounts computed."""
+        (`claimed`: those the import's earlier invoices bill; read in the transaction when
+        `reader` is the one storing the invoice), amounts computed."""
         try:
-            doc = validated(Invoice, {**(before or {}), **data, "account": actor.account_id})
+            doc = validated(Invoice, {**(before or {}), **data, "account": reader.account_id})
         except ServiceError as refusal:
             raise ServiceError(*_within(where, refusal.problems)) from None
         creating, given = before is None, set(data)
@@ -308,9 +308,9 @@ class InvoiceStore(RecordStore):
             fill_term(doc, account, problems)
         fill_due_date(doc, account)
         wanted = {"patient", "client", "referred_by"} if creating else given
-        await fill_snapshots(self.database, actor, doc, wanted)
+        await fill_snapshots(reader, doc, wanted)
         if doc.punchcards and (creating or {"punchcards", "patient"} & given):
-            await check_punchcards(self.database, actor, doc, key, claimed, problems, session)
+            await check_punchcards(reader, doc, key, claimed, problems)
         compute_amounts(doc, account, before, creating or "services" in given, problems)
         settle_status(doc, before, "status" in given, problems)
         if problems:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from app.billing.documents import Invoice
 from app.common.documents import Location, PersonName, primary
-from app.common.services import Actor, RawDoc
-from app.common.store import records_by_id
+from app.common.services import RawDoc
 from app.common.text import full_name
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.errors import ErrorCode, Problem
+
+Reader = Scope | Tx
+"""Where an invoice's records are read: the caller's scope, or the transaction storing it."""
 
 
 def _display_name(name: Any) -> str | None:
@@ -49,12 +50,12 @@ def party(raw: RawDoc) -> dict[str, Any]:
     }
 
 
-async def fill_snapshots(database: Database, actor: Actor, doc: Invoice, wanted: set[str]) -> None:
+async def fill_snapshots(reader: Reader, doc: Invoice, wanted: set[str]) -> None:
     """Fill what the caller left out of the patient, client and referrer snapshots named in
     `wanted`, from the live records (a missing one is reported by the reference check)."""
 
     async def record(collection: str, key: Any) -> RawDoc | None:
-        return (await records_by_id(database, collection, actor.account_id, [key])).get(key)
+        return (await reader[collection].by_ids([key])).get(key)
 
     if doc.patient is not None and "patient" in wanted:
         raw = await record("patients", doc.patient.record)
@@ -81,19 +82,17 @@ async def fill_snapshots(database: Database, actor: Actor, doc: Invoice, wanted:
 
 
 async def check_punchcards(
-    database: Database,
-    actor: Actor,
+    reader: Reader,
     doc: Invoice,
     invoice_id: Any,
     claimed: set[Any],
     problems: list[Problem],
-    session: AsyncClientSession | None = None,
 ) -> None:
     """Refuse punchcards this invoice (`invoice_id`, None when new) may not bill: already on
     another invoice, deleted, of another patient than the invoice's, listed twice, or billed by
     another invoice of the same import (`claimed` collects what each invoice bills)."""
     ids = [card.record for card in doc.punchcards]
-    stored = await records_by_id(database, "punchcards", actor.account_id, ids, session=session)
+    stored = await reader["punchcards"].by_ids(ids)
     patient = doc.patient.record if doc.patient is not None else None
     seen: set[Any] = set()
     for index, card in enumerate(doc.punchcards):

@@ -68,11 +68,20 @@ class Invoice(Record, Node, Versioned):
         "something still due."
     )
     async def overdue(self, info: Info) -> bool:
+        return (await self.days_overdue(info) or 0) > 0
+
+    @strawberry.field(
+        description="How many days past its due date the invoice is (today in the account's "
+        "time zone); null when it is not yet due or nothing is due (a paid invoice, a credit "
+        "note)."
+    )
+    async def days_overdue(self, info: Info) -> int | None:
         due_date, amount_due = to_date(self.doc.get("due_date")), self.doc.get("amount_due")
         if due_date is None or (to_decimal(amount_due) or Decimal(0)) <= 0:
-            return False
-        account = await info.context.loaders.load("accounts", self.doc["_account"])
-        return due_date < account_today(account)
+            return None
+        account = await info.context.loaders.load("accounts", info.context.account_id)
+        days = (account_today(account) - due_date).days
+        return days if days > 0 else None
 
 
 @record_type(

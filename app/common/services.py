@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from beanie.odm.utils.encoder import Encoder
 from bson import Decimal128, ObjectId
 from pydantic import BaseModel, ValidationError
 
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
-from app.common.text import camel
+from app.common.text import camel, control_character, is_multiline
 from app.errors import ErrorCode, Problem, ServiceError
 
 D = TypeVar("D", bound=BaseModel)
@@ -32,15 +33,33 @@ class Actor:
     api_client_name: str | None = None
     request_id: str | None = None
     client_address: str | None = None
+    role_type: RoleType | None = None
+    """The kind of role the caller acts in: a caregiver's reads are their own rows only
+    (app/data/policy.py); None for the agency itself, as with `permissions`."""
+    computed: bool = False
+    """What this actor writes now was computed by the rules (a punch's pay, a visit's copied
+    rates), not given by it: its role's right to write marked fields is not asked."""
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
+    user_name: str | None = None
+    session_id: ObjectId | None = None
+    """The sign-in session a user acts in: the trail names it beside the user."""
 
     def may(self, permission: Permission) -> bool:
         return self.permissions is None or permission in self.permissions
 
+    def computing(self) -> Actor:
+        """The same actor, writing what the rules computed (see `computed`)."""
+        return replace(self, computed=True)
+
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:
-            return {"kind": "user", "id": self.user_id, "name": None}
+            return {
+                "kind": "user",
+                "id": self.user_id,
+                "name": self.user_name,
+                "session": self.session_id,
+            }
         return {"kind": "api_client", "id": self.api_client_id, "name": self.api_client_name}
 
 
@@ -59,9 +78,43 @@ def problems_from(error: ValidationError, prefix: str = "input") -> list[Problem
 
 def validated(model: type[D], data: dict[str, Any]) -> D:
     try:
-        return model.model_validate(data)
+        document = model.model_validate(data)
     except ValidationError as error:
         raise ServiceError(*problems_from(error)) from None
+    problems = list(unfit_values_in(document, "input"))
+    if problems:
+        raise ServiceError(*problems)
+    return document
+
+
+MAX_WHOLE_DIGITS = 15
+"""No quantity, rate, multiplier or amount an agency keeps has more digits before the point;
+larger ones would overflow the arithmetic (28 digits) of what is computed from them."""
+
+
+def unfit_values_in(value: Any, path: str, multiline: bool = False) -> Iterator[Problem]:
+    """A problem, naming its input path, for every value no record may store, at any depth
+    (unknown keys kept from the old API too): a string holding a control character, a number
+    with more than 15 digits before the point."""
+    if isinstance(value, str):
+        if (why := control_character(value, multiline)) is not None:
+            yield Problem(why, ErrorCode.INVALID, path)
+    elif isinstance(value, Decimal):
+        if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
+            why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
+            yield Problem(why, ErrorCode.INVALID, path)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            inner = getattr(value, name)
+            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+        for name, inner in (value.model_extra or {}).items():
+            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+    elif isinstance(value, dict):
+        for name, inner in value.items():
+            yield from unfit_values_in(inner, f"{path}.{camel(str(name))}", is_multiline(str(name)))
+    elif isinstance(value, (list, tuple)):
+        for index, inner in enumerate(value):
+            yield from unfit_values_in(inner, f"{path}.{index}", multiline)
 
 
 def decode(stored: Any) -> Any:

@@ -41,3 +41,33 @@ def full_name(name: Mapping[str, Any] | None) -> str:
 def name_of(person: Mapping[str, Any]) -> str:
     """A person's full name as a record shows it, "(no name)" when they have none."""
     return full_name(person.get("name")) or "(no name)"
+
+
+MULTILINE_WORDS = frozenset(
+    {"notes", "note", "description", "duties", "text", "message", "messages", "body"}
+    | {"comment", "comments", "letter", "resume", "reason", "instructions", "content"}
+)
+"""Words of a field's name that mark text written in lines (a note, a description, a message,
+a reason): there, tabs and line breaks belong to the text."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def is_multiline(name: str) -> bool:
+    """Whether a field (`header_message`, `reason_for_leaving`) holds text written in lines."""
+    return any(word in MULTILINE_WORDS for word in name.lower().split("_"))
+
+
+def control_character(text: str, multiline: bool) -> str | None:
+    """Why `text` cannot be stored, or None: a C0 or C1 control character (tab, line feed and
+    carriage return allowed in text written in lines) or half of a surrogate pair. Such
+    characters are invisible, sort before every letter and break exports and printing."""
+    found = (_CONTROL_IN_LINES if multiline else _CONTROL).search(text)
+    if found is None:
+        return None
+    allowed = " (tabs and line breaks are)" if multiline else ""
+    return (
+        f"Control characters are not allowed{allowed}: U+{ord(found.group()):04X} at position "
+        f"{found.start()}."
+    )

@@ -3,31 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, field_validator
 
-from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account, ref
+from app.common.codes import Code
+from app.common.documents import (
+    FILLED,
+    HR,
+    READONLY,
+    CareDocument,
+    Embedded,
+    SoftDeletable,
+    by_account,
+    ref,
+)
 
 MAX_MESSAGES = 1000
 """Messages a conversation holds (kept well inside MongoDB's 16 MB document limit)."""
 MAX_BODY = 5000
 
 
-@strawberry.enum(description="Whether a conversation takes new messages.")
-class ConversationStatus(Enum):
-    OPEN = strawberry.enum_value("open", description="Open: participants can post.")
-    CLOSED = strawberry.enum_value("closed", description="Closed: kept for reading, no posts.")
+class ConversationStatus(Code):
+    """Whether a conversation takes new messages."""
+
+    OPEN = "open", "Open: participants can post."
+    CLOSED = "closed", "Closed: kept for reading, no posts."
 
 
-@strawberry.enum(description="How urgent a note about a staff member or caregiver is.")
-class UserNotePriority(Enum):
-    LOW = strawberry.enum_value("low", description="For the record.")
-    NORMAL = strawberry.enum_value("normal", description="The usual.")
-    HIGH = strawberry.enum_value("high", description="Needs attention soon.")
-    URGENT = strawberry.enum_value("urgent", description="Needs attention now.")
+class UserNotePriority(Code):
+    """How urgent a note about a staff member or caregiver is."""
+
+    LOW = "low", "For the record."
+    NORMAL = "normal", "The usual."
+    HIGH = "high", "Needs attention soon."
+    URGENT = "urgent", "Needs attention now."
 
 
 PRIORITY_RANK = {
@@ -148,7 +158,7 @@ class UserNote(CareDocument, SoftDeletable):
         None,
         alias="last_updated_date",
         description="When the note last changed.",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **FILLED},
     )
     last_updated_user: PydanticObjectId | None = Field(
         None,
@@ -159,8 +169,12 @@ class UserNote(CareDocument, SoftDeletable):
         description="The staff member or caregiver the note is about.",
         json_schema_extra=ref("User", "users"),
     )
-    title: str = Field(min_length=1, max_length=200, description="The note's title.")
-    note: str = Field(min_length=1, max_length=10_000, description="The note itself.")
+    title: str = Field(
+        min_length=1, max_length=200, description="The note's title.", json_schema_extra=HR
+    )
+    note: str = Field(
+        min_length=1, max_length=10_000, description="The note itself.", json_schema_extra=HR
+    )
     priority: UserNotePriority = Field(UserNotePriority.NORMAL, description="How urgent it is.")
 
     class Settings:

@@ -13,6 +13,7 @@ from app.conversations.inputs import (
     UserNoteOrder,
 )
 from app.conversations.types import Conversation, UserNote
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy, RecordId
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
@@ -21,7 +22,7 @@ from app.graphql.relay import decode_id
 @strawberry.type
 class ConversationQueries:
     @strawberry.field(description="A conversation by global ID; null if not in your account.")
-    async def conversation(self, info: Info, id: strawberry.ID) -> Conversation | None:
+    async def conversation(self, info: Info, id: RecordId) -> Conversation | None:
         return await Conversation.load(info, decode_id(id, Conversation))
 
     @strawberry.field(
@@ -31,19 +32,19 @@ class ConversationQueries:
     async def conversations(
         self,
         info: Info,
-        filter: ConversationFilter | None = None,
-        order_by: ConversationOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[ConversationFilter] = None,
+        order_by: OrderBy[ConversationOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Conversation]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or ConversationFilter()).query(info)
         return await list_records(info, Conversation, query, order_by, LATEST_FIRST, page)
 
     @strawberry.field(description="A note about a staff member by global ID; null if not yours.")
-    async def user_note(self, info: Info, id: strawberry.ID) -> UserNote | None:
+    async def user_note(self, info: Info, id: RecordId) -> UserNote | None:
         return await UserNote.load(info, decode_id(id, UserNote))
 
     @strawberry.field(
@@ -53,12 +54,12 @@ class ConversationQueries:
     async def user_notes(
         self,
         info: Info,
-        filter: UserNoteFilter | None = None,
-        order_by: UserNoteOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[UserNoteFilter] = None,
+        order_by: OrderBy[UserNoteOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[UserNote]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or UserNoteFilter()).query(info)

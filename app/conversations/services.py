@@ -176,8 +176,9 @@ async def post_message(
 ) -> tuple[RawDoc, RawDoc]:
     """Append a message; the conversation as it now is, and the message.
 
-    `author` is the posting user (a participant); without one, the API client posts under its
-    own name. `at` back-dates the message (for imports and demo data); it defaults to now.
+    `author` is the posting user (a participant); without one, the person signed in posts, or
+    an API client under its own name. `at` back-dates the message (for imports and demo data);
+    it defaults to now.
     """
     text = body.strip()
     if not text:
@@ -189,6 +190,7 @@ async def post_message(
             "body",
         )
     actor = scope.actor
+    author = author if author is not None else actor.user_id
     store = conversation_store(scope.database)
     current = await store.get(actor, key)
     refusal = _refusal(current, author)

@@ -10,6 +10,7 @@ from app.conversations.documents import Conversation as ConversationDocument
 from app.conversations.documents import ConversationMessage as MessageDocument
 from app.conversations.documents import UserNote as UserNoteDocument
 from app.errors import PublicError
+from app.graphql.arguments import After, Before, First, Last
 from app.graphql.connections import (
     Connection,
     Edge,
@@ -88,10 +89,10 @@ class Conversation(Record, Node, Versioned):
     )
     def messages(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ConversationMessage]:
         page = Page(first=first, after=after, last=last, before=before)
         return message_page(self.doc.get("messages") or [], page)

@@ -16,6 +16,7 @@ RawDoc = dict[str, Any]
 
 SENSITIVE_KEYS = frozenset(
     {"ssn", "date_of_birth", "auth_token", "key_hash", "secret_hash", "last4", "note"}
+    | {"password_hash", "totp_secret", "totp_pending_secret", "token_hash", "refresh_hash"}
 )
 MASK = "***"
 NOT_AUDITED = frozenset(

@@ -1,14 +1,15 @@
 """A collection limited to one account: the scoping every query of the data path gets.
 
 Its methods mirror PyMongo's. They add `_account` to every filter, every insert, every update's
-filter and the first `$match` of every aggregation, apply the row policy to reads, and refuse
-what they cannot scope (a filter naming another account, a pipeline that reads or writes
-another collection, an update that moves a record to another account).
+filter and the first `$match` of every aggregation, apply the row policy to reads and leave out
+of what they read the fields the caller may not read (app/data/fields.py), and refuse what
+they cannot scope (a filter naming another account, a pipeline that reads or writes another
+collection, an update that moves a record to another account).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,8 @@ from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.results import BulkWriteResult, InsertManyResult, InsertOneResult, UpdateResult
 
-from app.data.policy import RowPolicy
+from app.data.fields import masked
+from app.data.rows import RowPolicy
 from app.db import RawDoc
 
 ACCOUNT = "_account"
@@ -29,6 +31,13 @@ ACCOUNT = "_account"
 CROSS_COLLECTION_STAGES = frozenset({"$lookup", "$graphLookup", "$unionWith", "$out", "$merge"})
 
 Filter = Mapping[str, Any]
+FieldPolicy = Callable[[str], tuple[str, ...]]
+"""The stored paths of a collection the caller may not read (app/data/fields.py)."""
+
+
+def every_field(collection: str) -> tuple[str, ...]:
+    """Nothing hidden: the agency itself, and rules computing with what they read."""
+    return ()
 
 
 class ScopeError(Exception):
@@ -37,12 +46,14 @@ class ScopeError(Exception):
 
 @dataclass(frozen=True)
 class ScopedCollection:
-    """A collection limited to one account (and, for reads, the scope's row policy)."""
+    """A collection limited to one account (and, for reads, the scope's row and field
+    policies)."""
 
     raw: AsyncCollection[RawDoc]
     account_id: int
     rows: RowPolicy
     session: AsyncClientSession | None = None
+    fields: FieldPolicy = every_field
 
     @property
     def name(self) -> str:
@@ -51,11 +62,13 @@ class ScopedCollection:
     # reads ---------------------------------------------------------------------------------
 
     def find(self, filter: Filter | None = None, *args: Any, **kwargs: Any) -> AsyncCursor[RawDoc]:
+        args, kwargs = self._projected(args, kwargs)
         return self.raw.find(self._read(filter), *args, **self._with_session(kwargs))
 
     async def find_one(
         self, filter: Filter | None = None, *args: Any, **kwargs: Any
     ) -> RawDoc | None:
+        args, kwargs = self._projected(args, kwargs)
         return await self.raw.find_one(self._read(filter), *args, **self._with_session(kwargs))
 
     async def by_ids(
@@ -74,7 +87,8 @@ class ScopedCollection:
         self, pipeline: Sequence[Mapping[str, Any]], **kwargs: Any
     ) -> AsyncCommandCursor[RawDoc]:
         """A pipeline whose first stage is a `$match` (scoped here) and that stays in this
-        collection; anything else is refused."""
+        collection; anything else is refused. The fields the caller may not read are unset
+        right after the match (the embedded server does not unset them inside lists)."""
         if not pipeline or "$match" not in pipeline[0]:
             raise ScopeError(f"a pipeline on {self.name} must start with $match")
         for stage in pipeline:
@@ -82,7 +96,10 @@ class ScopedCollection:
             if crossing:
                 raise ScopeError(f"{sorted(crossing)[0]} would leave {self.name}")
         first = {"$match": self._read(pipeline[0]["$match"])}
-        return await self.raw.aggregate([first, *pipeline[1:]], **self._with_session(kwargs))
+        hidden = self.fields(self.name)
+        unset: list[Mapping[str, Any]] = [{"$unset": list(hidden)}] if hidden else []
+        stages: list[Mapping[str, Any]] = [first, *unset, *pipeline[1:]]
+        return await self.raw.aggregate(stages, **self._with_session(kwargs))
 
     # writes --------------------------------------------------------------------------------
 
@@ -91,8 +108,8 @@ class ScopedCollection:
 
     async def insert_many(self, documents: Iterable[RawDoc], **kwargs: Any) -> InsertManyResult:
         stamped = [self._stamped(document) for document in documents]
-        if not stamped:
-            raise ScopeError(f"nothing to insert into {self.name}")
+        if not stamped:  # MongoDB refuses an insert of nothing: nothing was asked, nothing done
+            return InsertManyResult([], acknowledged=True)
         return await self.raw.insert_many(stamped, **self._with_session(kwargs))
 
     async def update_one(self, filter: Filter, update: Any, **kwargs: Any) -> UpdateResult:
@@ -156,6 +173,17 @@ class ScopedCollection:
         if self.session is not None and kwargs.get("session") is None:
             kwargs["session"] = self.session
         return kwargs
+
+    def _projected(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The read's projection, leaving out what the caller may not read."""
+        hidden = self.fields(self.name)
+        if not hidden:
+            return args, kwargs
+        if args:
+            return (masked(args[0], hidden, self.name), *args[1:]), kwargs
+        return args, {**kwargs, "projection": masked(kwargs.get("projection"), hidden, self.name)}
 
     def _write(self, filter: Filter | None) -> RawDoc:
         """The filter limited to the account."""

@@ -27,12 +27,14 @@ from app.common.services import (
     SearchKeys,
     decode,
     encode,
+    item_path,
     keep_write_only,
     problems_from_many,
     validated,
 )
-from app.common.text import camel
+from app.common.text import camel, control_character
 from app.data.audit import changes_between
+from app.data.fields import unwritable
 from app.data.references import check_references
 from app.data.scope import Scope, ScopedCollection
 from app.data.unit import Tx
@@ -95,12 +97,19 @@ class RecordStore:
         return raw
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
     ) -> list[RawDoc]:
         """New records, validated (the problems of all of them, each naming its item) and their
-        references checked, ready to insert; nothing is written."""
+        references checked, ready to insert; nothing is written. Marked fields (pay, billing,
+        ...) the actor may not write are refused first, unless the actor is `computing()`:
+        the data is the rules' (a punch's pay), or the store checked what the caller gave
+        before filling in more."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
+        self.refuse_unwritable(actor, items, prefix)
         raws = [
             self.new_raw(document)
             for document in problems_from_many(self.validate_new, actor, items, prefix)
@@ -135,7 +144,9 @@ class RecordStore:
     # read ------------------------------------------------------------------------------------
 
     async def get(self, actor: Actor, key: Any) -> RawDoc:
-        raw = await self.collection(actor).find_one({"_id": key})
+        """A record the actor may see, whole: the store's rules (and an update's patch)
+        work with every field of it, the ones the actor may not read too."""
+        raw = await self.scope(actor).unmasked()[self.collection_name].find_one({"_id": key})
         if raw is None:
             raise not_found(self.what)
         return raw
@@ -151,13 +162,15 @@ class RecordStore:
         also: Also | None = None,
     ) -> RawDoc:
         """Apply a patch: fields left out keep their stored values at every depth, a null
-        clears one, a list replaces the stored list whole."""
+        clears one, a list replaces the stored list whole. Marked fields the actor may not
+        write are refused first (see `prepare_many`)."""
+        self.refuse_unwritable(actor, [changes], None)
         current = await self.get(actor, key)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
         changes = keep_write_only(self.model, before, changes)
-        merged = patched(before, changes)
+        merged = patched(before, changes, self.model)
         document = validated(self.model, {**merged, "last_updated_date": now()})
         await check_references(self.scope(actor), self.model, [changes])
         self._index_search(document)
@@ -186,6 +199,8 @@ class RecordStore:
             )
         if not reason.strip():
             raise ServiceError.one("Say why it is deleted.", ErrorCode.REQUIRED, "reason")
+        if (why := control_character(reason, multiline=True)) is not None:
+            raise ServiceError.one(why, ErrorCode.INVALID, "reason")
         entry = {
             "date": now(),
             "reason": reason.strip(),
@@ -283,6 +298,19 @@ class RecordStore:
             raise ServiceError.one(
                 f"Another {self.what} has {what}.", ErrorCode.DUPLICATE, field
             ) from None
+
+    def refuse_unwritable(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None
+    ) -> None:
+        """FORBIDDEN, naming each input field, when the items give a value to a marked field
+        (pay, billing, clinical, HR, identity) the actor's role may not write; nothing when
+        the actor writes what the rules computed (`Actor.computing`)."""
+        if actor.computed:
+            return
+        paths = [item_path(prefix, index) for index in range(len(items))]
+        problems = unwritable(actor, self.model, items, paths)
+        if problems:
+            raise ServiceError(*problems)
 
     def validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         """A new record's document, with its account, first revision and dates."""

@@ -23,13 +23,16 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.change_stream import AsyncChangeStream
 
 from app.common.services import Actor
 from app.data.collections import ACCOUNT
 from app.data.scope import Scope
 from app.db import Database, RawDoc
 
-CREDENTIALS = frozenset({"api_clients", "access_tokens"})
+CREDENTIALS = frozenset(
+    {"api_clients", "access_tokens", "session_tokens", "sessions", "sign_in_links"}
+)
 WATCHED = ("api_clients", "accounts", "sessions", "credential_changes")
 """What a change of credentials touches: a client (revoked, rotated, its role), an account (its
 roles, its state), a person's session (signed out), and the explicit notes of the rest."""
@@ -69,7 +72,7 @@ class System:
         return await self.database.db[collection].find_one(dict(query), wanted)
 
     @asynccontextmanager
-    async def watch_credentials(self) -> AsyncIterator[AsyncIterator[RawDoc]]:
+    async def watch_credentials(self) -> AsyncIterator[AsyncChangeStream[RawDoc]]:
         """A change stream of the collections that hold credentials (`WATCHED`), in every
         account: each event names its collection (`ns.coll`), its operation and the changed
         document's `_id` (an insert carries the whole document). Raises where the database
@@ -104,6 +107,12 @@ class System:
             return_document=ReturnDocument.AFTER,
         )  # fmt: skip
         return counted or {"_id": key, "failures": [at]}
+
+    async def login_by_email(self, email: str) -> RawDoc | None:
+        """The sign-in identity of this (normalised) email, in whichever account it is: signing
+        in names only the email, and the login found says whose account it is (`account_of`).
+        Emails of logins are unique across accounts for this reason."""
+        return await self.database.db.logins.find_one({"email": email})
 
     async def account(self, number: int, fields: Mapping[str, Any] | None = None) -> RawDoc | None:
         """An account by its number, for a credential just found."""

@@ -18,8 +18,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.common.services import Actor
 from app.data.audit import audit_event, changes_between
-from app.data.collections import ScopedCollection
-from app.data.policy import RowPolicy, whole_account
+from app.data.collections import FieldPolicy, ScopedCollection, every_field
+from app.data.rows import RowPolicy, whole_account
 from app.db import Database, RawDoc
 from app.errors import ErrorCode, ServiceError
 
@@ -28,13 +28,14 @@ AUDIT = "audit_events"
 
 @dataclass(frozen=True)
 class Tx:
-    """One transaction of one scope (`Scope.transact` makes it): the same actor, account and
-    row policy, and collections that carry the transaction's session."""
+    """One transaction of one scope (`Scope.transact` makes it): the same actor, account,
+    row and field policies, and collections that carry the transaction's session."""
 
     database: Database
     actor: Actor
     rows: RowPolicy
     session: AsyncClientSession
+    fields: FieldPolicy = every_field
 
     @property
     def account_id(self) -> int:
@@ -42,11 +43,15 @@ class Tx:
 
     def __getitem__(self, collection: str) -> ScopedCollection:
         raw = self.database.db[collection]
-        return ScopedCollection(raw, self.account_id, self.rows, self.session)
+        return ScopedCollection(raw, self.account_id, self.rows, self.session, self.fields)
 
     def whole_account(self) -> Tx:
-        """This transaction without the row policy (see `Scope.whole_account`)."""
-        return Tx(self.database, self.actor, whole_account, self.session)
+        """This transaction without the row and field policies (see `Scope.whole_account`)."""
+        return Tx(self.database, self.actor, whole_account, self.session, every_field)
+
+    def unmasked(self) -> Tx:
+        """This transaction without the field policy (see `Scope.unmasked`)."""
+        return Tx(self.database, self.actor, self.rows, self.session, every_field)
 
     def entry(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any

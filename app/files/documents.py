@@ -8,38 +8,38 @@ user, account, contact or candidate the file belongs to.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field
 
-from app.common.codes import Permission
+from app.common.codes import Code, Permission
 from app.common.documents import READONLY, CareDocument, Embedded, SoftDeletable, by_account
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
 CONTENT_TYPE = r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+(\s*;.*)?$"
 
 
-@strawberry.enum(description="What kind of file it is.")
-class FileType(Enum):
-    DOCUMENT = "document"
-    PHOTO = "photo"
-    CONTRACT = "contract"
-    CERTIFICATE = "certificate"
-    CARE_PLAN = "care_plan"
-    ID_DOCUMENT = "id_document"
-    OTHER = "other"
+class FileType(Code):
+    """What kind of file it is."""
+
+    DOCUMENT = "document", "Any document."
+    PHOTO = "photo", "A photo."
+    CONTRACT = "contract", "A signed contract or agreement."
+    CERTIFICATE = "certificate", "A certificate or licence."
+    CARE_PLAN = "care_plan", "A care plan."
+    ID_DOCUMENT = "id_document", "An identity document."
+    OTHER = "other", "Anything else."
 
 
-@strawberry.enum(description="What kind of record a file belongs to.")
-class FileOwnerType(Enum):
-    ACCOUNT = "account"
-    USER = "user"
-    PATIENT = "patient"
-    CONTACT = "contact"
-    CANDIDATE = "candidate"
+class FileOwnerType(Code):
+    """What kind of record a file belongs to."""
+
+    ACCOUNT = "account", "The account (agency) itself."
+    USER = "user", "A user (staff or caregiver)."
+    PATIENT = "patient", "A patient."
+    CONTACT = "contact", "A contact."
+    CANDIDATE = "candidate", "A candidate."
 
     @property
     def type_name(self) -> str:

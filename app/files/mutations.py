@@ -19,6 +19,7 @@ from app.files.documents import owner_kind
 from app.files.inputs import FileUpdateInput
 from app.files.services import file_store, require_permission
 from app.files.types import File
+from app.graphql.arguments import Changes, OptionalRevision, Reason, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import payload_type
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -61,7 +62,7 @@ class FileMutations:
         "a new file instead). Refused with CONFLICT if `revision` is not the current one. " + NEEDS
     )
     async def file_update(
-        self, info: Info, id: strawberry.ID, revision: int, input: FileUpdateInput
+        self, info: Info, id: RecordId, revision: Revision, input: Changes[FileUpdateInput]
     ) -> FilePayload:
         def change(store: RecordStore, actor: Actor, key: Any) -> Awaitable[RawDoc]:
             return store.update(actor, key, revision, input_data(input, store.model))
@@ -73,7 +74,7 @@ class FileMutations:
         "downloaded, and can be restored. " + NEEDS
     )
     async def file_delete(
-        self, info: Info, id: strawberry.ID, reason: str, revision: int | None = None
+        self, info: Info, id: RecordId, reason: Reason, revision: OptionalRevision = None
     ) -> FilePayload:
         def change(store: RecordStore, actor: Actor, key: Any) -> Awaitable[RawDoc]:
             return store.delete(actor, key, reason, revision)
@@ -81,7 +82,7 @@ class FileMutations:
         return await _change(info, id, change)
 
     @strawberry.mutation(description="Restore a deleted file. " + NEEDS)
-    async def file_restore(self, info: Info, id: strawberry.ID) -> FilePayload:
+    async def file_restore(self, info: Info, id: RecordId) -> FilePayload:
         def change(store: RecordStore, actor: Actor, key: Any) -> Awaitable[RawDoc]:
             return store.restore(actor, key)
 

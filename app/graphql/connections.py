@@ -81,6 +81,11 @@ NEWEST_FIRST = Ordering("_id", descending=True)
 """Records by creation, newest first: ObjectIds grow with time."""
 
 
+ORDER_INPUTS: dict[str, type] = {}
+"""Every ordering input by its GraphQL name (`InvoiceOrder`): a reverse edge to a record type
+offers that type's own ordering, found here when the schema is built."""
+
+
 def order_input(name: str, fields: type[Enum], what: str) -> type:
     """`<Record>Order`: which stored key a list of `what` is sorted by, and which way."""
 
@@ -94,7 +99,9 @@ def order_input(name: str, fields: type[Enum], what: str) -> type:
         "ordering": ordering,
     }
     cls = type(name, (), namespace)
-    return strawberry.input(cls, name=name, description=f"How a list of {what} is sorted.")
+    made = strawberry.input(cls, name=name, description=f"How a list of {what} is sorted.")
+    ORDER_INPUTS[name] = made
+    return made
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""The four mutations every record has (create, update, delete, restore), written once."""
+"""The five mutations every record has (create, update, delete, restore, import), written once.
+
+A domain's `mutations.py` names each one, `patient_update = update_mutation(PATIENT,
+"patientUpdate")`, so a search for a mutation's name finds where it is defined.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,17 @@ from app.common.services import Actor, RawDoc
 from app.common.text import camel
 from app.data.records import RecordStore
 from app.db import Database
+from app.graphql.arguments import (
+    After,
+    Before,
+    First,
+    Last,
+    OptionalRevision,
+    Reason,
+    RecordId,
+    Revision,
+    described,
+)
 from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -41,10 +56,10 @@ class Versioned:
     async def history(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[AuditEvent]:
         record: Record = self  # type: ignore[assignment]
         about = {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
@@ -66,6 +81,11 @@ class RecordSpec:
 
     def key(self, global_id: str) -> Any:
         return decode_global_id(global_id, type_name_of(self.node), "id")
+
+    @property
+    def what(self) -> str:
+        """The record in words: `progress note`."""
+        return self.field.replace("_", " ")
 
 
 _payloads: dict[tuple[type, str], type] = {}
@@ -110,10 +130,9 @@ def import_payload_type(node: type[Record], plural: str) -> type:
     return _import_payloads[(node, plural)]
 
 
-def record_mutations(spec: RecordSpec) -> type:
-    """A type holding `<record>Create`, `…Update`, `…Delete`, `…Restore` and `…Import`."""
+def _perform(spec: RecordSpec) -> Callable[[Info, Action], Awaitable[Any]]:
+    """Run one store action as the caller, answering the record's payload."""
     payload = payload_type(spec.node, spec.field)
-    imported = import_payload_type(spec.node, spec.plural)
 
     async def perform(info: Info, action: Action) -> Any:
         async def act() -> Record:
@@ -124,12 +143,41 @@ def record_mutations(spec: RecordSpec) -> type:
         record, errors = await attempt(act())
         return payload(**{spec.field: record, "user_errors": errors})
 
+    return perform
+
+
+def _mutation(spec: RecordSpec, verb: str, name: str, resolver: Any, description: str) -> Any:
+    """The field of a generic mutation, under the name the contract gives it
+    (`<record><Verb>`): a name that drifts from the record's is refused at import."""
+    expected = camel(f"{spec.field}_{verb}")
+    if name != expected:
+        raise ValueError(f"The {verb} mutation of {spec.field} is named {expected!r}, not {name!r}")
+    returns = import_payload_type(spec.node, spec.plural) if verb == "import" else None
+    resolver.__annotations__["return"] = returns or payload_type(spec.node, spec.field)
+    resolver.__annotations__["info"] = Info
+    needs = f"Needs {spec.permission.name}."
+    return strawberry.mutation(resolver=resolver, name=name, description=f"{description} {needs}")
+
+
+def create_mutation(spec: RecordSpec, name: str) -> Any:
+    """`<record>Create`: add a record."""
+    perform = _perform(spec)
+
     async def create(info: Info, input: Any) -> Any:
         return await perform(
             info, lambda store, actor: store.create(actor, input_data(input, store.model))
         )
 
-    async def update(info: Info, id: strawberry.ID, revision: int, input: Any) -> Any:
+    # The input types are derived at run time, so the annotations are set here, as objects.
+    create.__annotations__["input"] = described(spec.create_input, f"The new {spec.what}.")
+    return _mutation(spec, "create", name, create, f"Add a {spec.what}.")
+
+
+def update_mutation(spec: RecordSpec, name: str) -> Any:
+    """`<record>Update`: change a record, checked against the revision it was based on."""
+    perform = _perform(spec)
+
+    async def update(info: Info, id: RecordId, revision: Revision, input: Any) -> Any:
         return await perform(
             info,
             lambda store, actor: store.update(
@@ -137,19 +185,54 @@ def record_mutations(spec: RecordSpec) -> type:
             ),
         )
 
+    update.__annotations__["input"] = described(
+        spec.update_input, "What to change; fields left out stay as they are."
+    )
+    return _mutation(
+        spec,
+        "update",
+        name,
+        update,
+        f"Change a {spec.what}: fields left out stay as they are; lists given replace the "
+        "stored lists whole. Refused with CONFLICT if `revision` is not the current one.",
+    )
+
+
+def delete_mutation(spec: RecordSpec, name: str) -> Any:
+    """`<record>Delete`: a soft deletion, with its reason."""
+    perform = _perform(spec)
+
     async def delete(
-        info: Info, id: strawberry.ID, reason: str, revision: int | None = None
+        info: Info, id: RecordId, reason: Reason, revision: OptionalRevision = None
     ) -> Any:
         return await perform(
             info, lambda store, actor: store.delete(actor, spec.key(id), reason, revision)
         )
 
-    async def restore(info: Info, id: strawberry.ID) -> Any:
+    description = f"Soft-delete a {spec.what}, saying why; it can be restored."
+    return _mutation(spec, "delete", name, delete, description)
+
+
+def restore_mutation(spec: RecordSpec, name: str) -> Any:
+    """`<record>Restore`: undo a soft deletion."""
+    perform = _perform(spec)
+
+    async def restore(info: Info, id: RecordId) -> Any:
         return await perform(info, lambda store, actor: store.restore(actor, spec.key(id)))
+
+    return _mutation(spec, "restore", name, restore, f"Restore a deleted {spec.what}.")
+
+
+def import_mutation(spec: RecordSpec, name: str) -> Any:
+    """`<record>Import`: many records at once, all or nothing."""
+    imported = import_payload_type(spec.node, spec.plural)
+    plural = spec.plural.replace("_", " ")
 
     async def import_(info: Info, input: Any) -> Any:
         async def act() -> list[Record]:
             actor = actor_of(info, spec.permission)
+            if not input:  # nothing to import is nothing imported, as for a list of one
+                return []
             store = spec.store(info.context.database)
             items = [input_data(item, store.model, f"input.{i}") for i, item in enumerate(input)]
             return spec.node.from_docs(await store.create_many(actor, items))
@@ -157,37 +240,16 @@ def record_mutations(spec: RecordSpec) -> type:
         records, errors = await attempt(act())
         return imported(**{spec.plural: records or [], "user_errors": errors})
 
-    # The input types are derived at run time, so the annotations are set here, as objects.
-    create.__annotations__["input"] = spec.create_input
-    update.__annotations__["input"] = spec.update_input
-    import_.__annotations__["input"] = list[spec.create_input]  # type: ignore[name-defined]
-    for resolver in (create, update, delete, restore, import_):
-        resolver.__annotations__["return"] = imported if resolver is import_ else payload
-        resolver.__annotations__["info"] = Info
-    what, needs = spec.field.replace("_", " "), f"Needs {spec.permission.name}."
-    plural = spec.plural.replace("_", " ")
-    descriptions = {
-        create: f"Add a {what}. {needs}",
-        update: f"Change a {what}: fields left out stay as they are; lists given replace the "
-        f"stored lists whole. Refused with CONFLICT if `revision` is not the current one. {needs}",
-        delete: f"Soft-delete a {what}, saying why; it can be restored. {needs}",
-        restore: f"Restore a deleted {what}. {needs}",
-        import_: f"Create many {plural} at once, all or nothing: one invalid item refuses "
-        f"them all (its errors name its index) and nothing is written; at most 5000. For "
-        f"migrations from another system. {needs}",
-    }
-    namespace: dict[str, Any] = {}
-    for resolver, verb in (
-        (create, "create"),
-        (update, "update"),
-        (delete, "delete"),
-        (restore, "restore"),
-        (import_, "import"),
-    ):
-        namespace[f"{spec.field}_{verb}"] = strawberry.mutation(
-            resolver=resolver,
-            name=camel(f"{spec.field}_{verb}"),
-            description=descriptions[resolver],
-        )
-    name = f"{type_name_of(spec.node)}Mutations"
-    return strawberry.type(type(name, (), namespace), name=name)
+    import_.__annotations__["input"] = described(
+        list[spec.create_input],  # type: ignore[name-defined]
+        f"The {plural} to create, in this order; at most 5000.",
+    )
+    return _mutation(
+        spec,
+        "import",
+        name,
+        import_,
+        f"Create many {plural} at once, all or nothing: one invalid item refuses them all (its "
+        "errors name its index) and nothing is written; at most 5000 (an empty list imports "
+        "nothing and answers an empty list). For migrations from another system.",
+    )

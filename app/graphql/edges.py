@@ -11,13 +11,17 @@ from __future__ import annotations
 import inspect
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from bson import json_util
+from strawberry.types.lazy_type import LazyType
 
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy
 from app.graphql.connections import (
     NEWEST_FIRST,
+    ORDER_INPUTS,
     Connection,
     Ordering,
     Page,
@@ -102,6 +106,15 @@ def first_page(
     )
 
 
+@dataclass(frozen=True)
+class OrderRef(LazyType[str, str]):
+    """A record type's ordering input (`InvoiceOrder`), found when the schema is built: an edge
+    can offer it without importing the package that defines it."""
+
+    def resolve_type(self) -> type[Any]:
+        return ORDER_INPUTS[self.type_name]
+
+
 def related(
     type_name: str,
     key: str,
@@ -112,19 +125,23 @@ def related(
     ordering: Ordering = NEWEST_FIRST,
 ) -> Any:
     """A reverse edge: the `type_name` records whose stored `key` holds this record's id, as a
-    connection (in `ordering` unless an `order_input` is offered and used), with that type's
-    filter when one is given (its defaults apply when the caller sends none: soft-deleted
-    records, for one, are left out unless the filter asks for them)."""
+    connection in `ordering`, or in the `orderBy` the caller gives (the target's own ordering
+    input, `<Type>Order`, unless another `order_input` is named), with that type's filter when
+    one is given (its defaults apply when the caller sends none: soft-deleted records, for one,
+    are left out unless the filter asks for them)."""
+    order_input = order_input or OrderRef(f"{type_name}Order", module=__name__)  # type: ignore[assignment]
+    if "unless told" not in description:
+        description += " `orderBy` sorts them otherwise."
 
     async def resolve(
         root: Any,
         info: Info,
         filter: Any = None,
         order_by: Any = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Any:
         node: Any = node_types()[type_name]
         if filter is None and filter_input is not None:
@@ -147,9 +164,10 @@ def related(
 
     # The edge offers only the arguments it has inputs for: strawberry reads the signature.
     inputs: dict[str, Any] = {"filter": filter_input, "order_by": order_input}
+    described: dict[str, Any] = {"filter": Filter, "order_by": OrderBy}
     returns = Connection[record_ref(type_name)]  # type: ignore[misc,valid-type]
     parameters = [
-        p.replace(annotation=inputs[p.name] | None) if inputs.get(p.name) else p
+        p.replace(annotation=described[p.name][inputs[p.name]]) if inputs.get(p.name) else p
         for p in inspect.signature(resolve).parameters.values()
         if inputs.get(p.name, True) is not None
     ]

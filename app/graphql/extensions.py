@@ -1,4 +1,5 @@
-"""Guards run before any resolver: the sign-in gate and the node budget; and error masking."""
+"""Guards run before any resolver: the sign-in gate, the policy table's root queries and the
+node budget; and error masking."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -30,13 +32,14 @@ from strawberry.extensions import SchemaExtension
 from app.accounts.throttle import Throttled
 from app.errors import PublicError, ServiceError
 from app.graphql.connections import DEFAULT_PAGE
+from app.graphql.guards import refused_queries
 from app.graphql.production import without_suggestions
 from app.keys import SUB_RESPONSE
 from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
 log = logging.getLogger("app.graphql")
 
-OPEN_FIELDS = {"authorize", "__typename", "__schema", "__type"}
+OPEN_FIELDS = {"authorize", "signIn", "invitationAccept", "__typename", "__schema", "__type"}
 
 
 def refuse(execution_context: Any, message: str, code: str) -> None:
@@ -47,7 +50,30 @@ def refuse(execution_context: Any, message: str, code: str) -> None:
 
 
 class RequestGuards(SchemaExtension):
-    """Refuses an operation before execution: no credentials, or more nodes than the budget."""
+    """Refuses an operation before execution: no credentials, a root query the caller's role
+    may not use (FORBIDDEN, no data), or more nodes than the budget; and reports what it cost
+    (`extensions.cost`)."""
+
+    requested: int | None = None
+    operation: OperationDefinitionNode | None = None
+
+    def get_results(self) -> dict[str, Any]:
+        """`extensions.cost`, as Shopify's: the records the operation could return (page sizes
+        multiplied down each path: what the budget is checked against), the records it did
+        return, the budget, and the database commands the request issued."""
+        if self.requested is None or self.operation is None:
+            return {}  # never counted: the document did not parse, validate or authenticate
+        context = self.execution_context.context
+        result = self.execution_context.result
+        data = getattr(result, "data", None)
+        returned = NodeCounter(self.execution_context).returned(self.operation, data)
+        cost = {
+            "requestedQueryCost": self.requested,
+            "actualQueryCost": returned,
+            "maximumQueryCost": context.settings.max_nodes,
+            "databaseCommands": context.tally.commands,
+        }
+        return {"cost": cost}
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context.context
@@ -68,9 +94,16 @@ class RequestGuards(SchemaExtension):
                 "Authentication required: send Authorization: Bearer <api key or access token>.",
                 "UNAUTHENTICATED",
             )
+        elif refused := self._refused(operation):
+            refuse(
+                self.execution_context,
+                f"Your role may not read {', '.join(refused)}.",
+                "FORBIDDEN",
+            )
         else:
             budget = context.settings.max_nodes
             nodes = NodeCounter(self.execution_context).count(operation)
+            self.requested, self.operation = nodes, operation
             if nodes > budget:
                 refuse(
                     self.execution_context,
@@ -79,6 +112,17 @@ class RequestGuards(SchemaExtension):
                     "QUERY_TOO_LARGE",
                 )
         yield
+
+    def _refused(self, operation: OperationDefinitionNode) -> list[str]:
+        """The root queries the policy table closes to the caller's role (a mutation answers
+        its own refusal in its payload: guards.MutationGate)."""
+        context = self.execution_context.context
+        if operation.operation != OperationType.QUERY or context.caller is None:
+            return []
+        document = self.execution_context.graphql_document
+        definitions = document.definitions if document is not None else ()
+        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+        return refused_queries(context, operation.selection_set, fragments)
 
 
 def sent_operation_name(execution_context: Any) -> str | None:
@@ -172,6 +216,61 @@ class NodeCounter:
             return len(ids)
         return DEFAULT_PAGE
 
+    def returned(self, operation: OperationDefinitionNode, data: Any) -> int:
+        """How many records an executed operation returned: the entries of its pages (and of
+        `nodes(ids:)`), counted in the response, down each path as `count` counts them."""
+        root = self.schema.get_root_type(operation.operation)
+        return self._returned([(operation.selection_set, root)], data) if root else 0
+
+    def _returned(self, selections: list[tuple[SelectionSetNode, Any]], data: Any) -> int:
+        if isinstance(data, list):
+            return sum(self._returned(selections, item) for item in data)
+        if not isinstance(data, dict):
+            return 0
+        total = 0
+        for key, fields in self._by_response_key(selections).items():
+            value = data.get(key)
+            if value is None:
+                continue
+            definition = fields[0][1]
+            if "first" in definition.args or "ids" in definition.args:
+                total += _entries(value)
+            inner = [
+                (node.selection_set, get_named_type(field.type))
+                for node, field in fields
+                if node.selection_set is not None
+            ]
+            if inner:
+                total += self._returned(inner, value)
+        return total
+
+    def _by_response_key(
+        self, selections: list[tuple[SelectionSetNode, Any]]
+    ) -> dict[str, list[tuple[FieldNode, Any]]]:
+        """The fields of merged selection sets by the key they answer under, through fragments:
+        a field selected twice (aliases, fragments) is counted once, as it is returned once."""
+        found: dict[str, list[tuple[FieldNode, Any]]] = {}
+        pending = list(selections)
+        while pending:
+            selection_set, parent = pending.pop()
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    fields = getattr(parent, "fields", None) or {}
+                    if selection.name.value in fields:
+                        key = (selection.alias or selection.name).value
+                        field = fields[selection.name.value]
+                        found.setdefault(key, []).append((selection, field))
+                elif isinstance(selection, InlineFragmentNode):
+                    cond = selection.type_condition
+                    target = self.schema.get_type(cond.name.value) if cond else parent
+                    pending.append((selection.selection_set, target))
+                elif isinstance(selection, FragmentSpreadNode):
+                    fragment = self.fragments.get(selection.name.value)
+                    if fragment is not None:
+                        target = self.schema.get_type(fragment.type_condition.name.value)
+                        pending.append((fragment.selection_set, target))
+        return found
+
     def _value(self, node: Any) -> Any:
         if isinstance(node, VariableNode):
             return self.variables.get(node.name.value)
@@ -180,6 +279,16 @@ class NodeCounter:
         if isinstance(node, ListValueNode):
             return list(node.values)
         return None
+
+
+def _entries(value: Any) -> int:
+    """The records in a page as returned: its edges or nodes, or the list of `nodes(ids:)`."""
+    if isinstance(value, list):
+        return sum(item is not None for item in value)
+    if isinstance(value, dict):
+        page = value.get("edges", value.get("nodes"))
+        return len(page) if isinstance(page, list) else 0
+    return 0
 
 
 def is_public(error: GraphQLError) -> bool:

@@ -60,6 +60,11 @@ _CONTENT_TYPES: dict[str, str] = {
 # The line of strawberry's template that decides where queries are sent; see graphiql_page.
 _FETCH_URL_LINE = 'const fetchURL = window.location.href.split("?")[0];'
 
+# Strawberry's template keeps the headers editor in localStorage: an Authorization header (an
+# API key) would outlive the tab, readable by any script of the origin. Ours does not keep it.
+_PERSIST_HEADERS = "shouldPersistHeaders: true,"
+_FORGET_HEADERS = "shouldPersistHeaders: false,"
+
 
 @functools.cache
 def graphiql_page(graphql_path: str = "/graphql") -> str:
@@ -70,6 +75,8 @@ def graphiql_page(graphql_path: str = "/graphql") -> str:
 
     * every ``https://unpkg.com/`` becomes ``ASSET_ROUTE + "/"``; the ``integrity`` attributes
       stay, because the served bytes are identical and SRI keeps protecting us;
+    * the headers editor is not kept in the browser's localStorage (`shouldPersistHeaders:
+      false`): an Authorization header typed there goes when the tab does;
     * the template has no template variables to fill in this strawberry version (its views serve
       the file as is); queries go to the page's own URL. We point them at ``graphql_path``
       instead, resolved against the page URL in the browser, so the page also works when it is
@@ -94,6 +101,12 @@ def graphiql_page(graphql_path: str = "/graphql") -> str:
             "the page sends queries to its own URL",
             graphql_path,
         )
+    if _PERSIST_HEADERS in html:
+        html = html.replace(_PERSIST_HEADERS, _FORGET_HEADERS)
+    elif _FORGET_HEADERS not in html:
+        # graphiql's default is not to persist; a template that names it otherwise is checked
+        # by tests/test_http.py
+        logger.warning("strawberry's GraphiQL template changed; shouldPersistHeaders not set")
     return html
 
 

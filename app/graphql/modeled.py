@@ -21,8 +21,9 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.common.documents import GeoPoint, field_extra
+from app.common.documents import FieldGroup, GeoPoint, field_extra
 from app.graphql.context import Info
+from app.graphql.guards import guarded
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
 from app.graphql.shared import GeoPointInput, GeoPointType
@@ -88,15 +89,41 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
         if field_extra(info).get("writeonly"):
             continue
         description = field_description(model, name, info)
+        group = field_extra(info).get("group")
+        extensions: list[Any] = []
+        if group is not None:  # a marked field: nullable, and FORBIDDEN without its permission
+            description, extensions = guarded(FieldGroup(group), description)
         if reference_of(info):
-            setattr(cls, name, reference_field(model, name, info, description))
+            setattr(cls, name, reference_field(model, name, info, description, extensions))
             continue
-        annotations[name] = _graphql_annotation(info.annotation, output_type, optional=True)
-        setattr(cls, name, strawberry.field(description=description))
+        # a marked field is nullable: its FORBIDDEN error nulls it, not the record holding it
+        annotations[name] = (
+            _graphql_annotation(info.annotation, output_type, optional=True)
+            if group is not None
+            else output_annotation(info)
+        )
+        setattr(cls, name, strawberry.field(description=description, extensions=extensions))
     cls.__annotations__ = annotations
 
 
-def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
+def output_annotation(info: FieldInfo) -> Any:
+    """A stored field's output type: non-null when every record holds a value, because the
+    model requires one, writes its default at create (every write is validated), or every
+    write fills it (`FILLED`); a list is never null (none stored reads as []). Null only where
+    a record may truly lack the value."""
+    if _is_list(info.annotation) or field_extra(info).get("filled"):
+        return _graphql_annotation(_without_none(info.annotation), output_type, optional=False)
+    unset = not info.is_required() and info.default is None and info.default_factory is None
+    return _graphql_annotation(info.annotation, output_type, optional=unset)
+
+
+def reference_field(
+    model: type[BaseModel],
+    name: str,
+    info: FieldInfo,
+    description: str,
+    extensions: list[Any] | None = None,
+) -> Any:
     """A stored id (or list of ids) resolved to the record(s), through the request's loader."""
     type_name = str(reference_of(info))
     collection = str(field_extra(info)["collection"])
@@ -113,8 +140,10 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
         doc = await loaders.load(collection, value)
         return None if doc is None else wrap(doc)
 
-    resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]
-    return strawberry.field(resolver=resolve, description=description)
+    # a guarded list is nullable: its FORBIDDEN error must not null the record holding it
+    listed: Any = list[target] | None if extensions else list[target]  # type: ignore[valid-type]
+    resolve.__annotations__["return"] = listed if many else target | None
+    return strawberry.field(resolver=resolve, description=description, extensions=extensions)
 
 
 def record_type(
@@ -167,6 +196,13 @@ def _is_list(annotation: Any) -> bool:
         inner[0] if typing.get_origin(annotation) in (typing.Union, types.UnionType) else annotation
     )
     return typing.get_origin(target) is list
+
+
+def _without_none(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return inner
+    return annotation
 
 
 def _graphql_annotation(

@@ -8,18 +8,12 @@ from typing import TypeVar
 import strawberry
 
 from app.errors import ErrorCode, Problem, ServiceError
+from app.graphql.enums import graphql_enum
 
 T = TypeVar("T")
 
-UserErrorCode = strawberry.enum(
-    ErrorCode,
-    name="UserErrorCode",
-    description="Why a mutation was refused: INVALID (a value breaks a rule), REQUIRED (a "
-    "value is missing), NOT_FOUND (no such record in your account), CONFLICT (the record "
-    "changed since the revision you sent), DUPLICATE (a unique value is taken), FORBIDDEN "
-    "(your role may not do this), INVALID_STATE (the record's state does not allow it), "
-    "SCHEDULE_CONFLICT (the visit clashes with the caregiver's schedule or the patient's needs; "
-    "pass an override to book it anyway).",
+UserErrorCode = graphql_enum(
+    ErrorCode, name="UserErrorCode", description="Why a mutation was refused."
 )
 
 

@@ -7,14 +7,15 @@ import base64
 import binascii
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from beanie import Document
 from bson import ObjectId
 from strawberry.types.lazy_type import LazyType
 
-from app.errors import PublicError
+from app.errors import ErrorCode, PublicError
+from app.graphql.arguments import RecordId
 from app.graphql.context import Info
 from app.graphql.records import Record
 
@@ -96,6 +97,10 @@ async def load_node(info: Info, global_id: str, expected: type[Node] | None = No
     cls = node_types().get(decoded[0])
     if cls is None or (expected is not None and not issubclass(cls, expected)):
         return None
+    if not info.context.may_read_type(decoded[0]):
+        raise PublicError(
+            f"Your role may not read {decoded[0]} records.", code=ErrorCode.FORBIDDEN.value
+        )
     return await cls.load(info, decoded[1])
 
 
@@ -113,16 +118,23 @@ def decode_id(global_id: str, expected: type[Node]) -> Any | None:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(
-        description="The record with this global ID, or null if there is none in your account."
+        description="The record with this global ID, or null if there is none in your account; "
+        "FORBIDDEN for a record type your role may not read."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: RecordId) -> Node | None:
         return await load_node(info, id)
 
     @strawberry.field(
         description="The records with these global IDs, in the same order; null "
         "for each that is not in your account. At most 100."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Global IDs, at most 100.")
+        ],
+    ) -> list[Node | None]:
         if len(ids) > 100:
             raise PublicError("Ask for at most 100 ids at a time.")
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))

@@ -1,4 +1,4 @@
-"""The schema: every domain's queries and mutations, the scalars, limits and error handling."""
+"""The schema: every domain's queries and mutations, listed, the scalars, limits and errors."""
 
 from __future__ import annotations
 
@@ -17,34 +17,167 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from app.accounts.mutations import AccountMutations, ApiClientMutations
+from app.accounts.queries import AccountQueries
+from app.audit.queries import AuditQueries
+from app.billing.mutations import (
+    InvoiceCloseMutations,
+    InvoiceGenerateMutations,
+    InvoiceMutations,
+    PaymentMutations,
+)
+from app.billing.queries import BillingQueries
+from app.catalog.mutations import SkillMutations, TagMutations
+from app.catalog.queries import CatalogQueries
+from app.conversations.mutations import (
+    ConversationMutations,
+    ConversationPostMutations,
+    UserNoteMutations,
+)
+from app.conversations.queries import ConversationQueries
 from app.domains import classes_named
+from app.files.mutations import FileMutations
+from app.files.queries import FileQueries
+from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.guards import gate_mutations
 from app.graphql.production import IntrospectionGate
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
+from app.identity.mutations import SignInAdminMutations, SignInMutations
+from app.identity.queries import SignInQueries
+from app.patients.mutations import (
+    PatientMutations,
+    ProgressNoteApprovalMutations,
+    ProgressNoteMutations,
+)
+from app.patients.queries import PatientQueries, ProgressNoteQueries
+from app.payroll.mutations import (
+    PayrollCloseMutations,
+    PayrollGenerateMutations,
+    PayrollMutations,
+    PayrollUserAdjustmentMutations,
+    PayrollUserMutations,
+)
+from app.payroll.queries import PayrollQueries
+from app.people.mutations import (
+    CandidateHireMutations,
+    CandidateMutations,
+    ClientMutations,
+    ContactMutations,
+    UserMutations,
+)
+from app.people.queries import CandidateQueries, ClientQueries, ContactQueries, UserQueries
+from app.scheduling.mutations import EventGroupMutations, EventMutations
+from app.scheduling.queries import SchedulingQueries
 from app.settings import Settings
+from app.tickets.mutations import TicketActionMutations, TicketCategoryMutations, TicketMutations
+from app.tickets.queries import TicketQueries
+from app.visits.mutations import PunchcardClockMutations, PunchcardMutations
+from app.visits.queries import PunchcardQueries
 
 log = logging.getLogger("app.graphql")
 
 
-def _root(name: str, kind: str, description: str, *first: type) -> type:
-    """A root type holding the fields of every domain's `<Record>Queries` (or `…Mutations`)."""
-    bases = (*first, *classes_named(kind, kind.title()))
-    return strawberry.type(type(name, bases, {}), name=name, description=description)
+QUERY_PARTS: tuple[type, ...] = (
+    NodeQueries,
+    AccountQueries,
+    AuditQueries,
+    CatalogQueries,
+    UserQueries,
+    CandidateQueries,
+    ClientQueries,
+    ContactQueries,
+    SignInQueries,
+    PatientQueries,
+    ProgressNoteQueries,
+    FileQueries,
+    SchedulingQueries,
+    PunchcardQueries,
+    BillingQueries,
+    PayrollQueries,
+    ConversationQueries,
+    TicketQueries,
+)
+MUTATION_PARTS: tuple[type, ...] = (
+    AccountMutations,
+    ApiClientMutations,
+    SkillMutations,
+    TagMutations,
+    UserMutations,
+    CandidateMutations,
+    ClientMutations,
+    ContactMutations,
+    CandidateHireMutations,
+    SignInMutations,
+    SignInAdminMutations,
+    PatientMutations,
+    ProgressNoteMutations,
+    ProgressNoteApprovalMutations,
+    FileMutations,
+    EventMutations,
+    EventGroupMutations,
+    PunchcardMutations,
+    PunchcardClockMutations,
+    InvoiceMutations,
+    InvoiceCloseMutations,
+    PaymentMutations,
+    InvoiceGenerateMutations,
+    PayrollMutations,
+    PayrollUserMutations,
+    PayrollCloseMutations,
+    PayrollGenerateMutations,
+    PayrollUserAdjustmentMutations,
+    ConversationMutations,
+    UserNoteMutations,
+    ConversationPostMutations,
+    TicketMutations,
+    TicketCategoryMutations,
+    TicketActionMutations,
+)
 
 
-Query = _root(
+def root(name: str, kind: str, description: str, parts: tuple[type, ...]) -> type:
+    """A root type made of the parts listed. A domain's `…Queries` (or `…Mutations`) class
+    that is not listed is an error here, not a part silently missing from the schema."""
+    found = classes_named(kind, kind.title())
+    unlisted = [where for where, cls in found.items() if cls not in parts]
+    if unlisted:
+        names = ", ".join(unlisted)
+        raise TypeError(f"{names}: not listed in the {name} type (app/graphql/schema.py)")
+    return strawberry.type(type(name, parts, {}), name=name, description=description)
+
+
+def _limits() -> str:
+    """The query limits, as the schema's readers learn them (the defaults of Settings)."""
+    default = {name: field.default for name, field in Settings.model_fields.items()}
+    return (
+        "Limits, checked before anything runs (these are the defaults; a server may set "
+        f"others): a depth of {default['max_depth']}, {default['max_aliases']} aliases, "
+        f"{default['max_tokens']:,} tokens, and a budget of {default['max_nodes']:,} records, "
+        "counted as page sizes multiplied down each path (`first` or `last`, 20 when left out "
+        "and at most 100; `nodes(ids:)` counts its ids). A query over a limit is refused whole "
+        "(QUERY_TOO_LARGE for the budget). Every response says in `extensions.cost` what its "
+        "query was estimated to cost (`requestedQueryCost`: the records it could return), what "
+        "it did (`actualQueryCost`: the records returned; `databaseCommands`), and the budget "
+        "(`maximumQueryCost`)."
+    )
+
+
+Query = root(
     "Query",
     "queries",
-    "Everything a caller can read, always within their own account.",
-    NodeQueries,
+    f"Everything a caller can read, always within their own account. {_limits()}",
+    QUERY_PARTS,
 )
-Mutation = _root(
+Mutation = root(
     "Mutation",
     "mutations",
     "Every change a caller can make. Expected refusals "
     "come back as `userErrors` in the payload, and then nothing was written.",
+    MUTATION_PARTS,
 )
+gate_mutations(Mutation)
 
 
 class CaregraphSchema(strawberry.Schema):
@@ -67,6 +200,7 @@ class CaregraphSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
+    show_codes()
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
 import orjson
 from aiohttp import web
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
+from pymongo.errors import ConnectionFailure
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from app.data.audit import sensitive_read_events
+from app.data.scope import request_scope
 from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
@@ -27,11 +33,20 @@ from app.keys import (
     SUB_RESPONSE,
 )
 
+log = logging.getLogger("app.graphql")
+
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+ALLOWED_METHODS = "GET, POST"
 
 
 class CaregraphView(GraphQLView[Context, None]):
-    """Answers GraphQL over HTTP, in `application/json` or `application/graphql-response+json`."""
+    """Answers GraphQL over HTTP, in `application/json` or `application/graphql-response+json`.
+
+    Whatever goes wrong, the answer is a GraphQL response (`{"errors": [...]}`) in the media
+    type negotiated, carrying the request id: a body that cannot be read is a 400, a media type
+    the client cannot take a 406, a mutation over GET a 405, anything unforeseen a 500.
+    """
 
     def __init__(self, schema: BaseSchema, graphiql: bool) -> None:
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
@@ -41,7 +56,7 @@ class CaregraphView(GraphQLView[Context, None]):
 
     async def get_sub_response(self, request: web.Request) -> web.Response:
         response = web.Response()
-        response[MEDIA_TYPE] = _negotiate(request.headers.get("Accept", ""))
+        response[MEDIA_TYPE] = negotiate(request.headers.get("Accept", "")) or JSON
         request[SUB_RESPONSE] = response
         return response
 
@@ -56,11 +71,62 @@ class CaregraphView(GraphQLView[Context, None]):
             loaders=Loaders(None),
             request_id=request.get(REQUEST_ID) or uuid.uuid4().hex,
         )
-        if caller is not None:
-            context.loaders = Loaders(context.scope)
         current_tally.set(context.tally)
+        if caller is not None:
+            # one query for a caregiver (the patients they are booked with), once per request
+            context._scope = await request_scope(database, context.actor)
+            context.loaders = Loaders(context.scope)
         request[GRAPHQL_CONTEXT] = context
         return context
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Strict JSON in UTF-8 (a lone surrogate escape is refused too), and an object: the
+        body, `variables` and `extensions` are all maps in the GraphQL-over-HTTP spec."""
+        try:
+            text = data.decode() if isinstance(data, bytes) else data
+        except UnicodeDecodeError as error:
+            raise HTTPException(
+                400, f"The request is not UTF-8: byte {error.start} cannot be read."
+            ) from None
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise HTTPException(400, f"The request is not valid JSON: {error}.") from None
+        if not isinstance(value, dict):
+            raise HTTPException(
+                400,
+                "Expected a JSON object (a request, its `variables` and its `extensions` are "
+                f'objects, such as {{"query": "{{ account {{ id }} }}"}}); this was '
+                f"{_json_kind(value)}.",
+            )
+        return value
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        parsed = super().parse_query_params(params)
+        if parsed.get("operationName") == "":
+            del parsed["operationName"]  # the spec: an empty name is as if left out
+        return parsed
+
+    async def parse_http_body(self, request: Any) -> Any:
+        parsed = await super().parse_http_body(request)
+        name = getattr(parsed, "operation_name", None)
+        if name is not None and not isinstance(name, str):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string.")
+        return parsed
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # the spec: a mutation over GET is 405 Method Not Allowed, not 400
+                raise HTTPException(405, "Send mutations with POST, not GET.") from None
+            if isinstance(error.__cause__, CannotGetOperationTypeError):
+                # a request error like any other: 200 in application/json, 400 in the other
+                message = str(error.reason)
+                refusal = GraphQLError(message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+                return ExecutionResult(data=None, errors=[refusal])
+            raise
 
     async def process_result(
         self, request: web.Request, result: ExecutionResult
@@ -68,13 +134,22 @@ class CaregraphView(GraphQLView[Context, None]):
         data = await super().process_result(request, result)
         response: web.Response = request[SUB_RESPONSE]
         context: Context = request[GRAPHQL_CONTEXT]
-        if context.response_status:
-            response.set_status(context.response_status)
-        elif response[MEDIA_TYPE] == GRAPHQL_RESPONSE and _is_request_error(result):
-            response.set_status(400)  # the GraphQL-over-HTTP spec: nothing was executed
+        if _is_request_error(result):
+            # nothing was executed: the GraphQL spec leaves `data` out entirely
+            data.pop("data", None)
+            _code_syntax_errors(result, data)
+            if context.response_status:
+                response.set_status(context.response_status)
+            elif response[MEDIA_TYPE] == GRAPHQL_RESPONSE:
+                response.set_status(400)
+        elif context.response_status and result.data is None:
+            response.set_status(context.response_status)  # a lost database: 503
         if context.sensitive_reads and context.caller is not None:
             events = sensitive_read_events(context.actor, context.sensitive_reads)
             await context.scope.audit_reads(events)
+        cost = (data.get("extensions") or {}).get("cost")
+        if isinstance(cost, dict):
+            cost["databaseCommands"] = context.tally.commands  # the audit of reads included
         if context.settings.expose_query_stats:
             response.headers["X-Db-Commands"] = str(context.tally.commands)
         return data
@@ -88,35 +163,111 @@ class CaregraphView(GraphQLView[Context, None]):
         sub_response: web.Response,
     ) -> web.Response:
         sub_response.body = self.encode_json(response_data)
-        sub_response.content_type = sub_response.get(MEDIA_TYPE, "application/json")
+        sub_response.content_type = sub_response.get(MEDIA_TYPE, JSON)
         sub_response.charset = "utf-8"
         return sub_response
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        response = await super().__call__(request)
-        if response.status >= 400 and not response.content_type.endswith("json"):
-            # strawberry answers malformed requests in plain text; clients expect JSON errors
-            message = response.text if isinstance(response, web.Response) else None
-            return web.json_response(
-                {
-                    "errors": [
-                        {
-                            "message": message or response.reason,
-                            "extensions": {"code": "BAD_REQUEST"},
-                        }
-                    ]
-                },
-                status=response.status,
+        media_type = negotiate(request.headers.get("Accept", ""))
+        if media_type is None and not _wants_graphiql(request):
+            return error_response(
+                request,
+                406,
+                "This endpoint answers application/graphql-response+json or application/json; "
+                "list one of them in Accept.",
+                "NOT_ACCEPTABLE",
+                JSON,
             )
+        try:
+            response = await self.run(request=request)
+        except HTTPException as error:
+            code = "METHOD_NOT_ALLOWED" if error.status_code == 405 else "BAD_REQUEST"
+            return error_response(
+                request, error.status_code, error.reason, code, media_type or JSON
+            )
+        except (ConnectionFailure, web.HTTPException):
+            raise  # answered by the middleware: 503, or aiohttp's own
+        except Exception:
+            log.exception("unexpected error in request %s", request.get(REQUEST_ID, "-"))
+            message = "Unexpected error."
+            return error_response(request, 500, message, "INTERNAL_ERROR", media_type or JSON)
         return response
 
 
-def _negotiate(accept: str) -> str:
-    """graphql-response+json when the client lists it; application/json otherwise."""
-    return GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+def error_response(
+    request: web.Request, status: int, message: str, code: str, media_type: str
+) -> web.Response:
+    """A GraphQL response with one request error and no data, naming the request id."""
+    request_id = request.get(REQUEST_ID) or ""
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+    response = web.Response(body=orjson.dumps(body), status=status, content_type=media_type)
+    response.charset = "utf-8"
+    if status == 405:
+        response.headers["Allow"] = ALLOWED_METHODS
+    return response
+
+
+def negotiate(accept: str) -> str | None:
+    """The media type to answer in: the one the client ranks highest (q-values), the spec's
+    graphql-response+json on a tie; application/json when Accept is missing or `*/*` (as the
+    GraphQL-over-HTTP audit expects of a client that named no type); None when the client
+    accepts neither."""
+    if not accept.strip():
+        return JSON
+    ranks: dict[str, float] = {}
+    for part in accept.split(","):
+        kind, _, parameters = part.strip().partition(";")
+        quality = _quality(parameters)
+        kind = kind.strip().lower()
+        if quality <= 0:
+            continue
+        if kind in (GRAPHQL_RESPONSE, JSON):
+            ranks[kind] = max(ranks.get(kind, 0.0), quality)
+        elif kind in ("*/*", "application/*"):
+            ranks[JSON] = max(ranks.get(JSON, 0.0), quality - 0.0001)  # named types win ties
+    if not ranks:
+        return None
+    return max(ranks, key=lambda kind: (ranks[kind], kind == GRAPHQL_RESPONSE))
+
+
+def _quality(parameters: str) -> float:
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return float(value.strip())
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def _wants_graphiql(request: web.Request) -> bool:
+    return request.method == "GET" and "text/html" in request.headers.get("Accept", "")
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array"
+
+
+def _code_syntax_errors(result: ExecutionResult, data: GraphQLHTTPResponse) -> None:
+    """A document that does not parse never reaches the error shaping: code it here."""
+    shown: list[Any] = list(data.get("errors") or [])
+    for error, entry in zip(result.errors or [], shown, strict=False):
+        if isinstance(error, GraphQLSyntaxError) and isinstance(entry, dict):
+            entry.setdefault("extensions", {})["code"] = "GRAPHQL_PARSE_FAILED"
 
 
 def _is_request_error(result: ExecutionResult) -> bool:
+    """Whether the operation could not run (parse, validation, operation, variables, limits):
+    request errors carry no path; a field error always does."""
     if result.data is not None or not result.errors:
         return False
     return all(not error.path for error in result.errors)

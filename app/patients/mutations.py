@@ -7,8 +7,17 @@ from typing import Any
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.patients.inputs import (
@@ -20,34 +29,50 @@ from app.patients.inputs import (
 from app.patients.services import patient_store, progress_note_store
 from app.patients.types import Patient, ProgressNote
 
-PatientMutations = record_mutations(
-    RecordSpec(
-        node=Patient,
-        field="patient",
-        store=patient_store,
-        permission=Permission.MANAGE_PATIENTS,
-        create_input=PatientCreateInput,
-        plural="patients",
-        update_input=PatientUpdateInput,
-    )
+PATIENT = RecordSpec(
+    node=Patient,
+    field="patient",
+    store=patient_store,
+    permission=Permission.MANAGE_PATIENTS,
+    create_input=PatientCreateInput,
+    plural="patients",
+    update_input=PatientUpdateInput,
 )
-ProgressNoteMutations = record_mutations(
-    RecordSpec(
-        node=ProgressNote,
-        field="progress_note",
-        store=progress_note_store,
-        permission=Permission.MANAGE_PATIENTS,
-        create_input=ProgressNoteCreateInput,
-        plural="progress_notes",
-        update_input=ProgressNoteUpdateInput,
-    )
+
+
+@strawberry.type
+class PatientMutations:
+    patient_create = create_mutation(PATIENT, "patientCreate")
+    patient_update = update_mutation(PATIENT, "patientUpdate")
+    patient_delete = delete_mutation(PATIENT, "patientDelete")
+    patient_restore = restore_mutation(PATIENT, "patientRestore")
+    patient_import = import_mutation(PATIENT, "patientImport")
+
+
+PROGRESS_NOTE = RecordSpec(
+    node=ProgressNote,
+    field="progress_note",
+    store=progress_note_store,
+    permission=Permission.MANAGE_PATIENTS,
+    create_input=ProgressNoteCreateInput,
+    plural="progress_notes",
+    update_input=ProgressNoteUpdateInput,
 )
+
+
+@strawberry.type
+class ProgressNoteMutations:
+    progress_note_create = create_mutation(PROGRESS_NOTE, "progressNoteCreate")
+    progress_note_update = update_mutation(PROGRESS_NOTE, "progressNoteUpdate")
+    progress_note_delete = delete_mutation(PROGRESS_NOTE, "progressNoteDelete")
+    progress_note_restore = restore_mutation(PROGRESS_NOTE, "progressNoteRestore")
+    progress_note_import = import_mutation(PROGRESS_NOTE, "progressNoteImport")
 
 
 ProgressNotePayload = payload_type(ProgressNote, "progress_note")
 
 
-async def approve(info: Info, id: strawberry.ID, revision: int) -> Any:
+async def approve(info: Info, id: RecordId, revision: Revision) -> Any:
     async def act() -> ProgressNote:
         actor = actor_of(info, Permission.MANAGE_PATIENTS)
         key = decode_global_id(id, "ProgressNote", "id")

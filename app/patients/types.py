@@ -8,11 +8,13 @@ import strawberry
 
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
+from app.common.documents import FieldGroup
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.modeled import output_type, record_type
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
@@ -49,7 +51,9 @@ class ProgressNote(Record, Node, Versioned):
         description="Users tagged on the note, with their names then; `record` is the live user."
     )
 
-    @strawberry.field(description="The note itself. Every read is written to the audit trail.")
+    @guarded_field(
+        FieldGroup.CLINICAL, "The note itself. Every read is written to the audit trail."
+    )
     def note(self, info: Info) -> str | None:
         value: str | None = self.doc.get("note")
         if value is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.common.demo import DemoAccount
 from app.common.money import CENT
+from app.data.scope import Scope
 from app.errors import ServiceError
 from app.payroll.documents import PayrollAdjustmentKind
 from app.payroll.generation import generate_payroll
@@ -54,10 +55,11 @@ def _weeks(week: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 async def seed(demo: DemoAccount) -> None:
     lines_store = payroll_user_store(demo.database)
+    scope = Scope(demo.database, demo.actor)
     payrolls, lines = [], []
     for start, end in _weeks(demo.week_start):
         try:
-            made = await generate_payroll(demo.database, demo.actor, start, end)
+            made = await generate_payroll(scope, start, end)
         except ServiceError:
             continue  # nothing clocked in that week: no payroll
         payroll = made.payroll

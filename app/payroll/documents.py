@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator
 
-from app.common.codes import PeriodType
+from app.common.codes import Code, PeriodType
 from app.common.documents import (
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -25,16 +24,15 @@ from app.common.money import MAX_AMOUNT, whole_cents
 from app.visits.documents import overtime_within_hours
 
 
-@strawberry.enum(
-    description="What a payroll adjustment is for. Amounts are never negative: a DEDUCTION "
-    "takes its amount off the pay, every other kind adds it."
-)
-class PayrollAdjustmentKind(Enum):
-    MILEAGE = strawberry.enum_value("mileage", description="Distance driven for work; adds.")
-    BONUS = strawberry.enum_value("bonus", description="A bonus; adds.")
-    DEDUCTION = strawberry.enum_value("deduction", description="Taken off the pay; subtracts.")
-    REIMBURSEMENT = strawberry.enum_value("reimbursement", description="Expenses paid back; adds.")
-    OTHER = strawberry.enum_value("other", description="Anything else; adds.")
+class PayrollAdjustmentKind(Code):
+    """What a payroll adjustment is for. Amounts are never negative: a DEDUCTION takes its amount
+    off the pay, every other kind adds it."""
+
+    MILEAGE = "mileage", "Distance driven for work; adds."
+    BONUS = "bonus", "A bonus; adds."
+    DEDUCTION = "deduction", "Taken off the pay; subtracts."
+    REIMBURSEMENT = "reimbursement", "Expenses paid back; adds."
+    OTHER = "other", "Anything else; adds."
 
 
 class Payroll(CareDocument, SoftDeletable):
@@ -129,9 +127,11 @@ class PayrollUserPunchcard(Embedded):
         "rounded half-up to the cent, and refused when it differs.",
     )
     overtime_hours: Decimal = Field(
-        Decimal(0), ge=0, le=24, json_schema_extra=READONLY,
-        description="The part of the hours paid as overtime (past the account's weekly "
-        "threshold): set by payroll generation, or copied from the punchcard's pay.",
+        Decimal("0.00"), ge=0, le=24, json_schema_extra=READONLY,
+        description="The part of the hours paid at the overtime multiplier (past the "
+        "account's weekly threshold; on a holiday whose multiplier is the higher, those hours "
+        "are paid, and counted, as holiday hours): set by payroll generation, or copied from "
+        "the punchcard's pay.",
     )  # fmt: skip
     holiday: bool = Field(
         False, json_schema_extra=READONLY,
@@ -178,10 +178,14 @@ class PayrollUser(CareDocument, SoftDeletable):
     )
     user: PayrollUserCaregiver = Field(description="The caregiver paid.")
     punchcards: list[PayrollUserPunchcard] = Field(
-        default_factory=list, description="The punchcards paid, with hours and amounts."
+        default_factory=list,
+        description="The punchcards paid, with hours and amounts.",
+        json_schema_extra=PAY,
     )
     adjustments: list[PayrollAdjustment] = Field(
-        default_factory=list, description="Mileage, bonuses, deductions and reimbursements."
+        default_factory=list,
+        description="Mileage, bonuses, deductions and reimbursements.",
+        json_schema_extra=PAY,
     )
 
     @field_validator("punchcards")

@@ -31,17 +31,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from pymongo import UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
-
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.common.clock import now
 from app.common.days import local_midnight
-from app.common.services import Actor, RawDoc, decode, encode, validated
-from app.common.store import in_transaction
+from app.common.services import RawDoc, decode, encode, validated
 from app.common.text import normalise
-from app.db import Database
+from app.data.audit import changes_between
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError
 from app.payroll.pay import (
     PayRules,
@@ -84,19 +81,19 @@ class GeneratedPayroll:
 
 
 async def generate_payroll(
-    database: Database, actor: Actor, start: dt.date, end: dt.date, dry_run: bool = False
+    scope: Scope, start: dt.date, end: dt.date, dry_run: bool = False
 ) -> GeneratedPayroll:
     """A payroll for the days from `start` to `end` (both included), with one line per
     caregiver who has payable punchcards in it."""
     _check_period(start, end)
-    account = await database.db.accounts.find_one({"_id": actor.account_id})
+    account = await scope["accounts"].find_one({"_id": scope.account_id})
     rules = PayRules.of(account or {})
     period_type = ((account or {}).get("payroll_settings") or {}).get("period_type")
     currency = ((account or {}).get("settings") or {}).get("currency") or "CAD"
 
-    async def plan(session: AsyncClientSession | None) -> GeneratedPayroll:
-        await _refuse_overlap(database, actor, start, end, session)
-        cards = await _payable(database, actor, rules, start, end, session)
+    async def plan(reader: Scope | Tx) -> GeneratedPayroll:
+        await _refuse_overlap(reader, start, end)
+        cards = await _payable(reader, rules, start, end)
         if not cards:
             raise ServiceError.one(
                 f"No punchcards to pay from {start} to {end}: each is deleted, without pay, "
@@ -104,25 +101,25 @@ async def generate_payroll(
                 ErrorCode.INVALID_STATE,
                 "period",
             )
-        worked = already_worked(await _paid_earlier(database, actor, rules, cards, session), rules)
+        worked = already_worked(await _paid_earlier(reader, rules, cards), rules)
         entries = {card["_id"]: pay_entry(card, rules, worked) for card in in_clock_in_order(cards)}
         data = {"start": start, "end": end, "period_type": period_type or "biweekly",
                 "currency": currency}  # fmt: skip
-        payroll = payroll_store(database).prepared(actor, data)
-        names = await _names(database, actor, cards, session)
-        lines = _lines(database, actor, payroll, cards, entries, names)
+        payroll = payroll_store(scope.database).prepared(scope.actor, data)
+        names = await _names(reader, cards)
+        lines = _lines(scope, payroll, cards, entries, names)
         return GeneratedPayroll(payroll, lines, not dry_run, cards, entries)
 
     if dry_run:
-        return await plan(None)
+        return await plan(scope)
 
-    async def write(session: AsyncClientSession) -> GeneratedPayroll:
-        await _hold_generations(database, actor, session)
-        generated = await plan(session)
-        await _store(database, actor, generated, session)
+    async def write(tx: Tx) -> GeneratedPayroll:
+        await _hold_generations(tx)
+        generated = await plan(tx)
+        await _store(tx, generated)
         return generated
 
-    return await in_transaction(database, write)
+    return await scope.transact(write)
 
 
 def _check_period(start: dt.date, end: dt.date) -> None:
@@ -138,37 +135,29 @@ def _check_period(start: dt.date, end: dt.date) -> None:
         )
 
 
-async def _hold_generations(database: Database, actor: Actor, session: AsyncClientSession) -> None:
+async def _hold_generations(tx: Tx) -> None:
     """Write the account's generation counter in the generation's transaction. The overlap
     check reads a snapshot, so two generations of overlapping periods paying different
     punchcards could both pass it; both writing this one document makes them clash: the
     later one is rolled back, retried, and then sees the other's payroll."""
-    await database.db.counters.update_one(
-        {"_id": f"payroll_generation:{actor.account_id}"},
-        {"$inc": {"value": 1}},
-        upsert=True,
-        session=session,
+    await tx.whole_account()["counters"].update_one(
+        {"_id": f"payroll_generation:{tx.account_id}"}, {"$inc": {"value": 1}}, upsert=True
     )
 
 
-async def _refuse_overlap(
-    database: Database,
-    actor: Actor,
-    start: dt.date,
-    end: dt.date,
-    session: AsyncClientSession | None,
-) -> None:
+async def _refuse_overlap(reader: Scope | Tx, start: dt.date, end: dt.date) -> None:
+    """Refuse a period an open payroll of the account overlaps (any of them, whoever may
+    see it)."""
     # a payroll's extra days stretch its end: those ending up to LONGEST_EXTRA days before the
     # period are read, and kept if their stretched end reaches it
     query = {
-        "_account": actor.account_id,
         "_deleted": {"$ne": True},
         "_closed": {"$ne": True},
         "start": {"$lte": _stored_day(end)},
         "end": {"$gte": _stored_day(start - dt.timedelta(days=LONGEST_EXTRA))},
     }
     fields = {"start": 1, "end": 1, "period_extra": 1}
-    async for found in database.db.payrolls.find(query, fields, session=session):
+    async for found in reader.whole_account()["payrolls"].find(query, fields):
         period = period_of(found)
         if period is not None and period[1] >= start:
             raise ServiceError.one(
@@ -180,16 +169,10 @@ async def _refuse_overlap(
 
 
 async def _payable(
-    database: Database,
-    actor: Actor,
-    rules: PayRules,
-    start: dt.date,
-    end: dt.date,
-    session: AsyncClientSession | None,
+    reader: Scope | Tx, rules: PayRules, start: dt.date, end: dt.date
 ) -> list[RawDoc]:
     """The live punchcards with pay, not yet in a payroll, of the period's local days."""
     query = {
-        "_account": actor.account_id,
         "_search.date": {
             "$gte": local_midnight(start, rules.zone),
             "$lt": local_midnight(end + dt.timedelta(days=1), rules.zone),
@@ -198,25 +181,19 @@ async def _payable(
         "payroll": None,
         "pay.hours": {"$ne": None},
     }
-    return [c async for c in database.db.punchcards.find(query, CARD_FIELDS, session=session)]
+    return [c async for c in reader["punchcards"].find(query, CARD_FIELDS)]
 
 
-async def _paid_earlier(
-    database: Database,
-    actor: Actor,
-    rules: PayRules,
-    cards: list[RawDoc],
-    session: AsyncClientSession | None,
-) -> list[RawDoc]:
-    """The live punchcards already paid (by any payroll, open or closed) of the caregivers and
-    whole local weeks the payable `cards` fall in, before or inside the period: one query over
-    the span of those weeks, kept to the weeks themselves."""
+async def _paid_earlier(reader: Scope | Tx, rules: PayRules, cards: list[RawDoc]) -> list[RawDoc]:
+    """The live punchcards already paid (by any payroll, open or closed, whoever may see
+    them) of the caregivers and whole local weeks the payable `cards` fall in, before or
+    inside the period: one query over the span of those weeks, kept to the weeks
+    themselves."""
     weeks = {week for week in map(rules.week, cards) if week is not None}
     if not weeks:
         return []
     days = [day for _, day in weeks]
     query = {
-        "_account": actor.account_id,
         "user._id": {"$in": list({caregiver for caregiver, _ in weeks})},
         "_search.date": {
             "$gte": local_midnight(min(days), rules.zone),
@@ -225,21 +202,18 @@ async def _paid_earlier(
         "_deleted": {"$ne": True},
         "payroll": {"$ne": None},
     }
-    found = database.db.punchcards.find(query, CARD_FIELDS, session=session)
+    found = reader.whole_account()["punchcards"].find(query, CARD_FIELDS)
     return [card async for card in found if rules.week(card) in weeks]
 
 
-async def _names(
-    database: Database, actor: Actor, cards: list[RawDoc], session: AsyncClientSession | None
-) -> dict[Any, RawDoc]:
-    query = {"_id": {"$in": list({caregiver_of(c) for c in cards})}, "_account": actor.account_id}
-    found = database.db.users.find(query, {"name": 1}, session=session)
+async def _names(reader: Scope | Tx, cards: list[RawDoc]) -> dict[Any, RawDoc]:
+    query = {"_id": {"$in": list({caregiver_of(c) for c in cards})}}
+    found = reader["users"].find(query, {"name": 1})
     return {user["_id"]: user.get("name") or {} async for user in found}
 
 
 def _lines(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     payroll: RawDoc,
     cards: list[RawDoc],
     entries: dict[Any, RawDoc],
@@ -249,7 +223,7 @@ def _lines(
     by_caregiver: dict[Any, list[RawDoc]] = {}
     for card in in_clock_in_order(cards):
         by_caregiver.setdefault(caregiver_of(card), []).append(entries[card["_id"]])
-    store = payroll_user_store(database)
+    store, actor = payroll_user_store(scope.database), scope.actor
 
     def sort_key(caregiver: Any) -> tuple[str, str]:
         name = names.get(caregiver) or {}
@@ -269,17 +243,17 @@ def _lines(
     return lines
 
 
-async def _store(
-    database: Database, actor: Actor, generated: GeneratedPayroll, session: AsyncClientSession
-) -> None:
-    """Insert the payroll and its lines, and mark each punchcard if it is still unpaid."""
+async def _store(tx: Tx, generated: GeneratedPayroll) -> None:
+    """Insert the payroll and its lines, and mark each punchcard if it is still unpaid: the
+    records, the marks and all their audit entries in four commands, whatever the number of
+    lines (`Tx.insert` would take two per record type)."""
     payroll, lines = generated.payroll, generated.lines
     events = [
-        audit_event(actor, AuditAction.CREATE, kind, raw["_id"], changes=changes_between(None, raw))
+        tx.entry(AuditAction.CREATE, kind, raw["_id"], changes=changes_between(None, raw))
         for kind, raw in [("Payroll", payroll), *(("PayrollUser", line) for line in lines)]
     ]
-    await database.db.payrolls.insert_one(payroll, session=session)
-    await database.db.payrollsusers.insert_many(lines, session=session)
+    await tx["payrolls"].insert_one(payroll)
+    await tx["payrollsusers"].insert_many(lines)
     snapshot = {"_id": payroll["_id"], "start": payroll["start"], "end": payroll["end"]}
     stamp, marks = now(), []
     for card in generated.cards:
@@ -293,22 +267,19 @@ async def _store(
         revision = card.get("_revision")
         guard = {
             "_id": card["_id"],
-            "_account": actor.account_id,
             "_revision": revision if revision is not None else {"$exists": False},
             "_deleted": {"$ne": True},
             "payroll": None,
         }
         sets = {"payroll": snapshot, "pay": after, "_revision": (revision or 1) + 1,
                 "_last_updated_date": stamp}  # fmt: skip
-        marks.append(UpdateOne(guard, {"$set": sets}))
+        marks.append((guard, {"$set": sets}))
         changes = [
             {"field": "payroll", "before": None, "after": snapshot},
             {"field": "pay", "before": before, "after": after},
         ]
-        events.append(
-            audit_event(actor, AuditAction.UPDATE, "Punchcard", card["_id"], changes=changes)
-        )
-    result = await database.db.punchcards.bulk_write(marks, ordered=False, session=session)
+        events.append(tx.entry(AuditAction.UPDATE, "Punchcard", card["_id"], changes=changes))
+    result = await tx["punchcards"].update_each(marks, ordered=False)
     if result.modified_count != len(marks):
         raise ServiceError.one(
             "Some of these punchcards changed or were paid while the payroll was made; "
@@ -316,7 +287,7 @@ async def _store(
             ErrorCode.CONFLICT,
             "period",
         )
-    await database.db.audit_events.insert_many(events, session=session)
+    await tx.audit_all(events)
 
 
 def _stored_day(day: dt.date) -> dt.datetime:

@@ -11,6 +11,7 @@ from app.common.days import local_day
 from app.common.money import MAX_AMOUNT, MAX_QUANTITY, to_cent
 from app.common.services import RawDoc, decode, snapshot_id
 from app.errors import ErrorCode, Problem
+from app.payroll.totals import NO_HOURS, as_hours
 
 
 def paid_twice(field: str) -> Problem:
@@ -60,9 +61,11 @@ def _pay_of(
     pay = decode(card.get("pay") or {})
     given = {k: entry.get(k) for k in PAY if entry.get(k) is not None}
     if all(pay.get(k) is not None and pay[k] == v for k, v in given.items()):
+        hours = pay.get("hours")
         return {
             **{k: pay.get(k) for k in PAY},
-            "overtime_hours": pay.get("overtime_hours") or Decimal(0),
+            "hours": None if hours is None else as_hours(hours),
+            "overtime_hours": as_hours(pay.get("overtime_hours") or NO_HOURS),
             "holiday": bool(pay.get("holiday")),
         }, []
     hours = given.get("hours", pay.get("hours"))
@@ -86,7 +89,7 @@ def _pay_of(
             Problem(f"The amount is hours times rate: {amount}.", ErrorCode.INVALID,
                     f"{field}.amount")
         ]  # fmt: skip
-    return {"hours": hours, "rate": rate, "amount": amount, "overtime_hours": Decimal(0),
+    return {"hours": as_hours(hours), "rate": rate, "amount": amount, "overtime_hours": NO_HOURS,
             "holiday": False}, []  # fmt: skip
 
 

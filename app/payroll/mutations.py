@@ -4,13 +4,22 @@ adjustments on lines."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.modeled import input_type
 from app.graphql.payloads import UserError, attempt
@@ -34,18 +43,35 @@ PAYROLL = RecordSpec(
     create_input=PayrollCreateInput,
     update_input=PayrollUpdateInput,
 )
-PayrollMutations = record_mutations(PAYROLL)
-PayrollUserMutations = record_mutations(
-    RecordSpec(
-        node=PayrollUser,
-        field="payroll_user",
-        plural="payroll_users",
-        store=payroll_user_store,
-        permission=Permission.MANAGE_PAYROLL,
-        create_input=PayrollUserCreateInput,
-        update_input=PayrollUserUpdateInput,
-    )
+
+
+@strawberry.type
+class PayrollMutations:
+    payroll_create = create_mutation(PAYROLL, "payrollCreate")
+    payroll_update = update_mutation(PAYROLL, "payrollUpdate")
+    payroll_delete = delete_mutation(PAYROLL, "payrollDelete")
+    payroll_restore = restore_mutation(PAYROLL, "payrollRestore")
+    payroll_import = import_mutation(PAYROLL, "payrollImport")
+
+
+PAYROLL_USER = RecordSpec(
+    node=PayrollUser,
+    field="payroll_user",
+    plural="payroll_users",
+    store=payroll_user_store,
+    permission=Permission.MANAGE_PAYROLL,
+    create_input=PayrollUserCreateInput,
+    update_input=PayrollUserUpdateInput,
 )
+
+
+@strawberry.type
+class PayrollUserMutations:
+    payroll_user_create = create_mutation(PAYROLL_USER, "payrollUserCreate")
+    payroll_user_update = update_mutation(PAYROLL_USER, "payrollUserUpdate")
+    payroll_user_delete = delete_mutation(PAYROLL_USER, "payrollUserDelete")
+    payroll_user_restore = restore_mutation(PAYROLL_USER, "payrollUserRestore")
+    payroll_user_import = import_mutation(PAYROLL_USER, "payrollUserImport")
 
 
 PayrollPayload = payload_type(Payroll, "payroll")
@@ -68,7 +94,7 @@ GENERATE_DESCRIPTION = (
 )
 
 
-async def _close(info: Info, id: strawberry.ID, revision: int) -> Any:
+async def _close(info: Info, id: RecordId, revision: Revision) -> Any:
     async def act() -> Payroll:
         actor = actor_of(info, PAYROLL.permission)
         store = payroll_store(info.context.database)
@@ -140,15 +166,20 @@ class PayrollGenerateMutations:
     async def payroll_generate(
         self,
         info: Info,
-        period: PayrollPeriodInput,
-        options: PayrollGenerateOptions | None = None,
+        period: Annotated[
+            PayrollPeriodInput, strawberry.argument(description="The days of work to pay.")
+        ],
+        options: Annotated[
+            PayrollGenerateOptions | None,
+            strawberry.argument(description="How the payroll is made; left out, the defaults."),
+        ] = None,
     ) -> PayrollGeneratePayload:
         dry_run = bool(options and options.dry_run)
 
         async def act() -> GeneratedPayroll:
-            actor = actor_of(info, Permission.MANAGE_PAYROLL)
-            database = info.context.database
-            return await generate_payroll(database, actor, period.start, period.end, dry_run)
+            actor_of(info, Permission.MANAGE_PAYROLL)
+            scope = info.context.scope
+            return await generate_payroll(scope, period.start, period.end, dry_run)
 
         done, errors = await attempt(act())
         if done is None:
@@ -171,7 +202,13 @@ class PayrollUserAdjustmentMutations:
         "`revision` is not the line's current one. Needs MANAGE_PAYROLL."
     )
     async def payroll_user_adjustment_add(
-        self, info: Info, id: strawberry.ID, revision: int, adjustment: PayrollAdjustmentInput
+        self,
+        info: Info,
+        id: RecordId,
+        revision: Revision,
+        adjustment: Annotated[
+            PayrollAdjustmentInput, strawberry.argument(description="The adjustment to add.")
+        ],
     ) -> PayrollUserPayload:  # type: ignore[valid-type]
         async def act() -> PayrollUser:
             actor = actor_of(info, Permission.MANAGE_PAYROLL)
@@ -190,7 +227,16 @@ class PayrollUserAdjustmentMutations:
         "CONFLICT if `revision` is not the line's current one. Needs MANAGE_PAYROLL."
     )
     async def payroll_user_adjustment_remove(
-        self, info: Info, id: strawberry.ID, revision: int, index: int
+        self,
+        info: Info,
+        id: RecordId,
+        revision: Revision,
+        index: Annotated[
+            int,
+            strawberry.argument(
+                description="The adjustment's position in the line's `adjustments`, from 0."
+            ),
+        ],
     ) -> PayrollUserPayload:  # type: ignore[valid-type]
         async def act() -> PayrollUser:
             actor = actor_of(info, Permission.MANAGE_PAYROLL)

@@ -11,6 +11,11 @@ the account's holidays, pays its regular hours at the holiday multiplier, and it
 hours at the higher of the two multipliers: the premiums never multiply each other.
 The amount is rate x (regular-or-holiday hours x their multiplier + overtime hours x theirs),
 rounded once to the cent with the account's money rounding.
+
+Hours are reported as what they were paid as, so a payroll provider reading them pays the same
+gross: `overtime_hours` are the hours paid at the overtime multiplier. Holiday hours past the
+threshold paid at the holiday multiplier (it is the higher) are holiday hours, not overtime;
+when the overtime multiplier is the higher (or equal), they are overtime.
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from app.common.days import local_day, week_of, zone_of
 from app.common.holidays import holiday_dates
 from app.common.money import round_money, to_decimal
 from app.common.services import RawDoc, decode
+from app.payroll.totals import NO_HOURS, as_hours
 
 ONE = Decimal(1)
-NO_HOURS = Decimal(0)
 WeekKey = tuple[Any, dt.date]
 """A caregiver and the first day of one of their weeks."""
 
@@ -64,6 +69,11 @@ class PayRules:
             return ONE, self.overtime
         return self.holiday, max(self.overtime, self.holiday)
 
+    def paid_as_overtime(self, holiday: bool) -> bool:
+        """Whether hours past the threshold are paid at the overtime multiplier: always but on
+        a holiday whose multiplier is the higher, where they are paid as holiday hours."""
+        return not holiday or self.overtime >= self.holiday
+
     def day(self, card: RawDoc) -> dt.date | None:
         """The card's local day: its clock-in's, else its listed date's."""
         return local_day(worked_at(card), self.zone)
@@ -87,7 +97,7 @@ def caregiver_of(card: RawDoc) -> Any:
 
 def hours_of(card: RawDoc) -> Decimal:
     hours = to_decimal((card.get("pay") or {}).get("hours"))
-    return NO_HOURS if hours is None else hours
+    return NO_HOURS if hours is None else as_hours(hours)
 
 
 def in_clock_in_order(cards: list[RawDoc]) -> list[RawDoc]:
@@ -133,7 +143,7 @@ def pay_entry(card: RawDoc, rules: PayRules, worked: dict[WeekKey, Decimal]) -> 
         "hours": hours,
         "rate": rate,
         "amount": amount,
-        "overtime_hours": overtime,
+        "overtime_hours": overtime if rules.paid_as_overtime(holiday) else NO_HOURS,
         "holiday": holiday,
         "service_code": (card.get("service") or {}).get("code"),
     }

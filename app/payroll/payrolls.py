@@ -8,27 +8,20 @@ racing it conflicts on the payroll.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.days import local_day
 from app.common.services import Actor, RawDoc
-from app.common.store import RecordStore
+from app.data.records import Also, RecordStore
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.lines import punchcard_ids
 from app.payroll.periods import account_zone, day_of, period_of
 from app.visits.services import mark_punchcards
-
-acting: ContextVar[Actor] = ContextVar("payroll_actor")
-"""Who writes a payroll or a line, for `written` (which the shared store calls without the
-actor)."""
 
 
 def count_of(number: int, what: str) -> str:
@@ -47,9 +40,10 @@ def closed_problem(field: str | None = "id") -> ServiceError:
     )
 
 
-async def account_currency(database: Database, account_id: int) -> str:
+async def account_currency(scope: Scope) -> str:
     """The currency of the account's money (its settings), as a payroll records it."""
-    account = await database.db.accounts.find_one({"_id": account_id}, {"settings.currency": 1})
+    accounts = scope["accounts"]
+    account = await accounts.find_one({"_id": scope.account_id}, {"settings.currency": 1})
     return str(((account or {}).get("settings") or {}).get("currency") or "CAD")
 
 
@@ -57,7 +51,7 @@ class Prepares(RecordStore):
     def prepared(self, actor: Actor, data: dict[str, Any]) -> RawDoc:
         """A new record, validated and encoded as `create` would insert it, for a system step
         that inserts it in a transaction of its own (payroll generation)."""
-        return self._new(actor, self._validate_new(actor, data))
+        return self.new_raw(self.validate_new(actor, data))
 
 
 class PayrollStore(Prepares):
@@ -66,31 +60,46 @@ class PayrollStore(Prepares):
     lines pay; a new period is copied onto the punchcards its lines pay."""
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
-        currency = await account_currency(self.database, actor.account_id)
+        currency = await account_currency(self.scope(actor))
         return await super().create_many(
-            actor, [{**item, "currency": currency} for item in items], prefix
+            actor, [{**item, "currency": currency} for item in items], prefix, also
         )
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         if is_closed(await self.get(actor, key)):
             raise closed_problem()
-        acting.set(actor)
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
+    ) -> RawDoc:
         if is_closed(await self.get(actor, key)):
             raise closed_problem()
-        return await super().delete(actor, key, reason, revision)
+        return await super().delete(actor, key, reason, revision, also)
 
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
         """In the payroll's write: refuse a deletion leaving live lines, or a new period
         leaving out punchcards they pay (else copy it onto them)."""
         if after.get("_deleted") and not before.get("_deleted"):
-            lines = await self._live_lines(after, session)
+            lines = await self._live_lines(tx, after)
             if lines:
                 raise ServiceError.one(
                     f"This payroll has {count_of(len(lines), 'line')}: delete its lines first.",
@@ -98,30 +107,24 @@ class PayrollStore(Prepares):
                     "id",
                 )
         elif period_of(after) != period_of(before):
-            await self._checkperiod_of(before, after, session)
+            await self._checkperiod_of(tx, before, after)
 
-    async def _live_lines(self, payroll: RawDoc, session: AsyncClientSession) -> list[RawDoc]:
-        query = {"_account": payroll["_account"], "payroll": payroll["_id"]}
-        cursor = self.database.db.payrollsusers.find(
-            {**query, "_deleted": {"$ne": True}}, {"punchcards._id": 1}, session=session
+    async def _live_lines(self, tx: Tx, payroll: RawDoc) -> list[RawDoc]:
+        """The payroll's live lines, all of them, whoever may see them."""
+        cursor = tx.whole_account()["payrollsusers"].find(
+            {"payroll": payroll["_id"], "_deleted": {"$ne": True}}, {"punchcards._id": 1}
         )
         return [line async for line in cursor]
 
-    async def _checkperiod_of(
-        self, before: RawDoc, after: RawDoc, session: AsyncClientSession
-    ) -> None:
+    async def _checkperiod_of(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
         period = period_of(after)
-        lines = await self._live_lines(after, session)
+        lines = await self._live_lines(tx, after)
         cards = [c for line in lines for c in punchcard_ids(line.get("punchcards"))]
         if period is None or not cards:
             return
-        zone = await account_zone(self.database, after["_account"])
+        zone = await account_zone(tx)
         early = late = 0
-        cursor = self.database.db.punchcards.find(
-            {"_id": {"$in": cards}, "_account": after["_account"]},
-            {"_search.date": 1},
-            session=session,
-        )
+        cursor = tx.whole_account()["punchcards"].find({"_id": {"$in": cards}}, {"_search.date": 1})
         async for card in cursor:
             day = local_day((card.get("_search") or {}).get("date"), zone)
             early += day is not None and day < period[0]
@@ -144,30 +147,23 @@ class PayrollStore(Prepares):
         if problems:
             raise ServiceError(*problems)
         snapshot = {"_id": after["_id"], "start": after.get("start"), "end": after.get("end")}
-        await mark_punchcards(
-            self.database, acting.get(), "payroll", snapshot, cards, session=session
-        )
+        await mark_punchcards(tx, "payroll", snapshot, cards)
 
     async def close(self, actor: Actor, key: Any, revision: int) -> RawDoc:
         """Close a payroll: it is paid, and from now on it and its lines are frozen."""
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         if is_closed(current):
             raise ServiceError.one("This payroll is already closed.", ErrorCode.INVALID_STATE, "id")
         stamp = now()
         closed = {"_closed": True, "_closed_date": stamp, "_closed_user": actor.user_id}
-        event = audit_event(
-            actor,
-            AuditAction.UPDATE,
-            self.record_type,
-            key,
-            changes=[
-                {"field": "closed", "before": False, "after": True},
-                {"field": "closedDate", "before": None, "after": stamp},
-            ],
-        )
-        return await self._write(current, {"$set": {**closed, "_last_updated_date": stamp}}, event)
+        changes: list[dict[str, Any]] = [
+            {"field": "closed", "before": False, "after": True},
+            {"field": "closedDate", "before": None, "after": stamp},
+        ]
+        update = {"$set": {**closed, "_last_updated_date": stamp}}
+        return await self.write(actor, current, update, changes=changes)
 
 
 def payroll_store(database: Database) -> PayrollStore:

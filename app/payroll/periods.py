@@ -8,12 +8,14 @@ from typing import Any
 
 from app.common.days import zone_of
 from app.common.services import RawDoc
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 
 
-async def account_zone(database: Database, account_id: int) -> dt.tzinfo:
+async def account_zone(reader: Scope | Tx) -> dt.tzinfo:
     """The account's time zone: a punchcard belongs to the payroll of its local day."""
-    account = await database.db.accounts.find_one({"_id": account_id}, {"settings.timezone": 1})
+    accounts = reader["accounts"]
+    account = await accounts.find_one({"_id": reader.account_id}, {"settings.timezone": 1})
     return zone_of(account)
 
 

@@ -19,24 +19,17 @@ from typing import Any
 from bson import ObjectId
 from pydantic import ValidationError
 from pymongo import ReturnDocument
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.days import local_day
 from app.common.services import Actor, RawDoc, decode, item_path, problems_from, snapshot_id
-from app.common.store import records_by_id
 from app.common.text import normalise
+from app.data.records import Also
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import PayrollAdjustment, PayrollUser
 from app.payroll.lines import fill_punchcards, fill_user, paid_by, paid_twice, punchcard_ids
-from app.payroll.payrolls import (
-    Prepares,
-    acting,
-    closed_problem,
-    count_of,
-    is_closed,
-    payroll_store,
-)
+from app.payroll.payrolls import Prepares, closed_problem, count_of, is_closed, payroll_store
 from app.payroll.periods import account_zone, period_of
 from app.visits.services import mark_punchcards
 
@@ -54,18 +47,27 @@ class PayrollUserStore(Prepares):
     marks the punchcards it pays in the same transaction."""
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         items = [{**item, "created_user": actor.user_id} for item in items]
         await self._prepare(actor, items, prefix)
-        return await super().create_many(actor, items, prefix)
+        return await super().create_many(actor, items, prefix, also)
 
-    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
+    async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
         field = "input.payroll" if len(raws) == 1 else "input"
-        await self._mark(actor, [(None, raw) for raw in raws], session, field)
+        await self._mark(tx, [(None, raw) for raw in raws], field)
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         current = await self._open_line(actor, key)
         changes = dict(changes)
@@ -74,20 +76,24 @@ class PayrollUserStore(Prepares):
             # another caregiver or payroll: the punchcards kept must fit it too
             changes["punchcards"] = decode(current["punchcards"])
         await self._prepare(actor, [changes], None, current)
-        acting.set(actor)
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
+    ) -> RawDoc:
         await self._open_line(actor, key)
-        acting.set(actor)
-        return await super().delete(actor, key, reason, revision)
+        return await super().delete(actor, key, reason, revision, also)
 
-    async def restore(self, actor: Actor, key: Any) -> RawDoc:
+    async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         current = await self._open_line(actor, key)
         # while it was deleted, another line may have taken its caregiver or punchcards
         await self._unique_lines(actor, [decode(current)], None, current)
-        acting.set(actor)
-        return await super().restore(actor, key)
+        return await super().restore(actor, key, also)
 
     async def add_adjustment(
         self, actor: Actor, key: Any, revision: int, adjustment: dict[str, Any]
@@ -116,24 +122,17 @@ class PayrollUserStore(Prepares):
 
     async def _open_line(self, actor: Actor, key: Any) -> RawDoc:
         current = await self.get(actor, key)
-        payroll = await self.database.db.payrolls.find_one(
-            {"_id": current.get("payroll"), "_account": actor.account_id}, {"_closed": 1}
-        )
+        payrolls = self.scope(actor).whole_account()["payrolls"]
+        payroll = await payrolls.find_one({"_id": current.get("payroll")}, {"_closed": 1})
         if is_closed(payroll):
             raise closed_problem()
         return current
 
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
         """The line's punchcards are marked (and its payroll's lines counted) in its write."""
-        await self._mark(acting.get(), [(before, after)], session, "id")
+        await self._mark(tx, [(before, after)], "id")
 
-    async def _mark(
-        self,
-        actor: Actor,
-        changes: list[tuple[RawDoc | None, RawDoc]],
-        session: AsyncClientSession,
-        field: str,
-    ) -> None:
+    async def _mark(self, tx: Tx, changes: list[tuple[RawDoc | None, RawDoc]], field: str) -> None:
         """In the line write's transaction: bump each payroll touched unless it is closed
         (re-read there, so a close that committed first refuses the write), take the payroll
         off the punchcards no longer paid, and put it on those paid."""
@@ -145,12 +144,11 @@ class PayrollUserStore(Prepares):
         }
         periods: dict[Any, RawDoc] = {}
         for payroll in touched:
-            found = await self.database.db.payrolls.find_one_and_update(
-                {"_id": payroll, "_account": actor.account_id, "_closed": {"$ne": True}},
+            found = await tx["payrolls"].find_one_and_update(
+                {"_id": payroll, "_closed": {"$ne": True}},
                 {"$inc": {"_lines_revision": 1}},
                 projection={"start": 1, "end": 1, "period_extra": 1, "_deleted": 1},
                 return_document=ReturnDocument.AFTER,
-                session=session,
             )
             if found is None:
                 raise closed_problem(field)
@@ -171,32 +169,25 @@ class PayrollUserStore(Prepares):
                 kept = set(cards_before) if was == now_in else set()
                 added.setdefault(now_in, []).extend(c for c in cards_after if c not in kept)
         clear -= {c for cards in paid.values() for c in cards}
-        await self._within_periods(actor, periods, added, session, field)
+        await self._within_periods(tx, periods, added, field)
         if clear:
-            await mark_punchcards(
-                self.database, actor, "payroll", None, sorted(clear), session=session
-            )
+            await mark_punchcards(tx, "payroll", None, sorted(clear))
         for payroll, cards in paid.items():
             period = periods[payroll]
             snapshot = {"_id": payroll, "start": period.get("start"), "end": period.get("end")}
-            await mark_punchcards(self.database, actor, "payroll", snapshot, cards, session=session)
+            await mark_punchcards(tx, "payroll", snapshot, cards)
 
     async def _within_periods(
-        self,
-        actor: Actor,
-        periods: dict[Any, RawDoc],
-        added: dict[Any, list[Any]],
-        session: AsyncClientSession,
-        field: str,
+        self, tx: Tx, periods: dict[Any, RawDoc], added: dict[Any, list[Any]], field: str
     ) -> None:
         """The punchcards a write newly pays fall in their payroll's period as it is in the
         write's transaction: a period changed since the checks before it refuses the write."""
         cards = {card: payroll for payroll, ids in added.items() for card in ids}
         if not cards:
             return
-        zone = await account_zone(self.database, actor.account_id)
-        query = {"_id": {"$in": list(cards)}, "_account": actor.account_id}
-        found = self.database.db.punchcards.find(query, {"_search.date": 1}, session=session)
+        zone = await account_zone(tx)
+        query = {"_id": {"$in": list(cards)}}
+        found = tx.whole_account()["punchcards"].find(query, {"_search.date": 1})
         async for card in found:
             period = period_of(periods[cards[card["_id"]]])
             day = local_day((card.get("_search") or {}).get("date"), zone)
@@ -216,16 +207,14 @@ class PayrollUserStore(Prepares):
         current: RawDoc | None = None,
     ) -> None:
         """Check the references that need the stored state, and fill the copied values."""
-        account = actor.account_id
+        scope = self.scope(actor)
         users = [snapshot_id(item.get("user")) for item in items]
         cards = [punchcard_ids(item.get("punchcards")) for item in items]
         payroll_of = [item.get("payroll", (current or {}).get("payroll")) for item in items]
-        payrolls = await records_by_id(self.database, "payrolls", account, payroll_of)
-        people = await records_by_id(self.database, "users", account, users)
-        punchcards = await records_by_id(
-            self.database, "punchcards", account, (c for ids in cards for c in ids)
-        )
-        zone = await account_zone(self.database, account) if punchcards else dt.UTC
+        payrolls = await scope["payrolls"].by_ids(payroll_of)
+        people = await scope["users"].by_ids(users)
+        punchcards = await scope["punchcards"].by_ids(c for ids in cards for c in ids)
+        zone = await account_zone(scope) if punchcards else dt.UTC
         problems: list[Problem] = []
         for index, item in enumerate(items):
             where = item_path(prefix, index)
@@ -263,9 +252,11 @@ class PayrollUserStore(Prepares):
         prefix: str | None,
         current: RawDoc | None,
     ) -> None:
-        """One line per caregiver and payroll; each punchcard on one line at most."""
+        """One line per caregiver and payroll; each punchcard on one line at most (among all
+        the account's lines, whoever may see them)."""
         problems: list[Problem] = []
-        others: dict[str, Any] = {"_account": actor.account_id, "_deleted": {"$ne": True}}
+        lines = self.scope(actor).whole_account()[self.collection_name]
+        others: dict[str, Any] = {"_deleted": {"$ne": True}}
         if current is not None:
             others["_id"] = {"$ne": current["_id"]}
         pairs: dict[int, tuple[Any, Any]] = {}
@@ -281,7 +272,7 @@ class PayrollUserStore(Prepares):
                 "payroll": {"$in": list({p for p, _ in pairs.values()})},
                 "user._id": {"$in": list({u for _, u in pairs.values()})},
             }
-            async for line in self.collection.find(query, {"payroll": 1, "user._id": 1}):
+            async for line in lines.find(query, {"payroll": 1, "user._id": 1}):
                 taken_pairs.add((line.get("payroll"), (line.get("user") or {}).get("_id")))
         seen: set[tuple[Any, Any]] = set()
         paid: dict[Any, int] = {}
@@ -303,7 +294,7 @@ class PayrollUserStore(Prepares):
                     problems.append(paid_twice(f"{where}.punchcards.{number}.record"))
                 paid[card] = index
         if paid:
-            cursor = self.collection.find(
+            cursor = lines.find(
                 {**others, "punchcards._id": {"$in": list(paid)}}, {"punchcards._id": 1}
             )
             taken = {p.get("_id") async for line in cursor for p in line.get("punchcards", [])}

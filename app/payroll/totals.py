@@ -1,9 +1,11 @@
 """What payroll lines add up to: hours by kind, gross pay, adjustments and net, in exact money.
 
-Every hour of a punchcard entry is in one bucket: overtime (past the weekly threshold), else
-holiday (on a statutory holiday), else regular; so regular + overtime + holiday = hours. Each
-entry's amount was rounded once when it was made; totals only add cents, so the lines of a
-payroll add up to its total to the cent.
+Every hour of a punchcard entry is in one bucket, by the multiplier it was paid at (see
+`pay.py`): overtime (past the weekly threshold, at the overtime multiplier), else holiday (on
+a statutory holiday), else regular; so regular + overtime + holiday = hours, and those hours
+at their multipliers make the gross. Each entry's amount was rounded once when it was made;
+totals only add cents, so the lines of a payroll add up to its total to the cent. Every hours
+figure reads with two decimals at least (0.00, 5.00), never rounded.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from app.common.money import ZERO, amount_of, to_cent
 from app.common.services import RawDoc
 from app.payroll.documents import signed
 
-NO_HOURS = Decimal(0)
+NO_HOURS = Decimal("0.00")
+"""No hours, as hours read: adding it gives a figure two decimals at least (5 -> 5.00)."""
+
+
+def as_hours(value: Decimal) -> Decimal:
+    """Hours as they read: two decimals at least, never rounded (5 -> 5.00, 1.125 stays)."""
+    return value + NO_HOURS
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,8 @@ class Totals:
 
 def entry_totals(entry: RawDoc) -> Totals:
     """One punchcard entry of a line: its hours split by kind, and its amount."""
-    hours = amount_of(entry.get("hours"))
-    overtime = amount_of(entry.get("overtime_hours"))
+    hours = as_hours(amount_of(entry.get("hours")))
+    overtime = as_hours(amount_of(entry.get("overtime_hours")))
     holiday = hours - overtime if entry.get("holiday") else NO_HOURS
     return Totals(hours, amount_of(entry.get("amount")), ZERO, overtime, holiday)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import strawberry
-
+from app.common.documents import FieldGroup
 from app.db import RawDoc
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import record_type
 from app.graphql.records import Record
@@ -21,24 +21,23 @@ from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
 from app.payroll.totals import Totals, line_totals, payroll_totals
 
 HOURS_RULE = (
-    "Each hour paid is in one of three kinds: overtime (past the account's weekly threshold, "
-    "at the overtime multiplier; on a holiday at the higher of the overtime and holiday "
-    "multipliers, never both), else holiday (on a statutory holiday, at the holiday "
-    "multiplier), else regular; regular + overtime + holiday = hours."
+    "Each hour paid is in one of three kinds, by the multiplier it was paid at: overtime (past "
+    "the account's weekly threshold, at the overtime multiplier), holiday (on a statutory "
+    "holiday, at the holiday multiplier; past the threshold on a holiday, the higher of the "
+    "two multipliers is paid, never both, and the hours are of its kind), else regular. "
+    "regular + overtime + holiday = hours, and each kind at its multiplier makes the gross. "
+    "Hours read with two decimals."
 )
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
-    database, account = info.context.database, info.context.account_id
+    # a payroll's totals are those of all its lines, whoever may see them
+    payroll_lines = info.context.scope.whole_account()["payrollsusers"]
 
     async def load(keys: list[Any]) -> list[Totals]:
-        query = {
-            "_account": account,
-            "payroll": {"$in": list(set(keys))},
-            "_deleted": {"$ne": True},
-        }
+        query = {"payroll": {"$in": list(set(keys))}, "_deleted": {"$ne": True}}
         lines: dict[Any, list[RawDoc]] = {key: [] for key in keys}
-        async for line in database.db.payrollsusers.find(query):
+        async for line in payroll_lines.find(query):
             lines.setdefault(line["payroll"], []).append(line)
         return [payroll_totals(lines[key]) for key in keys]
 
@@ -75,32 +74,32 @@ class Payroll(Record, Node, Versioned):
         totals: Totals = await loader.load(self.doc["_id"])
         return totals
 
-    @strawberry.field(description="Hours paid on all its lines.")
-    async def hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Hours paid on all its lines.")
+    async def hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).hours
 
-    @strawberry.field(description=f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
-    async def regular_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
+    async def regular_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).regular_hours
 
-    @strawberry.field(description=f"Hours of all its lines paid as overtime. {HOURS_RULE}")
-    async def overtime_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as overtime. {HOURS_RULE}")
+    async def overtime_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).overtime_hours
 
-    @strawberry.field(description=f"Hours of all its lines paid as holiday. {HOURS_RULE}")
-    async def holiday_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as holiday. {HOURS_RULE}")
+    async def holiday_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).holiday_hours
 
-    @strawberry.field(description="Pay for the punchcards of all its lines, before adjustments.")
-    async def gross(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Pay for the punchcards of all its lines, before adjustments.")
+    async def gross(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).gross
 
-    @strawberry.field(description="Adjustments of all its lines: deductions count negative.")
-    async def adjustments_total(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Adjustments of all its lines: deductions count negative.")
+    async def adjustments_total(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).adjustments
 
-    @strawberry.field(description="Gross plus adjustments: what the payroll pays out.")
-    async def net(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Gross plus adjustments: what the payroll pays out.")
+    async def net(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).net
 
 
@@ -111,30 +110,30 @@ class Payroll(Record, Node, Versioned):
     "adjustments (mileage, bonuses, deductions, reimbursements).",
 )
 class PayrollUser(Record, Node, Versioned):
-    @strawberry.field(description="Hours of its punchcards.")
-    def hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Hours of its punchcards.")
+    def hours(self) -> Decimal | None:
         return line_totals(self.doc).hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid at the base rate. {HOURS_RULE}")
-    def regular_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid at the base rate. {HOURS_RULE}")
+    def regular_hours(self) -> Decimal | None:
         return line_totals(self.doc).regular_hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid as overtime. {HOURS_RULE}")
-    def overtime_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as overtime. {HOURS_RULE}")
+    def overtime_hours(self) -> Decimal | None:
         return line_totals(self.doc).overtime_hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid as holiday. {HOURS_RULE}")
-    def holiday_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as holiday. {HOURS_RULE}")
+    def holiday_hours(self) -> Decimal | None:
         return line_totals(self.doc).holiday_hours
 
-    @strawberry.field(description="Pay for its punchcards, before adjustments.")
-    def gross(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Pay for its punchcards, before adjustments.")
+    def gross(self) -> Decimal | None:
         return line_totals(self.doc).gross
 
-    @strawberry.field(description="Its adjustments added up: deductions count negative.")
-    def adjustments_total(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Its adjustments added up: deductions count negative.")
+    def adjustments_total(self) -> Decimal | None:
         return line_totals(self.doc).adjustments
 
-    @strawberry.field(description="Gross plus adjustments: what the caregiver is paid.")
-    def net(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Gross plus adjustments: what the caregiver is paid.")
+    def net(self) -> Decimal | None:
         return line_totals(self.doc).net

@@ -5,8 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.people.inputs import (
@@ -22,50 +30,84 @@ from app.people.inputs import (
 from app.people.services import candidate_store, client_store, contact_store, user_store
 from app.people.types import Candidate, CandidateHirePayload, Client, Contact, User
 
-UserMutations = record_mutations(
-    RecordSpec(
-        node=User,
-        field="user",
-        store=user_store,
-        permission=Permission.MANAGE_STAFF,
-        create_input=UserCreateInput,
-        plural="users",
-        update_input=UserUpdateInput,
-    )
+USER = RecordSpec(
+    node=User,
+    field="user",
+    store=user_store,
+    permission=Permission.MANAGE_STAFF,
+    create_input=UserCreateInput,
+    plural="users",
+    update_input=UserUpdateInput,
 )
-CandidateMutations = record_mutations(
-    RecordSpec(
-        node=Candidate,
-        field="candidate",
-        plural="candidates",
-        store=candidate_store,
-        permission=Permission.MANAGE_STAFF,
-        create_input=CandidateCreateInput,
-        update_input=CandidateUpdateInput,
-    )
+
+
+@strawberry.type
+class UserMutations:
+    user_create = create_mutation(USER, "userCreate")
+    user_update = update_mutation(USER, "userUpdate")
+    user_delete = delete_mutation(USER, "userDelete")
+    user_restore = restore_mutation(USER, "userRestore")
+    user_import = import_mutation(USER, "userImport")
+
+
+CANDIDATE = RecordSpec(
+    node=Candidate,
+    field="candidate",
+    plural="candidates",
+    store=candidate_store,
+    permission=Permission.MANAGE_STAFF,
+    create_input=CandidateCreateInput,
+    update_input=CandidateUpdateInput,
 )
-ClientMutations = record_mutations(
-    RecordSpec(
-        node=Client,
-        field="client",
-        plural="clients",
-        store=client_store,
-        permission=Permission.MANAGE_BILLING,
-        create_input=ClientCreateInput,
-        update_input=ClientUpdateInput,
-    )
+
+
+@strawberry.type
+class CandidateMutations:
+    candidate_create = create_mutation(CANDIDATE, "candidateCreate")
+    candidate_update = update_mutation(CANDIDATE, "candidateUpdate")
+    candidate_delete = delete_mutation(CANDIDATE, "candidateDelete")
+    candidate_restore = restore_mutation(CANDIDATE, "candidateRestore")
+    candidate_import = import_mutation(CANDIDATE, "candidateImport")
+
+
+CLIENT = RecordSpec(
+    node=Client,
+    field="client",
+    plural="clients",
+    store=client_store,
+    permission=Permission.MANAGE_BILLING,
+    create_input=ClientCreateInput,
+    update_input=ClientUpdateInput,
 )
-ContactMutations = record_mutations(
-    RecordSpec(
-        node=Contact,
-        field="contact",
-        plural="contacts",
-        store=contact_store,
-        permission=Permission.MANAGE_PATIENTS,
-        create_input=ContactCreateInput,
-        update_input=ContactUpdateInput,
-    )
+
+
+@strawberry.type
+class ClientMutations:
+    client_create = create_mutation(CLIENT, "clientCreate")
+    client_update = update_mutation(CLIENT, "clientUpdate")
+    client_delete = delete_mutation(CLIENT, "clientDelete")
+    client_restore = restore_mutation(CLIENT, "clientRestore")
+    client_import = import_mutation(CLIENT, "clientImport")
+
+
+CONTACT = RecordSpec(
+    node=Contact,
+    field="contact",
+    plural="contacts",
+    store=contact_store,
+    permission=Permission.MANAGE_PATIENTS,
+    create_input=ContactCreateInput,
+    update_input=ContactUpdateInput,
 )
+
+
+@strawberry.type
+class ContactMutations:
+    contact_create = create_mutation(CONTACT, "contactCreate")
+    contact_update = update_mutation(CONTACT, "contactUpdate")
+    contact_delete = delete_mutation(CONTACT, "contactDelete")
+    contact_restore = restore_mutation(CONTACT, "contactRestore")
+    contact_import = import_mutation(CONTACT, "contactImport")
 
 
 @strawberry.type
@@ -77,7 +119,7 @@ class CandidateHireMutations:
         "CONFLICT if `revision` is not the current one. Needs MANAGE_STAFF."
     )
     async def candidate_hire(
-        self, info: Info, id: strawberry.ID, revision: int
+        self, info: Info, id: RecordId, revision: Revision
     ) -> CandidateHirePayload:
         async def act() -> tuple[Candidate, User]:
             actor = actor_of(info, Permission.MANAGE_STAFF)

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from app.common.inputs import BY_NAME
+from app.graphql.arguments import After, Before, ExtId, Filter, First, Last, OrderBy, RecordId
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.relay import decode_id
@@ -23,7 +24,7 @@ from app.people.inputs import (
 from app.people.types import Candidate, Client, Contact, User
 
 
-async def by_ext_id(info: Info, node: Any, ext_id: str) -> Any:
+async def by_ext_id(info: Info, node: Any, ext_id: ExtId) -> Any:
     """The record of that type with this id in another system, in the caller's account."""
     doc = await info.context.scope[node.collection()].find_one({"ext_id": ext_id})
     return None if doc is None else node.from_doc(doc)
@@ -32,11 +33,11 @@ async def by_ext_id(info: Info, node: Any, ext_id: str) -> Any:
 @strawberry.type
 class UserQueries:
     @strawberry.field(description="A user by global ID; null if not in your account.")
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    async def user(self, info: Info, id: RecordId) -> User | None:
         return await User.load(info, decode_id(id, User))
 
     @strawberry.field(description="A user by their id in another system.")
-    async def user_by_ext_id(self, info: Info, ext_id: str) -> User | None:
+    async def user_by_ext_id(self, info: Info, ext_id: ExtId) -> User | None:
         found: User | None = await by_ext_id(info, User, ext_id)
         return found
 
@@ -44,12 +45,12 @@ class UserQueries:
     async def users(
         self,
         info: Info,
-        filter: UserFilter | None = None,
-        order_by: UserOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[UserFilter] = None,
+        order_by: OrderBy[UserOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[User]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or UserFilter()).query(info)
@@ -59,11 +60,11 @@ class UserQueries:
 @strawberry.type
 class CandidateQueries:
     @strawberry.field(description="A candidate by global ID; null if not in your account.")
-    async def candidate(self, info: Info, id: strawberry.ID) -> Candidate | None:
+    async def candidate(self, info: Info, id: RecordId) -> Candidate | None:
         return await Candidate.load(info, decode_id(id, Candidate))
 
     @strawberry.field(description="A candidate by their id in another system.")
-    async def candidate_by_ext_id(self, info: Info, ext_id: str) -> Candidate | None:
+    async def candidate_by_ext_id(self, info: Info, ext_id: ExtId) -> Candidate | None:
         found: Candidate | None = await by_ext_id(info, Candidate, ext_id)
         return found
 
@@ -71,12 +72,12 @@ class CandidateQueries:
     async def candidates(
         self,
         info: Info,
-        filter: CandidateFilter | None = None,
-        order_by: CandidateOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[CandidateFilter] = None,
+        order_by: OrderBy[CandidateOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Candidate]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or CandidateFilter()).query(info)
@@ -86,11 +87,11 @@ class CandidateQueries:
 @strawberry.type
 class ClientQueries:
     @strawberry.field(description="A client by global ID; null if not in your account.")
-    async def client(self, info: Info, id: strawberry.ID) -> Client | None:
+    async def client(self, info: Info, id: RecordId) -> Client | None:
         return await Client.load(info, decode_id(id, Client))
 
     @strawberry.field(description="A client by their id in another system.")
-    async def client_by_ext_id(self, info: Info, ext_id: str) -> Client | None:
+    async def client_by_ext_id(self, info: Info, ext_id: ExtId) -> Client | None:
         found: Client | None = await by_ext_id(info, Client, ext_id)
         return found
 
@@ -98,12 +99,12 @@ class ClientQueries:
     async def clients(
         self,
         info: Info,
-        filter: ClientFilter | None = None,
-        order_by: ClientOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[ClientFilter] = None,
+        order_by: OrderBy[ClientOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Client]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or ClientFilter()).query(info)
@@ -113,11 +114,11 @@ class ClientQueries:
 @strawberry.type
 class ContactQueries:
     @strawberry.field(description="A contact by global ID; null if not in your account.")
-    async def contact(self, info: Info, id: strawberry.ID) -> Contact | None:
+    async def contact(self, info: Info, id: RecordId) -> Contact | None:
         return await Contact.load(info, decode_id(id, Contact))
 
     @strawberry.field(description="A contact by their id in another system.")
-    async def contact_by_ext_id(self, info: Info, ext_id: str) -> Contact | None:
+    async def contact_by_ext_id(self, info: Info, ext_id: ExtId) -> Contact | None:
         found: Contact | None = await by_ext_id(info, Contact, ext_id)
         return found
 
@@ -128,12 +129,12 @@ class ContactQueries:
     async def contacts(
         self,
         info: Info,
-        filter: ContactFilter | None = None,
-        order_by: ContactOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[ContactFilter] = None,
+        order_by: OrderBy[ContactOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Contact]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or ContactFilter()).query(info)

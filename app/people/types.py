@@ -9,13 +9,16 @@ import strawberry
 
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.documents import FieldGroup
 from app.common.text import full_name
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
+from app.data.policy import role_named
 from app.db import RawDoc
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
@@ -119,11 +122,10 @@ class User(Record, Node, Versioned, Person):
 
     @strawberry.field(description="The user's role in the account, with its permissions.")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
-        key = self.doc.get("role")
         # the user is of the caller's account: the loader reads no other
         account = await info.context.loaders.load("accounts", info.context.account_id)
-        found = next((r for r in (account or {}).get("roles", []) if r["key"] == key), None)
-        return None if found is None else Role.from_doc(found)
+        found = role_named(account, self.doc.get("role"))
+        return None if found is None else Role.from_doc(found.as_stored())
 
 
 @record_type(
@@ -140,7 +142,7 @@ class Candidate(Record, Node, Versioned):
     def full_name(self) -> str:
         return full_name(self.doc.get("name"))
 
-    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    @guarded_field(FieldGroup.IDENTITY, "Date of birth. Every read is written to the audit trail.")
     def date_of_birth(self, info: Info) -> dt.date | None:
         value = to_date(self.doc.get("date_of_birth"))
         if value is not None:

@@ -10,10 +10,13 @@ from typing import Any
 from bson import ObjectId
 
 from app.common.services import RawDoc
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.scheduling.documents import AttendeeStatus, EventStatus
 from app.scheduling.overrides import ConflictKind
 
+Reader = Scope | Tx
+"""Where a check reads: a scope, or a transaction to read what it is about to commit."""
 OFF_THE_VISIT = {AttendeeStatus.DECLINED.value, AttendeeStatus.CANCELLED.value}
 """Attendees whose time a visit no longer takes."""
 
@@ -60,9 +63,9 @@ def code_value(code: Any) -> Any:
     return getattr(code, "value", code)
 
 
-async def account_rules(database: Database, account_id: int) -> Rules:
+async def account_rules(reader: Reader) -> Rules:
     fields = ("settings.timezone", "settings.week_start", "scheduler_settings.min_rest_minutes")
-    found = await database.db.accounts.find_one({"_id": account_id}, dict.fromkeys(fields, 1))
+    found = await reader["accounts"].find_one({"_id": reader.account_id}, dict.fromkeys(fields, 1))
     found = found or {}
     minutes = (found.get("scheduler_settings") or {}).get("min_rest_minutes") or 0
     settings = found.get("settings") or {}

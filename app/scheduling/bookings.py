@@ -5,13 +5,14 @@ The conflict check before a write reads outside its transaction: two bookings of
 caregiver at the same time would each see the other missing and both commit. So every write
 that books someone's time (a new visit, a move, a person added) also writes that person's
 schedule counter (`counters`, `_id` "schedule:<account>:<user id>") in its transaction and runs
-the check again there, with the session. Two such transactions write the same counter: MongoDB
+the check again through that transaction. Two such transactions write the same counter: MongoDB
 refuses the later one with a write conflict, `with_transaction` retries it, and the retry's
 check sees the visit that committed first. The counter row is what makes this hold on MongoDB,
 which detects write conflicts per document: two inserts of different visits never clash there.
 The embedded test server (SecantusDB) detects conflicts more coarsely (two concurrent inserts
 into events clash even without the counter; two moves of different visits do not), so its tests
-alone would not show the counter is needed for new visits.
+alone would not show the counter is needed for new visits. The counter goes through the scope
+like any record, so it carries the account.
 """
 
 from __future__ import annotations
@@ -20,11 +21,9 @@ from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 from bson import ObjectId
-from pymongo import UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.services import RawDoc, snapshot_id
-from app.db import Database
+from app.data.unit import Tx
 from app.scheduling.conflicts import attending, booked, conflict_error, visit_conflicts
 from app.scheduling.documents import as_utc
 
@@ -50,29 +49,23 @@ def _places(visit: RawDoc) -> set[tuple[Any, Any]]:
     return {(a["user"], getattr(a.get("role"), "value", a.get("role"))) for a in attending(visit)}
 
 
-async def hold_schedules(
-    database: Database, account_id: int, visits: Sequence[RawDoc], session: AsyncClientSession
-) -> None:
+async def hold_schedules(tx: Tx, visits: Sequence[RawDoc]) -> None:
     """Write the schedule counter of every person the visits book, in the booking's
     transaction (one command): concurrent bookings of one person then clash."""
     people = sorted({a["user"] for visit in visits if booked(visit) for a in attending(visit)})
     if people:
-        await database.db.counters.bulk_write(
+        await tx["counters"].update_each(
             [
-                UpdateOne(
-                    {"_id": f"schedule:{account_id}:{person}"}, {"$inc": {"value": 1}}, upsert=True
-                )
+                ({"_id": f"schedule:{tx.account_id}:{person}"}, {"$inc": {"value": 1}})
                 for person in people
             ],
+            upsert=True,
             ordered=False,
-            session=session,
         )
 
 
 async def check_within(
-    session: AsyncClientSession,
-    database: Database,
-    account_id: int,
+    tx: Tx,
     visits: Sequence[RawDoc],
     paths: Sequence[str],
     ignore: Collection[ObjectId] = (),
@@ -80,8 +73,8 @@ async def check_within(
     """Hold the visits' people and check the visits again inside the transaction that writes
     them (after the write: a visit is not compared with itself). A visit with an override
     stands on the override recorded by the check before the write."""
-    await hold_schedules(database, account_id, visits, session)
-    found = await visit_conflicts(database, account_id, visits, ignore=ignore, session=session)
+    await hold_schedules(tx, visits)
+    found = await visit_conflicts(tx, visits, ignore=ignore)
     refused = [
         [] if visit.get("conflict_override") else conflicts
         for visit, conflicts in zip(visits, found, strict=True)
@@ -91,7 +84,7 @@ async def check_within(
 
 
 def checking_within(
-    database: Database, account_id: int, visits: Sequence[RawDoc], paths: Sequence[str]
-) -> Callable[[AsyncClientSession], Awaitable[None]]:
+    visits: Sequence[RawDoc], paths: Sequence[str]
+) -> Callable[[Tx], Awaitable[None]]:
     """`check_within` for new visits, to run in their insert's transaction (after the insert)."""
-    return lambda session: check_within(session, database, account_id, visits, paths)
+    return lambda tx: check_within(tx, visits, paths)

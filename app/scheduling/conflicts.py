@@ -7,6 +7,9 @@ One batched check serves every caller: a new visit, an import of thousands, a mo
 series' materialised visits, the `scheduleConflicts` query. A batch costs four DB commands
 whatever its size: the account, the attendees, the patients, and the attendees' other visits
 (one indexed range read). Visits of the batch are also checked against each other.
+
+A check reads the whole account, whoever asks: a caller's row policy may hide other caregivers'
+visits from them, but a double-booking with one of those is still a double-booking.
 """
 
 from __future__ import annotations
@@ -18,13 +21,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, snapshot_id
-from app.common.store import records_by_id
 from app.common.text import full_name
-from app.db import Database
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.relay import to_global_id
 from app.scheduling.availability import (
@@ -36,6 +38,7 @@ from app.scheduling.availability import (
 )
 from app.scheduling.booked_time import (
     Conflict,
+    Reader,
     Rules,
     account_rules,
     attending,
@@ -59,33 +62,29 @@ CARING = (None, AttendeeRole.CAREGIVER.value)
 
 
 async def visit_conflicts(
-    database: Database,
-    account_id: int,
+    reader: Reader,
     visits: Sequence[RawDoc],
     *,
     ignore: Collection[ObjectId] = (),
     by_day: bool = False,
-    session: AsyncClientSession | None = None,
 ) -> list[list[Conflict]]:
     """The conflicts of each visit (one list per visit, in order), against the account's stored
     visits (except those in `ignore`: visits being replaced) and against each other. `by_day`
     reads the account's visits of the batch's days at once (many people at one time: matching)
-    instead of each person's visits. With a `session`, the visits are read in its transaction
-    (see bookings.py)."""
+    instead of each person's visits. Read through a transaction (`Tx`), the visits are read in
+    it (see bookings.py)."""
     live = [visit for visit in visits if booked(visit) and visit.get("start") and visit.get("end")]
     if not live:
         return [[] for _ in visits]
-    rules = await account_rules(database, account_id)
+    reader = reader.whole_account()
+    rules = await account_rules(reader)
     people = {a["user"] for visit in live for a in attending(visit)}
-    users = await records_by_id(database, "users", account_id, people, CAREGIVER_FIELDS)
-    patients = await records_by_id(
-        database, "patients", account_id, (snapshot_id(v.get("patient")) for v in live),
-        PATIENT_FIELDS,
-    )  # fmt: skip
-    weeks = week_spans(limits(users), live, rules)
-    stored = await booked_around(
-        database, account_id, users, live, rules.rest, by_day, weeks, session
+    users = await reader["users"].by_ids(people, CAREGIVER_FIELDS)
+    patients = await reader["patients"].by_ids(
+        (snapshot_id(v.get("patient")) for v in live), PATIENT_FIELDS
     )
+    weeks = week_spans(limits(users), live, rules)
+    stored = await booked_around(reader, users, live, rules.rest, by_day, weeks)
     partners = _partners(stored, visits, ignore)
     over = over_weekly_hours(users, stored, visits, ignore, rules)
     return [
@@ -97,14 +96,12 @@ async def visit_conflicts(
 
 
 async def booked_around(
-    database: Database,
-    account_id: int,
+    reader: Reader,
     people: Iterable[ObjectId],
     visits: Sequence[RawDoc],
     rest: dt.timedelta,
     by_day: bool = False,
     weeks: dict[ObjectId, tuple[dt.datetime, dt.datetime]] | None = None,
-    session: AsyncClientSession | None = None,
 ) -> list[RawDoc]:
     """The stored, booked visits of these people that could touch the visits.
 
@@ -115,7 +112,8 @@ async def booked_around(
     scripts/bench_conflicts.py), so each person is one read of (_account, attendees.user,
     start), or, for many people over a few days (matching), one read of (_account, start). On
     MongoDB one `$in` read would do; the reads here cost one command per person, not per visit.
-    `weeks` widens a person's read to whole weeks (their weekly hours add up)."""
+    `weeks` widens a person's read to whole weeks (their weekly hours add up). The reader
+    should see the whole account (`visit_conflicts` gives it so)."""
     spans = _spans(people, visits, rest)
     if not spans:
         return []
@@ -126,23 +124,21 @@ async def booked_around(
         a, b = spans.get(person, (first, last))
         spans[person] = (min(a, first), max(b, last))
         low, high = min(low, first), max(high, last)
+    events = reader["events"]
     if crowd:
-        query = {"_account": account_id, "start": {"$gte": low, "$lt": high}}
-        found = [
-            doc async for doc in database.db.events.find(query, PARTNER_FIELDS, session=session)
-        ]
+        query = {"start": {"$gte": low, "$lt": high}}
+        found = [doc async for doc in events.find(query, PARTNER_FIELDS)]
         found = [doc for doc in found if any(a["user"] in spans for a in attending(doc))]
     else:
         reads = [
-            database.db.events.find(
-                {"_account": account_id, "attendees.user": person, "start": {"$gte": a, "$lt": b}},
-                PARTNER_FIELDS,
-                session=session,
+            events.find(
+                {"attendees.user": person, "start": {"$gte": a, "$lt": b}}, PARTNER_FIELDS
             ).to_list()
             for person, (a, b) in spans.items()
         ]
         # a session runs one command at a time: in a transaction the reads go in turn
-        done = await asyncio.gather(*reads) if session is None else [await r for r in reads]
+        in_turn = isinstance(reader, Tx)
+        done = [await r for r in reads] if in_turn else await asyncio.gather(*reads)
         found = [doc for docs in done for doc in docs]
     unique = {doc["_id"]: doc for doc in found}  # a visit of two of them is read twice
     return [doc for doc in unique.values() if booked(doc)]
@@ -279,16 +275,16 @@ def overridden(actor: Actor, override: dict[str, Any], conflicts: Sequence[Confl
 
 
 async def guard_visits(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     visits: Sequence[RawDoc],
     paths: Sequence[str],
     *,
     ignore: Collection[ObjectId] = (),
 ) -> None:
     """Refuse visits with conflicts and no override (nothing is written); record on each visit
-    with an override what it overrode (an override with no conflicts is kept, with none)."""
-    found = await visit_conflicts(database, actor.account_id, visits, ignore=ignore)
+    with an override what it overrode (an override with no conflicts is kept, with none), in
+    the scope's actor's name."""
+    found = await visit_conflicts(scope, visits, ignore=ignore)
     refused = [
         [] if visit.get("conflict_override") else conflicts
         for visit, conflicts in zip(visits, found, strict=True)
@@ -297,7 +293,8 @@ async def guard_visits(
         raise conflict_error(refused, paths)
     for visit, conflicts in zip(visits, found, strict=True):
         if visit.get("conflict_override"):
-            visit["conflict_override"] = overridden(actor, visit["conflict_override"], conflicts)
+            override = visit["conflict_override"]
+            visit["conflict_override"] = overridden(scope.actor, override, conflicts)
 
 
 MAX_WINDOW = dt.timedelta(days=31)
@@ -305,8 +302,7 @@ MAX_WINDOW = dt.timedelta(days=31)
 
 
 async def stored_conflicts(
-    database: Database,
-    account_id: int,
+    scope: Scope,
     window: tuple[dt.datetime, dt.datetime],
     *,
     caregiver: ObjectId | None = None,
@@ -314,17 +310,18 @@ async def stored_conflicts(
 ) -> list[tuple[RawDoc, Conflict]]:
     """The conflicts of one caregiver's (or one patient's) booked visits overlapping the window,
     earliest visit first. Index-backed: (_account, attendees.user | patient._id, start), with
-    `start` bounded to [from - 24 h, to) as a visit lasts at most 24 hours."""
+    `start` bounded to [from - 24 h, to) as a visit lasts at most 24 hours. The visits listed
+    are those the scope may read; each is checked against the whole account."""
     start, end = window
     key, value = ("attendees.user", caregiver) if caregiver else ("patient._id", patient)
     # index keys only (see booked_around); the end and the status are checked here
-    query = {"_account": account_id, key: value, "start": {"$gte": start - MAX_VISIT, "$lt": end}}
-    read = [doc async for doc in database.db.events.find(query)]
+    query = {key: value, "start": {"$gte": start - MAX_VISIT, "$lt": end}}
+    read = [doc async for doc in scope["events"].find(query)]
     visits = sorted(
         (doc for doc in read if booked(doc) and as_utc(doc["end"]) > start),
         key=lambda doc: (doc["start"], doc["_id"]),
     )
-    found = await visit_conflicts(database, account_id, visits)
+    found = await visit_conflicts(scope, visits)
     return [
         (visit, conflict)
         for visit, conflicts in zip(visits, found, strict=True)

@@ -244,13 +244,14 @@ async def seed(demo: DemoAccount) -> None:
     made = await event_store(demo.database).create_many(
         demo.actor, earlier + [visit for weeks in visits[SERIES:] for visit in weeks]
     )
-    query = {"_account": demo.actor.account_id, "_group": {"$in": [g["_id"] for g in groups]}}
+    query = {"_group": {"$in": [g["_id"] for g in groups]}}
     # today's series visits already over happened: the demo stages them done, as it does
     # the other visits (the visits demo punches them)
-    await demo.database.db.events.update_many(
+    events = demo.scope["events"]
+    await events.update_many(
         {**query, "end": {"$lte": now()}, "status": EventStatus.SCHEDULED.value},
         {"$set": {"status": EventStatus.COMPLETED.value}},
     )
-    booked = [doc async for doc in demo.database.db.events.find(query)]
+    booked = [doc async for doc in events.find(query)]
     known = {visit["_id"] for visit in made}
     demo.made["events"] = made + [doc for doc in booked if doc["_id"] not in known]

@@ -14,18 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
-import strawberry
 from bson import ObjectId
 
 from app.common.clock import now
-from app.common.codes import RoleType
+from app.common.codes import Code, RoleType
 from app.common.documents import primary
 from app.common.geo import distance_meters, location_point
 from app.common.services import RawDoc
-from app.db import Database
+from app.data.scope import Scope
 from app.errors import PublicError
 from app.scheduling.availability import visit_day
 from app.scheduling.booked_time import Conflict, account_rules
@@ -42,31 +40,25 @@ TIME_KINDS = {
 }  # fmt: skip
 
 
-@strawberry.enum(description="What a caregiver is scored on for a visit.")
-class MatchCriterion(Enum):
-    FREE = strawberry.enum_value(
+class MatchCriterion(Code):
+    """What a caregiver is scored on for a visit."""
+
+    FREE = (
         "free",
-        description="Free at the visit's time: not booked elsewhere, within their weekly hours, "
+        "Free at the visit's time: not booked elsewhere, within their weekly hours, "
         "not on a span they cannot work, not over their most hours a week with this visit. "
         "Weight 4; not judged without a time.",
     )
-    NEEDS = strawberry.enum_value(
-        "needs",
-        description="The patient's pets, smoking, driving and gender preference. Weight 2.",
-    )
-    SKILLS = strawberry.enum_value(
-        "skills", description="The skills the patient needs, at their levels. Weight 2."
-    )
-    CERTIFICATIONS = strawberry.enum_value(
+    NEEDS = "needs", "The patient's pets, smoking, driving and gender preference. Weight 2."
+    SKILLS = "skills", "The skills the patient needs, at their levels. Weight 2."
+    CERTIFICATIONS = (
         "certifications",
-        description="The certificates the patient requires, valid on the visit date. Weight 2.",
+        "The certificates the patient requires, valid on the visit date. Weight 2.",
     )
-    LANGUAGES = strawberry.enum_value(
-        "languages", description="Speaks one of the patient's languages. Weight 1."
-    )
-    DISTANCE = strawberry.enum_value(
+    LANGUAGES = "languages", "Speaks one of the patient's languages. Weight 1."
+    DISTANCE = (
         "distance",
-        description=f"From the caregiver's primary address to the visit's: 1 at the door, "
+        f"From the caregiver's primary address to the visit's: 1 at the door, "
         f"0 from {NEAR_KM:.0f} km, 0.5 when a position is not on file. Weight 1.",
     )
 
@@ -158,22 +150,22 @@ def _total(scores: list[Score]) -> float:
     return round(100 * sum(WEIGHTS[s.criterion] * s.score for s in scores) / weight, 1)
 
 
-async def active_caregivers(database: Database, account_id: int) -> list[RawDoc]:
+async def active_caregivers(scope: Scope) -> list[RawDoc]:
     """The account's caregivers who can be booked: not deleted, not suspended (one query)."""
     # index keys only, the rest checked here: see conflicts.booked_around
-    query = {"_account": account_id, "role_type": RoleType.CAREGIVER.value}
+    query = {"role_type": RoleType.CAREGIVER.value}
     fields = {**CAREGIVER_FIELDS, "_deleted": 1, "_suspended": 1}
-    found = [doc async for doc in database.db.users.find(query, fields)]
+    found = [doc async for doc in scope["users"].find(query, fields)]
     return [doc for doc in found if not doc.get("_deleted") and not doc.get("_suspended")]
 
 
-async def caregiver_matches(
-    database: Database, account_id: int, wanted: Wanted, first: int
-) -> list[Match]:
-    """The best `first` caregivers for what is wanted, best first."""
+async def caregiver_matches(scope: Scope, wanted: Wanted, first: int) -> list[Match]:
+    """The best `first` caregivers for what is wanted, best first: those the scope may read,
+    each checked for conflicts against the whole account."""
     if not 1 <= first <= 100:
         raise PublicError(f"`first` must be between 1 and 100; it was {first}.")
-    caregivers = await active_caregivers(database, account_id)
+    # matched on their licences and certifications too, which the caller may not read
+    caregivers = await active_caregivers(scope.unmasked())
     timed = wanted.start is not None and wanted.end is not None
     conflicts: list[list[Conflict]] = [[] for _ in caregivers]
     if timed:
@@ -184,9 +176,9 @@ async def caregiver_matches(
         }
         visits = [{**trial, "attendees": [{"user": c["_id"]}]} for c in caregivers]
         skip = [wanted.event["_id"]] if wanted.event else []
-        conflicts = await visit_conflicts(database, account_id, visits, ignore=skip, by_day=True)
+        conflicts = await visit_conflicts(scope, visits, ignore=skip, by_day=True)
     start = as_utc(wanted.start) or now()
-    day = visit_day(start, (await account_rules(database, account_id)).zone)
+    day = visit_day(start, (await account_rules(scope)).zone)
     matches = []
     for caregiver, found in zip(caregivers, conflicts, strict=True):
         scores = _scores(wanted, caregiver, day)
@@ -203,15 +195,14 @@ def _order(match: Match) -> tuple[Any, ...]:
     return (-match.total, last, given, str(match.caregiver["_id"]))
 
 
-async def wanted_for_event(database: Database, account_id: int, event: ObjectId) -> Wanted | None:
+async def wanted_for_event(scope: Scope, event: ObjectId) -> Wanted | None:
     """A stored visit's patient, time and place; None when the account has no such visit."""
-    visit = await database.db.events.find_one(
-        {"_id": event, "_account": account_id},
-        {"start": 1, "end": 1, "patient._id": 1, "location": 1, "_deleted": 1},
+    visit = await scope["events"].find_one(
+        {"_id": event}, {"start": 1, "end": 1, "patient._id": 1, "location": 1, "_deleted": 1}
     )
     if visit is None or visit.get("_deleted") or not (visit.get("patient") or {}).get("_id"):
         return None
-    patient = await _patient(database, account_id, visit["patient"]["_id"])
+    patient = await _patient(scope, visit["patient"]["_id"])
     if patient is None:
         return None
     place = visit.get("location") or primary(patient.get("locations"))
@@ -219,22 +210,19 @@ async def wanted_for_event(database: Database, account_id: int, event: ObjectId)
 
 
 async def wanted_for_patient(
-    database: Database,
-    account_id: int,
+    scope: Scope,
     key: ObjectId,
     start: dt.datetime | None,
     end: dt.datetime | None,
 ) -> Wanted | None:
     """A patient's needs at their primary address, at a time if given; None when not found."""
-    patient = await _patient(database, account_id, key)
+    patient = await _patient(scope, key)
     if patient is None:
         return None
     return Wanted(patient, primary(patient.get("locations")), start, end)
 
 
-async def _patient(database: Database, account_id: int, key: ObjectId) -> RawDoc | None:
+async def _patient(scope: Scope, key: ObjectId) -> RawDoc | None:
     fields = {**PATIENT_FIELDS, "_deleted": 1}
-    found: RawDoc | None = await database.db.patients.find_one(
-        {"_id": key, "_account": account_id}, fields
-    )
+    found: RawDoc | None = await scope["patients"].find_one({"_id": key}, fields)
     return None if found is None or found.get("_deleted") else found

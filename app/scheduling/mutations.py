@@ -10,8 +10,16 @@ import strawberry
 
 from app.common.codes import Permission
 from app.common.services import Actor
+from app.graphql.arguments import Changes, RecordId, Revision
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
 from app.scheduling import series_edits, series_horizon
@@ -28,27 +36,34 @@ from app.scheduling.types import Event, EventGroup, EventGroupChangePayload
 
 SeriesAction = Callable[[EventGroupStore, EventStore, Actor, Any], Awaitable[SeriesChange]]
 
-EventMutations = record_mutations(
-    RecordSpec(
-        node=Event,
-        field="event",
-        plural="events",
-        store=event_store,
-        permission=Permission.MANAGE_SCHEDULE,
-        create_input=EventCreateInput,
-        update_input=EventUpdateInput,
-    )
+EVENT = RecordSpec(
+    node=Event,
+    field="event",
+    plural="events",
+    store=event_store,
+    permission=Permission.MANAGE_SCHEDULE,
+    create_input=EventCreateInput,
+    update_input=EventUpdateInput,
 )
-_group_crud = record_mutations(
-    RecordSpec(
-        node=EventGroup,
-        field="event_group",
-        plural="event_groups",
-        store=event_group_store,
-        permission=Permission.MANAGE_SCHEDULE,
-        create_input=EventGroupCreateInput,
-        update_input=EventGroupUpdateInput,
-    )
+
+
+@strawberry.type
+class EventMutations:
+    event_create = create_mutation(EVENT, "eventCreate")
+    event_update = update_mutation(EVENT, "eventUpdate")
+    event_delete = delete_mutation(EVENT, "eventDelete")
+    event_restore = restore_mutation(EVENT, "eventRestore")
+    event_import = import_mutation(EVENT, "eventImport")
+
+
+EVENT_GROUP = RecordSpec(
+    node=EventGroup,
+    field="event_group",
+    plural="event_groups",
+    store=event_group_store,
+    permission=Permission.MANAGE_SCHEDULE,
+    create_input=EventGroupCreateInput,
+    update_input=EventGroupUpdateInput,
 )
 KEPT = (
     "Visits already clocked or invoiced, and visits changed on their own, are never moved or "
@@ -68,7 +83,9 @@ async def _series(info: Info, id: strawberry.ID, action: SeriesAction) -> EventG
 
 
 @strawberry.type
-class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
+class EventGroupMutations:
+    event_group_create = create_mutation(EVENT_GROUP, "eventGroupCreate")
+
     @strawberry.mutation(
         description="Change a whole series: fields left out stay as they are. A change to its "
         "rule, times or template rebooks its visits from now on: visits at an occurrence are "
@@ -79,18 +96,20 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_update(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
-        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+        id: RecordId,
+        revision: Revision,
+        input: Changes[EventGroupUpdateInput],  # type: ignore[valid-type]
     ) -> EventGroupChangePayload:
         changes = input_data(input, EventGroupDocument)
         return await _series(
             info,
             id,
-            lambda groups, events, actor, key: series_edits.change(
-                groups, events, actor, key, revision, changes
-            ),
+            lambda groups, events, actor, key: groups.change(actor, key, revision, changes),
         )
+
+    event_group_delete = delete_mutation(EVENT_GROUP, "eventGroupDelete")
+    event_group_restore = restore_mutation(EVENT_GROUP, "eventGroupRestore")
+    event_group_import = import_mutation(EVENT_GROUP, "eventGroupImport")
 
     @strawberry.mutation(
         description='Change "this and following": the series ends before `at`, and a new '
@@ -103,17 +122,23 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_split(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
-        at: dt.datetime,
-        input: EventGroupUpdateInput,  # type: ignore[valid-type]
+        id: RecordId,
+        revision: Revision,
+        at: Annotated[
+            dt.datetime,
+            strawberry.argument(
+                description="When the change starts: the new series begins at its first "
+                "occurrence from then on."
+            ),
+        ],
+        input: Changes[EventGroupUpdateInput],  # type: ignore[valid-type]
     ) -> EventGroupChangePayload:
         changes = input_data(input, EventGroupDocument)
         return await _series(
             info,
             id,
             lambda groups, events, actor, key: series_edits.split(
-                groups, events, actor, key, revision, at, changes
+                groups, actor, key, revision, at, changes
             ),
         )
 
@@ -126,8 +151,8 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_cancel_occurrence(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
+        id: RecordId,
+        revision: Revision,
         start: Annotated[
             dt.datetime,
             strawberry.argument(
@@ -139,7 +164,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
             info,
             id,
             lambda groups, events, actor, key: series_edits.cancel_occurrence(
-                groups, events, actor, key, revision, start
+                groups, actor, key, revision, start
             ),
         )
 
@@ -151,8 +176,8 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_cancel_from(
         self,
         info: Info,
-        id: strawberry.ID,
-        revision: int,
+        id: RecordId,
+        revision: Revision,
         from_: Annotated[
             dt.datetime,
             strawberry.argument(name="from", description="The first moment without visits."),
@@ -162,7 +187,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
             info,
             id,
             lambda groups, events, actor, key: series_edits.cancel_from(
-                groups, events, actor, key, revision, from_
+                groups, actor, key, revision, from_
             ),
         )
 
@@ -174,7 +199,7 @@ class EventGroupMutations(_group_crud):  # type: ignore[misc,valid-type]
     async def event_group_extend(
         self,
         info: Info,
-        id: strawberry.ID,
+        id: RecordId,
         until: Annotated[
             dt.datetime, strawberry.argument(description="Book visits starting before it.")
         ],

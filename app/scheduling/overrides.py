@@ -4,67 +4,59 @@ conflicting visit be booked anyway (what was overridden, why, when and by whom).
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field
 
+from app.common.codes import Code
 from app.common.documents import READONLY, Embedded, ref
 
 
-@strawberry.enum(
-    description="Why a visit conflicts with a caregiver's schedule or with the patient's needs."
-)
-class ConflictKind(Enum):
-    DOUBLE_BOOKED = strawberry.enum_value(
+class ConflictKind(Code):
+    """Why a visit conflicts with a caregiver's schedule or with the patient's needs."""
+
+    DOUBLE_BOOKED = (
         "double_booked",
-        description="The caregiver has another visit at that time, or less than the account's "
+        "The caregiver has another visit at that time, or less than the account's "
         "least rest (schedulerSettings.minRestMinutes) between the two.",
     )
-    OUTSIDE_AVAILABILITY = strawberry.enum_value(
+    OUTSIDE_AVAILABILITY = (
         "outside_availability",
-        description="The visit falls outside the weekly hours the caregiver can work "
+        "The visit falls outside the weekly hours the caregiver can work "
         "(availability.weekly, read in their time zone or the account's).",
     )
-    OVER_WEEKLY_HOURS = strawberry.enum_value(
+    OVER_WEEKLY_HOURS = (
         "over_weekly_hours",
-        description="With the visit, the caregiver's booked hours in its week go over the most "
+        "With the visit, the caregiver's booked hours in its week go over the most "
         "they work a week (availability.maxHoursPerWeek). Weeks start on the account's "
         "settings.weekStart, in the account's time zone; a visit counts in the week it starts.",
     )
-    UNAVAILABLE = strawberry.enum_value(
+    UNAVAILABLE = (
         "unavailable",
-        description="The visit overlaps a span the caregiver cannot work "
+        "The visit overlaps a span the caregiver cannot work "
         "(availability.unavailable: a holiday, an appointment).",
     )
-    SKILLS = strawberry.enum_value(
+    SKILLS = (
         "skills",
-        description="The caregiver lacks a skill the patient needs (requiredSkills, cleaning, "
+        "The caregiver lacks a skill the patient needs (requiredSkills, cleaning, "
         "cooking, swimming), or has it at a lower level.",
     )
-    CERTIFICATIONS = strawberry.enum_value(
+    CERTIFICATIONS = (
         "certifications",
-        description="The caregiver holds no certificate of a name the patient requires "
+        "The caregiver holds no certificate of a name the patient requires "
         "(requiredCertifications) that is valid on the visit date.",
     )
-    LANGUAGES = strawberry.enum_value(
-        "languages", description="The caregiver speaks none of the patient's languages."
-    )
-    PETS = strawberry.enum_value(
-        "pets", description="The patient has pets the caregiver does not work with."
-    )
-    SMOKING = strawberry.enum_value(
-        "smoking", description="The patient smokes and the caregiver does not work with smokers."
-    )
-    TRANSPORTATION = strawberry.enum_value(
+    LANGUAGES = "languages", "The caregiver speaks none of the patient's languages."
+    PETS = "pets", "The patient has pets the caregiver does not work with."
+    SMOKING = "smoking", "The patient smokes and the caregiver does not work with smokers."
+    TRANSPORTATION = (
         "transportation",
-        description="The patient needs driving and the caregiver has no valid driver's licence "
+        "The patient needs driving and the caregiver has no valid driver's licence "
         "and vehicle on the visit date.",
     )
-    GENDER = strawberry.enum_value(
+    GENDER = (
         "gender",
-        description="The patient prefers a caregiver of another gender (where both are recorded).",
+        "The patient prefers a caregiver of another gender (where both are recorded).",
     )
 
 

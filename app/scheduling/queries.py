@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from app.common.store import records_by_id
 from app.errors import PublicError
+from app.graphql.arguments import After, Before, Filter, First, Last, OrderBy, RecordId
 from app.graphql.connections import Connection, Page, list_records
 from app.graphql.context import Info
 from app.graphql.inputs import decode_global_id
@@ -29,7 +29,7 @@ from app.scheduling.types import Event, EventGroup
 @strawberry.type
 class SchedulingQueries:
     @strawberry.field(description="A visit by global ID; null if not in your account.")
-    async def event(self, info: Info, id: strawberry.ID) -> Event | None:
+    async def event(self, info: Info, id: RecordId) -> Event | None:
         return await Event.load(info, decode_id(id, Event))
 
     @strawberry.field(
@@ -39,31 +39,31 @@ class SchedulingQueries:
     async def events(
         self,
         info: Info,
-        filter: EventFilter | None = None,
-        order_by: EventOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[EventFilter] = None,
+        order_by: OrderBy[EventOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Event]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or EventFilter()).query(info)
         return await list_records(info, Event, query, order_by, BY_START, page)
 
     @strawberry.field(description="A series of visits by global ID; null if not in your account.")
-    async def event_group(self, info: Info, id: strawberry.ID) -> EventGroup | None:
+    async def event_group(self, info: Info, id: RecordId) -> EventGroup | None:
         return await EventGroup.load(info, decode_id(id, EventGroup))
 
     @strawberry.field(description="The account's series of visits, earliest first unless told.")
     async def event_groups(
         self,
         info: Info,
-        filter: EventGroupFilter | None = None,
-        order_by: EventGroupOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Filter[EventGroupFilter] = None,
+        order_by: OrderBy[EventGroupOrder] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[EventGroup]:
         page = Page(first=first, after=after, last=last, before=before)
         query = (filter or EventGroupFilter()).query(info)
@@ -99,8 +99,7 @@ class SchedulingQueries:
         )
         await _existing(info, "users" if caregiver else "patients", key, who)
         found = await stored_conflicts(
-            info.context.database,
-            info.context.account_id,
+            info.context.scope,
             (from_, to),
             caregiver=key if caregiver else None,
             patient=key if patient else None,
@@ -143,15 +142,13 @@ class SchedulingQueries:
         ] = None,
         first: Annotated[int, strawberry.argument(description="How many, 1 to 100.")] = 10,
     ) -> list[CaregiverMatch]:
-        database, account = info.context.database, info.context.account_id
+        scope = info.context.scope
         if (event is None) == (patient is None):
             raise PublicError("Pass `event` or `patient`, one of them.")
         if event is not None:
             if from_ is not None or to is not None:
                 raise PublicError("`from` and `to` go with a patient; a visit has its own time.")
-            wanted = await wanted_for_event(
-                database, account, decode_global_id(event, "Event", "event")
-            )
+            wanted = await wanted_for_event(scope, decode_global_id(event, "Event", "event"))
             what = "Event"
         else:
             if (from_ is None) != (to is None) or (
@@ -159,11 +156,11 @@ class SchedulingQueries:
             ):
                 raise PublicError("Give `from` and `to` together, `to` within 24 hours after.")
             key = decode_global_id(patient or "", "Patient", "patient")
-            wanted = await wanted_for_patient(database, account, key, from_, to)
+            wanted = await wanted_for_patient(scope, key, from_, to)
             what = "Patient"
         if wanted is None:
             raise PublicError(f"No {what} with this id.", "NOT_FOUND")
-        matches = await caregiver_matches(database, account, wanted, first)
+        matches = await caregiver_matches(scope, wanted, first)
         return [
             CaregiverMatch(
                 score=m.total,
@@ -179,8 +176,6 @@ class SchedulingQueries:
 
 async def _existing(info: Info, collection: str, key: Any, what: str) -> None:
     """Refuse an id not of the account, or of a deleted record (NOT_FOUND, as elsewhere)."""
-    found = await records_by_id(
-        info.context.database, collection, info.context.account_id, [key], {"_deleted": 1}
-    )
+    found = await info.context.scope[collection].by_ids([key], {"_deleted": 1})
     if not found or found[key].get("_deleted"):
         raise PublicError(f"No {what} with this id.", "NOT_FOUND")

@@ -11,36 +11,38 @@ What a series never rewrites:
   time zone, extensions from where the series stopped, edits from now on;
 - visits clocked (a punchcard with a clock-in) or invoiced (a punchcard with an invoice);
 - visits changed on their own (`series_exception`).
-The last two are reported as kept, with the reason.
+The last two are reported as kept, with the reason. A kept visit holds its occurrence's day:
+after "this and following" it goes, as it is, to the new series (only its `_group` changes),
+so the new series' own edits neither book that day again nor clash with it.
+
+The reads that decide what a series rebooks (its visits, their punchcards) see the whole
+account, whoever edits: a series must not book an occurrence twice because a caller's row
+policy hid its visit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-import strawberry
 from bson import ObjectId
-from pymongo import ReplaceOne, UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event, changes_between
 from app.common.clock import now
+from app.common.codes import Code
 from app.common.documents import stored_key
 from app.common.services import Actor, RawDoc, decode, item_path
-from app.db import Database
+from app.data.audit import changes_between
+from app.data.records import Also
+from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError
+from app.scheduling.booked_time import Reader
 from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences, placed, zone_of
-
-if TYPE_CHECKING:
-    from app.scheduling.services import EventStore
+from app.scheduling.recurrence import RULE, first_after, first_start, occurrences, placed, zone_of
 
 log = logging.getLogger(__name__)
 HORIZON_WEEKS = 12
@@ -51,18 +53,29 @@ REBOOKED = [
     *("start", "end", "duration", "series_start", "_group", "_last_updated_user"),
 ]
 """What rebooking a visit rewrites; its status, billing and history stay."""
-Write = Callable[[AsyncClientSession], Awaitable[None]]
+REBOOKING = {*Scheduled.model_fields, *RULE, "start", "end", "excluded"}
+"""Changes to these rebook the series' future visits."""
 
 
-@strawberry.enum(description="Why a change to a series left one of its visits as it was.")
-class KeptReason(Enum):
-    CLOCKED = strawberry.enum_value(
-        "clocked", description="A caregiver clocked in for it: it happened, or is happening."
-    )
-    INVOICED = strawberry.enum_value("invoiced", description="It is on an invoice.")
-    EXCEPTION = strawberry.enum_value(
-        "exception", description="It was changed on its own, apart from its series."
-    )
+class VisitMaker(Protocol):
+    """What prepares a series' visits: the event store (services.EventStore), which fills,
+    validates and checks every new visit, however it is booked."""
+
+    async def prepared(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        ignore: Collection[ObjectId] = (),
+    ) -> list[RawDoc]: ...
+
+
+class KeptReason(Code):
+    """Why a change to a series left one of its visits as it was."""
+
+    CLOCKED = "clocked", "A caregiver clocked in for it: it happened, or is happening."
+    INVOICED = "invoiced", "It is on an invoice."
+    EXCEPTION = "exception", "It was changed on its own, apart from its series."
 
 
 EXCEPTION = KeptReason.EXCEPTION
@@ -81,10 +94,12 @@ class SeriesChange:
 
 @dataclass
 class Plan:
-    """Visits to create, to rewrite (before, after) and to remove, and those kept."""
+    """Visits to create, to rewrite (before, after) and to remove, and those kept; kept visits
+    that a split hands to the new series are `handed` (before, after) too."""
 
     create: list[RawDoc] = field(default_factory=list)
     replace: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
+    handed: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
     remove: list[RawDoc] = field(default_factory=list)
     kept: list[tuple[RawDoc, KeptReason]] = field(default_factory=list)
 
@@ -96,10 +111,11 @@ def horizon(account: RawDoc, moment: dt.datetime) -> dt.datetime:
 
 
 def booking_from(group: RawDoc, moment: dt.datetime) -> dt.datetime:
-    """Where a new series starts booking: its start, or today's midnight in its time zone."""
+    """Where a new series starts booking: its first occurrence (its start, or an extra day
+    before it), or today's midnight in its time zone."""
     zone = zone_of(group)
     midnight = placed(dt.datetime.combine(moment.astimezone(zone).date(), dt.time()), zone)
-    return max(as_utc(group["start"]) or midnight, midnight)
+    return max(first_start(group), midnight)
 
 
 def template(group: RawDoc) -> dict[str, Any]:
@@ -109,7 +125,7 @@ def template(group: RawDoc) -> dict[str, Any]:
 
 
 async def visits_for(
-    events: EventStore,
+    events: VisitMaker,
     actor: Actor,
     group: RawDoc,
     starts: list[dt.datetime],
@@ -123,21 +139,22 @@ async def visits_for(
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
-    raws = await events.prepared(actor, items, prefix, ignore=replacing)
+    # the series' own template, rates and all: written by the rules, not by the caller
+    raws = await events.prepared(actor.computing(), items, prefix, ignore=replacing)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
 
 
-def inserting(database: Database, actor: Actor, visits: list[RawDoc], checked: bool) -> Write:
+def inserting(visits: list[RawDoc], checked: bool) -> Also:
     """The insert of new visits and their audit entries, for a series' transaction; `checked`:
     checked again for conflicts in it."""
     plan, again = Plan(create=visits), () if checked else None
-    return lambda session: write_plan(session, database, actor, plan, "", recheck=again)
+    return lambda tx: write_plan(tx, plan, "", recheck=again)
 
 
 async def book_new(
-    events: EventStore, actor: Actor, account: RawDoc, groups: list[RawDoc], prefix: str | None
+    events: VisitMaker, actor: Actor, account: RawDoc, groups: list[RawDoc], prefix: str | None
 ) -> list[RawDoc]:
     """The visits of new series up to the horizon; each series records how far it is booked."""
     moment = now()
@@ -152,41 +169,25 @@ async def book_new(
     return visits
 
 
-async def live_visits(
-    database: Database,
-    account_id: int,
-    group_id: Any,
-    since: dt.datetime,
-    session: AsyncClientSession | None = None,
-) -> list[RawDoc]:
-    """The series' booked visits (not deleted) from a series start on, in order."""
-    query = {
-        "_account": account_id,
-        "_group": group_id,
-        "_deleted": {"$ne": True},
-        "series_start": {"$gte": since},
-    }
-    found = database.db.events.find(query, sort=[("series_start", 1)], session=session)
+async def live_visits(reader: Reader, group_id: Any, since: dt.datetime) -> list[RawDoc]:
+    """The series' booked visits (not deleted) from a series start on, in order (in the
+    reader's transaction, if it is one)."""
+    query = {"_group": group_id, "_deleted": {"$ne": True}, "series_start": {"$gte": since}}
+    found = reader.whole_account()["events"].find(query, sort=[("series_start", 1)])
     return [doc async for doc in found]
 
 
-async def kept_reasons(
-    database: Database,
-    account_id: int,
-    visits: Iterable[RawDoc],
-    session: AsyncClientSession | None = None,
-) -> dict[Any, KeptReason]:
+async def kept_reasons(reader: Reader, visits: Iterable[RawDoc]) -> dict[Any, KeptReason]:
     """Why each visit a series may not rewrite is kept: invoiced, clocked, or an exception."""
     visits = list(visits)
     reasons = {v["_id"]: KeptReason.EXCEPTION for v in visits if v.get("series_exception")}
     punched = {
-        "_account": account_id,
         "event": {"$in": [v["_id"] for v in visits]},
         "_deleted": {"$ne": True},
         "$or": [{"actual.clock_in": {"$ne": None}}, {"invoice": {"$ne": None}}],
     }
     if visits:
-        cards = database.db.punchcards.find(punched, {"event": 1, "invoice": 1}, session=session)
+        cards = reader.whole_account()["punchcards"].find(punched, {"event": 1, "invoice": 1})
         async for card in cards:
             invoiced = card.get("invoice") is not None
             reasons[card["event"]] = KeptReason.INVOICED if invoiced else KeptReason.CLOCKED
@@ -194,14 +195,12 @@ async def kept_reasons(
 
 
 async def rebook(
-    database: Database,
-    events: EventStore,
-    actor: Actor,
+    tx: Tx,
+    events: VisitMaker,
     target: RawDoc,
     since: dt.datetime,
     bound: dt.datetime,
     current: list[RawDoc],
-    session: AsyncClientSession | None = None,
 ) -> Plan:
     """How the booked visits `current` become the occurrences of `target` from `since` to
     `bound`. A rule gives at most one occurrence a day (no BYHOUR), so an occurrence is known
@@ -209,7 +208,8 @@ async def rebook(
     if the time of day changed), missing occurrences are created, visits no longer in the
     rule are removed; kept visits stay, and their day is not booked again. Visits of
     `current` that started before `since` (today's, already under way) are left as they
-    are, and their day is not booked again either."""
+    are, and their day is not booked again either. What is kept is read in `tx`; the new
+    visits are prepared (and checked) as any new visit is, before the transaction's writes."""
     zone = zone_of(target)
 
     def day(visit: RawDoc) -> dt.date:
@@ -217,12 +217,14 @@ async def rebook(
 
     started = {day(v) for v in current if as_utc(v["series_start"]) < since}
     current = [v for v in current if as_utc(v["series_start"]) >= since]
-    reasons = await kept_reasons(database, actor.account_id, current, session)
+    reasons = await kept_reasons(tx, current)
     excluded = {as_utc(moment) for moment in target.get("excluded") or []}
     for visit in current:  # a cancelled occurrence goes, even if it was changed on its own
         if as_utc(visit["series_start"]) in excluded and reasons.get(visit["_id"]) is EXCEPTION:
             del reasons[visit["_id"]]
     plan = Plan(kept=[(v, reasons[v["_id"]]) for v in current if v["_id"] in reasons])
+    plan.handed = [(v, _handed(v, target, tx.actor)) for v, _ in plan.kept if _elsewhere(v, target)]
+    plan.kept = [(_moved(v, plan.handed), reason) for v, reason in plan.kept]
     taken = started | {day(v) for v, _ in plan.kept}
     starts = [
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
@@ -230,7 +232,7 @@ async def rebook(
     free = {day(v): v for v in current if v["_id"] not in reasons}
     # the new visits replace only these: kept and started visits stay, and are checked against
     replacing = [v["_id"] for v in free.values()]
-    for fresh in await visits_for(events, actor, target, starts, "visits", replacing):
+    for fresh in await visits_for(events, tx.actor, target, starts, "visits", replacing):
         old = free.pop(day(fresh), None)
         if old is None:
             plan.create.append(fresh)
@@ -244,6 +246,22 @@ async def rebook(
     return plan
 
 
+def _elsewhere(visit: RawDoc, target: RawDoc) -> bool:
+    return visit.get("_group") != target["_id"]
+
+
+def _handed(visit: RawDoc, target: RawDoc, actor: Actor) -> RawDoc:
+    """A kept visit as it goes to a new series (a split): only its link to the series changes,
+    so the new series' own edits see the day it holds, neither booking a second visit for it
+    nor clashing with it."""
+    stamp = {"_revision": visit.get("_revision", 1) + 1, "_last_updated_date": now()}
+    return {**visit, "_group": target["_id"], "_last_updated_user": actor.user_id, **stamp}
+
+
+def _moved(visit: RawDoc, handed: list[tuple[RawDoc, RawDoc]]) -> RawDoc:
+    return next((new for old, new in handed if old is visit), visit)
+
+
 def _same(value: Any) -> Any:
     """A value as compared for a change: times as UTC, whatever their offset."""
     return as_utc(value) if isinstance(value, dt.datetime) else value
@@ -255,47 +273,40 @@ def _guard(visit: RawDoc) -> dict[str, Any]:
 
 
 async def write_plan(
-    session: AsyncClientSession,
-    database: Database,
-    actor: Actor,
-    plan: Plan,
-    reason: str,
-    recheck: Collection[ObjectId] | None = None,
+    tx: Tx, plan: Plan, reason: str, recheck: Collection[ObjectId] | None = None
 ) -> None:
     """Apply a plan in the caller's transaction: one command per kind of write, each audited.
     A visit changed meanwhile refuses the whole change (CONFLICT). Unless `recheck` is None,
     the visits booked are checked for conflicts again in the transaction, ignoring the visits
     it names (those the plan replaces, as the check before it did): see bookings.py."""
-    events = database.db.events
+    events, actor = tx["events"], tx.actor
     entries = [
-        audit_event(actor, AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
+        tx.entry(AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
         for v in plan.create
     ]
     if len(plan.create) >= 100:  # a long series or a far extension: worth a line in the log
         log.info("series: writing %d new visits in one transaction", len(plan.create))
     if plan.create:
-        await events.insert_many(plan.create, session=session)
-    if plan.replace:
-        done = await events.bulk_write(
-            [ReplaceOne(_guard(old), new) for old, new in plan.replace], session=session
-        )
-        _all_matched(done.matched_count, len(plan.replace))
+        await events.insert_many(plan.create)
+    rewritten = [*plan.replace, *plan.handed]
+    if rewritten:
+        done = await events.replace_each([(_guard(old), new) for old, new in rewritten])
+        _all_matched(done.matched_count, len(rewritten))
         entries += [
-            audit_event(
-                actor,
+            tx.entry(
                 AuditAction.UPDATE,
                 "Event",
                 old["_id"],
                 changes=changes_between(old, new, REBOOKED),
             )
-            for old, new in plan.replace
+            for old, new in rewritten
         ]
     if plan.remove:
         moment = now()
         entry = {"date": moment, "reason": reason, "user": actor.user_id,
                  "api_client": actor.api_client_name}  # fmt: skip
         removals = [
-            UpdateOne(
+            (
                 _guard(visit),
                 {
                     "$set": {
@@ -309,7 +320,7 @@ async def write_plan(
             )
             for visit in plan.remove
         ]
-        done = await events.bulk_write(removals, session=session)
+        done = await events.update_each(removals)
         _all_matched(done.matched_count, len(removals))
         for visit in plan.remove:  # as stored now, for the payload
             visit.update(
@@ -318,8 +329,7 @@ async def write_plan(
                 _revision=visit.get("_revision", 1) + 1,
             )
         entries += [
-            audit_event(
-                actor,
+            tx.entry(
                 AuditAction.DELETE,
                 "Event",
                 visit["_id"],
@@ -328,12 +338,10 @@ async def write_plan(
             )
             for visit in plan.remove
         ]
-    if entries:
-        await database.db.audit_events.insert_many(entries, session=session)
+    await tx.audit_all(entries)
     booked = [*plan.create, *(new for _, new in plan.replace)]
     if recheck is not None and booked:
-        paths = ["visits"] * len(booked)
-        await check_within(session, database, actor.account_id, booked, paths, ignore=recheck)
+        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
 
 
 def _all_matched(matched: int, wanted: int) -> None:

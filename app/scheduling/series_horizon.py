@@ -5,7 +5,8 @@ new moment, skipping any already booked, and moves `materialised_until` only if 
 it meanwhile (compare and set, in the same transaction as the visits). A unique index on
 events (account, series, series start) backs this up: running twice never books an
 occurrence twice. Extensions do not change the series' revision: a scheduler's pending edit
-is not refused because the job ran.
+is not refused because the job ran. The job reads the accounts through `System` and acts in
+each through a scope of its own, named in the trail as the job.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode
-from app.common.store import in_transaction
+from app.data.scope import Scope
+from app.data.system import System
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import as_utc
@@ -48,17 +50,17 @@ async def extend(
 ) -> SeriesChange:
     """Book a series' visits up to `until` (at most 105 weeks ahead)."""
     group = await groups.get(actor, key)
-    groups._check_not_deleted(group)
+    groups.check_not_deleted(group)
     until = as_utc(until)
     if until > now() + FURTHEST:
         raise ServiceError.one(
             "A series is booked at most 105 weeks ahead.", ErrorCode.INVALID, "until"
         )
-    return await extend_group(groups.database, events, actor, group, until)
+    return await extend_group(groups.scope(actor), events, group, until)
 
 
 async def extend_group(
-    database: Database, events: EventStore, actor: Actor, group: RawDoc, until: dt.datetime
+    scope: Scope, events: EventStore, group: RawDoc, until: dt.datetime
 ) -> SeriesChange:
     """Book the occurrences from where the series stopped to `until`, none of them twice."""
     stopped = group.get("materialised_until")
@@ -67,25 +69,27 @@ async def extend_group(
         return SeriesChange(group=group)
     starts = occurrences(group, since, until, field="until")
     query = {
-        "_account": group["_account"],
         "_group": group["_id"],
         "_deleted": {"$ne": True},
         "series_start": {"$gte": since, "$lt": until},
     }
-    taken = {as_utc(v["series_start"]) async for v in database.db.events.find(query)}
-    visits = await visits_for(events, actor, group, [s for s in starts if s not in taken], "visits")
-    guard = {"_id": group["_id"], "_account": group["_account"], "materialised_until": stopped}
+    # every booked occurrence, whoever may read it: none is booked twice
+    booked = scope.whole_account()["events"].find(query)
+    taken = {as_utc(v["series_start"]) async for v in booked}
+    fresh = [s for s in starts if s not in taken]
+    visits = await visits_for(events, scope.actor, group, fresh, "visits")
+    guard = {"_id": group["_id"], "materialised_until": stopped}
 
-    async def write(session: AsyncClientSession) -> None:
+    async def write(tx: Tx) -> None:
         marks = {"materialised_until": until, "ended": ended_before(group, until)}
-        moved = await database.db.eventsgroups.update_one(guard, {"$set": marks}, session=session)
+        moved = await tx["eventsgroups"].update_one(guard, {"$set": marks})
         if moved.matched_count != 1:
             raise _extended_meanwhile()
         again = () if events.checks_conflicts else None
-        await write_plan(session, database, actor, Plan(create=visits), "", recheck=again)
+        await write_plan(tx, Plan(create=visits), "", recheck=again)
 
     try:
-        await in_transaction(database, write)
+        await scope.transact(write)
     except (DuplicateKeyError, BulkWriteError):
         raise _extended_meanwhile() from None
     return SeriesChange(group={**group, "materialised_until": until}, booked=visits)
@@ -105,19 +109,18 @@ async def extend_all(database: Database, events: EventStore, moment: dt.datetime
     that fails, for whatever reason, is logged with its account and left for the next run:
     the others are booked all the same.
     """
-    booked = 0
-    async for account in database.db.accounts.find({}, {"scheduler_settings": 1}):
+    booked, system = 0, System(database)
+    async for account in system.accounts({"scheduler_settings": 1}):
         bound = horizon(decode(account), moment)
-        actor = Actor(account_id=account["_id"], api_client_name=JOB_ACTOR)
+        scope = system.scope_for(account["_id"], JOB_ACTOR)
         behind = {
-            "_account": account["_id"],
             "_deleted": {"$ne": True},
             "ended": {"$ne": True},
             "$or": [{"materialised_until": None}, {"materialised_until": {"$lt": bound}}],
         }
-        async for group in database.db.eventsgroups.find(behind):
+        async for group in scope["eventsgroups"].find(behind):
             try:
-                booked += await _extend_one(database, events, actor, group, moment, bound)
+                booked += await _extend_one(scope, events, group, moment, bound)
             except Exception as failure:  # one bad series must not keep the others unbooked
                 unexpected = not isinstance(failure, ServiceError)
                 where = (group["_id"], account["_id"], failure)
@@ -126,9 +129,8 @@ async def extend_all(database: Database, events: EventStore, moment: dt.datetime
 
 
 async def _extend_one(
-    database: Database,
+    scope: Scope,
     events: EventStore,
-    actor: Actor,
     group: RawDoc,
     moment: dt.datetime,
     bound: dt.datetime,
@@ -138,11 +140,11 @@ async def _extend_one(
     upcoming = first_after(group, as_utc(stopped) or booking_from(group, moment))
     if upcoming is None:
         guard = {"_id": group["_id"], "materialised_until": stopped}
-        await database.db.eventsgroups.update_one(guard, {"$set": {"ended": True}})
+        await scope["eventsgroups"].update_one(guard, {"$set": {"ended": True}})
         return 0
     if upcoming >= bound:
         return 0
-    return len((await extend_group(database, events, actor, group, bound)).booked)
+    return len((await extend_group(scope, events, group, bound)).booked)
 
 
 async def run_job(database: Database, events: EventStore, every: dt.timedelta) -> None:

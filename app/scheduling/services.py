@@ -1,174 +1,36 @@
-"""The rules of visits and series, free of GraphQL.
+"""The rules of visits and series, free of GraphQL: their stores.
 
-Both stores copy what a visit shows of other records when it is written: the patient's name and
-primary address (from `patients`), each attendee's name (from `users`), and the service's
-description and rates (from the account's services) when not given. An attendee's pay rate
-defaults to their own rate for the service, else the service's; a new visit or series without
-a location takes the patient's primary address. Every id inside a subdocument (patient,
-attendees, billing client) must name a record of the same account: the shared store checks
-top-level references only.
+Both copy what a visit shows of other records when it is written (schedule_store.py). A visit is
+checked for conflicts when booked or moved (conflicts.py, bookings.py); a series books its
+visits, and rebooks them when its rule or template changes (series.py); the particular edits of
+a series (this and following, one occurrence, the rest) are series_edits.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Collection, Iterable
+from collections.abc import Collection
 from typing import Any
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.common.services import (
-    Actor,
-    RawDoc,
-    check_references,
-    decode,
-    encode,
-    item_path,
-    problems_from_many,
-    snapshot_id,
-    validated,
-)
-from app.common.store import MAX_IMPORT, RecordStore, records_by_id
+from app.common.clock import now
+from app.common.services import Actor, RawDoc, decode, encode, item_path, snapshot_id, validated
+from app.data.records import Also
+from app.data.unit import Tx
 from app.db import Database
-from app.errors import ErrorCode, Problem, ServiceError
-from app.scheduling import series, series_edits
+from app.errors import ErrorCode, ServiceError
+from app.scheduling import series
 from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
-from app.scheduling.copies import copied_attendee, copied_patient, copied_service
-from app.scheduling.documents import Event, EventGroup, as_utc, derived_keys
+from app.scheduling.documents import Event, EventGroup, as_utc
+from app.scheduling.schedule_store import ScheduleStore
+from app.scheduling.series import REBOOKING, SeriesChange, ended_before, horizon, live_visits
 
-FILLED = ("patient", "attendees", "service", "billing")
-"""The fields whose copies are refreshed, or whose references are checked, when written."""
 HAPPENED = ("start", "end", "patient")
 """What a visit that was clocked or invoiced keeps: its punchcard bills and pays against it."""
 MOVES = ("start", "end", "attendees", "patient", "status")
 """The changes of a visit that may book someone's time anew (see bookings.rechecked)."""
-
-
-class ScheduleStore(RecordStore):
-    """Events and event groups: snapshots copied and nested references checked on every write."""
-
-    async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
-    ) -> list[RawDoc]:
-        return await self.insert_new(actor, await self.prepared(actor, items, prefix))
-
-    async def prepared(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
-    ) -> list[RawDoc]:
-        """New records ready to insert: the account's defaults, snapshots copied, validated,
-        references checked and encoded, not yet written. Every new visit passes here, booked
-        one by one or by a series."""
-        if len(items) > MAX_IMPORT:
-            raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
-        account = await self._account(actor)
-        items = [self._defaults(account, item) for item in items]
-        filled = await self._fill(actor, account, items, prefix, [None] * len(items))
-        documents = problems_from_many(self._validate_new, actor, filled, prefix)
-        await check_references(self._collection_of, actor.account_id, self.model, filled, prefix)
-        return [self._new(actor, document) for document in documents]
-
-    async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
-    ) -> RawDoc:
-        current = await self.get(actor, key)
-        changes = {**changes, **self._marks(current, changes)}
-        if any(name in changes for name in (*FILLED, "timezone")):
-            account = await self._account(actor)
-            changes = self._defaults(account, changes, creating=False)
-            (changes,) = await self._fill(actor, account, [changes], None, [decode(current)])
-        # derived fields are recomputed by the model; naming them here stores the new values
-        changes.update(dict.fromkeys(derived_keys(self.model)))
-        return await super().update(actor, key, revision, {**changes, **self._stamp(actor)})
-
-    def _stamp(self, actor: Actor) -> dict[str, Any]:
-        """Who made this change, for the record types that keep it."""
-        return {}
-
-    def _marks(self, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
-        """What a change says about the record beyond itself (a visit leaving its series)."""
-        return {}
-
-    def _defaults(
-        self, account: RawDoc, data: dict[str, Any], creating: bool = True
-    ) -> dict[str, Any]:
-        """Values taken from the account when not given."""
-        return data
-
-    async def _account(self, actor: Actor) -> RawDoc:
-        found = await self.database.db.accounts.find_one(
-            {"_id": actor.account_id}, {"services": 1, "settings": 1, "scheduler_settings": 1}
-        )
-        return decode(found or {})
-
-    async def _found(
-        self, collection: str, actor: Actor, ids: Iterable[Any], fields: dict[str, int]
-    ) -> dict[Any, RawDoc]:
-        found = await records_by_id(self.database, collection, actor.account_id, ids, fields)
-        return {key: decode(doc) for key, doc in found.items()}
-
-    async def _fill(
-        self,
-        actor: Actor,
-        account: RawDoc,
-        items: list[dict[str, Any]],
-        prefix: str | None,
-        stored: list[RawDoc | None],
-    ) -> list[dict[str, Any]]:
-        """The items with their snapshots copied in, or the references that name nothing."""
-        patients = await self._found(
-            "patients",
-            actor,
-            (snapshot_id(item.get("patient")) for item in items),
-            {"name": 1, "locations": 1},
-        )
-        users = await self._found(
-            "users",
-            actor,
-            (
-                attendee.get("user")
-                for item in items
-                for attendee in item.get("attendees") or []
-                if isinstance(attendee, dict)
-            ),
-            {"name": 1, "services": 1},
-        )
-        clients = await self._found(
-            "clients",
-            actor,
-            ((item.get("billing") or {}).get("client") for item in items),
-            {"_id": 1},
-        )
-        services = {s["code"]: s for s in account.get("services") or []}
-        problems: list[Problem] = []
-        filled = []
-        for index, (item, current) in enumerate(zip(items, stored, strict=True)):
-            where = item_path(prefix, index)
-            item = dict(item)
-            if isinstance(item.get("patient"), dict):
-                item["patient"] = copied_patient(item["patient"], patients, where, problems)
-                if current is None and item.get("location") is None:
-                    item["location"] = item["patient"].get("location")
-            if isinstance(item.get("service"), dict):
-                item["service"] = copied_service(item["service"], services, where, problems)
-            client = (item.get("billing") or {}).get("client")
-            if client is not None and client not in clients:
-                problems.append(
-                    Problem(
-                        "No Client with this id.", ErrorCode.NOT_FOUND, f"{where}.billing.client"
-                    )
-                )
-            service = item["service"] if "service" in item else (current or {}).get("service")
-            if isinstance(item.get("attendees"), list):
-                item["attendees"] = [
-                    copied_attendee(attendee, users, service, f"{where}.attendees.{n}", problems)
-                    for n, attendee in enumerate(item["attendees"])
-                ]
-            filled.append(item)
-        if problems:
-            raise ServiceError(*problems)
-        return filled
 
 
 class EventStore(ScheduleStore):
@@ -183,12 +45,16 @@ class EventStore(ScheduleStore):
     checks_conflicts: bool = True
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         raws = await self.prepared(actor, items, prefix)
         paths = [item_path(prefix, n) for n in range(len(raws))]
-        checked = checking_within(self.database, actor.account_id, raws, paths)
-        return await self.insert_new(actor, raws, also=checked if self.checks_conflicts else None)
+        checked = checking_within(raws, paths) if self.checks_conflicts else None
+        return await self.insert_new(actor, raws, also=_both(checked, also))
 
     async def prepared(
         self,
@@ -202,16 +68,21 @@ class EventStore(ScheduleStore):
         raws = await super().prepared(actor, items, prefix)
         if self.checks_conflicts:
             paths = [item_path(prefix, n) for n in range(len(raws))]
-            await guard_visits(self.database, actor, raws, paths, ignore=ignore)
+            await guard_visits(self.scope(actor), raws, paths, ignore=ignore)
         return raws
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
         await self._refuse_moving_what_happened(actor, key, changes)
         if self.checks_conflicts and any(name in changes for name in (*MOVES, "conflict_override")):
             changes = await self._checked_move(actor, key, revision, changes)
-        return await super().update(actor, key, revision, changes)
+        return await super().update(actor, key, revision, changes, also)
 
     async def _refuse_moving_what_happened(
         self, actor: Actor, key: Any, changes: dict[str, Any]
@@ -226,7 +97,7 @@ class EventStore(ScheduleStore):
         ]
         if not moved:
             return
-        reason = (await series.kept_reasons(self.database, actor.account_id, [current])).get(key)
+        reason = (await series.kept_reasons(self.scope(actor), [current])).get(key)
         if reason in (series.KeptReason.CLOCKED, series.KeptReason.INVOICED):
             raise ServiceError.one(
                 f"This visit is {reason.value}: its {moved[0]} no longer changes; correct its "
@@ -243,16 +114,16 @@ class EventStore(ScheduleStore):
         change that books nothing new (see `rechecked`) and gives no override is not checked,
         and the visit keeps its override."""
         current = await self.get(actor, key)
-        self._check_revision(current, revision)
-        self._check_not_deleted(current)
+        self.check_revision(current, revision)
+        self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
         moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
         if "conflict_override" not in changes and not rechecked(current, moved):
             return changes
-        await guard_visits(self.database, actor, [moved], ["input"])
+        await guard_visits(self.scope(actor), [moved], ["input"])
         return {**changes, "conflict_override": moved.get("conflict_override")}
 
-    async def restore(self, actor: Actor, key: Any) -> RawDoc:
+    async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         """Restore a deleted visit, if it is still free of conflicts: the time it took may have
         been booked since. An override it carries still stands (it is kept as recorded)."""
         if self.checks_conflicts:
@@ -260,31 +131,29 @@ class EventStore(ScheduleStore):
             if current.get("_deleted"):
                 # a copy: the check records on an overridden visit what it overrode
                 restored = {**current, "_deleted": False}
-                await guard_visits(self.database, actor, [restored], ["id"], ignore=[key])
-        return await super().restore(actor, key)
+                await guard_visits(self.scope(actor), [restored], ["id"], ignore=[key])
+        return await super().restore(actor, key, also)
 
-    def _validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
+    def validate_new(self, actor: Actor, data: dict[str, Any]) -> Any:
         stamp = {"created_user": actor.user_id, **self._stamp(actor)}
-        return super()._validate_new(actor, {**data, **stamp})
+        return super().validate_new(actor, {**data, **stamp})
 
     def _stamp(self, actor: Actor) -> dict[str, Any]:
         return {"last_updated_user": actor.user_id}
 
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
         # a deleted visit of a series takes its occurrence out (EXDATE), so no series edit or
         # extension books it again; restoring it puts the occurrence back
-        await super().written(session, before, after)
+        await super().written(tx, before, after)
         # a move, a person added, a visit put back: checked again in this transaction
         if self.checks_conflicts and rechecked(before, after):
-            await check_within(session, self.database, after["_account"], [after], ["input"])
+            await check_within(tx, [after], ["input"])
         occurrence, deleted = after.get("series_start"), after.get("_deleted")
         if after.get("_group") is None or occurrence is None or deleted == before.get("_deleted"):
             return
         change = {"$addToSet" if deleted else "$pull": {"excluded": occurrence}}
-        await self.database.db.eventsgroups.update_one(
-            {"_id": after["_group"], "_account": after["_account"]},
-            {**change, "$inc": {"_revision": 1}},
-            session=session,
+        await tx["eventsgroups"].update_one(
+            {"_id": after["_group"]}, {**change, "$inc": {"_revision": 1}}
         )
 
     def _marks(self, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
@@ -293,56 +162,96 @@ class EventStore(ScheduleStore):
         return {"series_exception": True} if booked_by_series and changes else {}
 
 
-After = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
+DAY = dt.timedelta(days=1)
+"""Visits started up to a day before an edit take effect keep their day (today's visit)."""
 
 
 class EventGroupStore(ScheduleStore):
     """Series of visits, read in the account's time zone unless they name their own.
 
     Creating a series books its visits up to the account's horizon in the same transaction;
-    changing its rule or template rebooks its future visits (see `series.py`).
+    changing its rule or template rebooks its future visits (see `series.py`), in the
+    transaction of the change.
     """
 
     checks_conflicts: bool = True
     """Whether booked visits are checked for conflicts: off for the series horizon job only."""
-    after_update: After | None = None
-    """What must commit with the next update (set by the series edits, for one call)."""
 
     async def create_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        also: Also | None = None,
     ) -> list[RawDoc]:
         groups = await self.prepared(actor, items, prefix)
-        account = await self._account(actor)
+        account = await self.account(actor)
         visits = await series.book_new(self.events(), actor, account, groups, prefix)
-        return await self.insert_new(
-            actor,
-            groups,
-            also=series.inserting(self.database, actor, visits, self.checks_conflicts),
-        )
+        booking = series.inserting(visits, self.checks_conflicts)
+        return await self.insert_new(actor, groups, also=_both(booking, also))
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
     ) -> RawDoc:
-        changed = await series_edits.change(self, self.events(), actor, key, revision, changes)
-        return changed.group
+        return (await self.change(actor, key, revision, changes, also=also)).group
+
+    async def change(
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        *,
+        since: dt.datetime | None = None,
+        successor: RawDoc | None = None,
+        reason: str = "Changed with its series.",
+        also: Also | None = None,
+    ) -> SeriesChange:
+        """Update a series; if its rule or template changed, rebook its visits from `since`
+        (now by default) in the same transaction, under the series itself or under a
+        `successor` (a new series, inserted with them)."""
+        current = await self.get(actor, key)
+        if successor is None and not REBOOKING & set(changes):
+            return SeriesChange(group=await self.revise(actor, current, revision, changes, also))
+        bound = as_utc(current.get("materialised_until")) or horizon(
+            await self.account(actor), now()
+        )
+        events, result = self.events(), SeriesChange(group={})
+        marks: dict[str, Any] = {}
+
+        async def rebooking(tx: Tx) -> None:
+            start = max(since or now(), now())
+            # read in the transaction: what is kept is judged on what the writes will replace
+            visits = await live_visits(tx, key, start - DAY)
+            group = await tx[self.collection_name].find_one({"_id": key})  # as just changed
+            assert group is not None
+            plan = await series.rebook(tx, events, successor or group, start, bound, visits)
+            if successor is not None:
+                successor["ended"] = ended_before(successor, bound)
+                await self.insert(tx, [successor])
+            replaced = [*(old["_id"] for old, _ in plan.replace), *(v["_id"] for v in plan.remove)]
+            again = replaced if events.checks_conflicts else None
+            await series.write_plan(tx, plan, reason, recheck=again)
+            until = as_utc(group.get("materialised_until")) or bound
+            marks.update(materialised_until=until, ended=ended_before(group, until))
+            await tx[self.collection_name].update_one({"_id": key}, {"$set": marks})
+            result.booked = [*plan.create, *(new for _, new in plan.replace)]
+            result.removed, result.kept = plan.remove, plan.kept
+            if also is not None:
+                await also(tx)
+
+        result.group = {**await self.revise(actor, current, revision, changes, rebooking), **marks}
+        result.successor = successor
+        return result
 
     def events(self) -> EventStore:
         """The store of the series' visits, checking conflicts as this store does."""
         return event_store(self.database, check_conflicts=self.checks_conflicts)
-
-    async def update_with(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any], after: After | None
-    ) -> RawDoc:
-        """A revision-checked update, with `after` committing in its transaction."""
-        self.after_update = after
-        try:
-            return await super().update(actor, key, revision, changes)
-        finally:
-            self.after_update = None
-
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
-        if self.after_update is not None:
-            await self.after_update(session, after)
 
     def _defaults(
         self, account: RawDoc, data: dict[str, Any], creating: bool = True
@@ -370,3 +279,15 @@ def _compared(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return as_utc(value)
     return snapshot_id(value) if isinstance(value, dict) else value
+
+
+def _both(first: Also | None, then: Also | None) -> Also | None:
+    """One function for what must commit with a write: `first`, then `then`."""
+    if first is None or then is None:
+        return first or then
+
+    async def both(tx: Tx) -> None:
+        await first(tx)
+        await then(tx)
+
+    return both

@@ -54,8 +54,9 @@ class Event(Record, Node, Versioned):
     EventGroupDocument,
     name="EventGroup",
     description="A recurring series of visits: an RFC 5545 rule (freq, interval, byweekday, "
-    "bymonthday, count or until, wkst) read in its time zone, and the template its visits "
-    "follow. Its visits point at it (`Event.group`).",
+    "bymonthday, bymonth, byyearday, byweekno, bysetpos, count or until, wkst) with extra and "
+    "skipped days (rdate, exdate), read in its time zone, and the template its visits follow. "
+    "Its visits point at it (`Event.group`).",
 )
 class EventGroup(Record, Node, Versioned):
     events = related(
@@ -68,8 +69,9 @@ class EventGroup(Record, Node, Versioned):
 
     @strawberry.field(
         description="When the series' occurrences start from `from` (included) to `to` "
-        "(excluded), computed from its rule in its time zone, without its excluded dates; "
-        "nothing is stored. At most 366 days at a time."
+        "(excluded), computed from its rule in its time zone, with its extra days (rdate), "
+        "without its skipped days (exdate) and cancelled occurrences (excluded); nothing is "
+        "stored. At most 366 days at a time."
     )
     def occurrences(
         self,

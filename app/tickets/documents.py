@@ -10,14 +10,13 @@ Stable integer ids for that API's partners are kept apart, in `rest_ids`.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
 from typing import Any
 
-import strawberry
 from beanie import Document, PydanticObjectId
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
+from app.common.codes import Code
 from app.common.documents import (
     READONLY,
     CareDocument,
@@ -34,17 +33,16 @@ MAX_COMMENTS = 500
 MAX_ATTACHMENTS = 100
 
 
-@strawberry.enum(
-    description="Where a ticket stands. Stored (and shown by the REST API) as the "
-    "care-ticket API's names: New, Open, In Progress, Resolved, Closed, Reopen."
-)
-class TicketStatus(Enum):
-    NEW = strawberry.enum_value("New", description="Raised, nobody has looked at it yet.")
-    OPEN = strawberry.enum_value("Open", description="Acknowledged, to be worked on.")
-    IN_PROGRESS = strawberry.enum_value("In Progress", description="Someone is working on it.")
-    RESOLVED = strawberry.enum_value("Resolved", description="Dealt with; can still reopen.")
-    CLOSED = strawberry.enum_value("Closed", description="Finished.")
-    REOPENED = strawberry.enum_value("Reopen", description="Raised again after a look or a fix.")
+class TicketStatus(Code):
+    """Where a ticket stands. Stored (and shown by the REST API) as the care-ticket API's names:
+    New, Open, In Progress, Resolved, Closed, Reopen."""
+
+    NEW = "New", "Raised, nobody has looked at it yet."
+    OPEN = "Open", "Acknowledged, to be worked on."
+    IN_PROGRESS = "In Progress", "Someone is working on it."
+    RESOLVED = "Resolved", "Dealt with; can still reopen."
+    CLOSED = "Closed", "Finished."
+    REOPENED = "Reopen", "Raised again after a look or a fix."
 
 
 MOVES: dict[TicketStatus, frozenset[TicketStatus]] = {
@@ -73,25 +71,23 @@ MOVES: dict[TicketStatus, frozenset[TicketStatus]] = {
 """The status a ticket may move to from each status (setting the same status changes nothing)."""
 
 
-@strawberry.enum(
-    description="How urgent a ticket is; the REST API shows the number as "
-    "`urgency_status_id` (1 low to 4 critical)."
-)
-class TicketUrgency(Enum):
-    LOW = strawberry.enum_value(1, description="1: when convenient.")
-    NORMAL = strawberry.enum_value(2, description="2: within the usual time.")
-    HIGH = strawberry.enum_value(3, description="3: soon.")
-    CRITICAL = strawberry.enum_value(4, description="4: now.")
+class TicketUrgency(Code):
+    """How urgent a ticket is; the REST API shows the number as `urgency_status_id` (1 low to 4
+    critical)."""
+
+    LOW = 1, "1: when convenient."
+    NORMAL = 2, "2: within the usual time."
+    HIGH = 3, "3: soon."
+    CRITICAL = 4, "4: now."
 
 
-@strawberry.enum(
-    description="What a ticket found in one category. Stored (and shown by the REST "
-    "API) as `issue`, `no issue`, `potential issue`."
-)
-class CategoryStatus(Enum):
-    ISSUE = strawberry.enum_value("issue", description="There is an issue.")
-    NO_ISSUE = strawberry.enum_value("no issue", description="Checked: no issue.")
-    POTENTIAL_ISSUE = strawberry.enum_value("potential issue", description="Maybe an issue.")
+class CategoryStatus(Code):
+    """What a ticket found in one category. Stored (and shown by the REST API) as `issue`, `no
+    issue`, `potential issue`."""
+
+    ISSUE = "issue", "There is an issue."
+    NO_ISSUE = "no issue", "Checked: no issue."
+    POTENTIAL_ISSUE = "potential issue", "Maybe an issue."
 
 
 class TicketCategory(CareDocument, SoftDeletable):

@@ -3,13 +3,22 @@ commenting on one of its categories, and attaching a file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import OptionalRevision, RecordId
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import UserError, attempt
 from app.tickets.documents import TicketStatus
@@ -24,28 +33,44 @@ from app.tickets.types import Ticket, TicketCategory, TicketComment
 
 NEEDS = "Needs MANAGE_TICKETS."
 
-TicketMutations = record_mutations(
-    RecordSpec(
-        node=Ticket,
-        field="ticket",
-        plural="tickets",
-        store=ticket_store,
-        permission=Permission.MANAGE_TICKETS,
-        create_input=TicketCreateInput,
-        update_input=TicketUpdateInput,
-    )
+TICKET = RecordSpec(
+    node=Ticket,
+    field="ticket",
+    plural="tickets",
+    store=ticket_store,
+    permission=Permission.MANAGE_TICKETS,
+    create_input=TicketCreateInput,
+    update_input=TicketUpdateInput,
 )
-TicketCategoryMutations = record_mutations(
-    RecordSpec(
-        node=TicketCategory,
-        field="ticket_category",
-        plural="ticket_categories",
-        store=category_store,
-        permission=Permission.MANAGE_TICKETS,
-        create_input=TicketCategoryCreateInput,
-        update_input=TicketCategoryUpdateInput,
-    )
+
+
+@strawberry.type
+class TicketMutations:
+    ticket_create = create_mutation(TICKET, "ticketCreate")
+    ticket_update = update_mutation(TICKET, "ticketUpdate")
+    ticket_delete = delete_mutation(TICKET, "ticketDelete")
+    ticket_restore = restore_mutation(TICKET, "ticketRestore")
+    ticket_import = import_mutation(TICKET, "ticketImport")
+
+
+TICKET_CATEGORY = RecordSpec(
+    node=TicketCategory,
+    field="ticket_category",
+    plural="ticket_categories",
+    store=category_store,
+    permission=Permission.MANAGE_TICKETS,
+    create_input=TicketCategoryCreateInput,
+    update_input=TicketCategoryUpdateInput,
 )
+
+
+@strawberry.type
+class TicketCategoryMutations:
+    ticket_category_create = create_mutation(TICKET_CATEGORY, "ticketCategoryCreate")
+    ticket_category_update = update_mutation(TICKET_CATEGORY, "ticketCategoryUpdate")
+    ticket_category_delete = delete_mutation(TICKET_CATEGORY, "ticketCategoryDelete")
+    ticket_category_restore = restore_mutation(TICKET_CATEGORY, "ticketCategoryRestore")
+    ticket_category_import = import_mutation(TICKET_CATEGORY, "ticketCategoryImport")
 
 
 TicketPayload = payload_type(Ticket, "ticket")
@@ -85,9 +110,9 @@ class TicketActionMutations:
     async def ticket_update_status(
         self,
         info: Info,
-        id: strawberry.ID,
-        status: TicketStatus,
-        revision: int | None = None,
+        id: RecordId,
+        status: Annotated[TicketStatus, strawberry.argument(description="The status to move to.")],
+        revision: OptionalRevision = None,
     ) -> TicketPayload:  # type: ignore[valid-type]
         return await _ticket_payload(
             info,
@@ -105,10 +130,19 @@ class TicketActionMutations:
     async def ticket_comment(
         self,
         info: Info,
-        id: strawberry.ID,
-        category: strawberry.ID,
-        text: str,
-        user: strawberry.ID | None = None,
+        id: RecordId,
+        category: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The ticket's category commented on, by global ID."),
+        ],
+        text: Annotated[str, strawberry.argument(description="The comment.")],
+        user: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The user writing, by global ID; left out, the API client writes "
+                "under its own name."
+            ),
+        ] = None,
     ) -> TicketCommentPayload:
         async def act() -> TicketCommentPayload:
             actor = actor_of(info, Permission.MANAGE_TICKETS)
@@ -131,7 +165,12 @@ class TicketActionMutations:
         "a ticket; once per file. " + NEEDS
     )
     async def ticket_attach_file(
-        self, info: Info, id: strawberry.ID, file: strawberry.ID
+        self,
+        info: Info,
+        id: RecordId,
+        file: Annotated[
+            strawberry.ID, strawberry.argument(description="The File to attach, by global ID.")
+        ],
     ) -> TicketPayload:  # type: ignore[valid-type]
         return await _ticket_payload(
             info,

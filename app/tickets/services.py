@@ -172,7 +172,8 @@ class TicketStore(RecordStore):
     ) -> tuple[RawDoc, RawDoc]:
         """Add a comment to a category of a ticket; the ticket as it now is, and the comment.
 
-        `user` is the writing user; without one the API client comments under its own name.
+        `user` is the writing user; without one the person signed in writes it, or an API
+        client under its own name.
         `at` back-dates it (for imports and the documented examples)."""
         body = text.strip()
         if not body:
@@ -197,6 +198,7 @@ class TicketStore(RecordStore):
                 ErrorCode.INVALID_STATE,
                 "category",
             )
+        user = user if user is not None else actor.user_id
         if user is not None:
             found = await self.scope(actor)["users"].find_one({"_id": user}, {"name": 1})
             if found is None:

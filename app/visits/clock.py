@@ -6,74 +6,72 @@ checked against the account's visit settings (distance from the visit's address,
 missing position): a punch outside them is stored all the same, with a flag saying why, for the
 office to check. The visit's status moves (to IN_PROGRESS, then COMPLETED) in the same
 transaction as the punchcard, each change with its audit entry.
+
+Who punches: a caregiver clocks in and out only for themself, on visits they attend (the
+visits their role's rows show them), and the server's clock stamps their punch (a time their
+device sends is kept beside it, not used). Only an office role that manages the schedule
+records a punch on someone's behalf, at the time it says, with a reason code. What a punch
+bills and pays is the rules', computed from fields the caller may not read (rates): read
+unmasked, written as computed (`Actor.computing`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.accounts.documents import VisitSettings
-from app.audit.documents import AuditAction
-from app.audit.services import audit_event
-from app.billing.rates import bill_rate
 from app.common.clock import as_utc, now
+from app.common.codes import Permission
 from app.common.documents import GeoPoint
 from app.common.geo import location_point, point_of
 from app.common.holidays import local_date
 from app.common.services import Actor, RawDoc, decode, snapshot_id
+from app.data.policy import is_caregiver
+from app.data.rows import also_booked
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
-from app.visits.documents import ClockMethod, Punch, Punchcard
+from app.visits.conflicts import conflict_told
+from app.visits.documents import ClockMethod, CorrectionReason, Punch, Punchcard
 from app.visits.rules import billing_period, place_flags, time_flags
-from app.visits.services import PunchcardStore, punchcard_search
+from app.visits.services import PunchcardStore, punchcard_search, punchcard_store
 from app.visits.visit import (
     account_service,
-    bill_and_pay,
     booked_caregiver,
     is_holiday,
-    patient_rates,
-    rates,
     visit_location,
     visit_of,
 )
+from app.visits.worked import (
+    live_event,
+    not_in_future,
+    planned,
+    settings_of,
+    within_a_day,
+    worked,
+)
 
-Then = Callable[[AsyncClientSession, RawDoc], Awaitable[None]]
-MAX_VISIT = dt.timedelta(hours=24)
-CLOCK_DRIFT = dt.timedelta(minutes=5)
-"""How far ahead of the server's clock a device's punch may be: a punch later than that has
-not happened yet, and would pay time not worked."""
 STARTS = {"scheduled", "confirmed", "missed"}
 """Statuses a clock-in moves to IN_PROGRESS."""
 ENDS = STARTS | {"in_progress"}
 """Statuses the last clock-out of a visit moves to COMPLETED."""
 
 
-@dataclass
-class ClockStore(PunchcardStore):
-    """The punchcard store, with what must commit with a punch (`then`) in its transaction."""
+class PunchStore(PunchcardStore):
+    """The punchcard store for punches: a punch records the time; it corrects nothing."""
 
-    then: Then | None = None
-
-    async def inserted(self, session: AsyncClientSession, actor: Actor, raws: list[RawDoc]) -> None:
-        await super().inserted(session, actor, raws)
-        for raw in raws:
-            if self.then is not None:
-                await self.then(session, raw)
-
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
-        await super().written(session, before, after)
-        if self.then is not None:
-            await self.then(session, after)
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        return changes
 
 
-def clock_store(database: Database, then: Then) -> ClockStore:
-    return ClockStore(database, Punchcard, "Punchcard", search_keys=punchcard_search, then=then)
+def punch_store(database: Database) -> PunchStore:
+    return PunchStore(database, Punchcard, "Punchcard", search_keys=punchcard_search)
 
 
 def _geo(location: RawDoc | None) -> RawDoc | None:
@@ -88,27 +86,80 @@ def _geo(location: RawDoc | None) -> RawDoc | None:
         ) from None
 
 
-def _settings(account: RawDoc) -> VisitSettings:
-    return VisitSettings.model_validate(decode(account.get("visit_settings") or {}))
+@dataclass(frozen=True)
+class Stamp:
+    """When a punch happened, the time a caregiver's device sent, and why the office recorded
+    it."""
+
+    at: dt.datetime
+    device_time: dt.datetime | None = None
+    reason: CorrectionReason | None = None
+
+
+def _stamp(
+    actor: Actor,
+    caregiver: ObjectId | None,
+    at: dt.datetime | None,
+    reason: CorrectionReason | None,
+    notes: str | None,
+) -> Stamp:
+    """The punch of `caregiver`: their own, stamped by the server's clock; or recorded for
+    them by the office (MANAGE_SCHEDULE), at the time given, with a reason."""
+    if actor.permissions is None:  # the agency's own scripts (the demo) record what happened
+        return Stamp(_punch_time(at), reason=reason)
+    if actor.user_id is not None and actor.user_id == caregiver:
+        return Stamp(as_utc(now()), device_time=as_utc(at) if at is not None else None)
+    if is_caregiver(actor) or not actor.may(Permission.MANAGE_SCHEDULE):
+        raise _only_yourself()
+    if reason is None:
+        raise ServiceError.one(
+            "Say why the office records this punch for the caregiver: a reason code.",
+            ErrorCode.REQUIRED,
+            "reason",
+        )
+    if reason is CorrectionReason.OTHER and not (notes or "").strip():
+        raise ServiceError.one(
+            "Say what happened: the reason is OTHER.", ErrorCode.REQUIRED, "notes"
+        )
+    return Stamp(_punch_time(at), reason=reason)
+
+
+def _whom(actor: Actor, caregiver: ObjectId | None) -> ObjectId | None:
+    """The caregiver a punch is for: a caregiver's own self (naming anyone else is
+    FORBIDDEN); an office's, the one it names."""
+    if not is_caregiver(actor):
+        return caregiver
+    if actor.user_id is None:
+        raise ServiceError.one(
+            "A caregiver clocks in as themself: sign in as the caregiver, not with an API key.",
+            ErrorCode.FORBIDDEN,
+            "caregiver",
+        )
+    if caregiver is not None and caregiver != actor.user_id:
+        raise _only_yourself()
+    return actor.user_id
+
+
+def _only_yourself() -> ServiceError:
+    return ServiceError.one(
+        "You clock in and out only for yourself; the office (MANAGE_SCHEDULE) records a "
+        "punch for someone else.",
+        ErrorCode.FORBIDDEN,
+        "caregiver",
+    )
 
 
 def _punch_time(at: dt.datetime | None) -> dt.datetime:
     """When the punch happened: now when not given, never in the future."""
-    current = now()
-    if at is None:
-        return as_utc(current)
-    if as_utc(at) > as_utc(current) + CLOCK_DRIFT:
-        raise ServiceError.one("A punch cannot be in the future.", ErrorCode.INVALID, "at")
-    return as_utc(at)
+    return as_utc(now()) if at is None else not_in_future(at, "at")
 
 
-async def _account(database: Database, actor: Actor) -> RawDoc:
-    return await database.db.accounts.find_one({"_id": actor.account_id}) or {}
+async def _account(scope: Scope) -> RawDoc:
+    return await scope["accounts"].find_one({"_id": scope.account_id}) or {}
 
 
 async def clock_in(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     event_key: ObjectId,
     *,
     caregiver: ObjectId | None = None,
@@ -116,21 +167,26 @@ async def clock_in(
     location: RawDoc | None = None,
     method: ClockMethod = ClockMethod.GPS,
     notes: str | None = None,
+    reason: CorrectionReason | None = None,
 ) -> RawDoc:
     """Clock a caregiver in on a visit: its punchcard, flagged where the punch is off."""
-    at, geo = _punch_time(at), _geo(location)
-    event = await visit_of(database, actor, event_key)
-    attendee = booked_caregiver(event, caregiver)
+    geo, rules = _geo(location), scope.whole_account()
+    # the visit through the caller's rows (a caregiver's: the visits they attend), whole
+    event = await visit_of(scope.unmasked(), event_key)
+    attendee = booked_caregiver(event, _whom(scope.actor, caregiver))
     user = attendee["user"]
-    await _refuse_second_clock_in(database, actor, event["_id"], user)
-    account = await _account(database, actor)
-    settings = _settings(account)
-    place = await visit_location(database, actor, event)
+    stamp = _stamp(scope.actor, user, at, reason, notes)
+    at = stamp.at
+    also_booked(scope.actor, snapshot_id(event.get("patient")))
+    await _refuse_second_clock_in(rules, event["_id"], user)
+    account = await _account(rules)
+    settings = settings_of(account)
+    place = await visit_location(rules, event)
     distance, flags = place_flags(
         Punch.IN, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.IN, at, _planned(event, "start"), settings)
+    flags += time_flags(Punch.IN, at, planned(event, "start"), settings)
     service = account_service(account, event)
     billing = event.get("billing") or {}
     period = billing_period(
@@ -148,6 +204,8 @@ async def clock_in(
             "clock_in": at,
             "clock_in_location": geo,
             "clock_in_distance_meters": distance,
+            "clock_in_device_time": stamp.device_time,
+            "clock_in_reason": stamp.reason,
             "method": method,
             "notes": notes,
         },
@@ -167,17 +225,19 @@ async def clock_in(
         "flags": flags,
     }
 
-    async def then(session: AsyncClientSession, raw: RawDoc) -> None:
-        await _refuse_second_clock_in(database, actor, event["_id"], user, raw["_id"], session)
-        await _move_visit(database, actor, event, STARTS, "in_progress", session)
+    store = punchcard_store(scope.database)
+    raw = await store.prepare(scope.actor.computing(), item)  # the rules' rates, not the caller's
 
-    (raw,) = await clock_store(database, then).create_many(actor, [item], prefix=None)
+    async def then(tx: Tx) -> None:
+        await _refuse_second_clock_in(tx.whole_account(), event["_id"], user, raw["_id"])
+        await _move_visit(tx, event, STARTS, "in_progress")
+
+    await store.insert_new(scope.actor, [raw], also=then)
     return raw
 
 
 async def clock_out(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     *,
     punchcard: ObjectId | None = None,
     event_key: ObjectId | None = None,
@@ -185,94 +245,59 @@ async def clock_out(
     at: dt.datetime | None = None,
     location: RawDoc | None = None,
     notes: str | None = None,
+    reason: CorrectionReason | None = None,
 ) -> RawDoc:
     """Clock a caregiver out: the punchcard's clock-out, flags, and hours billed and paid."""
-    at, geo = _punch_time(at), _geo(location)
-    card = decode(await _open_punchcard(database, actor, punchcard, event_key, caregiver))
+    geo, rules = _geo(location), scope.whole_account()
+    # the punchcard through the caller's rows (a caregiver's: their own), whole
+    whom = _whom(scope.actor, caregiver)
+    card = decode(await _open_punchcard(scope.unmasked(), punchcard, event_key, whom))
+    stamp = _stamp(scope.actor, (card.get("user") or {}).get("_id"), at, reason, notes)
+    at = stamp.at
+    also_booked(scope.actor, snapshot_id(card.get("patient")))
     actual = card.get("actual") or {}
     clock_in = as_utc(actual["clock_in"])
-    if at <= clock_in:
-        raise ServiceError.one("The clock-out is after the clock-in.", ErrorCode.INVALID, "at")
-    if at - clock_in > MAX_VISIT:
-        raise ServiceError.one(
-            "A visit lasts at most 24 hours: correct the punchcard instead.",
-            ErrorCode.INVALID,
-            "at",
-        )
-    event = await _live_event(database, actor, card.get("event"))
-    planned = event or card.get("event_snapshot") or {}
-    account = await _account(database, actor)
-    settings = _settings(account)
+    within_a_day(clock_in, at, "at")
+    event = await live_event(rules, card.get("event"))
+    account = await _account(rules)
+    settings = settings_of(account)
     place = card.get("location")
     if location_point(place) is None and event is not None:
-        place = await visit_location(database, actor, event)
+        place = await visit_location(rules, event)
     method = ClockMethod(actual.get("method") or ClockMethod.GPS.value)
     distance, flags = place_flags(
         Punch.OUT, point_of(geo), location_point(place), method, settings,
         bool(settings.telephony_enabled),
     )  # fmt: skip
-    flags += time_flags(Punch.OUT, at, _planned(planned, "end"), settings)
-    billed, paid = bill_and_pay(account, clock_in, at, planned.get("start"), planned.get("end"))
-    patient = await patient_rates(
-        database, actor, (planned.get("patient") or card.get("patient") or {}).get("_id")
-    )
-    billed_rate, pay_rate = _rates(account, event, card, patient)
-    holiday = bool(card.get("stat_holiday"))
+    done = await worked(rules, account, card, event, clock_in, at)
+    flags += done.flags[Punch.OUT]
     changes = {
         "actual": {
             **actual,
             "clock_out": at,
             "clock_out_location": geo,
             "clock_out_distance_meters": distance,
+            "clock_out_device_time": stamp.device_time,
+            "clock_out_reason": stamp.reason,
             "notes": "\n".join(n for n in (actual.get("notes"), notes) if n) or None,
         },
-        "bill": {
-            "hours": billed,
-            "rate": billed_rate,
-            "billable": ((event or {}).get("billing") or {}).get("billable", True),
-        },
-        "pay": {"hours": paid, "rate": pay_rate, "holiday": holiday},
+        "bill": done.bill,
+        "pay": done.pay,
         "flags": [*(card.get("flags") or []), *flags],
     }
 
-    async def then(session: AsyncClientSession, raw: RawDoc) -> None:
-        if event is not None and not await _others_open(database, actor, raw, session):
-            await _move_visit(database, actor, event, ENDS, "completed", session)
+    async def then(tx: Tx) -> None:
+        if event is not None and not await _others_open(tx.whole_account(), card):
+            await _move_visit(tx, event, ENDS, "completed")
 
-    store = clock_store(database, then)
-    return await store.update(actor, card["_id"], card.get("_revision", 1), changes)
-
-
-async def _live_event(database: Database, actor: Actor, key: Any) -> RawDoc | None:
-    """The visit as it is now (deleted or cancelled too), or None when it is not there."""
-    if not isinstance(key, ObjectId):
-        return None
-    found = await database.db.events.find_one({"_id": key, "_account": actor.account_id})
-    return decode(found) if found is not None else None
-
-
-def _planned(event: RawDoc, name: str) -> dt.datetime | None:
-    value = event.get(name)
-    return as_utc(value) if isinstance(value, dt.datetime) else None
-
-
-def _rates(
-    account: RawDoc, event: RawDoc | None, card: RawDoc, patient: RawDoc | None
-) -> tuple[Any, Any]:
-    """Rates from the live visit; from the punchcard's service when the visit is gone."""
-    user = (card.get("user") or {}).get("_id")
-    if event is not None:
-        booked = [a for a in event.get("attendees") or [] if a.get("user") == user]
-        attendee: RawDoc = booked[0] if booked else {}
-        return rates(account, event, attendee, patient)
-    service = card.get("service") or {}
-    code = str(service.get("code"))
-    return bill_rate(None, patient, service, code), service.get("pay_rate") or 0
+    store = punch_store(scope.database)
+    revision = card.get("_revision", 1)
+    # what the punch bills and pays is the rules', not the caller's
+    return await store.update(scope.actor.computing(), card["_id"], revision, changes, also=then)
 
 
 async def _open_punchcard(
-    database: Database,
-    actor: Actor,
+    scope: Scope,
     punchcard: ObjectId | None,
     event_key: ObjectId | None,
     caregiver: ObjectId | None,
@@ -281,20 +306,17 @@ async def _open_punchcard(
     card: RawDoc | None
     if punchcard is not None:
         where = "punchcard"
-        card = await database.db.punchcards.find_one(
-            {"_id": punchcard, "_account": actor.account_id}
-        )
+        card = await scope["punchcards"].find_one({"_id": punchcard})
         if card is None:
             raise ServiceError.one("No Punchcard with this id.", ErrorCode.NOT_FOUND, where)
     elif event_key is not None:
         where = "event"
-        found = await _live_event(database, actor, event_key)
+        found = await live_event(scope, event_key)
         if found is None:
             raise ServiceError.one("No Event with this id.", ErrorCode.NOT_FOUND, where)
         user = booked_caregiver(found, caregiver)["user"]
-        query = {"_account": actor.account_id, "event": event_key, "user._id": user,
-                 "_deleted": {"$ne": True}}  # fmt: skip
-        card = await database.db.punchcards.find_one(query, sort=[("_id", -1)])
+        query = {"event": event_key, "user._id": user, "_deleted": {"$ne": True}}
+        card = await scope["punchcards"].find_one(query, sort=[("_id", -1)])
         if card is None:
             raise _not_clocked_in(where)
     else:
@@ -320,20 +342,18 @@ def _not_clocked_in(field: str) -> ServiceError:
 
 
 async def _refuse_second_clock_in(
-    database: Database,
-    actor: Actor,
+    account: Scope | Tx,
     event: ObjectId,
     user: ObjectId,
     new: ObjectId | None = None,
-    session: AsyncClientSession | None = None,
 ) -> None:
-    """One punchcard per caregiver and visit: checked before writing, and again in the write's
-    transaction (where the new punchcard is already there, so it is left out)."""
-    query: RawDoc = {"_account": actor.account_id, "event": event, "user._id": user,
-                     "_deleted": {"$ne": True}}  # fmt: skip
+    """One punchcard per caregiver and visit, whoever may see it (`account`: the whole
+    account): checked before writing, and again in the write's transaction (where the new
+    punchcard is already there, so it is left out)."""
+    query: RawDoc = {"event": event, "user._id": user, "_deleted": {"$ne": True}}
     if new is not None:
         query["_id"] = {"$ne": new}
-    if await database.db.punchcards.find_one(query, {"_id": 1}, session=session) is not None:
+    if await account["punchcards"].find_one(query, {"_id": 1}) is not None:
         raise ServiceError(
             Problem(
                 "This caregiver has already clocked in on this visit: clock out, or correct "
@@ -344,43 +364,27 @@ async def _refuse_second_clock_in(
         )
 
 
-async def _others_open(
-    database: Database, actor: Actor, card: RawDoc, session: AsyncClientSession
-) -> bool:
-    """Whether another caregiver is still clocked in on the visit."""
-    query = {"_account": actor.account_id, "event": card.get("event"), "_id": {"$ne": card["_id"]},
+async def _others_open(account: Tx, card: RawDoc) -> bool:
+    """Whether another caregiver is still clocked in on the visit (`account`: the whole
+    account, in the punch's transaction)."""
+    query = {"event": card.get("event"), "_id": {"$ne": card["_id"]},
              "_deleted": {"$ne": True}, "actual.clock_in": {"$ne": None},
              "actual.clock_out": None}  # fmt: skip
-    return await database.db.punchcards.find_one(query, {"_id": 1}, session=session) is not None
+    return await account["punchcards"].find_one(query, {"_id": 1}) is not None
 
 
-async def _move_visit(
-    database: Database,
-    actor: Actor,
-    event: RawDoc,
-    moves_from: set[str],
-    to: str,
-    session: AsyncClientSession,
-) -> None:
+async def _move_visit(tx: Tx, event: RawDoc, moves_from: set[str], to: str) -> None:
     """Set the visit's status, revision-guarded, with its audit entry, in the punch's
     transaction; a visit whose status is not in `moves_from` keeps it."""
     status = event.get("status") or "scheduled"
     if status not in moves_from:
         return
-    stored = event.get("_revision")
-    guard = {"_id": event["_id"], "_account": actor.account_id,
-             "_revision": stored if stored is not None else {"$exists": False}}  # fmt: skip
-    change = {"status": to, "_revision": (stored or 1) + 1, "_last_updated_date": now()}
-    result = await database.db.events.update_one(guard, {"$set": change}, session=session)
-    if result.modified_count != 1:
-        raise ServiceError.one(
-            "The visit changed while punching; try again.", ErrorCode.CONFLICT, "event"
+    change = {"status": to, "_last_updated_date": now()}
+    with conflict_told("The visit changed while punching; try again.", "event"):
+        await tx.update(
+            "Event",
+            "events",
+            event,
+            {"$set": change},
+            changes=[{"field": "status", "before": status, "after": to}],
         )
-    entry = audit_event(
-        actor,
-        AuditAction.UPDATE,
-        "Event",
-        event["_id"],
-        changes=[{"field": "status", "before": status, "after": to}],
-    )
-    await database.db.audit_events.insert_one(entry, session=session)

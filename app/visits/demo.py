@@ -17,6 +17,7 @@ from typing import Any
 from app.common.demo import DemoAccount
 from app.common.geo import location_point
 from app.common.services import RawDoc, decode
+from app.data.scope import Scope
 from app.visits.clock import clock_in, clock_out
 from app.visits.documents import ClockMethod
 
@@ -57,9 +58,9 @@ async def _punch(demo: DemoAccount, event: RawDoc, far: bool, late: bool) -> Raw
     arrive = 31 if late else demo.rng.randint(-8, 6)
     # visits last 30 minutes or more, so the clock-out stays after the clock-in
     leave = demo.rng.randint(-5, 9)
+    scope = Scope(demo.database, demo.actor)
     card = await clock_in(
-        demo.database,
-        demo.actor,
+        scope,
         event["_id"],
         caregiver=caregiver,
         at=start + dt.timedelta(minutes=arrive),
@@ -68,8 +69,7 @@ async def _punch(demo: DemoAccount, event: RawDoc, far: bool, late: bool) -> Raw
         notes="Running late: the bus broke down." if late else None,
     )
     return await clock_out(
-        demo.database,
-        demo.actor,
+        scope,
         punchcard=card["_id"],
         at=max(end + dt.timedelta(minutes=leave), start + dt.timedelta(minutes=arrive + 15)),
         location=_near(demo, event),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from enum import Enum
 
-import strawberry
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from app.common.codes import Code
 from app.common.documents import (
+    BILLING,
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -24,50 +25,65 @@ from app.common.documents import (
 from app.common.money import MAX_AMOUNT, to_cent, whole_cents
 
 
-@strawberry.enum(description="How a caregiver clocked in and out.")
-class ClockMethod(Enum):
-    GPS = strawberry.enum_value("gps", description="From the mobile app, with its position.")
-    TELEPHONY = strawberry.enum_value("telephony", description="By calling the agency's line.")
-    MANUAL = strawberry.enum_value("manual", description="Entered by the office.")
+class ClockMethod(Code):
+    """How a caregiver clocked in and out."""
+
+    GPS = "gps", "From the mobile app, with its position."
+    TELEPHONY = "telephony", "By calling the agency's line."
+    MANUAL = "manual", "Entered by the office."
 
 
-@strawberry.enum(description="Which punch of a visit: the clock-in or the clock-out.")
-class Punch(Enum):
-    IN = strawberry.enum_value("in", description="The clock-in.")
-    OUT = strawberry.enum_value("out", description="The clock-out.")
+class Punch(Code):
+    """Which punch of a visit: the clock-in or the clock-out."""
+
+    IN = "in", "The clock-in."
+    OUT = "out", "The clock-out."
 
 
-@strawberry.enum(
-    description="Why a punch is flagged for the office to check. A flagged punch is stored "
-    "and counts like any other: the flag only says what to look at."
-)
-class PunchFlagKind(Enum):
-    FAR_FROM_VISIT = strawberry.enum_value(
+class PunchFlagKind(Code):
+    """Why a punch is flagged for the office to check. A flagged punch is stored and counts like any
+    other: the flag only says what to look at."""
+
+    FAR_FROM_VISIT = (
         "far_from_visit",
-        description="Punched farther from the visit's address than the account's radius "
+        "Punched farther from the visit's address than the account's radius "
         "(visitSettings.radiusMeters).",
     )
-    EARLY_CLOCK_IN = strawberry.enum_value(
+    EARLY_CLOCK_IN = (
         "early_clock_in",
-        description="Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
+        "Clocked in earlier than the visit's start minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_IN = strawberry.enum_value(
+    LATE_CLOCK_IN = (
         "late_clock_in",
-        description="Clocked in later than the visit's start plus visitSettings.lateMinutes.",
+        "Clocked in later than the visit's start plus visitSettings.lateMinutes.",
     )
-    EARLY_CLOCK_OUT = strawberry.enum_value(
+    EARLY_CLOCK_OUT = (
         "early_clock_out",
-        description="Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
+        "Clocked out earlier than the visit's end minus visitSettings.earlyMinutes.",
     )
-    LATE_CLOCK_OUT = strawberry.enum_value(
+    LATE_CLOCK_OUT = (
         "late_clock_out",
-        description="Clocked out later than the visit's end plus visitSettings.lateMinutes.",
+        "Clocked out later than the visit's end plus visitSettings.lateMinutes.",
     )
-    NO_LOCATION = strawberry.enum_value(
+    NO_LOCATION = (
         "no_location",
-        description="Punched without a position while visitSettings.gpsRequired is on (a "
+        "Punched without a position while visitSettings.gpsRequired is on (a "
         "telephony punch is not flagged when the account accepts them).",
     )
+
+
+class CorrectionReason(Code):
+    """Why the office corrected a punchcard's clock-in or clock-out, or recorded a punch on a
+    caregiver's behalf: the reason codes electronic visit verification asks for."""
+
+    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
+    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
+    WRONG_TIME_RECORDED = (
+        "wrong_time_recorded",
+        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+    )
+    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
+    OTHER = "other", "Another reason, said in the notes."
 
 
 class PunchFlag(Embedded):
@@ -144,12 +160,74 @@ class PunchcardActual(Embedded):
         "either position is unknown. Set by punchcardClockOut.",
         json_schema_extra=READONLY,
     )
+    original_clock_in: dt.datetime | None = Field(
+        None,
+        description="The clock-in as first recorded, kept when the office corrects the punches "
+        "(see the punchcard's correction); null while never corrected.",
+        json_schema_extra=READONLY,
+    )
+    original_clock_out: dt.datetime | None = Field(
+        None,
+        description="The clock-out as first recorded, kept when the office corrects the "
+        "punches; null while never corrected, or when none was recorded before the correction.",
+        json_schema_extra=READONLY,
+    )
+    clock_in_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-in: kept beside "
+        "the clock-in, not used (the server's clock stamps a caregiver's own punch).",
+        json_schema_extra=READONLY,
+    )
+    clock_out_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-out: kept, not "
+        "used.",
+        json_schema_extra=READONLY,
+    )
+    clock_in_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-in on the caregiver's behalf; null when "
+        "the caregiver clocked in themself.",
+        json_schema_extra=READONLY,
+    )
+    clock_out_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-out on the caregiver's behalf; null "
+        "when the caregiver clocked out themself.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("clock_out")
     @classmethod
     def _ordered(cls, clock_out: dt.datetime | None, info: ValidationInfo) -> dt.datetime | None:
         _after(clock_out, info, "clock_in", "clock-out")
         return clock_out
+
+
+class PunchcardCorrection(Embedded):
+    """The office's latest correction of the punches: why, by whom and when. The punches as
+    first recorded stay in `actual` (originalClockIn, originalClockOut), every correction is in
+    the audit trail, and what the punchcard bills, pays and flags is computed again from the
+    corrected times, as at clock-out."""
+
+    reason: CorrectionReason = Field(description="Why the punches were corrected.")
+    notes: str | None = Field(
+        None, max_length=1000, description="What happened; required when the reason is OTHER."
+    )
+    user: PydanticObjectId | None = Field(
+        None,
+        description="The staff member who corrected them; null when done through an API client.",
+        json_schema_extra={**READONLY, **ref("User", "users")},
+    )
+    api_client: str | None = Field(
+        None,
+        max_length=200,
+        description="The API client the correction was made through, if any.",
+        json_schema_extra=READONLY,
+    )
+    date: dt.datetime | None = Field(
+        None, description="When the punches were corrected.", json_schema_extra=READONLY
+    )
 
 
 class PunchcardBill(Embedded):
@@ -169,6 +247,7 @@ class PunchcardBill(Embedded):
         le=MAX_AMOUNT,
         description="Hours times rate, rounded half-up to the cent: computed when left out, "
         "refused when it differs.",
+        json_schema_extra={"derived_from": ["hours", "rate"]},
     )
     billable: bool = Field(True, description="Whether the visit is billed at all.")
 
@@ -201,6 +280,7 @@ class PunchcardPay(Embedded):
         le=MAX_AMOUNT,
         description="Amount paid: hours times rate, half-up to the cent, when left out; it may "
         "differ when overtime or holiday premiums apply.",
+        json_schema_extra={"derived_from": ["hours", "rate"]},
     )
     overtime_hours: Decimal = Field(
         Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
@@ -224,7 +304,10 @@ class PunchcardBilling(Embedded):
     period_start: dt.date | None = Field(None, description="First day of the billing period.")
     period_end: dt.date | None = Field(None, description="Last day of the billing period.")
     payer: str | None = Field(
-        None, max_length=200, description="Who pays: self, a family member, an insurer."
+        None,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer.",
+        json_schema_extra=BILLING,
     )
 
     @field_validator("period_end")
@@ -286,10 +369,18 @@ class PunchcardService(Embedded):
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     description: str | None = Field(None, max_length=200, description="What is done.")
     bill_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate billed for it.",
+        json_schema_extra=BILLING,
     )
     pay_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate paid for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate paid for it.",
+        json_schema_extra=PAY,
     )
 
 
@@ -308,7 +399,9 @@ class Punchcard(CareDocument, SoftDeletable):
     actual: PunchcardActual | None = Field(
         None, description="When and where the caregiver really clocked in and out."
     )
-    bill: PunchcardBill | None = Field(None, description="What the visit bills.")
+    bill: PunchcardBill | None = Field(
+        None, description="What the visit bills.", json_schema_extra=BILLING
+    )
     billing: PunchcardBilling | None = Field(None, description="Who is billed, for which period.")
     invoice: PunchcardInvoice | None = Field(
         None,
@@ -320,7 +413,9 @@ class Punchcard(CareDocument, SoftDeletable):
         None, description="Where the visit ended, if elsewhere (clock-out)."
     )
     patient: PunchcardPatient | None = Field(None, description="The patient visited.")
-    pay: PunchcardPay | None = Field(None, description="What the visit pays the caregiver.")
+    pay: PunchcardPay | None = Field(
+        None, description="What the visit pays the caregiver.", json_schema_extra=PAY
+    )
     payroll: PunchcardPayroll | None = Field(
         None,
         description="The payroll that pays it: set by the payroll line paying it, not by "
@@ -333,6 +428,12 @@ class Punchcard(CareDocument, SoftDeletable):
         description="Why the office should check its punches (far from the visit, early, late, "
         "no position): set by punchcardClockIn and punchcardClockOut; empty when all is in order.",
         json_schema_extra=READONLY,
+    )
+    correction: PunchcardCorrection | None = Field(
+        None,
+        description="Why, by whom and when the office last corrected the clock-in or clock-out: "
+        "required (its reason) with every change of the actual times of a punchcard; a "
+        "punchcard the office records itself may say why too.",
     )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")

@@ -17,13 +17,12 @@ from app.graphql.relay import node_types, record_ref
 
 
 def first_punchcard_of_events(info: Info) -> BatchLoad:
-    database, account = info.context.database, info.context.account_id
-    loaders = info.context.loaders
+    punchcards, loaders = info.context.scope["punchcards"], info.context.loaders
 
     async def load(keys: list[Any]) -> list[RawDoc | None]:
-        query = {"_account": account, "event": {"$in": list(set(keys))}, "_deleted": {"$ne": True}}
+        query = {"event": {"$in": list(set(keys))}, "_deleted": {"$ne": True}}
         first: dict[Any, RawDoc] = {}
-        async for doc in database.db.punchcards.find(query, sort=[("_id", 1)]):
+        async for doc in punchcards.find(query, sort=[("_id", 1)]):
             first.setdefault(doc["event"], doc)
         loaders.prime("punchcards", list(first.values()))
         return [first.get(key) for key in keys]

@@ -8,28 +8,44 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
-from app.graphql.shared import GeoPointInput
 from app.graphql.context import Info
-from app.graphql.crud import RecordSpec, payload_type, record_mutations
+from app.graphql.crud import (
+    RecordSpec,
+    create_mutation,
+    delete_mutation,
+    import_mutation,
+    payload_type,
+    restore_mutation,
+    update_mutation,
+)
 from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
+from app.graphql.shared import GeoPointInput
 from app.visits.clock import clock_in, clock_out
-from app.visits.documents import ClockMethod
+from app.visits.documents import ClockMethod, CorrectionReason
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
 
-PunchcardMutations = record_mutations(
-    RecordSpec(
-        node=Punchcard,
-        field="punchcard",
-        plural="punchcards",
-        store=punchcard_store,
-        permission=Permission.MANAGE_SCHEDULE,
-        create_input=PunchcardCreateInput,
-        update_input=PunchcardUpdateInput,
-    )
+PUNCHCARD = RecordSpec(
+    node=Punchcard,
+    field="punchcard",
+    plural="punchcards",
+    store=punchcard_store,
+    permission=Permission.MANAGE_SCHEDULE,
+    create_input=PunchcardCreateInput,
+    update_input=PunchcardUpdateInput,
 )
+
+
+@strawberry.type
+class PunchcardMutations:
+    punchcard_create = create_mutation(PUNCHCARD, "punchcardCreate")
+    punchcard_update = update_mutation(PUNCHCARD, "punchcardUpdate")
+    punchcard_delete = delete_mutation(PUNCHCARD, "punchcardDelete")
+    punchcard_restore = restore_mutation(PUNCHCARD, "punchcardRestore")
+    punchcard_import = import_mutation(PUNCHCARD, "punchcardImport")
+
 
 if TYPE_CHECKING:
     PunchcardPayload = Any
@@ -38,7 +54,18 @@ else:
 
 At = Annotated[
     dt.datetime | None,
-    strawberry.argument(description="When the caregiver punched; now when left out."),
+    strawberry.argument(
+        description="When the caregiver punched, as the office records it for them; now when "
+        "left out. For a caregiver's own punch the server's clock is used, and this time (the "
+        "device's) is kept beside it (`actual.clockInDeviceTime`, `clockOutDeviceTime`)."
+    ),
+]
+Reason = Annotated[
+    CorrectionReason | None,
+    strawberry.argument(
+        description="Why the office records this punch on the caregiver's behalf: required "
+        "then (REQUIRED without it); a caregiver's own punch needs none."
+    ),
 ]
 Position = Annotated[
     GeoPointInput | None,
@@ -55,7 +82,8 @@ Caregiver = Annotated[
     strawberry.ID | None,
     strawberry.argument(
         description="The caregiver (a User booked on the visit) who punches; left out, the "
-        "visit's only booked caregiver. Required when the visit has several."
+        "caller themself when a caregiver punches, else the visit's only booked caregiver "
+        "(required when the visit has several). A caregiver naming anyone else is FORBIDDEN."
     ),
 ]
 
@@ -79,7 +107,9 @@ class PunchcardClockMutations:
         "same, with `flags` saying why. Refused (nothing written) when the caregiver already "
         "clocked in on this visit (INVALID_STATE), is not booked on it (INVALID), or the visit "
         "is cancelled or deleted (INVALID_STATE); another account's visit is NOT_FOUND. Needs "
-        "RECORD_VISITS."
+        "RECORD_VISITS. A caregiver clocks in only as themself, on a visit they attend (another "
+        "caregiver's visit is NOT_FOUND), at the server's time; the office (MANAGE_SCHEDULE) "
+        "clocks a caregiver in for them, with a `reason`."
     )
     async def punchcard_clock_in(
         self,
@@ -92,18 +122,19 @@ class PunchcardClockMutations:
             ClockMethod, strawberry.argument(description="How the caregiver punches.")
         ] = ClockMethod.GPS,
         notes: Notes = None,
+        reason: Reason = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             made = await clock_in(
-                info.context.database,
-                actor,
+                info.context.scope,
                 decode_global_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
                 at=at,
                 location=_location(location),
                 method=method,
                 notes=notes,
+                reason=reason,
             )
             return Punchcard.from_doc(made)
 
@@ -122,7 +153,9 @@ class PunchcardClockMutations:
         "several). Refused (nothing written) when the caregiver has not clocked in, has already "
         "clocked out (INVALID_STATE), or the time is not after the clock-in or is in the future "
         "(INVALID); another "
-        "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS."
+        "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS. A caregiver clocks "
+        "out only their own punchcard, at the server's time; the office (MANAGE_SCHEDULE) "
+        "clocks a caregiver out for them, with a `reason`."
     )
     async def punchcard_clock_out(
         self,
@@ -139,18 +172,19 @@ class PunchcardClockMutations:
         at: At = None,
         location: Position = None,
         notes: Notes = None,
+        reason: Reason = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
-            actor = actor_of(info, Permission.RECORD_VISITS)
+            actor_of(info, Permission.RECORD_VISITS)
             done = await clock_out(
-                info.context.database,
-                actor,
+                info.context.scope,
                 punchcard=_optional_id(punchcard, "Punchcard", "punchcard"),
                 event_key=_optional_id(event, "Event", "event"),
                 caregiver=_optional_id(caregiver, "User", "caregiver"),
                 at=at,
                 location=_location(location),
                 notes=notes,
+                reason=reason,
             )
             return Punchcard.from_doc(done)
 

@@ -16,15 +16,17 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bson import ObjectId
-from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
-from app.audit.services import audit_event
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
-from app.common.store import RecordStore, in_transaction, records_by_id
+from app.data.collections import ScopedCollection
+from app.data.records import Also, RecordStore
+from app.data.scope import Scope
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
 
 Copier = Callable[[RawDoc], dict[str, Any]]
@@ -71,26 +73,55 @@ def is_invoiced(punchcard: RawDoc) -> bool:
 class PunchcardStore(RecordStore):
     """Punchcards: snapshots filled and checked; invoiced or closed-payroll ones frozen."""
 
-    async def create_many(
+    async def prepare_many(
         self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
     ) -> list[RawDoc]:
-        items = [dict(item) for item in items]
+        # recorded by the office (a visit not punched), it may say why, as a correction does
+        items = [
+            {**item, "correction": signed(actor, item["correction"])}
+            if isinstance(item.get("correction"), dict) else dict(item)
+            for item in items
+        ]  # fmt: skip
         await self._prepare(actor, items, prefix)
-        return await super().create_many(actor, items, prefix)
+        return await super().prepare_many(actor, items, prefix)
 
     async def update(
-        self, actor: Actor, key: Any, revision: int, changes: dict[str, Any]
+        self,
+        actor: Actor,
+        key: Any,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
+        # what the caller gives is checked; what a correction computes (bill, pay) is the
+        # rules', at the rates the caller may not read
+        self.refuse_unwritable(actor, [changes], None)
+        current = await self.get(actor, key)
+        await self._check_unfrozen(actor, current)
+        changes = await self._corrected(actor, current, changes)
+        changes = keep_verification(current, changes)
+        await self._prepare(actor, [changes], None)
+        return await super().update(actor.computing(), key, revision, changes, also)
+
+    async def _corrected(
+        self, actor: Actor, current: RawDoc, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The changes, completed when they correct the punches (see corrections.py), from
+        the visit, account and patient whole."""
+        return await corrected(self.scope(actor).whole_account(), current, changes)
+
+    async def delete(
+        self,
+        actor: Actor,
+        key: Any,
+        reason: str,
+        revision: int | None,
+        also: Also | None = None,
     ) -> RawDoc:
         await self._check_unfrozen(actor, await self.get(actor, key))
-        changes = dict(changes)
-        await self._prepare(actor, [changes], None)
-        return await super().update(actor, key, revision, changes)
+        return await super().delete(actor, key, reason, revision, also)
 
-    async def delete(self, actor: Actor, key: Any, reason: str, revision: int | None) -> RawDoc:
-        await self._check_unfrozen(actor, await self.get(actor, key))
-        return await super().delete(actor, key, reason, revision)
-
-    async def written(self, session: AsyncClientSession, before: RawDoc, after: RawDoc) -> None:
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
         """In the update's transaction (`after` carries the payroll as it is there): a
         punchcard a payroll line pays keeps the pay and caregiver the line copied, and is not
         deleted from under it."""
@@ -121,18 +152,20 @@ class PunchcardStore(RecordStore):
     async def _check_unfrozen(self, actor: Actor, current: RawDoc) -> None:
         if is_invoiced(current):
             raise ServiceError.one(
-                "This punchcard is invoiced: it can no longer change.",
+                "This punchcard is invoiced: it can no longer change. Credit the invoice "
+                "(invoiceCredit) to correct what it billed.",
                 ErrorCode.INVALID_STATE,
                 "id",
             )
         payroll = snapshot_id(current.get("payroll"))
-        if payroll is not None:
-            stored = await self.database.db.payrolls.find_one(
-                {"_id": payroll, "_account": actor.account_id}, {"_closed": 1}
-            )
+        if payroll is not None:  # whoever may see the payroll: its closing freezes the card
+            payrolls = self.scope(actor).whole_account()["payrolls"]
+            stored = await payrolls.find_one({"_id": payroll}, {"_closed": 1})
             if stored and stored.get("_closed"):
                 raise ServiceError.one(
-                    "This punchcard is paid in a closed payroll: it can no longer change.",
+                    "This punchcard is paid in a closed payroll: it can no longer change. "
+                    "Adjust the caregiver's pay on their next payroll (payrollUserAdjustmentAdd) "
+                    "instead.",
                     ErrorCode.INVALID_STATE,
                     "id",
                 )
@@ -190,7 +223,7 @@ class PunchcardStore(RecordStore):
     async def _records(
         self, actor: Actor, collection: str, ids: Iterable[Any]
     ) -> dict[Any, RawDoc]:
-        return await records_by_id(self.database, collection, actor.account_id, ids)
+        return await self.scope(actor)[collection].by_ids(ids)
 
 
 def _paid(punchcard: RawDoc) -> tuple[Any, ...]:
@@ -217,12 +250,10 @@ def punchcard_store(database: Database) -> PunchcardStore:
 
 
 async def mark_punchcards(
-    database: Database,
-    actor: Actor,
+    within: Scope | Tx,
     field: str,
     snapshot: RawDoc | None,
     punchcard_ids: list[Any],
-    session: AsyncClientSession | None = None,
 ) -> int:
     """Put a snapshot (`payroll` or `invoice`, stored names: `{"_id": ..., ...}`) on
     punchcards, or take it off (`snapshot=None` unsets the field), with an audit entry each.
@@ -232,9 +263,10 @@ async def mark_punchcards(
     invoice (or payroll) to another: a punchcard already carrying another record's snapshot is
     refused with DUPLICATE (clear it first), checked in the same transaction as the write (see
     `_write_marks`), so two invoices marking one punchcard at the same time cannot both win.
-    Given a `session`, it writes in the caller's transaction (and raises there, so the
-    caller's writes roll back too); without one, in a transaction of its own. Returns how
-    many punchcards it changed."""
+    Given a `Tx`, it writes in the caller's transaction (and raises there, so the caller's
+    writes roll back too); given a `Scope`, in a transaction of its own. It reads and marks
+    the punchcards of the whole account, whoever may see them. Returns how many punchcards it
+    changed."""
     if field not in SYSTEM_SNAPSHOTS:
         raise ValueError(f"mark_punchcards marks {sorted(SYSTEM_SNAPSHOTS)}, not {field!r}")
     ids = list(dict.fromkeys(punchcard_ids))
@@ -243,12 +275,12 @@ async def mark_punchcards(
     target = snapshot.get("_id") if snapshot is not None else None
     if snapshot is not None and not isinstance(target, ObjectId):
         raise ValueError("a snapshot holds the record's id as `_id`")
-    query = {"_id": {"$in": ids}, "_account": actor.account_id}
+    query = {"_id": {"$in": ids}}
 
-    async def write(session: AsyncClientSession) -> int:
-        punchcards = database.db.punchcards
+    async def write(tx: Tx) -> int:
+        punchcards = tx.whole_account()["punchcards"]
         projection = {field: 1, "_revision": 1}
-        found = [doc async for doc in punchcards.find(query, projection, session=session)]
+        found = [doc async for doc in punchcards.find(query, projection)]
         if len(found) != len(ids):
             raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
         if snapshot is None:
@@ -266,44 +298,41 @@ async def mark_punchcards(
             change = {"$set": {field: snapshot}}
         if not found:
             return 0
-        changed = await _write_marks(database, session, actor, found, change)
+        changed = await _write_marks(punchcards, found, change)
         if changed != len(found):  # a snapshot read then written: not expected, but never silent
             raise ServiceError.one(
                 f"A punchcard's {field} changed while marking it; try again.",
                 ErrorCode.CONFLICT,
                 "punchcards",
             )
-        events = [
-            audit_event(
-                actor,
-                AuditAction.UPDATE,
-                "Punchcard",
-                doc["_id"],
-                changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
-            )
-            for doc in found
-        ]
-        await database.db.audit_events.insert_many(events, session=session)
+        await tx.audit_all(
+            [
+                tx.entry(
+                    AuditAction.UPDATE,
+                    "Punchcard",
+                    doc["_id"],
+                    changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
+                )
+                for doc in found
+            ]
+        )
         return changed
 
-    if session is not None:
-        return await write(session)
-    return await in_transaction(database, write)
+    if isinstance(within, Tx):
+        return await write(within)
+    return await within.transact(write)
 
 
 async def _write_marks(
-    database: Database,
-    session: AsyncClientSession,
-    actor: Actor,
-    found: list[RawDoc],
-    change: dict[str, Any],
+    punchcards: ScopedCollection, found: list[RawDoc], change: dict[str, Any]
 ) -> int:
-    """Write the change on the punchcards `mark_punchcards` read and checked in this session,
-    by `_id` and `_account` only: a filter on any other field makes the embedded server scan
-    the whole collection (measured: the two guarded updates were the largest cost per
-    invoice). The check stays sound without a guard in the filter: the read pinned the
-    transaction's snapshot, so a punchcard another transaction changed since is a write
-    conflict here, and the whole transaction is run again (re-reading it)."""
+    """Write the change on the punchcards `mark_punchcards` read and checked in this
+    transaction, by `_id` only (and the account the collection adds): a filter on any other
+    field makes the embedded server scan the whole collection (measured: the two guarded
+    updates were the largest cost per invoice). The check stays sound without a guard in the
+    filter: the read pinned the transaction's snapshot, so a punchcard another transaction
+    changed since is a write conflict here, and the whole transaction is run again
+    (re-reading it)."""
     stamp = now()
     changed = 0
     # records loaded from the old API have no revision yet: they were at revision 1
@@ -315,10 +344,8 @@ async def _write_marks(
         sets = {**change.get("$set", {}), "_last_updated_date": stamp}
         if not bump:
             sets["_revision"] = 2
-        result = await database.db.punchcards.update_many(
-            {"_id": {"$in": ids}, "_account": actor.account_id},
-            {**change, "$set": sets, **bump},
-            session=session,
+        result = await punchcards.update_many(
+            {"_id": {"$in": ids}}, {**change, "$set": sets, **bump}
         )
         changed += int(result.modified_count)
     return changed

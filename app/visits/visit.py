@@ -22,8 +22,8 @@ from app.common.clock import as_utc
 from app.common.documents import primary
 from app.common.geo import location_point
 from app.common.holidays import holiday_dates, local_date
-from app.common.services import Actor, RawDoc, decode
-from app.db import Database
+from app.common.services import RawDoc, decode
+from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError
 from app.visits.rules import billed_span, rounded_hours
 
@@ -32,10 +32,10 @@ OFF_THE_VISIT = {"declined", "cancelled"}
 """Attendee statuses of people no longer booked on a visit."""
 
 
-async def visit_of(database: Database, actor: Actor, key: Any, field: str = "event") -> RawDoc:
+async def visit_of(scope: Scope, key: Any, field: str = "event") -> RawDoc:
     """The account's visit (event) a caregiver punches: NOT_FOUND when it is not the
     account's, INVALID_STATE when it is deleted or cancelled."""
-    event = await database.db.events.find_one({"_id": key, "_account": actor.account_id})
+    event = await scope["events"].find_one({"_id": key})
     if event is None:
         raise ServiceError.one("No Event with this id.", ErrorCode.NOT_FOUND, field)
     if event.get("_deleted"):
@@ -77,7 +77,7 @@ def booked_caregiver(event: RawDoc, caregiver: ObjectId | None) -> RawDoc:
     )
 
 
-async def visit_location(database: Database, actor: Actor, event: RawDoc) -> RawDoc | None:
+async def visit_location(scope: Scope, event: RawDoc) -> RawDoc | None:
     """Where the visit is: its own location when it has a position, else the patient's address
     copied on the visit, else the patient's primary address as it is now."""
     own = event.get("location")
@@ -87,9 +87,7 @@ async def visit_location(database: Database, actor: Actor, event: RawDoc) -> Raw
     if location_point(patient.get("location")) is not None:
         return patient["location"]
     if isinstance(patient.get("_id"), ObjectId):
-        record = await database.db.patients.find_one(
-            {"_id": patient["_id"], "_account": actor.account_id}, {"locations": 1}
-        )
+        record = await scope["patients"].find_one({"_id": patient["_id"]}, {"locations": 1})
         found = primary((record or {}).get("locations"))
         if location_point(found) is not None:
             return found
@@ -116,14 +114,12 @@ def rates(
     return bill, Decimal(str(pay))
 
 
-async def patient_rates(database: Database, actor: Actor, key: Any) -> RawDoc | None:
+async def patient_rates(scope: Scope, key: Any) -> RawDoc | None:
     """What of the patient their rates are read from (services, billing), or None."""
     if not isinstance(key, ObjectId):
         return None
     projection = {"services": 1, "billing": 1}
-    found = await database.db.patients.find_one(
-        {"_id": key, "_account": actor.account_id}, projection
-    )
+    found = await scope["patients"].find_one({"_id": key}, projection)
     return decode(found) if found is not None else None
 
 

@@ -1,0 +1,1 @@
+"""People who sign in: their logins, one-time links, sessions and two-factor sign-in."""
