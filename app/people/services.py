@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
+from app.accounts.revocation import credentials_changed
 from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.codes import RoleType
@@ -48,6 +49,15 @@ class UserStore(RecordStore):
                 "A user cannot be their own manager.", ErrorCode.INVALID, "input.manager"
             )
         return await super().update(actor, key, revision, changes, also)
+
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
+        """A person signed in acts with their user's role: a new role or kind, or a deletion,
+        reaches every server process's cache of who they are within a second."""
+        if any(before.get(key) != after.get(key) for key in ROLE_KEYS):
+            await credentials_changed(tx, "user", after["_id"])
+
+
+ROLE_KEYS = ("role", "role_type", "_deleted")
 
 
 def user_store(database: Database) -> UserStore:
