@@ -35,6 +35,7 @@ from tests.factories_credentials import (
     seconds_until,
     token_for,
 )
+from tests.factories_identity import DEACTIVATE, SIGN_OUT, VIEWER, person
 
 LIST_CLIENTS = f"""query($filter: ApiClientFilter, $order: ApiClientOrder, $first: Int) {{
   apiClients(filter: $filter, orderBy: $order, first: $first) {{
@@ -448,3 +449,52 @@ async def test_the_clients_of_account_create_and_of_the_examples_keep_working_wi
     for key in (printed["api_key"], examples.API_KEY):
         client = await api.database.db.api_clients.find_one({"key_hash": lookup_hash(key)})
         assert client is not None and client["key_only"] is True
+
+
+async def test_a_signed_out_session_is_refused_by_another_server_process_within_a_second(
+    api: Api, second_server: SecondServer
+) -> None:
+    # given a person signed in twice, both sessions in use on the second server
+    agency = await api.agency()
+    joan = await person(agency)
+    other = await joan.new_session()
+    for token in (joan.token, other):
+        assert (await second_server.gql(VIEWER, token)).status == 200
+
+    # when one session signs out here, and the person is then turned off
+    assert (await joan.ok(SIGN_OUT))["signOut"]["signedOut"] is True
+    # then the second server refuses that session within a second, and the other still works
+    assert await refused_there(second_server, joan.token) < 1.0
+    assert (await second_server.gql(VIEWER, other)).status == 200
+
+    # and when the person is turned off here, their other session is refused there too
+    deactivated = await agency.ok(DEACTIVATE, {"user": joan.user_id})
+    assert deactivated["userDeactivate"]["userErrors"] == []
+    assert await refused_there(second_server, other) < 1.0
+
+
+async def test_a_persons_new_role_reaches_another_server_process_within_a_second(
+    api: Api, second_server: SecondServer
+) -> None:
+    # given a scheduler signed in, to whom the second server refuses the invoices
+    agency = await api.agency()
+    clerk = await person(agency, role="scheduler", role_type="OFFICE", first="Ola")
+    invoices = "{ invoices { totalCount } }"
+    refused = await second_server.gql(invoices, clerk.token)
+    assert refused.data is None and refused.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+    # when their user is given the billing role here
+    user = await agency.ok(f'{{ user(id: "{clerk.user_id}") {{ revision }} }}')
+    changed = await agency.ok(
+        """mutation($id: ID!, $revision: Int!) { userUpdate(id: $id, revision: $revision,
+        input: {role: "billing"}) { userErrors { field code } } }""",
+        {"id": clerk.user_id, "revision": user["user"]["revision"]},
+    )
+    assert changed["userUpdate"]["userErrors"] == []
+
+    # then the second server lets them read the invoices within a second
+    async def billing_there() -> bool:
+        answer = await second_server.gql(invoices, clerk.token)
+        return answer.data == {"invoices": {"totalCount": 0}}
+
+    assert await seconds_until(billing_there) < 1.0

@@ -20,6 +20,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.factories import Agency, Api, audit_entries
 from tests.factories_credentials import AUTHORIZE, make_client
+from tests.factories_identity import SIGN_IN, person
 
 LIMIT = 10
 
@@ -208,3 +209,47 @@ async def test_failures_counted_by_one_process_throttle_another(strict: tuple[Ap
 
     # then it refuses too: the count is in the database, not in one process
     assert response.status == 429
+
+
+# People signing in: the same throttle, per email ----------------------------------------------
+
+
+async def test_the_eleventh_wrong_password_in_fifteen_minutes_gets_429(api: Api) -> None:
+    # given a person who signs in
+    agency = await api.agency()
+    joan = await person(agency)
+
+    # when ten wrong passwords are sent for their email
+    for _ in range(LIMIT):
+        wrong = await api.gql(SIGN_IN, {"email": joan.email, "password": "not my password"})
+        assert wrong.data["signIn"]["userErrors"][0]["code"] == "FORBIDDEN"
+
+    # then the eleventh, even the right one, is 429 with Retry-After, and no session is opened
+    sessions = await api.count("sessions", _account=agency.account_id)
+    response = await joan.sign_in()
+    assert response.status == 429, response.body
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.errors[0]["extensions"]["code"] == "TOO_MANY_ATTEMPTS"
+    assert await api.count("sessions", _account=agency.account_id) == sessions
+    # and each failure is in the trail
+    assert len(await audit_entries(agency, action="sign_in_failed")) == LIMIT
+
+
+async def test_aliased_sign_ins_are_one_attempt(api: Api) -> None:
+    # given a person
+    agency = await api.agency()
+    joan = await person(agency)
+    aliases = " ".join(
+        f'a{i}: signIn(email: "{joan.email}", password: "guess {i}") {{ '
+        "accessToken userErrors { message code } }"
+        for i in range(20)
+    )
+
+    # when twenty guesses come aliased in one request
+    response = await api.gql(f"mutation {{ {aliases} }}")
+
+    # then one was tried, the others refused untried
+    payloads = [response.data[f"a{i}"] for i in range(20)]
+    assert payloads[0]["userErrors"][0]["code"] == "FORBIDDEN"
+    assert all(p["userErrors"][0]["message"].startswith("Send one signIn") for p in payloads[1:])
+    assert len(await audit_entries(agency, action="sign_in_failed")) == 1
