@@ -30,6 +30,8 @@ from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, patient_input
 
 ACCOUNT_NAME = "{ account { name { legal } } }"
+WITH_SSN = """mutation($input: PatientCreateInput!) { patientCreate(input: $input) {
+  patient { id ssn } userErrors { field message code } } }"""
 
 
 @dataclass
@@ -152,6 +154,35 @@ async def test_the_same_key_in_another_account_runs_independently(api: Api) -> N
     stored_other = await record(api, other, "shared-key")
     assert stored_one is not None and stored_one["body"] == first.body
     assert stored_other is not None and stored_other["body"] == second.body
+
+
+async def test_another_sender_of_the_same_account_never_gets_the_first_ones_answer(
+    api: Api,
+) -> None:
+    # given an administrator who created a patient with an SSN under a key
+    agency = await api.agency()
+    caregiver = await agency.key_for("caregiver")
+    scheduler = await agency.key_for("scheduler")
+    variables = {"input": patient_input(ssn="123-45-6789")}
+    first = await send(agency, WITH_SSN, variables, key="same-key")
+    assert first.status == 200 and not first.errors, first.body
+    assert b"123-45-6789" in first.body
+
+    # when a caregiver key, then a scheduler key, send the same body with the same key
+    replays = []
+    for key in (caregiver, scheduler):
+        as_other = Agency(api, agency.account_id, key, "")
+        replays.append(await send(as_other, WITH_SSN, variables, key="same-key"))
+
+    # then each ran its own request, under its own role: no replay, and no SSN
+    assert all("Idempotent-Replayed" not in reply.headers for reply in replays)
+    assert all(b"123-45-6789" not in reply.body for reply in replays)
+    assert all(reply.body != first.body for reply in replays)
+    assert all(b"FORBIDDEN" in reply.body for reply in replays)
+    # and each sender keeps its own record of the key; the first one's is untouched
+    assert await api.count(COLLECTION, _account=agency.account_id) == 3
+    stored = await record(api, agency, "same-key")
+    assert stored is not None and stored["body"] == first.body
 
 
 async def test_without_a_key_every_request_runs(api: Api) -> None:
