@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.data.policy import BUILT_IN_ROLES
 from app.keys import DATABASE
 from app.main import create_app
 from app.server import mask_credentials
@@ -178,6 +179,18 @@ def test_the_demo_and_example_seeds_refuse_production(
 SMALL_DEMO = ("seed", "--accounts", "1", "--caregivers", "6", "--patients", "12")
 
 
+SIGN_IN = """mutation($email: String!, $password: String!) { signIn(email: $email,
+  password: $password) { accessToken userErrors { message } } }"""
+
+
+def post_json(url: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.loads(answer.read())
+
+
 def banner(log: Path, port: int, timeout: float = 90) -> list[str]:
     """The lines `serve` printed once it answers."""
     deadline = time.monotonic() + timeout
@@ -226,8 +239,17 @@ def test_demo_credentials_are_drawn_per_install_kept_in_the_folder_and_printed(
         administrator = stored[0]["accounts"]["1"]["api_clients"][0]
         expected = f"  {administrator['name']}: Authorization: Bearer {administrator['api_key']}"
         assert expected in lines
-        for sign_in in stored[0]["accounts"]["1"]["sign_ins"]:
+        # and one sign-in per built-in role, each printed as `  <role>: <email> / <password>`
+        sign_ins = stored[0]["accounts"]["1"]["sign_ins"]
+        assert [s["role"] for s in sign_ins] == [role.key for role in BUILT_IN_ROLES]
+        for sign_in in sign_ins:
             assert f"  {sign_in['role']}: {sign_in['email']} / {sign_in['password']}" in lines
+        caregiver = next(s for s in sign_ins if s["role"] == "caregiver")
+        signed_in = post_json(
+            f"http://127.0.0.1:{port}/graphql",
+            {"query": SIGN_IN, "variables": {k: caregiver[k] for k in ("email", "password")}},
+        )
+        assert signed_in["data"]["signIn"]["accessToken"], signed_in
         url = f"http://127.0.0.1:{port}/graphql?" + urllib.parse.urlencode(
             {"query": "query($x: String) { account { id } }", "variables": '{"x": "Walter"}'}
         )

@@ -285,7 +285,8 @@ QUERIES: dict[str, RootRule] = {
     "nodes": RootRule(None),
     "viewer": RootRule(None),  # the person signed in: themself
     **_reads("Account", "account"),
-    **_reads("ApiClient", "apiClient", "apiClients"),
+    # API clients are credentials: administrators manage them (and only they see them)
+    **{name: RootRule("ApiClient", P.MANAGE_ACCOUNT) for name in ("apiClient", "apiClients")},
     **_reads("AuditEvent", "auditEvents"),
     **_reads("Skill", "skill", "skills"),
     **_reads("Tag", "tag", "tags"),
