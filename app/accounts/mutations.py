@@ -26,7 +26,7 @@ from app.common.codes import Permission
 from app.common.services import RawDoc
 from app.data.unit import Tx
 from app.errors import ErrorCode, Problem
-from app.graphql.arguments import Changes, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
@@ -73,8 +73,8 @@ class AccountMutations:
         return AuthorizePayload(access_token=token, expires_at=expires_at, user_errors=errors)
 
     @strawberry.mutation(
-        description="Change the account's details and settings. Lists given replace the "
-        "stored lists whole. Needs MANAGE_ACCOUNT."
+        description=f"Change the account's details and settings. {PATCH} Refused with "
+        "CONFLICT if `revision` is not the current one. Needs MANAGE_ACCOUNT."
     )
     async def account_update(
         self, info: Info, revision: Revision, input: Changes[AccountUpdateInput]
@@ -159,8 +159,8 @@ class ApiClientMutations:
 
     @strawberry.mutation(
         description="Change an API client's name, role, expiry or whether its key alone "
-        "works; it applies from its next request, in every server process. Audited. Needs "
-        "MANAGE_ACCOUNT."
+        f"works. {PATCH} It applies from its next request, in every server process. Audited. "
+        "Needs MANAGE_ACCOUNT."
     )
     async def api_client_update(
         self, info: Info, id: RecordId, input: Changes[ApiClientUpdateInput]

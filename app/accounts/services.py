@@ -198,4 +198,4 @@ class AccountStore(RecordStore):
 
 
 def account_store(database: Database) -> RecordStore:
-    return AccountStore(database, Account, "Account")
+    return AccountStore(database, Account, "Account", unique_field="ext_id")

@@ -33,7 +33,7 @@ from app.billing.services import invoice_store
 from app.billing.types import Invoice, Payment
 from app.common.codes import Permission
 from app.common.services import RawDoc
-from app.graphql.arguments import Changes, Reason, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, Reason, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import (
     RecordSpec,
@@ -122,7 +122,8 @@ class PaymentMutations:
 
     @strawberry.mutation(
         description="Correct a payment's date, method, reference or notes (not a void one). "
-        "Refused with CONFLICT if `revision` is not the current one. Needs MANAGE_BILLING."
+        f"{PATCH} Refused with CONFLICT if `revision` is not the current one. Needs "
+        "MANAGE_BILLING."
     )
     async def payment_update(
         self, info: Info, id: RecordId, revision: Revision, input: Changes[PaymentUpdateInput]

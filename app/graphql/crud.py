@@ -20,6 +20,7 @@ from app.common.text import camel
 from app.data.records import RecordStore
 from app.db import Database
 from app.graphql.arguments import (
+    PATCH,
     After,
     Before,
     First,
@@ -146,6 +147,11 @@ def _perform(spec: RecordSpec) -> Callable[[Info, Action], Awaitable[Any]]:
     return perform
 
 
+def _a(what: str) -> str:
+    """The record's name with its article: a patient, an invoice."""
+    return f"an {what}" if what[:1] in "aeio" else f"a {what}"
+
+
 def _mutation(spec: RecordSpec, verb: str, name: str, resolver: Any, description: str) -> Any:
     """The field of a generic mutation, under the name the contract gives it
     (`<record><Verb>`): a name that drifts from the record's is refused at import."""
@@ -170,7 +176,7 @@ def create_mutation(spec: RecordSpec, name: str) -> Any:
 
     # The input types are derived at run time, so the annotations are set here, as objects.
     create.__annotations__["input"] = described(spec.create_input, f"The new {spec.what}.")
-    return _mutation(spec, "create", name, create, f"Add a {spec.what}.")
+    return _mutation(spec, "create", name, create, f"Add {_a(spec.what)}.")
 
 
 def update_mutation(spec: RecordSpec, name: str) -> Any:
@@ -185,16 +191,14 @@ def update_mutation(spec: RecordSpec, name: str) -> Any:
             ),
         )
 
-    update.__annotations__["input"] = described(
-        spec.update_input, "What to change; fields left out stay as they are."
-    )
+    update.__annotations__["input"] = described(spec.update_input, f"What to change. {PATCH}")
     return _mutation(
         spec,
         "update",
         name,
         update,
-        f"Change a {spec.what}: fields left out stay as they are; lists given replace the "
-        "stored lists whole. Refused with CONFLICT if `revision` is not the current one.",
+        f"Change {_a(spec.what)}. {PATCH} Refused with CONFLICT if `revision` is not the "
+        "current one.",
     )
 
 
@@ -209,7 +213,7 @@ def delete_mutation(spec: RecordSpec, name: str) -> Any:
             info, lambda store, actor: store.delete(actor, spec.key(id), reason, revision)
         )
 
-    description = f"Soft-delete a {spec.what}, saying why; it can be restored."
+    description = f"Soft-delete {_a(spec.what)}, saying why; it can be restored."
     return _mutation(spec, "delete", name, delete, description)
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from app.common.documents import FieldGroup, GeoPoint, field_extra
+from app.graphql.arguments import LIST_GIVEN
 from app.graphql.context import Info
 from app.graphql.guards import guarded
 from app.graphql.records import Record
@@ -180,6 +181,8 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
                 annotation = list[strawberry.ID] | None
             annotations[field_name] = annotation
             description = field_description(model, field_name, info)
+            if _is_list(info.annotation) and (patch or name is None):
+                description = f"{description} {_list_given(patch)}"
             namespace[field_name] = (
                 strawberry.field(description=description) if required
                 else strawberry.field(description=description, default=strawberry.UNSET)
@@ -188,6 +191,12 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
         cls = type(type_name, (), namespace)
         _inputs[key] = strawberry.input(cls, name=type_name, description=describe(model))
     return _inputs[key]
+
+
+def _list_given(patch: bool) -> str:
+    """What an update does with a list: an update's input says so; a subdocument's input,
+    which creates and updates share, says so of updates."""
+    return LIST_GIVEN if patch else f"In an update, {LIST_GIVEN[0].lower()}{LIST_GIVEN[1:]}"
 
 
 def _is_list(annotation: Any) -> bool:

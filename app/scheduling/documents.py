@@ -110,16 +110,26 @@ class EventAttendee(Embedded):
     notes: str | None = Field(None, max_length=1000, description="Anything else about them.")
 
 
+FROM_CODE: dict[str, Any] = {"derived_from": ["code"]}
+"""A service's description and rates come with its code: a patch that changes the code and
+leaves them out takes the new service's (see app/common/patch.py)."""
+
+
 class EventService(Embedded):
     """The service given at a visit, with its rates; rates not given are the account's."""
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
-    description: str | None = Field(None, max_length=200, description="What is done.")
+    description: str | None = Field(
+        None, max_length=200, description="What is done.", json_schema_extra=FROM_CODE
+    )
     bill_rate: Decimal | None = Field(
-        None, ge=0, description="Charged per hour.", json_schema_extra=BILLING
+        None, ge=0, description="Charged per hour.", json_schema_extra={**BILLING, **FROM_CODE}
     )
     pay_rate: Decimal | None = Field(
-        None, ge=0, description="Paid to the caregiver per hour.", json_schema_extra=PAY
+        None,
+        ge=0,
+        description="Paid to the caregiver per hour.",
+        json_schema_extra={**PAY, **FROM_CODE},
     )
 
 

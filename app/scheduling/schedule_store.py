@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.data.records import MAX_IMPORT, Also, RecordStore
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling.copies import copied_attendee, copied_patient, copied_service
-from app.scheduling.documents import derived_keys
+from app.scheduling.documents import EventService, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
@@ -156,7 +157,9 @@ class ScheduleStore(RecordStore):
                 if current is None and item.get("location") is None:
                     item["location"] = item["patient"].get("location")
             if isinstance(item.get("service"), dict):
-                item["service"] = copied_service(item["service"], services, where, problems)
+                # a patch of the service: what it leaves out stays, unless its code changes
+                given = patched((current or {}).get("service") or {}, item["service"], EventService)
+                item["service"] = copied_service(given, services, where, problems)
             client = (item.get("billing") or {}).get("client")
             if client is not None and client not in clients:
                 problems.append(

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from app.common.clock import now
+from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import EventGroup, Scheduled, as_utc
@@ -93,7 +94,8 @@ async def split(
             data[other] = None
     # the caller's changes are checked; the rest is the old series' (its rates too)
     groups.refuse_unwritable(actor, [changes], None)
-    (successor,) = await groups.prepared(actor.computing(), [{**data, **changes}], None)
+    successor_data = patched(data, changes, EventGroup)
+    (successor,) = await groups.prepared(actor.computing(), [successor_data], None)
     successor["materialised_until"] = current.get("materialised_until")
     ending = {"until": at - ONE_SECOND, "count": None, "rdate": days_before(old, "rdate", at)}
     return await groups.change(
