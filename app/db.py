@@ -52,6 +52,9 @@ class CommandTally:
 current_tally: contextvars.ContextVar[CommandTally | None] = contextvars.ContextVar(
     "current_tally", default=None
 )
+uncounted: contextvars.ContextVar[bool] = contextvars.ContextVar("uncounted", default=False)
+"""Set in a background task that is no request's work (the credential watch's change stream,
+a getMore every quarter second): its commands stay out of the counts."""
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -61,6 +64,8 @@ class CommandCounter(monitoring.CommandListener):
         self.total = 0
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if uncounted.get():
+            return
         self.total += 1
         tally = current_tally.get()
         if tally is not None:

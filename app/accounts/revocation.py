@@ -28,7 +28,7 @@ from app.accounts.auth import Authenticator
 from app.common.clock import now
 from app.data.system import System, account_of
 from app.data.unit import Tx
-from app.db import Database
+from app.db import Database, uncounted
 
 log = logging.getLogger("app.credentials")
 
@@ -77,6 +77,7 @@ class CredentialWatch:
     async def run(self) -> None:
         """Follow changes until stopped, reconnecting after errors (forgetting everything
         cached then: changes made meanwhile were not seen)."""
+        uncounted.set(True)  # this task's own context: no request's commands
         while not self.stopping.is_set():
             try:
                 if self.mode == "stream":
