@@ -8,6 +8,7 @@ from typing import Any
 
 from app.graphql.relay import to_global_id
 from tests.factories import Api, create_user, person_name
+from tests.factories_policy import household
 from tests.factories_visits import key
 
 USER_ROLE = """query($id: ID!) { user(id: $id) { revision role { key } } }"""
@@ -74,3 +75,82 @@ async def test_a_long_search_is_bad_input_not_an_internal_error(api: Api) -> Non
 
 def global_user(stored: Any) -> str:
     return to_global_id("User", stored)
+
+
+ADD_ROLES = """mutation($revision: Int!, $input: AccountUpdateInput!) {
+  accountUpdate(revision: $revision, input: $input) { userErrors { field message code } } }"""
+TRAIL = """{ auditEvents(first: 100) { nodes { recordType action
+  changes { field before after } } } }"""
+
+
+async def test_the_trail_shows_no_marked_field_to_a_role_that_may_not_read_it(api: Api) -> None:
+    # given the household (pay on punchcards and payroll lines, an invoice, patients with
+    # problems and payers), and an account role of its own that reads the trail and no more
+    home = await household(api)
+    agency = home.agency
+    revision = (await agency.ok("{ account { revision } }"))["account"]["revision"]
+    trail_reader = {"key": "trail", "name": "Trail reader", "type": "OFFICE",
+                    "permissions": ["VIEW_AUDIT"]}  # fmt: skip
+    added = await agency.ok(ADD_ROLES, {"revision": revision, "input": {"roles": [trail_reader]}})
+    assert added["accountUpdate"]["userErrors"] == []
+    await agency.key_for("trail")
+    # when that role reads the trail
+    response = await agency.gql(TRAIL, role="trail")
+    # then it sees who changed what, but no pay, billing or clinical value: those need
+    # VIEW_PAY, VIEW_BILLING and VIEW_CLINICAL wherever they are shown
+    assert response.status == 200 and response.data is not None, response.body
+    entries = response.data["auditEvents"]["nodes"]
+    shown = {
+        (entry["recordType"], change["field"])
+        for entry in entries
+        for change in entry["changes"]
+        if change["after"] not in (None, "null", '"***"')
+    }
+    marked = {
+        ("Punchcard", "pay"), ("Punchcard", "bill"), ("PayrollUser", "gross"),
+        ("PayrollUser", "net"), ("Invoice", "amountDue"), ("Invoice", "total"),
+        ("Patient", "problems"), ("Patient", "billing"),
+    }  # fmt: skip
+    assert {kind for kind, _ in shown} >= {"Punchcard", "Invoice", "Patient"}, shown
+    assert shown & marked == set(), sorted(shown & marked)
+
+
+UPDATE_CARD = """mutation($id: ID!, $revision: Int!, $input: PunchcardUpdateInput!) {
+  punchcardUpdate(id: $id, revision: $revision, input: $input) {
+  punchcard { id actual { clockIn clockOut } pay { hours amount } }
+  userErrors { field message code } } }"""
+
+
+async def test_clearing_a_punchcards_times_does_not_keep_its_hours_and_pay(api: Api) -> None:
+    # given Ben's punchcard: two hours, clocked in and out, on an open payroll line
+    home = await household(api)
+    agency = home.agency
+    card = home.punchcards["ben"]
+    stored_before = await api.database.db.punchcards.find_one({"_id": key(card)})
+    assert stored_before is not None
+    # when the administrator sends `actual: null` (no times at all), giving no reason
+    response = await agency.gql(
+        UPDATE_CARD, {"id": card, "revision": stored_before["_revision"], "input": {"actual": None}}
+    )
+    # then the correction is refused (a punch's times are corrected, not removed: a correction
+    # names its reason and recomputes hours and pay), and the punchcard is as it was
+    payload = response.data["punchcardUpdate"]
+    assert payload["userErrors"], response.body
+    assert payload["userErrors"][0]["field"] in ("input.actual", "input.correction")
+    stored = await api.database.db.punchcards.find_one({"_id": key(card)})
+    assert stored == stored_before
+
+
+async def test_a_user_cannot_be_given_a_role_the_account_does_not_have(api: Api) -> None:
+    # given a caregiver of an agency
+    agency = await api.agency()
+    ben = await create_user(agency, name=person_name("Ben", "Abe"))
+    revision = (await agency.ok(USER_ROLE, {"id": ben["id"]}))["user"]["revision"]
+    # when the administrator sets her role to a key no role of the account has (a typo)
+    response = await agency.gql(
+        SET_ROLE, {"id": ben["id"], "revision": revision, "role": "caregivr"}
+    )
+    # then it is refused, INVALID on the role, and her role is unchanged
+    assert codes(response.data["userUpdate"]) == [("input.role", "INVALID")], response.body
+    stored = await api.database.db.users.find_one({"_id": key(ben["id"])})
+    assert stored is not None and stored["role"] == "caregiver"
