@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.graphql.relay import to_global_id
+from aiohttp.test_utils import TestClient
+
 from tests.factories import Api, create_user, person_name
+from tests.factories_files import upload_ok
+from tests.factories_people import create_candidate
 from tests.factories_policy import household
 from tests.factories_visits import key
 
@@ -71,10 +74,6 @@ async def test_a_long_search_is_bad_input_not_an_internal_error(api: Api) -> Non
     codes_seen = [e["extensions"]["code"] for e in response.errors]
     assert "INTERNAL_ERROR" not in codes_seen, response.body
     assert response.status == 200
-
-
-def global_user(stored: Any) -> str:
-    return to_global_id("User", stored)
 
 
 ADD_ROLES = """mutation($revision: Int!, $input: AccountUpdateInput!) {
@@ -154,3 +153,43 @@ async def test_a_user_cannot_be_given_a_role_the_account_does_not_have(api: Api)
     assert codes(response.data["userUpdate"]) == [("input.role", "INVALID")], response.body
     stored = await api.database.db.users.find_one({"_id": key(ben["id"])})
     assert stored is not None and stored["role"] == "caregiver"
+
+
+FILES_LISTED = "{ files { totalCount nodes { id name } } }"
+
+
+async def test_a_role_that_may_not_read_candidates_does_not_read_their_files(
+    api: Api,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    # given a candidate with her background check uploaded, and a billing clerk's key (no
+    # VIEW_HR: candidates are closed to the role)
+    agency = await api.agency()
+    candidate = await create_candidate(agency)
+    check = b"Police check: one conviction, 2019"
+    uploaded = await upload_ok(client, agency, check, owner=candidate["id"],
+                               filename="police-check.txt")  # fmt: skip
+    billing = await agency.key_for("billing")
+    refused = await agency.gql("{ candidates { totalCount } }", role="billing")
+    assert [e["extensions"]["code"] for e in refused.errors] == ["FORBIDDEN"]
+    # when the clerk lists the files and downloads the candidate's
+    listed = await agency.gql(FILES_LISTED, role="billing")
+    response = await client.get(
+        f"/files/{uploaded['id']}", headers={"Authorization": f"Bearer {billing}"}
+    )
+    content = await response.read()
+    # then the file is not there for her, like the candidate it belongs to
+    assert listed.data["files"]["totalCount"] == 0, listed.body
+    assert response.status == 404 and check not in content
+
+
+async def test_a_caregiver_refused_a_list_is_told_why_not_that_it_needs_nothing(api: Api) -> None:
+    # given Ada, a caregiver who signs in
+    home = await household(api)
+    # when she asks for the agency's clients, contacts and tickets
+    response = await home.agency.gql(
+        "{ clients { totalCount } contacts { totalCount } tickets { totalCount } }", role="ada"
+    )
+    # then it is refused, FORBIDDEN, with a message that does not say it needs no permission
+    assert [e["extensions"]["code"] for e in response.errors] == ["FORBIDDEN"]
+    assert "needs no permission" not in response.errors[0]["message"], response.errors
