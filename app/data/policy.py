@@ -105,6 +105,16 @@ def account_roles(account: Mapping[str, Any] | None) -> list[Role]:
     return [*BUILT_IN_ROLES, *custom]
 
 
+def may_give_role(actor: Actor, permissions: frozenset[P], *, themself: bool = False) -> bool:
+    """Whether the actor may give a user a role with these permissions, take one away, or
+    give a way in (an invitation, a reset) to a user who holds one: giving a way in is
+    giving its powers. A role does it for roles that may do no more than its own; beyond
+    that only with MANAGE_ACCOUNT (an administrator), and nobody raises their own role."""
+    if actor.permissions is None or permissions <= actor.permissions:
+        return True
+    return not themself and actor.may(P.MANAGE_ACCOUNT)
+
+
 def is_caregiver(actor: Actor) -> bool:
     """Whether the actor's rows are a caregiver's (their own) rather than the account's. A
     caller with permissions but no role type is treated as a caregiver: the narrower view."""
