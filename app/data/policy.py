@@ -396,12 +396,27 @@ def may_call(actor: Actor, rule: RootRule) -> bool:
     return rule.record_type is None or may_read_type(actor, rule.record_type)
 
 
-def needs(rule: RootRule) -> str:
-    """What a root field needs, in words, for error messages and the README."""
-    wanted = [rule.permission.name] if rule.permission is not None else []
-    if rule.any_of:
+def needs(rule: RootRule, actor: Actor | None = None) -> str:
+    """Why a root field is closed to the actor, in words for its error message: the
+    permissions its role lacks, and, for a caregiver's role, that the record type is read by
+    office roles only (no permission opens it to a caregiver). Without an actor: all that
+    the field needs."""
+
+    def lacks(permission: P) -> bool:
+        return actor is None or not actor.may(permission)
+
+    record = RECORDS.get(rule.record_type) if rule.record_type else None
+    caregiver = actor is not None and is_caregiver(actor)
+    office_only = caregiver and record is not None and record.caregiver == NONE
+    wanted = [p.name for p in (rule.permission,) if p is not None and lacks(p)]
+    if rule.any_of and (actor is None or not any(actor.may(p) for p in rule.any_of)):
         wanted.append(" or ".join(sorted(p.name for p in rule.any_of)))
-    read = RECORDS[rule.record_type].read if rule.record_type else None
-    if read is not None and read != rule.permission:
+    read = record.read if record is not None else None
+    if read is not None and read != rule.permission and lacks(read) and not office_only:
         wanted.append(read.name)
-    return " and ".join(wanted) or "no permission"
+    reasons = [f"it needs {' and '.join(wanted)}"] if wanted else []
+    if office_only:
+        reasons.append(f"only office roles may read {rule.record_type} records")
+    if rule.record_type is not None and record is None:
+        reasons.append(f"no role may read {rule.record_type} records")
+    return "; ".join(reasons) or "any role may"

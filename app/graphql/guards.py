@@ -90,7 +90,7 @@ def refused_queries(context: Context, selection_set: SelectionSetNode, fragments
     for name in dict.fromkeys(root_fields(selection_set, fragments)):
         rule = QUERIES.get(name)
         if rule is None or not may_call(actor, rule):
-            refused.append(f"{name} (needs {needs(rule)})" if rule else f"{name} (no policy)")
+            refused.append(f"{name} ({needs(rule, actor)})" if rule else f"{name} (no policy)")
     return refused
 
 
@@ -138,7 +138,7 @@ class MutationGate(FieldExtension):
             return None
         caller = info.context.caller
         role = f" ({caller.role})" if caller is not None else ""
-        what = f"it needs {needs(rule)}" if rule is not None else "it has no policy"
+        what = needs(rule, info.context.actor) if rule is not None else "it has no policy"
         return refused_payload(self.payload_type(), f"Your role{role} may not do this: {what}.")
 
     def payload_type(self) -> type:

@@ -111,8 +111,7 @@ def check_may_manage(
     if may_give_role(actor, target, themself=themself):
         return
     message = (
-        "You may not give yourself a role that may do more than yours; ask another "
-        "administrator."
+        "You may not give yourself a role that may do more than yours; ask another administrator."
         if themself
         else "Only an administrator (MANAGE_ACCOUNT) may do this for a user whose role may do "
         "more than yours."
