@@ -143,7 +143,8 @@ class Booked:
 
 @dataclass(frozen=True)
 class Files:
-    """Files of the patients a caregiver is booked with, and of the caregiver themself."""
+    """Files of the patients a caregiver is booked with, and of the caregiver themself (of
+    those, the kinds `closed_files` leaves them)."""
 
 
 ALL = "all"
@@ -196,6 +197,48 @@ RECORDS: dict[str, RecordRule] = {
     "Ticket": RecordRule("tickets"),
 }
 BY_COLLECTION = {rule.collection: rule for rule in RECORDS.values()}
+
+FILE_OWNERS: dict[str, str] = {
+    "account": "Account",
+    "user": "User",
+    "patient": "Patient",
+    "contact": "Contact",
+    "candidate": "Candidate",
+}
+"""A file's owner kind (its stored `owner.type`, app/files/documents.py) and the record type of
+such owners: a file is read by whoever reads its owner, so a role closed to candidates reads
+none of their files."""
+FILE_GROUPS: dict[tuple[str, str], FieldGroup] = {
+    ("patient", "care_plan"): FieldGroup.CLINICAL,
+    ("patient", "id_document"): FieldGroup.IDENTITY,
+    ("user", "certificate"): FieldGroup.HR,
+    ("user", "contract"): FieldGroup.HR,
+    ("user", "id_document"): FieldGroup.IDENTITY,
+    ("contact", "id_document"): FieldGroup.IDENTITY,
+}
+"""Files that hold a marked group's values about their owner, by owner kind and file type (its
+stored `type`): a patient's care plan is clinical, a staff member's certificates and contract
+HR, an identity document identity. They need the group's permission, as the owner's fields do
+(a caregiver reads them where the owner's rows open the group to them)."""
+
+
+def closed_files(actor: Actor) -> list[tuple[str, str | None]]:
+    """The files an actor may not read, as (owner kind, file type; None: every type): those of
+    owners whose record type is closed to the actor, and those holding a group it may not read
+    about their owner."""
+    if actor.permissions is None:
+        return []
+    closed: list[tuple[str, str | None]] = [
+        (kind, None) for kind, owner in FILE_OWNERS.items() if not may_read_type(actor, owner)
+    ]
+    shut = {kind for kind, _ in closed}
+    for (kind, file_type), group in FILE_GROUPS.items():
+        owner = RECORDS[FILE_OWNERS[kind]].collection
+        if kind not in shut and not may_read_group(actor, group, (owner,)):
+            closed.append((kind, file_type))
+    return closed
+
+
 BOOKED_DAYS = 30
 """A caregiver sees the patients of their visits this many days either side of now."""
 
