@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(
         86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
     )
+    routing: str = Field("great_circle", validation_alias=AliasChoices("CAREGRAPH_ROUTING"))
+    """How mileage distances are measured: `great_circle` (no network), `osrm` (road distance
+    from the OSRM server at `routing_url`), or `package.module:factory` for another provider
+    (a callable taking these settings and answering an `app.common.routing.RoutingProvider`)."""
+    routing_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_ROUTING_URL"))
+    """The road-routing server's base address, such as http://localhost:5000 (OSRM)."""
     max_depth: int = Field(12, validation_alias=AliasChoices("CAREGRAPH_MAX_DEPTH"))
     max_aliases: int = Field(30, validation_alias=AliasChoices("CAREGRAPH_MAX_ALIASES"))
     max_tokens: int = Field(4000, validation_alias=AliasChoices("CAREGRAPH_MAX_TOKENS"))

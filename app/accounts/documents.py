@@ -7,10 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 from beanie import Document, PydanticObjectId
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
-from app.common.codes import MoneyRounding, PeriodType, Permission, RoleType, ServiceUnit
+from app.common.codes import (
+    DistanceUnit,
+    HolidayPayNotWorked,
+    MoneyRounding,
+    PeriodType,
+    Permission,
+    RoleType,
+    ServiceUnit,
+)
 from app.common.documents import (
     BILLING,
     PAY,
@@ -21,6 +29,7 @@ from app.common.documents import (
     Location,
     Phone,
 )
+from app.common.money import MAX_AMOUNT
 
 
 class GeneralSettings(Embedded):
@@ -73,7 +82,53 @@ class PayrollSettings(Embedded):
     )
     overtime_multiplier: Decimal = Field(Decimal("1.5"), ge=1, description="Overtime pay factor.")
     holiday_multiplier: Decimal = Field(Decimal("1.5"), ge=1, description="Holiday pay factor.")
-    rounding_minutes: int = Field(15, ge=1, le=60, description="Paid time is rounded to this.")
+    rounding_minutes: int = Field(
+        15, ge=1, le=60, description="Paid time (visits and travel) is rounded to this."
+    )
+    overtime_daily_hours: Decimal | None = Field(
+        None, ge=0, le=24,
+        description="Hours in a day (the local day of each visit's clock-in) past which daily "
+        "overtime is paid, such as 8 in California; null: no daily overtime. Hours paid as "
+        "daily overtime do not also count toward the weekly threshold.",
+    )  # fmt: skip
+    overtime_daily_multiplier: Decimal | None = Field(
+        None, ge=1, le=10,
+        description="Pay factor of daily overtime; null: the overtime multiplier.",
+    )  # fmt: skip
+    holiday_hours_count_toward_overtime: bool = Field(
+        True,
+        description="Whether hours worked on a statutory holiday (paid at the holiday "
+        "multiplier) count toward the daily and weekly overtime thresholds. Off, as in "
+        "Ontario, they are holiday hours only and the thresholds count the other hours.",
+    )
+    holiday_pay_not_worked: HolidayPayNotWorked = Field(
+        HolidayPayNotWorked.NONE,
+        description="What payroll generation pays a caregiver for a statutory holiday of the "
+        "period they did not work.",
+    )
+    mileage_rate: Decimal | None = Field(
+        None, ge=0, le=1000,
+        description="Paid per distance unit driven between a caregiver's consecutive visits of "
+        "a day; null: mileage is not paid by payroll generation.",
+    )  # fmt: skip
+    distance_unit: DistanceUnit = Field(
+        DistanceUnit.KM,
+        description="The unit of mileage: distances paid (mileageRate) and billed "
+        "(a service's mileageBillRate) are counted in it.",
+    )
+    pay_travel_time: bool = Field(
+        False,
+        description="Whether the time between a caregiver's consecutive visits of a day "
+        "(clock-out to the next clock-in, at most maxTravelMinutes) is paid, as travel hours.",
+    )
+    travel_time_rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT,
+        description="Hourly rate of travel time; null: the pay rate of the visit travelled to.",
+    )  # fmt: skip
+    max_travel_minutes: int = Field(
+        60, ge=0, le=1440,
+        description="The most travel time paid between two visits: a longer gap is a break.",
+    )  # fmt: skip
 
 
 class StageSetting(Embedded):
@@ -147,6 +202,29 @@ class ServiceSetting(Embedded):
     taxes: list[str] = Field(default_factory=list, description="Codes of the taxes it bears.")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="Hex colour.")
     active: bool = Field(True, description="Whether it can be booked.")
+    bill_mileage: bool = Field(
+        False,
+        description="Whether invoices bill the distance a caregiver drove to its visits from "
+        "their previous visit of the day, on a mileage line at mileageBillRate.",
+    )
+    mileage_bill_rate: Decimal | None = Field(
+        None, ge=0, le=1000, json_schema_extra=BILLING,
+        description="Charged per distance unit (payrollSettings.distanceUnit) driven to its "
+        "visits; required when billMileage is on.",
+    )  # fmt: skip
+
+    @field_validator("unit")
+    @classmethod
+    def _counted_by_time(cls, unit: ServiceUnit) -> ServiceUnit:
+        if unit in (ServiceUnit.KILOMETRE, ServiceUnit.MILE):
+            raise ValueError("a service is counted by the hour, visit or day; distance is mileage")
+        return unit
+
+    @model_validator(mode="after")
+    def _mileage_rate(self) -> ServiceSetting:
+        if self.bill_mileage and self.mileage_bill_rate is None:
+            raise ValueError("mileageBillRate is required when billMileage is on")
+        return self
 
 
 class Tax(Embedded):

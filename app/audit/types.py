@@ -46,7 +46,9 @@ class AuditActor:
 
 @strawberry.type(
     description="One field's value before and after a change, as JSON text; "
-    'sensitive values show as "***".'
+    'sensitive values show as "***". Values pass the same policy as the record\'s own fields: '
+    "a field your role may not read (pay, billing, clinical, HR, identity) is named with both "
+    "values null, and the parts of a value it may not read are left out."
 )
 class FieldChange:
     field: str = strawberry.field(description="The field, by its GraphQL name.")
@@ -92,7 +94,11 @@ class AuditEvent(Record, Node):
             session=strawberry.ID(to_global_id("Session", session)) if session else None,
         )
 
-    @strawberry.field(description="The fields it changed, with their values before and after.")
+    @strawberry.field(
+        description="The fields it changed, with their values before and after; a field your "
+        "role may not read on the record type shows both values null (its name stays), and "
+        "parts of a value it may not read are left out."
+    )
     def changes(self) -> list[FieldChange]:
         return [
             FieldChange(

@@ -24,6 +24,7 @@ from typing import Any
 from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
 from app.billing.services import invoice_store
 from app.common.money import ZERO
+from app.common.routing import RoutingProvider
 from app.common.services import RawDoc, decode
 from app.data.scope import Scope
 from app.db import CommandTally, current_tally
@@ -103,8 +104,14 @@ def _tally() -> Iterator[CommandTally]:
         current_tally.reset(token)
 
 
-async def generate_batch(scope: Scope, period: Period, options: GenerateOptions) -> BatchReport:
-    """Generate an invoice per patient with visits left to bill (see the module)."""
+async def generate_batch(
+    scope: Scope,
+    period: Period,
+    options: GenerateOptions,
+    routing: RoutingProvider | None = None,
+) -> BatchReport:
+    """Generate an invoice per patient with visits left to bill (see the module); drives billed
+    as mileage measured by `routing` (the great circle when None)."""
     period.check()
     report = BatchReport()
     with _tally() as tally:
@@ -122,7 +129,7 @@ async def generate_batch(scope: Scope, period: Period, options: GenerateOptions)
                 continue
             target = Target({key: patient}, key)
             try:
-                made = await generate(scope, period, target, options, account)
+                made = await generate(scope, period, target, options, account, routing)
             except ServiceError as refusal:
                 report.failed.append(BatchFailure(key, list(refusal.problems)))
                 continue

@@ -126,8 +126,19 @@ class InvoicePunchcard(Embedded):
         "(its quantity at the line's rate, the holiday rate on a holiday), the line's amount "
         "apportioned to the cent so the visits of a line add up to it exactly.",
     )
+    distance: Decimal | None = Field(
+        None, ge=0, le=MAX_QUANTITY, json_schema_extra=READONLY,
+        description="On a generated invoice, the distance driven to it from the caregiver's "
+        "visit before it that day, billed on its service's mileage line (the account's "
+        "distance unit); null when its service bills no mileage or there was no such drive.",
+    )  # fmt: skip
+    mileage_amount: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, json_schema_extra=READONLY,
+        description="Its part of its mileage line, apportioned to the cent so the visits of "
+        "the line add up to it; null without a distance.",
+    )  # fmt: skip
 
-    _cents = field_validator("amount")(whole_cents)
+    _cents = field_validator("amount", "mileage_amount")(whole_cents)
 
 
 class InvoiceReferral(Embedded):

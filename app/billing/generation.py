@@ -22,6 +22,9 @@ are the service's tax codes that are active in the account.
 The invoice's list of visits (`punchcards`) bills each at its line's rate: the line's amount
 apportioned among its visits by their exact shares (largest remainder, ties in date order), so
 each line's visits add up to the line to the cent.
+
+Mileage (`app.billing.mileage`): visits of a service that bills it bill the drive to them from
+their caregiver's visit before, on a mileage line of its own after the service lines.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from beanie import PydanticObjectId
 from app.billing.amounts import apportioned, line_total, money_rule
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceStatus
+from app.billing.mileage import Mileage, billed_mileage
 from app.billing.numbering import peek_number
 from app.billing.rates import bill_rate
 from app.billing.services import InvoiceStore, invoice_store
@@ -46,6 +50,7 @@ from app.common.codes import ServiceUnit
 from app.common.days import local_midnight, zone_of
 from app.common.holidays import holiday_dates, local_date
 from app.common.money import round_money, to_decimal
+from app.common.routing import GreatCircle, RoutingProvider
 from app.common.services import RawDoc, decode
 from app.common.text import full_name
 from app.data.scope import Scope
@@ -206,11 +211,17 @@ def _describe(card: RawDoc, service: RawDoc | None, holiday: bool) -> str:
     return f"{text} (statutory holiday)" if holiday else text
 
 
-def billed_card(card: RawDoc, account: RawDoc, amount: Decimal) -> dict[str, Any]:
-    """What the invoice keeps of a punchcard it bills: `amount`, its part of its line."""
+def billed_card(
+    card: RawDoc, account: RawDoc, amount: Decimal, mileage: Mileage | None = None
+) -> dict[str, Any]:
+    """What the invoice keeps of a punchcard it bills: `amount`, its part of its line, and the
+    mileage it bills."""
     caregiver = ((card.get("user") or {}).get("name")) or {}
     names = [caregiver.get("first"), caregiver.get("last")] if isinstance(caregiver, dict) else []
+    distance, mileage_amount = (mileage or Mileage()).visits.get(card["_id"], (None, None))
     return {
+        "distance": distance,
+        "mileage_amount": mileage_amount,
         "record": card["_id"],
         "date": local_date(card["_search"]["date"], account),
         "hours": to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
@@ -314,9 +325,12 @@ def invoice_data(
     cards: list[RawDoc],
     account: RawDoc,
     options: GenerateOptions,
+    mileage: Mileage | None = None,
 ) -> dict[str, Any]:
-    """The invoice to prepare (python names), from the gathered punchcards."""
+    """The invoice to prepare (python names), from the gathered punchcards and the mileage
+    they bill."""
     billed = service_lines(cards, target.patients, account)
+    mileage = mileage or Mileage()
     patient = target.patient
     if patient is None and len({(c.get("patient") or {}).get("_id") for c in cards}) == 1:
         patient = (cards[0].get("patient") or {}).get("_id")
@@ -328,8 +342,10 @@ def invoice_data(
         "term": {"key": options.term} if options.term else None,
         "notes": options.notes,
         "status": options.status,
-        "services": billed.lines,
-        "punchcards": [billed_card(card, account, billed.amounts[card["_id"]]) for card in cards],
+        "services": billed.lines + mileage.lines,
+        "punchcards": [
+            billed_card(card, account, billed.amounts[card["_id"]], mileage) for card in cards
+        ],
     }
 
 
@@ -339,10 +355,13 @@ async def generate(
     target: Target,
     options: GenerateOptions,
     account: RawDoc | None = None,
+    routing: RoutingProvider | None = None,
 ) -> Generated:
     """Generate one invoice (see the module). A dry run computes the same invoice without
-    storing it or taking a number (`preview_number` is the number it would take now)."""
+    storing it or taking a number (`preview_number` is the number it would take now). Drives
+    billed as mileage are measured by `routing` (the great circle when None)."""
     period.check()
+    routing = routing or GreatCircle()
     store = invoice_store(scope.database)
     account = account or await store.account(scope.actor)
     if not target.patients:
@@ -350,14 +369,14 @@ async def generate(
     query = billable_query(account, period, target.patients)
     if options.dry_run:
         cards = await _gather(scope, query)
-        document = await _prepared(store, scope, account, target, period, cards, options)
+        document = await _prepared(store, scope, account, target, period, cards, options, routing)
         raw = store.new_raw(document)
         preview = await peek_number(scope, account)
         return Generated(raw, len(cards), True, preview, list(target.patients))
 
     async def write(tx: Tx) -> Generated:
         cards = await _gather(tx, query)
-        document = await _prepared(store, tx, account, target, period, cards, options)
+        document = await _prepared(store, tx, account, target, period, cards, options, routing)
         document.id = PydanticObjectId()
         (raw,) = await store.store_in(tx, account, [document], [False])
         return Generated(raw, len(cards), False, None, list(target.patients))
@@ -381,7 +400,9 @@ async def _prepared(
     period: Period,
     cards: list[RawDoc],
     options: GenerateOptions,
+    routing: RoutingProvider,
 ) -> Invoice:
-    data = invoice_data(target, period, cards, account, options)
+    mileage = await billed_mileage(reader, account, cards, routing)
+    data = invoice_data(target, period, cards, account, options, mileage)
     prepared = await store._prepare(reader, account, data, None, "options", set())
     return store.validate_new(reader.actor, prepared)  # type: ignore[return-value]

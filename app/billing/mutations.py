@@ -32,6 +32,7 @@ from app.billing.payments import payment_store
 from app.billing.services import invoice_store
 from app.billing.types import Invoice, Payment
 from app.common.codes import Permission
+from app.common.routing import routing_for
 from app.common.services import RawDoc
 from app.graphql.arguments import PATCH, Changes, Reason, RecordId, Revision
 from app.graphql.context import Info
@@ -222,7 +223,8 @@ class InvoiceGenerateMutations:
             patient_key = decode_global_id(patient, "Patient", "patient") if patient else None
             client_key = decode_global_id(client, "Client", "client") if client else None
             target = await target_of(scope, patient_key, client_key)
-            return await generate(scope, billing_period.period(), target, chosen)
+            routing = routing_for(info.context.settings)
+            return await generate(scope, billing_period.period(), target, chosen, None, routing)
 
         made, errors = await attempt(act())
         return InvoiceGeneratePayload(
@@ -254,7 +256,9 @@ class InvoiceGenerateMutations:
 
         async def act() -> BatchReport:
             actor_of(info, Permission.MANAGE_BILLING)
-            return await generate_batch(info.context.scope, billing_period.period(), chosen)
+            routing = routing_for(info.context.settings)
+            period = billing_period.period()
+            return await generate_batch(info.context.scope, period, chosen, routing)
 
         report, errors = await attempt(act())
         return InvoiceBatchPayload(

@@ -164,6 +164,14 @@ class ServiceUnit(Code):
     HOUR = "hour", "By the hour worked."
     VISIT = "visit", "By the visit, whatever its length."
     DAY = "day", "By the day."
+    KILOMETRE = (
+        "km",
+        "By the kilometre driven: an invoice's mileage line (a service itself is not counted so).",
+    )
+    MILE = (
+        "mi",
+        "By the mile driven: an invoice's mileage line (a service itself is not counted so).",
+    )
 
 
 class RoleType(Code):
@@ -239,3 +247,22 @@ class Fluency(Code):
     CONVERSATIONAL = "conversational", "Can hold a conversation."
     FLUENT = "fluent", "Speaks it with ease."
     NATIVE = "native", "A first language."
+
+
+class DistanceUnit(Code):
+    """How the agency measures distance driven: mileage is paid and billed per unit."""
+
+    KM = "km", "Kilometres."
+    MI = "mi", "Statute miles (1.609344 km)."
+
+
+class HolidayPayNotWorked(Code):
+    """What a caregiver is paid for a statutory holiday they did not work."""
+
+    NONE = "none", "Nothing: only hours worked on a holiday are paid (at its multiplier)."
+    AVERAGE_DAILY_LAST_4_WEEKS = (
+        "average_daily_last_4_weeks",
+        "Their average daily pay of the 28 days before the holiday: the straight-time pay "
+        "(hours x rate, premiums left out) of their visits in those days divided by the "
+        "number of days they worked; only caregivers who worked in those days get it.",
+    )

@@ -21,13 +21,20 @@ from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
 from app.payroll.totals import Totals, line_totals, payroll_totals
 
 HOURS_RULE = (
-    "Each hour paid is in one of three kinds, by the multiplier it was paid at: overtime (past "
-    "the account's weekly threshold, at the overtime multiplier), holiday (on a statutory "
-    "holiday, at the holiday multiplier; past the threshold on a holiday, the higher of the "
-    "two multipliers is paid, never both, and the hours are of its kind), else regular. "
-    "regular + overtime + holiday = hours, and each kind at its multiplier makes the gross. "
-    "Hours read with two decimals."
+    "Each hour of a visit paid is in one of four kinds, by the multiplier it was paid at: "
+    "overtime (past the account's weekly threshold, at the overtime multiplier), daily "
+    "overtime (past its daily threshold, at the daily multiplier; those hours do not count "
+    "toward the weekly threshold), holiday (on a statutory holiday, at the holiday multiplier; "
+    "past a threshold on a holiday, the higher of the two multipliers is paid, never both, and "
+    "the hours are of its kind), else regular. regular + overtime + dailyOvertime + holiday = "
+    "hours, and each kind at its multiplier makes the visits' pay; travel hours are paid apart, "
+    "at their own rate. Hours read with two decimals."
 )
+GROSS = (
+    "The wages: the visits' pay (hours by kind at their multipliers), the travel time's and "
+    "the pay for holidays not worked, before mileage and adjustments."
+)
+NET = "Gross plus mileage plus adjustments"
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
@@ -90,7 +97,33 @@ class Payroll(Record, Node, Versioned):
     async def holiday_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).holiday_hours
 
-    @guarded_field(FieldGroup.PAY, "Pay for the punchcards of all its lines, before adjustments.")
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as daily overtime. {HOURS_RULE}")
+    async def daily_overtime_hours(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).daily_overtime_hours
+
+    @guarded_field(FieldGroup.PAY, "Travel hours paid on all its lines (their own pay code).")
+    async def travel_hours(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).travel_hours
+
+    @guarded_field(FieldGroup.PAY, "Pay for the travel hours of all its lines; in the gross.")
+    async def travel_pay(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).travel_pay
+
+    @guarded_field(
+        FieldGroup.PAY, "Distance paid as mileage on all its lines, in the account's distanceUnit."
+    )
+    async def mileage_distance(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).mileage_distance
+
+    @guarded_field(FieldGroup.PAY, "Mileage paid on all its lines: a reimbursement, in the net.")
+    async def mileage_amount(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).mileage_amount
+
+    @guarded_field(FieldGroup.PAY, "Pay for holidays not worked on all its lines; in the gross.")
+    async def holiday_not_worked_pay(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).holiday_not_worked_pay
+
+    @guarded_field(FieldGroup.PAY, f"{GROSS} Of all its lines.")
     async def gross(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).gross
 
@@ -98,7 +131,7 @@ class Payroll(Record, Node, Versioned):
     async def adjustments_total(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).adjustments
 
-    @guarded_field(FieldGroup.PAY, "Gross plus adjustments: what the payroll pays out.")
+    @guarded_field(FieldGroup.PAY, f"{NET}: what the payroll pays out.")
     async def net(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).net
 
@@ -126,7 +159,39 @@ class PayrollUser(Record, Node, Versioned):
     def holiday_hours(self) -> Decimal | None:
         return line_totals(self.doc).holiday_hours
 
-    @guarded_field(FieldGroup.PAY, "Pay for its punchcards, before adjustments.")
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as daily overtime. {HOURS_RULE}")
+    def daily_overtime_hours(self) -> Decimal | None:
+        return line_totals(self.doc).daily_overtime_hours
+
+    @guarded_field(
+        FieldGroup.PAY,
+        "Travel hours paid (their own pay code): the time between the caregiver's "
+        "consecutive visits of a day, as each punchcard's travel says.",
+    )
+    def travel_hours(self) -> Decimal | None:
+        return line_totals(self.doc).travel_hours
+
+    @guarded_field(FieldGroup.PAY, "Pay for its travel hours; in the gross.")
+    def travel_pay(self) -> Decimal | None:
+        return line_totals(self.doc).travel_pay
+
+    @guarded_field(
+        FieldGroup.PAY,
+        "Distance paid as mileage, in the account's distanceUnit: the drives "
+        "between the caregiver's consecutive visits of a day.",
+    )
+    def mileage_distance(self) -> Decimal | None:
+        return line_totals(self.doc).mileage_distance
+
+    @guarded_field(FieldGroup.PAY, "Mileage paid: a reimbursement, in the net beside the gross.")
+    def mileage_amount(self) -> Decimal | None:
+        return line_totals(self.doc).mileage_amount
+
+    @guarded_field(FieldGroup.PAY, "Pay for the period's holidays not worked (its holidayPay).")
+    def holiday_not_worked_pay(self) -> Decimal | None:
+        return line_totals(self.doc).holiday_not_worked_pay
+
+    @guarded_field(FieldGroup.PAY, GROSS)
     def gross(self) -> Decimal | None:
         return line_totals(self.doc).gross
 
@@ -134,6 +199,6 @@ class PayrollUser(Record, Node, Versioned):
     def adjustments_total(self) -> Decimal | None:
         return line_totals(self.doc).adjustments
 
-    @guarded_field(FieldGroup.PAY, "Gross plus adjustments: what the caregiver is paid.")
+    @guarded_field(FieldGroup.PAY, f"{NET}: what the caregiver is paid.")
     def net(self) -> Decimal | None:
         return line_totals(self.doc).net

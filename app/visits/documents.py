@@ -8,7 +8,7 @@ from decimal import Decimal
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from app.common.codes import Code
+from app.common.codes import Code, DistanceUnit
 from app.common.documents import (
     BILLING,
     PAY,
@@ -22,7 +22,7 @@ from app.common.documents import (
     by_account,
     ref,
 )
-from app.common.money import MAX_AMOUNT, to_cent, whole_cents
+from app.common.money import MAX_AMOUNT, ZERO, to_cent, whole_cents
 
 
 class ClockMethod(Code):
@@ -103,11 +103,65 @@ class PunchFlag(Embedded):
 
 
 def overtime_within_hours(overtime: Decimal, info: ValidationInfo) -> Decimal:
-    """A pydantic check: overtime hours are part of the `hours` paid beside them."""
+    """A pydantic check: overtime hours (weekly, and daily beside them) are part of the
+    `hours` paid."""
     hours = info.data.get("hours")
-    if hours is not None and overtime > hours:
+    weekly = info.data.get("overtime_hours") if info.field_name != "overtime_hours" else None
+    if hours is not None and overtime + (weekly or 0) > hours:
         raise ValueError("overtime hours are part of the hours paid")
     return overtime
+
+
+class TravelPay(Embedded):
+    """What a caregiver is paid for getting to a visit from their previous visit of the same
+    day (the local day of the clock-ins; the first visit of a day has none): mileage for the
+    distance and travel time for the gap, each its own pay beside the visit's. Set by payroll
+    generation, from the account's payrollSettings."""
+
+    origin: PydanticObjectId = Field(
+        description="The punchcard of the visit before, where the drive started.",
+        json_schema_extra=ref("Punchcard", "punchcards"),
+    )
+    distance: Decimal | None = Field(
+        None, ge=0, le=100_000,
+        description="The distance driven, in distanceUnit, to the hundredth: from the "
+        "clock-out position before (else that visit's address) to this clock-in position "
+        "(else this visit's address), by the account's routing (the great circle unless a "
+        "road-routing provider is set); null when mileage is not paid or a position is missing.",
+    )  # fmt: skip
+    distance_unit: DistanceUnit | None = Field(
+        None, description="The unit of the distance and its rate (payrollSettings.distanceUnit)."
+    )
+    mileage_rate: Decimal | None = Field(
+        None, ge=0, le=1000, description="Paid per distance unit (payrollSettings.mileageRate)."
+    )
+    mileage_amount: Decimal = Field(
+        ZERO, ge=0, le=MAX_AMOUNT,
+        description="Distance times mileage rate, rounded once with the account's money "
+        "rounding; 0.00 without mileage. A reimbursement: it is paid beside the gross.",
+    )  # fmt: skip
+    gap_minutes: int | None = Field(
+        None, ge=0,
+        description="Whole minutes from the clock-out before to this clock-in; null when the "
+        "visit before has no clock-out.",
+    )  # fmt: skip
+    hours: Decimal = Field(
+        Decimal("0.00"), ge=0, le=24,
+        description="Travel hours paid: the gap, at most payrollSettings.maxTravelMinutes, "
+        "rounded like visit time (payrollSettings.roundingMinutes, halves up); 0.00 when "
+        "travel time is not paid.",
+    )  # fmt: skip
+    rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT,
+        description="Hourly rate of the travel time: payrollSettings.travelTimeRate, else the "
+        "pay rate of this visit.",
+    )  # fmt: skip
+    amount: Decimal = Field(
+        ZERO, ge=0, le=MAX_AMOUNT,
+        description="Travel hours times their rate, rounded once; part of the gross pay.",
+    )  # fmt: skip
+
+    _cents = field_validator("mileage_amount", "amount")(whole_cents)
 
 
 def _after(value: dt.datetime | None, info: ValidationInfo, start: str, what: str) -> None:
@@ -285,11 +339,22 @@ class PunchcardPay(Embedded):
     overtime_hours: Decimal = Field(
         Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
     )
+    daily_overtime_hours: Decimal = Field(
+        Decimal("0"), ge=0, le=24,
+        description="The part of the hours paid as daily overtime (past "
+        "payrollSettings.overtimeDailyHours in the visit's day).",
+    )  # fmt: skip
     holiday: bool = Field(False, description="Whether holiday pay applies.")
+    travel: TravelPay | None = Field(
+        None,
+        description="The mileage and travel time paid for getting to the visit from the one "
+        "before; set by payroll generation.",
+        json_schema_extra=READONLY,
+    )
 
     _cents = field_validator("amount")(whole_cents)
 
-    _overtime = field_validator("overtime_hours")(overtime_within_hours)
+    _overtime = field_validator("overtime_hours", "daily_overtime_hours")(overtime_within_hours)
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardPay:
