@@ -396,7 +396,7 @@ class PunchcardShare(Embedded):
         description="The payer: its client record's id, else its name (case ignored)."
     )
     invoice: PunchcardInvoice = Field(description="The invoice that billed this share.")
-    amount: Decimal = Field(description="The share billed, to the cent.")
+    amount: Decimal = Field(description="The share billed, to the cent.", json_schema_extra=BILLING)
 
 
 class PunchcardPatient(Embedded):

@@ -48,7 +48,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     if not caller.may(Permission.MANAGE_BILLING):
         message = f"Your role ({caller.role}) may not export visits: it needs MANAGE_BILLING."
         return error_response(403, (message, ErrorCode.FORBIDDEN.value, None))
-    scope = scope_of(request)
+    scope = await scope_of(request)
     try:
         period, kind = _period(request), _format(request)
     except ServiceError as refusal:
