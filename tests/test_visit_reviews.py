@@ -181,7 +181,7 @@ async def test_a_clock_in_long_before_the_visit_is_refused_not_only_flagged(api:
     soon = await booked_visit(agency, [caregiver], patient)
 
     # when the caregiver clocks in on the later one 8.9 days early, and on the other 100
-    # minutes early (within the account's 120)
+    # minutes early (within the account's two days)
     early = later - dt.timedelta(days=8.9)
     refused = await agency.ok(
         CLOCK_IN, {"event": event_id(far_ahead), "at": early.isoformat(), "location": near(5)}

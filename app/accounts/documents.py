@@ -345,12 +345,12 @@ class VisitSettings(Embedded):
     early_minutes: int = Field(15, ge=0, description="How early a clock-in may be.")
     late_minutes: int = Field(15, ge=0, description="How late a clock-in may be.")
     max_early_minutes: int = Field(
-        120,
+        2880,
         ge=0,
-        le=1440,
-        description="The earliest a caregiver may clock in before the visit's start: a "
-        "clock-in earlier than this is refused (INVALID), not only flagged as EARLY_CLOCK_IN "
-        "(which earlyMinutes decides).",
+        le=10080,
+        description="The earliest a caregiver may clock in before the visit's start, in "
+        "minutes (two days unless set): a clock-in earlier than this is refused (INVALID), "
+        "not only flagged as EARLY_CLOCK_IN (which earlyMinutes decides).",
     )
     allow_overrides: bool = Field(True, description="Office staff may correct punches.")
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
