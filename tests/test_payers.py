@@ -184,22 +184,26 @@ async def test_a_co_pay_per_visit_is_billed_first_and_the_insurer_pays_the_rest(
         assert card["invoice"]["_id"] == key(mine["id"])
 
 
-async def test_shares_that_do_not_add_up_to_100_are_refused_on_the_patient(api: Api) -> None:
-    # given a billing agency
+async def test_shares_that_do_not_add_up_to_100_are_refused_at_invoicing(api: Api) -> None:
+    # given Ann, whose payers share 60 and 30 percent of her care, and a May visit
     agency = await generation_agency(api)
-    # when a patient is given payers sharing 60 and 30 percent
-    data = await agency.gql(
-        """mutation($input: PatientCreateInput!) { patientCreate(input: $input) {
-        patient { id } userErrors { field code } } }""",
-        {"input": {"name": {"first": "Ann", "last": "Lee"},
-                   "billing": [{"payer": "Blue Cross", "sharePercent": "60"},
-                               {"payer": "Self", "sharePercent": "30"}]}},
+    ann = await create_patient(
+        agency,
+        name={"first": "Ann", "last": "Lee"},
+        billing=[{"payer": "Blue Cross", "sharePercent": "60"},
+                 {"payer": "Self", "sharePercent": "30"}],
     )  # fmt: skip
-    # then it is refused on its billing, and nothing is stored
-    payload = data.data["patientCreate"]
-    assert payload["patient"] is None
-    assert payload["userErrors"] == [{"field": "input.billing", "code": "INVALID"}]
-    assert await api.count("patients", _account=agency.account_id) == 0
+    card = await stored_punchcard(agency, key(ann["id"]), at(8), "2", "34.00")
+    # when May is invoiced for her
+    refused = await generate(agency, patient=ann["id"])
+    # then it is refused on the patient, saying why, and nothing is billed
+    assert refused["invoices"] == []
+    assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [
+        ("patient", "INVALID_STATE")
+    ]
+    assert "share 90% of what is left, not 100%" in refused["userErrors"][0]["message"]
+    assert await api.count("invoices", _account=agency.account_id) == 0
+    assert (await stored_cards(agency, [card]))[0].get("invoice") is None
 
 
 AUTHORIZED = {

@@ -29,7 +29,7 @@ from app.common.documents import (
     Location,
     Phone,
 )
-from app.common.identifiers import HCPCS, MODIFIER, NPI, valid_npi
+from app.common.identifiers import HCPCS, MODIFIER, NPI
 from app.common.money import MAX_AMOUNT
 
 
@@ -398,8 +398,8 @@ class Account(CareDocument):
         None,
         pattern=NPI,
         description="The agency's National Provider Identifier (ten digits, the last a Luhn "
-        "check digit): the provider an EVV export names (ProviderID); without it nothing is "
-        "exported.",
+        "check digit): the provider an EVV export names (ProviderID); without a valid one "
+        "nothing is exported (each visit is listed as NO_PROVIDER_ID).",
     )
     locations: list[Location] = Field(default_factory=list, description="Offices.")
     emergency_phones: list[Phone] = Field(default_factory=list, description="After-hours lines.")
@@ -446,13 +446,6 @@ class Account(CareDocument):
     security_settings: SecuritySettings = Field(
         default_factory=SecuritySettings, description="How the agency's people sign in."
     )
-
-    @field_validator("npi")
-    @classmethod
-    def _npi(cls, npi: str | None) -> str | None:
-        if npi is not None and not valid_npi(npi):
-            raise ValueError("this NPI's check digit is wrong")
-        return npi
 
     class Settings:
         name = "accounts"

@@ -37,7 +37,7 @@ from app.billing.enums import InvoiceStatus
 from app.billing.lines import billed_card, service_lines
 from app.billing.mileage import Mileage, billed_mileage
 from app.billing.numbering import peek_number
-from app.billing.payers import sharing
+from app.billing.payers import check_shares, sharing
 from app.billing.services import InvoiceStore, invoice_store
 from app.billing.snapshots import Reader, invoice_snapshot
 from app.billing.targets import Bill, Target, paid_for_by, pays_for, target_of
@@ -222,6 +222,8 @@ async def _plan(
 ) -> tuple[list[Plan], list[Held]]:
     """Each invoice to make with the punchcards it bills, checked against the payers'
     authorizations; refused when none has anything to bill."""
+    for patient in target.patients.values():
+        check_shares(patient, "patient" if target.client is None else "client")
     cursor = reader["punchcards"].find(query, sort=[("_search.date", 1)])
     cards, held = partition(billable([card async for card in cursor]))
     plans: list[Plan] = []

@@ -21,6 +21,8 @@ from typing import Any
 from app.common.codes import CopayUnit
 from app.common.money import to_decimal
 from app.common.services import RawDoc
+from app.common.text import full_name
+from app.errors import ErrorCode, ServiceError
 
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
@@ -78,6 +80,22 @@ def is_shared(patient: RawDoc | None) -> bool:
 def sharing(patient: RawDoc | None) -> list[Payer]:
     """The payers a shared visit is billed to: those with a co-pay or a percent above 0."""
     return [p for p in payers_of(patient) if (p.copay or ZERO) > ZERO or (p.percent or ZERO) > ZERO]
+
+
+def check_shares(patient: RawDoc | None, field: str) -> None:
+    """Refuse billing shared care whose percents (of the payers without a co-pay) do not make
+    100: the rest of every visit would be billed to nobody, or more than billed."""
+    if not is_shared(patient):
+        return
+    percents = sum((p.percent or ZERO for p in payers_of(patient) if p.copay is None), ZERO)
+    if percents != HUNDRED:
+        who = full_name((patient or {}).get("name")) or "This patient"
+        raise ServiceError.one(
+            f"{who}'s payers share the care, but those without a co-pay share {percents}% of "
+            "what is left, not 100%: correct their sharePercent before billing.",
+            ErrorCode.INVALID_STATE,
+            field,
+        )
 
 
 def exact_shares(amount: Decimal, hours: Decimal, payers: list[Payer]) -> dict[str, Decimal]:

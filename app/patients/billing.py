@@ -55,8 +55,9 @@ class ServiceAuthorization(Embedded):
 class PatientBilling(Embedded):
     """Who pays for a patient's care, and how. Several payers share the care: a payer with a
     co-pay pays that fixed amount per visit or hour of each line (at most the line), and the
-    others share what is left by their `sharePercent`, which then add up to 100; each payer is
-    billed its share on its own invoice."""
+    others share what is left by their `sharePercent`, which must then add up to 100 (invoice
+    generation refuses the patient's care otherwise); each payer is billed its share on its
+    own invoice."""
 
     payer: str = Field(
         min_length=1,

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from beanie import PydanticObjectId
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from app.common.codes import Code, Gender, MaritalStatus, PatientStatus
 from app.common.documents import (
@@ -202,21 +202,6 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
     services: list[PatientService] = Field(default_factory=list, description="Services needed.")
     files: list[FileSnapshot] = Field(default_factory=list, description="Documents on file.")
     photo: FileSnapshot | None = Field(None, description="Their photo.")
-
-    @field_validator("billing")
-    @classmethod
-    def _shares_add_up(cls, billing: list[PatientBilling]) -> list[PatientBilling]:
-        """Payers sharing the care split what the co-pays leave: their percents make 100."""
-        shared = any(p.copay is not None or p.share_percent < 100 for p in billing)
-        if not shared:
-            return billing
-        percents = [p.share_percent for p in billing if p.copay is None]
-        if sum(percents, Decimal(0)) != 100:
-            raise ValueError(
-                "the payers without a co-pay share what is left: their sharePercent add up to "
-                f"100, not {sum(percents, Decimal(0))}"
-            )
-        return billing
 
     class Settings:
         name = "patients"

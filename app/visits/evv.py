@@ -38,6 +38,7 @@ from typing import Any
 from app.billing.payers import payers_of
 from app.common.clock import as_utc
 from app.common.codes import Code
+from app.common.identifiers import valid_npi
 from app.common.money import to_decimal
 from app.common.services import RawDoc
 from app.graphql.relay import to_global_id
@@ -58,7 +59,10 @@ class EvvSkipReason(Code):
     NOT_CLOCKED_OUT = "not_clocked_out", "The caregiver has not clocked out: the visit goes on."
     PENDING_REVIEW = "pending_review", "Its punches wait for the office's review."
     REJECTED = "rejected", "The office rejected its punches: the visit is not verified."
-    NO_PROVIDER_ID = "no_provider_id", "The account has no NPI (the provider's id)."
+    NO_PROVIDER_ID = (
+        "no_provider_id",
+        "The account has no valid NPI (the provider's id: ten digits with their check digit).",
+    )
     NO_EVV_PAYER = (
         "no_evv_payer",
         "None of the patient's payers has an aggregator payer id (payerCode): private pay.",
@@ -123,7 +127,7 @@ def _why_not(card: RawDoc, ctx: Context) -> list[EvvSkipReason]:
         reasons.append(EvvSkipReason.PENDING_REVIEW)
     elif status == ReviewStatus.REJECTED.value:
         reasons.append(EvvSkipReason.REJECTED)
-    if not ctx.account.get("npi"):
+    if not valid_npi(str(ctx.account.get("npi") or "")):
         reasons.append(EvvSkipReason.NO_PROVIDER_ID)
     payer = _payer(ctx.patients.get((card.get("patient") or {}).get("_id")))
     if payer is None:
