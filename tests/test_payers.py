@@ -13,6 +13,7 @@ from tests.factories import Agency, Api, create_patient, create_user
 from tests.factories_billing import GENERATE_INVOICE, MAY, generation_agency, stored_punchcard
 from tests.factories_conflicts import CREATE
 from tests.factories_people import create_client
+from tests.factories_travel import four_visit_day, travel_agency
 from tests.test_billing import key
 
 UTC = dt.UTC
@@ -22,6 +23,11 @@ SHARES = """invoices { id number client { record { id } } payer { key name membe
   taxes { code amount } subtotal taxTotal total
   punchcards { record { id } serviceCode amount shared } }"""
 GENERATE = GENERATE_INVOICE.replace("punchcardsBilled", f"punchcardsBilled {SHARES}")
+MILEAGE = """mutation($period: BillingPeriodInput!, $patient: ID) {
+  invoiceGenerate(billingPeriod: $period, patient: $patient) {
+  invoices { services { code unit amount share { wholeAmount } }
+    punchcards { record { id } mileageAmount } }
+  userErrors { field message code } } }"""
 UPDATE_PATIENT = """mutation($id: ID!, $revision: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $revision, input: $input) {
   patient { id revision } userErrors { field message code } } }"""
@@ -283,3 +289,40 @@ async def test_an_authorization_exceeded_is_warned_at_booking_and_refused_at_inv
     assert updated["patientUpdate"]["userErrors"] == []
     made = await generate(agency, patient=fay["id"])
     assert made["userErrors"] == [] and made["invoice"]["total"] == "192.10"
+
+
+async def test_a_shared_visits_mileage_is_shared_by_the_payers_percents(api: Api) -> None:
+    # given the day of four visits of the mileage tests (PSW bills 0.75 a km), Bea's care
+    # shared 60/40 between Blue Cross and herself
+    agency = await api.agency()
+    await travel_agency(agency)
+    day = await four_visit_day(agency)
+    bea = day.patients["Bea"]
+    revision = (await agency.ok("query($id: ID!) { patient(id: $id) { revision } }",
+                                {"id": bea}))["patient"]["revision"]  # fmt: skip
+    shared = [
+        {"payer": "Blue Cross", "sharePercent": "60"},
+        {"payer": "Self", "sharePercent": "40"},
+    ]
+    updated = await agency.ok(
+        UPDATE_PATIENT, {"id": bea, "revision": revision, "input": {"billing": shared}}
+    )
+    assert updated["patientUpdate"]["userErrors"] == []
+
+    # when her week is invoiced
+    variables = {"period": {"start": "2025-03-03", "end": "2025-03-09"}, "patient": bea}
+    result = (await agency.ok(MILEAGE, variables))["invoiceGenerate"]
+
+    # then each payer's invoice has its part of the PSW line (110.50: 66.30 and 44.20) and of
+    # the mileage line (33.36 km x 0.75 = 25.02: 15.012 and 10.008, the cent left going to the
+    # larger remainder: 15.01 and 10.01), adding up to the whole lines
+    assert result["userErrors"] == []
+    insured, own = result["invoices"]
+    assert [(s["code"], s["unit"], s["share"]["wholeAmount"], s["amount"])
+            for s in insured["services"]] == [
+        ("PSW", "HOUR", "110.50", "66.30"), ("PSW", "KILOMETRE", "25.02", "15.01"),
+    ]  # fmt: skip
+    assert [s["amount"] for s in own["services"]] == ["44.20", "10.01"]
+    # and each visit's drive is shared to the cent: 8.34 = 5.00 + 3.34, 16.68 = 10.01 + 6.67
+    assert [p["mileageAmount"] for p in insured["punchcards"]] == ["5.00", "10.01"]
+    assert [p["mileageAmount"] for p in own["punchcards"]] == ["3.34", "6.67"]

@@ -39,6 +39,7 @@ from app.billing.mileage import Mileage, billed_mileage
 from app.billing.numbering import peek_number
 from app.billing.payers import check_shares, sharing
 from app.billing.services import InvoiceStore, invoice_store
+from app.billing.shared_mileage import shared_mileage
 from app.billing.snapshots import Reader, invoice_snapshot
 from app.billing.targets import Bill, Target, paid_for_by, pays_for, target_of
 from app.common.days import local_midnight, zone_of
