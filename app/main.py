@@ -19,6 +19,7 @@ from app.identity.sessions import PeopleAuthenticator
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
+from app.visits.evv_routes import add_evv_routes
 from app.web import authenticate, cors, database_unavailable, healthz, no_store, request_ids
 
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
     add_file_routes(app)
     add_identity_routes(app)
     add_ticket_routes(app)
+    add_evv_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)
     return app

@@ -32,6 +32,7 @@ from app.common.codes import (
     WorkStatusType,
 )
 from app.common.demo import DemoAccount
+from app.common.identifiers import with_check_digit
 from app.common.services import Actor
 from app.data.system import System
 from app.db import Database, open_database
@@ -89,6 +90,10 @@ SERVICES = [
     ("COMP", "Companionship", "30.00", "19.00", "#2e7d32"),
     ("RESP", "Overnight respite", "38.00", "24.00", "#6a1b9a"),
 ]
+PROCEDURES = {"PSW": ("T1019", []), "RN": ("S9123", []), "COMP": ("S5135", []),
+              "RESP": ("S5151", ["U1"])}  # fmt: skip
+"""Each demo service's HCPCS code and modifiers, for the EVV export (personal care, nursing
+visit, companion, respite per diem)."""
 
 
 NOT_IN_PRODUCTION = (
@@ -146,12 +151,21 @@ def account_fields(number: int) -> dict[str, Any]:
     place, rng = place_of(number), random.Random(SEED + number)
     domain = place.agency.lower().replace(" ", "") + ".example.ca"
     fields = ("code", "description", "bill_rate", "pay_rate", "color")
-    services = [{**dict(zip(fields, row, strict=True)), "taxes": ["HST"]} for row in SERVICES]
+    services = [
+        {
+            **dict(zip(fields, row, strict=True)),
+            "taxes": ["HST"],
+            "hcpcs": PROCEDURES[row[0]][0],
+            "modifiers": PROCEDURES[row[0]][1],
+        }
+        for row in SERVICES
+    ]
     return {
         "ext_id": f"demo-{number}",
         "email": f"office@{domain}",
         "website": f"https://{domain}",
         "hst_number": f"{rng.randint(100000000, 999999999)} RT0001",
+        "npi": with_check_digit(f"{123456700 + number}"),
         "locations": [_location(rng, place, "Head office")],
         "emergency_phones": [_phone(rng, place, PhoneType.EMERGENCY)],
         "settings": {"timezone": "America/Toronto", "currency": "CAD", "country": "CA"},
@@ -280,15 +294,22 @@ def patient_data(rng: random.Random, place: Place, coordinators: list[ObjectId])
                 "emergency": True,
             }
         ],
-        "billing": [
-            {
-                "payer": "Blue Cross" if insured else "Self",
-                "policy_number": f"P{rng.randint(10**6, 10**7)}" if insured else None,
-                "billing_period": PeriodType.MONTHLY,
-            }
-        ],
+        "billing": [_payer(insured, f"P{rng.randint(10**6, 10**7)}" if insured else None)],
         **_patient_care(rng),
     }
+
+
+def _payer(insured: bool, policy: str | None) -> dict[str, Any]:
+    """A patient's payer: themselves, or an insurer known to the EVV aggregator (its payer id,
+    the program, and the patient's member id, which is their policy number)."""
+    payer: dict[str, Any] = {
+        "payer": "Blue Cross" if insured else "Self",
+        "policy_number": policy,
+        "billing_period": PeriodType.MONTHLY,
+    }
+    if insured:
+        payer.update(payer_code="BLUECROSS", program="PCS", member_id=policy)
+    return payer
 
 
 class Progress:

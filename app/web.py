@@ -15,7 +15,7 @@ from app.keys import AUTHENTICATOR, CALLER, DATABASE, REQUEST_ID, SETTINGS
 
 log = logging.getLogger("app.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PROTECTED_PREFIXES = ("/graphql", "/files")
+PROTECTED_PREFIXES = ("/graphql", "/files", "/evv")
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 RETRY_AFTER_SECONDS = "5"
 

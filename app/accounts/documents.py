@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import (
+    CorrectionReason,
     DistanceUnit,
     HolidayPayNotWorked,
     MoneyRounding,
@@ -29,6 +30,7 @@ from app.common.documents import (
     Location,
     Phone,
 )
+from app.common.identifiers import HCPCS, MODIFIER, NPI
 from app.common.money import MAX_AMOUNT
 
 
@@ -212,6 +214,19 @@ class ServiceSetting(Embedded):
         description="Charged per distance unit (payrollSettings.distanceUnit) driven to its "
         "visits; required when billMileage is on.",
     )  # fmt: skip
+    hcpcs: str | None = Field(
+        None,
+        pattern=HCPCS,
+        description="Its HCPCS procedure code (such as T1019, personal care), sent to an "
+        "electronic visit verification aggregator as ProcedureCode; a visit of a service "
+        "without one is not exported.",
+    )
+    modifiers: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Up to four HCPCS modifiers of its procedure code (two letters or digits "
+        "each, such as U1), in order: Modifier1 to Modifier4 of an EVV export.",
+    )
 
     @field_validator("unit")
     @classmethod
@@ -225,6 +240,14 @@ class ServiceSetting(Embedded):
         if self.bill_mileage and self.mileage_bill_rate is None:
             raise ValueError("mileageBillRate is required when billMileage is on")
         return self
+
+    @field_validator("modifiers")
+    @classmethod
+    def _modifiers(cls, modifiers: list[str]) -> list[str]:
+        for modifier in modifiers:
+            if not MODIFIER.fullmatch(modifier):
+                raise ValueError("a modifier is two capital letters or digits, such as U1")
+        return modifiers
 
 
 class Tax(Embedded):
@@ -275,6 +298,45 @@ class Term(Embedded):
     description: str | None = Field(None, max_length=500, description="The wording.")
 
 
+class VisitReasonCode(Embedded):
+    """A reason code of the account: why the office approved or rejected a punch in review, or
+    why it edited one. The code is what an electronic visit verification export sends as
+    ReasonCode (aggregators publish their own lists: use theirs)."""
+
+    code: str = Field(
+        min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", description="The code sent."
+    )
+    description: str = Field(min_length=1, max_length=200, description="What it means.")
+    correction_reason: CorrectionReason | None = Field(
+        None,
+        description="The correction reason (FORGOT_TO_CLOCK, ...) this code reports in an EVV "
+        "export when a correction names no code of its own; at most one code per reason.",
+    )
+
+
+DEFAULT_REASON_CODES = [
+    VisitReasonCode(code="CLIENT_CONFIRMED",
+                    description="The client or their family confirmed the visit and its times."),
+    VisitReasonCode(code="GPS_DRIFT",
+                    description="The phone's position was off or missing; the visit was at home."),
+    VisitReasonCode(code="COMMUNITY",
+                    description="Care given away from home (an errand, an appointment)."),
+    VisitReasonCode(code="FORGOT", description="The caregiver forgot to clock in or out.",
+                    correction_reason=CorrectionReason.FORGOT_TO_CLOCK),
+    VisitReasonCode(code="DEVICE", description="The caregiver's phone or the app failed.",
+                    correction_reason=CorrectionReason.DEVICE_PROBLEM),
+    VisitReasonCode(code="WRONG_TIME", description="A punch recorded the wrong time.",
+                    correction_reason=CorrectionReason.WRONG_TIME_RECORDED),
+    VisitReasonCode(code="NO_SIGNAL", description="No network at the visit.",
+                    correction_reason=CorrectionReason.NO_SIGNAL),
+    VisitReasonCode(code="OTHER", description="Another reason, said in the notes.",
+                    correction_reason=CorrectionReason.OTHER),
+    VisitReasonCode(code="NOT_VERIFIED",
+                    description="The visit could not be verified: not billed, not paid."),
+]  # fmt: skip
+"""The reason codes of an account that sets none."""
+
+
 class VisitSettings(Embedded):
     """How visits are verified."""
 
@@ -283,8 +345,34 @@ class VisitSettings(Embedded):
     radius_meters: int = Field(250, ge=10, le=50_000, description="Farthest a punch may be.")
     early_minutes: int = Field(15, ge=0, description="How early a clock-in may be.")
     late_minutes: int = Field(15, ge=0, description="How late a clock-in may be.")
+    max_early_minutes: int = Field(
+        2880,
+        ge=0,
+        le=10080,
+        description="The earliest a caregiver may clock in before the visit's start, in "
+        "minutes (two days unless set): a clock-in earlier than this is refused (INVALID), "
+        "not only flagged as EARLY_CLOCK_IN (which earlyMinutes decides).",
+    )
     allow_overrides: bool = Field(True, description="Office staff may correct punches.")
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
+    reason_codes: list[VisitReasonCode] = Field(
+        default_factory=lambda: list(DEFAULT_REASON_CODES),
+        max_length=100,
+        description="The codes the office gives when it approves or rejects a punch in review "
+        "(visitReviewApprove, visitReviewReject) and that an EVV export sends for edited "
+        "visits; codes unique (case ignored).",
+    )
+
+    @field_validator("reason_codes")
+    @classmethod
+    def _unique_codes(cls, codes: list[VisitReasonCode]) -> list[VisitReasonCode]:
+        seen = [code.code.casefold() for code in codes]
+        if len(set(seen)) != len(seen):
+            raise ValueError("each reason code is listed once")
+        reasons = [code.correction_reason for code in codes if code.correction_reason]
+        if len(set(reasons)) != len(reasons):
+            raise ValueError("a correction reason is reported by one code at most")
+        return codes
 
 
 class SecuritySettings(Embedded):
@@ -307,6 +395,13 @@ class Account(CareDocument):
     website: str | None = Field(None, max_length=200, description="The agency's website.")
     ext_id: str | None = Field(None, max_length=100, description="Id in another system.")
     hst_number: str | None = Field(None, max_length=40, description="Sales-tax (HST) number.")
+    npi: str | None = Field(
+        None,
+        pattern=NPI,
+        description="The agency's National Provider Identifier (ten digits, the last a Luhn "
+        "check digit): the provider an EVV export names (ProviderID); without a valid one "
+        "nothing is exported (each visit is listed as NO_PROVIDER_ID).",
+    )
     locations: list[Location] = Field(default_factory=list, description="Offices.")
     emergency_phones: list[Phone] = Field(default_factory=list, description="After-hours lines.")
     logo: FileSnapshot | None = Field(None, description="The agency's logo.")

@@ -355,6 +355,8 @@ QUERIES: dict[str, RootRule] = {
     "scheduleConflicts": RootRule("Event", P.MANAGE_SCHEDULE),
     "caregiverMatches": RootRule("User", P.MANAGE_SCHEDULE),
     **_reads("Punchcard", "punchcard", "punchcards"),
+    "visitReviews": RootRule("Punchcard", P.MANAGE_SCHEDULE),
+    "evvExport": RootRule("Punchcard", P.MANAGE_BILLING),
     **_reads("Invoice", "invoice", "invoiceByNumber", "invoices"),
     **_reads("Payment", "payment", "payments"),
     **_reads("Payroll", "payroll", "payrolls"),
@@ -411,6 +413,7 @@ MUTATIONS: dict[str, RootRule] = {
     ),
     **_crud("Punchcard", P.MANAGE_SCHEDULE),
     **_writes("Punchcard", P.RECORD_VISITS, "punchcardClockIn", "punchcardClockOut"),
+    **_writes("Punchcard", P.MANAGE_SCHEDULE, "visitReviewApprove", "visitReviewReject"),
     **_crud("Invoice", P.MANAGE_BILLING),
     **_writes(
         "Invoice",

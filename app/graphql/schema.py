@@ -73,8 +73,12 @@ from app.scheduling.queries import SchedulingQueries
 from app.settings import Settings
 from app.tickets.mutations import TicketActionMutations, TicketCategoryMutations, TicketMutations
 from app.tickets.queries import TicketQueries
-from app.visits.mutations import PunchcardClockMutations, PunchcardMutations
-from app.visits.queries import PunchcardQueries
+from app.visits.mutations import (
+    PunchcardClockMutations,
+    PunchcardMutations,
+    VisitReviewMutations,
+)
+from app.visits.queries import EvvQueries, PunchcardQueries, VisitReviewQueries
 
 log = logging.getLogger("app.graphql")
 
@@ -94,6 +98,8 @@ QUERY_PARTS: tuple[type, ...] = (
     FileQueries,
     SchedulingQueries,
     PunchcardQueries,
+    VisitReviewQueries,
+    EvvQueries,
     BillingQueries,
     PayrollQueries,
     ConversationQueries,
@@ -119,6 +125,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     EventGroupMutations,
     PunchcardMutations,
     PunchcardClockMutations,
+    VisitReviewMutations,
     InvoiceMutations,
     InvoiceCloseMutations,
     PaymentMutations,

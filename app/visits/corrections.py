@@ -29,6 +29,7 @@ from app.visits.documents import (
     PunchcardActual,
     PunchFlagKind,
 )
+from app.visits.reviews import checked_code, code_for_correction, reviewed
 from app.visits.worked import (
     TIME_FLAGS,
     Worked,
@@ -65,7 +66,11 @@ async def corrected(scope: Scope, current: RawDoc, changes: dict[str, Any]) -> d
     actor = scope.actor
     _refuse_clearing(current, changes)
     if not moves_punches(current, changes):
-        return _restated(actor, current, changes)
+        restated = _restated(actor, current, changes)
+        if "correction" not in restated:
+            return restated
+        account = await scope["accounts"].find_one({"_id": actor.account_id}) or {}
+        return _coded(account, restated)
     _refuse_settled(current)
     _check_asked(changes)
     stored = Punchcard.model_validate(decode(current)).model_dump()
@@ -89,16 +94,33 @@ async def corrected(scope: Scope, current: RawDoc, changes: dict[str, Any]) -> d
     card = decode(current)
     event = await live_event(scope, card.get("event"))
     done = await worked(scope, account, card, event, clock_in, clock_out)
+    flags = _reflagged(stored.get("flags") or [], done)
     result = {
         **changes,
         "actual": actual,
-        "flags": _reflagged(stored.get("flags") or [], done),
+        "flags": flags,
         "correction": signed(actor, changes["correction"]),
+        # corrected punches are reviewed again when still flagged or entered by hand
+        "review": reviewed(current.get("review"), flags, actual.get("method")),
     }
     if done.bill is not None and done.pay is not None:
         result["bill"] = _priced(done.bill, stored.get("bill"), keep=("billable",))
         result["pay"] = _priced(done.pay, stored.get("pay"))
-    return result
+    return _coded(account, result)
+
+
+def _coded(account: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes with the correction's reason code checked against the account's codes, or,
+    left out, the account's code for its reason (an EVV export sends it)."""
+    correction = changes.get("correction")
+    if not isinstance(correction, dict):
+        return changes
+    given = correction.get("reason_code")
+    if given:
+        code: str | None = checked_code(account, given, "input.correction.reasonCode")
+    else:
+        code = code_for_correction(account, correction.get("reason"))
+    return {**changes, "correction": {**correction, "reason_code": code}}
 
 
 def signed(actor: Actor, correction: dict[str, Any]) -> dict[str, Any]:
