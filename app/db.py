@@ -55,6 +55,9 @@ class CommandTally:
 current_tally: contextvars.ContextVar[CommandTally | None] = contextvars.ContextVar(
     "current_tally", default=None
 )
+uncounted: contextvars.ContextVar[bool] = contextvars.ContextVar("uncounted", default=False)
+"""Set in a background task that is no request's work (the credential watch's change stream,
+a getMore every quarter second): its commands stay out of the counts."""
 
 
 class CommandCounter(monitoring.CommandListener):
@@ -69,6 +72,8 @@ class CommandCounter(monitoring.CommandListener):
         self.measure_bytes = False
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if uncounted.get():
+            return
         self.total += 1
         tally = current_tally.get()
         if tally is not None:

@@ -23,6 +23,9 @@ from app.settings import Settings
 log = logging.getLogger("app.server")
 TOKEN_IN_PATH = re.compile(r"/api/(?!authorize(?:[/?\s]|$))[^/?\s]+")
 SECRET_PARAMETER = re.compile(r"\b(api_key|api_secret|access_token)=[^&\s\"]+")
+GRAPHQL_QUERY_STRING = re.compile(r"(/graphql\?)([^\s\"]*)")
+GRAPHQL_PARAMETER = re.compile(r"(?:^|&)([^=&]*)(=[^&]*)?")
+KEPT_GRAPHQL_PARAMETERS = frozenset({"operationName"})
 
 
 async def _demo_data_when_empty(app: web.Application) -> None:
@@ -31,23 +34,25 @@ async def _demo_data_when_empty(app: web.Application) -> None:
 
 async def announce(database: Database, settings: Settings) -> None:
     """Load the demo data into an empty embedded database, and print where to connect."""
-    from app.seed import DEMO_CREDENTIALS, seed_demo
+    from app.demo_credentials import NOT_RECORDED, DemoCredentials, credentials_path
+    from app.seed import seed_demo
 
     system = System(database)
-    # Demo keys are public knowledge: never on a real MongoDB, never in production.
-    wanted = (
-        settings.demo_data and not settings.mongodb_uri and settings.environment != "production"
-    )
+    # Demo people and agencies: never on a real MongoDB, never in production.
+    wanted = settings.demo_data and not settings.mongodb_uri and not settings.production
     if wanted and not await system.has_accounts():
         log.info("empty database: loading the demo data")
-        await seed_demo(database)
+        await seed_demo(database, settings=settings)
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Caregraph GraphQL: {base}/graphql"
         + (" (GraphiQL in a browser)" if settings.graphiql_enabled else "")
     ]
-    if await system.account_by_ext_id("demo-1"):
-        lines += [f"  {name}: Authorization: Bearer {key}" for name, key in DEMO_CREDENTIALS]
+    if not settings.production and await system.account_by_ext_id("demo-1"):
+        credentials = DemoCredentials.load(credentials_path(settings))
+        lines += credentials.key_lines() + credentials.sign_in_lines()
+        if not credentials.accounts:
+            lines.append(NOT_RECORDED)
     print("\n".join(lines), flush=True)
 
 
@@ -85,9 +90,21 @@ async def _freeze_startup_objects(app: web.Application) -> None:
 
 
 def mask_credentials(line: str) -> str:
-    """A log line without live credentials: the care-ticket API puts its access token in the
-    path, and clients may send api_key and api_secret as query parameters."""
+    """A log line without live credentials or health information: the care-ticket API puts
+    its access token in the path, clients may send api_key and api_secret as query parameters,
+    and a GraphQL query sent by GET carries its document and variables (names, dates of birth)
+    in the query string, of which only the operation's name is kept."""
+    line = GRAPHQL_QUERY_STRING.sub(_graphql_parameters_masked, line)
     return SECRET_PARAMETER.sub(r"\1=***", TOKEN_IN_PATH.sub("/api/***", line))
+
+
+def _graphql_parameters_masked(found: re.Match[str]) -> str:
+    masked = [
+        f"{name}{value or ''}" if name in KEPT_GRAPHQL_PARAMETERS else f"{name}=***"
+        for name, value in GRAPHQL_PARAMETER.findall(found.group(2))
+        if name
+    ]
+    return found.group(1) + "&".join(masked)
 
 
 class CredentialMask(logging.Filter):

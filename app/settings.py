@@ -56,6 +56,26 @@ class Settings(BaseSettings):
     )
     app_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_APP_URL"))
     """Where people open the web app: the start of invitation and reset links."""
+    # Credential changes (revocations, role changes, sign-outs) reach every server process
+    # through a change stream, or, where the database has none, a poll of credential_changes.
+    credential_watch: Literal["stream", "poll"] = Field(
+        "stream", validation_alias=AliasChoices("CAREGRAPH_CREDENTIAL_WATCH")
+    )
+    # Failed sign-ins and key exchanges: after this many failures in the window, per identity
+    # (an API key, an email) and per network address, the operation answers 429 until the
+    # oldest failure leaves the window.
+    throttle_failures: int = Field(10, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE"))
+    throttle_address_failures: int = Field(
+        10, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE_ADDRESS")
+    )
+    throttle_window_seconds: int = Field(
+        900, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE_WINDOW")
+    )
+    introspection: Literal["on", "admins", "off"] | None = Field(
+        None, validation_alias=AliasChoices("CAREGRAPH_INTROSPECTION")
+    )
+    """Who may introspect the schema: everyone, administrators (MANAGE_ACCOUNT) or nobody;
+    by default everyone, except in production (administrators)."""
     # How long an Idempotency-Key is remembered (and a retry replays the stored response).
     idempotency_ttl_seconds: int = Field(
         86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
@@ -89,6 +109,18 @@ class Settings(BaseSettings):
     def graphiql_enabled(self) -> bool:
         """GraphiQL is on by default except in production."""
         return self.graphiql if self.graphiql is not None else self.environment != "production"
+
+    @property
+    def introspection_for(self) -> Literal["on", "admins", "off"]:
+        """Who may introspect: as set, else administrators in production and everyone
+        elsewhere."""
+        if self.introspection is not None:
+            return self.introspection
+        return "admins" if self.production else "on"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def web_app_url(self) -> str:

@@ -119,11 +119,12 @@ async def worked(
     **fields: Any,
 ) -> dict[str, Any]:
     """A punchcard of `hours` from 12:00 UTC (morning in Toronto), `day` days after Monday
-    March 3, 2025, paying `hours` at `rate` for `service`."""
+    March 3, 2025, paying `hours` at `rate` for `service`: punched by telephony, so nothing
+    about it waits for the office's review (a MANUAL punch would: test_visit_reviews.py)."""
     return await create_punchcard(
         agency,
         caregiver,
-        actual={"clockIn": at(day, 12), "clockOut": at(day, 12 + hours), "method": "MANUAL"},
+        actual={"clockIn": at(day, 12), "clockOut": at(day, 12 + hours), "method": "TELEPHONY"},
         pay={"hours": str(hours), "rate": rate},
         service={"code": service, "payRate": rate},
         **fields,

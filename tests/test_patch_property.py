@@ -286,7 +286,8 @@ class RecordType:
     collection: str
     skip: frozenset[str] = frozenset()
     """Fields left out of the draws: the account's `active` and `roles` would lock the test's
-    key out, and its `extId` is unique across accounts."""
+    key out, and its `extId` is unique across accounts; a user's role must name one the
+    account has, and who may give which role is its own rule (tests/test_giving_roles.py)."""
 
     @property
     def field(self) -> str:
@@ -298,7 +299,7 @@ class RecordType:
 
 
 PATIENTS = RecordType(Patient, "patients")
-USERS = RecordType(User, "users")
+USERS = RecordType(User, "users", frozenset({"role", "role_type"}))
 ACCOUNT = RecordType(Account, "accounts", frozenset({"active", "roles", "ext_id"}))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 from strawberry.schema.name_converter import NameConverter
 from strawberry.types.base import StrawberryOptional
 
@@ -18,6 +19,8 @@ from app.data.fields import catalogue, collections_of
 from app.data.policy import (
     BUILT_IN,
     BUILT_IN_ROLES,
+    FILE_GROUPS,
+    FILE_OWNERS,
     GROUPS,
     MUTATIONS,
     QUERIES,
@@ -27,7 +30,8 @@ from app.data.policy import (
     may_read_type,
 )
 from app.data.roles_table import roles_table
-from app.graphql.guards import Guarded, MutationGate, refused_payload
+from app.files.documents import OWNER_KINDS, FileType
+from app.graphql.guards import Gated, Guarded, MutationGate, refused_payload
 from app.graphql.records import Record
 from app.graphql.relay import node_types
 from app.graphql.schema import Mutation, build_schema
@@ -89,6 +93,71 @@ def test_every_marked_group_has_a_permission_and_every_marked_field_a_guard() ->
         (m.model.__name__, m.name) for m in shown if m.group not in guards[(m.model, m.name)]
     ]
     assert missing == []
+
+
+def test_every_field_a_policy_may_refuse_is_nullable_and_each_closed_read_is_gated() -> None:
+    # given every field of the schema's object types (a root query is refused whole, and a
+    # mutation in its payload), and the record types some built-in role may not read
+    schema = build_schema()._schema  # type: ignore[attr-defined]
+    actors = [office_actor(role) for role in ROLES]
+    closed = {name for name in node_types() if any(not may_read_type(a, name) for a in actors)}
+    answers = _mutation_answers(schema)
+    ungated, non_null = [], []
+    for type_name, kind in schema.type_map.items():
+        if not isinstance(kind, GraphQLObjectType) or type_name in ROOTS | answers:
+            continue
+        for name, field in kind.fields.items():
+            definition = field.extensions.get("strawberry-definition")
+            extensions = definition.extensions if definition is not None else []
+            refusing = [e for e in extensions if isinstance(e, (Guarded, Gated))]
+            target = get_named_type(field.type).name.removesuffix("Connection")
+            wrapper = type_name.endswith(("Connection", "Edge"))
+            # then a field reading records of such a type reads through the caller's rows (an
+            # edge or a reference: such a role is shown none) or is gated (null, FORBIDDEN)
+            if target in closed and not wrapper and not refusing and not _through_rows(definition):
+                ungated.append(f"{type_name}.{name}")
+            # and a field that may be refused is nullable: its FORBIDDEN nulls it, not its parent
+            if refusing and isinstance(field.type, GraphQLNonNull):
+                non_null.append(f"{type_name}.{name}")
+    assert ungated == [], "fields reading closed record types without a gate"
+    assert non_null == [], "fields a policy refuses that are non-null"
+    assert "history" in {name for name in schema.type_map["Account"].fields}
+
+
+ROOTS = {"Query", "Mutation", "Subscription"}
+THROUGH_ROWS = {"related.<locals>.resolve", "reference_field.<locals>.resolve"}
+"""Resolvers that read through the caller's scope: a closed record type shows no rows."""
+
+
+def _through_rows(definition: Any) -> bool:
+    resolver = getattr(definition, "base_resolver", None)
+    return resolver is not None and resolver.wrapped_func.__qualname__ in THROUGH_ROWS
+
+
+def _mutation_answers(schema: Any) -> set[str]:
+    """The types only a mutation answers with (payloads, reports), up to the records in them:
+    the mutation is refused in its payload."""
+    found: set[str] = set()
+    waiting = [get_named_type(f.type) for f in schema.mutation_type.fields.values()]
+    while waiting:
+        kind = waiting.pop()
+        if not isinstance(kind, GraphQLObjectType) or kind.name in found:
+            continue
+        if any(i.name == "Node" for i in kind.interfaces):
+            continue
+        found.add(kind.name)
+        waiting.extend(get_named_type(f.type) for f in kind.fields.values())
+    return found
+
+
+def test_the_files_rule_names_the_owner_kinds_and_file_types_files_have() -> None:
+    # given the kinds of owner a file has, and its types
+    owners = {kind.value: type_name for kind, (type_name, _, _) in OWNER_KINDS.items()}
+    # then the policy table reads each kind's files as that kind's record type, and marks
+    # only types of file there are, of owners there are
+    assert owners == FILE_OWNERS
+    assert {kind for kind, _ in FILE_GROUPS} <= set(owners)
+    assert {file_type for _, file_type in FILE_GROUPS} <= {t.value for t in FileType}
 
 
 def test_each_mutation_needs_what_its_description_says() -> None:

@@ -47,7 +47,9 @@ class AuditActor:
 
 @strawberry.type(
     description="One field's value before and after a change, as JSON text; "
-    'sensitive values show as "***".'
+    'sensitive values show as "***". Values pass the same policy as the record\'s own fields: '
+    "a field your role may not read (pay, billing, clinical, HR, identity) is named with both "
+    "values null, and the parts of a value it may not read are left out."
 )
 class FieldChange:
     field: str = strawberry.field(description="The field, by its GraphQL name.")
@@ -62,6 +64,8 @@ class FieldChange:
 )
 class AuditEvent(Record, Node):
     __model__ = AuditEventDocument
+    # the data path judges an entry's changes by the type of the record it is about
+    __reads__ = ("record_type",)
 
     at: dt.datetime = strawberry.field(description="When it happened.")
     action: AuditAction = strawberry.field(description="What was done.")
@@ -96,7 +100,11 @@ class AuditEvent(Record, Node):
             session=strawberry.ID(to_global_id("Session", session)) if session else None,
         )
 
-    @strawberry.field(description="The fields it changed, with their values before and after.")
+    @strawberry.field(
+        description="The fields it changed, with their values before and after; a field your "
+        "role may not read on the record type shows both values null (its name stays), and "
+        "parts of a value it may not read are left out."
+    )
     @reads("changes")
     def changes(self) -> list[FieldChange]:
         return [

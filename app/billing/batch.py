@@ -29,6 +29,7 @@ from app.common.services import RawDoc, decode
 from app.data.scope import Scope
 from app.db import CommandTally, current_tally
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.reviews import Held
 
 log = logging.getLogger(__name__)
 MAX_BATCH_PATIENTS = 20_000
@@ -55,6 +56,7 @@ class BatchReport:
     tax_total: Decimal = ZERO
     total: Decimal = ZERO
     db_commands: int = 0
+    held: list[Held] = field(default_factory=list)
 
     @property
     def db_commands_per_invoice(self) -> Decimal:
@@ -63,11 +65,13 @@ class BatchReport:
         return (Decimal(self.db_commands) / len(self.invoices)).quantize(Decimal("0.1"))
 
     def count(self, made: Generated) -> None:
-        self.invoices.append(made.invoice)
+        self.invoices.extend(made.invoices)
         self.punchcards_billed += made.punchcards
-        for name in ("subtotal", "tax_total", "total"):
-            value = Decimal(str(decode(made.invoice.get(name)) or ZERO))
-            setattr(self, name, getattr(self, name) + value)
+        self.held.extend(made.held)
+        for invoice in made.invoices:
+            for name in ("subtotal", "tax_total", "total"):
+                value = Decimal(str(decode(invoice.get(name)) or ZERO))
+                setattr(self, name, getattr(self, name) + value)
 
 
 async def patients_to_bill(scope: Scope, account: RawDoc, period: Period) -> list[Any]:

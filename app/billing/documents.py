@@ -15,6 +15,7 @@ from beanie import PydanticObjectId
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
+from app.billing.share_documents import InvoiceLineShare, InvoicePayer
 from app.common.codes import ServiceUnit
 from app.common.documents import (
     BILLING,
@@ -137,6 +138,13 @@ class InvoicePunchcard(Embedded):
         description="Its part of its mileage line, apportioned to the cent so the visits of "
         "the line add up to it; null without a distance.",
     )  # fmt: skip
+    shared: bool = Field(
+        False,
+        description="Whether it bills the invoice payer's share of the visit (care shared "
+        "between payers), not the whole visit: the punchcard records the share in its "
+        "billedShares.",
+        json_schema_extra=READONLY,
+    )
 
     _cents = field_validator("amount", "mileage_amount")(whole_cents)
 
@@ -183,6 +191,12 @@ class InvoiceServiceLine(Embedded):
         ge=0,
         description="On a credit note: the line of the credited invoice this line credits, by "
         "its position in that invoice's services (0 for the first).",
+        json_schema_extra=READONLY,
+    )
+    share: InvoiceLineShare | None = Field(
+        None,
+        description="For care shared between payers: the whole line and this payer's part of "
+        "it (the line's amount). A line given anew by a clerk bills its whole amount.",
         json_schema_extra=READONLY,
     )
 
@@ -254,6 +268,12 @@ class Invoice(CareDocument, SoftDeletable):
     )
     patient: InvoicePatient | None = Field(None, description="The patient cared for.")
     client: InvoiceClient | None = Field(None, description="Who is billed.")
+    payer: InvoicePayer | None = Field(
+        None,
+        description="The patient's payer the invoice bills (set by invoice generation); its "
+        "lines carry the payer's share when the care is shared.",
+        json_schema_extra=READONLY,
+    )
     referred_by: InvoiceReferral | None = Field(None, description="Who referred them.")
     sales_rep: InvoiceSalesRep | None = Field(
         None, description="The sales rep; the account's default rep when left out."

@@ -48,6 +48,7 @@ from app.graphql.crud import (
 )
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
+from app.visits.review_types import HeldPunchcard
 
 INVOICE = RecordSpec(
     node=Invoice,
@@ -191,8 +192,13 @@ class InvoiceGenerateMutations:
         "number and every punchcard's link to it are written in one transaction, so a visit is "
         "never billed twice: a second generation at once finds nothing left and is refused "
         "(INVALID_STATE). Given both a patient and a client, the client must be a payer of the "
-        "patient (INVALID otherwise). Another account's patient or client is NOT_FOUND. Needs "
-        "MANAGE_BILLING."
+        "patient (INVALID otherwise). Another account's patient or client is NOT_FOUND. "
+        "Payers sharing a patient's care (a co-pay, or percents under 100) are each billed "
+        "their share: for the patient, one invoice per payer in one transaction (`invoices`); "
+        "for a client, its share. Each line's parts add up to the whole line to the cent "
+        "(largest remainder). Punchcards waiting for review or rejected are not billed "
+        "(`heldForReview`); billing past a payer's service authorization is refused "
+        "(INVALID_STATE, naming it). Needs MANAGE_BILLING."
     )
     async def invoice_generate(
         self,
@@ -229,9 +235,11 @@ class InvoiceGenerateMutations:
         made, errors = await attempt(act())
         return InvoiceGeneratePayload(
             invoice=Invoice.from_doc(made.invoice) if made else None,
+            invoices=Invoice.from_docs(made.invoices) if made else [],
             dry_run=chosen.dry_run,
             preview_number=made.preview_number if made else None,
             punchcards_billed=made.punchcards if made else 0,
+            held_for_review=HeldPunchcard.of(made.held) if made else [],
             user_errors=errors,
         )
 

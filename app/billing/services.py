@@ -38,6 +38,7 @@ from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
 from app.visits.services import mark_punchcards
+from app.visits.shares import unmark_shares
 
 NOT_DATA = {"id", "revision", "created_date", "last_updated_date", "search", "revision_id"}
 
@@ -153,12 +154,13 @@ class InvoiceStore(RecordStore):
         return raws
 
     async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
-        """New invoices mark the punchcards they bill, in their transaction."""
+        """New invoices mark the punchcards they bill whole, in their transaction (the shares
+        a generated invoice bills are marked by the generation: `app.visits.shares`)."""
         await self.mark_billed(tx, raws)
 
     async def mark_billed(self, tx: Tx, raws: list[RawDoc], read: Read | None = None) -> None:
         for raw in raws:
-            ids = billed_ids(raw)
+            ids = billed_ids(raw, shared=False)
             if ids:
                 known = read.punchcards if read is not None else None
                 await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids, known)
@@ -175,6 +177,15 @@ class InvoiceStore(RecordStore):
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         self._check_open(current)
+        if billed_ids(current, shared=True) and {"punchcards", "patient", "services"} & set(
+            changes
+        ):
+            raise ServiceError.one(
+                "This invoice bills a payer's share of shared care: its visits, lines and "
+                "patient do not change; delete it and generate it again.",
+                ErrorCode.INVALID_STATE,
+                "input.punchcards",
+            )
         account = await self.account(actor)
         before = self.model.model_validate(decode(current)).model_dump(exclude=NOT_DATA)
         scope = self.scope(actor)
@@ -213,18 +224,26 @@ class InvoiceStore(RecordStore):
                 ErrorCode.INVALID_STATE,
                 "id",
             )
-        listed = billed_ids(current)
+        listed, shared = billed_ids(current, shared=False), billed_ids(current, shared=True)
 
         async def unmark(tx: Tx) -> None:
             await self._unmark(tx, key, listed)
+            await unmark_shares(tx, key, shared)
 
-        unmarks = unmark if listed else None
+        unmarks = unmark if listed or shared else None
         return await super().delete(actor, key, reason, revision, _both(unmarks, also))
 
     async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         """Restore a deleted invoice, marking its punchcards again: refused if one of them
         was billed on another invoice (or deleted) meanwhile."""
         current = await self.get(actor, key)
+        if current.get("_deleted") and billed_ids(current, shared=True):
+            raise ServiceError.one(
+                "This invoice billed a payer's share of shared care: generate that payer's "
+                "invoice again instead of restoring it.",
+                ErrorCode.INVALID_STATE,
+                "id",
+            )
         listed = billed_ids(current)
         if listed and current.get("_deleted"):
             problems: list[Problem] = []

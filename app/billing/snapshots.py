@@ -20,6 +20,7 @@ from app.common.text import full_name
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, Problem
+from app.visits.reviews import HELD
 
 Reader = Scope | Tx
 """Where an invoice's records are read: the caller's scope, or the transaction storing it."""
@@ -134,6 +135,13 @@ async def check_punchcards(
             number = (raw.get("invoice") or {}).get("number")
             on = f"invoice {number}" if number else "another invoice"
             refusal = f"This punchcard is already billed on {on}.", ErrorCode.INVALID_STATE
+        elif raw.get("billed_shares") and not card.shared:
+            refusal = ("Payers share this visit: invoice generation bills each payer its "
+                       "share.", ErrorCode.INVALID_STATE)  # fmt: skip
+        elif str((raw.get("review") or {}).get("status")) in HELD:
+            refusal = ("This punchcard waits for the office's review or was rejected: it is "
+                       "billed once approved (visitReviewApprove).",
+                       ErrorCode.INVALID_STATE)  # fmt: skip
         elif patient is not None and card_patient is not None and card_patient != patient:
             refusal = "This punchcard is of another patient than the invoice's.", ErrorCode.INVALID
         if refusal is not None:
@@ -155,7 +163,15 @@ def invoice_snapshot(invoice: RawDoc) -> dict[str, Any]:
     }
 
 
-def billed_ids(invoice: RawDoc | None) -> list[Any]:
-    """The punchcards a stored (or about to be stored) invoice lists."""
+def billed_ids(invoice: RawDoc | None, shared: bool | None = None) -> list[Any]:
+    """The punchcards a stored (or about to be stored) invoice lists: all of them, or only
+    those of which it bills a payer's share (`shared` True) or the whole (False)."""
     cards = (invoice or {}).get("punchcards") or []
-    return list(dict.fromkeys(card["_id"] for card in cards if card.get("_id") is not None))
+    return list(
+        dict.fromkeys(
+            card["_id"]
+            for card in cards
+            if card.get("_id") is not None
+            and (shared is None or bool(card.get("shared")) is shared)
+        )
+    )

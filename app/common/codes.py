@@ -266,3 +266,24 @@ class HolidayPayNotWorked(Code):
         "(hours x rate, premiums left out) of their visits in those days divided by the "
         "number of days they worked; only caregivers who worked in those days get it.",
     )
+
+
+class CorrectionReason(Code):
+    """Why the office corrected a punchcard's clock-in or clock-out, or recorded a punch on a
+    caregiver's behalf: the reason codes electronic visit verification asks for."""
+
+    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
+    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
+    WRONG_TIME_RECORDED = (
+        "wrong_time_recorded",
+        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+    )
+    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
+    OTHER = "other", "Another reason, said in the notes."
+
+
+class CopayUnit(Code):
+    """What a payer's fixed co-pay is charged per."""
+
+    VISIT = "visit", "A fixed amount per visit."
+    HOUR = "hour", "A fixed amount per hour billed."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from bson import ObjectId
 from pymongo import ReplaceOne, ReturnDocument, UpdateMany, UpdateOne
@@ -21,12 +21,16 @@ from pymongo.asynchronous.command_cursor import AsyncCommandCursor
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.results import BulkWriteResult, InsertManyResult, InsertOneResult, UpdateResult
 
-from app.data.fields import masked
+from app.data.fields import in_trail, masked
+from app.data.policy import RECORDS
 from app.data.rows import RowPolicy
 from app.db import RawDoc
 
 ACCOUNT = "_account"
 """The tenant key every record carries: only this package spells it in a query."""
+
+TRAIL = RECORDS["AuditEvent"].collection
+"""The audit trail: its entries carry values of other records' fields, shown by their policy."""
 
 CROSS_COLLECTION_STAGES = frozenset({"$lookup", "$graphLookup", "$unionWith", "$out", "$merge"})
 
@@ -38,6 +42,33 @@ FieldPolicy = Callable[[str], tuple[str, ...]]
 def every_field(collection: str) -> tuple[str, ...]:
     """Nothing hidden: the agency itself, and rules computing with what they read."""
     return ()
+
+
+C = TypeVar("C", AsyncCursor[RawDoc], AsyncCommandCursor[RawDoc])
+
+
+class Judged:
+    """A cursor whose documents pass a function as they are read (`async for`, `next`,
+    `to_list`); what else a cursor does, it does as the cursor it wraps."""
+
+    def __init__(self, cursor: Any, view: Callable[[RawDoc], RawDoc]) -> None:
+        self._cursor = cursor
+        self._view = view
+
+    def __aiter__(self) -> Judged:
+        return self
+
+    async def __anext__(self) -> RawDoc:
+        return self._view(await self._cursor.__anext__())
+
+    async def next(self) -> RawDoc:
+        return await self.__anext__()
+
+    async def to_list(self, length: int | None = None) -> list[RawDoc]:
+        return [self._view(doc) for doc in await self._cursor.to_list(length)]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
 
 
 class ScopeError(Exception):
@@ -63,13 +94,15 @@ class ScopedCollection:
 
     def find(self, filter: Filter | None = None, *args: Any, **kwargs: Any) -> AsyncCursor[RawDoc]:
         args, kwargs = self._projected(args, kwargs)
-        return self.raw.find(self._read(filter), *args, **self._with_session(kwargs))
+        cursor = self.raw.find(self._read(filter), *args, **self._with_session(kwargs))
+        return self._shown(cursor)
 
     async def find_one(
         self, filter: Filter | None = None, *args: Any, **kwargs: Any
     ) -> RawDoc | None:
         args, kwargs = self._projected(args, kwargs)
-        return await self.raw.find_one(self._read(filter), *args, **self._with_session(kwargs))
+        found = await self.raw.find_one(self._read(filter), *args, **self._with_session(kwargs))
+        return found if found is None or not self._judges_trail() else self._in_trail(found)
 
     async def by_ids(
         self, ids: Iterable[Any], fields: Mapping[str, Any] | None = None
@@ -99,7 +132,21 @@ class ScopedCollection:
         hidden = self.fields(self.name)
         unset: list[Mapping[str, Any]] = [{"$unset": list(hidden)}] if hidden else []
         stages: list[Mapping[str, Any]] = [first, *unset, *pipeline[1:]]
-        return await self.raw.aggregate(stages, **self._with_session(kwargs))
+        return self._shown(await self.raw.aggregate(stages, **self._with_session(kwargs)))
+
+    def _judges_trail(self) -> bool:
+        """Whether this is the trail read under a field policy (rules read it whole)."""
+        return self.name == TRAIL and self.fields is not every_field
+
+    def _in_trail(self, entry: RawDoc) -> RawDoc:
+        """A trail entry with the values the caller may not read taken out of its changes."""
+        return dict(in_trail(entry, self.fields))
+
+    def _shown(self, cursor: C) -> C:
+        """The cursor, whose trail entries pass `_in_trail` as they are read."""
+        if not self._judges_trail():
+            return cursor
+        return cast(C, Judged(cursor, self._in_trail))
 
     # writes --------------------------------------------------------------------------------
 
@@ -172,6 +219,10 @@ class ScopedCollection:
     async def delete_one(self, filter: Filter, **kwargs: Any) -> Any:
         """Removes a working document (a spent key, a lock); records are deleted softly."""
         return await self.raw.delete_one(self._write(filter), **self._with_session(kwargs))
+
+    async def delete_many(self, filter: Filter, **kwargs: Any) -> Any:
+        """Removes working documents (the access tokens of a client revoked or rotated)."""
+        return await self.raw.delete_many(self._write(filter), **self._with_session(kwargs))
 
     # scoping -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from app.common.codes import Permission, RoleType
 from app.common.documents import FieldGroup, field_extra, nested_model
 from app.common.text import camel
-from app.data.policy import may_read_group, may_write_group, write_needs
+from app.data.policy import RECORDS, may_read_group, may_write_group, write_needs
 from app.errors import ErrorCode, Problem
 
 if TYPE_CHECKING:
@@ -189,6 +189,57 @@ def _check(
                 _check(actor, nested, each, f"{path}.{index}", problems)
         else:
             _check(actor, nested, value, path, problems)
+
+
+def in_trail(entry: Mapping[str, Any], hidden_of: Callable[[str], tuple[str, ...]]) -> Any:
+    """A trail entry as a caller reads it: the values of its changes pass the same field policy
+    as the record type's own fields (`hidden_of`: the stored paths a collection hides from
+    the caller). A change of a field the caller may not read keeps its field's name with both
+    values null; inside a value it may read, the parts it may not read are left out."""
+    changes = entry.get("changes")
+    if not changes:
+        return entry
+    rule = RECORDS.get(str(entry.get("record_type")))
+    if rule is None:  # no record type to judge the values by: none is shown
+        return {**entry, "changes": [_unvalued(change) for change in changes]}
+    hidden = hidden_of(rule.collection)
+    if not hidden:
+        return entry
+    return {**entry, "changes": [_shown(change, hidden) for change in changes]}
+
+
+def _shown(change: Mapping[str, Any], hidden: Sequence[str]) -> Mapping[str, Any]:
+    """A change with what the hidden stored paths hold taken out of it."""
+    named = [part for part in str(change.get("field", "")).split(".") if not part.isdigit()]
+    for path in hidden:
+        stored = path.split(".")
+        shown = [camel(part) for part in stored]
+        if named[: len(shown)] == shown:  # the change is of a hidden field, or inside one
+            return _unvalued(change)
+        if shown[: len(named)] == named:  # a hidden part lies inside the changed value
+            inner = stored[len(named) :]
+            change = {
+                **change,
+                "before": _without(change.get("before"), inner),
+                "after": _without(change.get("after"), inner),
+            }
+    return change
+
+
+def _unvalued(change: Mapping[str, Any]) -> Mapping[str, Any]:
+    return {**change, "before": None, "after": None}
+
+
+def _without(value: Any, path: Sequence[str]) -> Any:
+    """The value without what the stored path inside it holds (through lists too)."""
+    if isinstance(value, list):
+        return [_without(item, path) for item in value]
+    if not isinstance(value, Mapping) or not path or path[0] not in value:
+        return value
+    head, rest = path[0], path[1:]
+    if not rest:
+        return {key: item for key, item in value.items() if key != head}
+    return {**value, head: _without(value[head], rest)}
 
 
 def masks_for(actor: Actor) -> Callable[[str], tuple[str, ...]]:

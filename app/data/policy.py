@@ -105,6 +105,16 @@ def account_roles(account: Mapping[str, Any] | None) -> list[Role]:
     return [*BUILT_IN_ROLES, *custom]
 
 
+def may_give_role(actor: Actor, permissions: frozenset[P], *, themself: bool = False) -> bool:
+    """Whether the actor may give a user a role with these permissions, take one away, or
+    give a way in (an invitation, a reset) to a user who holds one: giving a way in is
+    giving its powers. A role does it for roles that may do no more than its own; beyond
+    that only with MANAGE_ACCOUNT (an administrator), and nobody raises their own role."""
+    if actor.permissions is None or permissions <= actor.permissions:
+        return True
+    return not themself and actor.may(P.MANAGE_ACCOUNT)
+
+
 def is_caregiver(actor: Actor) -> bool:
     """Whether the actor's rows are a caregiver's (their own) rather than the account's. A
     caller with permissions but no role type is treated as a caregiver: the narrower view."""
@@ -133,7 +143,8 @@ class Booked:
 
 @dataclass(frozen=True)
 class Files:
-    """Files of the patients a caregiver is booked with, and of the caregiver themself."""
+    """Files of the patients a caregiver is booked with, and of the caregiver themself (of
+    those, the kinds `closed_files` leaves them)."""
 
 
 ALL = "all"
@@ -159,6 +170,7 @@ CARE = frozenset({FieldGroup.CLINICAL})
 
 RECORDS: dict[str, RecordRule] = {
     "Account": RecordRule("accounts", caregiver=ALL),
+    "ApiClient": RecordRule("api_clients", P.MANAGE_ACCOUNT),
     "AuditEvent": RecordRule("audit_events", P.VIEW_AUDIT),
     "Skill": RecordRule("skills", caregiver=ALL),
     "Tag": RecordRule("tags", caregiver=ALL),
@@ -186,6 +198,48 @@ RECORDS: dict[str, RecordRule] = {
     "Ticket": RecordRule("tickets"),
 }
 BY_COLLECTION = {rule.collection: rule for rule in RECORDS.values()}
+
+FILE_OWNERS: dict[str, str] = {
+    "account": "Account",
+    "user": "User",
+    "patient": "Patient",
+    "contact": "Contact",
+    "candidate": "Candidate",
+}
+"""A file's owner kind (its stored `owner.type`, app/files/documents.py) and the record type of
+such owners: a file is read by whoever reads its owner, so a role closed to candidates reads
+none of their files."""
+FILE_GROUPS: dict[tuple[str, str], FieldGroup] = {
+    ("patient", "care_plan"): FieldGroup.CLINICAL,
+    ("patient", "id_document"): FieldGroup.IDENTITY,
+    ("user", "certificate"): FieldGroup.HR,
+    ("user", "contract"): FieldGroup.HR,
+    ("user", "id_document"): FieldGroup.IDENTITY,
+    ("contact", "id_document"): FieldGroup.IDENTITY,
+}
+"""Files that hold a marked group's values about their owner, by owner kind and file type (its
+stored `type`): a patient's care plan is clinical, a staff member's certificates and contract
+HR, an identity document identity. They need the group's permission, as the owner's fields do
+(a caregiver reads them where the owner's rows open the group to them)."""
+
+
+def closed_files(actor: Actor) -> list[tuple[str, str | None]]:
+    """The files an actor may not read, as (owner kind, file type; None: every type): those of
+    owners whose record type is closed to the actor, and those holding a group it may not read
+    about their owner."""
+    if actor.permissions is None:
+        return []
+    closed: list[tuple[str, str | None]] = [
+        (kind, None) for kind, owner in FILE_OWNERS.items() if not may_read_type(actor, owner)
+    ]
+    shut = {kind for kind, _ in closed}
+    for (kind, file_type), group in FILE_GROUPS.items():
+        owner = RECORDS[FILE_OWNERS[kind]].collection
+        if kind not in shut and not may_read_group(actor, group, (owner,)):
+            closed.append((kind, file_type))
+    return closed
+
+
 BOOKED_DAYS = 30
 """A caregiver sees the patients of their visits this many days either side of now."""
 
@@ -284,6 +338,8 @@ QUERIES: dict[str, RootRule] = {
     "nodes": RootRule(None),
     "viewer": RootRule(None),  # the person signed in: themself
     **_reads("Account", "account"),
+    # API clients are credentials: administrators manage them (and only they see them)
+    **{name: RootRule("ApiClient", P.MANAGE_ACCOUNT) for name in ("apiClient", "apiClients")},
     **_reads("AuditEvent", "auditEvents"),
     **_reads("Skill", "skill", "skills"),
     **_reads("Tag", "tag", "tags"),
@@ -299,6 +355,8 @@ QUERIES: dict[str, RootRule] = {
     "scheduleConflicts": RootRule("Event", P.MANAGE_SCHEDULE),
     "caregiverMatches": RootRule("User", P.MANAGE_SCHEDULE),
     **_reads("Punchcard", "punchcard", "punchcards"),
+    "visitReviews": RootRule("Punchcard", P.MANAGE_SCHEDULE),
+    "evvExport": RootRule("Punchcard", P.MANAGE_BILLING),
     **_reads("Invoice", "invoice", "invoiceByNumber", "invoices"),
     **_reads("Payment", "payment", "payments"),
     **_reads("Payroll", "payroll", "payrolls"),
@@ -318,6 +376,14 @@ MUTATIONS: dict[str, RootRule] = {
         "User", P.MANAGE_STAFF, "userInvite", "passwordReset", "userDeactivate", "userReactivate"
     ),
     **_writes("Account", P.MANAGE_ACCOUNT, "accountUpdate"),
+    **_writes(
+        "ApiClient",
+        P.MANAGE_ACCOUNT,
+        "apiClientCreate",
+        "apiClientUpdate",
+        "apiClientRotate",
+        "apiClientRevoke",
+    ),
     **_crud("Skill", P.MANAGE_ACCOUNT),
     **_crud("Tag", P.MANAGE_ACCOUNT),
     **_crud("User", P.MANAGE_STAFF),
@@ -347,6 +413,7 @@ MUTATIONS: dict[str, RootRule] = {
     ),
     **_crud("Punchcard", P.MANAGE_SCHEDULE),
     **_writes("Punchcard", P.RECORD_VISITS, "punchcardClockIn", "punchcardClockOut"),
+    **_writes("Punchcard", P.MANAGE_SCHEDULE, "visitReviewApprove", "visitReviewReject"),
     **_crud("Invoice", P.MANAGE_BILLING),
     **_writes(
         "Invoice",
@@ -386,12 +453,27 @@ def may_call(actor: Actor, rule: RootRule) -> bool:
     return rule.record_type is None or may_read_type(actor, rule.record_type)
 
 
-def needs(rule: RootRule) -> str:
-    """What a root field needs, in words, for error messages and the README."""
-    wanted = [rule.permission.name] if rule.permission is not None else []
-    if rule.any_of:
+def needs(rule: RootRule, actor: Actor | None = None) -> str:
+    """Why a root field is closed to the actor, in words for its error message: the
+    permissions its role lacks, and, for a caregiver's role, that the record type is read by
+    office roles only (no permission opens it to a caregiver). Without an actor: all that
+    the field needs."""
+
+    def lacks(permission: P) -> bool:
+        return actor is None or not actor.may(permission)
+
+    record = RECORDS.get(rule.record_type) if rule.record_type else None
+    caregiver = actor is not None and is_caregiver(actor)
+    office_only = caregiver and record is not None and record.caregiver == NONE
+    wanted = [p.name for p in (rule.permission,) if p is not None and lacks(p)]
+    if rule.any_of and (actor is None or not any(actor.may(p) for p in rule.any_of)):
         wanted.append(" or ".join(sorted(p.name for p in rule.any_of)))
-    read = RECORDS[rule.record_type].read if rule.record_type else None
-    if read is not None and read != rule.permission:
+    read = record.read if record is not None else None
+    if read is not None and read != rule.permission and lacks(read) and not office_only:
         wanted.append(read.name)
-    return " and ".join(wanted) or "no permission"
+    reasons = [f"it needs {' and '.join(wanted)}"] if wanted else []
+    if office_only:
+        reasons.append(f"only office roles may read {rule.record_type} records")
+    if rule.record_type is not None and record is None:
+        reasons.append(f"no role may read {rule.record_type} records")
+    return "; ".join(reasons) or "any role may"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from app.common.codes import Permission, RoleType
 from app.common.documents import FieldGroup
+from app.common.services import Actor
 from app.data.policy import (
     ALL,
     BOOKED_DAYS,
@@ -17,6 +18,7 @@ from app.data.policy import (
     Files,
     Own,
     Role,
+    closed_files,
 )
 
 BEGIN = "<!-- roles table: rendered by app/data/roles_table.py; do not edit by hand -->"
@@ -47,9 +49,23 @@ def _row(role: Role) -> str:
 
 def _records(role: Role) -> str:
     if role.type == RoleType.CAREGIVER:
-        return _caregiver_records()
+        return _caregiver_records() + _files(role)
     closed = [name for name, rule in RECORDS.items() if rule.read not in {None, *role.permissions}]
-    return "all of the account" + (f" but {_names(closed)}" if closed else "")
+    return "all of the account" + (f" but {_names(closed)}" if closed else "") + _files(role)
+
+
+def _files(role: Role) -> str:
+    """The files closed to the role besides: by their owner's kind (a caregiver's rows name
+    the owners already), and by their type."""
+    closed = closed_files(Actor(account_id=0, permissions=role.permissions, role_type=role.type))
+    owners = role.type != RoleType.CAREGIVER
+    kinds = [f"{kind}s" for kind, file_type in closed if file_type is None and owners]
+    types: dict[str, list[str]] = {}
+    for kind, file_type in closed:
+        if file_type is not None:
+            types.setdefault(kind, []).append(f"`{file_type}`")
+    shut = [*kinds, *(f"{kind}s' {', '.join(named)}" for kind, named in types.items())]
+    return f"; no files of: {'; '.join(shut)}" if shut else ""
 
 
 def _caregiver_records() -> str:

@@ -3,7 +3,9 @@
 A `RowPolicy` maps a collection to an extra filter (None: every row of the account), made from
 the policy table (app/data/policy.py) for the caller's role:
 
-- an office role sees every row of a record type it may read, none of the others;
+- an office role sees every row of a record type it may read, none of the others, and the
+  files of owners it may read, but the kinds of file that hold a group it may not read
+  (`closed_files`: a candidate's files need VIEW_HR, a patient's care plan VIEW_CLINICAL);
 - a caregiver sees their own rows (their user record, the visits they attend, their
   punchcards and payroll lines, the conversations they take part in), the patients they are
   booked with 30 days either side of now with those patients' progress notes and files, and
@@ -25,8 +27,18 @@ from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
 
-from app.common.codes import Permission
-from app.data.policy import ALL, BY_COLLECTION, NONE, Booked, Files, Own, is_caregiver
+from app.common.codes import Permission, RoleType
+from app.data.policy import (
+    ALL,
+    BY_COLLECTION,
+    NONE,
+    RECORDS,
+    Booked,
+    Files,
+    Own,
+    closed_files,
+    is_caregiver,
+)
 
 if TYPE_CHECKING:
     from app.common.services import Actor
@@ -35,6 +47,9 @@ RowPolicy = Callable[[str], Mapping[str, Any] | None]
 
 NO_ROWS: Mapping[str, Any] = {"_id": None}
 """A filter no record passes (no id is null), answered from the `_id` index."""
+
+
+FILES = RECORDS["File"].collection
 
 
 def whole_account(collection: str) -> None:
@@ -66,25 +81,45 @@ def rows_for(actor: Actor) -> RowPolicy:
         actor.user_id,
     )
     patients = booking.patients if booking is not None and mine else frozenset()
-    return _caregiver_rows(actor.user_id, patients)
+    return _caregiver_rows(actor, patients)
 
 
 @lru_cache(maxsize=256)
 def _office_rows(permissions: frozenset[Permission]) -> RowPolicy:
+    from app.common.services import Actor
+
     closed = frozenset(
         name
         for name, rule in BY_COLLECTION.items()
         if rule.read is not None and rule.read not in permissions
     )
+    office = Actor(account_id=0, permissions=permissions, role_type=RoleType.OFFICE)
+    files = _without(closed_files(office))
 
     def rows(collection: str) -> Mapping[str, Any] | None:
-        return NO_ROWS if collection in closed else None
+        if collection in closed:
+            return NO_ROWS
+        return files if collection == FILES else None
 
     return rows
 
 
-def _caregiver_rows(user: ObjectId | None, patients: frozenset[ObjectId]) -> RowPolicy:
+def _without(closed: list[tuple[str, str | None]]) -> Mapping[str, Any] | None:
+    """A files filter leaving out these (owner kind, file type) pairs; None: none to leave."""
+    if not closed:
+        return None
+    return {
+        "$nor": [
+            {"owner.type": kind, **({"type": file_type} if file_type is not None else {})}
+            for kind, file_type in closed
+        ]
+    }
+
+
+def _caregiver_rows(actor: Actor, patients: frozenset[ObjectId]) -> RowPolicy:
+    user = actor.user_id
     booked = sorted(patients)
+    closed = closed_files(actor)
 
     def rows(collection: str) -> Mapping[str, Any] | None:
         rule = BY_COLLECTION.get(collection)
@@ -100,12 +135,21 @@ def _caregiver_rows(user: ObjectId | None, patients: frozenset[ObjectId]) -> Row
         if isinstance(seen, Booked):
             return {seen.key: {"$in": booked}} if booked else NO_ROWS
         if isinstance(seen, Files):
-            theirs = [{"owner.type": "patient", "owner.id": {"$in": booked}}] if booked else []
-            own = [{"owner.type": "user", "owner.id": user}] if user is not None else []
+            theirs = [_files_of("patient", {"$in": booked}, closed)] if booked else []
+            own = [_files_of("user", user, closed)] if user is not None else []
             return {"$or": [*theirs, *own]} if theirs or own else NO_ROWS
         return NO_ROWS
 
     return rows
+
+
+def _files_of(kind: str, owner: Any, closed: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """The files of these owners of a kind, but the types of file closed to the caller."""
+    shut = [file_type for shut_kind, file_type in closed if shut_kind == kind]
+    if None in shut:  # every file of the kind
+        return dict(NO_ROWS)
+    clause: dict[str, Any] = {"owner.type": kind, "owner.id": owner}
+    return {**clause, "type": {"$nin": shut}} if shut else clause
 
 
 def remember_booked(actor: Actor, patients: frozenset[ObjectId]) -> None:

@@ -4,6 +4,11 @@ Everything else reaches records through a `Scope` of one account. These do not, 
 work comes before there is an account or a caller, or spans accounts by nature:
 - opening an account (its number comes from a counter of all accounts);
 - looking up a credential (an API key, an access token, a sign-in) to learn whose it is;
+- following changes to credentials of every account, so that every server process forgets
+  what it cached about a credential revoked, rotated or whose role changed (`watch_credentials`,
+  or `credential_changes_since` where change streams are not available);
+- counting failed sign-ins and key exchanges per identity and per address (`throttles`): an
+  unknown key or email has no account, and an address spans accounts;
 - jobs that act for every account in turn (booking series ahead), each then through a scope,
   one process at a time (a lease);
 - the demo and example seeds, which ask whether their accounts exist yet.
@@ -13,10 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
+from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.errors import DuplicateKeyError
 
 from app.common.services import Actor
@@ -27,6 +35,11 @@ from app.db import Database, RawDoc
 CREDENTIALS = frozenset(
     {"api_clients", "access_tokens", "session_tokens", "sessions", "sign_in_links"}
 )
+WATCHED = ("api_clients", "accounts", "sessions", "credential_changes")
+"""What a change of credentials touches: a client (revoked, rotated, its role), an account (its
+roles, its state), a person's session (signed out), and the explicit notes of the rest."""
+CREDENTIAL_CHANGES = "credential_changes"
+THROTTLES = "throttles"
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,43 @@ class System:
             raise ValueError(f"{collection} holds no credentials")
         wanted = None if fields is None else {**fields, ACCOUNT: 1}
         return await self.database.db[collection].find_one(dict(query), wanted)
+
+    @asynccontextmanager
+    async def watch_credentials(self) -> AsyncIterator[AsyncChangeStream[RawDoc]]:
+        """A change stream of the collections that hold credentials (`WATCHED`), in every
+        account: each event names its collection (`ns.coll`), its operation and the changed
+        document's `_id` (an insert carries the whole document). Raises where the database
+        offers no change streams (a standalone mongod)."""
+        pipeline = [{"$match": {"ns.coll": {"$in": list(WATCHED)}}}]
+        async with await self.database.db.watch(pipeline, max_await_time_ms=250) as stream:
+            yield stream
+
+    async def credential_changes_since(self, since: dt.datetime) -> list[RawDoc]:
+        """The notes of credential changes made since a moment, in every account: what a
+        process that cannot follow a change stream polls."""
+        after = ObjectId.from_datetime(since)
+        cursor = self.database.db[CREDENTIAL_CHANGES].find({"_id": {"$gt": after}})
+        return [change async for change in cursor]
+
+    async def failures(self, keys: list[str]) -> list[RawDoc]:
+        """The recent failures counted under each throttle key (one `find_one` each: the
+        embedded server scans a collection for `$in`)."""
+        found = [await self.database.db[THROTTLES].find_one({"_id": key}) for key in keys]
+        return [doc for doc in found if doc is not None]
+
+    async def count_failure(
+        self, key: str, at: dt.datetime, keep: int, expires_at: dt.datetime
+    ) -> RawDoc:
+        """Add a failure under a throttle key, keeping the latest `keep`; the document goes
+        (TTL) when its last failure leaves the window."""
+        counted = await self.database.db[THROTTLES].find_one_and_update(
+            {"_id": key},
+            {"$push": {"failures": {"$each": [at], "$slice": -keep}},
+             "$set": {"expires_at": expires_at}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return counted or {"_id": key, "failures": [at]}
 
     async def login_by_email(self, email: str) -> RawDoc | None:
         """The sign-in identity of this (normalised) email, in whichever account it is: signing

@@ -33,6 +33,7 @@ from app.graphql.arguments import (
 )
 from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
+from app.graphql.guards import gated_field
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
 from app.graphql.projection import reads
@@ -53,9 +54,7 @@ class Versioned:
         record: Record = self  # type: ignore[assignment]
         return int(record.doc.get("_revision", 1))
 
-    @strawberry.field(
-        description="The audit entries about this record, newest first. Needs VIEW_AUDIT."
-    )
+    @gated_field("AuditEvent", "The audit entries about this record, newest first.")
     @reads("_id")
     async def history(
         self,
@@ -64,7 +63,7 @@ class Versioned:
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[AuditEvent]:
+    ) -> Connection[AuditEvent] | None:
         record: Record = self  # type: ignore[assignment]
         about = {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
         page = Page(first=first, after=after, last=last, before=before)

@@ -29,9 +29,11 @@ from graphql import (
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
 
+from app.accounts.throttle import Throttled
 from app.errors import PublicError, ServiceError
 from app.graphql.connections import DEFAULT_PAGE
 from app.graphql.guards import refused_queries
+from app.graphql.production import without_suggestions
 from app.keys import SUB_RESPONSE
 from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
@@ -340,6 +342,10 @@ def is_public(error: GraphQLError) -> bool:
     return isinstance(original.__cause__, PublicError) or isinstance(original, GraphQLError)
 
 
+def _throttled(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, Throttled)
+
+
 def database_unavailable(error: GraphQLError) -> bool:
     """The database could not be reached (no server, connection lost, network timeout)."""
     original = error.original_error
@@ -371,7 +377,19 @@ class ErrorShaping(SchemaExtension):
             log.warning(
                 "database unavailable in request %s: %s", request_id, type(original).__name__
             )
+        throttled = [e.original_error for e in result.errors or [] if _throttled(e)]
+        if throttled:
+            self._too_many(context, max(t.retry_after for t in throttled))  # type: ignore[union-attr]
         result.errors = [self._shape(error, request_id) for error in result.errors or []]
+        if context.settings.production:
+            result.errors = [without_suggestions(error) for error in result.errors]
+
+    def _too_many(self, context: Any, retry_after: int) -> None:
+        """A throttled sign-in or key exchange: HTTP 429, and when to try again."""
+        context.response_status = 429
+        response = context.request.get(SUB_RESPONSE) if context.request else None
+        if response is not None:
+            response.headers["Retry-After"] = str(retry_after)
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         if database_unavailable(error):

@@ -2,7 +2,8 @@
 
 The decisions are app/data/policy.py's and the data path enforces them on every read and
 write; this module only reports them. A marked field (pay, billing, clinical, HR, identity)
-the caller may not read is null with one FORBIDDEN error naming it (`Guarded`); a root query
+the caller may not read is null with one FORBIDDEN error naming it (`Guarded`), and so is a
+field reading records of a type closed to the caller (`Gated`: a record's history); a root query
 the caller's role may not use is refused before anything runs (extensions.RequestGuards); a
 mutation it may not call answers its payload with a FORBIDDEN user error (`MutationGate`),
 as the mutations' own permission checks always have.
@@ -28,7 +29,7 @@ from strawberry.types.field import StrawberryField
 
 from app.common.documents import FieldGroup
 from app.data.fields import collections_of
-from app.data.policy import GROUPS, MUTATIONS, QUERIES, may_call, needs
+from app.data.policy import GROUPS, MUTATIONS, QUERIES, RECORDS, RootRule, may_call, needs
 from app.errors import ErrorCode, PublicError
 from app.graphql.context import Context, Info
 from app.graphql.payloads import UserError
@@ -64,6 +65,40 @@ class Guarded(FieldExtension):
             )
 
 
+class Gated(FieldExtension):
+    """A field that reads records of a type some roles may not read at all (a record's
+    `history` reads the trail): null and one FORBIDDEN error for them, as the root query of
+    that type is refused. Nullable, so that the refusal nulls it, not the record holding it."""
+
+    def __init__(self, record_type: str) -> None:
+        self.record_type = record_type
+
+    def resolve(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self.check(info)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
+        self.check(info)
+        return await next_(source, info, **kwargs)
+
+    def check(self, info: Info) -> None:
+        if not info.context.may_read_type(self.record_type):
+            why = needs(RootRule(self.record_type), info.context.actor)
+            raise PublicError(
+                f"Your role may not read {self.record_type} records ({why}).",
+                code=ErrorCode.FORBIDDEN.value,
+            )
+
+
+def gated_field(record_type: str, description: str, **options: Any) -> Any:
+    """`@gated_field("AuditEvent", "…")` on a field that reads records of that type: nullable,
+    and null with a FORBIDDEN error for a role that may not read them."""
+    read = RECORDS[record_type].read
+    needed = read.name if read is not None else "an office role"
+    text = f"{description} Needs {needed}: null with a FORBIDDEN error without it."
+    return strawberry.field(description=text, extensions=[Gated(record_type)], **options)
+
+
 def guarded(group: FieldGroup, description: str) -> tuple[str, list[FieldExtension]]:
     """A marked field's description (saying what it needs) and its guard, for
     `strawberry.field(description=..., extensions=...)`."""
@@ -90,7 +125,7 @@ def refused_queries(context: Context, selection_set: SelectionSetNode, fragments
     for name in dict.fromkeys(root_fields(selection_set, fragments)):
         rule = QUERIES.get(name)
         if rule is None or not may_call(actor, rule):
-            refused.append(f"{name} (needs {needs(rule)})" if rule else f"{name} (no policy)")
+            refused.append(f"{name} ({needs(rule, actor)})" if rule else f"{name} (no policy)")
     return refused
 
 
@@ -138,7 +173,7 @@ class MutationGate(FieldExtension):
             return None
         caller = info.context.caller
         role = f" ({caller.role})" if caller is not None else ""
-        what = f"it needs {needs(rule)}" if rule is not None else "it has no policy"
+        what = needs(rule, info.context.actor) if rule is not None else "it has no policy"
         return refused_payload(self.payload_type(), f"Your role{role} may not do this: {what}.")
 
     def payload_type(self) -> type:

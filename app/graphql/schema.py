@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from app.accounts.mutations import AccountMutations
+from app.accounts.mutations import AccountMutations, ApiClientMutations
 from app.accounts.queries import AccountQueries
 from app.audit.queries import AuditQueries
 from app.billing.mutations import (
@@ -44,6 +44,7 @@ from app.graphql.compiled import CompiledExecution
 from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
 from app.graphql.guards import gate_mutations
+from app.graphql.production import IntrospectionGate
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.identity.mutations import SignInAdminMutations, SignInMutations
@@ -75,8 +76,12 @@ from app.scheduling.queries import SchedulingQueries
 from app.settings import Settings
 from app.tickets.mutations import TicketActionMutations, TicketCategoryMutations, TicketMutations
 from app.tickets.queries import TicketQueries
-from app.visits.mutations import PunchcardClockMutations, PunchcardMutations
-from app.visits.queries import PunchcardQueries
+from app.visits.mutations import (
+    PunchcardClockMutations,
+    PunchcardMutations,
+    VisitReviewMutations,
+)
+from app.visits.queries import EvvQueries, PunchcardQueries, VisitReviewQueries
 
 log = logging.getLogger("app.graphql")
 
@@ -96,6 +101,8 @@ QUERY_PARTS: tuple[type, ...] = (
     FileQueries,
     SchedulingQueries,
     PunchcardQueries,
+    VisitReviewQueries,
+    EvvQueries,
     BillingQueries,
     PayrollQueries,
     ConversationQueries,
@@ -103,6 +110,7 @@ QUERY_PARTS: tuple[type, ...] = (
 )
 MUTATION_PARTS: tuple[type, ...] = (
     AccountMutations,
+    ApiClientMutations,
     SkillMutations,
     TagMutations,
     UserMutations,
@@ -120,6 +128,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     EventGroupMutations,
     PunchcardMutations,
     PunchcardClockMutations,
+    VisitReviewMutations,
     InvoiceMutations,
     InvoiceCloseMutations,
     PaymentMutations,
@@ -218,6 +227,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ParserCache(maxsize=512),
             lambda: AddValidationRules(limits),
             lambda: ValidationCache(maxsize=512),
+            IntrospectionGate,
             RequestGuards,
             ErrorShaping,
         ],

@@ -13,7 +13,7 @@ from bson import ObjectId
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor, RawDoc
 from app.common.text import name_of
-from app.data.policy import role_named
+from app.data.policy import may_give_role, role_named
 from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError, not_found
 
@@ -101,18 +101,22 @@ def role_type(account: Mapping[str, Any], role: str | None) -> RoleType | None:
     return found.type if found is not None else None
 
 
-def check_may_manage(actor: Actor, target: frozenset[Permission]) -> None:
-    """Giving someone a way in is giving their powers: a role that may manage staff does it
-    only for users whose role may do no more than its own; beyond, MANAGE_ACCOUNT."""
-    if actor.permissions is None or actor.may(Permission.MANAGE_ACCOUNT):
+def check_may_manage(
+    actor: Actor, target: frozenset[Permission], field: str = "user", *, themself: bool = False
+) -> None:
+    """Giving someone a way in, or a role, is giving its powers: a role that may manage staff
+    does it only for roles that may do no more than its own; beyond, MANAGE_ACCOUNT; and
+    nobody raises their own role (`themself`). The rule is the policy table's
+    (`may_give_role`); FORBIDDEN on `field` when it refuses."""
+    if may_give_role(actor, target, themself=themself):
         return
-    if not target <= actor.permissions:
-        raise ServiceError.one(
-            "Only an administrator (MANAGE_ACCOUNT) may do this for a user whose role may do "
-            "more than yours.",
-            ErrorCode.FORBIDDEN,
-            "user",
-        )
+    message = (
+        "You may not give yourself a role that may do more than yours; ask another administrator."
+        if themself
+        else "Only an administrator (MANAGE_ACCOUNT) may do this for a user whose role may do "
+        "more than yours."
+    )
+    raise ServiceError.one(message, ErrorCode.FORBIDDEN, field)
 
 
 def signed_in_person(actor: Actor) -> tuple[ObjectId, ObjectId]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from beanie import PydanticObjectId
 from pydantic import Field, model_validator
 
-from app.common.codes import Code, Gender, MaritalStatus, PatientStatus, PeriodType
+from app.common.codes import Code, Gender, MaritalStatus, PatientStatus
 from app.common.documents import (
     BILLING,
     CLINICAL,
@@ -28,30 +28,7 @@ from app.common.documents import (
     ref,
     validate_ordered,
 )
-
-
-class PatientBilling(Embedded):
-    """Who pays for a patient's care, and how."""
-
-    payer: str = Field(
-        min_length=1,
-        max_length=200,
-        description="Who pays: self, a family member, an insurer or a program.",
-    )
-    client: PydanticObjectId | None = Field(
-        None,
-        description="The client record of the payer, when it is one: invoices generated for "
-        "that client bill this patient (without it, a client whose name is the payer does).",
-        json_schema_extra=ref("Client", "clients"),
-    )
-    billing_period: PeriodType = Field(PeriodType.MONTHLY, description="How often they are billed.")
-    rate: Decimal | None = Field(None, ge=0, description="Hourly rate, if not the service's.")
-    share_percent: Decimal = Field(
-        Decimal("100"), ge=0, le=100, description="Percent of each bill this payer covers."
-    )
-    policy_number: str | None = Field(None, max_length=100, description="Insurance policy number.")
-    method: str | None = Field(None, max_length=60, description="How they pay (cheque, card...).")
-    email: str | None = Field(None, max_length=200, description="Where bills are sent.")
+from app.patients.billing import PatientBilling
 
 
 class CreditCardAccount(Embedded):

@@ -2,12 +2,13 @@
 
 One transaction reads and writes everything: the check that no open payroll overlaps the
 period, the payable punchcards (live, with pay, not yet in a payroll, whose local day is in the
-period), the payroll, one line per caregiver, and on each punchcard its payroll and the pay
-the payroll computed (`pay.amount`, `pay.overtime_hours`, `pay.holiday`: the punchcard then
-says what it was paid, and a clerk's later edit of the line copies the same figures). Each
-punchcard is marked only if it is still unpaid; if another payroll took one meanwhile, the
-transaction is retried (or refused), so a punchcard is paid once even when two generations
-run at once. A dry run reads the same and writes nothing.
+period, and not held back by the office's review: those are reported in `held`), the payroll,
+one line per caregiver, and on each punchcard its payroll and the pay the payroll computed
+(`pay.amount`, `pay.overtime_hours`, `pay.holiday`: the punchcard then says what it was paid,
+and a clerk's later edit of the line copies the same figures). Each punchcard is marked only if
+it is still unpaid; if another payroll took one meanwhile, the transaction is retried (or
+refused), so a punchcard is paid once even when two generations run at once. A dry run reads
+the same and writes nothing.
 
 An open payroll overlapping the period (its `period_extra` days included) refuses the
 generation (add punchcards to it by hand, or delete it first); a closed one does not: a new
@@ -60,6 +61,7 @@ from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.totals import Totals, line_totals
 from app.payroll.travel_pay import TravelRules, with_travel
 from app.visits.documents import PunchcardPay
+from app.visits.reviews import Held, held_note, partition
 from app.visits.travel import TRAVEL_FIELDS, travels
 
 MAX_PERIOD_DAYS = 62
@@ -68,7 +70,8 @@ LONGEST_EXTRA = 366
 """The most extra days a payroll's period may have (`Payroll.period_extra`)."""
 CARD_FIELDS = {
     "_revision": 1, "user": 1, "pay": 1, "actual.clock_in": 1, "_search.date": 1,
-    "stat_holiday": 1, "service.code": 1, "_deleted": 1, "payroll._id": 1, **TRAVEL_FIELDS,
+    "stat_holiday": 1, "service.code": 1, "_deleted": 1, "payroll._id": 1, "review": 1,
+    **TRAVEL_FIELDS,
 }  # fmt: skip
 
 PAID_ON_CARD = ("amount", "overtime_hours", "daily_overtime_hours", "holiday", "travel")
@@ -84,6 +87,8 @@ class GeneratedPayroll:
     stored: bool
     cards: list[RawDoc] = field(default_factory=list)
     entries: dict[Any, RawDoc] = field(default_factory=dict)
+    held: list[Held] = field(default_factory=list)
+    """Punchcards left out because they wait for review or were rejected."""
 
     @property
     def totals(self) -> Totals:
@@ -112,12 +117,12 @@ async def generate_payroll(
 
     async def plan(reader: Scope | Tx) -> GeneratedPayroll:
         await _refuse_overlap(reader, start, end)
-        cards = await _payable(reader, rules, start, end)
+        cards, held = partition(await _payable(reader, rules, start, end))
         holidays = await holiday_pay(reader, account, rules, start, end)
         if not cards and not holidays:
             raise ServiceError.one(
                 f"No punchcards to pay from {start} to {end}: each is deleted, without pay, "
-                "or already paid.",
+                "or already paid." + held_note(held),
                 ErrorCode.INVALID_STATE,
                 "period",
             )
@@ -132,7 +137,7 @@ async def generate_payroll(
         payroll = payroll_store(scope.database).prepared(scope.actor, data)
         names = await _names(reader, [*map(caregiver_of, cards), *holidays])
         lines = _lines(scope, payroll, cards, entries, names, holidays)
-        return GeneratedPayroll(payroll, lines, not dry_run, cards, entries)
+        return GeneratedPayroll(payroll, lines, not dry_run, cards, entries, held)
 
     if dry_run:
         return await plan(scope)

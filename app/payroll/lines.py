@@ -12,6 +12,7 @@ from app.common.money import MAX_AMOUNT, MAX_QUANTITY, to_cent
 from app.common.services import RawDoc, decode, snapshot_id
 from app.errors import ErrorCode, Problem
 from app.payroll.totals import NO_HOURS, as_hours
+from app.visits.reviews import is_held
 
 
 def paid_twice(field: str) -> Problem:
@@ -123,6 +124,10 @@ def fill_punchcards(
             continue
         if card.get("_deleted"):
             problems.append(Problem("This punchcard is deleted.", ErrorCode.INVALID_STATE, field))
+        elif is_held(card):
+            message = "This punchcard waits for the office's review or was rejected: it is paid "
+            message += "once approved (visitReviewApprove)."
+            problems.append(Problem(message, ErrorCode.INVALID_STATE, field))
         if caregiver is not None and (card.get("user") or {}).get("_id") != caregiver:
             problems.append(
                 Problem("This punchcard is another caregiver's.", ErrorCode.INVALID, field)

@@ -34,6 +34,7 @@ from app.payroll.inputs import (
 )
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.types import Payroll, PayrollUser
+from app.visits.review_types import HeldPunchcard
 
 PAYROLL = RecordSpec(
     node=Payroll,
@@ -79,7 +80,8 @@ PayrollPayload = payload_type(Payroll, "payroll")
 GENERATE_DESCRIPTION = (
     "Generate the payroll of a period from its punchcards: one line per caregiver with payable "
     "punchcards (not deleted, with pay, not yet in a payroll, whose day in the account's time "
-    "zone is in the period), each paying its hours at the punchcard's pay rate. Hours past the "
+    "zone is in the period, and not held back by the office's review: `heldForReview` lists "
+    "those), each paying its hours at the punchcard's pay rate. Hours past the "
     "account's weekly overtime threshold (weeks start on its `weekStart`; the hours of the "
     "week already paid by any payroll, open or closed, count first, whatever their days; then "
     "the period's punchcards add up in clock-in order, so a visit crossing the threshold is "
@@ -164,6 +166,10 @@ class PayrollGeneratePayload:
     dry_run: bool = strawberry.field(
         description="True when nothing was stored (the options asked for a dry run)."
     )
+    held_for_review: list[HeldPunchcard] = strawberry.field(
+        description="The period's punchcards not paid because they wait for the office's "
+        "review or were rejected (visitReviews), and why."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="Why it was refused; empty on success."
     )
@@ -194,13 +200,16 @@ class PayrollGenerateMutations:
         done, errors = await attempt(act())
         if done is None:
             return PayrollGeneratePayload(
-                payroll=None, lines=[], dry_run=dry_run, user_errors=errors
+                payroll=None, lines=[], dry_run=dry_run, held_for_review=[], user_errors=errors
             )
         payroll = (
             Payroll.unsaved(done.payroll, done.lines) if dry_run else Payroll.from_doc(done.payroll)
         )
         lines = PayrollUser.from_docs(done.lines)
-        return PayrollGeneratePayload(payroll=payroll, lines=lines, dry_run=dry_run, user_errors=[])
+        held = HeldPunchcard.of(done.held)
+        return PayrollGeneratePayload(
+            payroll=payroll, lines=lines, dry_run=dry_run, held_for_review=held, user_errors=[]
+        )
 
 
 @strawberry.type

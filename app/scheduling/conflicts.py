@@ -6,7 +6,9 @@ rest between visits), outside their weekly hours, over their most hours a week
 One batched check serves every caller: a new visit, an import of thousands, a moved visit, a
 series' materialised visits, the `scheduleConflicts` query. A batch costs four DB commands
 whatever its size: the account, the attendees, the patients, and the attendees' other visits
-(one indexed range read). Visits of the batch are also checked against each other.
+(one indexed range read); and one more per patient whose payers authorized the visit's service
+(authorized.py: AUTHORIZATION_EXCEEDED). Visits of the batch are also checked against each
+other.
 
 A check reads the whole account, whoever asks: a caller's row policy may hide other caregivers'
 visits from them, but a double-booking with one of those is still a double-booking.
@@ -31,6 +33,7 @@ from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, Problem, ServiceError
 from app.graphql.relay import to_global_id
+from app.scheduling.authorized import over_authorizations
 from app.scheduling.availability import (
     outside_hours,
     span,
@@ -90,8 +93,13 @@ async def visit_conflicts(
     partners = _partners(stored, visits, ignore)
     timelines = {person: Timeline.of(entries) for person, entries in partners.items()}
     over = over_weekly_hours(users, stored, visits, ignore, rules)
+    authorized = await over_authorizations(reader, patients, visits, ignore, rules)
     return [
-        [*_conflicts_of(index, visit, users, patients, timelines, rules), *over.get(index, [])]
+        [
+            *_conflicts_of(index, visit, users, patients, timelines, rules),
+            *over.get(index, []),
+            *authorized.get(index, []),
+        ]
         if booked(visit)
         else []
         for index, visit in enumerate(visits)

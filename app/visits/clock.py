@@ -37,6 +37,7 @@ from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.conflicts import conflict_told
 from app.visits.documents import ClockMethod, CorrectionReason, Punch, Punchcard
+from app.visits.reviews import reviewed
 from app.visits.rules import billing_period, place_flags, time_flags
 from app.visits.services import PunchcardStore, punchcard_search, punchcard_store
 from app.visits.visit import (
@@ -180,6 +181,7 @@ async def clock_in(
     also_booked(scope.actor, snapshot_id(event.get("patient")))
     account = await _account(rules)
     settings = settings_of(account)
+    _refuse_too_early(at, planned(event, "start"), settings.max_early_minutes)
     place = await visit_location(rules, event)
     distance, flags = place_flags(
         Punch.IN, point_of(geo), location_point(place), method, settings,
@@ -280,6 +282,8 @@ async def clock_out(
     done = await worked(rules, account, card, event, clock_in, at)
     flags += done.flags[Punch.OUT]
     changes = {
+        # a clock-out off the visit sends the punchcard to the office's review (again)
+        "review": reviewed(card.get("review"), flags, None),
         "actual": {
             **actual,
             "clock_out": at,
@@ -340,6 +344,20 @@ async def _open_punchcard(
             "This caregiver has already clocked out of this visit.", ErrorCode.INVALID_STATE, where
         )
     return card
+
+
+def _refuse_too_early(at: dt.datetime, start: dt.datetime | None, most: int) -> None:
+    """A clock-in long before the visit is not the visit: refused, not only flagged."""
+    if start is None or at >= start - dt.timedelta(minutes=most):
+        return
+    early = start - at
+    hours = early.total_seconds() / 3600
+    raise ServiceError.one(
+        f"This clock-in is {hours:.1f} hours before the visit starts: a caregiver may clock in "
+        f"at most {most} minutes early (visitSettings.maxEarlyMinutes). Clock in at the visit.",
+        ErrorCode.INVALID,
+        "at",
+    )
 
 
 def _not_clocked_in(field: str) -> ServiceError:

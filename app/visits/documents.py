@@ -8,7 +8,7 @@ from decimal import Decimal
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from app.common.codes import Code, DistanceUnit
+from app.common.codes import Code, CorrectionReason, DistanceUnit
 from app.common.documents import (
     BILLING,
     PAY,
@@ -23,6 +23,7 @@ from app.common.documents import (
     ref,
 )
 from app.common.money import MAX_AMOUNT, ZERO, to_cent, whole_cents
+from app.visits.review_documents import PunchcardReview
 
 
 class ClockMethod(Code):
@@ -70,20 +71,6 @@ class PunchFlagKind(Code):
         "Punched without a position while visitSettings.gpsRequired is on (a "
         "telephony punch is not flagged when the account accepts them).",
     )
-
-
-class CorrectionReason(Code):
-    """Why the office corrected a punchcard's clock-in or clock-out, or recorded a punch on a
-    caregiver's behalf: the reason codes electronic visit verification asks for."""
-
-    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
-    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
-    WRONG_TIME_RECORDED = (
-        "wrong_time_recorded",
-        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
-    )
-    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
-    OTHER = "other", "Another reason, said in the notes."
 
 
 class PunchFlag(Embedded):
@@ -282,6 +269,13 @@ class PunchcardCorrection(Embedded):
     date: dt.datetime | None = Field(
         None, description="When the punches were corrected.", json_schema_extra=READONLY
     )
+    reason_code: str | None = Field(
+        None,
+        max_length=20,
+        description="The account's reason code for this edit (visitSettings.reasonCodes), sent "
+        "by an EVV export as the change's ReasonCode; left out, the code the account gives "
+        "this correction reason.",
+    )
 
 
 class PunchcardBill(Embedded):
@@ -395,6 +389,16 @@ class PunchcardInvoice(Embedded):
     date: dt.date | None = Field(None, description="The invoice's date.")
 
 
+class PunchcardShare(Embedded):
+    """A payer's share of a visit shared between payers, as its invoice billed it."""
+
+    payer: str = Field(
+        description="The payer: its client record's id, else its name (case ignored)."
+    )
+    invoice: PunchcardInvoice = Field(description="The invoice that billed this share.")
+    amount: Decimal = Field(description="The share billed, to the cent.", json_schema_extra=BILLING)
+
+
 class PunchcardPatient(Embedded):
     """The patient visited, as they were when the punchcard was recorded."""
 
@@ -500,6 +504,20 @@ class Punchcard(CareDocument, SoftDeletable):
         "required (its reason) with every change of the actual times of a punchcard; a "
         "punchcard the office records itself may say why too.",
     )
+    billed_shares: list[PunchcardShare] = Field(
+        default_factory=list,
+        description="For care shared between payers: each payer's share billed so far, with "
+        "its invoice; `invoice` is set once every payer's share is billed (to the invoice of "
+        "the last). Set by invoice generation, not by punchcard edits.",
+        json_schema_extra=READONLY,
+    )
+    review: PunchcardReview | None = Field(
+        None,
+        description="The office's review of its punches: a flagged or hand-recorded punch "
+        "waits (PENDING) and is neither billed nor paid until approved; null when nothing was "
+        "to review.",
+        json_schema_extra=READONLY,
+    )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")
 
@@ -514,4 +532,5 @@ class Punchcard(CareDocument, SoftDeletable):
             by_account("payroll._id"),
             by_account("_created_date", "_id"),
             by_account("flags.kind", "_search.date"),  # the office's list of flagged punches
+            by_account("review.status", "_search.date"),  # the review queue
         ]

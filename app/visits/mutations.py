@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import OptionalRevision
 from app.graphql.context import Info
 from app.graphql.crud import (
     RecordSpec,
@@ -22,8 +23,10 @@ from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.graphql.shared import GeoPointInput
 from app.visits.clock import clock_in, clock_out
+from app.visits.decisions import decide
 from app.visits.documents import ClockMethod, CorrectionReason
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
+from app.visits.review_documents import ReviewStatus
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
 
@@ -190,3 +193,71 @@ class PunchcardClockMutations:
 
         punchcard_, errors = await attempt(act())
         return PunchcardPayload(punchcard=punchcard_, user_errors=errors)
+
+
+ReviewReason = Annotated[
+    str,
+    strawberry.argument(
+        description="One of the account's reason codes (visitSettings.reasonCodes), case "
+        "ignored: why the punches are accepted or refused."
+    ),
+]
+ReviewNotes = Annotated[
+    str | None, strawberry.argument(description="What the reviewer notes, if anything.")
+]
+ReviewedPunchcard = Annotated[
+    strawberry.ID, strawberry.argument(description="The punchcard in review (global ID).")
+]
+
+
+async def _decide(
+    info: Info,
+    punchcard: str,
+    status: ReviewStatus,
+    reason: str,
+    notes: str | None,
+    revision: int | None,
+) -> Any:
+    async def act() -> Punchcard:
+        actor_of(info, Permission.MANAGE_SCHEDULE)
+        key = decode_global_id(punchcard, "Punchcard", "punchcard")
+        done = await decide(info.context.scope, key, status, reason, notes, revision)
+        return Punchcard.from_doc(done)
+
+    card, errors = await attempt(act())
+    return PunchcardPayload(punchcard=card, user_errors=errors)
+
+
+@strawberry.type
+class VisitReviewMutations:
+    @strawberry.mutation(
+        description="Approve a punchcard in review (flagged, or recorded by hand): from then "
+        "on invoice and payroll generation bill and pay it. Records the reason code, notes, "
+        "who and when, with the audit entry. Refused (INVALID_STATE) when nothing of it is in "
+        "review, it is already approved, or it is invoiced or on a payroll; a code not in the "
+        "account's list is INVALID. Needs MANAGE_SCHEDULE (office staff)."
+    )
+    async def visit_review_approve(
+        self,
+        info: Info,
+        punchcard: ReviewedPunchcard,
+        reason: ReviewReason,
+        notes: ReviewNotes = None,
+        revision: OptionalRevision = None,
+    ) -> PunchcardPayload:
+        return await _decide(info, punchcard, ReviewStatus.APPROVED, reason, notes, revision)
+
+    @strawberry.mutation(
+        description="Reject a punchcard in review: the office could not verify the visit, so "
+        "it is neither billed nor paid (a later correction that still needs review puts it "
+        "back in the queue). Same rules as visitReviewApprove. Needs MANAGE_SCHEDULE."
+    )
+    async def visit_review_reject(
+        self,
+        info: Info,
+        punchcard: ReviewedPunchcard,
+        reason: ReviewReason,
+        notes: ReviewNotes = None,
+        revision: OptionalRevision = None,
+    ) -> PunchcardPayload:
+        return await _decide(info, punchcard, ReviewStatus.REJECTED, reason, notes, revision)

@@ -28,6 +28,7 @@ from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
+from app.visits.reviews import reviewed
 
 Copier = Callable[[RawDoc], dict[str, Any]]
 
@@ -43,6 +44,8 @@ SNAPSHOTS: dict[str, tuple[str, str, Copier]] = {
 }
 SYSTEM_SNAPSHOTS = {"invoice": "its invoice", "payroll": "the payroll line paying it"}
 """Snapshots only system steps set (`mark_punchcards`), and who sets them."""
+SYSTEM_SET = {**SYSTEM_SNAPSHOTS, "billed_shares": "invoice generation"}
+"""What no punchcard write may give: system steps set it."""
 
 
 def event_snapshot(event: RawDoc) -> dict[str, Any]:
@@ -67,7 +70,8 @@ def punchcard_search(punchcard: Punchcard) -> dict[str, Any]:
 
 
 def is_invoiced(punchcard: RawDoc) -> bool:
-    return bool((punchcard.get("invoice") or {}).get("_id"))
+    """Billed in whole, or a payer's share of it billed."""
+    return bool((punchcard.get("invoice") or {}).get("_id")) or bool(punchcard.get("billed_shares"))
 
 
 class PunchcardStore(RecordStore):
@@ -86,6 +90,9 @@ class PunchcardStore(RecordStore):
             if isinstance(item.get("correction"), dict) else dict(item)
             for item in items
         ]  # fmt: skip
+        for item in items:  # flagged, or entered by hand: it waits for the office's review
+            method = (item.get("actual") or {}).get("method")
+            item["review"] = reviewed(item.get("review"), item.get("flags"), method)
         # the records the snapshots were copied from are those the references name: read once
         read = await self._prepare(actor, items, prefix, known)
         return await super().prepare_many(actor, items, prefix, read)
@@ -203,8 +210,8 @@ class PunchcardStore(RecordStore):
             # the GraphQL inputs cannot hold them; a script calling the store must not either
             problems += [
                 Problem(f"Set by {who}, not here.", ErrorCode.INVALID, f"{where(index)}.{field}")
-                for field, who in SYSTEM_SNAPSHOTS.items()
-                if item.get(field) is not None
+                for field, who in SYSTEM_SET.items()
+                if item.get(field)
             ]
         for field, (collection, type_name, copy) in SNAPSHOTS.items():
             found = read[collection] = await self._records(
