@@ -92,17 +92,21 @@ function SignedInLayout() {
       >
         <AppShell.Header>
           <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-            <Group wrap="nowrap">
+            <Group wrap="nowrap" miw={0}>
               <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Navigation" />
-              <Text fw={700} component={Link} to="/">
+              <Text fw={700} component={Link} to="/" truncate="end">
                 {viewer.accountName}
               </Text>
             </Group>
             <Menu position="bottom-end">
               <Menu.Target>
-                <UnstyledButton aria-label={`Account menu of ${viewer.fullName}`} data-testid="user-menu">
-                  <Text size="sm" truncate>
-                    {viewer.fullName} · {viewer.roleName}
+                <UnstyledButton data-testid="user-menu">
+                  <Text size="sm" truncate="end" maw={{ base: 140, sm: 320 }}>
+                    {viewer.fullName}
+                    <Text span visibleFrom="sm" inherit>
+                      {" · "}
+                      {viewer.roleName}
+                    </Text>
                   </Text>
                 </UnstyledButton>
               </Menu.Target>
