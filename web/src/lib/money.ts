@@ -34,7 +34,7 @@ function grouped(whole: string): string {
 
 /** The currency's symbol and whether it goes before the amount, from Intl. */
 function symbolOf(currency: string): { symbol: string; before: boolean } {
-  const parts = new Intl.NumberFormat("en", { style: "currency", currency }).formatToParts(0);
+  const parts = new Intl.NumberFormat("en", { style: "currency", currency, currencyDisplay: "narrowSymbol" }).formatToParts(0);
   const at = parts.findIndex((p) => p.type === "currency");
   const first = parts.findIndex((p) => p.type === "integer");
   return { symbol: parts[at]?.value ?? currency, before: at < first };
