@@ -1,4 +1,4 @@
-"""The browser tests: one server (with the demo data) and one Chromium for the whole session;
+"""The browser tests: one server (with the demo data) and one Chromium for all of them;
 a fresh browser context (cookies, storage) per page. Every test here is marked `browser`:
 `pytest -m "not browser"` leaves them out.
 
@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_server() -> Iterator[WebServer]:
     """The real server on a free port, serving web/dist, with the demo data loaded."""
     if not (WEB_DIST / "index.html").is_file():
@@ -55,9 +55,11 @@ def web_server() -> Iterator[WebServer]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium for the browser tests. Package-scoped: Playwright's sync API
+    holds an event loop while it runs, so it must be gone before the suite's asyncio tests
+    (which follow tests/browser/ in the run) start."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not shutil.which(CHROMIUM):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
