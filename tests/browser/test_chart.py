@@ -130,7 +130,8 @@ def test_a_scheduler_adds_a_progress_note_from_the_chart(
     # when they add a progress note
     form = page.get_by_role("form", name="Add a progress note")
     form.get_by_label("Note title").fill(title)
-    form.get_by_role("textbox", name="Note", exact=True).fill("Unsteady on the stairs; walker moved upstairs.")
+    text = "Unsteady on the stairs; walker moved upstairs."
+    form.get_by_role("textbox", name="Note", exact=True).fill(text)
     form.get_by_role("button", name="Add note").click()
 
     # then it is at the top of the notes, and stored with its words
@@ -145,7 +146,7 @@ def test_a_scheduler_adds_a_progress_note_from_the_chart(
     )["data"]["progressNotes"]["nodes"]
     assert {
         "title": title,
-        "note": "Unsteady on the stairs; walker moved upstairs.",
+        "note": text,
         "priority": "NORMAL",
     } in stored
 
