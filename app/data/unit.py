@@ -9,15 +9,16 @@ writes commits together or not at all.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.common.services import Actor
-from app.data.audit import audit_event, changes_between
+from app.data.audit import audit_event, changes_between, outboxed
 from app.data.collections import ScopedCollection
 from app.data.policy import RowPolicy, whole_account
 from app.db import Database, RawDoc
@@ -35,6 +36,8 @@ class Tx:
     actor: Actor
     rows: RowPolicy
     session: AsyncClientSession
+    transaction: ObjectId = field(default_factory=ObjectId)
+    """Names this attempt's audit entries, which the change feed keeps together."""
 
     @property
     def account_id(self) -> int:
@@ -46,7 +49,7 @@ class Tx:
 
     def whole_account(self) -> Tx:
         """This transaction without the row policy (see `Scope.whole_account`)."""
-        return Tx(self.database, self.actor, whole_account, self.session)
+        return Tx(self.database, self.actor, whole_account, self.session, self.transaction)
 
     def entry(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
@@ -57,13 +60,15 @@ class Tx:
     async def audit(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
     ) -> None:
-        """Append one entry to the trail, committed with the change it describes."""
-        await self[AUDIT].insert_one(self.entry(action, record_type, record_id, **details))
+        """Append one entry to the trail, committed with the change it describes (and, being
+        committed, taken by the change feed: the trail is its outbox)."""
+        entry = outboxed(self.entry(action, record_type, record_id, **details), self.transaction)
+        await self[AUDIT].insert_one(entry)
 
     async def audit_all(self, entries: list[RawDoc]) -> None:
         """Append several entries in one command."""
         if entries:
-            await self[AUDIT].insert_many(entries)
+            await self[AUDIT].insert_many([outboxed(e, self.transaction) for e in entries])
 
     async def insert(self, record_type: str, collection: str, raws: list[RawDoc]) -> None:
         """New records, each with its CREATE entry (all their fields, sensitive ones masked)."""
@@ -73,7 +78,11 @@ class Tx:
         await self.audit_all(
             [
                 self.entry(
-                    AuditAction.CREATE, record_type, raw["_id"], changes=changes_between(None, raw)
+                    AuditAction.CREATE,
+                    record_type,
+                    raw["_id"],
+                    changes=changes_between(None, raw),
+                    revision=raw.get("_revision", 1),
                 )
                 for raw in raws
             ]
@@ -97,7 +106,8 @@ class Tx:
         # records loaded from the old API have no revision yet: they are at revision 1
         at = stored if stored is not None else {"$exists": False}
         guard = {"_id": current["_id"], "_revision": at}
-        revised = {**update, "$set": {**update.get("$set", {}), "_revision": (stored or 1) + 1}}
+        revision = (stored or 1) + 1
+        revised = {**update, "$set": {**update.get("$set", {}), "_revision": revision}}
         after = await self[collection].find_one_and_update(
             guard, revised, return_document=ReturnDocument.AFTER
         )
@@ -105,7 +115,9 @@ class Tx:
             raise changed_meanwhile(record_type)
         if changes is None:
             changes = changes_between(current, after)
-        await self.audit(action, record_type, current["_id"], changes=changes, **details)
+        await self.audit(
+            action, record_type, current["_id"], changes=changes, revision=revision, **details
+        )
         return after
 
 
