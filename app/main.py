@@ -16,6 +16,7 @@ from app.graphql.view import CaregraphView
 from app.identity.routes import add_identity_routes
 from app.identity.sessions import PeopleAuthenticator
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
+from app.live.running import add_live
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
 from app.web import authenticate, cors, database_unavailable, healthz, request_ids
@@ -35,8 +36,13 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_database)
+    add_live(app)
     app.on_startup.append(create_idempotency_index)  # runs after the cleanup contexts open
-    view = CaregraphView(build_schema(settings), graphiql=settings.graphiql_enabled)
+    view = CaregraphView(
+        build_schema(settings),
+        graphiql=settings.graphiql_enabled,
+        allowed_origins=settings.cors_origins,
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/authorize", authorize)

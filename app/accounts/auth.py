@@ -122,6 +122,12 @@ class Authenticator:
         self._cache[digest] = (now + keep, caller)
         return caller
 
+    async def caller_now(self, credential: str) -> Caller | None:
+        """The caller, looked up anew rather than from the cache (an open socket checking that
+        its credential still holds), and cached again."""
+        self._cache.pop(lookup_hash(credential), None)
+        return await self.caller_for(credential)
+
     def forget(self, account_id: int | None = None) -> None:
         """Drop cached answers: all of them, or one account's (its roles or state changed)."""
         if account_id is None:

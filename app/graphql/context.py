@@ -32,6 +32,8 @@ class Context:
     tally: CommandTally = field(default_factory=CommandTally)
     response_status: int | None = None
     sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None
+    """A subscription socket's `connection_init` payload (where its credential is)."""
     _scope: Scope | None = None
 
     def note_sensitive_read(self, record_type: str, record_id: Any, field_name: str) -> None:

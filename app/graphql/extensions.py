@@ -312,6 +312,18 @@ class ErrorShaping(SchemaExtension):
             )
         result.errors = [self._shape(error, request_id) for error in result.errors or []]
 
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """A subscription sends its results one by one, and its operation never ends while it
+        runs: each result is shaped as it goes, and carries no cost (counted per request)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            request_id = self.execution_context.context.request_id
+            result.errors = [self._shape(error, request_id) for error in errors]
+        extensions = getattr(result, "extensions", None)
+        if isinstance(extensions, dict):
+            extensions.pop("cost", None)
+        yield
+
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         if database_unavailable(error):
             return GraphQLError(

@@ -44,6 +44,9 @@ from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.identity.mutations import SignInAdminMutations, SignInMutations
 from app.identity.queries import SignInQueries
+from app.live.mutations import LiveMutations
+from app.live.queries import LiveQueries
+from app.live.subscriptions import LiveSubscriptions
 from app.patients.mutations import (
     PatientMutations,
     ProgressNoteApprovalMutations,
@@ -96,6 +99,7 @@ QUERY_PARTS: tuple[type, ...] = (
     PayrollQueries,
     ConversationQueries,
     TicketQueries,
+    LiveQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     AccountMutations,
@@ -131,7 +135,9 @@ MUTATION_PARTS: tuple[type, ...] = (
     TicketMutations,
     TicketCategoryMutations,
     TicketActionMutations,
+    LiveMutations,
 )
+SUBSCRIPTION_PARTS: tuple[type, ...] = (LiveSubscriptions,)
 
 
 def root(name: str, kind: str, description: str, parts: tuple[type, ...]) -> type:
@@ -175,6 +181,14 @@ Mutation = root(
     MUTATION_PARTS,
 )
 
+Subscription = root(
+    "Subscription",
+    "subscriptions",
+    "What a caller can follow as it happens, over graphql-transport-ws on /graphql "
+    "(authenticated by the connection_init payload's `Authorization`).",
+    SUBSCRIPTION_PARTS,
+)
+
 
 class CaregraphSchema(strawberry.Schema):
     """Logs unexpected errors with the request id; expected refusals are not logged."""
@@ -200,6 +214,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return CaregraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
