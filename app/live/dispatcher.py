@@ -20,6 +20,7 @@ each active webhook, makes its new deliveries (app/live/deliveries.py) and sends
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import random
@@ -68,10 +69,13 @@ class Dispatcher:
         self.sessions: dict[Reach, aiohttp.ClientSession] = {}
         self.quiet_until: dict[Any, dt.datetime] = {}
         """Webhooks with nothing due before a time: not read again until then."""
+        self.sending: dict[Any, asyncio.Task[int]] = {}
+        """Each webhook's round of sending, under way: one at a time per webhook, and a slow
+        receiver holds up only its own webhook."""
 
     async def step(self) -> int:
         """One round over every account with webhooks; answers how much it did."""
-        done, due = 0, []
+        done = self.finished()
         for account in await self.system.accounts_with_webhooks():
             scope = self.system.scope_for(account, "webhooks")
             cursor = scope["webhooks"].find({"active": True})
@@ -80,11 +84,35 @@ class Dispatcher:
                 if made:
                     self.quiet_until.pop(webhook["_id"], None)
                 done += made
-                due.append(self.send_due(scope, webhook))
-        # webhooks are sent to side by side: a slow receiver does not hold up the others
-        return done + sum(await asyncio.gather(*due))
+                if webhook["_id"] not in self.sending:
+                    self.sending[webhook["_id"]] = asyncio.create_task(
+                        self.send_due(scope, webhook), name="live-webhook-round"
+                    )
+        return done
+
+    def finished(self) -> int:
+        """Collect the rounds of sending that ended: how many attempts they made."""
+        attempts = 0
+        for key, task in list(self.sending.items()):
+            if not task.done():
+                continue
+            del self.sending[key]
+            if task.cancelled():
+                continue
+            error = task.exception()
+            if error is not None:
+                log.error("sending webhook %s failed: %r", key, error, exc_info=error)
+            else:
+                attempts += task.result()
+        return attempts
 
     async def close(self) -> None:
+        for task in self.sending.values():
+            task.cancel()
+        for task in self.sending.values():
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.sending.clear()
         for session in self.sessions.values():
             await session.close()
         self.sessions.clear()
