@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import bson
 import pymongo
 from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient, monitoring
@@ -43,24 +44,36 @@ def document_models() -> list[type[Document]]:
 
 @dataclass
 class CommandTally:
-    """How many database commands were sent while this tally was current."""
+    """How many database commands were sent while this tally was current (and, when the
+    counter measures them, how many bytes their replies held)."""
 
     commands: int = 0
     names: list[str] = field(default_factory=list)
+    bytes_received: int = 0
 
 
 current_tally: contextvars.ContextVar[CommandTally | None] = contextvars.ContextVar(
     "current_tally", default=None
 )
+uncounted: contextvars.ContextVar[bool] = contextvars.ContextVar("uncounted", default=False)
+"""Set in a background task that is no request's work (the credential watch's change stream,
+a getMore every quarter second): its commands stay out of the counts."""
 
 
 class CommandCounter(monitoring.CommandListener):
-    """Counts commands per request (through a context variable) and in total."""
+    """Counts commands per request (through a context variable) and in total.
+
+    With `measure_bytes` on (tests, benchmarks) it also adds up the BSON size of every reply:
+    what a projection saves. Off by default, since measuring re-encodes each reply.
+    """
 
     def __init__(self) -> None:
         self.total = 0
+        self.measure_bytes = False
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if uncounted.get():
+            return
         self.total += 1
         tally = current_tally.get()
         if tally is not None:
@@ -68,7 +81,10 @@ class CommandCounter(monitoring.CommandListener):
             tally.names.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
+        if self.measure_bytes:
+            tally = current_tally.get()
+            if tally is not None:
+                tally.bytes_received += len(bson.encode(event.reply))
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from app.accounts.revocation import watching
 from app.accounts.routes import authorize
 from app.db import open_database
 from app.files.routes import add_file_routes
@@ -19,7 +20,8 @@ from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
 from app.live.running import add_live
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
-from app.web import authenticate, cors, database_unavailable, healthz, request_ids
+from app.visits.evv_routes import add_evv_routes
+from app.web import authenticate, cors, database_unavailable, healthz, no_store, request_ids
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -29,14 +31,22 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
+async def _credential_watch(app: web.Application) -> AsyncIterator[None]:
+    """Every credential change made anywhere reaches this process's cache within a second."""
+    async with watching(app[DATABASE], app[AUTHENTICATOR], app[SETTINGS].credential_watch):
+        yield
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[request_ids, database_unavailable, cors, authenticate, idempotency],
         client_max_size=32 * 1024**2,
     )
     app[SETTINGS] = settings
+    app.on_response_prepare.append(no_store)
     app.cleanup_ctx.append(_database)
-    add_live(app)
+    app.cleanup_ctx.append(_credential_watch)
+    add_live(app)  # after the database and the watch: it stops before them
     app.on_startup.append(create_idempotency_index)  # runs after the cleanup contexts open
     view = CaregraphView(
         build_schema(settings),
@@ -49,6 +59,7 @@ def create_app(settings: Settings) -> web.Application:
     add_file_routes(app)
     add_identity_routes(app)
     add_ticket_routes(app)
+    add_evv_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)
     return app

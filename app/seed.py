@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import sys
 from collections.abc import Iterator
@@ -33,9 +32,18 @@ from app.common.codes import (
     WorkStatusType,
 )
 from app.common.demo import DemoAccount
+from app.common.identifiers import with_check_digit
 from app.common.services import Actor
 from app.data.system import System
 from app.db import Database, open_database
+from app.demo_credentials import (
+    DEMO_CLIENTS,
+    NOT_RECORDED,
+    SIGN_IN_ACCOUNT,
+    DemoCredentials,
+    credentials_path,
+    make_sign_ins,
+)
 from app.domains import modules
 from app.patients.services import patient_store
 from app.people.services import user_store
@@ -82,19 +90,16 @@ SERVICES = [
     ("COMP", "Companionship", "30.00", "19.00", "#2e7d32"),
     ("RESP", "Overnight respite", "38.00", "24.00", "#6a1b9a"),
 ]
+PROCEDURES = {"PSW": ("T1019", []), "RN": ("S9123", []), "COMP": ("S5135", []),
+              "RESP": ("S5151", ["U1"])}  # fmt: skip
+"""Each demo service's HCPCS code and modifiers, for the EVV export (personal care, nursing
+visit, companion, respite per diem)."""
 
 
-def _digest(phrase: str) -> str:
-    return hashlib.sha256(f"caregraph demo {phrase}".encode()).hexdigest()
-
-
-# (account number, role, name, key, secret): fixed so demos and docs can quote them.
-_CLIENTS = [
-    (n, role, f"{PLACES[n - 1].agency} ({role})", _digest(f"{n} {role} key")[:32],
-     _digest(f"{n} {role} secret")[:25])
-    for n, role in [(1, "administrator"), (1, "scheduler"), (2, "administrator")]
-]  # fmt: skip
-DEMO_CREDENTIALS: list[tuple[str, str]] = [(name, key) for _, _, name, key, _ in _CLIENTS]
+NOT_IN_PRODUCTION = (
+    "The demo data is not for production (CAREGRAPH_ENV=production): it would open agencies "
+    "with demo people and demo credentials. Nothing was written."
+)
 
 
 def place_of(number: int) -> Place:
@@ -146,12 +151,21 @@ def account_fields(number: int) -> dict[str, Any]:
     place, rng = place_of(number), random.Random(SEED + number)
     domain = place.agency.lower().replace(" ", "") + ".example.ca"
     fields = ("code", "description", "bill_rate", "pay_rate", "color")
-    services = [{**dict(zip(fields, row, strict=True)), "taxes": ["HST"]} for row in SERVICES]
+    services = [
+        {
+            **dict(zip(fields, row, strict=True)),
+            "taxes": ["HST"],
+            "hcpcs": PROCEDURES[row[0]][0],
+            "modifiers": PROCEDURES[row[0]][1],
+        }
+        for row in SERVICES
+    ]
     return {
         "ext_id": f"demo-{number}",
         "email": f"office@{domain}",
         "website": f"https://{domain}",
         "hst_number": f"{rng.randint(100000000, 999999999)} RT0001",
+        "npi": with_check_digit(f"{123456700 + number}"),
         "locations": [_location(rng, place, "Head office")],
         "emergency_phones": [_phone(rng, place, PhoneType.EMERGENCY)],
         "settings": {"timezone": "America/Toronto", "currency": "CAD", "country": "CA"},
@@ -280,15 +294,22 @@ def patient_data(rng: random.Random, place: Place, coordinators: list[ObjectId])
                 "emergency": True,
             }
         ],
-        "billing": [
-            {
-                "payer": "Blue Cross" if insured else "Self",
-                "policy_number": f"P{rng.randint(10**6, 10**7)}" if insured else None,
-                "billing_period": PeriodType.MONTHLY,
-            }
-        ],
+        "billing": [_payer(insured, f"P{rng.randint(10**6, 10**7)}" if insured else None)],
         **_patient_care(rng),
     }
+
+
+def _payer(insured: bool, policy: str | None) -> dict[str, Any]:
+    """A patient's payer: themselves, or an insurer known to the EVV aggregator (its payer id,
+    the program, and the patient's member id, which is their policy number)."""
+    payer: dict[str, Any] = {
+        "payer": "Blue Cross" if insured else "Self",
+        "policy_number": policy,
+        "billing_period": PeriodType.MONTHLY,
+    }
+    if insured:
+        payer.update(payer_code="BLUECROSS", program="PCS", member_id=policy)
+    return payer
 
 
 class Progress:
@@ -331,15 +352,27 @@ class Steps:
             self.bar.advance(self.tasks[kind])
 
 
+@dataclass(frozen=True)
+class Seeding:
+    """Where a demo seed's credentials go, and the settings the sign-in services need
+    (without them, no sign-ins are made)."""
+
+    credentials: DemoCredentials
+    settings: Settings | None = None
+
+
 async def _seed_account(
-    database: Database, number: int, sizes: tuple[int, int], steps: Steps
+    database: Database, number: int, sizes: tuple[int, int], steps: Steps, seeding: Seeding
 ) -> None:
     caregivers, patients = sizes
     place, rng = place_of(number), random.Random(SEED * 10 + number)
     account = await create_account(database, place.agency, **account_fields(number))
     actor = Actor(account_id=account["_id"])
-    for _, role, name, key, secret in (c for c in _CLIENTS if c[0] == number):
-        await create_api_client(database, actor.account_id, name, role, key=key, secret=secret)
+    for role in (role for n, role in DEMO_CLIENTS if n == number):
+        name = f"{place.agency} ({role})"
+        key, secret = await create_api_client(database, actor.account_id, name, role)
+        seeding.credentials.add_client(number, place.agency, role, key, secret)
+    seeding.credentials.save()
     users = user_store(database)
     staff = range(3 + caregivers // 10)
     office = [await users.create(actor, office_data(rng, place, i)) for i in staff]
@@ -357,6 +390,10 @@ async def _seed_account(
     demo = DemoAccount(database, actor, rng, account, office, carers, cared_for, demo_week())
     for module in modules("demo"):
         await module.seed(demo)
+    if number == SIGN_IN_ACCOUNT and seeding.settings is not None:
+        apart = random.Random(SEED * 100 + number)  # the rest of the demo stays as it was
+        worker = lambda role: {**office_data(apart, place, 1), "role": role}  # noqa: E731
+        await make_sign_ins(demo, seeding.settings, seeding.credentials, number, worker)
 
 
 def demo_week() -> dt.date:
@@ -372,22 +409,37 @@ async def seed_demo(
     caregivers: int = 40,
     patients: int = 120,
     progress: bool = True,
-) -> None:
-    """Demo agencies with staff, caregivers and patients; accounts already there are skipped."""
+    settings: Settings | None = None,
+) -> DemoCredentials:
+    """Demo agencies with staff, caregivers and patients; accounts already there are skipped.
+
+    Their credentials are drawn at random; with `settings`, they are written to the data
+    folder (demo-credentials.json) and the first agency's people get sign-ins. Returns them."""
+    path = credentials_path(settings) if settings is not None else None
+    credentials = DemoCredentials.load(path)
+    seeding = Seeding(credentials, settings)
     for number in range(1, accounts + 1):
         if await System(database).account_by_ext_id(f"demo-{number}"):
             print(f"account {number}/{accounts}: demo-{number} already there", file=sys.stderr)
             continue
         sizes = (caregivers, patients)
         with Progress(progress).account(number, accounts, sizes) as steps:
-            await _seed_account(database, number, sizes, steps)
+            await _seed_account(database, number, sizes, steps, seeding)
+    return credentials
 
 
 async def seed_command(settings: Settings, accounts: int, caregivers: int, patients: int) -> int:
-    """`python -m app seed`: load the demo data and print the demo credentials."""
+    """`python -m app seed`: load the demo data and print the demo credentials. Refused in
+    production."""
+    if settings.production:
+        print(NOT_IN_PRODUCTION, file=sys.stderr)
+        return 2
     async with open_database(settings) as database:
-        await seed_demo(database, accounts, caregivers, patients)
-    for number, _, name, key, secret in _CLIENTS:
-        if number <= accounts:
-            print(f"{name}: api_key={key} api_secret={secret}")
+        credentials = await seed_demo(database, accounts, caregivers, patients, settings=settings)
+    for client in credentials.clients():
+        print(f"{client['name']}: api_key={client['api_key']} api_secret={client['api_secret']}")
+    for line in credentials.sign_in_lines():
+        print(line)
+    if not credentials.accounts:
+        print(NOT_RECORDED.strip())
     return 0

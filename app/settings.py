@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
         60, ge=0, validation_alias=AliasChoices("CAREGRAPH_SERIES_JOB_MINUTES")
     )
     """How often `serve` books every series up to its account's horizon; 0 turns it off."""
+    workers: int | None = Field(None, ge=1, validation_alias=AliasChoices("CAREGRAPH_WORKERS"))
+    """How many processes `serve` answers with, on one port; by default one per core, less
+    one for the embedded database when it runs (at least one)."""
     graphiql: bool | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_GRAPHIQL"))
     cors_origins: list[str] = Field(
         default_factory=list, validation_alias=AliasChoices("CAREGRAPH_CORS_ORIGINS")
@@ -52,6 +56,26 @@ class Settings(BaseSettings):
     )
     app_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_APP_URL"))
     """Where people open the web app: the start of invitation and reset links."""
+    # Credential changes (revocations, role changes, sign-outs) reach every server process
+    # through a change stream, or, where the database has none, a poll of credential_changes.
+    credential_watch: Literal["stream", "poll"] = Field(
+        "stream", validation_alias=AliasChoices("CAREGRAPH_CREDENTIAL_WATCH")
+    )
+    # Failed sign-ins and key exchanges: after this many failures in the window, per identity
+    # (an API key, an email) and per network address, the operation answers 429 until the
+    # oldest failure leaves the window.
+    throttle_failures: int = Field(10, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE"))
+    throttle_address_failures: int = Field(
+        10, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE_ADDRESS")
+    )
+    throttle_window_seconds: int = Field(
+        900, ge=1, validation_alias=AliasChoices("CAREGRAPH_THROTTLE_WINDOW")
+    )
+    introspection: Literal["on", "admins", "off"] | None = Field(
+        None, validation_alias=AliasChoices("CAREGRAPH_INTROSPECTION")
+    )
+    """Who may introspect the schema: everyone, administrators (MANAGE_ACCOUNT) or nobody;
+    by default everyone, except in production (administrators)."""
     # How long an Idempotency-Key is remembered (and a retry replays the stored response).
     idempotency_ttl_seconds: int = Field(
         86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
@@ -84,6 +108,12 @@ class Settings(BaseSettings):
     webhook_concurrency: int = Field(
         8, ge=1, le=64, validation_alias=AliasChoices("CAREGRAPH_WEBHOOK_CONCURRENCY")
     )
+    routing: str = Field("great_circle", validation_alias=AliasChoices("CAREGRAPH_ROUTING"))
+    """How mileage distances are measured: `great_circle` (no network), `osrm` (road distance
+    from the OSRM server at `routing_url`), or `package.module:factory` for another provider
+    (a callable taking these settings and answering an `app.common.routing.RoutingProvider`)."""
+    routing_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_ROUTING_URL"))
+    """The road-routing server's base address, such as http://localhost:5000 (OSRM)."""
     max_depth: int = Field(12, validation_alias=AliasChoices("CAREGRAPH_MAX_DEPTH"))
     max_aliases: int = Field(30, validation_alias=AliasChoices("CAREGRAPH_MAX_ALIASES"))
     max_tokens: int = Field(4000, validation_alias=AliasChoices("CAREGRAPH_MAX_TOKENS"))
@@ -95,9 +125,30 @@ class Settings(BaseSettings):
     )
 
     @property
+    def worker_count(self) -> int:
+        """The processes `serve` runs: `workers`, else the cores (less one for the embedded
+        database, which runs on this machine too), at least one."""
+        if self.workers is not None:
+            return self.workers
+        cores = os.cpu_count() or 1
+        return max(1, cores - (0 if self.mongodb_uri else 1))
+
+    @property
     def graphiql_enabled(self) -> bool:
         """GraphiQL is on by default except in production."""
         return self.graphiql if self.graphiql is not None else self.environment != "production"
+
+    @property
+    def introspection_for(self) -> Literal["on", "admins", "off"]:
+        """Who may introspect: as set, else administrators in production and everyone
+        elsewhere."""
+        if self.introspection is not None:
+            return self.introspection
+        return "admins" if self.production else "on"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     @property
     def web_app_url(self) -> str:

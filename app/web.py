@@ -15,7 +15,7 @@ from app.keys import AUTHENTICATOR, CALLER, DATABASE, REQUEST_ID, SETTINGS
 
 log = logging.getLogger("app.web")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PROTECTED_PREFIXES = ("/graphql", "/files")
+PROTECTED_PREFIXES = ("/graphql", "/files", "/evv")
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 RETRY_AFTER_SECONDS = "5"
 
@@ -119,11 +119,20 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
         if credential is not None:
             caller = await request.app[AUTHENTICATOR].caller_for(credential)
             if caller is None:
-                return unauthorized("The credentials are not valid (unknown, revoked or expired).")
+                return unauthorized(
+                    "The credentials are not valid (unknown, revoked or expired; or a key that "
+                    "must be exchanged with its secret for a token: authorize)."
+                )
             request[CALLER] = caller
         elif not request.path.startswith("/graphql"):
             return unauthorized("Authentication required.")
     return await handler(request)
+
+
+async def no_store(request: web.Request, response: web.StreamResponse) -> None:
+    """No cache, shared or private, keeps an answer of the API: they hold health records and
+    credentials. Responses that say otherwise themselves (GraphiQL's assets) keep their own."""
+    response.headers.setdefault("Cache-Control", "no-store")
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -1,237 +1,233 @@
-"""Throughput of a patients list page: GraphQL against hand-written PyMongo (the floor).
+"""The read path: the README's example page (first: 100), GraphQL against a hand-written floor.
 
-Not a test: it prints figures. One embedded database in a temporary folder, one account with
-2,000 patients and 50 coordinators, 4 concurrent clients paging 100 at a time for a few seconds.
+Not a test: it prints figures. Four processes, so that each one's own CPU accounting says what
+it cost: the embedded database (started here), `python -m app serve` (the app, its own data
+folder and port), `scripts/bench_floor.py` (the same page with PyMongo and orjson in an aiohttp
+server of its own), and this one, which seeds the data and is the load generator. For each
+endpoint it sends requests one at a time, then from 20 clients at once, and reads the server
+process's CPU before and after each phase (user + system time; the database's and this
+process's are not in it). Latency is the whole round trip, percentiles by nearest rank.
+
+    scripts/bench patients            about 40 s
+    scripts/bench patients --quick    a smoke run
+    scripts/bench patients --profile  also samples the app with py-spy (raw stacks to FILE)
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import datetime as dt
+import json
+import math
 import random
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import orjson
-from aiohttp import web
-from bson import ObjectId
-from pydantic import BaseModel
+
+try:
+    import psutil
+except ImportError:
+    sys.exit("scripts/bench needs psutil, of the dev extra: ./scripts/test installs it")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.accounts.auth import credential_from_header
-from app.accounts.services import create_account, create_api_client
-from app.common.services import encode
-from app.db import Database
-from app.graphql.relay import to_global_id
-from app.keys import AUTHENTICATOR, DATABASE
-from app.main import create_app
-from app.patients.documents import Patient
-from app.patients.services import patient_search
-from app.people.documents import User
-from app.people.services import user_search
-from app.seed import account_fields, office_data, patient_data, place_of
+from app.db import open_database
 from app.settings import Settings
+from scripts.bench_data import seed_patients
+from scripts.bench_servers import Server, py_spy, start_app, start_floor, start_profiler
 
-PATIENTS, COORDINATORS, CLIENTS, PAGE = 2000, 50, 4, 100
-WARMUP_SECONDS, MEASURE_SECONDS = 1.5, 8.0
-QUERY = """query($after: String) { patients(first: 100, after: $after,
-  orderBy: {field: CREATED_DATE}) { pageInfo { endCursor hasNextPage }
-  nodes { id name { first last } locations { city address1 geo { latitude longitude } }
-    caseCoordinator { id name { first last } } } } }"""
-
-
-async def insert_validated(
-    database: Database, model: type[BaseModel], rows: list[dict[str, Any]], account: int
-) -> list[ObjectId]:
-    """Validate like RecordStore.create, then write all rows with one insert_many."""
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    search = user_search if model is User else patient_search
-    docs = []
-    for number, data in enumerate(rows):
-        stamp = start + dt.timedelta(milliseconds=number)
-        document: Any = model.model_validate(
-            {**data, "account": account, "created_date": stamp, "last_updated_date": stamp}
-        )
-        document.search = search(document)
-        docs.append({"_id": ObjectId(), **encode(document)})
-    await database.db[model.Settings.name].insert_many(docs)  # type: ignore[attr-defined]
-    return [doc["_id"] for doc in docs]
+PATIENTS, COORDINATORS, CONCURRENT = 120, 20, 20
+QUERY = """{ patients(first: 100, filter: {city: "Toronto"}) { totalCount nodes { fullName
+  caseCoordinator { fullName } locations { city geo { latitude longitude } } } } }"""
 
 
-async def seed(database: Database) -> tuple[int, str]:
-    account = await create_account(database, "Bench Home Care", **account_fields(1))
-    key, _ = await create_api_client(database, account["_id"], "bench")
-    rng, place = random.Random(7), place_of(1)
-    staff = [{**office_data(rng, place, i), "role": "scheduler"} for i in range(COORDINATORS)]
-    coordinators = await insert_validated(database, User, staff, account["_id"])
-    patients = [patient_data(rng, place, coordinators) for _ in range(PATIENTS)]
-    await insert_validated(database, Patient, patients, account["_id"])
-    return account["_id"], key
+@dataclass(frozen=True)
+class Plan:
+    warmup: int
+    one_client: int
+    per_client: int  # requests of each of the CONCURRENT clients
 
 
-def _node(doc: dict[str, Any], people: dict[Any, dict[str, Any]]) -> dict[str, Any]:
-    coordinator = people.get(doc.get("case_coordinator"))
-    return {
-        "id": to_global_id("Patient", doc["_id"]),
-        "name": {"first": doc["name"]["first"], "last": doc["name"]["last"]},
-        "locations": [
-            {
-                "city": loc.get("city"),
-                "address1": loc.get("address1"),
-                "geo": loc.get("geo")
-                and {
-                    "latitude": loc["geo"]["coordinates"][1],
-                    "longitude": loc["geo"]["coordinates"][0],
-                },
-            }
-            for loc in doc.get("locations", [])
-        ],
-        "caseCoordinator": coordinator
-        and {
-            "id": to_global_id("User", coordinator["_id"]),
-            "name": {"first": coordinator["name"]["first"], "last": coordinator["name"]["last"]},
-        },
-    }
-
-
-async def raw_patients(request: web.Request) -> web.Response:
-    """The floor: the same page with PyMongo only (one find, one $in), auth from the cache."""
-    caller = await request.app[AUTHENTICATOR].caller_for(
-        credential_from_header(request.headers.get("Authorization")) or ""
-    )
-    if caller is None:
-        raise web.HTTPUnauthorized()
-    db = request.app[DATABASE].db
-    query: dict[str, Any] = {"_account": caller.account_id, "_deleted": {"$ne": True}}
-    if after := request.query.get("after"):
-        query["_id"] = {"$gt": ObjectId(after)}
-    docs = await db.patients.find(query, sort=[("_id", 1)], limit=PAGE + 1).to_list()
-    more, docs = len(docs) > PAGE, docs[:PAGE]
-    ids = list({d["case_coordinator"] for d in docs if d.get("case_coordinator")})
-    people = {
-        p["_id"]: p
-        async for p in db.users.find({"_id": {"$in": ids}, "_account": caller.account_id})
-    }
-    page = {
-        "pageInfo": {"endCursor": str(docs[-1]["_id"]) if docs else None, "hasNextPage": more},
-        "nodes": [_node(doc, people) for doc in docs],
-    }
-    return web.Response(
-        body=orjson.dumps({"data": {"patients": page}}), content_type="application/json"
-    )
+FULL, QUICK = Plan(warmup=15, one_client=100, per_client=15), Plan(3, 15, 2)
 
 
 @dataclass
-class Tally:
-    requests: int = 0
-    db_commands: int = 0
+class Endpoint:
+    name: str
+    server: Server
+    method: str
+    path: str
+    body: bytes | None = None
 
 
-async def graphql_page(
-    session: aiohttp.ClientSession, base: str, after: str | None
-) -> tuple[str | None, int]:
-    async with session.post(
-        f"{base}/graphql", json={"query": QUERY, "variables": {"after": after}}
+@dataclass
+class Phase:
+    requests: int
+    seconds: float
+    app_cpu_ms: float  # per request
+    db_cpu_ms: float  # per request
+    latencies: list[float]
+    commands: float  # per request
+
+    def percentile(self, q: float) -> float:
+        ranked = sorted(self.latencies)
+        return ranked[max(math.ceil(q * len(ranked)) - 1, 0)] * 1000
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+async def fetch(session: aiohttp.ClientSession, endpoint: Endpoint) -> tuple[float, bytes, int]:
+    started = time.perf_counter()
+    async with session.request(
+        endpoint.method, endpoint.server.base + endpoint.path, data=endpoint.body
     ) as response:
-        body = await response.json()
-        if response.status != 200 or body.get("errors"):
-            raise RuntimeError(f"GraphQL failed: {response.status} {body}")
-        info = body["data"]["patients"]["pageInfo"]
-        return (info["endCursor"] if info["hasNextPage"] else None), int(
-            response.headers["X-Db-Commands"]
-        )
-
-
-async def raw_page(
-    session: aiohttp.ClientSession, base: str, after: str | None
-) -> tuple[str | None, int]:
-    async with session.get(
-        f"{base}/bench/raw-patients", params={"after": after} if after else {}
-    ) as response:
-        body = orjson.loads(await response.read())
+        body = await response.read()
+        elapsed = time.perf_counter() - started
         if response.status != 200:
-            raise RuntimeError(f"raw failed: {response.status} {body}")
-        info = body["data"]["patients"]["pageInfo"]
-        return (info["endCursor"] if info["hasNextPage"] else None), 0
+            raise RuntimeError(f"{endpoint.name}: HTTP {response.status} {body[:300]!r}")
+        return elapsed, body, int(response.headers["X-Db-Commands"])
 
 
-async def load(fetch: Any, session: aiohttp.ClientSession, base: str, seconds: float) -> Tally:
-    """CLIENTS clients paging through the whole list, again and again, for `seconds`."""
-    tally, deadline = Tally(), time.perf_counter() + seconds
+async def phase(
+    session: aiohttp.ClientSession,
+    endpoint: Endpoint,
+    database: psutil.Process,
+    clients: int,
+    each: int,
+) -> Phase:
+    app = psutil.Process(endpoint.server.pid)
+    latencies: list[float] = []
+    commands = 0
 
     async def client() -> None:
-        after = None
-        while time.perf_counter() < deadline:
-            after, commands = await fetch(session, base, after)
-            tally.requests += 1
-            tally.db_commands += commands
+        nonlocal commands
+        for _ in range(each):
+            elapsed, _, sent = await fetch(session, endpoint)
+            latencies.append(elapsed)
+            commands += sent
 
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    return tally
+    app_before, db_before = cpu_seconds(app), cpu_seconds(database)
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    count = clients * each
+    return Phase(
+        requests=count,
+        seconds=seconds,
+        app_cpu_ms=(cpu_seconds(app) - app_before) / count * 1000,
+        db_cpu_ms=(cpu_seconds(database) - db_before) / count * 1000,
+        latencies=latencies,
+        commands=commands / count,
+    )
+
+
+async def same_page(session: aiohttp.ClientSession, endpoints: list[Endpoint]) -> int:
+    """Every endpoint answers the same data (else the comparison means nothing); its size."""
+    pages = [(await fetch(session, endpoint))[1] for endpoint in endpoints]
+    graphql, *floors = (orjson.loads(page) for page in pages)
+    if "errors" in graphql or any(floor["data"] != graphql["data"] for floor in floors):
+        raise RuntimeError(f"the floor and GraphQL answer differently: {pages[0][:300]!r}")
+    if len(graphql["data"]["patients"]["nodes"]) != 100:
+        raise RuntimeError("the page does not hold 100 patients")
+    return len(pages[0])
 
 
 async def measure(
-    name: str, fetch: Any, session: aiohttp.ClientSession, base: str, database: Database
-) -> tuple[str, float, float]:
-    await load(fetch, session, base, WARMUP_SECONDS)
-    before, started = database.counter.total, time.perf_counter()
-    tally = await load(fetch, session, base, MEASURE_SECONDS)
-    elapsed, counted = time.perf_counter() - started, database.counter.total - before
-    per_request = (tally.db_commands or counted) / tally.requests
-    print(f"  {name}: {tally.requests} requests in {elapsed:.1f}s", file=sys.stderr)
-    return name, tally.requests / elapsed, per_request
+    endpoints: list[Endpoint], key: str, database: psutil.Process, plan: Plan, profile: Path | None
+) -> dict[str, tuple[Phase, Phase]]:
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    connector = aiohttp.TCPConnector(limit=CONCURRENT)
+    results = {}
+    async with aiohttp.ClientSession(headers=headers, connector=connector) as session:
+        size = await same_page(session, endpoints)
+        print(f"both endpoints answer the same page ({size:,} bytes)", file=sys.stderr)
+        for endpoint in endpoints:
+            await phase(session, endpoint, database, 1, plan.warmup)
+            one = await phase(session, endpoint, database, 1, plan.one_client)
+            many = await phase(session, endpoint, database, CONCURRENT, plan.per_client)
+            results[endpoint.name] = (one, many)
+            print(f"  {endpoint.name}: {one.seconds + many.seconds:.1f}s", file=sys.stderr)
+        if profile is not None:  # after the figures: py-spy slows what it samples
+            with start_profiler(endpoints[0].server, profile):
+                await phase(session, endpoints[0], database, 1, plan.one_client)
+            print(f"  profile of the app: {profile}", file=sys.stderr)
+    return results
 
 
-async def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="caregraph-bench-") as folder:
-        settings = Settings(
-            environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
+def report(results: dict[str, tuple[Phase, Phase]], plan: Plan) -> None:
+    print(
+        f"patients page, README example with first: 100 ({PATIENTS} patients); "
+        f"{plan.one_client} requests from one client, {plan.per_client * CONCURRENT} from "
+        f"{CONCURRENT}; ms per request"
+    )
+    print(
+        f"{'':12}{'app CPU':>9}{'db CPU':>8}{'db cmds':>9}{'p50':>7}{'p99':>7}"
+        f"{'app CPU':>11}{'p50':>7}{'p99':>7}{'req/s':>7}"
+    )
+    print(f"{'':12}{'one client':>40}{f'{CONCURRENT} clients':>32}")
+    for name, (one, many) in results.items():
+        print(
+            f"{name:<12}{one.app_cpu_ms:>9.1f}{one.db_cpu_ms:>8.1f}{one.commands:>9.1f}"
+            f"{one.percentile(0.5):>7.0f}{one.percentile(0.99):>7.0f}"
+            f"{many.app_cpu_ms:>11.1f}{many.percentile(0.5):>7.0f}{many.percentile(0.99):>7.0f}"
+            f"{many.requests / many.seconds:>7.1f}"
         )
-        app = create_app(settings)
-        app.router.add_get("/bench/raw-patients", raw_patients)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            host, port = runner.addresses[0][:2]
-            database = app[DATABASE]
+    print(
+        "floor: the same page by hand, fetching only the keys it shows; floor whole: "
+        "fetching whole documents, as the app does"
+    )
+    (g_one, g_many), (f_one, f_many) = results["GraphQL"], results["floor"]
+    print(
+        f"read path: app CPU GraphQL {g_one.app_cpu_ms:.1f} ms, floor {f_one.app_cpu_ms:.1f} ms, "
+        f"ratio {g_one.app_cpu_ms / f_one.app_cpu_ms:.1f}x; p99 {CONCURRENT} clients "
+        f"GraphQL {g_many.percentile(0.99):.0f} ms, floor {f_many.percentile(0.99):.0f} ms"
+    )
+
+
+async def main(plan: Plan, profile: Path | None) -> int:
+    with tempfile.TemporaryDirectory(prefix="caregraph-bench-") as folder:
+        data = Path(folder)
+        settings = Settings(
+            environment="test", data_dir=data, database_name="bench", mongodb_uri=None
+        )
+        async with open_database(settings) as database:
             started = time.perf_counter()
-            _, key = await seed(database)
-            print(
-                f"seeded {PATIENTS} patients, {COORDINATORS} coordinators "
-                f"in {time.perf_counter() - started:.1f}s",
-                file=sys.stderr,
-            )
-            headers = {"Authorization": f"Bearer {key}"}
-            async with aiohttp.ClientSession(headers=headers) as session:
-                rows = [
-                    await measure(
-                        "GraphQL", graphql_page, session, f"http://{host}:{port}", database
-                    ),
-                    await measure(
-                        "raw PyMongo", raw_page, session, f"http://{host}:{port}", database
-                    ),
+            key = await seed_patients(database, PATIENTS, COORDINATORS, random.Random(7))
+            seconds = time.perf_counter() - started
+            print(f"seeded {PATIENTS} patients in {seconds:.1f}s", file=sys.stderr)
+            record = json.loads((data / "embedded.json").read_text())
+            db_process = psutil.Process(int(record["pid"]))
+            with (
+                start_app(data, "bench") as app,
+                start_floor(data, record["uri"], "bench") as floor,
+            ):
+                endpoints = [
+                    Endpoint("GraphQL", app, "POST", "/graphql", orjson.dumps({"query": QUERY})),
+                    Endpoint("floor", floor, "GET", "/floor/patients?city=Toronto"),
+                    Endpoint("floor whole", floor, "GET", "/floor/patients?city=Toronto&whole=1"),
                 ]
-        finally:
-            await runner.cleanup()
-    report(rows)
+                results = await measure(endpoints, key, db_process, plan, profile)
+    report(results, plan)
     return 0
 
 
-def report(rows: list[tuple[str, float, float]]) -> None:
-    print(f"patients list, {PAGE} per page, {CLIENTS} clients, {MEASURE_SECONDS:.0f}s each")
-    print(f"{'endpoint':<14}{'req/s':>10}{'patients/s':>12}{'db cmds/req':>13}")
-    for name, rate, commands in rows:
-        print(f"{name:<14}{rate:>10.1f}{rate * PAGE:>12.0f}{commands:>13.2f}")
-    print(f"GraphQL / raw: {rows[0][1] / rows[1][1]:.2f}")
-
-
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample the app with py-spy afterwards; its stacks to this file",
+    )
+    args = parser.parse_args()
+    if args.profile and py_spy() is None:
+        sys.exit("--profile needs py-spy: .venv/bin/python -m pip install py-spy")
+    sys.exit(asyncio.run(main(QUICK if args.quick else FULL, args.profile)))

@@ -206,7 +206,7 @@ async def main() -> int:
                  for p in patients]
             )  # fmt: skip
             caregivers: list[ObjectId] = []
-            have, began = 0, time.perf_counter()
+            have, began, last = 0, time.perf_counter(), None
             print_header(args.runs)
             for size in sizes:
                 deadline = began + args.budget
@@ -223,7 +223,14 @@ async def main() -> int:
                 else:
                     print(f"inserted up to {have:,} visits ({len(caregivers):,} caregivers) "
                           f"in {took:.1f}s")  # fmt: skip
-                print_row(have, *await measure(database, account, caregivers, args.runs))
+                last = (have, *await measure(database, account, caregivers, args.runs))
+                print_row(*last)
+    if last is not None:
+        size, listed, new_visit, floor, _ = last
+        print(
+            f"conflicts: scheduleConflicts {listed:.2f} ms, new visit {new_visit:.2f} ms, "
+            f"floor {floor:.2f} ms at {size:,} visits, ratio {listed / floor:.1f}x"
+        )
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,11 @@ from app.graphql.relay import to_global_id
 from app.seed import seed_demo
 
 _numbers = itertools.count(1)
+PASSPHRASE = "violet river lantern harbour"
+PERSON_INVITE = """mutation($user: ID!, $email: String!) { userInvite(user: $user, email: $email) {
+  invitation { token } userErrors { field message code } } }"""
+PERSON_ACCEPT = """mutation($token: String!, $password: String!) {
+  invitationAccept(token: $token, password: $password) { accessToken userErrors { code } } }"""
 
 
 @dataclass
@@ -65,6 +71,20 @@ class Agency:
         key, _ = await create_api_client(self.api.database, self.account_id, f"{role} key", role)
         self.keys[role] = key
         return key
+
+    async def person_key(self, user: Any, name: str = "caregiver") -> str:
+        """The access token of a person: the user (a global ID or a stored id) invited by the
+        administrator and signed in, acting in their own role; `agency.gql(..., role=name)`
+        uses it."""
+        user_id = user if isinstance(user, str) else to_global_id("User", user)
+        email = f"person-{next(_numbers)}-{secrets.token_hex(3)}@example.com"
+        invited = await self.ok(PERSON_INVITE, {"user": user_id, "email": email})
+        token = invited["userInvite"]["invitation"]["token"]
+        accepted = await self.api.gql(PERSON_ACCEPT, {"token": token, "password": PASSPHRASE})
+        access = accepted.data["invitationAccept"]["accessToken"]
+        assert access, accepted.body
+        self.keys[name] = str(access)
+        return str(access)
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tests.factories import Agency
-from tests.factories_visits import at, create_punchcard
+from tests.factories_visits import MONDAY, at, create_punchcard
 
 PAYROLL_FIELDS = """id revision start end periodType periodExtra closed closedDate
   hours gross adjustmentsTotal net"""
@@ -68,12 +69,16 @@ async def create_line(
 
 
 GENERATED_LINE = """id revision user { name { first last } record { id } } payroll { id }
-  punchcards { hours rate amount overtimeHours holiday serviceCode record { id } }
-  adjustments { kind description amount }
-  hours regularHours overtimeHours holidayHours gross adjustmentsTotal net"""
+  punchcards { hours rate amount overtimeHours dailyOvertimeHours holiday serviceCode record { id }
+    travel { origin { id } distance distanceUnit mileageRate mileageAmount gapMinutes hours rate
+      amount } }
+  adjustments { kind description amount } holidayPay { date name wages daysWorked amount }
+  hours regularHours overtimeHours dailyOvertimeHours holidayHours travelHours travelPay
+  mileageDistance mileageAmount holidayNotWorkedPay gross adjustmentsTotal net"""
 GENERATE = f"""mutation($period: PayrollPeriodInput!, $options: PayrollGenerateOptions) {{
   payrollGenerate(period: $period, options: $options) {{
-  payroll {{ {PAYROLL_FIELDS} regularHours overtimeHours holidayHours }}
+  payroll {{ {PAYROLL_FIELDS} regularHours overtimeHours dailyOvertimeHours holidayHours
+    travelHours travelPay mileageDistance mileageAmount holidayNotWorkedPay }}
   lines {{ {GENERATED_LINE} }} dryRun userErrors {{ field message code }} }} }}"""
 ADD_ADJUSTMENT = f"""mutation($id: ID!, $revision: Int!, $adjustment: PayrollAdjustmentInput!) {{
   payrollUserAdjustmentAdd(id: $id, revision: $revision, adjustment: $adjustment) {{
@@ -114,12 +119,58 @@ async def worked(
     **fields: Any,
 ) -> dict[str, Any]:
     """A punchcard of `hours` from 12:00 UTC (morning in Toronto), `day` days after Monday
-    March 3, 2025, paying `hours` at `rate` for `service`."""
+    March 3, 2025, paying `hours` at `rate` for `service`: punched by telephony, so nothing
+    about it waits for the office's review (a MANUAL punch would: test_visit_reviews.py)."""
     return await create_punchcard(
         agency,
         caregiver,
-        actual={"clockIn": at(day, 12), "clockOut": at(day, 12 + hours), "method": "MANUAL"},
+        actual={"clockIn": at(day, 12), "clockOut": at(day, 12 + hours), "method": "TELEPHONY"},
         pay={"hours": str(hours), "rate": rate},
+        service={"code": service, "payRate": rate},
+        **fields,
+    )
+
+
+ACCOUNT_REVISION = "{ account { revision } }"
+UPDATE_ACCOUNT = """mutation($revision: Int!, $input: AccountUpdateInput!) {
+  accountUpdate(revision: $revision, input: $input) {
+  account { revision } userErrors { field message code } } }"""
+
+
+async def update_account(agency: Agency, **fields: Any) -> dict[str, Any]:
+    """The accountUpdate payload for these fields (camelCase, as the API takes them)."""
+    revision = (await agency.ok(ACCOUNT_REVISION))["account"]["revision"]
+    data = await agency.ok(UPDATE_ACCOUNT, {"revision": revision, "input": fields})
+    return dict(data["accountUpdate"])
+
+
+async def account_settings(agency: Agency, **fields: Any) -> None:
+    """Account settings changed through accountUpdate (payrollSettings, settings, holidays...)."""
+    payload = await update_account(agency, **fields)
+    assert payload["userErrors"] == [], payload
+
+
+async def visit(
+    agency: Agency,
+    caregiver: str,
+    day: int,
+    start: tuple[int, int],
+    hours: str,
+    rate: str = "20.00",
+    service: str = "PSW",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A punchcard from `start` (hour, minute UTC) on `day` days after Monday March 3, 2025,
+    paying `hours` at `rate`: punched by telephony unless `actual` says otherwise."""
+    begin = MONDAY + dt.timedelta(days=day, hours=start[0], minutes=start[1])
+    finish = begin + dt.timedelta(hours=float(hours))
+    actual = {"clockIn": begin.isoformat(), "clockOut": finish.isoformat(), "method": "TELEPHONY",
+              **fields.pop("actual", {})}  # fmt: skip
+    return await create_punchcard(
+        agency,
+        caregiver,
+        actual=actual,
+        pay={"hours": hours, "rate": rate},
         service={"code": service, "payRate": rate},
         **fields,
     )

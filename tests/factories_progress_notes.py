@@ -111,11 +111,11 @@ async def patient_and_writer(agency: Agency) -> tuple[dict[str, Any], dict[str, 
 
 
 async def auditor_key(agency: Agency) -> str:
-    """A key of an "auditor" role the account is given: VIEW_AUDIT and nothing else (not
-    VIEW_SENSITIVE); `agency.gql(..., role="auditor")` uses it."""
+    """A key of a role of the account's own: VIEW_AUDIT and nothing else (not VIEW_SENSITIVE,
+    which the built-in auditor has); `agency.gql(..., role="auditor")` uses it."""
     role = {
-        "key": "auditor",
-        "name": "Auditor",
+        "key": "trail_reader",
+        "name": "Trail reader",
         "type": "office",
         "color": "#455a64",
         "permissions": ["view_audit"],
@@ -123,4 +123,6 @@ async def auditor_key(agency: Agency) -> str:
     await agency.api.database.db.accounts.update_one(
         {"_id": agency.account_id}, {"$push": {"roles": role}}
     )
-    return await agency.key_for("auditor")
+    key = await agency.key_for("trail_reader")
+    agency.keys["auditor"] = key
+    return key

@@ -140,15 +140,17 @@ CLOCK_FIELDS = """id statHoliday event { id status } eventSnapshot { start end s
   billing { periodStart periodEnd payer } service { code billRate payRate }
   flags { kind punch reason distanceMeters minutes }
   patient { name { first last } } user { name { first last } record { id } } location { city }"""
+# the office records these punches for the caregiver (an API key is nobody's own), so they
+# carry a reason unless a test says otherwise; a caregiver's own punch needs none
 CLOCK_IN = f"""mutation($event: ID!, $at: DateTime, $location: GeoPointInput, $caregiver: ID,
-  $method: ClockMethod, $notes: String) {{
+  $method: ClockMethod, $notes: String, $reason: CorrectionReason = DEVICE_PROBLEM) {{
   punchcardClockIn(event: $event, at: $at, location: $location, caregiver: $caregiver,
-    method: $method, notes: $notes) {{
+    method: $method, notes: $notes, reason: $reason) {{
   punchcard {{ {CLOCK_FIELDS} }} userErrors {{ field message code }} }} }}"""
 CLOCK_OUT = f"""mutation($punchcard: ID, $event: ID, $caregiver: ID, $at: DateTime,
-  $location: GeoPointInput, $notes: String) {{
+  $location: GeoPointInput, $notes: String, $reason: CorrectionReason = DEVICE_PROBLEM) {{
   punchcardClockOut(punchcard: $punchcard, event: $event, caregiver: $caregiver, at: $at,
-    location: $location, notes: $notes) {{
+    location: $location, notes: $notes, reason: $reason) {{
   punchcard {{ {CLOCK_FIELDS} }} userErrors {{ field message code }} }} }}"""
 
 HOME = (-79.3832, 43.6532)

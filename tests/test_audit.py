@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from graphql import build_schema
 
 from app.graphql.schema import schema_sdl
 from tests.factories import Api, audit_entries, create_patient, patient_input
+from tests.factories_policy import household
 from tests.factories_progress_notes import (
     APPROVE_NOTE,
     NOTE_BY_ID,
@@ -237,4 +241,56 @@ async def test_entries_about_private_notes_are_only_for_roles_with_view_sensitiv
         (made_shared, "update", True),
         (made_shared, "update", False),
         (always_shared, "create", False),
+    ]
+
+
+TRAIL_ROLE = {"key": "trail", "name": "Trail reader", "type": "OFFICE",
+              "permissions": ["VIEW_AUDIT"]}  # fmt: skip
+USER_HISTORY = """query($id: ID!) { user(id: $id) { history(first: 1) { nodes {
+  changes { field before after } } } } }"""
+
+
+async def test_the_trail_leaves_out_the_marked_parts_of_a_value_a_role_may_read(api: Api) -> None:
+    # given Ada's services changed with a pay rate of her own, and an account role that reads
+    # the trail and no pay
+    home = await household(api)
+    agency = home.agency
+    await agency.ok(
+        """mutation($id: ID!) { userUpdate(id: $id, revision: 1, input: {
+        services: [{code: "PSW", payRate: "23.00", notes: "Weekends"}] }) {
+        userErrors { code } } }""",
+        {"id": home.ada},
+    )
+    revision = (await agency.ok("{ account { revision } }"))["account"]["revision"]
+    await agency.ok(
+        """mutation($revision: Int!, $input: AccountUpdateInput!) {
+        accountUpdate(revision: $revision, input: $input) { userErrors { code } } }""",
+        {"revision": revision, "input": {"roles": [TRAIL_ROLE]}},
+    )
+    await agency.key_for("trail")
+    # when the administrator and that role read her history
+    theirs = await agency.ok(USER_HISTORY, {"id": home.ada})
+    response = await agency.gql(USER_HISTORY, {"id": home.ada}, role="trail")
+    # then the administrator sees the rate; the role sees the change of her services, with
+    # the code and notes but no pay rate
+    assert not response.errors, response.body
+
+    def services(data: Any) -> Any:
+        (entry,) = data["user"]["history"]["nodes"]
+        return json.loads(next(c for c in entry["changes"] if c["field"] == "services")["after"])
+
+    rate = {"$numberDecimal": "23.00"}
+    assert services(theirs) == [{"code": "PSW", "pay_rate": rate, "notes": "Weekends"}]
+    assert services(response.data) == [{"code": "PSW", "notes": "Weekends"}]
+
+
+async def test_a_role_without_the_trail_gets_a_null_history_not_a_null_record(api: Api) -> None:
+    # given Ada, a caregiver who signs in (no VIEW_AUDIT)
+    home = await household(api)
+    # when she reads the account with its history
+    response = await home.agency.gql("{ account { id history { totalCount } } }", role="ada")
+    # then the account is there, its history null with one FORBIDDEN error naming it
+    assert response.data["account"]["id"] and response.data["account"]["history"] is None
+    assert [(e["path"], e["extensions"]["code"]) for e in response.errors] == [
+        (["account", "history"], "FORBIDDEN")
     ]

@@ -136,6 +136,46 @@ async def test_a_clock_in_at_the_door_creates_the_punchcard_and_starts_the_visit
     assert ("Punchcard", "create") in trail and ("Event", "update") in trail
 
 
+CLOCK_IN_ONLY = """mutation($event: ID!, $at: DateTime, $location: GeoPointInput) {
+  punchcardClockIn(event: $event, at: $at, location: $location, reason: DEVICE_PROBLEM) {
+  punchcard { id revision flags { kind } actual { clockIn } } userErrors { code } } }"""
+CLOCK_OUT_ONLY = """mutation($punchcard: ID!, $at: DateTime, $location: GeoPointInput) {
+  punchcardClockOut(punchcard: $punchcard, at: $at, location: $location, reason: DEVICE_PROBLEM) {
+  punchcard { id revision bill { hours } } userErrors { code } } }"""
+
+
+async def test_clocking_in_costs_eight_database_commands_and_out_nine(api: Api) -> None:
+    # given a visit booked for one caregiver
+    agency = await clock_agency(api)
+    caregiver, patient = await caregiver_and_patient(agency)
+    event = await booked_visit(agency, [caregiver], patient)
+    # when the caregiver clocks in (the app shows the punchcard and its flags)
+    clocked_in = await agency.gql(
+        CLOCK_IN_ONLY, {"event": event_id(event), "at": local(9), "location": near(0)}
+    )
+    # then it costs eight commands: the visit, the account, the caregiver and the patient read;
+    # the punchcard inserted unless one is open, the visit moved, the trail, the commit
+    assert clocked_in.status == 200 and not clocked_in.errors, clocked_in.body
+    card = clocked_in.data["punchcardClockIn"]["punchcard"]
+    assert clocked_in.data["punchcardClockIn"]["userErrors"] == []
+    assert clocked_in.db_commands == 8
+    # when they clock out
+    clocked_out = await agency.gql(
+        CLOCK_OUT_ONLY, {"punchcard": card["id"], "at": local(11), "location": near(0)}
+    )
+    # then nine: the punchcard, visit, account and patient read; the punchcard written at its
+    # revision, another caregiver still in looked for, the visit moved, the trail, the commit
+    assert clocked_out.status == 200 and not clocked_out.errors, clocked_out.body
+    assert clocked_out.data["punchcardClockOut"]["punchcard"]["bill"] == {"hours": "2.00"}
+    assert clocked_out.db_commands == 9
+    # and nothing was given up: one entry per change, and the visit completed at revision 3
+    trail = [(e["record_type"], e["action"]) for e in await audit_entries(agency)]
+    assert trail.count(("Punchcard", "create")) == 1 and trail.count(("Punchcard", "update")) == 1
+    assert trail.count(("Event", "update")) == 2
+    visit = await api.database.db.events.find_one({"_id": event})
+    assert visit is not None and visit["status"] == "completed" and visit["_revision"] == 3
+
+
 async def test_a_punch_outside_the_radius_is_stored_and_flagged_with_its_distance(
     api: Api,
 ) -> None:
@@ -432,8 +472,8 @@ async def test_caregivers_and_schedulers_punch_billing_clerks_do_not(api: Api) -
     agency = await clock_agency(api)
     caregiver, patient = await caregiver_and_patient(agency)
     event = await booked_visit(agency, [caregiver], patient)
-    for role in ("caregiver", "billing"):
-        await agency.key_for(role)
+    await agency.key_for("billing")
+    await agency.person_key(caregiver)  # the caregiver's own credential
     # when a billing clerk tries, then it is FORBIDDEN
     refused = await agency.gql(CLOCK_IN, {"event": event_id(event)}, role="billing")
     assert refused.data["punchcardClockIn"]["userErrors"][0]["code"] == "FORBIDDEN"

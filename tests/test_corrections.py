@@ -222,3 +222,23 @@ async def test_an_agency_that_does_not_allow_corrections_refuses_them(api: Api) 
     errors = data["punchcardUpdate"]["userErrors"]
     assert [(e["field"], e["code"]) for e in errors] == [("input.actual", "INVALID_STATE")]
     assert await stored(api, card) == before
+
+
+async def test_a_clock_out_is_corrected_not_cleared(api: Api) -> None:
+    # given a 09:00-10:00 visit punched in and out: an hour billed and paid
+    agency = await clock_agency(api)
+    card, _ = await punched_hour(agency)
+    before = await stored(api, card)
+    # when the office clears the clock-out (as if the visit went on), giving a reason
+    data = await agency.ok(
+        CORRECT,
+        {"id": card["id"], "revision": 2,
+         "input": {"actual": {"clockIn": local(9), "clockOut": None},
+                   "correction": {"reason": "FORGOT_TO_CLOCK"}}},
+    )  # fmt: skip
+    # then it is refused on the clock-out, saying to correct the times instead, and the
+    # punchcard keeps its punches, hours and pay
+    (error,) = data["punchcardUpdate"]["userErrors"]
+    assert (error["field"], error["code"]) == ("input.actual.clockOut", "INVALID")
+    assert "correct their times" in error["message"]
+    assert await stored(api, card) == before

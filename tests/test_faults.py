@@ -42,7 +42,7 @@ def free_port() -> int:
 class ServerProcess:
     """`python -m app serve` on a data folder, its log on a pipe."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, workers: int = 1) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         env = {
@@ -51,6 +51,7 @@ class ServerProcess:
             "PORT": str(self.port),
             "CAREGRAPH_ENV": "test",
             "CAREGRAPH_DEMO_DATA": "false",
+            "CAREGRAPH_WORKERS": str(workers),  # one process: a kill takes the server down
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "app", "serve"],

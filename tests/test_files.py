@@ -665,3 +665,43 @@ async def test_the_demo_stores_plans_consents_certificates_and_the_policy(
     )
     assert body.startswith(b"%PDF-1.4") and body.rstrip().endswith(b"%%EOF")
     assert headers["Content-Type"] == "application/pdf"
+
+
+FILES_BY_ROLE = """{ files(orderBy: {field: NAME}) { nodes { name } } }"""
+FILE_NODE = """query($id: ID!) { node(id: $id) { ... on File { name } } }"""
+
+
+async def test_a_file_holding_a_marked_group_is_read_with_that_groups_permission(
+    api: Api,
+    http: TestClient,  # type: ignore[type-arg]
+) -> None:
+    # given a patient's care plan and contract, and a caregiver's certificate; a billing
+    # clerk's key and a scheduler's (VIEW_CLINICAL, not VIEW_HR)
+    agency = await api.agency()
+    patient = await create_patient(agency)
+    user = await create_user(agency)
+    plan = await upload_ok(http, agency, owner=patient["id"], type="care_plan",
+                           filename="plan.txt")  # fmt: skip
+    await upload_ok(http, agency, owner=patient["id"], type="contract", filename="terms.txt")
+    cpr = await upload_ok(http, agency, owner=user["id"], type="certificate",
+                          filename="cpr.txt")  # fmt: skip
+    for role in ("billing", "scheduler"):
+        await agency.key_for(role)
+    # when each lists the files, reads the care plan and the certificate by id, and downloads
+    # the care plan
+    seen = {}
+    for role in ("billing", "scheduler"):
+        listed = await agency.gql(FILES_BY_ROLE, role=role)
+        nodes = [await agency.gql(FILE_NODE, {"id": f["id"]}, role=role) for f in (plan, cpr)]
+        got = await http.get(
+            f"/files/{plan['id']}", headers={"Authorization": f"Bearer {agency.keys[role]}"}
+        )
+        seen[role] = (
+            [n["name"] for n in listed.data["files"]["nodes"]],
+            [n.data["node"] for n in nodes],
+            got.status,
+        )
+    # then the clerk reads the contract only (a care plan is clinical, a certificate HR); the
+    # scheduler the patient's files, not the certificate; by list, by id and by download alike
+    assert seen["billing"] == (["terms.txt"], [None, None], 404)
+    assert seen["scheduler"] == (["plan.txt", "terms.txt"], [{"name": "plan.txt"}, None], 200)

@@ -24,7 +24,10 @@ from tests.factories_billing import billing_agency
 pytestmark = pytest.mark.fuzz
 
 T = TypeVar("T")
-MUTATIONS = ("patientCreate", "patientUpdate", "eventCreate", "invoiceGenerate", "accountUpdate")
+MUTATIONS = (
+    *("patientCreate", "patientUpdate", "eventCreate", "eventGroupCreate", "invoiceGenerate"),
+    "accountUpdate",
+)
 EXAMPLES = 60
 ODDS = 5
 DEPTH = 4
@@ -162,6 +165,17 @@ async def valid_bases(agency: Agency) -> tuple[dict[str, dict[str, Any]], list[s
                 "service": {"code": "PSW"},
                 "patient": {"record": patient["id"]},
                 "attendees": [{"user": caregiver["id"]}],
+            }
+        },
+        "eventGroupCreate": {
+            "input": {
+                "freq": "MONTHLY",
+                "byweekday": ["MO", "TU", "WE", "TH", "FR"],
+                "bysetpos": [-1],
+                "start": start.isoformat(),
+                "end": (start + dt.timedelta(hours=1)).isoformat(),
+                "service": {"code": "PSW"},
+                "patient": {"record": patient["id"]},
             }
         },
         "invoiceGenerate": {

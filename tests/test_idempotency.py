@@ -16,12 +16,13 @@ from aiohttp.streams import StreamReader
 from aiohttp.test_utils import make_mocked_request
 from bson import ObjectId
 
-from app.accounts.auth import Caller
+from app.accounts.auth import Caller, lookup_hash
 from app.graphql.idempotency import (
     COLLECTION,
     TTL_INDEX,
     ensure_ttl_index,
     idempotency,
+    record_key,
     request_fingerprint,
 )
 from app.keys import CALLER
@@ -29,6 +30,8 @@ from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, patient_input
 
 ACCOUNT_NAME = "{ account { name { legal } } }"
+WITH_SSN = """mutation($input: PatientCreateInput!) { patientCreate(input: $input) {
+  patient { id ssn } userErrors { field message code } } }"""
 
 
 @dataclass
@@ -68,8 +71,21 @@ async def patients(agency: Agency) -> int:
     return await agency.api.count("patients", _account=agency.account_id)
 
 
+async def client_of(api: Api, agency: Agency) -> ObjectId:
+    """The id of the API client whose key the agency sends."""
+    client = await api.database.db.api_clients.find_one({"key_hash": lookup_hash(agency.key)})
+    assert client is not None
+    return client["_id"]  # type: ignore[no-any-return]
+
+
+async def record_id(api: Api, agency: Agency, key: str) -> str:
+    """Where the agency's key is kept: its account, its API client, the key."""
+    client = await client_of(api, agency)
+    return record_key(agency.account_id, f"api_client:{client}", key)
+
+
 async def record(api: Api, agency: Agency, key: str) -> dict[str, Any] | None:
-    return await api.database.db[COLLECTION].find_one({"_id": f"{agency.account_id}:{key}"})
+    return await api.database.db[COLLECTION].find_one({"_id": await record_id(api, agency, key)})
 
 
 async def test_a_mutation_retried_with_the_same_key_runs_once_and_replays_its_response(
@@ -138,6 +154,35 @@ async def test_the_same_key_in_another_account_runs_independently(api: Api) -> N
     stored_other = await record(api, other, "shared-key")
     assert stored_one is not None and stored_one["body"] == first.body
     assert stored_other is not None and stored_other["body"] == second.body
+
+
+async def test_another_sender_of_the_same_account_never_gets_the_first_ones_answer(
+    api: Api,
+) -> None:
+    # given an administrator who created a patient with an SSN under a key
+    agency = await api.agency()
+    caregiver = await agency.key_for("caregiver")
+    scheduler = await agency.key_for("scheduler")
+    variables = {"input": patient_input(ssn="123-45-6789")}
+    first = await send(agency, WITH_SSN, variables, key="same-key")
+    assert first.status == 200 and not first.errors, first.body
+    assert b"123-45-6789" in first.body
+
+    # when a caregiver key, then a scheduler key, send the same body with the same key
+    replays = []
+    for key in (caregiver, scheduler):
+        as_other = Agency(api, agency.account_id, key, "")
+        replays.append(await send(as_other, WITH_SSN, variables, key="same-key"))
+
+    # then each ran its own request, under its own role: no replay, and no SSN
+    assert all("Idempotent-Replayed" not in reply.headers for reply in replays)
+    assert all(b"123-45-6789" not in reply.body for reply in replays)
+    assert all(reply.body != first.body for reply in replays)
+    assert all(b"FORBIDDEN" in reply.body for reply in replays)
+    # and each sender keeps its own record of the key; the first one's is untouched
+    assert await api.count(COLLECTION, _account=agency.account_id) == 3
+    stored = await record(api, agency, "same-key")
+    assert stored is not None and stored["body"] == first.body
 
 
 async def test_without_a_key_every_request_runs(api: Api) -> None:
@@ -212,7 +257,7 @@ async def test_a_request_whose_key_is_still_pending_is_a_conflict(api: Api) -> N
     # given a claim on a key for the same request that has not finished
     agency = await api.agency()
     claim = {
-        "_id": f"{agency.account_id}:busy",
+        "_id": await record_id(api, agency, "busy"),
         "_account": agency.account_id,
         "request_hash": request_fingerprint(CREATE_PATIENT, create(), None),
         "state": "pending",
@@ -312,7 +357,7 @@ async def test_a_key_older_than_the_ttl_is_forgotten_even_before_the_monitor_rem
     old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.idempotency_ttl_seconds + 60)
     await api.database.db[COLLECTION].insert_one(
         {
-            "_id": f"{agency.account_id}:old",
+            "_id": await record_id(api, agency, "old"),
             "_account": agency.account_id,
             "request_hash": "another request",
             "state": "done",
@@ -339,7 +384,7 @@ async def test_a_key_older_than_the_ttl_is_forgotten_even_before_the_monitor_rem
 # is called directly, with the running application's database.
 
 
-def keyed_request(app: web.Application, account_id: int, key: str) -> web.Request:
+def keyed_request(app: web.Application, account_id: int, key: str, client: ObjectId) -> web.Request:
     body = json.dumps({"query": CREATE_PATIENT, "variables": create()}).encode()
     payload = StreamReader(mock.Mock(_reading_paused=False), 2**16, loop=asyncio.get_running_loop())
     payload.feed_data(body)
@@ -351,7 +396,7 @@ def keyed_request(app: web.Application, account_id: int, key: str) -> web.Reques
         app=app,
         payload=payload,
     )
-    request[CALLER] = Caller(account_id, ObjectId(), "Test", "Administrator", frozenset())
+    request[CALLER] = Caller(account_id, client, "Test", "Administrator", frozenset())
     return request
 
 
@@ -366,7 +411,10 @@ async def test_a_handler_that_raises_releases_the_key_for_a_retry(api: Api) -> N
 
     # when it is handled
     with pytest.raises(RuntimeError):
-        await idempotency(keyed_request(api.client.app, agency.account_id, "boom"), failing)
+        await idempotency(
+            keyed_request(api.client.app, agency.account_id, "boom", await client_of(api, agency)),
+            failing,
+        )
 
     # then the key was claimed while it ran, and released afterwards
     assert seen == ["pending"]
@@ -377,7 +425,8 @@ async def test_a_handler_that_raises_releases_the_key_for_a_retry(api: Api) -> N
         return web.json_response({"data": {"ok": True}})
 
     response = await idempotency(
-        keyed_request(api.client.app, agency.account_id, "boom"), succeeding
+        keyed_request(api.client.app, agency.account_id, "boom", await client_of(api, agency)),
+        succeeding,
     )
     assert response.status == 200
     stored = await record(api, agency, "boom")
@@ -397,7 +446,8 @@ async def test_a_server_error_is_not_remembered(api: Api) -> None:
     # when it is sent twice
     for _ in range(2):
         response = await idempotency(
-            keyed_request(api.client.app, agency.account_id, "flaky"), unavailable
+            keyed_request(api.client.app, agency.account_id, "flaky", await client_of(api, agency)),
+            unavailable,
         )
         assert response.status == 503
 

@@ -11,7 +11,7 @@ from typing import Any
 from bson import ObjectId
 
 from app.graphql.relay import to_global_id
-from tests.factories import Agency, Api, create_patient
+from tests.factories import Agency, Api, audit_entries, create_patient
 from tests.factories_billing import (
     CLOSE_INVOICE,
     CREATE_PAYMENT,
@@ -23,6 +23,7 @@ from tests.factories_billing import (
     UPDATE_INVOICE,
     VOID_PAYMENT,
     billed_patient,
+    create_invoice,
     generation_agency,
     pay,
     stored_punchcard,
@@ -552,3 +553,55 @@ async def test_care_shared_between_payers_is_refused_not_billed_whole(api: Api) 
     assert "Blue Cross pays 50" in for_client["userErrors"][0]["message"]
     assert await linked(api, dora["id"]) == [None]
     assert await api.count("invoices", _account=agency.account_id) == 0
+
+
+GENERATE_BRIEF = """mutation($period: BillingPeriodInput!, $patient: ID) {
+  invoiceGenerate(billingPeriod: $period, patient: $patient) {
+  invoice { id number total } punchcardsBilled userErrors { field code } } }"""
+
+
+async def test_generating_an_invoice_costs_six_commands_in_its_transaction(api: Api) -> None:
+    # given three patients with visits in May
+    agency = await generation_agency(api)
+    patients = [await billed_patient(agency, first) for first in ("Walter", "Ada", "Ben")]
+    for patient in patients:
+        for day in (5, 6, 7):
+            await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    # when one patient's May is generated
+    response = await agency.gql(GENERATE_BRIEF, {"period": MAY, "patient": patients[0]})
+    # then it costs eight commands: the patient and the account read; then the transaction:
+    # the visits to bill, the number, the invoice, the visits marked, the trail, the commit
+    assert response.status == 200 and not response.errors, response.body
+    made = response.data["invoiceGenerate"]
+    assert made["invoice"]["number"] == "INV-1" and made["punchcardsBilled"] == 3
+    assert response.db_commands == 8
+    # when the batch bills the other two
+    data = await agency.ok(GENERATE_BATCH, {"period": MAY})
+    report = data["invoiceGenerateBatch"]["report"]
+    # then each invoice costs six commands, and the batch three more (the account, the
+    # patients to bill, their records)
+    assert sorted(i["number"] for i in report["invoices"]) == ["INV-2", "INV-3"]
+    assert report["dbCommands"] == 3 + 2 * 6
+    # and nothing was given up: every invoice and every visit it billed has its entry
+    trail = await audit_entries(agency)
+    assert len([e for e in trail if e["record_type"] == "Invoice"]) == 3
+    marked = [e for e in trail if e["record_type"] == "Punchcard" and e["action"] == "update"]
+    assert len(marked) == 9
+
+
+async def test_a_generated_invoice_skips_a_number_given_by_hand_without_a_gap(api: Api) -> None:
+    # given an agency whose first invoice was numbered INV-1 by hand (the counter is still at 0)
+    agency = await generation_agency(api)
+    patient = await billed_patient(agency)
+    await create_invoice(agency, patient, number="INV-1")
+    for day in (5, 6):
+        await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    other = await billed_patient(agency, "Ada")
+    await stored_punchcard(agency, key(other), at(7), "2", "34.00")
+    # when May is generated for both
+    first = await generate(agency, patient)
+    second = await generate(agency, other)
+    # then the first takes INV-2, skipping the number given by hand, and the second INV-3
+    assert first["userErrors"] == [] and first["invoice"]["number"] == "INV-2"
+    assert second["userErrors"] == [] and second["invoice"]["number"] == "INV-3"
+    assert await api.count("invoices", _account=agency.account_id) == 3

@@ -48,6 +48,23 @@ async def test_search_matches_name_word_prefixes_ignoring_case_and_accents(api: 
     assert (await full_names(agency, {"search": "smy"}))[0] == ["Joan Smythe"]
 
 
+async def test_a_search_of_more_than_ten_words_or_a_long_word_is_bad_input(api: Api) -> None:
+    # given an agency with a patient
+    agency = await api.agency()
+    await patients_named(agency, [("José", "Smith")])
+    query = "query($s: String) { patients(filter: {search: $s}) { totalCount } }"
+    # when a search has ten words, eleven, and one word of 51 characters
+    ten = await agency.gql(query, {"s": "jo sm a b c d e f g h"})
+    eleven = await agency.gql(query, {"s": "jo sm a b c d e f g h i"})
+    long = await agency.gql(query, {"s": "j" * 51})
+    # then ten are searched (no match), and the others are refused naming the filter's field
+    assert ten.data == {"patients": {"totalCount": 0}} and not ten.errors
+    for refused in (eleven, long):
+        (error,) = refused.errors
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", refused.body
+        assert "filter.search" in error["message"]
+
+
 async def test_patients_filter_by_city_language_and_status(api: Api) -> None:
     # given patients in different cities, languages and statuses
     agency = await api.agency()

@@ -18,6 +18,7 @@ from app.live.feed import seq_of
 from app.live.targets import Reach, check_url
 from tests.factories import Agency, Api, create_patient
 from tests.factories_live import CREATE_WEBHOOK, DELIVERIES, Receiver, published, receiving
+from tests.factories_people import create_candidate
 from tests.test_faults import ServerProcess, create_account, data_folder, post
 
 __all__ = ["data_folder"]  # the fixture, for the crash test
@@ -338,6 +339,41 @@ async def test_a_webhooks_events_can_change_and_a_deleted_webhook_is_sent_nothin
     assert [g["event"] for g in receiver.received] == ["tag.created"]
     assert got[0]["body"]["record"]["type"] == "Tag"
     assert (await agency.ok(WEBHOOKS))["webhooks"]["totalCount"] == 0
+
+
+ADD_ROLES = """mutation($revision: Int!, $input: AccountUpdateInput!) {
+  accountUpdate(revision: $revision, input: $input) { userErrors { field code } } }"""
+
+
+async def test_a_webhook_sends_only_what_the_role_that_made_it_may_read(api: Api) -> None:
+    # given an office role that manages the account but reads no HR or identity fields, and
+    # a webhook it made for patients and candidates
+    agency = await api.agency()
+    revision = (await agency.ok("{ account { revision } }"))["account"]["revision"]
+    role = {"key": "integrations", "name": "Integrations", "type": "OFFICE",
+            "permissions": ["MANAGE_ACCOUNT"]}  # fmt: skip
+    added = await agency.ok(ADD_ROLES, {"revision": revision, "input": {"roles": [role]}})
+    assert added["accountUpdate"]["userErrors"] == []
+    await agency.key_for("integrations")
+    async with receiving() as receiver:
+        await published(agency)
+        made = await agency.gql(
+            CREATE_WEBHOOK,
+            {"input": {"url": receiver.url, "events": ["patient.*", "candidate.*"]}},
+            role="integrations",
+        )
+        receiver.secret = made.data["webhookCreate"]["secret"]
+        # when a patient with an identity field and a candidate are made
+        patient = await create_patient(agency, ssnExpiryDate="2031-01-31")
+        await create_candidate(agency)
+        got = await receiver.until(1)
+        await published(agency)
+        await asyncio.sleep(0.5)
+    # then only the patient is sent, its identity field named without its values
+    assert [g["body"]["record"]["id"] for g in receiver.received] == [patient["id"]]
+    changes = {c["field"]: c for c in got[0]["body"]["changes"]}
+    assert changes["ssnExpiryDate"] == {"field": "ssnExpiryDate", "before": None, "after": None}
+    assert changes["name"]["after"] == {"first": "Walter", "last": "Green"}
 
 
 @pytest.mark.slow

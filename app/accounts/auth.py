@@ -14,14 +14,27 @@ from typing import Any, TypeGuard
 
 from bson import ObjectId
 
-from app.common.codes import Permission
+from app.common.clock import as_utc
+from app.common.clock import now as clock_now
+from app.common.codes import Permission, RoleType
 from app.common.services import Actor
+from app.data.policy import role_named
+from app.data.scope import Scope
 from app.data.system import System, account_of
 from app.db import Database
 
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 CACHE_SECONDS = 30.0
 UNKNOWN_CACHE_SECONDS = 5.0
+USE_RESOLUTION = dt.timedelta(minutes=1)
+"""`lastUsedAt` is written at most this often per client: not a write per request."""
+PRINCIPALS = {
+    "api_client": "api_client_id",
+    "session": "session_id",
+    "user": "user_id",
+    "account": "account_id",
+}
+"""What a credential change names (`CredentialChange.kind`), and the Caller attribute it is."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +50,20 @@ class Caller:
     user_id: ObjectId | None = None
     user_name: str | None = None
     session_id: ObjectId | None = None
+    role_type: RoleType | None = None
+    """The kind of role: a caregiver reads only their own rows (app/data/policy.py)."""
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def principal(self) -> str:
+        """Who sent a request, for what is kept per sender (an idempotent mutation's answer):
+        the API client, or the user and their session. Two senders in one account never share
+        what they keep."""
+        if self.session_id is not None:
+            return f"user:{self.user_id}:session:{self.session_id}"
+        return f"api_client:{self.api_client_id}"
 
     def acting(self, request_id: str | None, address: str | None) -> Actor:
         """The caller as services and the audit trail see them, for one request: a user
@@ -54,6 +78,7 @@ class Caller:
             request_id=request_id,
             client_address=address,
             permissions=self.permissions,
+            role_type=self.role_type,
         )
 
 
@@ -100,26 +125,32 @@ def secret_matches(secret: str, stored: str) -> bool:
 class Authenticator:
     """Turns an Authorization credential into a Caller, caching answers for a few seconds.
 
-    The cache spares a database round trip on every request; a revoked key stops working
-    within CACHE_SECONDS (at once in the process that changed the account), a token never
-    outlives its expiry, and an unknown credential is remembered only briefly.
+    The cache spares a database round trip on every request. What changes a credential (a
+    client revoked or rotated, a role changed, a session ended) is forgotten at once in the
+    process that made the change and, through `app.accounts.revocation.CredentialWatch`, within
+    a second in every other; CACHE_SECONDS only bounds an answer whose change was missed. A
+    token or client never outlives its expiry, an unknown credential is remembered briefly.
     """
 
     def __init__(self, database: Database) -> None:
         self.database = database
         self._cache: dict[str, tuple[float, Caller | None]] = {}
+        self._used: dict[ObjectId, float] = {}
 
     async def caller_for(self, credential: str) -> Caller | None:
         digest = lookup_hash(credential)
         cached = self._cache.get(digest)
         now = time.monotonic()
         if cached is not None and cached[0] > now:
-            return cached[1]
-        caller, valid_for = await self._resolve(digest)
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        keep = min(CACHE_SECONDS if caller else UNKNOWN_CACHE_SECONDS, valid_for)
-        self._cache[digest] = (now + keep, caller)
+            caller = cached[1]
+        else:
+            caller, valid_for = await self._resolve(digest)
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            keep = min(CACHE_SECONDS if caller else UNKNOWN_CACHE_SECONDS, valid_for)
+            self._cache[digest] = (now + keep, caller)
+        if caller is not None and caller.api_client_id is not None:
+            await self._note_use(caller.account_id, caller.api_client_id)
         return caller
 
     async def caller_now(self, credential: str) -> Caller | None:
@@ -128,6 +159,21 @@ class Authenticator:
         self._cache.pop(lookup_hash(credential), None)
         return await self.caller_for(credential)
 
+    async def _note_use(self, account_id: int, client_id: ObjectId) -> None:
+        """Set the client's `last_used_at`, at most once a minute: this process remembers when
+        it last did, and the filter skips a write another process made within the minute."""
+        now = time.monotonic()
+        last = self._used.get(client_id)
+        if last is not None and now - last < USE_RESOLUTION.total_seconds():
+            return
+        if len(self._used) > 10_000:
+            self._used.clear()
+        self._used[client_id] = now
+        at = clock_now()
+        recent = {"$or": [{"last_used_at": None}, {"last_used_at": {"$lt": at - USE_RESOLUTION}}]}
+        clients = Scope(self.database, Actor(account_id=account_id))["api_clients"]
+        await clients.update_one({"_id": client_id, **recent}, {"$set": {"last_used_at": at}})
+
     def forget(self, account_id: int | None = None) -> None:
         """Drop cached answers: all of them, or one account's (its roles or state changed)."""
         if account_id is None:
@@ -135,6 +181,17 @@ class Authenticator:
             return
         for digest, (_, caller) in list(self._cache.items()):
             if caller is not None and caller.account_id == account_id:
+                del self._cache[digest]
+
+    def forget_principal(self, kind: str, key: Any) -> None:
+        """Drop cached answers about one API client, session or user (`PRINCIPALS`), or one
+        account: its credentials changed, here or in another process."""
+        attribute = PRINCIPALS.get(kind)
+        if attribute is None:
+            self.forget()  # a change of a kind this process does not know: forget everything
+            return
+        for digest, (_, caller) in list(self._cache.items()):
+            if caller is not None and getattr(caller, attribute) == key:
                 del self._cache[digest]
 
     async def _resolve(self, digest: str) -> tuple[Caller | None, float]:
@@ -149,8 +206,12 @@ class Authenticator:
             client_filter = {"_id": token["api_client"]}
             valid_for = remaining
         client = await system.credential("api_clients", {**client_filter, "revoked": {"$ne": True}})
-        if client is None:
+        if client is None or (token is None and not client.get("key_only", True)):
+            return None, CACHE_SECONDS  # a key that must be exchanged is no credential alone
+        left = seconds_left(client)
+        if left is not None and left <= 0:
             return None, CACHE_SECONDS
+        valid_for = min(valid_for, left) if left is not None else valid_for
         return await self._caller(system, client), valid_for
 
     async def _caller(self, system: System, client: dict[str, Any]) -> Caller | None:
@@ -158,15 +219,23 @@ class Authenticator:
         account = await system.account(account_id, {"roles": 1, "active": 1})
         if not is_active(account):
             return None
-        role = next((r for r in account.get("roles", []) if r["key"] == client["role"]), None)
-        permissions = frozenset(Permission(p) for p in (role or {}).get("permissions", []))
+        role = role_named(account, client["role"])
         return Caller(
             account_id=account_id,
             api_client_id=client["_id"],
             api_client_name=str(client["name"]),
             role=str(client["role"]),
-            permissions=permissions,
+            permissions=role.permissions if role is not None else frozenset(),
+            role_type=role.type if role is not None else None,
         )
+
+
+def seconds_left(client: dict[str, Any]) -> float | None:
+    """How long an API client still works; None: no expiry."""
+    expires = client.get("expires_at")
+    if expires is None:
+        return None
+    return (as_utc(expires) - dt.datetime.now(dt.UTC)).total_seconds()
 
 
 def is_active(account: dict[str, Any] | None) -> TypeGuard[dict[str, Any]]:

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from beanie import Document, PydanticObjectId
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pymongo import ASCENDING, IndexModel
 
-from app.common.codes import MoneyRounding, PeriodType, Permission, RoleType, ServiceUnit
+from app.common.codes import (
+    CorrectionReason,
+    DistanceUnit,
+    HolidayPayNotWorked,
+    MoneyRounding,
+    PeriodType,
+    Permission,
+    RoleType,
+    ServiceUnit,
+)
 from app.common.documents import (
+    BILLING,
+    PAY,
     CareDocument,
     CompanyName,
     Embedded,
@@ -18,6 +30,8 @@ from app.common.documents import (
     Location,
     Phone,
 )
+from app.common.identifiers import HCPCS, MODIFIER, NPI
+from app.common.money import MAX_AMOUNT
 
 
 class GeneralSettings(Embedded):
@@ -70,7 +84,53 @@ class PayrollSettings(Embedded):
     )
     overtime_multiplier: Decimal = Field(Decimal("1.5"), ge=1, description="Overtime pay factor.")
     holiday_multiplier: Decimal = Field(Decimal("1.5"), ge=1, description="Holiday pay factor.")
-    rounding_minutes: int = Field(15, ge=1, le=60, description="Paid time is rounded to this.")
+    rounding_minutes: int = Field(
+        15, ge=1, le=60, description="Paid time (visits and travel) is rounded to this."
+    )
+    overtime_daily_hours: Decimal | None = Field(
+        None, ge=0, le=24,
+        description="Hours in a day (the local day of each visit's clock-in) past which daily "
+        "overtime is paid, such as 8 in California; null: no daily overtime. Hours paid as "
+        "daily overtime do not also count toward the weekly threshold.",
+    )  # fmt: skip
+    overtime_daily_multiplier: Decimal | None = Field(
+        None, ge=1, le=10,
+        description="Pay factor of daily overtime; null: the overtime multiplier.",
+    )  # fmt: skip
+    holiday_hours_count_toward_overtime: bool = Field(
+        True,
+        description="Whether hours worked on a statutory holiday (paid at the holiday "
+        "multiplier) count toward the daily and weekly overtime thresholds. Off, as in "
+        "Ontario, they are holiday hours only and the thresholds count the other hours.",
+    )
+    holiday_pay_not_worked: HolidayPayNotWorked = Field(
+        HolidayPayNotWorked.NONE,
+        description="What payroll generation pays a caregiver for a statutory holiday of the "
+        "period they did not work.",
+    )
+    mileage_rate: Decimal | None = Field(
+        None, ge=0, le=1000,
+        description="Paid per distance unit driven between a caregiver's consecutive visits of "
+        "a day; null: mileage is not paid by payroll generation.",
+    )  # fmt: skip
+    distance_unit: DistanceUnit = Field(
+        DistanceUnit.KM,
+        description="The unit of mileage: distances paid (mileageRate) and billed "
+        "(a service's mileageBillRate) are counted in it.",
+    )
+    pay_travel_time: bool = Field(
+        False,
+        description="Whether the time between a caregiver's consecutive visits of a day "
+        "(clock-out to the next clock-in, at most maxTravelMinutes) is paid, as travel hours.",
+    )
+    travel_time_rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT,
+        description="Hourly rate of travel time; null: the pay rate of the visit travelled to.",
+    )  # fmt: skip
+    max_travel_minutes: int = Field(
+        60, ge=0, le=1440,
+        description="The most travel time paid between two visits: a longer gap is a break.",
+    )  # fmt: skip
 
 
 class StageSetting(Embedded):
@@ -137,11 +197,57 @@ class ServiceSetting(Embedded):
     code: str = Field(min_length=1, max_length=20, description="Stable code, such as PSW.")
     description: str = Field(min_length=1, max_length=200, description="What is done.")
     unit: ServiceUnit = Field(ServiceUnit.HOUR, description="How it is counted.")
-    bill_rate: Decimal = Field(ge=0, description="Charged per unit.")
-    pay_rate: Decimal = Field(ge=0, description="Paid to the caregiver per unit.")
+    bill_rate: Decimal = Field(ge=0, description="Charged per unit.", json_schema_extra=BILLING)
+    pay_rate: Decimal = Field(
+        ge=0, description="Paid to the caregiver per unit.", json_schema_extra=PAY
+    )
     taxes: list[str] = Field(default_factory=list, description="Codes of the taxes it bears.")
     color: str | None = Field(None, pattern=r"^#[0-9a-fA-F]{6}$", description="Hex colour.")
     active: bool = Field(True, description="Whether it can be booked.")
+    bill_mileage: bool = Field(
+        False,
+        description="Whether invoices bill the distance a caregiver drove to its visits from "
+        "their previous visit of the day, on a mileage line at mileageBillRate.",
+    )
+    mileage_bill_rate: Decimal | None = Field(
+        None, ge=0, le=1000, json_schema_extra=BILLING,
+        description="Charged per distance unit (payrollSettings.distanceUnit) driven to its "
+        "visits; required when billMileage is on.",
+    )  # fmt: skip
+    hcpcs: str | None = Field(
+        None,
+        pattern=HCPCS,
+        description="Its HCPCS procedure code (such as T1019, personal care), sent to an "
+        "electronic visit verification aggregator as ProcedureCode; a visit of a service "
+        "without one is not exported.",
+    )
+    modifiers: list[str] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Up to four HCPCS modifiers of its procedure code (two letters or digits "
+        "each, such as U1), in order: Modifier1 to Modifier4 of an EVV export.",
+    )
+
+    @field_validator("unit")
+    @classmethod
+    def _counted_by_time(cls, unit: ServiceUnit) -> ServiceUnit:
+        if unit in (ServiceUnit.KILOMETRE, ServiceUnit.MILE):
+            raise ValueError("a service is counted by the hour, visit or day; distance is mileage")
+        return unit
+
+    @model_validator(mode="after")
+    def _mileage_rate(self) -> ServiceSetting:
+        if self.bill_mileage and self.mileage_bill_rate is None:
+            raise ValueError("mileageBillRate is required when billMileage is on")
+        return self
+
+    @field_validator("modifiers")
+    @classmethod
+    def _modifiers(cls, modifiers: list[str]) -> list[str]:
+        for modifier in modifiers:
+            if not MODIFIER.fullmatch(modifier):
+                raise ValueError("a modifier is two capital letters or digits, such as U1")
+        return modifiers
 
 
 class Tax(Embedded):
@@ -192,6 +298,45 @@ class Term(Embedded):
     description: str | None = Field(None, max_length=500, description="The wording.")
 
 
+class VisitReasonCode(Embedded):
+    """A reason code of the account: why the office approved or rejected a punch in review, or
+    why it edited one. The code is what an electronic visit verification export sends as
+    ReasonCode (aggregators publish their own lists: use theirs)."""
+
+    code: str = Field(
+        min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_.-]+$", description="The code sent."
+    )
+    description: str = Field(min_length=1, max_length=200, description="What it means.")
+    correction_reason: CorrectionReason | None = Field(
+        None,
+        description="The correction reason (FORGOT_TO_CLOCK, ...) this code reports in an EVV "
+        "export when a correction names no code of its own; at most one code per reason.",
+    )
+
+
+DEFAULT_REASON_CODES = [
+    VisitReasonCode(code="CLIENT_CONFIRMED",
+                    description="The client or their family confirmed the visit and its times."),
+    VisitReasonCode(code="GPS_DRIFT",
+                    description="The phone's position was off or missing; the visit was at home."),
+    VisitReasonCode(code="COMMUNITY",
+                    description="Care given away from home (an errand, an appointment)."),
+    VisitReasonCode(code="FORGOT", description="The caregiver forgot to clock in or out.",
+                    correction_reason=CorrectionReason.FORGOT_TO_CLOCK),
+    VisitReasonCode(code="DEVICE", description="The caregiver's phone or the app failed.",
+                    correction_reason=CorrectionReason.DEVICE_PROBLEM),
+    VisitReasonCode(code="WRONG_TIME", description="A punch recorded the wrong time.",
+                    correction_reason=CorrectionReason.WRONG_TIME_RECORDED),
+    VisitReasonCode(code="NO_SIGNAL", description="No network at the visit.",
+                    correction_reason=CorrectionReason.NO_SIGNAL),
+    VisitReasonCode(code="OTHER", description="Another reason, said in the notes.",
+                    correction_reason=CorrectionReason.OTHER),
+    VisitReasonCode(code="NOT_VERIFIED",
+                    description="The visit could not be verified: not billed, not paid."),
+]  # fmt: skip
+"""The reason codes of an account that sets none."""
+
+
 class VisitSettings(Embedded):
     """How visits are verified."""
 
@@ -200,8 +345,34 @@ class VisitSettings(Embedded):
     radius_meters: int = Field(250, ge=10, le=50_000, description="Farthest a punch may be.")
     early_minutes: int = Field(15, ge=0, description="How early a clock-in may be.")
     late_minutes: int = Field(15, ge=0, description="How late a clock-in may be.")
+    max_early_minutes: int = Field(
+        2880,
+        ge=0,
+        le=10080,
+        description="The earliest a caregiver may clock in before the visit's start, in "
+        "minutes (two days unless set): a clock-in earlier than this is refused (INVALID), "
+        "not only flagged as EARLY_CLOCK_IN (which earlyMinutes decides).",
+    )
     allow_overrides: bool = Field(True, description="Office staff may correct punches.")
     telephony_enabled: bool = Field(False, description="Punches by phone call are accepted.")
+    reason_codes: list[VisitReasonCode] = Field(
+        default_factory=lambda: list(DEFAULT_REASON_CODES),
+        max_length=100,
+        description="The codes the office gives when it approves or rejects a punch in review "
+        "(visitReviewApprove, visitReviewReject) and that an EVV export sends for edited "
+        "visits; codes unique (case ignored).",
+    )
+
+    @field_validator("reason_codes")
+    @classmethod
+    def _unique_codes(cls, codes: list[VisitReasonCode]) -> list[VisitReasonCode]:
+        seen = [code.code.casefold() for code in codes]
+        if len(set(seen)) != len(seen):
+            raise ValueError("each reason code is listed once")
+        reasons = [code.correction_reason for code in codes if code.correction_reason]
+        if len(set(reasons)) != len(reasons):
+            raise ValueError("a correction reason is reported by one code at most")
+        return codes
 
 
 class SecuritySettings(Embedded):
@@ -235,6 +406,13 @@ class Account(CareDocument):
     website: str | None = Field(None, max_length=200, description="The agency's website.")
     ext_id: str | None = Field(None, max_length=100, description="Id in another system.")
     hst_number: str | None = Field(None, max_length=40, description="Sales-tax (HST) number.")
+    npi: str | None = Field(
+        None,
+        pattern=NPI,
+        description="The agency's National Provider Identifier (ten digits, the last a Luhn "
+        "check digit): the provider an EVV export names (ProviderID); without a valid one "
+        "nothing is exported (each visit is listed as NO_PROVIDER_ID).",
+    )
     locations: list[Location] = Field(default_factory=list, description="Offices.")
     emergency_phones: list[Phone] = Field(default_factory=list, description="After-hours lines.")
     logo: FileSnapshot | None = Field(None, description="The agency's logo.")
@@ -263,7 +441,12 @@ class Account(CareDocument):
     role_settings: RoleSettings = Field(
         default_factory=RoleSettings, description="Which roles new people get."
     )
-    roles: list[Role] = Field(default_factory=list, description="Roles and their permissions.")
+    roles: list[Role] = Field(
+        default_factory=list,
+        description="The account's own roles and their permissions, beside the built-in ones "
+        "(administrator, scheduler, billing, payroll, caregiver, auditor), which come from the "
+        "policy table and whose keys are taken.",
+    )
     sales_reps: list[SalesRep] = Field(default_factory=list, description="Sales reps.")
     services: list[ServiceSetting] = Field(default_factory=list, description="Services sold.")
     taxes: list[Tax] = Field(default_factory=list, description="Sales taxes.")
@@ -285,17 +468,38 @@ class Account(CareDocument):
 
 
 class ApiClient(Document):
-    """A program that acts for an account: its key and secret are stored hashed only."""
+    """A program that acts for the account with one role: an integration, a script, a partner.
+    Its key and secret are stored hashed only, and shown once, when made or rotated."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     account: int = Field(alias="_account")
-    name: str
-    role: str
-    key_hash: str
-    secret_hash: str
-    created_date: dt.datetime = Field(alias="_created_date")
-    revoked: bool = False
+    name: str = Field(min_length=1, max_length=100, description="What the program is, for people.")
+    role: str = Field(min_length=1, max_length=40, description="The key of the role it acts with.")
+    key_only: bool = Field(
+        True,
+        description="Whether its key alone is a credential (`Authorization: <key>`, as seed "
+        "000's clients send it); when false, it must exchange key and secret for an access "
+        "token (`authorize`). Clients made before this setting existed are key-only.",
+    )
+    key_hash: str = Field(description="SHA-256 of the key.", json_schema_extra={"writeonly": True})
+    secret_hash: str = Field(
+        description="scrypt of the secret.", json_schema_extra={"writeonly": True}
+    )
+    created_date: dt.datetime = Field(alias="_created_date", description="When it was made.")
+    expires_at: dt.datetime | None = Field(
+        None, description="When its key and secret stop working; null: never."
+    )
+    last_used_at: dt.datetime | None = Field(
+        None,
+        description="When it was last seen making a request (to the minute: it is written at "
+        "most once a minute), or exchanging its key; null: never.",
+    )
+    rotated_at: dt.datetime | None = Field(
+        None, description="When its key and secret were last replaced (apiClientRotate)."
+    )
+    revoked: bool = Field(False, description="Revoked: its key, secret and tokens no longer work.")
+    revoked_at: dt.datetime | None = Field(None, description="When it was revoked.")
 
     class Settings:
         name = "api_clients"
@@ -320,7 +524,40 @@ class AccessToken(Document):
         indexes = [
             IndexModel([("token_hash", ASCENDING)], unique=True),
             IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+            # a client revoked or rotated loses its tokens: found by client
+            IndexModel([("_account", ASCENDING), ("api_client", ASCENDING)]),
         ]
+
+
+class CredentialChange(Document):
+    """A note that credentials of the account changed (a client revoked or rotated, a role
+    changed, a session ended): every server process drops what it cached about them. Read by
+    the change stream, or polled where change streams are not available; kept a day."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    account: int = Field(alias="_account")
+    kind: str = Field(description="api_client, session, user or account.")
+    key: Any = Field(None, description="The id of the client, session or user; none: account.")
+    at: dt.datetime = Field(description="When it changed.")
+
+    class Settings:
+        name = "credential_changes"
+        indexes = [IndexModel([("at", ASCENDING)], expireAfterSeconds=86_400)]
+
+
+class Throttle(Document):
+    """Recent failures of one identity (an API key, an email) or one network address at one
+    operation (authorize, sign-in): too many in the window and the operation is refused until
+    the oldest of them leaves it. Of no one account (an unknown key has none)."""
+
+    id: str = Field(alias="_id")  # type: ignore[assignment]
+    failures: list[dt.datetime] = Field(default_factory=list, description="The latest ones.")
+    expires_at: dt.datetime = Field(description="When the last failure leaves the window.")
+
+    class Settings:
+        name = "throttles"
+        indexes = [IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0)]
 
 
 class Counter(Document):

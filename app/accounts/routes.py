@@ -4,9 +4,9 @@ Every refusal of an /api/ route has one shape, `{"status": false, "message": "..
 "...", "errors": [{"field", "message", "code"}]}`, with a non-2xx status: 400 (a body that
 cannot be read as a form), 401 (credentials; code UNAUTHENTICATED, top-level and in each
 error), 403 (the client's role may not do this), 404, 405, 409, 413, 422 (bad parameters),
-503 (the database is unavailable) or 500 ("Unexpected error.", code INTERNAL, logged with the
-request id that X-Request-Id echoes). `api_route` wraps a handler so that nothing else
-escapes it.
+429 (too many failed key exchanges: code TOO_MANY_ATTEMPTS, with Retry-After), 503 (the
+database is unavailable) or 500 ("Unexpected error.", code INTERNAL, logged with the request id
+that X-Request-Id echoes). `api_route` wraps a handler so that nothing else escapes it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from aiohttp import web
 from pymongo.errors import ConnectionFailure
 
 from app.accounts import services
+from app.accounts.throttle import THROTTLED, Throttled
 from app.errors import ErrorCode, Problem, ServiceError
 from app.keys import DATABASE, REQUEST_ID, SETTINGS
 
@@ -36,7 +37,7 @@ STATUS = {
 }
 """The HTTP status of a service's refusal by its first problem's code; 422 otherwise."""
 CODES = {401: UNAUTHENTICATED, 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE"}
-CODES.update({500: "INTERNAL", 503: "DATABASE_UNAVAILABLE"})
+CODES.update({429: THROTTLED, 500: "INTERNAL", 503: "DATABASE_UNAVAILABLE"})
 """Codes of the statuses whose code is the status's own, for every problem of the refusal."""
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -81,6 +82,9 @@ def api_route(handler: Handler) -> Handler:
             return await handler(request)
         except Refused as refused:
             return refusal(refused.status, *refused.problems)
+        except Throttled as throttled:
+            problem = Problem(str(throttled), ErrorCode.FORBIDDEN)
+            return refusal(429, problem, headers={"Retry-After": str(throttled.retry_after)})
         except ServiceError as refused:
             return refusal(STATUS.get(refused.problems[0].code, 422), *refused.problems)
         except web.HTTPException as http:  # 413 from reading a body too large, ...
@@ -143,9 +147,9 @@ async def authorize(request: web.Request) -> web.Response:
     try:
         token, _, account = await services.authorize(
             request.app[DATABASE],
+            request.app[SETTINGS],
             key,
             secret,
-            request.app[SETTINGS].access_token_ttl_seconds,
             request_id=request.get(REQUEST_ID),
             client_address=request.remote,
         )

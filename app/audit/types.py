@@ -12,6 +12,7 @@ from app.audit.documents import AuditEvent as AuditEventDocument
 from app.common.codes import Permission
 from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, load_node, to_global_id
 
@@ -46,7 +47,9 @@ class AuditActor:
 
 @strawberry.type(
     description="One field's value before and after a change, as JSON text; "
-    'sensitive values show as "***".'
+    'sensitive values show as "***". Values pass the same policy as the record\'s own fields: '
+    "a field your role may not read (pay, billing, clinical, HR, identity) is named with both "
+    "values null, and the parts of a value it may not read are left out."
 )
 class FieldChange:
     field: str = strawberry.field(description="The field, by its GraphQL name.")
@@ -61,6 +64,8 @@ class FieldChange:
 )
 class AuditEvent(Record, Node):
     __model__ = AuditEventDocument
+    # the data path judges an entry's changes by the type of the record it is about
+    __reads__ = ("record_type",)
 
     at: dt.datetime = strawberry.field(description="When it happened.")
     action: AuditAction = strawberry.field(description="What was done.")
@@ -71,14 +76,17 @@ class AuditEvent(Record, Node):
     client_address: str | None = strawberry.field(description="The caller's network address.")
 
     @strawberry.field(description="The global ID of the record concerned.")
+    @reads("record_type", "record_id")
     def record_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id(self.doc["record_type"], self.doc["record_id"]))
 
     @strawberry.field(description="The record concerned, as it is now; null if it is gone.")
+    @reads("record_type", "record_id")
     async def record(self, info: Info) -> Node | None:
         return await load_node(info, self.record_id())
 
     @strawberry.field(description="Who did it.")
+    @reads("actor")
     def actor(self) -> AuditActor:
         actor = self.doc.get("actor") or {}
         kind = str(actor.get("kind", "api_client"))
@@ -92,7 +100,12 @@ class AuditEvent(Record, Node):
             session=strawberry.ID(to_global_id("Session", session)) if session else None,
         )
 
-    @strawberry.field(description="The fields it changed, with their values before and after.")
+    @strawberry.field(
+        description="The fields it changed, with their values before and after; a field your "
+        "role may not read on the record type shows both values null (its name stays), and "
+        "parts of a value it may not read are left out."
+    )
+    @reads("changes")
     def changes(self) -> list[FieldChange]:
         return [
             FieldChange(

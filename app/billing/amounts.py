@@ -189,7 +189,9 @@ def compute_amounts(
                     f"services.{index}.taxes",
                 )
             )
-        line.amount = line_amount(line, money_rule(account))
+        # a payer's share of a line shared between payers bills its part, not the whole
+        share = line.share
+        line.amount = share.amount if share is not None else line_amount(line, money_rule(account))
     computed = totals(doc.services, rates, money_rule(account))
     doc.subtotal, doc.taxes = computed.subtotal, computed.taxes
     doc.tax_total, doc.total = computed.tax_total, computed.total

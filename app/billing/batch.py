@@ -24,10 +24,12 @@ from typing import Any
 from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
 from app.billing.services import invoice_store
 from app.common.money import ZERO
+from app.common.routing import RoutingProvider
 from app.common.services import RawDoc, decode
 from app.data.scope import Scope
 from app.db import CommandTally, current_tally
 from app.errors import ErrorCode, Problem, ServiceError
+from app.visits.reviews import Held
 
 log = logging.getLogger(__name__)
 MAX_BATCH_PATIENTS = 20_000
@@ -54,6 +56,7 @@ class BatchReport:
     tax_total: Decimal = ZERO
     total: Decimal = ZERO
     db_commands: int = 0
+    held: list[Held] = field(default_factory=list)
 
     @property
     def db_commands_per_invoice(self) -> Decimal:
@@ -62,11 +65,13 @@ class BatchReport:
         return (Decimal(self.db_commands) / len(self.invoices)).quantize(Decimal("0.1"))
 
     def count(self, made: Generated) -> None:
-        self.invoices.append(made.invoice)
+        self.invoices.extend(made.invoices)
         self.punchcards_billed += made.punchcards
-        for name in ("subtotal", "tax_total", "total"):
-            value = Decimal(str(decode(made.invoice.get(name)) or ZERO))
-            setattr(self, name, getattr(self, name) + value)
+        self.held.extend(made.held)
+        for invoice in made.invoices:
+            for name in ("subtotal", "tax_total", "total"):
+                value = Decimal(str(decode(invoice.get(name)) or ZERO))
+                setattr(self, name, getattr(self, name) + value)
 
 
 async def patients_to_bill(scope: Scope, account: RawDoc, period: Period) -> list[Any]:
@@ -103,8 +108,14 @@ def _tally() -> Iterator[CommandTally]:
         current_tally.reset(token)
 
 
-async def generate_batch(scope: Scope, period: Period, options: GenerateOptions) -> BatchReport:
-    """Generate an invoice per patient with visits left to bill (see the module)."""
+async def generate_batch(
+    scope: Scope,
+    period: Period,
+    options: GenerateOptions,
+    routing: RoutingProvider | None = None,
+) -> BatchReport:
+    """Generate an invoice per patient with visits left to bill (see the module); drives billed
+    as mileage measured by `routing` (the great circle when None)."""
     period.check()
     report = BatchReport()
     with _tally() as tally:
@@ -122,7 +133,7 @@ async def generate_batch(scope: Scope, period: Period, options: GenerateOptions)
                 continue
             target = Target({key: patient}, key)
             try:
-                made = await generate(scope, period, target, options, account)
+                made = await generate(scope, period, target, options, account, routing)
             except ServiceError as refusal:
                 report.failed.append(BatchFailure(key, list(refusal.problems)))
                 continue

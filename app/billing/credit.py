@@ -47,7 +47,7 @@ from app.billing.documents import InvoiceCredited
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.billing.services import invoice_store
 from app.common.clock import now
-from app.common.money import ZERO, amount_of, in_cents
+from app.common.money import ZERO, amount_of, in_cents, to_cent
 from app.common.services import RawDoc, decode
 from app.data.audit import changes_between
 from app.data.scope import Scope
@@ -212,11 +212,24 @@ def credit_lines(
         left[position] -= asked.quantity
         made.append({**{k: line.get(k) for k in ("code", "description", "unit", "rate")},
                      "quantity": asked.quantity, "taxes": line.get("taxes") or [],
-                     "credits_line": position})  # fmt: skip
+                     "credits_line": position,
+                     "share": _part_of_share(line, asked.quantity)})  # fmt: skip
     if problems or not made:
         raise ServiceError(*(problems or [Problem("Nothing is left to credit.",
                                                   ErrorCode.INVALID_STATE, "lines")]))  # fmt: skip
     return made
+
+
+def _part_of_share(line: Any, quantity: Decimal) -> dict[str, Any] | None:
+    """A payer's share credited in part: the same part of its amount as of its quantity
+    (the part taking the rest of the line takes what is left: `_rest_of_lines`)."""
+    share = line.get("share")
+    if not share:
+        return None
+    whole = amount_of(line.get("quantity"))
+    fraction = quantity / whole if whole else ZERO
+    return {**share, "whole_amount": to_cent(amount_of(share.get("whole_amount")) * fraction),
+            "amount": to_cent(amount_of(share.get("amount")) * fraction)}  # fmt: skip
 
 
 async def credit_invoice(

@@ -15,8 +15,10 @@ from beanie import PydanticObjectId
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
+from app.billing.share_documents import InvoiceLineShare, InvoicePayer
 from app.common.codes import ServiceUnit
 from app.common.documents import (
+    BILLING,
     FILLED,
     READONLY,
     CareDocument,
@@ -125,8 +127,26 @@ class InvoicePunchcard(Embedded):
         "(its quantity at the line's rate, the holiday rate on a holiday), the line's amount "
         "apportioned to the cent so the visits of a line add up to it exactly.",
     )
+    distance: Decimal | None = Field(
+        None, ge=0, le=MAX_QUANTITY, json_schema_extra=READONLY,
+        description="On a generated invoice, the distance driven to it from the caregiver's "
+        "visit before it that day, billed on its service's mileage line (the account's "
+        "distance unit); null when its service bills no mileage or there was no such drive.",
+    )  # fmt: skip
+    mileage_amount: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, json_schema_extra=READONLY,
+        description="Its part of its mileage line, apportioned to the cent so the visits of "
+        "the line add up to it; null without a distance.",
+    )  # fmt: skip
+    shared: bool = Field(
+        False,
+        description="Whether it bills the invoice payer's share of the visit (care shared "
+        "between payers), not the whole visit: the punchcard records the share in its "
+        "billedShares.",
+        json_schema_extra=READONLY,
+    )
 
-    _cents = field_validator("amount")(whole_cents)
+    _cents = field_validator("amount", "mileage_amount")(whole_cents)
 
 
 class InvoiceReferral(Embedded):
@@ -173,6 +193,12 @@ class InvoiceServiceLine(Embedded):
         "its position in that invoice's services (0 for the first).",
         json_schema_extra=READONLY,
     )
+    share: InvoiceLineShare | None = Field(
+        None,
+        description="For care shared between payers: the whole line and this payer's part of "
+        "it (the line's amount). A line given anew by a clerk bills its whole amount.",
+        json_schema_extra=READONLY,
+    )
 
 
 class InvoiceCredited(Embedded):
@@ -204,7 +230,7 @@ class InvoiceTerm(Embedded):
 
 
 def _money(description: str) -> Any:
-    return Field(ZERO, description=description, json_schema_extra=READONLY)
+    return Field(ZERO, description=description, json_schema_extra={**READONLY, **BILLING})
 
 
 class Invoice(CareDocument, SoftDeletable):
@@ -242,6 +268,12 @@ class Invoice(CareDocument, SoftDeletable):
     )
     patient: InvoicePatient | None = Field(None, description="The patient cared for.")
     client: InvoiceClient | None = Field(None, description="Who is billed.")
+    payer: InvoicePayer | None = Field(
+        None,
+        description="The patient's payer the invoice bills (set by invoice generation); its "
+        "lines carry the payer's share when the care is shared.",
+        json_schema_extra=READONLY,
+    )
     referred_by: InvoiceReferral | None = Field(None, description="Who referred them.")
     sales_rep: InvoiceSalesRep | None = Field(
         None, description="The sales rep; the account's default rep when left out."
@@ -268,19 +300,25 @@ class Invoice(CareDocument, SoftDeletable):
     loss_date: dt.date | None = Field(None, description="The date of loss (insurance claims).")
     notes: str | None = Field(None, max_length=5000, description="Notes on the invoice.")
     services: list[InvoiceServiceLine] = Field(
-        default_factory=list, description="The service lines."
+        default_factory=list,
+        description="The service lines.",
+        json_schema_extra=BILLING,
     )
     punchcards: list[InvoicePunchcard] = Field(
-        default_factory=list, description="The visits billed."
+        default_factory=list,
+        description="The visits billed.",
+        json_schema_extra=BILLING,
     )
     cc_invoice: InvoiceCardPayment | None = Field(
-        None, description="A card payment of the invoice."
+        None,
+        description="A card payment of the invoice.",
+        json_schema_extra=BILLING,
     )
     subtotal: Decimal = _money("The sum of the line amounts (computed).")
     taxes: list[InvoiceTax] = Field(
         default_factory=list,
         description="Each tax on the taxed lines, at the account's rate (computed).",
-        json_schema_extra=READONLY,
+        json_schema_extra={**READONLY, **BILLING},
     )
     tax_total: Decimal = _money("The sum of the taxes (computed).")
     total: Decimal = _money("Subtotal plus taxes (computed).")
@@ -359,7 +397,12 @@ class Payment(CareDocument):
     invoice: PydanticObjectId = Field(
         description="The invoice paid.", json_schema_extra=ref("Invoice", "invoices")
     )
-    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, description="The amount received, to the cent.")
+    amount: Decimal = Field(
+        gt=0,
+        le=MAX_AMOUNT,
+        description="The amount received, to the cent.",
+        json_schema_extra=BILLING,
+    )
     date: dt.date | None = Field(
         None, description="The day it was received; today (account time) when left out."
     )

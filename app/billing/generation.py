@@ -1,58 +1,59 @@
 """Invoices generated from punchcards: a period's billable visits of a patient (or of every
-patient a client pays for) turned into service lines, taxed, numbered and stored, each visit
-linked to its invoice, in ONE transaction.
+patient a client pays for) turned into service lines (`app.billing.lines`), taxed, numbered and
+stored, each visit linked to its invoice, in ONE transaction.
 
 What is billed: punchcards of the account not deleted, `bill.billable` true, not yet invoiced,
-whose day (`_search.date`, in the account's time zone) lies in the period. They are read inside
-the transaction that stores the invoice and marks them, so two generations at once cannot bill
-a visit twice: the second one's transaction conflicts with the first, is run again, finds
-nothing left to bill and is refused with INVALID_STATE ("nothing to bill").
+whose day (`_search.date`, in the account's time zone) lies in the period, and not held back by
+the office's review (waiting, or rejected: reported in `held`). They are read inside the
+transaction that stores the invoice and marks them, so two generations at once cannot bill a
+visit twice: the second one's transaction conflicts with the first, is run again, finds nothing
+left to bill and is refused with INVALID_STATE ("nothing to bill").
 
-Lines: one per service code, rate and holiday-or-not, in order of service code; quantity is the
-sum of the visits' billed hours (or the number of visits for a service counted per VISIT). The
-rate is the punchcard's billed rate (`bill.rate`), else the patient's rate for that service
-(`services[].bill_rate`), else the patient's billing rate (`billing[0].rate`), else the
-account service's `bill_rate`: the precedence of `app.billing.rates`, by which clock-out stores
-`bill.rate`, so a clocked visit already carries it; a visit with no rate at all is refused. A
-visit on a statutory holiday (`stat_holiday`, or its day in the account's holidays) gets its
-own line at that rate times the account's `billing_settings.holiday_multiplier`, rounded to the
-cent with the account's rule (so the line's rate times its quantity is its amount). Taxes per line
-are the service's tax codes that are active in the account.
+Shared care (`app.billing.payers`): generated for a patient whose payers share the care, one
+invoice per payer, all in the one transaction (consecutive numbers), each billing the payer's
+share of every visit not yet billed to it, its lines apportioned so the payers' parts of a line
+add up to the whole line; each punchcard records each share billed (`app.visits.shares`).
+Generated for a client, the invoice bills the client's share of its shared patients' visits
+(and their whole care for the others). Before anything is stored, the units billed are checked
+against the payers' service authorizations (`app.billing.authorized`).
 
-The invoice's list of visits (`punchcards`) bills each at its line's rate: the line's amount
-apportioned among its visits by their exact shares (largest remainder, ties in date order), so
-each line's visits add up to the line to the cent.
+Mileage (`app.billing.mileage`): visits of a service that bills it bill the drive to them from
+their caregiver's visit before, on a mileage line of its own after the service lines; a shared
+visit's drive is shared by its payers' percents (`app.billing.shared_mileage`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from beanie import PydanticObjectId
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app.billing.amounts import apportioned, line_total, money_rule
+from app.billing.authorized import check_authorized
 from app.billing.documents import Invoice
 from app.billing.enums import InvoiceStatus
+from app.billing.lines import billed_card, service_lines
+from app.billing.mileage import Mileage, billed_mileage
 from app.billing.numbering import peek_number
-from app.billing.rates import bill_rate
+from app.billing.payers import check_shares, sharing
 from app.billing.services import InvoiceStore, invoice_store
-from app.billing.snapshots import Reader, party
-from app.common.codes import ServiceUnit
+from app.billing.shared_mileage import shared_mileage
+from app.billing.snapshots import Read, Reader, invoice_snapshot
+from app.billing.targets import Bill, Target, paid_for_by, pays_for, target_of
 from app.common.days import local_midnight, zone_of
-from app.common.holidays import holiday_dates, local_date
-from app.common.money import round_money, to_decimal
-from app.common.services import RawDoc, decode
-from app.common.text import full_name
+from app.common.routing import GreatCircle, RoutingProvider
+from app.common.services import RawDoc
 from app.data.scope import Scope
 from app.data.unit import Tx
-from app.errors import ErrorCode, ServiceError, not_found
+from app.errors import ErrorCode, ServiceError
+from app.visits.reviews import Held, held_note, partition
+from app.visits.shares import mark_shares
 
 NOTHING_TO_BILL = "Nothing to bill: no billable punchcard of this period is left to invoice."
+__all__ = ["Target", "paid_for_by", "pays_for", "target_of"]  # re-exported: callers import here
 
 
 @dataclass(frozen=True)
@@ -93,13 +94,19 @@ class GenerateOptions:
 
 @dataclass
 class Generated:
-    """A generated invoice (stored, or only computed on a dry run) and what it bills."""
+    """The invoices generated (stored, or only computed on a dry run): one, or one per payer
+    sharing a patient's care; what they bill, and what review held back."""
 
-    invoice: RawDoc
+    invoices: list[RawDoc]
     punchcards: int
     dry_run: bool
     preview_number: str | None = None
     patients: list[Any] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+
+    @property
+    def invoice(self) -> RawDoc:
+        return self.invoices[0]
 
 
 def billable_query(account: RawDoc, period: Period, patients: Iterable[Any]) -> dict[str, Any]:
@@ -116,7 +123,8 @@ def billable_query(account: RawDoc, period: Period, patients: Iterable[Any]) -> 
 
 
 def billable(cards: Iterable[RawDoc]) -> list[RawDoc]:
-    """Those left to bill: not deleted, billable, not on an invoice yet."""
+    """Those left to bill: not deleted, billable, not on an invoice yet (held ones too: see
+    `partition`)."""
     return [
         card
         for card in cards
@@ -126,210 +134,39 @@ def billable(cards: Iterable[RawDoc]) -> list[RawDoc]:
     ]
 
 
-def _rate(card: RawDoc, patient: RawDoc | None, service: RawDoc | None, code: str) -> Decimal:
-    """The punchcard's billed rate, else the patient's, else the account service's."""
-    rate = bill_rate((card.get("bill") or {}).get("rate"), patient, service, code)
-    if rate is None:
-        raise ServiceError.one(
-            f"No rate for service {code}: set the punchcard's, the patient's or the account's.",
-            ErrorCode.REQUIRED,
-            "billingPeriod",
-        )
-    return rate
-
-
-@dataclass
-class Billed:
-    """An invoice's lines, and what each punchcard bills on its line."""
-
-    lines: list[dict[str, Any]]
-    amounts: dict[Any, Decimal]
-
-
-def service_lines(cards: list[RawDoc], patients: dict[Any, RawDoc], account: RawDoc) -> Billed:
-    """The invoice's lines: one per service code, rate and holiday-or-not (see the module);
-    each punchcard bills its quantity at its line's rate, the line's amount apportioned among
-    its visits to the cent (largest remainder, in date order), so they add up to the line."""
-    services = {s.get("code"): s for s in account.get("services") or []}
-    active = {t["code"] for t in account.get("taxes") or [] if t.get("active", True)}
-    multiplier = Decimal(
-        str(decode((account.get("billing_settings") or {}).get("holiday_multiplier")) or "1.5")
-    )
-    holidays = holiday_dates(account)
-    lines: dict[tuple[str, Decimal, bool], dict[str, Any]] = {}
-    visits: dict[tuple[str, Decimal, bool], list[tuple[Any, Decimal]]] = {}
-    for card in cards:
-        code = (card.get("service") or {}).get("code")
-        if not code:
-            raise ServiceError.one(
-                f"Punchcard {card['_id']} has no service: set it before billing.",
-                ErrorCode.REQUIRED,
-                "billingPeriod",
-            )
-        service = services.get(code)
-        patient = patients.get((card.get("patient") or {}).get("_id"))
-        rate = _rate(card, patient, service, code)
-        holiday = bool(card.get("stat_holiday")) or (
-            local_date(card["_search"]["date"], account) in holidays
-        )
-        if holiday:  # the rate to the cent, so rate x quantity reads right on the invoice
-            rate = round_money(rate * multiplier, money_rule(account))
-        per_visit = str((service or {}).get("unit")) == ServiceUnit.VISIT.value
-        unit = ServiceUnit.VISIT if per_visit else ServiceUnit.HOUR
-        hours = to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0)
-        line = lines.setdefault(
-            (code, rate, holiday),
-            {
-                "code": code,
-                "description": _describe(card, service, holiday),
-                "quantity": Decimal(0),
-                "unit": unit,
-                "rate": rate,
-                "taxes": [t for t in (service or {}).get("taxes") or [] if t in active],
-            },
-        )
-        quantity = Decimal(1) if per_visit else hours
-        line["quantity"] += quantity
-        visits.setdefault((code, rate, holiday), []).append((card["_id"], quantity))
-    rule, amounts = money_rule(account), dict[Any, Decimal]()
-    for key, line in lines.items():
-        total = line_total(line["quantity"], line["rate"], rule)
-        shares = apportioned(total, [quantity * line["rate"] for _, quantity in visits[key]])
-        amounts.update(zip((card for card, _ in visits[key]), shares, strict=True))
-    ordered = [lines[key] for key in sorted(lines, key=lambda k: (k[0], k[2], k[1]))]
-    return Billed(ordered, amounts)
-
-
-def _describe(card: RawDoc, service: RawDoc | None, holiday: bool) -> str:
-    text = (service or {}).get("description") or (card.get("service") or {}).get("description")
-    text = str(text or (card.get("service") or {}).get("code"))
-    return f"{text} (statutory holiday)" if holiday else text
-
-
-def billed_card(card: RawDoc, account: RawDoc, amount: Decimal) -> dict[str, Any]:
-    """What the invoice keeps of a punchcard it bills: `amount`, its part of its line."""
-    caregiver = ((card.get("user") or {}).get("name")) or {}
-    names = [caregiver.get("first"), caregiver.get("last")] if isinstance(caregiver, dict) else []
-    return {
-        "record": card["_id"],
-        "date": local_date(card["_search"]["date"], account),
-        "hours": to_decimal((card.get("bill") or {}).get("hours")) or Decimal(0),
-        "service_code": (card.get("service") or {}).get("code"),
-        "caregiver": " ".join(n for n in names if n) or None,
-        "amount": amount,
-    }
-
-
-@dataclass
-class Target:
-    """Whom an invoice bills: the patients whose visits it gathers, and the payer."""
-
-    patients: dict[Any, RawDoc]
-    patient: Any = None
-    client: Any = None
-
-
-async def target_of(scope: Scope, patient: Any = None, client: Any = None) -> Target:
-    """The patient (or every patient a client pays for: a `billing[].payer` naming the
-    client), checked to be in the caller's account (else NOT_FOUND). Given both, the client
-    must pay for the patient (else INVALID): an invoice bills its client only its own
-    patients' care."""
-    if patient is None and client is None:
-        raise ServiceError.one("Give a patient or a client.", ErrorCode.REQUIRED, "patient")
-    if patient is None:
-        payer = await _live(scope, "clients", client)
-        patients = await paid_for_by(scope, payer)
-        _refuse_shared_care(patients.values(), "client")
-        return Target(patients, None, client)
-    found = await _live(scope, "patients", patient)
-    if client is not None and not pays_for(await _live(scope, "clients", client), found):
-        raise ServiceError.one(
-            "This client does not pay for this patient: no payer in the patient's billing "
-            "names it.",
-            ErrorCode.INVALID,
-            "client",
-        )
-    _refuse_shared_care([found], "patient")
-    return Target({patient: found}, patient, client)
-
-
-def _refuse_shared_care(patients: Iterable[RawDoc], field: str) -> None:
-    """Care that payers share (a payer's `share_percent` under 100) is not generated: each
-    payer would owe a part of every line, and the punchcard stays open until all are billed.
-    Refused rather than billing one payer the whole."""
-    for patient in patients:
-        for payer in patient.get("billing") or []:
-            share = decode(payer.get("share_percent"))
-            if share is not None and Decimal(str(share)) < 100:
-                name = full_name(patient.get("name")) or "This patient"
-                raise ServiceError.one(
-                    f"{name}'s care is shared between payers ({payer.get('payer')} pays "
-                    f"{share}%): invoices for a share are not generated; bill it by hand.",
-                    ErrorCode.INVALID_STATE,
-                    field,
-                )
-
-
-async def _live(scope: Scope, collection: str, key: Any) -> RawDoc:
-    """The record of the caller's account, not deleted (else NOT_FOUND on `patient` or
-    `client`)."""
-    raw = (await scope[collection].by_ids([key])).get(key)
-    if raw is None or raw.get("_deleted"):
-        name = collection.removesuffix("s")
-        raise not_found(name, name)
-    return raw
-
-
-def pays_for(client: RawDoc, patient: RawDoc) -> bool:
-    """Whether the client pays for the patient: a payer of the patient's billing names the
-    client's record, or, naming no record, its name (case ignored)."""
-    name = str(party(client).get("name") or "").casefold()
-    return any(
-        payer.get("client") == client["_id"]
-        if payer.get("client") is not None
-        else bool(name) and str(payer.get("payer") or "").casefold() == name
-        for payer in patient.get("billing") or []
-    )
-
-
-async def paid_for_by(scope: Scope, client: RawDoc) -> dict[Any, RawDoc]:
-    """The account's patients the client pays for (`pays_for`). The name is a fallback for
-    payers entered without their client record: two clients of one name would both bill them."""
-    name = party(client).get("name")
-    by_name = {"$regex": f"^{re.escape(str(name))}$", "$options": "i"} if name else None
-    query = {
-        "_deleted": {"$ne": True},
-        "$or": [
-            {"billing.client": client["_id"]},
-            *([{"billing": {"$elemMatch": {"client": None, "payer": by_name}}}] if by_name else []),
-        ],
-    }
-    found = {raw["_id"]: raw async for raw in scope["patients"].find(query)}
-    return {key: raw for key, raw in found.items() if pays_for(client, raw)}
-
-
 def invoice_data(
     target: Target,
+    bill: Bill,
     period: Period,
     cards: list[RawDoc],
     account: RawDoc,
     options: GenerateOptions,
+    mileage: Mileage | None = None,
 ) -> dict[str, Any]:
-    """The invoice to prepare (python names), from the gathered punchcards."""
-    billed = service_lines(cards, target.patients, account)
+    """The invoice to prepare (python names), from the gathered punchcards and the mileage
+    they bill."""
+    billed = service_lines(cards, target.patients, account, bill.shares)
+    mileage = mileage or Mileage()
     patient = target.patient
     if patient is None and len({(c.get("patient") or {}).get("_id") for c in cards}) == 1:
         patient = (cards[0].get("patient") or {}).get("_id")
+    client = bill.client if bill.client is not None else target.client
     return {
         "patient": {"record": patient} if patient is not None else None,
-        "client": {"record": target.client} if target.client is not None else None,
+        "client": {"record": client} if client is not None else None,
+        "payer": bill.payer.snapshot() if bill.payer is not None else None,
         "invoice_date": options.invoice_date,
         "billing_period": {"start": period.start, "end": period.end},
         "term": {"key": options.term} if options.term else None,
         "notes": options.notes,
         "status": options.status,
-        "services": billed.lines,
-        "punchcards": [billed_card(card, account, billed.amounts[card["_id"]]) for card in cards],
+        "services": billed.lines + mileage.lines,
+        "punchcards": [
+            billed_card(
+                card, account, billed.amounts[card["_id"]], card["_id"] in billed.shared, mileage
+            )
+            for card in cards
+        ],
     }
 
 
@@ -339,49 +176,110 @@ async def generate(
     target: Target,
     options: GenerateOptions,
     account: RawDoc | None = None,
+    routing: RoutingProvider | None = None,
 ) -> Generated:
-    """Generate one invoice (see the module). A dry run computes the same invoice without
-    storing it or taking a number (`preview_number` is the number it would take now)."""
+    """Generate the invoices of a target (see the module). A dry run computes the same
+    invoices without storing them or taking numbers (`preview_number` is the number the
+    first would take now). Drives billed as mileage are measured by `routing` (the great
+    circle when None)."""
     period.check()
+    routing = routing or GreatCircle()
     store = invoice_store(scope.database)
     account = account or await store.account(scope.actor)
     if not target.patients:
         raise ServiceError.one(NOTHING_TO_BILL, ErrorCode.INVALID_STATE, "billingPeriod")
     query = billable_query(account, period, target.patients)
     if options.dry_run:
-        cards = await _gather(scope, query)
-        document = await _prepared(store, scope, account, target, period, cards, options)
-        raw = store.new_raw(document)
+        plans, held = await _plan(store, scope, account, target, period, query, options, routing)
+        raws = [store.new_raw(document) for document, _, _ in plans]
         preview = await peek_number(scope, account)
-        return Generated(raw, len(cards), True, preview, list(target.patients))
+        count = len({c["_id"] for _, _, cards in plans for c in cards})
+        return Generated(raws, count, True, preview, list(target.patients), held)
 
-    async def write(tx: Tx) -> Generated:
-        cards = await _gather(tx, query)
-        document = await _prepared(store, tx, account, target, period, cards, options)
-        document.id = PydanticObjectId()
-        (raw,) = await store.store_in(tx, account, [document], [False])
-        return Generated(raw, len(cards), False, None, list(target.patients))
+    def write(check: bool) -> Callable[[Tx], Awaitable[Generated]]:
+        async def work(tx: Tx) -> Generated:
+            plans, held = await _plan(store, tx, account, target, period, query, options, routing)
+            for document, _, _ in plans:
+                document.id = PydanticObjectId()
+            documents, numbered = [d for d, _, _ in plans], [False] * len(plans)
+            # the punchcards this transaction just read are those it marks: not read again
+            read = Read(punchcards={c["_id"]: c for _, _, cards in plans for c in cards})
+            raws = await store.store_in(tx, account, documents, numbered, read, check)
+            for raw, (_, bill, cards) in zip(raws, plans, strict=True):
+                await _mark_shares(tx, raw, bill, cards, target)
+            count = len({c["_id"] for _, _, cards in plans for c in cards})
+            return Generated(raws, count, False, None, list(target.patients), held)
 
-    return await store.unique(scope.transact(write))
+        return work
+
+    try:
+        # the next number is nearly always free: taken without looking it up first
+        return await scope.transact(write(check=False))
+    except (DuplicateKeyError, BulkWriteError) as clash:
+        if not _clashes(clash):
+            raise
+    # a number given by hand took the counter's next one: nothing was written (the counter
+    # went back with the transaction); number again, looking each number up
+    return await store.unique(scope.transact(write(check=True)))
 
 
-async def _gather(reader: Reader, query: dict[str, Any]) -> list[RawDoc]:
-    cursor = reader["punchcards"].find(query, sort=[("_search.date", 1)])
-    cards = billable([card async for card in cursor])
-    if not cards:
-        raise ServiceError.one(NOTHING_TO_BILL, ErrorCode.INVALID_STATE, "billingPeriod")
-    return cards
+def _clashes(error: DuplicateKeyError | BulkWriteError) -> bool:
+    details = getattr(error, "details", None) or {}
+    codes = {e.get("code") for e in details.get("writeErrors", [])} or {error.code}
+    return 11000 in codes
 
 
-async def _prepared(
+Plan = tuple[Invoice, Bill, list[RawDoc]]
+
+
+async def _plan(
     store: InvoiceStore,
     reader: Reader,
     account: RawDoc,
     target: Target,
     period: Period,
-    cards: list[RawDoc],
+    query: dict[str, Any],
     options: GenerateOptions,
-) -> Invoice:
-    data = invoice_data(target, period, cards, account, options)
-    prepared = await store._prepare(reader, account, data, None, "options", set())
-    return store.validate_new(reader.actor, prepared)  # type: ignore[return-value]
+    routing: RoutingProvider,
+) -> tuple[list[Plan], list[Held]]:
+    """Each invoice to make with the punchcards it bills, checked against the payers'
+    authorizations; refused when none has anything to bill."""
+    for patient in target.patients.values():
+        check_shares(patient, "patient" if target.client is None else "client")
+    cursor = reader["punchcards"].find(query, sort=[("_search.date", 1)])
+    cards, held = partition(billable([card async for card in cursor]))
+    # the patients and punchcards just read: the invoice's checks need not read them again
+    read = Read(target.patients, {card["_id"]: card for card in cards})
+    plans: list[Plan] = []
+    for bill in target.bills():
+        mine = [card for card in cards if bill.bills(card, target.patients)]
+        if not mine:
+            continue
+        billed = [(card, bill.payers(card, target.patients)) for card in mine]
+        await check_authorized(reader, account, target.patients, billed)
+        drives = await billed_mileage(reader, account, mine, routing)
+        mileage = shared_mileage(drives, mine, target.patients, bill.shares, account)
+        data = invoice_data(target, bill, period, mine, account, options, mileage)
+        prepared = await store._prepare(reader, account, data, None, "options", set(), read=read)
+        plans.append((store.validate_new(reader.actor, prepared), bill, mine))  # type: ignore[arg-type]
+    if not plans:
+        raise ServiceError.one(NOTHING_TO_BILL + held_note(held), ErrorCode.INVALID_STATE,
+                               "billingPeriod")  # fmt: skip
+    return plans, held
+
+
+async def _mark_shares(
+    tx: Tx, raw: RawDoc, bill: Bill, cards: list[RawDoc], target: Target
+) -> None:
+    """Record on each punchcard of a shared patient the share this invoice billed of it."""
+    entries = [entry for entry in raw.get("punchcards") or [] if entry.get("shared")]
+    parts = {entry["_id"]: entry["amount"].to_decimal() for entry in entries}
+    by_payer: dict[str, dict[Any, Any]] = {}
+    expected: dict[Any, frozenset[str]] = {}
+    for card in cards:
+        patient = (card.get("patient") or {}).get("_id")
+        if card["_id"] in parts:
+            by_payer.setdefault(bill.shares[patient], {})[card["_id"]] = parts[card["_id"]]
+            expected[card["_id"]] = frozenset(p.key for p in sharing(target.patients[patient]))
+    for payer, mine in by_payer.items():
+        await mark_shares(tx, invoice_snapshot(raw), payer, mine, expected)

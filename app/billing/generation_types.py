@@ -14,6 +14,7 @@ from app.billing.generation import GenerateOptions, Period
 from app.billing.types import Invoice
 from app.graphql.payloads import UserError
 from app.graphql.relay import to_global_id
+from app.visits.review_types import HeldPunchcard
 
 
 @strawberry.input(description="The days of care to bill, both ends included (at most a year).")
@@ -92,10 +93,19 @@ class InvoiceGeneratePayload:
     preview_number: str | None = strawberry.field(
         description="On a dry run: the number the invoice would take now (not reserved)."
     )
-    punchcards_billed: int = strawberry.field(description="How many visits the invoice bills.")
+    invoices: list[Invoice] = strawberry.field(
+        description="Every invoice made: one, or, for a patient whose payers share the care, "
+        "one per payer (its share), in the patient's order of payers; `invoice` is the first."
+    )
+    punchcards_billed: int = strawberry.field(description="How many visits the invoices bill.")
+    held_for_review: list[HeldPunchcard] = strawberry.field(
+        description="The period's punchcards not billed because they wait for the office's "
+        "review or were rejected (visitReviews), and why."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="Why it was refused; empty on success. Nothing left to bill is "
-        "INVALID_STATE on billingPeriod."
+        "INVALID_STATE on billingPeriod; billing past a payer's service authorization is "
+        "INVALID_STATE naming the authorization."
     )
 
 
@@ -132,6 +142,10 @@ class InvoiceBatchReport:
         description="Database commands per invoice made (bounded: independent of the account's "
         "size)."
     )
+    held_for_review: list[HeldPunchcard] = strawberry.field(
+        description="Punchcards of the invoiced patients not billed because they wait for "
+        "the office's review or were rejected."
+    )
 
     @classmethod
     def of(cls, report: BatchReport) -> InvoiceBatchReport:
@@ -146,6 +160,7 @@ class InvoiceBatchReport:
             total=report.total,
             db_commands=report.db_commands,
             db_commands_per_invoice=report.db_commands_per_invoice,
+            held_for_review=HeldPunchcard.of(report.held),
         )
 
 

@@ -18,7 +18,7 @@ from app.common.text import normalise
 from app.errors import PublicError
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import DeletedState, deleted_clause, merge, search_field, words_clause
 from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
 
@@ -149,9 +149,8 @@ class InvoiceFilter:
     number: str | None = strawberry.field(
         default=None, description="This invoice number exactly (case ignored)."
     )
-    search: str | None = strawberry.field(
-        default=None,
-        description="Words that start words of the number, the patient's or the client's name.",
+    search: str | None = search_field(
+        "Words that start words of the number, the patient's or the client's name."
     )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted invoices too, or only them."

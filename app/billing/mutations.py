@@ -32,8 +32,9 @@ from app.billing.payments import payment_store
 from app.billing.services import invoice_store
 from app.billing.types import Invoice, Payment
 from app.common.codes import Permission
+from app.common.routing import routing_for
 from app.common.services import RawDoc
-from app.graphql.arguments import Changes, Reason, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, Reason, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import (
     RecordSpec,
@@ -47,6 +48,7 @@ from app.graphql.crud import (
 )
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
+from app.visits.review_types import HeldPunchcard
 
 INVOICE = RecordSpec(
     node=Invoice,
@@ -122,7 +124,8 @@ class PaymentMutations:
 
     @strawberry.mutation(
         description="Correct a payment's date, method, reference or notes (not a void one). "
-        "Refused with CONFLICT if `revision` is not the current one. Needs MANAGE_BILLING."
+        f"{PATCH} Refused with CONFLICT if `revision` is not the current one. Needs "
+        "MANAGE_BILLING."
     )
     async def payment_update(
         self, info: Info, id: RecordId, revision: Revision, input: Changes[PaymentUpdateInput]
@@ -189,8 +192,13 @@ class InvoiceGenerateMutations:
         "number and every punchcard's link to it are written in one transaction, so a visit is "
         "never billed twice: a second generation at once finds nothing left and is refused "
         "(INVALID_STATE). Given both a patient and a client, the client must be a payer of the "
-        "patient (INVALID otherwise). Another account's patient or client is NOT_FOUND. Needs "
-        "MANAGE_BILLING."
+        "patient (INVALID otherwise). Another account's patient or client is NOT_FOUND. "
+        "Payers sharing a patient's care (a co-pay, or percents under 100) are each billed "
+        "their share: for the patient, one invoice per payer in one transaction (`invoices`); "
+        "for a client, its share. Each line's parts add up to the whole line to the cent "
+        "(largest remainder). Punchcards waiting for review or rejected are not billed "
+        "(`heldForReview`); billing past a payer's service authorization is refused "
+        "(INVALID_STATE, naming it). Needs MANAGE_BILLING."
     )
     async def invoice_generate(
         self,
@@ -221,14 +229,17 @@ class InvoiceGenerateMutations:
             patient_key = decode_global_id(patient, "Patient", "patient") if patient else None
             client_key = decode_global_id(client, "Client", "client") if client else None
             target = await target_of(scope, patient_key, client_key)
-            return await generate(scope, billing_period.period(), target, chosen)
+            routing = routing_for(info.context.settings)
+            return await generate(scope, billing_period.period(), target, chosen, None, routing)
 
         made, errors = await attempt(act())
         return InvoiceGeneratePayload(
             invoice=Invoice.from_doc(made.invoice) if made else None,
+            invoices=Invoice.from_docs(made.invoices) if made else [],
             dry_run=chosen.dry_run,
             preview_number=made.preview_number if made else None,
             punchcards_billed=made.punchcards if made else 0,
+            held_for_review=HeldPunchcard.of(made.held) if made else [],
             user_errors=errors,
         )
 
@@ -253,7 +264,9 @@ class InvoiceGenerateMutations:
 
         async def act() -> BatchReport:
             actor_of(info, Permission.MANAGE_BILLING)
-            return await generate_batch(info.context.scope, billing_period.period(), chosen)
+            routing = routing_for(info.context.settings)
+            period = billing_period.period()
+            return await generate_batch(info.context.scope, period, chosen, routing)
 
         report, errors = await attempt(act())
         return InvoiceBatchPayload(

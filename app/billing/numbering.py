@@ -42,10 +42,12 @@ def _increment(start: int) -> list[dict[str, Any]]:
     return [{"$set": {"value": {"$max": [after, start]}}}]
 
 
-async def take_number(tx: Tx, account: RawDoc) -> str:
+async def take_number(tx: Tx, account: RawDoc, check: bool = True) -> str:
     """The account's next free invoice number, taken inside the caller's transaction (`tx`):
     the counter starts at the account's `next_number`; numbers already used (given by hand)
-    are skipped."""
+    are skipped. Without `check` the next number is taken as it is, for a caller that inserts
+    the invoice at once: the unique index refuses a number given by hand meanwhile, and the
+    caller runs its unit of work again checking (`NumberTaken`)."""
     settings = account.get("invoice_settings") or {}
     prefix = settings.get("number_prefix") or ""
     start = int(settings.get("next_number") or 1)
@@ -58,6 +60,8 @@ async def take_number(tx: Tx, account: RawDoc) -> str:
             return_document=ReturnDocument.AFTER,
         )
         number = f"{prefix}{counter['value']}"
+        if not check:
+            return number
         taken = await whole["invoices"].find_one({"_search.number": normalise(number)}, {"_id": 1})
         if taken is None:
             return number

@@ -21,6 +21,7 @@ from app.billing.documents import Invoice
 from app.billing.enums import InvoiceType
 from app.billing.numbering import natural_key, take_number
 from app.billing.snapshots import (
+    Read,
     Reader,
     billed_ids,
     check_punchcards,
@@ -37,6 +38,7 @@ from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
 from app.visits.services import mark_punchcards
+from app.visits.shares import unmark_shares
 
 NOT_DATA = {"id", "revision", "created_date", "last_updated_date", "search", "revision_id"}
 
@@ -127,27 +129,41 @@ class InvoiceStore(RecordStore):
         return await self.unique(scope.transact(write))
 
     async def store_in(
-        self, tx: Tx, account: RawDoc, documents: list[Any], numbered: list[bool]
+        self,
+        tx: Tx,
+        account: RawDoc,
+        documents: list[Any],
+        numbered: list[bool],
+        read: Read | None = None,
+        check: bool = True,
     ) -> list[RawDoc]:
         """Inside the caller's transaction: number the invoices that have no number (the
         counter moves in this transaction: no gap, see `take_number`), insert them with their
         audit entries, and mark the punchcards they bill (`inserted`). `numbered` says which
-        came with a number (a retried transaction numbers the others again)."""
+        came with a number (a retried transaction numbers the others again). `read`: the
+        punchcards as this transaction has just read them (generation), not read again.
+        `check`: whether a number is looked up before it is taken (see `take_number`)."""
         raws = []
         for document, given in zip(documents, numbered, strict=True):
             if not given:
-                document.number = await take_number(tx, account)
+                document.number = await take_number(tx, account, check)
             document.id = document.id or PydanticObjectId()  # the same id on a retry
             raws.append(self.new_raw(document))
-        await self.insert(tx, raws)
+        await tx.insert(self.record_type, self.collection_name, raws)
+        await self.mark_billed(tx, raws, read)
         return raws
 
     async def inserted(self, tx: Tx, raws: list[RawDoc]) -> None:
-        """New invoices mark the punchcards they bill, in their transaction."""
+        """New invoices mark the punchcards they bill whole, in their transaction (the shares
+        a generated invoice bills are marked by the generation: `app.visits.shares`)."""
+        await self.mark_billed(tx, raws)
+
+    async def mark_billed(self, tx: Tx, raws: list[RawDoc], read: Read | None = None) -> None:
         for raw in raws:
-            ids = billed_ids(raw)
+            ids = billed_ids(raw, shared=False)
             if ids:
-                await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids)
+                known = read.punchcards if read is not None else None
+                await mark_punchcards(tx, "invoice", invoice_snapshot(raw), ids, known)
 
     async def update(
         self,
@@ -161,6 +177,15 @@ class InvoiceStore(RecordStore):
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         self._check_open(current)
+        if billed_ids(current, shared=True) and {"punchcards", "patient", "services"} & set(
+            changes
+        ):
+            raise ServiceError.one(
+                "This invoice bills a payer's share of shared care: its visits, lines and "
+                "patient do not change; delete it and generate it again.",
+                ErrorCode.INVALID_STATE,
+                "input.punchcards",
+            )
         account = await self.account(actor)
         before = self.model.model_validate(decode(current)).model_dump(exclude=NOT_DATA)
         scope = self.scope(actor)
@@ -199,18 +224,26 @@ class InvoiceStore(RecordStore):
                 ErrorCode.INVALID_STATE,
                 "id",
             )
-        listed = billed_ids(current)
+        listed, shared = billed_ids(current, shared=False), billed_ids(current, shared=True)
 
         async def unmark(tx: Tx) -> None:
             await self._unmark(tx, key, listed)
+            await unmark_shares(tx, key, shared)
 
-        unmarks = unmark if listed else None
+        unmarks = unmark if listed or shared else None
         return await super().delete(actor, key, reason, revision, _both(unmarks, also))
 
     async def restore(self, actor: Actor, key: Any, also: Also | None = None) -> RawDoc:
         """Restore a deleted invoice, marking its punchcards again: refused if one of them
         was billed on another invoice (or deleted) meanwhile."""
         current = await self.get(actor, key)
+        if current.get("_deleted") and billed_ids(current, shared=True):
+            raise ServiceError.one(
+                "This invoice billed a payer's share of shared care: generate that payer's "
+                "invoice again instead of restoring it.",
+                ErrorCode.INVALID_STATE,
+                "id",
+            )
         listed = billed_ids(current)
         if listed and current.get("_deleted"):
             problems: list[Problem] = []
@@ -283,10 +316,12 @@ class InvoiceStore(RecordStore):
         where: str,
         claimed: set[Any],
         key: Any = None,
+        read: Read | None = None,
     ) -> dict[str, Any]:
         """The invoice to store: validated, defaults and snapshots filled, punchcards checked
         (`claimed`: those the import's earlier invoices bill; read in the transaction when
-        `reader` is the one storing the invoice), amounts computed."""
+        `reader` is the one storing the invoice), amounts computed. `read`: the patients and
+        punchcards the caller has just read (generation), not read again."""
         try:
             doc = validated(Invoice, {**(before or {}), **data, "account": reader.account_id})
         except ServiceError as refusal:
@@ -308,9 +343,10 @@ class InvoiceStore(RecordStore):
             fill_term(doc, account, problems)
         fill_due_date(doc, account)
         wanted = {"patient", "client", "referred_by"} if creating else given
-        await fill_snapshots(reader, doc, wanted)
+        read = read or Read()
+        await fill_snapshots(reader, doc, wanted, read.patients)
         if doc.punchcards and (creating or {"punchcards", "patient"} & given):
-            await check_punchcards(reader, doc, key, claimed, problems)
+            await check_punchcards(reader, doc, key, claimed, problems, read.punchcards)
         compute_amounts(doc, account, before, creating or "services" in given, problems)
         settle_status(doc, before, "status" in given, problems)
         if problems:

@@ -9,6 +9,8 @@ left out, and check what the plumbing cannot know (a punchcard billed twice).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.billing.documents import Invoice
@@ -18,6 +20,7 @@ from app.common.text import full_name
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, Problem
+from app.visits.reviews import HELD
 
 Reader = Scope | Tx
 """Where an invoice's records are read: the caller's scope, or the transaction storing it."""
@@ -50,11 +53,25 @@ def party(raw: RawDoc) -> dict[str, Any]:
     }
 
 
-async def fill_snapshots(reader: Reader, doc: Invoice, wanted: set[str]) -> None:
+@dataclass(frozen=True)
+class Read:
+    """Records an invoice's generation has just read (its patients, and its punchcards in its
+    own transaction), which its checks and marks then need not read again."""
+
+    patients: Mapping[Any, RawDoc] | None = None
+    punchcards: Mapping[Any, RawDoc] | None = None
+
+
+async def fill_snapshots(
+    reader: Reader, doc: Invoice, wanted: set[str], known: Mapping[Any, RawDoc] | None = None
+) -> None:
     """Fill what the caller left out of the patient, client and referrer snapshots named in
-    `wanted`, from the live records (a missing one is reported by the reference check)."""
+    `wanted`, from the live records (a missing one is reported by the reference check);
+    `known`: patients the caller has just read (a batch reads them all at once)."""
 
     async def record(collection: str, key: Any) -> RawDoc | None:
+        if collection == "patients" and known is not None and key in known:
+            return known[key]
         return (await reader[collection].by_ids([key])).get(key)
 
     if doc.patient is not None and "patient" in wanted:
@@ -87,12 +104,17 @@ async def check_punchcards(
     invoice_id: Any,
     claimed: set[Any],
     problems: list[Problem],
+    read: Mapping[Any, RawDoc] | None = None,
 ) -> None:
     """Refuse punchcards this invoice (`invoice_id`, None when new) may not bill: already on
     another invoice, deleted, of another patient than the invoice's, listed twice, or billed by
-    another invoice of the same import (`claimed` collects what each invoice bills)."""
+    another invoice of the same import (`claimed` collects what each invoice bills). `read`:
+    the punchcards as the caller has just read them in the same transaction (generation)."""
     ids = [card.record for card in doc.punchcards]
-    stored = await reader["punchcards"].by_ids(ids)
+    if read is not None and all(key in read for key in ids):
+        stored = {key: read[key] for key in ids}
+    else:
+        stored = await reader["punchcards"].by_ids(ids)
     patient = doc.patient.record if doc.patient is not None else None
     seen: set[Any] = set()
     for index, card in enumerate(doc.punchcards):
@@ -113,6 +135,13 @@ async def check_punchcards(
             number = (raw.get("invoice") or {}).get("number")
             on = f"invoice {number}" if number else "another invoice"
             refusal = f"This punchcard is already billed on {on}.", ErrorCode.INVALID_STATE
+        elif raw.get("billed_shares") and not card.shared:
+            refusal = ("Payers share this visit: invoice generation bills each payer its "
+                       "share.", ErrorCode.INVALID_STATE)  # fmt: skip
+        elif str((raw.get("review") or {}).get("status")) in HELD:
+            refusal = ("This punchcard waits for the office's review or was rejected: it is "
+                       "billed once approved (visitReviewApprove).",
+                       ErrorCode.INVALID_STATE)  # fmt: skip
         elif patient is not None and card_patient is not None and card_patient != patient:
             refusal = "This punchcard is of another patient than the invoice's.", ErrorCode.INVALID
         if refusal is not None:
@@ -134,7 +163,15 @@ def invoice_snapshot(invoice: RawDoc) -> dict[str, Any]:
     }
 
 
-def billed_ids(invoice: RawDoc | None) -> list[Any]:
-    """The punchcards a stored (or about to be stored) invoice lists."""
+def billed_ids(invoice: RawDoc | None, shared: bool | None = None) -> list[Any]:
+    """The punchcards a stored (or about to be stored) invoice lists: all of them, or only
+    those of which it bills a payer's share (`shared` True) or the whole (False)."""
     cards = (invoice or {}).get("punchcards") or []
-    return list(dict.fromkeys(card["_id"] for card in cards if card.get("_id") is not None))
+    return list(
+        dict.fromkeys(
+            card["_id"]
+            for card in cards
+            if card.get("_id") is not None
+            and (shared is None or bool(card.get("shared")) is shared)
+        )
+    )

@@ -17,6 +17,7 @@ from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import output_type, record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
 
@@ -51,15 +52,18 @@ class Invoice(Record, Node, Versioned):
         description="The agency as the invoice shows it: names, offices, website and HST "
         "number, copied from the account when the invoice was made."
     )
+    @reads("account")
     def account(self) -> InvoiceAccountType | None:  # type: ignore[valid-type]
         value = self.doc.get("account")
         return InvoiceAccountType.from_doc(value) if isinstance(value, dict) else None
 
     @strawberry.field(description="The first day billed (billingPeriod.start).")
+    @reads("billing_period")
     def billing_period_start(self) -> dt.date | None:
         return to_date((self.doc.get("billing_period") or {}).get("start"))
 
     @strawberry.field(description="The last day billed (billingPeriod.end).")
+    @reads("billing_period")
     def billing_period_end(self) -> dt.date | None:
         return to_date((self.doc.get("billing_period") or {}).get("end"))
 
@@ -67,6 +71,7 @@ class Invoice(Record, Node, Versioned):
         description="Whether the due date has passed (today in the account's time zone) with "
         "something still due."
     )
+    @reads("due_date", "amount_due")
     async def overdue(self, info: Info) -> bool:
         return (await self.days_overdue(info) or 0) > 0
 
@@ -75,6 +80,7 @@ class Invoice(Record, Node, Versioned):
         "time zone); null when it is not yet due or nothing is due (a paid invoice, a credit "
         "note)."
     )
+    @reads("due_date", "amount_due")
     async def days_overdue(self, info: Info) -> int | None:
         due_date, amount_due = to_date(self.doc.get("due_date")), self.doc.get("amount_due")
         if due_date is None or (to_decimal(amount_due) or Decimal(0)) <= 0:

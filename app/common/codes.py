@@ -164,6 +164,14 @@ class ServiceUnit(Code):
     HOUR = "hour", "By the hour worked."
     VISIT = "visit", "By the visit, whatever its length."
     DAY = "day", "By the day."
+    KILOMETRE = (
+        "km",
+        "By the kilometre driven: an invoice's mileage line (a service itself is not counted so).",
+    )
+    MILE = (
+        "mi",
+        "By the mile driven: an invoice's mileage line (a service itself is not counted so).",
+    )
 
 
 class RoleType(Code):
@@ -176,7 +184,9 @@ class RoleType(Code):
 
 
 class Permission(Code):
-    """Something a role may do. API clients act with their role's permissions."""
+    """Something a role may do. API clients and people act with their role's permissions;
+    the built-in roles and what each permission opens are one policy table
+    (app/data/policy.py, shown in the README)."""
 
     MANAGE_ACCOUNT = (
         "manage_account",
@@ -197,9 +207,27 @@ class Permission(Code):
     MANAGE_TICKETS = "manage_tickets", "Raise and work on care tickets and their categories."
     VIEW_SENSITIVE = (
         "view_sensitive",
-        "Read sensitive fields (such as SSN) and private progress notes.",
+        "Read identity fields (SSN, date of birth) and private progress notes.",
     )
     VIEW_AUDIT = "view_audit", "Read the audit trail and each record's history."
+    VIEW_PAY = (
+        "view_pay",
+        "Read what caregivers are paid: pay rates, punchcards' pay, payrolls and their lines.",
+    )
+    VIEW_BILLING = (
+        "view_billing",
+        "Read what patients are billed: bill rates, punchcards' bills, payers, invoices and "
+        "payments.",
+    )
+    VIEW_CLINICAL = (
+        "view_clinical",
+        "Read clinical records: progress notes and their text, patients' health problems.",
+    )
+    VIEW_HR = (
+        "view_hr",
+        "Read HR records: candidates, screening answers, licences and certifications, notes "
+        "about staff.",
+    )
 
 
 class PatientStatus(Code):
@@ -219,3 +247,43 @@ class Fluency(Code):
     CONVERSATIONAL = "conversational", "Can hold a conversation."
     FLUENT = "fluent", "Speaks it with ease."
     NATIVE = "native", "A first language."
+
+
+class DistanceUnit(Code):
+    """How the agency measures distance driven: mileage is paid and billed per unit."""
+
+    KM = "km", "Kilometres."
+    MI = "mi", "Statute miles (1.609344 km)."
+
+
+class HolidayPayNotWorked(Code):
+    """What a caregiver is paid for a statutory holiday they did not work."""
+
+    NONE = "none", "Nothing: only hours worked on a holiday are paid (at its multiplier)."
+    AVERAGE_DAILY_LAST_4_WEEKS = (
+        "average_daily_last_4_weeks",
+        "Their average daily pay of the 28 days before the holiday: the straight-time pay "
+        "(hours x rate, premiums left out) of their visits in those days divided by the "
+        "number of days they worked; only caregivers who worked in those days get it.",
+    )
+
+
+class CorrectionReason(Code):
+    """Why the office corrected a punchcard's clock-in or clock-out, or recorded a punch on a
+    caregiver's behalf: the reason codes electronic visit verification asks for."""
+
+    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
+    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
+    WRONG_TIME_RECORDED = (
+        "wrong_time_recorded",
+        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
+    )
+    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
+    OTHER = "other", "Another reason, said in the notes."
+
+
+class CopayUnit(Code):
+    """What a payer's fixed co-pay is charged per."""
+
+    VISIT = "visit", "A fixed amount per visit."
+    HOUR = "hour", "A fixed amount per hour billed."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from beanie import Document, PydanticObjectId
@@ -30,13 +31,36 @@ FILLED: dict[str, Any] = {"filled": True}
 derived from others, an account default), so every stored record holds one."""
 
 
+class FieldGroup(StrEnum):
+    """The kinds of fields a role needs a permission of its own to read and to write; the
+    permission of each is in the policy table (app/data/policy.py)."""
+
+    PAY = "pay"
+    BILLING = "billing"
+    CLINICAL = "clinical"
+    HR = "hr"
+    IDENTITY = "identity"
+
+
+PAY: dict[str, Any] = {"group": FieldGroup.PAY}
+"""Field metadata: what a caregiver is paid (pay rates, hours and amounts paid, payrolls)."""
+BILLING: dict[str, Any] = {"group": FieldGroup.BILLING}
+"""Field metadata: what a patient is billed (bill rates and amounts, payers, invoices)."""
+CLINICAL: dict[str, Any] = {"group": FieldGroup.CLINICAL}
+"""Field metadata: clinical records (progress notes' text, health problems, medications)."""
+HR: dict[str, Any] = {"group": FieldGroup.HR}
+"""Field metadata: HR records (screening answers, licences and certifications, staff notes)."""
+IDENTITY: dict[str, Any] = {"group": FieldGroup.IDENTITY}
+"""Field metadata: identity numbers and dates (SSN, date of birth)."""
+
+
 def ref(type_name: str, collection: str) -> dict[str, Any]:
     """Field metadata: this stored id points at a record of that GraphQL type and collection."""
     return {"ref": type_name, "collection": collection}
 
 
 def field_extra(info: FieldInfo | None) -> dict[str, Any]:
-    """The metadata a field declares (ref, collection, readonly, writeonly, sensitive)."""
+    """The metadata a field declares (ref, collection, readonly, writeonly, group)."""
     extra = info.json_schema_extra if info is not None else None
     return extra if isinstance(extra, dict) else {}
 
@@ -330,7 +354,9 @@ class CareProfile(BaseModel):
     us_visa: bool | None = Field(None, description="Holds, or needs, a US visa.")
     will_travel: bool | None = Field(None, description="Willing to travel, or will travel.")
     work_status: WorkStatus | None = Field(None, description="Engagement offered, or wanted.")
-    salary_expectations: SalaryExpectations | None = Field(None, description="Hourly pay range.")
+    salary_expectations: SalaryExpectations | None = Field(
+        None, description="Hourly pay range.", json_schema_extra=HR
+    )
 
 
 def validate_ordered(start: Any, end: Any, what: str) -> None:

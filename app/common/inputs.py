@@ -7,7 +7,13 @@ from typing import Any
 import strawberry
 
 from app.graphql.connections import Ordering
-from app.graphql.filters import DeletedState, deleted_clause, equals_normalised, words_clause
+from app.graphql.filters import (
+    DeletedState,
+    deleted_clause,
+    equals_normalised,
+    search_field,
+    words_clause,
+)
 
 # People are listed by last name, then first name, unless asked otherwise.
 BY_NAME = Ordering("_search.sort")
@@ -15,10 +21,8 @@ BY_NAME = Ordering("_search.sort")
 
 @strawberry.input(description="Conditions on people that every list of people offers.")
 class PersonFilter:
-    search: str | None = strawberry.field(
-        default=None,
-        description='Words that start words of the name ("jo sm" finds Joan '
-        "Smith); case and accents ignored.",
+    search: str | None = search_field(
+        'Words that start words of the name ("jo sm" finds Joan Smith); case and accents ignored.'
     )
     city: str | None = strawberry.field(default=None, description="A city of their addresses.")
     language: str | None = strawberry.field(default=None, description="A language code spoken.")

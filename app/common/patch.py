@@ -1,8 +1,9 @@
 """Patch semantics, once for every update: what an update's input leaves out stays as stored.
 
 A field whose value follows from others (`derived_from` in its metadata, such as an amount
-that is hours times rate) is computed again when a patch changes what it follows from and
-does not give it: keeping the stored value would contradict the new inputs.
+that is hours times rate, or a visit's rates that come with its service code) is computed
+again when a patch changes what it follows from and does not give it: keeping the stored value
+would contradict the new inputs. A source given again with its stored value changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def patched(
     None clears it, a subdocument given merges into the stored one, a list replaces the
     stored list whole (its items are new values, not patches)."""
     merged = dict(stored)
-    for name, value in recomputed(model, changes).items():
+    for name, value in recomputed(model, changes, stored).items():
         before = stored.get(name)
         if isinstance(value, dict) and isinstance(before, dict):
             info = model.model_fields.get(name) if model is not None else None
@@ -31,13 +32,17 @@ def patched(
     return merged
 
 
-def recomputed(model: type[BaseModel] | None, changes: dict[str, Any]) -> dict[str, Any]:
+def recomputed(
+    model: type[BaseModel] | None, changes: dict[str, Any], stored: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The changes, clearing each derived field whose sources they change without giving it."""
     if model is None:
         return changes
+    before = stored or {}
     cleared = dict(changes)
     for name, info in model.model_fields.items():
         sources = field_extra(info).get("derived_from") or ()
-        if name not in changes and any(source in changes for source in sources):
+        moved = [s for s in sources if s in changes and changes[s] != before.get(s)]
+        if name not in changes and moved:
             cleared[name] = None
     return cleared

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 from typing import Any, TypeVar
 
-from beanie.odm.utils.encoder import Encoder
 from bson import Decimal128, ObjectId
 from pydantic import BaseModel, ValidationError
 
-from app.common.codes import Permission
+from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
+from app.common.encoding import encode_model
 from app.common.text import camel, control_character, is_multiline
 from app.errors import ErrorCode, Problem, ServiceError
 
 D = TypeVar("D", bound=BaseModel)
 RawDoc = dict[str, Any]
 SearchKeys = Callable[[Any], dict[str, Any]]
-
-_encoder = Encoder(to_db=True, keep_nulls=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class Actor:
     api_client_name: str | None = None
     request_id: str | None = None
     client_address: str | None = None
+    role_type: RoleType | None = None
+    """The kind of role the caller acts in: a caregiver's reads are their own rows only
+    (app/data/policy.py); None for the agency itself, as with `permissions`."""
+    computed: bool = False
+    """What this actor writes now was computed by the rules (a punch's pay, a visit's copied
+    rates), not given by it: its role's right to write marked fields is not asked."""
     permissions: frozenset[Permission] | None = None
     """The caller's role's permissions; None for the agency itself (seeding, migrations)."""
     user_name: str | None = None
@@ -41,6 +47,10 @@ class Actor:
 
     def may(self, permission: Permission) -> bool:
         return self.permissions is None or permission in self.permissions
+
+    def computing(self) -> Actor:
+        """The same actor, writing what the rules computed (see `computed`)."""
+        return replace(self, computed=True)
 
     def as_audit_actor(self) -> dict[str, Any]:
         if self.user_id is not None:
@@ -86,25 +96,45 @@ def unfit_values_in(value: Any, path: str, multiline: bool = False) -> Iterator[
     """A problem, naming its input path, for every value no record may store, at any depth
     (unknown keys kept from the old API too): a string holding a control character, a number
     with more than 15 digits before the point."""
+    found: list[Problem] = []
+    _unfit(value, (path,), multiline, found)
+    return iter(found)
+
+
+_PLAIN = (int, float, bool, type(None), dt.datetime, dt.date, ObjectId)
+"""Values that are always fit: looked at first, since most values of a record are such."""
+_multiline = cache(is_multiline)
+
+
+def _unfit(value: Any, where: tuple[Any, ...], multiline: bool, found: list[Problem]) -> None:
+    # The path is kept as its parts and spelt only for a problem: a record holds hundreds of
+    # values, and each is fit nearly always (an invoice is checked twice as it is made).
+    if isinstance(value, _PLAIN):
+        return
     if isinstance(value, str):
         if (why := control_character(value, multiline)) is not None:
-            yield Problem(why, ErrorCode.INVALID, path)
+            found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, Decimal):
         if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
             why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
-            yield Problem(why, ErrorCode.INVALID, path)
+            found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            inner = getattr(value, name)
-            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+            _unfit(getattr(value, name), (*where, name), _multiline(name), found)
         for name, inner in (value.model_extra or {}).items():
-            yield from unfit_values_in(inner, f"{path}.{camel(name)}", is_multiline(name))
+            _unfit(inner, (*where, name), _multiline(name), found)
     elif isinstance(value, dict):
         for name, inner in value.items():
-            yield from unfit_values_in(inner, f"{path}.{camel(str(name))}", is_multiline(str(name)))
+            _unfit(inner, (*where, str(name)), _multiline(str(name)), found)
     elif isinstance(value, (list, tuple)):
         for index, inner in enumerate(value):
-            yield from unfit_values_in(inner, f"{path}.{index}", multiline)
+            _unfit(inner, (*where, index), multiline, found)
+
+
+def _spelt(where: tuple[Any, ...]) -> str:
+    """`("input", "service_lines", 0, "notes")` as `input.serviceLines.0.notes`."""
+    head, *rest = where
+    return ".".join([head, *(str(p) if isinstance(p, int) else camel(p) for p in rest)])
 
 
 def decode(stored: Any) -> Any:
@@ -140,7 +170,7 @@ def keep_write_only(
 
 def encode(document: BaseModel) -> RawDoc:
     """A model as MongoDB stores it: catalogue names, Decimal128 money, dates as datetimes."""
-    encoded: RawDoc = _encoder.encode(document)
+    encoded: RawDoc = encode_model(document)
     encoded.pop("revision_id", None)
     return encoded
 
@@ -151,19 +181,37 @@ def references_in(
     """(collection, type, id, input path) of every reference in data shaped like the model."""
     if not isinstance(data, dict):
         return
-    for name, info in model.model_fields.items():
-        value = data.get(name, data.get(info.alias or name))
+    for name, alias, target, nested in _reference_fields(model):
+        value = data.get(name, data.get(alias or name))
         if value is None:
             continue
-        extra, where = field_extra(info), f"{path}.{camel(name)}"
-        if extra.get("collection"):
+        where = f"{path}.{camel(name)}"
+        if target is not None:
             for key in _as_list(value):
-                yield str(extra["collection"]), str(extra.get("ref")), key, where
-        elif (nested := nested_model(info)) is not None:
+                yield target[0], target[1], key, where
+        elif nested is not None:
             values = value if isinstance(value, list) else [value]
             for index, part in enumerate(values):
                 at = f"{where}.{index}" if isinstance(value, list) else where
                 yield from references_in(nested, part, at)
+
+
+ReferenceField = tuple[str, str | None, tuple[str, str] | None, type[BaseModel] | None]
+
+
+@cache
+def _reference_fields(model: type[BaseModel]) -> tuple[ReferenceField, ...]:
+    """The fields of a model that hold references or subdocuments, found once per model (a
+    year of a series checks 365 visits of the same shape); its other fields hold none."""
+    found: list[ReferenceField] = []
+    for name, info in model.model_fields.items():
+        extra = field_extra(info)
+        if extra.get("collection"):
+            target = (str(extra["collection"]), str(extra.get("ref")))
+            found.append((name, info.alias, target, None))
+        elif (nested := nested_model(info)) is not None:
+            found.append((name, info.alias, None, nested))
+    return tuple(found)
 
 
 def snapshot_id(snapshot: Any) -> ObjectId | None:

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from app.common.codes import Code
 from app.common.documents import (
     FILLED,
+    HR,
     READONLY,
     CareDocument,
     Embedded,
@@ -168,8 +169,12 @@ class UserNote(CareDocument, SoftDeletable):
         description="The staff member or caregiver the note is about.",
         json_schema_extra=ref("User", "users"),
     )
-    title: str = Field(min_length=1, max_length=200, description="The note's title.")
-    note: str = Field(min_length=1, max_length=10_000, description="The note itself.")
+    title: str = Field(
+        min_length=1, max_length=200, description="The note's title.", json_schema_extra=HR
+    )
+    note: str = Field(
+        min_length=1, max_length=10_000, description="The note itself.", json_schema_extra=HR
+    )
     priority: UserNotePriority = Field(UserNotePriority.NORMAL, description="How urgent it is.")
 
     class Settings:

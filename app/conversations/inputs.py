@@ -17,6 +17,7 @@ from app.graphql.filters import (
     flag_clause,
     id_clause,
     merge,
+    search_field,
     words_clause,
 )
 from app.graphql.inputs import decode_global_id
@@ -55,8 +56,8 @@ class ConversationFilter:
         description="When their last message was posted (their creation, if none yet): "
         "`{start: <last visit>}` lists those updated since.",
     )
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the subject; case and accents ignored."
+    search: str | None = search_field(
+        "Words that start words of the subject; case and accents ignored."
     )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
@@ -95,8 +96,8 @@ class UserNoteFilter:
     created_date: DateTimeRange | None = strawberry.field(
         default=None, description="When they were written."
     )
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the title; case and accents ignored."
+    search: str | None = search_field(
+        "Words that start words of the title; case and accents ignored."
     )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted ones too, or only them."

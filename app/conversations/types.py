@@ -18,10 +18,10 @@ from app.graphql.connections import (
     Page,
     PageInfo,
     decode_cursor,
-    encode_cursor,
 )
 from app.graphql.crud import Versioned
 from app.graphql.modeled import record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 
@@ -36,6 +36,7 @@ BY_POSITION = Ordering("_id")
 )
 class ConversationMessage(Record):
     @strawberry.field(description="The message's id, unique in its conversation.")
+    @reads("_id")
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.doc["_id"]))
 
@@ -57,8 +58,7 @@ def message_page(messages: list[dict[str, Any]], page: Page) -> Connection[Conve
     more = len(window) > size
     chosen = window[len(window) - size :] if page.backwards else window[:size]
     edges = [
-        Edge(cursor=encode_cursor(BY_POSITION, m), node=ConversationMessage.from_doc(m))
-        for m in chosen
+        Edge(record=ConversationMessage.from_doc(m), doc=m, ordering=BY_POSITION) for m in chosen
     ]
 
     async def count() -> int:
@@ -69,8 +69,7 @@ def message_page(messages: list[dict[str, Any]], page: Page) -> Connection[Conve
         page_info=PageInfo(
             has_next_page=more if not page.backwards else page.before is not None,
             has_previous_page=more if page.backwards else page.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            edges=edges,
         ),
         count=count,
     )
@@ -87,6 +86,7 @@ class Conversation(Record, Node, Versioned):
         description="The messages, oldest first and newest last, paged like any list: "
         "`last: 20` gives the latest 20, `before` pages back from there. At most 100 a page."
     )
+    @reads("messages")
     def messages(
         self,
         first: First = None,
@@ -98,6 +98,7 @@ class Conversation(Record, Node, Versioned):
         return message_page(self.doc.get("messages") or [], page)
 
     @strawberry.field(description="The latest message; null if none was posted yet.")
+    @reads("messages")
     def last_message(self) -> ConversationMessage | None:
         messages = self.doc.get("messages") or []
         return ConversationMessage.from_doc(messages[-1]) if messages else None

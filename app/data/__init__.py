@@ -8,7 +8,10 @@
 - `System`: the few paths that act outside one account (system.py), all in one place.
 - `Contents`: the file contents (GridFS) of one account, reached through its file records
   (content.py).
-- `policy.py`: the hook where a caller's row policy applies to every read.
+- `policy.py`: the policy table: built-in roles, who reads each record type, the field
+  groups' permissions, every root field's rule (`roles_table.py` renders it for the README).
+- `rows.py` and `fields.py`: the table applied to every read (a role's rows; the marked fields
+  it may not read, left out) and write (marked fields it may not write, refused).
 - `indexes.py`: indexes whose options come from the settings (idempotency keys' expiry).
 - `migrations.py`: start-up repairs of a data folder written before the data path.
 """

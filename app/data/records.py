@@ -9,7 +9,7 @@ call these. Record types with rules of their own subclass it: check, then call `
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -27,12 +27,14 @@ from app.common.services import (
     SearchKeys,
     decode,
     encode,
+    item_path,
     keep_write_only,
     problems_from_many,
     validated,
 )
 from app.common.text import camel, control_character
 from app.data.audit import changes_between
+from app.data.fields import unwritable
 from app.data.references import check_references
 from app.data.scope import Scope, ScopedCollection
 from app.data.unit import Tx
@@ -45,6 +47,8 @@ MAX_IMPORT = 5000
 
 Also = Callable[[Tx], Awaitable[None]]
 """More writes that must commit with a record's write, in its unit of work."""
+Known = Mapping[str, Mapping[Any, RawDoc]] | None
+"""Records already read through the writer's scope, by collection and id."""
 
 
 @dataclass
@@ -89,23 +93,32 @@ class RecordStore:
         """Create records all or nothing: one bad item refuses them all, naming its index."""
         return await self.insert_new(actor, await self.prepare_many(actor, items, prefix), also)
 
-    async def prepare(self, actor: Actor, data: dict[str, Any]) -> RawDoc:
+    async def prepare(self, actor: Actor, data: dict[str, Any], known: Known = None) -> RawDoc:
         """A new record, validated and ready to insert, without writing anything."""
-        (raw,) = await self.prepare_many(actor, [data], prefix=None)
+        (raw,) = await self.prepare_many(actor, [data], prefix=None, known=known)
         return raw
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         """New records, validated (the problems of all of them, each naming its item) and their
-        references checked, ready to insert; nothing is written."""
+        references checked, ready to insert; nothing is written. Marked fields (pay, billing,
+        ...) the actor may not write are refused first, unless the actor is `computing()`:
+        the data is the rules' (a punch's pay), or the store checked what the caller gave
+        before filling in more. `known`: records the caller just read through the actor's
+        scope, by collection and id, which need not be read again to check references."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
+        self.refuse_unwritable(actor, items, prefix)
         raws = [
             self.new_raw(document)
             for document in problems_from_many(self.validate_new, actor, items, prefix)
         ]
-        await check_references(self.scope(actor), self.model, items, prefix)
+        await check_references(self.scope(actor), self.model, items, prefix, known)
         return raws
 
     async def insert_new(
@@ -135,7 +148,9 @@ class RecordStore:
     # read ------------------------------------------------------------------------------------
 
     async def get(self, actor: Actor, key: Any) -> RawDoc:
-        raw = await self.collection(actor).find_one({"_id": key})
+        """A record the actor may see, whole: the store's rules (and an update's patch)
+        work with every field of it, the ones the actor may not read too."""
+        raw = await self.scope(actor).unmasked()[self.collection_name].find_one({"_id": key})
         if raw is None:
             raise not_found(self.what)
         return raw
@@ -151,8 +166,22 @@ class RecordStore:
         also: Also | None = None,
     ) -> RawDoc:
         """Apply a patch: fields left out keep their stored values at every depth, a null
-        clears one, a list replaces the stored list whole."""
-        current = await self.get(actor, key)
+        clears one, a list replaces the stored list whole. Marked fields the actor may not
+        write are refused first (see `prepare_many`)."""
+        self.refuse_unwritable(actor, [changes], None)
+        return await self.patch(actor, await self.get(actor, key), revision, changes, also)
+
+    async def patch(
+        self,
+        actor: Actor,
+        current: RawDoc,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
+        """`update` of a record the caller has just read whole (as `get` reads it): a punch
+        read its punchcard to compute the change, and need not read it again."""
+        self.refuse_unwritable(actor, [changes], None)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
@@ -285,6 +314,19 @@ class RecordStore:
             raise ServiceError.one(
                 f"Another {self.what} has {what}.", ErrorCode.DUPLICATE, field
             ) from None
+
+    def refuse_unwritable(
+        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None
+    ) -> None:
+        """FORBIDDEN, naming each input field, when the items give a value to a marked field
+        (pay, billing, clinical, HR, identity) the actor's role may not write; nothing when
+        the actor writes what the rules computed (`Actor.computing`)."""
+        if actor.computed:
+            return
+        paths = [item_path(prefix, index) for index in range(len(items))]
+        problems = unwritable(actor, self.model, items, paths)
+        if problems:
+            raise ServiceError(*problems)
 
     def validate_new(self, actor: Actor, data: dict[str, Any]) -> BaseModel:
         """A new record's document, with its account, first revision and dates."""

@@ -4,27 +4,30 @@ Everything else reaches records through a `Scope` of one account. These do not, 
 work comes before there is an account or a caller, or spans accounts by nature:
 - opening an account (its number comes from a counter of all accounts);
 - looking up a credential (an API key, an access token, a sign-in) to learn whose it is;
-- jobs that act for every account in turn (booking series ahead), each then through a scope;
-- the change feed (app/live), which takes every account's committed changes from the one
-  outbox (the trail's marked entries) into each account's feed, and the webhook dispatcher,
-  which visits the accounts that have webhooks; one process at a time does both, by a lease;
+- following changes to credentials of every account, so that every server process forgets
+  what it cached about a credential revoked, rotated or whose role changed (`watch_credentials`,
+  or `credential_changes_since` where change streams are not available);
+- counting failed sign-ins and key exchanges per identity and per address (`throttles`): an
+  unknown key or email has no account, and an address spans accounts;
+- jobs that act for every account in turn (booking series ahead, publishing the change feed,
+  sending webhooks), each then through a scope, one process at a time (a lease);
 - the demo and example seeds, which ask whether their accounts exist yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ReturnDocument, UpdateOne
-from pymongo.asynchronous.client_session import AsyncClientSession
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.asynchronous.change_stream import AsyncChangeStream
 from pymongo.errors import DuplicateKeyError
 
-from app.common.clock import now
 from app.common.services import Actor
-from app.data.audit import OUTBOX
 from app.data.collections import ACCOUNT
 from app.data.scope import Scope
 from app.db import Database, RawDoc
@@ -32,6 +35,11 @@ from app.db import Database, RawDoc
 CREDENTIALS = frozenset(
     {"api_clients", "access_tokens", "session_tokens", "sessions", "sign_in_links"}
 )
+WATCHED = ("api_clients", "accounts", "sessions", "credential_changes")
+"""What a change of credentials touches: a client (revoked, rotated, its role), an account (its
+roles, its state), a person's session (signed out), and the explicit notes of the rest."""
+CREDENTIAL_CHANGES = "credential_changes"
+THROTTLES = "throttles"
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,43 @@ class System:
         wanted = None if fields is None else {**fields, ACCOUNT: 1}
         return await self.database.db[collection].find_one(dict(query), wanted)
 
+    @asynccontextmanager
+    async def watch_credentials(self) -> AsyncIterator[AsyncChangeStream[RawDoc]]:
+        """A change stream of the collections that hold credentials (`WATCHED`), in every
+        account: each event names its collection (`ns.coll`), its operation and the changed
+        document's `_id` (an insert carries the whole document). Raises where the database
+        offers no change streams (a standalone mongod)."""
+        pipeline = [{"$match": {"ns.coll": {"$in": list(WATCHED)}}}]
+        async with await self.database.db.watch(pipeline, max_await_time_ms=250) as stream:
+            yield stream
+
+    async def credential_changes_since(self, since: dt.datetime) -> list[RawDoc]:
+        """The notes of credential changes made since a moment, in every account: what a
+        process that cannot follow a change stream polls."""
+        after = ObjectId.from_datetime(since)
+        cursor = self.database.db[CREDENTIAL_CHANGES].find({"_id": {"$gt": after}})
+        return [change async for change in cursor]
+
+    async def failures(self, keys: list[str]) -> list[RawDoc]:
+        """The recent failures counted under each throttle key (one `find_one` each: the
+        embedded server scans a collection for `$in`)."""
+        found = [await self.database.db[THROTTLES].find_one({"_id": key}) for key in keys]
+        return [doc for doc in found if doc is not None]
+
+    async def count_failure(
+        self, key: str, at: dt.datetime, keep: int, expires_at: dt.datetime
+    ) -> RawDoc:
+        """Add a failure under a throttle key, keeping the latest `keep`; the document goes
+        (TTL) when its last failure leaves the window."""
+        counted = await self.database.db[THROTTLES].find_one_and_update(
+            {"_id": key},
+            {"$push": {"failures": {"$each": [at], "$slice": -keep}},
+             "$set": {"expires_at": expires_at}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )  # fmt: skip
+        return counted or {"_id": key, "failures": [at]}
+
     async def login_by_email(self, email: str) -> RawDoc | None:
         """The sign-in identity of this (normalised) email, in whichever account it is: signing
         in names only the email, and the login found says whose account it is (`account_of`).
@@ -79,6 +124,26 @@ class System:
         """An account by its external id: how the seeds find the accounts they made."""
         return await self.database.db.accounts.find_one({"ext_id": ext_id}, {"_id": 1})
 
+    async def lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take the lease `name` for `holder` for `seconds`, or renew it, unless another holder
+        has it and it has not run out; whether `holder` has it now. A job that visits every
+        account (the series horizon job) runs in one process at a time this way, however many
+        workers serve: the others find the lease taken and skip their turn. A holder that dies
+        loses it when it runs out."""
+        moment = dt.datetime.now(dt.UTC)
+        free = {"_id": name, "$or": [{"holder": holder}, {"until": {"$lte": moment}}]}
+        taken = {"$set": {"holder": holder, "until": moment + dt.timedelta(seconds=seconds)}}
+        try:
+            await self.database.db.leases.update_one(free, taken, upsert=True)
+        except DuplicateKeyError:  # held by another, and not run out: the upsert clashes
+            return False
+        return True
+
+    async def release(self, name: str, holder: str) -> None:
+        """Give the lease up at once (a clean stop), so that another process need not wait for
+        it to run out."""
+        await self.database.db.leases.delete_one({"_id": name, "holder": holder})
+
     async def has_accounts(self) -> bool:
         return bool(await self.database.db.accounts.estimated_document_count())
 
@@ -87,107 +152,9 @@ class System:
         async for account in self.database.db.accounts.find({}, fields):
             yield account
 
-    # the change feed and its lease --------------------------------------------------------------
-
-    async def take_lease(self, name: str, holder: str, seconds: float) -> bool:
-        """Take, or keep, the lease `name` for `seconds`: True while `holder` has it. The work a
-        lease names is done by one server process at a time; another takes the lease over once
-        its holder stops renewing it (its expiry is this clock's, so keep clocks in step)."""
-        at = now()
-        wanted = {"_id": name, "$or": [{"holder": holder}, {"expires_at": {"$lte": at}}]}
-        renewed = {"$set": {"holder": holder, "expires_at": at + dt.timedelta(seconds=seconds)}}
-        try:
-            lease = await self.database.db.leases.find_one_and_update(
-                wanted, renewed, upsert=True, return_document=ReturnDocument.AFTER
-            )
-        except DuplicateKeyError:  # held by another: the upsert met its document
-            return False
-        return lease is not None and lease.get("holder") == holder
-
-    async def release_lease(self, name: str, holder: str) -> None:
-        """Give the lease up at once (a clean stop), so another process need not wait out it."""
-        await self.database.db.leases.delete_one({"_id": name, "holder": holder})
-
-    async def outbox(self, limit: int) -> list[RawDoc]:
-        """Committed audit entries of every account that the change feed has not taken yet,
-        in the order they were written. Only committed entries can be read, so an entry whose
-        transaction commits late is found late, but found: nothing here depends on time."""
-        cursor = self.database.db.audit_events.find(
-            {OUTBOX: True}, sort=[("at", 1), ("_id", 1)], limit=limit
-        )
-        return [entry async for entry in cursor]
-
-    async def outbox_of(self, transactions: Iterable[Any]) -> list[RawDoc]:
-        """Every entry still in the outbox of these transactions (of any account): a batch
-        that `outbox` cut short is completed with them, so a transaction is published whole."""
-        found: list[RawDoc] = []
-        for transaction in transactions:
-            query = {OUTBOX: True, "transaction": transaction}
-            found += [e async for e in self.database.db.audit_events.find(query, sort=[("_id", 1)])]
-        return found
-
-    async def publish_changes(
-        self, taken: Sequence[RawDoc], changes: Sequence[RawDoc]
-    ) -> dict[int, int]:
-        """Move entries out of the outbox and their changes into their accounts' feeds, in one
-        transaction: each change (naming its audit `entry`, in feed order) gets its account's
-        next number. Raises `OutboxMoved`, writing nothing, if another publisher took any of
-        the entries first. Answers each account's last number."""
-        accounts = {entry["_id"]: account_of(entry) for entry in taken}
-
-        async def work(session: AsyncClientSession) -> dict[int, int]:
-            db = self.database.db
-            marks = [
-                UpdateOne({"_id": e["_id"], OUTBOX: True}, {"$unset": {OUTBOX: ""}}) for e in taken
-            ]
-            if marks:
-                done = await db.audit_events.bulk_write(marks, ordered=False, session=session)
-                if done.modified_count != len(marks):
-                    raise OutboxMoved()
-            counts: dict[int, int] = {}
-            for change in changes:
-                change[ACCOUNT] = accounts[change["entry"]]
-                counts[change[ACCOUNT]] = counts.get(change[ACCOUNT], 0) + 1
-            last: dict[int, int] = {}
-            for account, count in counts.items():
-                counter = await db.counters.find_one_and_update(
-                    {"_id": f"changes:{account}"},
-                    {"$inc": {"value": count}, "$set": {ACCOUNT: account}},
-                    upsert=True, session=session, return_document=ReturnDocument.AFTER,
-                )  # fmt: skip
-                last[account] = int(counter["value"])  # type: ignore[index]
-            taken_so_far = {account: last[account] - count for account, count in counts.items()}
-            for change in changes:
-                taken_so_far[change[ACCOUNT]] += 1
-                change["seq"] = taken_so_far[change[ACCOUNT]]
-            if changes:
-                await db.changes.insert_many(list(changes), session=session)
-                await db.counters.update_one(
-                    {"_id": "changes"}, {"$inc": {"value": 1}}, upsert=True, session=session
-                )
-            return last
-
-        async with self.database.client.start_session() as session:
-            return await session.with_transaction(work)
-
-    async def feed_generation(self) -> int:
-        """How many times any account's feed has grown: one number a server process reads to
-        learn whether a feed it follows may have moved."""
-        counter = await self.database.db.counters.find_one({"_id": "changes"})
-        return int(counter["value"]) if counter else 0
-
-    async def accounts_with_webhooks(self) -> list[int]:
-        """The accounts that have an active webhook: those the dispatcher visits."""
-        cursor = self.database.db.webhooks.find({"active": True}, {ACCOUNT: 1, "_deleted": 1})
-        return sorted({int(w[ACCOUNT]) async for w in cursor if not w.get("_deleted")})
-
     def scope_for(self, account_id: int, job: str) -> Scope:
         """A job's scope in one account, named in the trail as the job."""
         return Scope(self.database, Actor(account_id=account_id, api_client_name=job))
-
-
-class OutboxMoved(Exception):
-    """Another publisher took some of the entries first: read the outbox again."""
 
 
 def account_of(credential: RawDoc) -> int:

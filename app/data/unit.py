@@ -4,12 +4,16 @@
 each, and an update applies only if the record is still at the revision it was read at (the
 revision is bumped and the audit entry written in the same transaction). Everything a `Tx`
 writes commits together or not at all.
+
+The audit entries of a unit of work are kept until `work` is done and then appended in one
+command, still inside the transaction: a clock-in (its punchcard and its visit's status) or an
+invoice (the invoice and the punchcards it marks) writes its trail once, not per change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bson import ObjectId
@@ -19,8 +23,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.audit.documents import AuditAction
 from app.common.services import Actor
 from app.data.audit import audit_event, changes_between, outboxed
-from app.data.collections import ScopedCollection
-from app.data.policy import RowPolicy, whole_account
+from app.data.collections import FieldPolicy, ScopedCollection, every_field
+from app.data.rows import RowPolicy, whole_account
 from app.db import Database, RawDoc
 from app.errors import ErrorCode, ServiceError
 
@@ -29,13 +33,16 @@ AUDIT = "audit_events"
 
 @dataclass(frozen=True)
 class Tx:
-    """One transaction of one scope (`Scope.transact` makes it): the same actor, account and
-    row policy, and collections that carry the transaction's session."""
+    """One transaction of one scope (`Scope.transact` makes it): the same actor, account,
+    row and field policies, and collections that carry the transaction's session."""
 
     database: Database
     actor: Actor
     rows: RowPolicy
     session: AsyncClientSession
+    fields: FieldPolicy = every_field
+    pending: list[RawDoc] = field(default_factory=list)
+    """The unit of work's audit entries, appended when `work` is done (`flush`)."""
     transaction: ObjectId = field(default_factory=ObjectId)
     """Names this attempt's audit entries, which the change feed keeps together."""
 
@@ -45,11 +52,32 @@ class Tx:
 
     def __getitem__(self, collection: str) -> ScopedCollection:
         raw = self.database.db[collection]
-        return ScopedCollection(raw, self.account_id, self.rows, self.session)
+        return ScopedCollection(raw, self.account_id, self.rows, self.session, self.fields)
 
     def whole_account(self) -> Tx:
-        """This transaction without the row policy (see `Scope.whole_account`)."""
-        return Tx(self.database, self.actor, whole_account, self.session, self.transaction)
+        """This transaction without the row and field policies (see `Scope.whole_account`)."""
+        return replace(self, rows=whole_account, fields=every_field)
+
+    def unmasked(self) -> Tx:
+        """This transaction without the field policy (see `Scope.unmasked`)."""
+        return replace(self, fields=every_field)
+
+    async def flush(self) -> None:
+        """Append the entries kept so far, in one command (`Scope.transact` does, last), each
+        marked for the change feed and naming this transaction: the trail is the feed's outbox
+        (app/live), and the feed keeps one transaction's entries together."""
+        if self.pending:
+            entries = [outboxed(entry, self.transaction) for entry in self.pending]
+            self.pending.clear()
+            await self[AUDIT].insert_many(entries)
+
+    def mark_entries(self, record_type: str, record_ids: Iterable[Any], **fields: Any) -> None:
+        """Set fields on this unit of work's entries about these records (a private note's
+        entries are private) before they are written."""
+        wanted = set(record_ids)
+        for entry in self.pending:
+            if entry.get("record_type") == record_type and entry.get("record_id") in wanted:
+                entry.update(fields)
 
     def entry(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
@@ -60,15 +88,12 @@ class Tx:
     async def audit(
         self, action: AuditAction, record_type: str, record_id: Any, **details: Any
     ) -> None:
-        """Append one entry to the trail, committed with the change it describes (and, being
-        committed, taken by the change feed: the trail is its outbox)."""
-        entry = outboxed(self.entry(action, record_type, record_id, **details), self.transaction)
-        await self[AUDIT].insert_one(entry)
+        """Append one entry to the trail, committed with the change it describes."""
+        self.pending.append(self.entry(action, record_type, record_id, **details))
 
     async def audit_all(self, entries: list[RawDoc]) -> None:
-        """Append several entries in one command."""
-        if entries:
-            await self[AUDIT].insert_many([outboxed(e, self.transaction) for e in entries])
+        """Append several entries (with the unit of work's others, in one command)."""
+        self.pending.extend(entries)
 
     async def insert(self, record_type: str, collection: str, raws: list[RawDoc]) -> None:
         """New records, each with its CREATE entry (all their fields, sensitive ones masked)."""
@@ -87,6 +112,20 @@ class Tx:
                 for raw in raws
             ]
         )
+
+    async def insert_unless(
+        self, record_type: str, collection: str, raw: RawDoc, unless: Mapping[str, Any]
+    ) -> bool:
+        """A new record with its CREATE entry, unless a record matching `unless` is there
+        (one per caregiver and visit): checked and inserted in one command. Whether it was."""
+        if not await self[collection].insert_unless(raw, unless):
+            return False
+        changes = changes_between(None, raw)
+        revision = raw.get("_revision", 1)
+        await self.audit(
+            AuditAction.CREATE, record_type, raw["_id"], changes=changes, revision=revision
+        )
+        return True
 
     async def update(
         self,

@@ -13,7 +13,14 @@ from app.files.services import MISSING_OWNER, OWNER_KINDS_TEXT, Owner, name_word
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
 from app.graphql.edges import related
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    deleted_clause,
+    merge,
+    search_field,
+    words_clause,
+)
 from app.graphql.modeled import input_type
 from app.graphql.relay import from_global_id
 
@@ -51,9 +58,7 @@ class FileFilter:
         default=None, description="Files of any of these kinds of record."
     )
     type: list[FileType] | None = strawberry.field(default=None, description="Any of these types.")
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the name; case ignored."
-    )
+    search: str | None = search_field("Words that start words of the name; case ignored.")
     uploaded: DateTimeRange | None = strawberry.field(
         default=None, description="Uploaded in this span."
     )

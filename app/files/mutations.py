@@ -19,7 +19,7 @@ from app.files.documents import owner_kind
 from app.files.inputs import FileUpdateInput
 from app.files.services import file_store, require_permission
 from app.files.types import File
-from app.graphql.arguments import Changes, OptionalRevision, Reason, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, OptionalRevision, Reason, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import payload_type
 from app.graphql.inputs import actor_of, decode_global_id, input_data
@@ -59,7 +59,8 @@ async def _change(info: Info, id: str, change: Change) -> Any:
 class FileMutations:
     @strawberry.mutation(
         description="Change a file's name, type or notes (its content never changes: upload "
-        "a new file instead). Refused with CONFLICT if `revision` is not the current one. " + NEEDS
+        f"a new file instead). {PATCH} Refused with CONFLICT if `revision` is not the current "
+        "one. " + NEEDS
     )
     async def file_update(
         self, info: Info, id: RecordId, revision: Revision, input: Changes[FileUpdateInput]

@@ -16,7 +16,7 @@ from aiohttp.payload import AsyncIterablePayload
 
 from app.accounts.auth import Caller
 from app.common.services import RawDoc
-from app.data.scope import Scope
+from app.data.scope import Scope, request_scope
 from app.errors import ErrorCode, ServiceError
 from app.files import services
 from app.files.documents import FileType, owner_kind
@@ -80,10 +80,12 @@ def refusal_response(refusal: ServiceError) -> web.Response:
     )
 
 
-def scope_of(request: web.Request) -> Scope:
-    """The caller's view of its account, as the audit trail names them."""
+async def scope_of(request: web.Request) -> Scope:
+    """The caller's view of its account, as the audit trail names them (a caregiver's: the
+    files of the patients they are booked with, found once for the request)."""
     caller: Caller = request[CALLER]
-    return Scope(request.app[DATABASE], caller.acting(request.get(REQUEST_ID), request.remote))
+    actor = caller.acting(request.get(REQUEST_ID), request.remote)
+    return await request_scope(request.app[DATABASE], actor)
 
 
 def owner_global_id(raw: RawDoc) -> str | None:
@@ -162,7 +164,7 @@ async def _chunks(part: BodyPartReader) -> AsyncIterator[bytes]:
 async def upload(request: web.Request) -> web.Response:
     """Store an uploaded file (multipart/form-data) and answer 201 with its id and digest."""
     caller = request[CALLER]
-    scope = scope_of(request)
+    scope = await scope_of(request)
     if request.content_type != "multipart/form-data":
         return error_response(400, ("Send the file as multipart/form-data.", "BAD_REQUEST", None))
     fields: dict[str, str] = {}
@@ -236,7 +238,7 @@ def etag_matches(header: str | None, etag: str) -> bool:
 
 async def download(request: web.Request) -> web.StreamResponse:
     """Stream a file's content; 304 when the client's copy is current. Audited as a read."""
-    scope = scope_of(request)
+    scope = await scope_of(request)
     key = key_of(request.match_info["id"], "File")
     try:
         if key is None:

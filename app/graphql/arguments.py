@@ -71,9 +71,15 @@ OptionalRevision = Annotated[
 ExtId = Annotated[
     str, strawberry.argument(description="The record's id in another system (its `extId`).")
 ]
-Changes = Annotated[
-    T, strawberry.argument(description="What to change; fields left out stay as they are.")
-]
+PATCH = (
+    "Fields left out stay as they are; null clears a field; a list given replaces the stored "
+    "list whole."
+)
+"""How every update reads its input, at every depth (app/common/patch.py): said once, in each
+update's description and its `input` argument's."""
+LIST_GIVEN = "A list given replaces the stored list whole: its items are new, not patches."
+"""Said by each list field an update takes."""
+Changes = Annotated[T, strawberry.argument(description=f"What to change. {PATCH}")]
 Reason = Annotated[
     str,
     strawberry.argument(

@@ -6,6 +6,7 @@ the embedded server decodes every match before it applies a limit, and MongoDB r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
@@ -20,6 +21,7 @@ from bson.errors import InvalidId
 
 from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.projection import Fields, fields_for, page_references, projection, values_at
 
 T = TypeVar("T")
 
@@ -33,6 +35,26 @@ class OrderDirection(Enum):
     DESC = strawberry.enum_value("DESC", description="Largest, latest or Z first.")
 
 
+@strawberry.type(description="A record in a list, with the cursor that points at it.")
+class Edge(Generic[T]):
+    record: strawberry.Private[T]
+    doc: strawberry.Private[dict[str, Any]]
+    ordering: strawberry.Private[Ordering]
+
+    @strawberry.field(description="Pass as `after` or `before` to page from here.")
+    def cursor(self) -> str:
+        return self.position()
+
+    @strawberry.field(description="The record.")
+    def node(self) -> T:
+        return self.record
+
+    def position(self) -> str:
+        """The cursor, made when asked: most pages are read through `nodes`, and encoding one
+        is not free."""
+        return encode_cursor(self.ordering, self.doc)
+
+
 @strawberry.type(description="Where a page of a list starts and ends.")
 class PageInfo:
     has_next_page: bool = strawberry.field(description="Whether more records follow this page.")
@@ -40,14 +62,15 @@ class PageInfo:
         description="Whether records come before this page (when paging backwards, exact; "
         "when paging forwards, true whenever `after` was given)."
     )
-    start_cursor: str | None = strawberry.field(description="The cursor of the first record.")
-    end_cursor: str | None = strawberry.field(description="The cursor of the last record.")
+    edges: strawberry.Private[list[Edge[Any]]]
 
+    @strawberry.field(description="The cursor of the first record.")
+    def start_cursor(self) -> str | None:
+        return self.edges[0].position() if self.edges else None
 
-@strawberry.type(description="A record in a list, with the cursor that points at it.")
-class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after` or `before` to page from here.")
-    node: T = strawberry.field(description="The record.")
+    @strawberry.field(description="The cursor of the last record.")
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].position() if self.edges else None
 
 
 @strawberry.type(description="A page of a list, with its cursors and the size of the whole list.")
@@ -58,7 +81,7 @@ class Connection(Generic[T]):
 
     @strawberry.field(description="The records of this page, without cursors.")
     def nodes(self) -> list[T]:
-        return [edge.node for edge in self.edges]
+        return [edge.record for edge in self.edges]
 
     @strawberry.field(description="How many records the whole list holds (one count query).")
     async def total_count(self) -> int:
@@ -206,6 +229,7 @@ async def paginate(
     """One page of `collection` matching `query`, always within the caller's account."""
     size = page.size()
     db = info.context.scope[collection]
+    fields = fields_for(info, collection, ordering.key)
     clauses = [query]
     if page.after:
         clauses.append(_past(ordering, page.after, forwards=True))
@@ -213,20 +237,36 @@ async def paginate(
         clauses.append(_past(ordering, page.before, forwards=False))
     narrowed = clauses[0] if len(clauses) == 1 else {"$and": clauses}
     descending = ordering.descending != page.backwards
-    docs = [
-        doc async for doc in db.find(narrowed, sort=sort_of(ordering, descending), limit=size + 1)
-    ]
+    sort = sort_of(ordering, descending)
+    docs = [doc async for doc in db.find(narrowed, projection(fields), sort=sort, limit=size + 1)]
     more = len(docs) > size
     docs = docs[:size]
     if page.backwards:
         docs.reverse()
+    await fetch_references(info, docs)
 
     async def count() -> int:
         return int(await db.count_documents(query))
 
     has_next = more if not page.backwards else page.before is not None
     has_previous = more if page.backwards else page.after is not None
-    return connection_of(info, collection, docs, ordering, wrap, has_next, has_previous, count)
+    return connection_of(
+        info, collection, docs, ordering, wrap, has_next, has_previous, count, fields
+    )
+
+
+async def fetch_references(info: Info, docs: list[dict[str, Any]]) -> None:
+    """Load what the rows of a page point at and show (a patient's coordinator), with one
+    query per collection as the loaders would, but before the rows resolve: each row then
+    answers its reference at once instead of waiting on the loader."""
+    loads = []
+    for key, collection in page_references(info):
+        ids = list({value for doc in docs for value in values_at(doc, key) if value is not None})
+        if ids:
+            fields = fields_for(info, collection)
+            loads.append(info.context.loaders.load_many(collection, ids, fields))
+    if loads:
+        await asyncio.gather(*loads)
 
 
 def sort_of(ordering: Ordering, descending: bool) -> list[tuple[str, int]]:
@@ -244,17 +284,17 @@ def connection_of(
     has_next: bool,
     has_previous: bool,
     count: Callable[[], Awaitable[int]],
+    fields: Fields = None,
 ) -> Connection[T]:
-    """A page of documents already read, in order, as a connection."""
-    info.context.loaders.prime(collection, docs)
-    edges = [Edge(cursor=encode_cursor(ordering, doc), node=wrap(doc)) for doc in docs]
+    """A page of documents already read (with `fields`, or whole), in order, as a connection."""
+    info.context.loaders.prime(collection, docs, fields)
+    edges = [Edge(record=wrap(doc), doc=doc, ordering=ordering) for doc in docs]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=has_next,
             has_previous_page=has_previous,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            edges=edges,
         ),
         count=count,
     )

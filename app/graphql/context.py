@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,7 +10,9 @@ import strawberry
 from aiohttp import web
 
 from app.common.codes import Permission
+from app.common.documents import FieldGroup
 from app.common.services import Actor
+from app.data.policy import may_read_group, may_read_type
 from app.data.scope import Scope
 from app.db import CommandTally, Database
 from app.settings import Settings
@@ -17,6 +20,7 @@ from app.settings import Settings
 if TYPE_CHECKING:
     from app.accounts.auth import Caller
     from app.graphql.loaders import Loaders
+    from app.graphql.projection import Plan
 
 
 @dataclass
@@ -34,7 +38,10 @@ class Context:
     sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
     connection_params: dict[str, Any] | None = None
     """A subscription socket's `connection_init` payload (where its credential is)."""
+    plan: Plan | None = None
+    """The stored keys this operation reads per collection (projection.py), made on first use."""
     _scope: Scope | None = None
+    _actor: Actor | None = None
 
     def note_sensitive_read(self, record_type: str, record_id: Any, field_name: str) -> None:
         """Remember a sensitive field that was read; the trail gets one entry per record."""
@@ -57,12 +64,23 @@ class Context:
         address."""
         if self.caller is None:
             raise PermissionError("no authenticated caller")
-        address = self.request.remote if self.request is not None else None
-        return self.caller.acting(self.request_id, address)
+        if self._actor is None:
+            address = self.request.remote if self.request is not None else None
+            self._actor = self.caller.acting(self.request_id, address)
+        return self._actor
+
+    def may_read(self, group: FieldGroup, collections: Iterable[str]) -> bool:
+        """Whether the caller reads fields of the group stored in these collections."""
+        return self.caller is not None and may_read_group(self.actor, group, collections)
+
+    def may_read_type(self, type_name: str) -> bool:
+        """Whether the caller's role sees records of the type at all."""
+        return self.caller is not None and may_read_type(self.actor, type_name)
 
     @property
     def scope(self) -> Scope:
-        """The caller's view of its account: every read of this request goes through it."""
+        """The caller's view of its account: every read of this request goes through it
+        (built at the request's start by `app.data.scope.request_scope`)."""
         if self._scope is None:
             self._scope = Scope(self.database, self.actor)
         return self._scope

@@ -20,6 +20,7 @@ from app.common.text import camel
 from app.data.records import RecordStore
 from app.db import Database
 from app.graphql.arguments import (
+    PATCH,
     After,
     Before,
     First,
@@ -32,8 +33,10 @@ from app.graphql.arguments import (
 )
 from app.graphql.connections import Connection, Page
 from app.graphql.context import Info
+from app.graphql.guards import gated_field
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import UserError, attempt
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import type_name_of
 
@@ -46,13 +49,13 @@ class Versioned:
         description="Bumped by every change; send it back with an update, which "
         "is refused with CONFLICT if the record has moved on."
     )
+    @reads("_revision")
     def revision(self) -> int:
         record: Record = self  # type: ignore[assignment]
         return int(record.doc.get("_revision", 1))
 
-    @strawberry.field(
-        description="The audit entries about this record, newest first. Needs VIEW_AUDIT."
-    )
+    @gated_field("AuditEvent", "The audit entries about this record, newest first.")
+    @reads("_id")
     async def history(
         self,
         info: Info,
@@ -60,7 +63,7 @@ class Versioned:
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[AuditEvent]:
+    ) -> Connection[AuditEvent] | None:
         record: Record = self  # type: ignore[assignment]
         about = {"record_type": type_name_of(type(self)), "record_id": record.doc["_id"]}
         page = Page(first=first, after=after, last=last, before=before)
@@ -146,6 +149,11 @@ def _perform(spec: RecordSpec) -> Callable[[Info, Action], Awaitable[Any]]:
     return perform
 
 
+def _a(what: str) -> str:
+    """The record's name with its article: a patient, an invoice."""
+    return f"an {what}" if what[:1] in "aeio" else f"a {what}"
+
+
 def _mutation(spec: RecordSpec, verb: str, name: str, resolver: Any, description: str) -> Any:
     """The field of a generic mutation, under the name the contract gives it
     (`<record><Verb>`): a name that drifts from the record's is refused at import."""
@@ -170,7 +178,7 @@ def create_mutation(spec: RecordSpec, name: str) -> Any:
 
     # The input types are derived at run time, so the annotations are set here, as objects.
     create.__annotations__["input"] = described(spec.create_input, f"The new {spec.what}.")
-    return _mutation(spec, "create", name, create, f"Add a {spec.what}.")
+    return _mutation(spec, "create", name, create, f"Add {_a(spec.what)}.")
 
 
 def update_mutation(spec: RecordSpec, name: str) -> Any:
@@ -185,16 +193,14 @@ def update_mutation(spec: RecordSpec, name: str) -> Any:
             ),
         )
 
-    update.__annotations__["input"] = described(
-        spec.update_input, "What to change; fields left out stay as they are."
-    )
+    update.__annotations__["input"] = described(spec.update_input, f"What to change. {PATCH}")
     return _mutation(
         spec,
         "update",
         name,
         update,
-        f"Change a {spec.what}: fields left out stay as they are; lists given replace the "
-        "stored lists whole. Refused with CONFLICT if `revision` is not the current one.",
+        f"Change {_a(spec.what)}. {PATCH} Refused with CONFLICT if `revision` is not the "
+        "current one.",
     )
 
 
@@ -209,7 +215,7 @@ def delete_mutation(spec: RecordSpec, name: str) -> Any:
             info, lambda store, actor: store.delete(actor, spec.key(id), reason, revision)
         )
 
-    description = f"Soft-delete a {spec.what}, saying why; it can be restored."
+    description = f"Soft-delete {_a(spec.what)}, saying why; it can be restored."
     return _mutation(spec, "delete", name, delete, description)
 
 

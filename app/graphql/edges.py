@@ -31,25 +31,13 @@ from app.graphql.connections import (
 )
 from app.graphql.context import Info
 from app.graphql.filters import deleted_clause, merge
+from app.graphql.projection import Fields, fields_for, projection, reads, values_at
 from app.graphql.relay import node_types, record_ref
 
 MAX_BATCH_ROWS = 5000
 """More related records than this for one batch: each parent is paged on its own instead."""
 
 Docs = list[dict[str, Any]]
-
-
-def values_at(doc: dict[str, Any], key: str) -> list[Any]:
-    """Every value at a dotted key, through arrays of subdocuments (`attendees.user`)."""
-    found: list[Any] = [doc]
-    for part in key.split("."):
-        step: list[Any] = []
-        for value in found:
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and part in item:
-                    step.append(item[part])
-        found = step
-    return [v for value in found for v in (value if isinstance(value, list) else [value])]
 
 
 def grouped_by(
@@ -60,8 +48,12 @@ def grouped_by(
     def make() -> Callable[[list[Any]], Awaitable[list[Any]]]:
         async def load(parents: list[Any]) -> list[Docs | None]:
             query = merge({key: {"$in": list(set(parents))}}, condition)
+            fields = fields_for(info, collection, key, ordering.key)
             cursor = info.context.scope[collection].find(
-                query, sort=sort_of(ordering, ordering.descending), limit=MAX_BATCH_ROWS + 1
+                query,
+                projection(fields),
+                sort=sort_of(ordering, ordering.descending),
+                limit=MAX_BATCH_ROWS + 1,
             )
             docs = [doc async for doc in cursor]
             if len(docs) > MAX_BATCH_ROWS:
@@ -85,8 +77,10 @@ def first_page(
     ordering: Ordering,
     page: Page,
     wrap: Callable[[dict[str, Any]], Any],
+    fields: Fields = None,
 ) -> Connection[Any]:
-    """The first (or, with `last`, the final) page of a parent's whole ordered group."""
+    """The first (or, with `last`, the final) page of a parent's whole ordered group (read
+    with `fields`)."""
     size = page.size()
     docs = group[-size:] if page.backwards and size else group[:size]
     more = len(group) > size
@@ -103,6 +97,7 @@ def first_page(
         has_next=more and not page.backwards,
         has_previous=more and page.backwards,
         count=count,
+        fields=fields,
     )
 
 
@@ -133,6 +128,7 @@ def related(
     if "unless told" not in description:
         description += " `orderBy` sorts them otherwise."
 
+    @reads("_id")
     async def resolve(
         root: Any,
         info: Info,
@@ -158,7 +154,10 @@ def related(
             )
             group = await loader.load(parent)
             if group is not None:
-                return first_page(info, node.collection(), group, order, page, node.from_doc)
+                fields = fields_for(info, node.collection(), key, order.key)
+                return first_page(
+                    info, node.collection(), group, order, page, node.from_doc, fields
+                )
         query = merge({key: parent}, condition)
         return await paginate(info, node.collection(), query, order, page, node.from_doc)
 

@@ -1,4 +1,5 @@
-"""Guards run before any resolver: the sign-in gate and the node budget; and error masking."""
+"""Guards run before any resolver: the sign-in gate, the policy table's root queries and the
+node budget; and error masking."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -27,8 +29,11 @@ from graphql import (
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
 
+from app.accounts.throttle import Throttled
 from app.errors import PublicError, ServiceError
 from app.graphql.connections import DEFAULT_PAGE
+from app.graphql.guards import refused_queries
+from app.graphql.production import without_suggestions
 from app.keys import SUB_RESPONSE
 from app.web import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
 
@@ -45,8 +50,9 @@ def refuse(execution_context: Any, message: str, code: str) -> None:
 
 
 class RequestGuards(SchemaExtension):
-    """Refuses an operation before execution: no credentials, or more nodes than the budget;
-    and reports what it cost (`extensions.cost`)."""
+    """Refuses an operation before execution: no credentials, a root query the caller's role
+    may not use (FORBIDDEN, no data), or more nodes than the budget; and reports what it cost
+    (`extensions.cost`)."""
 
     requested: int | None = None
     operation: OperationDefinitionNode | None = None
@@ -88,6 +94,12 @@ class RequestGuards(SchemaExtension):
                 "Authentication required: send Authorization: Bearer <api key or access token>.",
                 "UNAUTHENTICATED",
             )
+        elif refused := self._refused(operation):
+            refuse(
+                self.execution_context,
+                f"Your role may not read {', '.join(refused)}.",
+                "FORBIDDEN",
+            )
         else:
             budget = context.settings.max_nodes
             nodes = NodeCounter(self.execution_context).count(operation)
@@ -100,6 +112,19 @@ class RequestGuards(SchemaExtension):
                     "QUERY_TOO_LARGE",
                 )
         yield
+
+    def _refused(self, operation: OperationDefinitionNode) -> list[str]:
+        """The root queries and subscriptions the policy table closes to the caller's role (a
+        mutation answers its own refusal in its payload: guards.MutationGate)."""
+        context = self.execution_context.context
+        kind = operation.operation
+        if kind == OperationType.MUTATION or context.caller is None:
+            return []
+        document = self.execution_context.graphql_document
+        definitions = document.definitions if document is not None else ()
+        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+        subscription = kind == OperationType.SUBSCRIPTION
+        return refused_queries(context, operation.selection_set, fragments, subscription)
 
 
 def sent_operation_name(execution_context: Any) -> str | None:
@@ -137,6 +162,9 @@ class NodeCounter:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        # what the walk over a response learns of a selection once, not once per row
+        self._merged: dict[tuple[int, ...], dict[str, list[tuple[FieldNode, Any]]]] = {}
+        self._paged: dict[tuple[int, ...], bool] = {}
 
     def count(self, operation: OperationDefinitionNode) -> int:
         # a variable left out takes its declared default: `$n: Int = 1000` counts as 1000
@@ -217,15 +245,48 @@ class NodeCounter:
                 for node, field in fields
                 if node.selection_set is not None
             ]
-            if inner:
+            if inner and self._pages_below(inner):
                 total += self._returned(inner, value)
         return total
+
+    def _pages_below(self, selections: list[tuple[SelectionSetNode, Any]]) -> bool:
+        """Whether a page (or `nodes(ids:)`) is selected anywhere under these selections: a
+        row's names and addresses hold none, so the walk need not visit them."""
+        key = _identity(selections)
+        found = self._paged.get(key)
+        if found is None:
+            found = False
+            for fields in self._by_response_key(selections).values():
+                definition = fields[0][1]
+                inner = [
+                    (node.selection_set, get_named_type(field.type))
+                    for node, field in fields
+                    if node.selection_set is not None
+                ]
+                if (
+                    "first" in definition.args
+                    or "ids" in definition.args
+                    or (inner and self._pages_below(inner))
+                ):
+                    found = True
+                    break
+            self._paged[key] = found
+        return found
 
     def _by_response_key(
         self, selections: list[tuple[SelectionSetNode, Any]]
     ) -> dict[str, list[tuple[FieldNode, Any]]]:
         """The fields of merged selection sets by the key they answer under, through fragments:
         a field selected twice (aliases, fragments) is counted once, as it is returned once."""
+        key = _identity(selections)
+        merged = self._merged.get(key)
+        if merged is None:
+            merged = self._merged[key] = self._merge(selections)
+        return merged
+
+    def _merge(
+        self, selections: list[tuple[SelectionSetNode, Any]]
+    ) -> dict[str, list[tuple[FieldNode, Any]]]:
         found: dict[str, list[tuple[FieldNode, Any]]] = {}
         pending = list(selections)
         while pending:
@@ -258,6 +319,10 @@ class NodeCounter:
         return None
 
 
+def _identity(selections: list[tuple[SelectionSetNode, Any]]) -> tuple[int, ...]:
+    return tuple(id(part) for pair in selections for part in pair)
+
+
 def _entries(value: Any) -> int:
     """The records in a page as returned: its edges or nodes, or the list of `nodes(ids:)`."""
     if isinstance(value, list):
@@ -277,6 +342,10 @@ def is_public(error: GraphQLError) -> bool:
         return True
     # graphql-core wraps scalar parse errors; the cause is ours and is meant for the client
     return isinstance(original.__cause__, PublicError) or isinstance(original, GraphQLError)
+
+
+def _throttled(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, Throttled)
 
 
 def database_unavailable(error: GraphQLError) -> bool:
@@ -310,7 +379,19 @@ class ErrorShaping(SchemaExtension):
             log.warning(
                 "database unavailable in request %s: %s", request_id, type(original).__name__
             )
+        throttled = [e.original_error for e in result.errors or [] if _throttled(e)]
+        if throttled:
+            self._too_many(context, max(t.retry_after for t in throttled))  # type: ignore[union-attr]
         result.errors = [self._shape(error, request_id) for error in result.errors or []]
+        if context.settings.production:
+            result.errors = [without_suggestions(error) for error in result.errors]
+
+    def _too_many(self, context: Any, retry_after: int) -> None:
+        """A throttled sign-in or key exchange: HTTP 429, and when to try again."""
+        context.response_status = 429
+        response = context.request.get(SUB_RESPONSE) if context.request else None
+        if response is not None:
+            response.headers["Retry-After"] = str(retry_after)
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """A subscription sends its results one by one, and its operation never ends while it

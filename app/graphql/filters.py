@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 
 from app.common.text import keywords, normalise
+from app.errors import ErrorCode, ServiceError
 from app.graphql.inputs import decode_global_id
 
 
@@ -42,11 +43,40 @@ class DateTimeRange:
         return {key: bounds} if bounds else {}
 
 
-def words_clause(key: str, text: str | None) -> dict[str, Any]:
-    """Every word of `text` starts some stored keyword: anchored, so an index serves it."""
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_WORD = 50
+SEARCH_LIMITS = (
+    f"At most {MAX_SEARCH_WORDS} words of at most {MAX_SEARCH_WORD} characters each: a longer "
+    "search is refused (BAD_USER_INPUT, naming the field), never cut short."
+)
+"""A search box's words are names' beginnings: a pasted page is a mistake to say, and cutting
+it would answer matches for words the caller did not send."""
+
+
+def search_field(description: str) -> Any:
+    """A filter's `search` field (null: no condition), its description saying its limits."""
+    return strawberry.field(default=None, description=f"{description} {SEARCH_LIMITS}")
+
+
+def words_clause(key: str, text: str | None, field: str = "filter.search") -> dict[str, Any]:
+    """Every word of `text` starts some stored keyword: anchored, so an index serves it. At
+    most MAX_SEARCH_WORDS words of MAX_SEARCH_WORD characters, else a user error on `field`."""
     words = keywords(text)
     if not words:
         return {}
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ServiceError.one(
+            f"Search with at most {MAX_SEARCH_WORDS} words ({field} has {len(words)}).",
+            ErrorCode.INVALID,
+            field,
+        )
+    if any(len(word) > MAX_SEARCH_WORD for word in words):
+        raise ServiceError.one(
+            f"Each word of {field} has at most {MAX_SEARCH_WORD} characters: search with the "
+            "beginning of a name.",
+            ErrorCode.INVALID,
+            field,
+        )
     return {"$and": [{key: {"$regex": "^" + re.escape(word)}} for word in words]}
 
 
@@ -82,9 +112,7 @@ def merge(*clauses: dict[str, Any]) -> dict[str, Any]:
 class NamedFilter:
     """The filter of short lists (skills, tags, ticket categories): name words, deletion."""
 
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the name; case ignored."
-    )
+    search: str | None = search_field("Words that start words of the name; case ignored.")
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted ones too, or only them."
     )

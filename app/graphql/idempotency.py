@@ -1,10 +1,13 @@
 """Idempotent mutations: a retried mutation with the same `Idempotency-Key` runs only once.
 
 A POST /graphql whose selected operation is a mutation, sent by an authenticated caller with an
-`Idempotency-Key` header, first claims `<account>:<key>` in the `idempotency_keys` collection
-(a pending record; `_id` is unique, so only one request wins the claim). The winner runs and
-its response (status, exact body bytes, content type) is stored with the record. A later
-request with the same key and account:
+`Idempotency-Key` header, first claims `<account>:<principal>:<key>` in the `idempotency_keys`
+collection (a pending record; `_id` is unique, so only one request wins the claim). The
+principal is the sender (`Caller.principal`: the API client, or the user and session), so a
+key is the sender's own: another sender with the same key and body runs its own request and
+never gets the first one's answer. The winner runs and its response (status, exact body bytes,
+content type) is stored with the record. A later request with the same key from the same
+sender:
 
 - the same request (sha256 of the canonical JSON of query, variables and operationName), already
   answered: the stored response is sent again, with `Idempotent-Replayed: true`;
@@ -65,7 +68,7 @@ async def create_idempotency_index(app: web.Application) -> None:
 
 @web.middleware
 async def idempotency(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Runs a keyed mutation once per account and key; replays its response to retries."""
+    """Runs a keyed mutation once per sender and key; replays its response to its retries."""
     key = request.headers.get(IDEMPOTENCY_HEADER)
     caller = request.get(CALLER)
     if (
@@ -90,7 +93,7 @@ async def idempotency(request: web.Request, handler: Handler) -> web.StreamRespo
     # the caller is known here (authenticate runs first): its keys are read through its scope
     actor = caller.acting(request.get(REQUEST_ID), request.remote)
     collection = Scope(request.app[DATABASE], actor)[COLLECTION]
-    record_id = f"{caller.account_id}:{key}"
+    record_id = record_key(caller.account_id, caller.principal, key)
     ttl = dt.timedelta(seconds=request.app[SETTINGS].idempotency_ttl_seconds)
     existing = await _claim(collection, record_id, request_hash, ttl)
     if existing is not None:
@@ -125,6 +128,11 @@ async def idempotency(request: web.Request, handler: Handler) -> web.StreamRespo
         # rather than run twice, until the key expires.
         log.warning("idempotency: could not store the response of %s: %s", record_id, error)
     return response
+
+
+def record_key(account_id: int, principal: str, key: str) -> str:
+    """The `_id` of a key's record: one sender's key in one account."""
+    return f"{account_id}:{principal}:{key}"
 
 
 def valid_key(key: str) -> bool:

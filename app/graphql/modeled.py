@@ -21,8 +21,13 @@ from bson import ObjectId
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from app.common.documents import GeoPoint, field_extra
+from app.common.documents import FieldGroup, GeoPoint, field_extra
+from app.db import RawDoc
+from app.graphql.arguments import LIST_GIVEN
 from app.graphql.context import Info
+from app.graphql.guards import guarded
+from app.graphql.loaders import Loaders
+from app.graphql.projection import Fields, fields_for, reads
 from app.graphql.records import Record
 from app.graphql.relay import node_types, record_ref
 from app.graphql.shared import GeoPointInput, GeoPointType
@@ -88,11 +93,20 @@ def add_model_fields(cls: type, model: type[BaseModel], exclude: tuple[str, ...]
         if field_extra(info).get("writeonly"):
             continue
         description = field_description(model, name, info)
+        group = field_extra(info).get("group")
+        extensions: list[Any] = []
+        if group is not None:  # a marked field: nullable, and FORBIDDEN without its permission
+            description, extensions = guarded(FieldGroup(group), description)
         if reference_of(info):
-            setattr(cls, name, reference_field(model, name, info, description))
+            setattr(cls, name, reference_field(model, name, info, description, extensions))
             continue
-        annotations[name] = output_annotation(info)
-        setattr(cls, name, strawberry.field(description=description))
+        # a marked field is nullable: its FORBIDDEN error nulls it, not the record holding it
+        annotations[name] = (
+            _graphql_annotation(info.annotation, output_type, optional=True)
+            if group is not None
+            else output_annotation(info)
+        )
+        setattr(cls, name, strawberry.field(description=description, extensions=extensions))
     cls.__annotations__ = annotations
 
 
@@ -107,7 +121,13 @@ def output_annotation(info: FieldInfo) -> Any:
     return _graphql_annotation(info.annotation, output_type, optional=unset)
 
 
-def reference_field(model: type[BaseModel], name: str, info: FieldInfo, description: str) -> Any:
+def reference_field(
+    model: type[BaseModel],
+    name: str,
+    info: FieldInfo,
+    description: str,
+    extensions: list[Any] | None = None,
+) -> Any:
     """A stored id (or list of ids) resolved to the record(s), through the request's loader."""
     type_name = str(reference_of(info))
     collection = str(field_extra(info)["collection"])
@@ -115,17 +135,37 @@ def reference_field(model: type[BaseModel], name: str, info: FieldInfo, descript
     target = record_ref(type_name)
     many = _is_list(info.annotation)
 
-    async def resolve(root: Record, info: Info) -> Any:
-        loaders, wrap = info.context.loaders, node_types()[type_name].from_doc  # type: ignore[attr-defined]
-        value = root.doc.get(key)
+    def shaped(docs: list[RawDoc | None]) -> Any:
+        wrap = node_types()[type_name].from_doc  # type: ignore[attr-defined]
         if many:
-            docs = [await loaders.load(collection, ref) for ref in value or []]
             return [wrap(doc) for doc in docs if doc is not None]
-        doc = await loaders.load(collection, value)
-        return None if doc is None else wrap(doc)
+        return None if docs[0] is None else wrap(docs[0])
 
-    resolve.__annotations__["return"] = list[target] if many else target | None  # type: ignore[valid-type]
-    return strawberry.field(resolver=resolve, description=description)
+    async def later(loaders: Loaders, refs: list[Any], fields: Fields) -> Any:
+        return shaped(await loaders.load_many(collection, refs, fields))
+
+    @reads(key)
+    def resolve(root: Record, info: Info) -> Any:
+        # Answered at once when the records are already held (a page fetches the references
+        # its rows show before they resolve): a row then costs no task, future or await.
+        value = root.doc.get(key)
+        refs = [ref for ref in value or [] if ref is not None] if many else [value]
+        if value is None or not refs:
+            return [] if many else None
+        loaders, fields = info.context.loaders, fields_for(info, collection)
+        docs = []
+        for ref in refs:
+            found, doc = loaders.held(collection, ref, fields)
+            if not found:
+                return later(loaders, refs, fields)
+            docs.append(doc)
+        return shaped(docs)
+
+    resolve.__reference__ = (key, collection)  # type: ignore[attr-defined]
+    # a guarded list is nullable: its FORBIDDEN error must not null the record holding it
+    listed: Any = list[target] | None if extensions else list[target]  # type: ignore[valid-type]
+    resolve.__annotations__["return"] = listed if many else target | None
+    return strawberry.field(resolver=resolve, description=description, extensions=extensions)
 
 
 def record_type(
@@ -162,6 +202,8 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
                 annotation = list[strawberry.ID] | None
             annotations[field_name] = annotation
             description = field_description(model, field_name, info)
+            if _is_list(info.annotation) and (patch or name is None):
+                description = f"{description} {_list_given(patch)}"
             namespace[field_name] = (
                 strawberry.field(description=description) if required
                 else strawberry.field(description=description, default=strawberry.UNSET)
@@ -170,6 +212,12 @@ def input_type(model: type[BaseModel], *, name: str | None = None, patch: bool =
         cls = type(type_name, (), namespace)
         _inputs[key] = strawberry.input(cls, name=type_name, description=describe(model))
     return _inputs[key]
+
+
+def _list_given(patch: bool) -> str:
+    """What an update does with a list: an update's input says so; a subdocument's input,
+    which creates and updates share, says so of updates."""
+    return LIST_GIVEN if patch else f"In an update, {LIST_GIVEN[0].lower()}{LIST_GIVEN[1:]}"
 
 
 def _is_list(annotation: Any) -> bool:

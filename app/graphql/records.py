@@ -28,6 +28,8 @@ class Record:
     """Base of every type built from a stored (sub)document."""
 
     __model__: ClassVar[type[BaseModel]]
+    __reads__: ClassVar[tuple[str, ...]] = ()
+    """Stored keys every read of this type needs, whatever is selected (a check in `load`)."""
     _doc: RawDoc
 
     @classmethod
@@ -41,6 +43,8 @@ class Record:
         return [cls.from_doc(doc) for doc in docs]
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # asked of every value graphql-core completes (`__await__`)
+            raise AttributeError(name)
         reader = _readers(type(self)).get(name)
         if reader is None:
             raise AttributeError(f"{type(self).__name__} has no field {name!r}")
@@ -60,7 +64,7 @@ def _readers(cls: type[Record]) -> dict[str, Reader]:
         for field in definition.fields:
             if field.base_resolver is None:
                 key = stored_key(cls.__model__, field.python_name)
-                cached[field.python_name] = _reader(key, _converter(field.type))
+                cached[field.python_name] = _reader(key, converter(field.type))
         cls.__readers__ = cached  # type: ignore[attr-defined]
     return cached
 
@@ -72,11 +76,12 @@ def _reader(key: str, convert: Callable[[Any], Any]) -> Reader:
     return read
 
 
-def _converter(annotation: Any) -> Callable[[Any], Any]:
+def converter(annotation: Any) -> Callable[[Any], Any]:
+    """How a stored value becomes what a field of this type answers (`same`: as stored)."""
     if isinstance(annotation, StrawberryOptional):
-        return _converter(annotation.of_type)
+        return converter(annotation.of_type)
     if isinstance(annotation, StrawberryList):
-        item = _converter(annotation.of_type)
+        item = converter(annotation.of_type)
         return lambda value: [item(v) for v in value] if value else []
     if isinstance(annotation, type):
         if issubclass(annotation, Record) and has_object_definition(annotation):
@@ -90,10 +95,10 @@ def _converter(annotation: Any) -> Callable[[Any], Any]:
             return to_utc
         if annotation is dt.date:
             return to_date
-    return _same
+    return same
 
 
-def _same(value: Any) -> Any:
+def same(value: Any) -> Any:
     return value
 
 

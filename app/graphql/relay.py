@@ -14,9 +14,10 @@ from beanie import Document
 from bson import ObjectId
 from strawberry.types.lazy_type import LazyType
 
-from app.errors import PublicError
+from app.errors import ErrorCode, PublicError
 from app.graphql.arguments import RecordId
 from app.graphql.context import Info
+from app.graphql.projection import fields_for, reads
 from app.graphql.records import Record
 
 
@@ -41,6 +42,7 @@ def from_global_id(global_id: str) -> tuple[str, Any] | None:
 @strawberry.interface(description="A record with a global ID, fetchable with `node(id:)`.")
 class Node:
     @strawberry.field(description="The global ID of this record (opaque; stable across versions).")
+    @reads("_id")
     def id(self) -> strawberry.ID:
         record: Record = self  # type: ignore[assignment]
         return strawberry.ID(to_global_id(type_name_of(type(self)), record.doc["_id"]))
@@ -53,8 +55,10 @@ class Node:
 
     @classmethod
     async def load(cls, info: Info, key: Any) -> Self | None:
-        """The record with this stored id in the caller's account, through the request loader."""
-        doc = await info.context.loaders.load(cls.collection(), key)
+        """The record with this stored id in the caller's account, through the request loader
+        (with the keys the request reads of it)."""
+        collection = cls.collection()
+        doc = await info.context.loaders.load(collection, key, fields_for(info, collection))
         return None if doc is None else cls.from_doc(doc)  # type: ignore[attr-defined]
 
 
@@ -97,6 +101,10 @@ async def load_node(info: Info, global_id: str, expected: type[Node] | None = No
     cls = node_types().get(decoded[0])
     if cls is None or (expected is not None and not issubclass(cls, expected)):
         return None
+    if not info.context.may_read_type(decoded[0]):
+        raise PublicError(
+            f"Your role may not read {decoded[0]} records.", code=ErrorCode.FORBIDDEN.value
+        )
     return await cls.load(info, decoded[1])
 
 
@@ -114,7 +122,8 @@ def decode_id(global_id: str, expected: type[Node]) -> Any | None:
 @strawberry.type
 class NodeQueries:
     @strawberry.field(
-        description="The record with this global ID, or null if there is none in your account."
+        description="The record with this global ID, or null if there is none in your account; "
+        "FORBIDDEN for a record type your role may not read."
     )
     async def node(self, info: Info, id: RecordId) -> Node | None:
         return await load_node(info, id)

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -17,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from app.accounts.mutations import AccountMutations
+from app.accounts.mutations import AccountMutations, ApiClientMutations
 from app.accounts.queries import AccountQueries
 from app.audit.queries import AuditQueries
 from app.billing.mutations import (
@@ -38,8 +39,12 @@ from app.conversations.queries import ConversationQueries
 from app.domains import classes_named
 from app.files.mutations import FileMutations
 from app.files.queries import FileQueries
+from app.graphql.cheap import cheapen
+from app.graphql.compiled import CompiledExecution
 from app.graphql.enums import show_codes
 from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.guards import gate_mutations
+from app.graphql.production import IntrospectionGate
 from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.identity.mutations import SignInAdminMutations, SignInMutations
@@ -74,8 +79,12 @@ from app.scheduling.queries import SchedulingQueries
 from app.settings import Settings
 from app.tickets.mutations import TicketActionMutations, TicketCategoryMutations, TicketMutations
 from app.tickets.queries import TicketQueries
-from app.visits.mutations import PunchcardClockMutations, PunchcardMutations
-from app.visits.queries import PunchcardQueries
+from app.visits.mutations import (
+    PunchcardClockMutations,
+    PunchcardMutations,
+    VisitReviewMutations,
+)
+from app.visits.queries import EvvQueries, PunchcardQueries, VisitReviewQueries
 
 log = logging.getLogger("app.graphql")
 
@@ -95,6 +104,8 @@ QUERY_PARTS: tuple[type, ...] = (
     FileQueries,
     SchedulingQueries,
     PunchcardQueries,
+    VisitReviewQueries,
+    EvvQueries,
     BillingQueries,
     PayrollQueries,
     ConversationQueries,
@@ -103,6 +114,7 @@ QUERY_PARTS: tuple[type, ...] = (
 )
 MUTATION_PARTS: tuple[type, ...] = (
     AccountMutations,
+    ApiClientMutations,
     SkillMutations,
     TagMutations,
     UserMutations,
@@ -120,6 +132,7 @@ MUTATION_PARTS: tuple[type, ...] = (
     EventGroupMutations,
     PunchcardMutations,
     PunchcardClockMutations,
+    VisitReviewMutations,
     InvoiceMutations,
     InvoiceCloseMutations,
     PaymentMutations,
@@ -180,6 +193,7 @@ Mutation = root(
     "come back as `userErrors` in the payload, and then nothing was written.",
     MUTATION_PARTS,
 )
+gate_mutations(Mutation)
 
 Subscription = root(
     "Subscription",
@@ -211,21 +225,30 @@ class CaregraphSchema(strawberry.Schema):
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings()
     show_codes()
-    return CaregraphSchema(
+    # The limiters' rules are made once: the validation cache is keyed by the rules too, and a
+    # limiter made per request makes new rule classes, so it never found a document again.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    schema = CaregraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=CompiledExecution,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             lambda: ParserCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(limits),
             lambda: ValidationCache(maxsize=512),
+            IntrospectionGate,
             RequestGuards,
             ErrorShaping,
         ],
     )
+    cheapen(schema)
+    return schema
 
 
 def schema_sdl() -> str:

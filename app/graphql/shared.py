@@ -7,11 +7,11 @@ import datetime as dt
 
 import strawberry
 
-from app.common.codes import Permission
-from app.common.documents import GeoPoint
+from app.common.documents import FieldGroup, GeoPoint
 from app.common.text import full_name
-from app.errors import PublicError
 from app.graphql.context import Info
+from app.graphql.guards import guarded_field
+from app.graphql.projection import reads
 from app.graphql.records import Record, to_date
 from app.graphql.relay import type_name_of
 
@@ -21,10 +21,12 @@ class GeoPointType(Record):
     __model__ = GeoPoint
 
     @strawberry.field(description="Degrees north of the equator (-90 to 90).")
+    @reads("coordinates")
     def latitude(self) -> float:
         return float(self.doc["coordinates"][1])
 
     @strawberry.field(description="Degrees east of Greenwich (-180 to 180).")
+    @reads("coordinates")
     def longitude(self) -> float:
         return float(self.doc["coordinates"][0])
 
@@ -38,27 +40,30 @@ class GeoPointInput:
 @strawberry.interface(description="A person the agency knows: staff, caregivers and patients.")
 class Person:
     @strawberry.field(description="The full name: first, middle and last names.")
+    @reads("name")
     def full_name(self) -> str:
         record: Record = self  # type: ignore[assignment]
         return full_name(record.doc.get("name"))
 
-    @strawberry.field(
-        description="Social security (or health card) number; needs VIEW_SENSITIVE. "
-        "Every read is written to the audit trail."
+    @guarded_field(
+        FieldGroup.IDENTITY,
+        "Social security (or health card) number; needs VIEW_SENSITIVE: null with a "
+        "FORBIDDEN error without it. Every read is written to the audit trail.",
     )
+    @reads("ssn")
     def ssn(self, info: Info) -> str | None:
         record: Record = self  # type: ignore[assignment]
         value: str | None = record.doc.get("ssn")
         if value is not None:
-            if not info.context.may(Permission.VIEW_SENSITIVE):
-                raise PublicError(
-                    "Your role may not read this field (it needs VIEW_SENSITIVE).",
-                    code="FORBIDDEN",
-                )
             note_read(info, record, "ssn")
         return value
 
-    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    @guarded_field(
+        FieldGroup.IDENTITY,
+        "Date of birth; needs VIEW_SENSITIVE: null with a FORBIDDEN error without it. Every "
+        "read is written to the audit trail.",
+    )
+    @reads("date_of_birth")
     def date_of_birth(self, info: Info) -> dt.date | None:
         record: Record = self  # type: ignore[assignment]
         value = to_date(record.doc.get("date_of_birth"))

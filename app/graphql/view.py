@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from app.data.audit import sensitive_read_events
+from app.data.scope import request_scope
 from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
@@ -120,9 +121,11 @@ class CaregraphView(GraphQLView[Context, None]):
             loaders=Loaders(None),
             request_id=request.get(REQUEST_ID) or uuid.uuid4().hex,
         )
-        if caller is not None:
-            context.loaders = Loaders(context.scope)
         current_tally.set(context.tally)
+        if caller is not None:
+            # one query for a caregiver (the patients they are booked with), once per request
+            context._scope = await request_scope(database, context.actor)
+            context.loaders = Loaders(context.scope)
         request[GRAPHQL_CONTEXT] = context
         return context
 
@@ -199,6 +202,8 @@ class CaregraphView(GraphQLView[Context, None]):
             cost["databaseCommands"] = context.tally.commands  # the audit of reads included
         if context.settings.expose_query_stats:
             response.headers["X-Db-Commands"] = str(context.tally.commands)
+            if context.database.counter.measure_bytes:
+                response.headers["X-Db-Bytes"] = str(context.tally.bytes_received)
         return data
 
     def encode_json(self, data: object) -> bytes:

@@ -13,6 +13,7 @@ from bson import ObjectId
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor, RawDoc
 from app.common.text import name_of
+from app.data.policy import may_give_role, role_named
 from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError, not_found
 
@@ -88,22 +89,34 @@ def role_key(user: Mapping[str, Any], account: Mapping[str, Any]) -> str | None:
 
 
 def role_permissions(account: Mapping[str, Any], role: str | None) -> frozenset[Permission]:
-    found = next((r for r in account.get("roles", []) if r.get("key") == role), None)
-    return frozenset(Permission(p) for p in (found or {}).get("permissions", []))
+    """The permissions of a role key: a built-in role's from the policy table, else the
+    account's own role's."""
+    found = role_named(account, role)
+    return found.permissions if found is not None else frozenset()
 
 
-def check_may_manage(actor: Actor, target: frozenset[Permission]) -> None:
-    """Giving someone a way in is giving their powers: a role that may manage staff does it
-    only for users whose role may do no more than its own; beyond, MANAGE_ACCOUNT."""
-    if actor.permissions is None or actor.may(Permission.MANAGE_ACCOUNT):
+def role_type(account: Mapping[str, Any], role: str | None) -> RoleType | None:
+    """The kind of a role key (a caregiver's reads are their own rows only)."""
+    found = role_named(account, role)
+    return found.type if found is not None else None
+
+
+def check_may_manage(
+    actor: Actor, target: frozenset[Permission], field: str = "user", *, themself: bool = False
+) -> None:
+    """Giving someone a way in, or a role, is giving its powers: a role that may manage staff
+    does it only for roles that may do no more than its own; beyond, MANAGE_ACCOUNT; and
+    nobody raises their own role (`themself`). The rule is the policy table's
+    (`may_give_role`); FORBIDDEN on `field` when it refuses."""
+    if may_give_role(actor, target, themself=themself):
         return
-    if not target <= actor.permissions:
-        raise ServiceError.one(
-            "Only an administrator (MANAGE_ACCOUNT) may do this for a user whose role may do "
-            "more than yours.",
-            ErrorCode.FORBIDDEN,
-            "user",
-        )
+    message = (
+        "You may not give yourself a role that may do more than yours; ask another administrator."
+        if themself
+        else "Only an administrator (MANAGE_ACCOUNT) may do this for a user whose role may do "
+        "more than yours."
+    )
+    raise ServiceError.one(message, ErrorCode.FORBIDDEN, field)
 
 
 def signed_in_person(actor: Actor) -> tuple[ObjectId, ObjectId]:

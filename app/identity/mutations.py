@@ -6,11 +6,13 @@ from typing import Any
 
 import strawberry
 
+from app.accounts.throttle import first_attempt
 from app.common.codes import Permission
+from app.errors import ErrorCode, Problem
 from app.graphql.context import Context, Info
 from app.graphql.inputs import actor_of
 from app.graphql.loaders import Loaders
-from app.graphql.payloads import attempt
+from app.graphql.payloads import UserError, attempt
 from app.identity import links, services, twofactor
 from app.identity.inputs import (
     Code,
@@ -46,6 +48,8 @@ from app.identity.types import (
 )
 from app.keys import AUTHENTICATOR, SUB_RESPONSE
 from app.people.types import User
+
+ONE_SIGN_IN = "Send one signIn per request: the others were not tried."
 
 
 async def signed_in(context: Context, grant: Grant | None) -> SignInPayload:
@@ -90,6 +94,9 @@ class SignInMutations:
         self, info: Info, email: Email, password: Password, otp: Otp = None
     ) -> SignInPayload:
         context = info.context
+        if not first_attempt(context.request, "signIn"):
+            refused = [UserError.of(Problem(ONE_SIGN_IN, ErrorCode.INVALID))]
+            return SignInPayload(access_token=None, expires_at=None, user=None, user_errors=refused)
         grant, errors = await attempt(
             services.sign_in(
                 context.database,

@@ -12,6 +12,7 @@ from typing import Any
 
 from bson import ObjectId
 
+from app.accounts.throttle import Attempt, count_failure, refuse_if_throttled
 from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.services import Actor, RawDoc
@@ -62,7 +63,27 @@ async def sign_in(
     want_refresh: bool = False,
 ) -> Grant:
     """A new session for the person with this email and password (and a one-time code when
-    they use two-factor sign-in or their role requires it)."""
+    they use two-factor sign-in or their role requires it). Throttled per email and per address
+    (app/accounts/throttle.py): past the limit, 429 before any password is checked."""
+    attempt = Attempt("signIn", email.strip().lower(), facts.address)
+    await refuse_if_throttled(database, settings, attempt)
+    try:
+        return await _sign_in(database, settings, email, password, otp, facts, want_refresh)
+    except ServiceError as refused:
+        if otp or refused.problems[0].code != ErrorCode.OTP_REQUIRED:  # not the first step
+            await count_failure(database, settings, attempt)
+        raise
+
+
+async def _sign_in(
+    database: Database,
+    settings: Settings,
+    email: str,
+    password: str,
+    otp: str | None,
+    facts: RequestFacts,
+    want_refresh: bool,
+) -> Grant:
     try:
         address = normalised_email(email)
     except ServiceError:

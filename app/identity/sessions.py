@@ -20,6 +20,7 @@ from bson.errors import InvalidId
 from pymongo import ReturnDocument
 
 from app.accounts.auth import CACHE_SECONDS, Authenticator, Caller, lookup_hash
+from app.accounts.revocation import credentials_changed
 from app.audit.documents import AuditAction
 from app.common.clock import as_utc, now
 from app.common.services import Actor, RawDoc, encode
@@ -36,6 +37,7 @@ from app.identity.logins import (
     person_scope,
     role_key,
     role_permissions,
+    role_type,
 )
 from app.settings import Settings
 
@@ -148,6 +150,8 @@ async def revoke_sessions(
     result = await tx["sessions"].update_each(
         [({"_id": i, "revoked_date": None}, stamp) for i in ids]
     )
+    for session_id in ids:  # every server process stops taking their tokens within a second
+        await credentials_changed(tx, "session", session_id)
     return int(result.modified_count)
 
 
@@ -157,6 +161,8 @@ async def revoke_session(tx: Tx, session_id: ObjectId, reason: str) -> bool:
         {"_id": session_id, "revoked_date": None},
         {"$set": {"revoked_date": now(), "revoked_reason": reason}},
     )
+    if done.modified_count:  # every server process stops taking its tokens within a second
+        await credentials_changed(tx, "session", session_id)
     return bool(done.modified_count)
 
 
@@ -286,6 +292,7 @@ async def session_caller(database: Database, digest: str) -> tuple[Caller | None
         api_client_name=None,
         role=role or "",
         permissions=role_permissions(account, role),
+        role_type=role_type(account, role),
         user_id=user["_id"],
         user_name=name_of(user),
         session_id=session["_id"],

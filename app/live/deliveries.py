@@ -16,6 +16,10 @@ import orjson
 from bson import Decimal128, ObjectId
 
 from app.common.clock import now
+from app.common.codes import Permission, RoleType
+from app.common.services import Actor
+from app.data.fields import in_trail, masks_for
+from app.data.policy import may_read_type
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import RawDoc
@@ -74,6 +78,30 @@ def body_of(account_id: int, change: RawDoc, entry: RawDoc | None) -> str:
     return orjson.dumps(payload).decode()
 
 
+def receiver(account_id: int, webhook: RawDoc) -> Actor:
+    """Who a webhook's receiver reads as: the role that made or last changed it."""
+    view = webhook.get("reads_as")
+    if not view:
+        return Actor(account_id=account_id)
+    known = {p.value for p in Permission}
+    kind = view.get("role_type")
+    return Actor(
+        account_id=account_id,
+        permissions=frozenset(Permission(p) for p in view.get("permissions") or [] if p in known),
+        role_type=RoleType(kind) if kind else RoleType.OFFICE,
+    )
+
+
+def sent_to(webhook: RawDoc, reader: Actor, change: RawDoc) -> bool:
+    """Whether a change goes to the webhook: an event it asked for, about a record type its
+    role may read (and a private one only with VIEW_SENSITIVE)."""
+    if not change.get("event") or not matches(webhook["events"], change["event"]):
+        return False
+    if change.get("private") and not reader.may(Permission.VIEW_SENSITIVE):
+        return False
+    return may_read_type(reader, str(change["kind"]))
+
+
 async def fan_out(scope: Scope, webhook: RawDoc) -> int:
     """Make the webhook's deliveries for the changes published since its position; answers
     how many changes it looked at (0: it was up to date)."""
@@ -83,8 +111,11 @@ async def fan_out(scope: Scope, webhook: RawDoc) -> int:
     changes = await changes_after(scope, position, BATCH)
     if not changes:
         return 0
-    wanted = [c for c in changes if c.get("event") and matches(webhook["events"], c["event"])]
-    entries = await scope.whole_account()["audit_events"].by_ids([c["entry"] for c in wanted])
+    reader = receiver(scope.account_id, webhook)
+    wanted = [c for c in changes if sent_to(webhook, reader, c)]
+    found = await scope.whole_account()["audit_events"].by_ids([c["entry"] for c in wanted])
+    masks = masks_for(reader)
+    entries = {key: in_trail(entry, masks) for key, entry in found.items()}
     made = now()
     deliveries = [
         {

@@ -1,6 +1,6 @@
 """Sending deliveries: at least once, in order per record, with backoff, resumable.
 
-Each round visits the accounts that have webhooks (`System.accounts_with_webhooks`) and, for
+Each round visits the accounts that have webhooks (`Outbox.accounts_with_webhooks`) and, for
 each active webhook, makes its new deliveries (app/live/deliveries.py) and sends what is due:
 
 - **In order per record.** A webhook's pending deliveries are read in feed order and grouped
@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 
 from app.common.clock import as_utc, now
+from app.data.outbox import Outbox
 from app.data.scope import Scope
 from app.data.system import System
 from app.data.unit import Tx
@@ -65,6 +66,7 @@ class Dispatcher:
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.system = System(database)
+        self.outbox = Outbox(database)
         self.settings = settings
         self.sessions: dict[Reach, aiohttp.ClientSession] = {}
         self.quiet_until: dict[Any, dt.datetime] = {}
@@ -76,7 +78,7 @@ class Dispatcher:
     async def step(self) -> int:
         """One round over every account with webhooks; answers how much it did."""
         done = self.finished()
-        for account in await self.system.accounts_with_webhooks():
+        for account in await self.outbox.accounts_with_webhooks():
             scope = self.system.scope_for(account, "webhooks")
             cursor = scope["webhooks"].find({"active": True})
             for webhook in [w async for w in cursor if not w.get("_deleted")]:

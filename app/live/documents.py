@@ -76,6 +76,12 @@ class Webhook(CareDocument, SoftDeletable):
     signing_secret: str = Field(
         "", description="The HMAC key of its signatures.", json_schema_extra=HIDDEN
     )
+    reads_as: dict[str, Any] | None = Field(
+        None,
+        description="The role it reads the changes as: the permissions and role type of whoever "
+        "made or last changed it (null: everything, the agency itself).",
+        json_schema_extra=HIDDEN,
+    )
     position: int = Field(
         0,
         description="The last change of the feed turned into deliveries.",

@@ -4,7 +4,7 @@ Every write's audit entries commit with the write and carry the outbox mark (app
 The publisher, run by one server process at a time (app/live/leader.py), takes the marked
 entries of every account, names each change (app/live/events.py) and, in one transaction,
 removes the marks and appends the changes to their accounts' feeds under the next numbers of
-each account's sequence (`System.publish_changes`). So:
+each account's sequence (`Outbox.publish`). So:
 
 - nothing committed is skipped: the publisher looks for marks, not for times or ids, and an
   entry whose transaction commits late still carries its mark when it becomes visible;
@@ -30,8 +30,8 @@ from typing import Any
 
 from app.common.clock import now
 from app.data.indexes import expire_after
+from app.data.outbox import Outbox, OutboxMoved
 from app.data.scope import Scope
-from app.data.system import OutboxMoved, System
 from app.db import Database, RawDoc
 from app.errors import PublicError
 from app.live.events import changed_fields, is_credential_signal, named
@@ -125,23 +125,23 @@ class Publisher:
     time: the leader's)."""
 
     def __init__(self, database: Database, published: Callable[[dict[int, int]], None]) -> None:
-        self.system = System(database)
+        self.outbox = Outbox(database)
         self.published = published
         """Told each account's last number after a publication (this process's subscribers)."""
 
     async def step(self) -> int:
         """Publish what the outbox holds (a batch); answers how many entries were taken."""
-        entries = await self.system.outbox(BATCH)
+        entries = await self.outbox.waiting(BATCH)
         if not entries:
             return 0
         if len(entries) == BATCH:  # the batch may cut transactions: take theirs whole
             whole = {e["transaction"] for e in entries if e.get("transaction")}
             alone = [e for e in entries if not e.get("transaction")]
-            entries = alone + await self.system.outbox_of(sorted(whole))
+            entries = alone + await self.outbox.waiting_of(sorted(whole))
         ordered = feed_order(entries)
         changes = [change for change in map(change_of, ordered) if change is not None]
         try:
-            last = await self.system.publish_changes(ordered, changes)
+            last = await self.outbox.publish(ordered, changes)
         except OutboxMoved:
             log.info("another publisher took part of the outbox; reading it again")
             return 0

@@ -1,6 +1,6 @@
 """One server process following the feeds of the accounts it has subscribers in.
 
-Every process polls one number (`System.feed_generation`, bumped by each publication) and,
+Every process polls one number (`Outbox.generation`, bumped by each publication) and,
 when it moved, reads the new changes of each account it follows once, for all of that
 account's subscribers in the process; the process that publishes is told at once. Changes
 that are credential signals make the account's open sockets check their credentials again.
@@ -18,9 +18,9 @@ from aiohttp import web
 from pymongo.errors import PyMongoError
 
 from app.common.services import Actor
+from app.data.outbox import Outbox
 from app.data.scope import Scope
-from app.data.system import System
-from app.db import Database, RawDoc
+from app.db import Database, RawDoc, uncounted
 from app.live.feed import BATCH, changes_after, head
 
 log = logging.getLogger("app.live")
@@ -77,7 +77,7 @@ class Hub:
 
     def __init__(self, database: Database, poll_seconds: float) -> None:
         self.database = database
-        self.system = System(database)
+        self.outbox = Outbox(database)
         self.poll_seconds = poll_seconds
         self.feeds: dict[int, AccountFeed] = {}
         self.generation = -1
@@ -106,6 +106,7 @@ class Hub:
 
     async def run(self) -> None:
         """Poll the generation; on a move (or a wake-up) catch every followed feed up."""
+        uncounted.set(True)  # this task's own context: no request's commands
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
@@ -113,7 +114,7 @@ class Hub:
             if not self.feeds:
                 continue
             try:
-                generation = await self.system.feed_generation()
+                generation = await self.outbox.generation()
                 if generation == self.generation:
                     continue
                 self.generation = generation

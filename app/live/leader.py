@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pymongo.errors import PyMongoError
 
 from app.data.system import System
-from app.db import Database
+from app.db import Database, uncounted
 
 log = logging.getLogger("app.live")
 
@@ -42,9 +42,10 @@ class Leader:
 
     async def hold(self) -> None:
         """Take and renew the lease for as long as this runs."""
+        uncounted.set(True)  # this task's own context: no request's commands
         while True:
             try:
-                if await self.system.take_lease(LEASE, self.holder, self.lease_seconds):
+                if await self.system.lease(LEASE, self.holder, self.lease_seconds):
                     if not self.leading.is_set():
                         log.info("this process now publishes changes and sends webhooks")
                     self.leading.set()
@@ -57,6 +58,7 @@ class Leader:
 
     async def run_step(self, name: str, step: Step) -> None:
         """Run one step over and over while leading; errors are logged and the step goes on."""
+        uncounted.set(True)  # and the tasks it starts (webhook rounds) inherit it
         while True:
             await self.leading.wait()
             try:
@@ -74,7 +76,7 @@ class Leader:
 
     async def release(self) -> None:
         with contextlib.suppress(PyMongoError):
-            await self.system.release_lease(LEASE, self.holder)
+            await self.system.release(LEASE, self.holder)
 
 
 @contextlib.asynccontextmanager

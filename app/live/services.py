@@ -28,6 +28,15 @@ from app.settings import Settings
 DELETED = "Deleted by the account."
 
 
+def reads_as(actor: Actor) -> dict[str, Any] | None:
+    """The view a webhook reads changes in: that of the role making or changing it, so that
+    nobody sends out, through a webhook, what their own role may not read."""
+    if actor.permissions is None:
+        return None
+    kind = actor.role_type.value if actor.role_type is not None else None
+    return {"permissions": sorted(p.value for p in actor.permissions), "role_type": kind}
+
+
 def webhook_store(database: Database) -> RecordStore:
     return RecordStore(database, Webhook, "Webhook")
 
@@ -73,7 +82,7 @@ async def create_webhook(
     url = await check_url(str(data.get("url") or ""), await reach_of(scope, settings))
     secret = new_secret()
     stored = {**data, "url": url, "events": events, "signing_secret": secret,
-              "position": await head(scope)}  # fmt: skip
+              "reads_as": reads_as(actor), "position": await head(scope)}  # fmt: skip
     raw = await webhook_store(database).create(actor, stored)
     return raw, secret
 
@@ -99,6 +108,7 @@ async def update_webhook(
     if changes.get("active") is True and not current.get("active"):
         changes.update(position=await head(scope), failing_since=None, disabled_reason=None,
                        disabled_date=None, failures=0, probe_at=None)  # fmt: skip
+    changes["reads_as"] = reads_as(actor)
     return await store.update(actor, key, revision, changes)
 
 

@@ -16,6 +16,7 @@ import logging
 from aiohttp import web
 
 from app.accounts.auth import Authenticator, Caller
+from app.db import uncounted
 from app.live.hub import Hub
 
 log = logging.getLogger("app.live")
@@ -52,6 +53,7 @@ class SocketGuard:
         self.signalled.set()
 
     async def run(self) -> None:
+        uncounted.set(True)  # not the commands of the request that opened the socket
         async with self.hub.follow(self.caller.account_id) as feed:
             feed.guards.add(self.alert)
             try:

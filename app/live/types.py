@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 import strawberry
 
-from app.common.codes import Permission
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.modeled import input_type, record_type
@@ -18,10 +17,6 @@ from app.live.documents import Webhook as WebhookDocument
 from app.live.documents import WebhookDelivery as WebhookDeliveryDocument
 from app.live.events import ChangeAction, RecordKind
 from app.live.feed import change_id
-
-
-def may_manage(info: Info) -> bool:
-    return info.context.may(Permission.MANAGE_ACCOUNT)
 
 
 @strawberry.type(
@@ -64,10 +59,6 @@ class Change:
 class Webhook(Record, Node, Versioned):
     """Every field comes from the document model; its signing secret is never shown again."""
 
-    @classmethod
-    async def load(cls, info: Info, key: Any) -> Self | None:
-        return await super().load(info, key) if may_manage(info) else None
-
 
 @record_type(
     WebhookDeliveryDocument,
@@ -86,10 +77,6 @@ class WebhookDelivery(Record, Node):
     @strawberry.field(description="The global ID of the record the change is about.")
     def record_id(self) -> strawberry.ID:
         return strawberry.ID(to_global_id(str(self.doc["kind"]), self.doc["record"]))
-
-    @classmethod
-    async def load(cls, info: Info, key: Any) -> Self | None:
-        return await super().load(info, key) if may_manage(info) else None
 
 
 if TYPE_CHECKING:

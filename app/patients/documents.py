@@ -9,8 +9,11 @@ from decimal import Decimal
 from beanie import PydanticObjectId
 from pydantic import Field, model_validator
 
-from app.common.codes import Code, Gender, MaritalStatus, PatientStatus, PeriodType
+from app.common.codes import Code, Gender, MaritalStatus, PatientStatus
 from app.common.documents import (
+    BILLING,
+    CLINICAL,
+    IDENTITY,
     READONLY,
     CareDocument,
     CareProfile,
@@ -25,30 +28,7 @@ from app.common.documents import (
     ref,
     validate_ordered,
 )
-
-
-class PatientBilling(Embedded):
-    """Who pays for a patient's care, and how."""
-
-    payer: str = Field(
-        min_length=1,
-        max_length=200,
-        description="Who pays: self, a family member, an insurer or a program.",
-    )
-    client: PydanticObjectId | None = Field(
-        None,
-        description="The client record of the payer, when it is one: invoices generated for "
-        "that client bill this patient (without it, a client whose name is the payer does).",
-        json_schema_extra=ref("Client", "clients"),
-    )
-    billing_period: PeriodType = Field(PeriodType.MONTHLY, description="How often they are billed.")
-    rate: Decimal | None = Field(None, ge=0, description="Hourly rate, if not the service's.")
-    share_percent: Decimal = Field(
-        Decimal("100"), ge=0, le=100, description="Percent of each bill this payer covers."
-    )
-    policy_number: str | None = Field(None, max_length=100, description="Insurance policy number.")
-    method: str | None = Field(None, max_length=60, description="How they pay (cheque, card...).")
-    email: str | None = Field(None, max_length=200, description="Where bills are sent.")
+from app.patients.billing import PatientBilling
 
 
 class CreditCardAccount(Embedded):
@@ -124,7 +104,9 @@ class PatientService(Embedded):
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     hours_per_week: Decimal | None = Field(None, ge=0, le=168, description="Hours a week.")
-    bill_rate: Decimal | None = Field(None, ge=0, description="Their rate, if not the service's.")
+    bill_rate: Decimal | None = Field(
+        None, ge=0, description="Their rate, if not the service's.", json_schema_extra=BILLING
+    )
     notes: str | None = Field(None, max_length=1000, description="Anything else.")
 
 
@@ -142,14 +124,19 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
     accounting_id: str | None = Field(None, max_length=100, description="Id in the books.")
     chart_id: str | None = Field(None, max_length=100, description="Their medical chart id.")
     gender: Gender | None = Field(None, description="Their gender.")
-    date_of_birth: dt.date | None = Field(None, description="Date of birth (sensitive).")
+    date_of_birth: dt.date | None = Field(
+        None, description="Date of birth (sensitive).", json_schema_extra=IDENTITY
+    )
     ssn: str | None = Field(
         None,
         max_length=20,
         description="Social security or health card "
         "number (sensitive: readable with VIEW_SENSITIVE only).",
+        json_schema_extra=IDENTITY,
     )
-    ssn_expiry_date: dt.date | None = Field(None, description="When that number expires.")
+    ssn_expiry_date: dt.date | None = Field(
+        None, description="When that number expires.", json_schema_extra=IDENTITY
+    )
     marital_status: MaritalStatus | None = Field(None, description="Marital status.")
     ethnicity: str | None = Field(None, max_length=60, description="Ethnicity (a code).")
     religion: str | None = Field(None, max_length=60, description="Religion (a code).")
@@ -193,8 +180,12 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
         json_schema_extra=ref("Contact", "contacts"),
     )
     legal_rep: str | None = Field(None, max_length=200, description="Their legal representative.")
-    billing: list[PatientBilling] = Field(default_factory=list, description="Who pays, how.")
-    ccac: CreditCardAccount | None = Field(None, description="The card they pay with.")
+    billing: list[PatientBilling] = Field(
+        default_factory=list, description="Who pays, how.", json_schema_extra=BILLING
+    )
+    ccac: CreditCardAccount | None = Field(
+        None, description="The card they pay with.", json_schema_extra=BILLING
+    )
     checklist: Checklist | None = Field(None, description="Tasks of every visit.")
     contacts: list[PatientContact] = Field(
         default_factory=list, description="Family, doctors, emergency contacts."
@@ -204,7 +195,9 @@ class Patient(CareDocument, SoftDeletable, CareProfile):
         None, max_length=10_000, description="Notes every caregiver must read."
     )
     notes: list[PatientNote] = Field(default_factory=list, description="Dated notes.")
-    problems: list[Problem] = Field(default_factory=list, description="Health problems.")
+    problems: list[Problem] = Field(
+        default_factory=list, description="Health problems.", json_schema_extra=CLINICAL
+    )
     service_date: ServiceDate | None = Field(None, description="When they are served.")
     services: list[PatientService] = Field(default_factory=list, description="Services needed.")
     files: list[FileSnapshot] = Field(default_factory=list, description="Documents on file.")
@@ -258,13 +251,16 @@ class ProgressNoteInvoiceTo(Embedded):
         min_length=1,
         max_length=200,
         description="Who pays: self, a family member, an insurer or a program.",
+        json_schema_extra=BILLING,
     )
     client: PydanticObjectId | None = Field(
         None,
         description="The client (a paying organisation or person) billed, when it is one.",
         json_schema_extra=ref("Client", "clients"),
     )
-    notes: str | None = Field(None, max_length=1000, description="Billing instructions.")
+    notes: str | None = Field(
+        None, max_length=1000, description="Billing instructions.", json_schema_extra=BILLING
+    )
 
 
 class ProgressNoteTag(Embedded):
@@ -311,6 +307,7 @@ class ProgressNote(CareDocument, SoftDeletable):
         min_length=1,
         max_length=20_000,
         description="The note itself (sensitive: every read is written to the audit trail).",
+        json_schema_extra=CLINICAL,
     )
     priority: ProgressNotePriority = Field(
         ProgressNotePriority.NORMAL, description="How soon someone should act on it."
@@ -347,7 +344,8 @@ class ProgressNote(CareDocument, SoftDeletable):
         json_schema_extra={"ref": "User"},
     )
     invoice_to: ProgressNoteInvoiceTo | None = Field(
-        None, description="Who is billed for the time on this note."
+        None,
+        description="Who is billed for the time on this note.",
     )
     approval: ProgressNoteApproval = Field(
         default_factory=ProgressNoteApproval,

@@ -11,7 +11,14 @@ from app.common.codes import PatientStatus, Permission
 from app.common.inputs import PersonFilter
 from app.graphql.connections import Ordering, order_input
 from app.graphql.context import Info
-from app.graphql.filters import DateTimeRange, DeletedState, deleted_clause, merge, words_clause
+from app.graphql.filters import (
+    DateTimeRange,
+    DeletedState,
+    deleted_clause,
+    merge,
+    search_field,
+    words_clause,
+)
 from app.graphql.inputs import decode_global_id
 from app.graphql.modeled import input_type
 from app.patients.documents import Patient, ProgressNote, ProgressNotePriority
@@ -101,10 +108,9 @@ class ProgressNoteFilter:
     private: bool | None = strawberry.field(
         default=None, description="Only private notes (true) or only shared ones (false)."
     )
-    search: str | None = strawberry.field(
-        default=None,
-        description='Words that start words of the title ("fall kit" finds "Fall in the '
-        'kitchen"); case and accents ignored.',
+    search: str | None = search_field(
+        'Words that start words of the title ("fall kit" finds "Fall in the '
+        'kitchen"); case and accents ignored.'
     )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted notes too, or only them."

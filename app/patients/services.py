@@ -16,7 +16,7 @@ from app.common.services import Actor, RawDoc, encode, item_path
 from app.common.text import camel, keywords
 from app.data.audit import changes_between
 from app.data.records import Also, RecordStore
-from app.data.unit import AUDIT, Tx
+from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.patients.documents import (
@@ -86,10 +86,7 @@ class ProgressNoteStore(RecordStore):
         before the transaction commits, so none is ever seen unmarked."""
         private = [raw["_id"] for raw in raws if raw.get("private")]
         if private:
-            await tx[AUDIT].update_many(
-                {"record_type": self.record_type, "record_id": {"$in": private}},
-                {"$set": {"private": True}},
-            )
+            tx.mark_entries(self.record_type, private, private=True)
 
     async def write(
         self, actor: Actor, current: RawDoc, update: dict[str, Any], **details: Any

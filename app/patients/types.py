@@ -8,12 +8,15 @@ import strawberry
 
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.codes import Permission
+from app.common.documents import FieldGroup
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.modeled import output_type, record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
 from app.graphql.shared import Person, note_read
@@ -42,6 +45,8 @@ def may_see_private(info: Info) -> bool:
 class ProgressNote(Record, Node, Versioned):
     """Plain fields and references come from the document model."""
 
+    __reads__ = ("private",)  # load() hides a private note from a role without VIEW_SENSITIVE
+
     tags: list[ProgressNoteTagType] = strawberry.field(  # type: ignore[valid-type]
         description="Tags of the note, as they were when put on it; `record` is the live tag."
     )
@@ -49,7 +54,10 @@ class ProgressNote(Record, Node, Versioned):
         description="Users tagged on the note, with their names then; `record` is the live user."
     )
 
-    @strawberry.field(description="The note itself. Every read is written to the audit trail.")
+    @guarded_field(
+        FieldGroup.CLINICAL, "The note itself. Every read is written to the audit trail."
+    )
+    @reads("note")
     def note(self, info: Info) -> str | None:
         value: str | None = self.doc.get("note")
         if value is not None:
@@ -127,6 +135,7 @@ class Patient(Record, Node, Versioned, Person):
     uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The account (agency) that cares for the patient.")
+    @reads()
     async def account(self, info: Info) -> record_ref("Account") | None:  # type: ignore[valid-type]
         # the patient is of the caller's account: the loader reads no other
         doc = await info.context.loaders.load("accounts", info.context.account_id)

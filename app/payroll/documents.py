@@ -11,6 +11,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from app.common.codes import Code, PeriodType
 from app.common.documents import (
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -20,7 +21,7 @@ from app.common.documents import (
     ref,
 )
 from app.common.money import MAX_AMOUNT, whole_cents
-from app.visits.documents import overtime_within_hours
+from app.visits.documents import TravelPay, overtime_within_hours
 
 
 class PayrollAdjustmentKind(Code):
@@ -132,11 +133,24 @@ class PayrollUserPunchcard(Embedded):
         "are paid, and counted, as holiday hours): set by payroll generation, or copied from "
         "the punchcard's pay.",
     )  # fmt: skip
+    daily_overtime_hours: Decimal = Field(
+        Decimal("0.00"), ge=0, le=24, json_schema_extra=READONLY,
+        description="The part of the hours paid at the daily overtime multiplier (past the "
+        "account's daily threshold in the visit's day; such hours do not count toward the "
+        "weekly threshold, and on a holiday whose multiplier is the higher they are holiday "
+        "hours): set by payroll generation, or copied from the punchcard's pay.",
+    )  # fmt: skip
     holiday: bool = Field(
         False, json_schema_extra=READONLY,
         description="Whether the hours not paid as overtime are paid at the holiday "
         "multiplier (a statutory holiday): set by payroll generation, or copied from the "
         "punchcard's pay.",
+    )  # fmt: skip
+    travel: TravelPay | None = Field(
+        None, json_schema_extra=READONLY,
+        description="The mileage and travel time paid for getting to this visit from the "
+        "caregiver's visit before it that day, beside the visit's own amount: set by payroll "
+        "generation, or copied from the punchcard's pay; null when none is paid.",
     )  # fmt: skip
     service_code: str | None = Field(
         None, max_length=20, json_schema_extra=READONLY,
@@ -146,7 +160,7 @@ class PayrollUserPunchcard(Embedded):
 
     _cents = field_validator("amount")(whole_cents)
 
-    _overtime = field_validator("overtime_hours")(overtime_within_hours)
+    _overtime = field_validator("overtime_hours", "daily_overtime_hours")(overtime_within_hours)
 
 
 class PayrollUserCaregiver(Embedded):
@@ -163,6 +177,28 @@ class PayrollUserCaregiver(Embedded):
     )
 
 
+class PayrollHolidayPay(Embedded):
+    """Pay for a statutory holiday of the period the caregiver did not work, by the account's
+    formula (payrollSettings.holidayPayNotWorked). Set by payroll generation, once per
+    caregiver and holiday."""
+
+    date: dt.date = Field(description="The holiday.")
+    name: str | None = Field(None, max_length=100, description="The holiday's name.")
+    wages: Decimal = Field(
+        ge=0, le=MAX_AMOUNT,
+        description="Their straight-time pay (hours x rate, premiums left out) of the 28 days "
+        "before the holiday.",
+    )  # fmt: skip
+    days_worked: int = Field(ge=1, le=28, description="The days of those 28 they worked.")
+    amount: Decimal = Field(
+        ge=0, le=MAX_AMOUNT,
+        description="Wages divided by days worked, rounded once with the account's money "
+        "rounding; part of the gross pay.",
+    )  # fmt: skip
+
+    _cents = field_validator("wages", "amount")(whole_cents)
+
+
 class PayrollUser(CareDocument, SoftDeletable):
     """One caregiver's line in a payroll: the punchcards paid and the adjustments."""
 
@@ -177,11 +213,20 @@ class PayrollUser(CareDocument, SoftDeletable):
     )
     user: PayrollUserCaregiver = Field(description="The caregiver paid.")
     punchcards: list[PayrollUserPunchcard] = Field(
-        default_factory=list, description="The punchcards paid, with hours and amounts."
+        default_factory=list,
+        description="The punchcards paid, with hours and amounts.",
+        json_schema_extra=PAY,
     )
     adjustments: list[PayrollAdjustment] = Field(
-        default_factory=list, description="Mileage, bonuses, deductions and reimbursements."
+        default_factory=list,
+        description="Mileage, bonuses, deductions and reimbursements.",
+        json_schema_extra=PAY,
     )
+    holiday_pay: list[PayrollHolidayPay] = Field(
+        default_factory=list, json_schema_extra={**READONLY, **PAY},
+        description="Pay for the period's statutory holidays the caregiver did not work "
+        "(payrollSettings.holidayPayNotWorked): set by payroll generation.",
+    )  # fmt: skip
 
     @field_validator("punchcards")
     @classmethod
@@ -197,4 +242,5 @@ class PayrollUser(CareDocument, SoftDeletable):
             by_account("payroll", "_search.sort"),
             by_account("user._id", "_id"),
             by_account("punchcards._id"),
+            by_account("holiday_pay.date"),  # a holiday not worked is paid once
         ]

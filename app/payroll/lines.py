@@ -12,6 +12,7 @@ from app.common.money import MAX_AMOUNT, MAX_QUANTITY, to_cent
 from app.common.services import RawDoc, decode, snapshot_id
 from app.errors import ErrorCode, Problem
 from app.payroll.totals import NO_HOURS, as_hours
+from app.visits.reviews import is_held
 
 
 def paid_twice(field: str) -> Problem:
@@ -55,9 +56,10 @@ def _pay_of(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """What a line pays for a punchcard. Nothing given, or only the punchcard's own values:
     the punchcard's pay, copied whole (its amount, overtime hours and holiday flag, premiums
-    included). Hours or rate given otherwise: the other one is the punchcard's, the amount is
-    hours times rate, rounded half-up to the cent, without premiums; an amount given that
-    differs from it is refused."""
+    included, and the travel to it). Hours or rate given otherwise: the other one is the
+    punchcard's, the amount is hours times rate, rounded half-up to the cent, without
+    premiums (the travel to it is still the punchcard's); an amount given that differs from it
+    is refused."""
     pay = decode(card.get("pay") or {})
     given = {k: entry.get(k) for k in PAY if entry.get(k) is not None}
     if all(pay.get(k) is not None and pay[k] == v for k, v in given.items()):
@@ -66,7 +68,9 @@ def _pay_of(
             **{k: pay.get(k) for k in PAY},
             "hours": None if hours is None else as_hours(hours),
             "overtime_hours": as_hours(pay.get("overtime_hours") or NO_HOURS),
+            "daily_overtime_hours": as_hours(pay.get("daily_overtime_hours") or NO_HOURS),
             "holiday": bool(pay.get("holiday")),
+            "travel": pay.get("travel"),
         }, []
     hours = given.get("hours", pay.get("hours"))
     rate = given.get("rate", pay.get("rate"))
@@ -90,7 +94,8 @@ def _pay_of(
                     f"{field}.amount")
         ]  # fmt: skip
     return {"hours": as_hours(hours), "rate": rate, "amount": amount, "overtime_hours": NO_HOURS,
-            "holiday": False}, []  # fmt: skip
+            "daily_overtime_hours": NO_HOURS, "holiday": False,
+            "travel": pay.get("travel")}, []  # fmt: skip
 
 
 def fill_punchcards(
@@ -119,6 +124,10 @@ def fill_punchcards(
             continue
         if card.get("_deleted"):
             problems.append(Problem("This punchcard is deleted.", ErrorCode.INVALID_STATE, field))
+        elif is_held(card):
+            message = "This punchcard waits for the office's review or was rejected: it is paid "
+            message += "once approved (visitReviewApprove)."
+            problems.append(Problem(message, ErrorCode.INVALID_STATE, field))
         if caregiver is not None and (card.get("user") or {}).get("_id") != caregiver:
             problems.append(
                 Problem("This punchcard is another caregiver's.", ErrorCode.INVALID, field)

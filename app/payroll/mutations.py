@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
+from app.common.routing import routing_for
 from app.graphql.arguments import RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import (
@@ -33,6 +34,7 @@ from app.payroll.inputs import (
 )
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.types import Payroll, PayrollUser
+from app.visits.review_types import HeldPunchcard
 
 PAYROLL = RecordSpec(
     node=Payroll,
@@ -78,14 +80,23 @@ PayrollPayload = payload_type(Payroll, "payroll")
 GENERATE_DESCRIPTION = (
     "Generate the payroll of a period from its punchcards: one line per caregiver with payable "
     "punchcards (not deleted, with pay, not yet in a payroll, whose day in the account's time "
-    "zone is in the period), each paying its hours at the punchcard's pay rate. Hours past the "
+    "zone is in the period, and not held back by the office's review: `heldForReview` lists "
+    "those), each paying its hours at the punchcard's pay rate. Hours past the "
     "account's weekly overtime threshold (weeks start on its `weekStart`; the hours of the "
     "week already paid by any payroll, open or closed, count first, whatever their days; then "
     "the period's punchcards add up in clock-in order, so a visit crossing the threshold is "
-    "split) are paid at the overtime multiplier; hours on a statutory "
+    "split) are paid at the overtime multiplier; hours past the daily threshold, when the "
+    "account sets one (`overtimeDailyHours`), at the daily multiplier, and those do not count "
+    "toward the weekly threshold; hours on a statutory "
     "holiday at the holiday multiplier; overtime on a holiday at the higher of the two, never "
-    "both. Each punchcard's amount is rounded once with the account's money rounding, and "
-    "the punchcard gets the payroll and that pay (`amount`, `overtimeHours`, `holiday`), all "
+    "both (holiday hours count toward the thresholds unless "
+    "`holidayHoursCountTowardOvertime` is off). The drive to each visit from the caregiver's "
+    "visit before it that day pays mileage (`mileageRate` per `distanceUnit`) and travel "
+    "time (`payTravelTime`, at most `maxTravelMinutes`) with it; a holiday of the period "
+    "that a caregiver who worked the 28 days before did not work pays them as "
+    "`holidayPayNotWorked` says. Each amount is rounded once with the account's money "
+    "rounding, and the punchcard gets the payroll and that pay (`amount`, `overtimeHours`, "
+    "`dailyOvertimeHours`, `holiday`, `travel`), all "
     "in one transaction: a punchcard is paid once, even when two generations run at once. "
     "Refused with INVALID_STATE when an open payroll overlaps the period, its extra days "
     "included (add to it instead; two generations of overlapping periods at once make one), "
@@ -155,6 +166,10 @@ class PayrollGeneratePayload:
     dry_run: bool = strawberry.field(
         description="True when nothing was stored (the options asked for a dry run)."
     )
+    held_for_review: list[HeldPunchcard] = strawberry.field(
+        description="The period's punchcards not paid because they wait for the office's "
+        "review or were rejected (visitReviews), and why."
+    )
     user_errors: list[UserError] = strawberry.field(
         description="Why it was refused; empty on success."
     )
@@ -179,18 +194,22 @@ class PayrollGenerateMutations:
         async def act() -> GeneratedPayroll:
             actor_of(info, Permission.MANAGE_PAYROLL)
             scope = info.context.scope
-            return await generate_payroll(scope, period.start, period.end, dry_run)
+            routing = routing_for(info.context.settings)
+            return await generate_payroll(scope, period.start, period.end, dry_run, routing)
 
         done, errors = await attempt(act())
         if done is None:
             return PayrollGeneratePayload(
-                payroll=None, lines=[], dry_run=dry_run, user_errors=errors
+                payroll=None, lines=[], dry_run=dry_run, held_for_review=[], user_errors=errors
             )
         payroll = (
             Payroll.unsaved(done.payroll, done.lines) if dry_run else Payroll.from_doc(done.payroll)
         )
         lines = PayrollUser.from_docs(done.lines)
-        return PayrollGeneratePayload(payroll=payroll, lines=lines, dry_run=dry_run, user_errors=[])
+        held = HeldPunchcard.of(done.held)
+        return PayrollGeneratePayload(
+            payroll=payroll, lines=lines, dry_run=dry_run, held_for_review=held, user_errors=[]
+        )
 
 
 @strawberry.type

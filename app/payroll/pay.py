@@ -1,27 +1,35 @@
-"""What a punchcard pays in a generated payroll: regular, overtime and holiday hours at the
-account's multipliers, rounded once.
+"""What a punchcard pays in a generated payroll: regular, overtime, daily-overtime and holiday
+hours at the account's multipliers, rounded once.
 
-Overtime: a caregiver's hours add up per week (weeks start on the account's `week_start`, in
-its time zone): the week's hours already paid by a payroll first, then the punchcards paid
-now in the order of their clock-ins; the hours past the weekly threshold are paid at the
-overtime multiplier, so a visit that crosses the threshold is split mid-visit. Every hour
-worked counts towards the threshold, holiday hours too.
+Daily overtime (payrollSettings.overtimeDailyHours, none by default): a caregiver's hours add
+up per local day of the clock-ins; the hours past the daily threshold are paid at the daily
+multiplier (the overtime multiplier unless overtimeDailyMultiplier is set), so a visit crossing
+it is split mid-visit. Those hours do not count toward the weekly threshold (California: no
+hour is paid twice as overtime).
+Weekly overtime: a caregiver's other hours add up per week (weeks start on the account's
+`week_start`, in its time zone): the week's hours already paid by a payroll first, then the
+punchcards paid now in the order of their clock-ins; the hours past the weekly threshold are
+paid at the overtime multiplier, so a visit that crosses the threshold is split mid-visit.
 Holidays: a punchcard flagged `stat_holiday` (or `pay.holiday`), or whose local day is one of
 the account's holidays, pays its regular hours at the holiday multiplier, and its overtime
-hours at the higher of the two multipliers: the premiums never multiply each other.
+hours at the higher of the two multipliers: the premiums never multiply each other. Its hours
+count toward the thresholds unless the account says otherwise
+(holidayHoursCountTowardOvertime off, as in Ontario): then they are all holiday hours, and the
+thresholds count the other hours only.
 The amount is rate x (regular-or-holiday hours x their multiplier + overtime hours x theirs),
 rounded once to the cent with the account's money rounding.
 
 Hours are reported as what they were paid as, so a payroll provider reading them pays the same
-gross: `overtime_hours` are the hours paid at the overtime multiplier. Holiday hours past the
-threshold paid at the holiday multiplier (it is the higher) are holiday hours, not overtime;
-when the overtime multiplier is the higher (or equal), they are overtime.
+gross: `overtime_hours` are the hours paid at the overtime multiplier, `daily_overtime_hours`
+those paid at the daily one. Holiday hours past a threshold paid at the holiday multiplier (it
+is the higher) are holiday hours, not overtime; when the overtime multiplier is the higher (or
+equal), they are overtime.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -47,32 +55,50 @@ class PayRules:
     week_start: str
     zone: dt.tzinfo
     holidays: frozenset[dt.date]
+    daily_threshold: Decimal | None = None
+    daily: Decimal = Decimal("1.5")
+    holiday_counts: bool = True
 
     @classmethod
     def of(cls, account: RawDoc) -> PayRules:
         payroll = decode(account.get("payroll_settings") or {})
         billing = account.get("billing_settings") or {}
+        overtime = Decimal(str(payroll.get("overtime_multiplier", "1.5")))
+        daily_threshold = payroll.get("overtime_daily_hours")
+        daily = payroll.get("overtime_daily_multiplier")
         return cls(
             threshold=Decimal(str(payroll.get("overtime_weekly_hours", 40))),
-            overtime=Decimal(str(payroll.get("overtime_multiplier", "1.5"))),
+            overtime=overtime,
             holiday=Decimal(str(payroll.get("holiday_multiplier", "1.5"))),
             rounding=billing.get("money_rounding"),
             week_start=(account.get("settings") or {}).get("week_start") or "MO",
             zone=zone_of(account),
             holidays=frozenset(holiday_dates(account)),
+            daily_threshold=None if daily_threshold is None else Decimal(str(daily_threshold)),
+            daily=overtime if daily is None else Decimal(str(daily)),
+            holiday_counts=payroll.get("holiday_hours_count_toward_overtime", True) is not False,
         )
 
-    def multipliers(self, holiday: bool) -> tuple[Decimal, Decimal]:
-        """The multipliers of hours within the threshold and past it: on a holiday, the
-        holiday one, and the higher of the two."""
-        if not holiday:
-            return ONE, self.overtime
-        return self.holiday, max(self.overtime, self.holiday)
+    def at_holiday(self, multiplier: Decimal, holiday: bool) -> Decimal:
+        """The multiplier of hours past a threshold: on a holiday, the higher of it and the
+        holiday one."""
+        return max(multiplier, self.holiday) if holiday else multiplier
 
-    def paid_as_overtime(self, holiday: bool) -> bool:
-        """Whether hours past the threshold are paid at the overtime multiplier: always but on
-        a holiday whose multiplier is the higher, where they are paid as holiday hours."""
-        return not holiday or self.overtime >= self.holiday
+    def kept_as(self, multiplier: Decimal, holiday: bool) -> bool:
+        """Whether hours past a threshold are paid, and reported, at that threshold's
+        multiplier: always but on a holiday whose multiplier is the higher, where they are
+        paid as holiday hours."""
+        return not holiday or multiplier >= self.holiday
+
+    def counts(self, holiday: bool) -> bool:
+        """Whether the hours count toward the overtime thresholds."""
+        return self.holiday_counts or not holiday
+
+    def is_holiday(self, card: RawDoc) -> bool:
+        pay = card.get("pay") or {}
+        return bool(
+            card.get("stat_holiday") or pay.get("holiday") or self.day(card) in self.holidays
+        )
 
     def day(self, card: RawDoc) -> dt.date | None:
         """The card's local day: its clock-in's, else its listed date's."""
@@ -83,6 +109,11 @@ class PayRules:
         if day is None:
             return None
         return (caregiver_of(card), week_of(day, self.week_start))
+
+    def day_key(self, card: RawDoc) -> WeekKey | None:
+        """The caregiver and the card's local day."""
+        day = self.day(card)
+        return None if day is None else (caregiver_of(card), day)
 
 
 def worked_at(card: RawDoc) -> Any:
@@ -112,38 +143,64 @@ def in_clock_in_order(cards: list[RawDoc]) -> list[RawDoc]:
     return sorted(cards, key=moment)
 
 
-def already_worked(cards: list[RawDoc], rules: PayRules) -> dict[WeekKey, Decimal]:
-    """Hours per caregiver and week of punchcards already paid (by any payroll)."""
-    worked: dict[WeekKey, Decimal] = {}
+@dataclass
+class Worked:
+    """The hours of each caregiver's weeks and days counted so far toward the thresholds."""
+
+    weeks: dict[WeekKey, Decimal] = field(default_factory=dict)
+    days: dict[WeekKey, Decimal] = field(default_factory=dict)
+
+
+def already_worked(cards: list[RawDoc], rules: PayRules) -> Worked:
+    """Hours per caregiver and week, and per caregiver and day, of punchcards already paid
+    (by any payroll), as they count toward the thresholds: a week counts none of the hours
+    paid as daily overtime, and neither counts holiday hours the account leaves out."""
+    worked = Worked()
     for card in cards:
-        week = rules.week(card)
-        if week is not None:
-            worked[week] = worked.get(week, NO_HOURS) + hours_of(card)
+        if not rules.counts(rules.is_holiday(card)):
+            continue
+        hours = hours_of(card)
+        daily = to_decimal((card.get("pay") or {}).get("daily_overtime_hours")) or NO_HOURS
+        week, day = rules.week(card), rules.day_key(card)
+        if week is not None and day is not None:
+            worked.weeks[week] = worked.weeks.get(week, NO_HOURS) + hours - daily
+            worked.days[day] = worked.days.get(day, NO_HOURS) + hours
     return worked
 
 
-def pay_entry(card: RawDoc, rules: PayRules, worked: dict[WeekKey, Decimal]) -> RawDoc:
-    """What one punchcard pays, given the hours its caregiver worked earlier that week
-    (`worked` is updated with its hours). Cards must come in clock-in order."""
+def past(hours: Decimal, before: Decimal, threshold: Decimal | None) -> Decimal:
+    """The part of `hours` past `threshold`, after `before` hours already counted."""
+    if threshold is None:
+        return NO_HOURS
+    return hours - min(hours, max(threshold - before, NO_HOURS))
+
+
+def pay_entry(card: RawDoc, rules: PayRules, worked: Worked) -> RawDoc:
+    """What one punchcard pays, given the hours its caregiver worked earlier that day and
+    week (`worked` is updated with its hours). Cards must come in clock-in order."""
     pay = decode(card.get("pay") or {})
     hours, rate = hours_of(card), Decimal(str(pay.get("rate") or 0))
-    week = rules.week(card)
-    before = worked.get(week, NO_HOURS) if week is not None else NO_HOURS
-    regular = min(hours, max(rules.threshold - before, NO_HOURS))
-    overtime = hours - regular
-    if week is not None:
-        worked[week] = before + hours
-    holiday = bool(
-        card.get("stat_holiday") or pay.get("holiday") or rules.day(card) in rules.holidays
-    )
-    base, extra = rules.multipliers(holiday)
-    amount = round_money(rate * (regular * base + overtime * extra), rules.rounding)
+    holiday = rules.is_holiday(card)
+    week, day = rules.week(card), rules.day_key(card)
+    daily = weekly = NO_HOURS
+    if rules.counts(holiday) and week is not None and day is not None:
+        before_day = worked.days.get(day, NO_HOURS)
+        daily = past(hours, before_day, rules.daily_threshold)
+        before_week = worked.weeks.get(week, NO_HOURS)
+        weekly = past(hours - daily, before_week, rules.threshold)
+        worked.days[day] = before_day + hours
+        worked.weeks[week] = before_week + hours - daily
+    regular = hours - daily - weekly
+    base = rules.holiday if holiday else ONE
+    overtime, daily_overtime = (rules.at_holiday(m, holiday) for m in (rules.overtime, rules.daily))
+    exact = rate * (regular * base + weekly * overtime + daily * daily_overtime)
     return {
         "record": card["_id"],
         "hours": hours,
         "rate": rate,
-        "amount": amount,
-        "overtime_hours": overtime if rules.paid_as_overtime(holiday) else NO_HOURS,
+        "amount": round_money(exact, rules.rounding),
+        "overtime_hours": weekly if rules.kept_as(rules.overtime, holiday) else NO_HOURS,
+        "daily_overtime_hours": daily if rules.kept_as(rules.daily, holiday) else NO_HOURS,
         "holiday": holiday,
         "service_code": (card.get("service") or {}).get("code"),
     }

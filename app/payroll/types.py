@@ -5,14 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import strawberry
-
+from app.common.documents import FieldGroup
 from app.db import RawDoc
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 from app.payroll.documents import Payroll as PayrollDocument
@@ -21,13 +22,20 @@ from app.payroll.inputs import BY_CAREGIVER, PayrollUserFilter
 from app.payroll.totals import Totals, line_totals, payroll_totals
 
 HOURS_RULE = (
-    "Each hour paid is in one of three kinds, by the multiplier it was paid at: overtime (past "
-    "the account's weekly threshold, at the overtime multiplier), holiday (on a statutory "
-    "holiday, at the holiday multiplier; past the threshold on a holiday, the higher of the "
-    "two multipliers is paid, never both, and the hours are of its kind), else regular. "
-    "regular + overtime + holiday = hours, and each kind at its multiplier makes the gross. "
-    "Hours read with two decimals."
+    "Each hour of a visit paid is in one of four kinds, by the multiplier it was paid at: "
+    "overtime (past the account's weekly threshold, at the overtime multiplier), daily "
+    "overtime (past its daily threshold, at the daily multiplier; those hours do not count "
+    "toward the weekly threshold), holiday (on a statutory holiday, at the holiday multiplier; "
+    "past a threshold on a holiday, the higher of the two multipliers is paid, never both, and "
+    "the hours are of its kind), else regular. regular + overtime + dailyOvertime + holiday = "
+    "hours, and each kind at its multiplier makes the visits' pay; travel hours are paid apart, "
+    "at their own rate. Hours read with two decimals."
 )
+GROSS = (
+    "The wages: the visits' pay (hours by kind at their multipliers), the travel time's and "
+    "the pay for holidays not worked, before mileage and adjustments."
+)
+NET = "Gross plus mileage plus adjustments"
 
 
 def _lines_of_payrolls(info: Info) -> BatchLoad:
@@ -74,32 +82,71 @@ class Payroll(Record, Node, Versioned):
         totals: Totals = await loader.load(self.doc["_id"])
         return totals
 
-    @strawberry.field(description="Hours paid on all its lines.")
-    async def hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Hours paid on all its lines.")
+    @reads()
+    async def hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).hours
 
-    @strawberry.field(description=f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
-    async def regular_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid at the base rate. {HOURS_RULE}")
+    @reads()
+    async def regular_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).regular_hours
 
-    @strawberry.field(description=f"Hours of all its lines paid as overtime. {HOURS_RULE}")
-    async def overtime_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as overtime. {HOURS_RULE}")
+    @reads()
+    async def overtime_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).overtime_hours
 
-    @strawberry.field(description=f"Hours of all its lines paid as holiday. {HOURS_RULE}")
-    async def holiday_hours(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as holiday. {HOURS_RULE}")
+    @reads()
+    async def holiday_hours(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).holiday_hours
 
-    @strawberry.field(description="Pay for the punchcards of all its lines, before adjustments.")
-    async def gross(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of all its lines paid as daily overtime. {HOURS_RULE}")
+    @reads()
+    async def daily_overtime_hours(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).daily_overtime_hours
+
+    @guarded_field(FieldGroup.PAY, "Travel hours paid on all its lines (their own pay code).")
+    @reads()
+    async def travel_hours(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).travel_hours
+
+    @guarded_field(FieldGroup.PAY, "Pay for the travel hours of all its lines; in the gross.")
+    @reads()
+    async def travel_pay(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).travel_pay
+
+    @guarded_field(
+        FieldGroup.PAY, "Distance paid as mileage on all its lines, in the account's distanceUnit."
+    )
+    @reads()
+    async def mileage_distance(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).mileage_distance
+
+    @guarded_field(FieldGroup.PAY, "Mileage paid on all its lines: a reimbursement, in the net.")
+    @reads()
+    async def mileage_amount(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).mileage_amount
+
+    @guarded_field(FieldGroup.PAY, "Pay for holidays not worked on all its lines; in the gross.")
+    @reads()
+    async def holiday_not_worked_pay(self, info: Info) -> Decimal | None:
+        return (await self._totals(info)).holiday_not_worked_pay
+
+    @guarded_field(FieldGroup.PAY, f"{GROSS} Of all its lines.")
+    @reads()
+    async def gross(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).gross
 
-    @strawberry.field(description="Adjustments of all its lines: deductions count negative.")
-    async def adjustments_total(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Adjustments of all its lines: deductions count negative.")
+    @reads()
+    async def adjustments_total(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).adjustments
 
-    @strawberry.field(description="Gross plus adjustments: what the payroll pays out.")
-    async def net(self, info: Info) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"{NET}: what the payroll pays out.")
+    @reads()
+    async def net(self, info: Info) -> Decimal | None:
         return (await self._totals(info)).net
 
 
@@ -110,30 +157,62 @@ class Payroll(Record, Node, Versioned):
     "adjustments (mileage, bonuses, deductions, reimbursements).",
 )
 class PayrollUser(Record, Node, Versioned):
-    @strawberry.field(description="Hours of its punchcards.")
-    def hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Hours of its punchcards.")
+    def hours(self) -> Decimal | None:
         return line_totals(self.doc).hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid at the base rate. {HOURS_RULE}")
-    def regular_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid at the base rate. {HOURS_RULE}")
+    def regular_hours(self) -> Decimal | None:
         return line_totals(self.doc).regular_hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid as overtime. {HOURS_RULE}")
-    def overtime_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as overtime. {HOURS_RULE}")
+    def overtime_hours(self) -> Decimal | None:
         return line_totals(self.doc).overtime_hours
 
-    @strawberry.field(description=f"Hours of its punchcards paid as holiday. {HOURS_RULE}")
-    def holiday_hours(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as holiday. {HOURS_RULE}")
+    def holiday_hours(self) -> Decimal | None:
         return line_totals(self.doc).holiday_hours
 
-    @strawberry.field(description="Pay for its punchcards, before adjustments.")
-    def gross(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"Hours of its punchcards paid as daily overtime. {HOURS_RULE}")
+    def daily_overtime_hours(self) -> Decimal | None:
+        return line_totals(self.doc).daily_overtime_hours
+
+    @guarded_field(
+        FieldGroup.PAY,
+        "Travel hours paid (their own pay code): the time between the caregiver's "
+        "consecutive visits of a day, as each punchcard's travel says.",
+    )
+    def travel_hours(self) -> Decimal | None:
+        return line_totals(self.doc).travel_hours
+
+    @guarded_field(FieldGroup.PAY, "Pay for its travel hours; in the gross.")
+    def travel_pay(self) -> Decimal | None:
+        return line_totals(self.doc).travel_pay
+
+    @guarded_field(
+        FieldGroup.PAY,
+        "Distance paid as mileage, in the account's distanceUnit: the drives "
+        "between the caregiver's consecutive visits of a day.",
+    )
+    def mileage_distance(self) -> Decimal | None:
+        return line_totals(self.doc).mileage_distance
+
+    @guarded_field(FieldGroup.PAY, "Mileage paid: a reimbursement, in the net beside the gross.")
+    def mileage_amount(self) -> Decimal | None:
+        return line_totals(self.doc).mileage_amount
+
+    @guarded_field(FieldGroup.PAY, "Pay for the period's holidays not worked (its holidayPay).")
+    def holiday_not_worked_pay(self) -> Decimal | None:
+        return line_totals(self.doc).holiday_not_worked_pay
+
+    @guarded_field(FieldGroup.PAY, GROSS)
+    def gross(self) -> Decimal | None:
         return line_totals(self.doc).gross
 
-    @strawberry.field(description="Its adjustments added up: deductions count negative.")
-    def adjustments_total(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, "Its adjustments added up: deductions count negative.")
+    def adjustments_total(self) -> Decimal | None:
         return line_totals(self.doc).adjustments
 
-    @strawberry.field(description="Gross plus adjustments: what the caregiver is paid.")
-    def net(self) -> Decimal:
+    @guarded_field(FieldGroup.PAY, f"{NET}: what the caregiver is paid.")
+    def net(self) -> Decimal | None:
         return line_totals(self.doc).net

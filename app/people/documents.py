@@ -13,6 +13,9 @@ from pydantic import Field, ValidationInfo, field_validator
 from app.common.clock import now
 from app.common.codes import Code, Gender, RoleType, WorkPermit
 from app.common.documents import (
+    HR,
+    IDENTITY,
+    PAY,
     READONLY,
     Availability,
     CareDocument,
@@ -40,7 +43,10 @@ class UserService(Embedded):
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     pay_rate: Decimal | None = Field(
-        None, ge=0, description="Their hourly pay for it, if not the service's."
+        None,
+        ge=0,
+        description="Their hourly pay for it, if not the service's.",
+        json_schema_extra=PAY,
     )
     notes: str | None = Field(None, max_length=500, description="Anything else.")
 
@@ -69,13 +75,18 @@ class User(CareDocument, SoftDeletable, CareProfile):
         json_schema_extra={**ref("Candidate", "candidates"), **READONLY},
     )
     gender: Gender | None = Field(None, description="The user's gender.")
-    date_of_birth: dt.date | None = Field(None, description="Date of birth (sensitive).")
+    date_of_birth: dt.date | None = Field(
+        None, description="Date of birth (sensitive).", json_schema_extra=IDENTITY
+    )
     ssn: str | None = Field(
         None,
         max_length=20,
         description="Social security number (sensitive: readable with VIEW_SENSITIVE only).",
+        json_schema_extra=IDENTITY,
     )
-    ssn_expiry_date: dt.date | None = Field(None, description="When the SSN stops being valid.")
+    ssn_expiry_date: dt.date | None = Field(
+        None, description="When the SSN stops being valid.", json_schema_extra=IDENTITY
+    )
     phones: list[Phone] = Field(default_factory=list, description="Phone numbers.")
     locations: list[Location] = Field(default_factory=list, description="Addresses.")
     nearest_intersection: str | None = Field(
@@ -112,20 +123,33 @@ class User(CareDocument, SoftDeletable, CareProfile):
     source: str | None = Field(
         None, max_length=60, description="How they found the agency (a code, such as referral)."
     )
-    work_permit: WorkPermit | None = Field(None, description="Their right to work.")
-    criminal_offender: bool | None = Field(None, description="Whether they have a record.")
-    criminal_offender_reason: str | None = Field(
-        None, max_length=1000, description="The offence, if any."
+    work_permit: WorkPermit | None = Field(
+        None, description="Their right to work.", json_schema_extra=HR
     )
-    drivers_licence: DriversLicence | None = Field(None, description="Licence and vehicle.")
+    criminal_offender: bool | None = Field(
+        None, description="Whether they have a record.", json_schema_extra=HR
+    )
+    criminal_offender_reason: str | None = Field(
+        None,
+        max_length=1000,
+        description="The offence, if any.",
+        json_schema_extra=HR,
+    )
+    drivers_licence: DriversLicence | None = Field(
+        None, description="Licence and vehicle.", json_schema_extra=HR
+    )
     availability: Availability | None = Field(None, description="When they can work.")
     certifications: list[Certification] = Field(
-        default_factory=list, description="Certificates and licences."
+        default_factory=list,
+        description="Certificates and licences.",
+        json_schema_extra=HR,
     )
     skills: list[SkillEntry] = Field(default_factory=list, description="Skills and levels.")
     services: list[UserService] = Field(default_factory=list, description="Services they give.")
     employment_history: list[EmploymentRecord] = Field(
-        default_factory=list, description="Previous jobs."
+        default_factory=list,
+        description="Previous jobs.",
+        json_schema_extra=HR,
     )
     files: list[FileSnapshot] = Field(default_factory=list, description="Documents on file.")
     photo: FileSnapshot | None = Field(None, description="Their photo.")
@@ -190,28 +214,45 @@ class Candidate(CareDocument, SoftDeletable, CareProfile):
     resume: str | None = Field(None, max_length=20000, description="Their resume, as text.")
     cover_letter: str | None = Field(None, max_length=10000, description="Their cover letter.")
     candidate_notes: list[CandidateNote] = Field(
-        default_factory=list, description="Notes of the hiring team, oldest first."
+        default_factory=list,
+        description="Notes of the hiring team, oldest first.",
+        json_schema_extra=HR,
     )
     gender: Gender | None = Field(None, description="The candidate's gender.")
-    date_of_birth: dt.date | None = Field(None, description="Date of birth (sensitive).")
+    date_of_birth: dt.date | None = Field(
+        None, description="Date of birth (sensitive).", json_schema_extra=IDENTITY
+    )
     phones: list[Phone] = Field(default_factory=list, description="Phone numbers.")
     locations: list[Location] = Field(default_factory=list, description="Addresses.")
     nearest_intersection: str | None = Field(
         None, max_length=200, description="Nearest intersection to home."
     )
-    work_permit: WorkPermit | None = Field(None, description="Their right to work.")
-    criminal_offender: bool | None = Field(None, description="Whether they have a record.")
-    criminal_offender_reason: str | None = Field(
-        None, max_length=1000, description="The offence, if any."
+    work_permit: WorkPermit | None = Field(
+        None, description="Their right to work.", json_schema_extra=HR
     )
-    drivers_licence: DriversLicence | None = Field(None, description="Licence and vehicle.")
+    criminal_offender: bool | None = Field(
+        None, description="Whether they have a record.", json_schema_extra=HR
+    )
+    criminal_offender_reason: str | None = Field(
+        None,
+        max_length=1000,
+        description="The offence, if any.",
+        json_schema_extra=HR,
+    )
+    drivers_licence: DriversLicence | None = Field(
+        None, description="Licence and vehicle.", json_schema_extra=HR
+    )
     availability: Availability | None = Field(None, description="When they can work.")
     certifications: list[Certification] = Field(
-        default_factory=list, description="Certificates and licences."
+        default_factory=list,
+        description="Certificates and licences.",
+        json_schema_extra=HR,
     )
     skills: list[SkillEntry] = Field(default_factory=list, description="Skills and levels.")
     employment_history: list[EmploymentRecord] = Field(
-        default_factory=list, description="Previous jobs."
+        default_factory=list,
+        description="Previous jobs.",
+        json_schema_extra=HR,
     )
     hired: bool = Field(
         False, alias="_hired", description="Whether they were hired (by candidateHire).",

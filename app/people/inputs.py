@@ -17,6 +17,7 @@ from app.graphql.filters import (
     equals_normalised,
     flag_clause,
     merge,
+    search_field,
     words_clause,
 )
 from app.graphql.inputs import decode_global_id
@@ -95,10 +96,9 @@ class PartyFilter:
     """The conditions clients and contacts share; each list names its own filter type."""
 
     type_key: ClassVar[str] = "type"
-    search: str | None = strawberry.field(
-        default=None,
-        description="Words that start words of the company's or the contact person's name; "
-        "case and accents ignored.",
+    search: str | None = search_field(
+        "Words that start words of the company's or the contact person's name; "
+        "case and accents ignored."
     )
     type: PartyType | None = strawberry.field(default=None, description="Companies or persons.")
     city: str | None = strawberry.field(default=None, description="A city of their addresses.")

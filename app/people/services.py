@@ -6,6 +6,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
+from app.accounts.revocation import credentials_changed
 from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.codes import RoleType
@@ -13,10 +14,12 @@ from app.common.search import person_search
 from app.common.services import Actor, RawDoc, decode, item_path, validated
 from app.common.text import keywords, normalise
 from app.data.audit import changes_between
-from app.data.records import Also, RecordStore
+from app.data.policy import role_named
+from app.data.records import Also, Known, RecordStore
 from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, ServiceError
+from app.identity.logins import check_may_manage, role_key, role_permissions
 from app.people.documents import (
     Candidate,
     CandidateStatus,
@@ -32,8 +35,29 @@ def user_search(user: User) -> dict[str, Any]:
     return person_search(user.name, user.locations, user.languages, user.skills)
 
 
+ROLE_KEYS = frozenset({"role", "role_type"})
+CREDENTIAL_KEYS = (*ROLE_KEYS, "_deleted")
+"""What decides how a person signed in acts: their role, its kind, and whether they exist."""
+"""What decides the role a user acts with (their role, else their kind's default)."""
+
+
 class UserStore(RecordStore):
-    """Users, with the rule that nobody manages themselves."""
+    """Users, with the rules that nobody manages themselves, that a user's role is one of the
+    account's, and that whoever gives a role may do all it may (app/identity/logins.py)."""
+
+    async def prepare_many(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
+    ) -> list[RawDoc]:
+        given = [(index, item) for index, item in enumerate(items) if ROLE_KEYS & item.keys()]
+        if given:
+            account = await self._account(actor)
+            for index, item in given:
+                _check_role(actor, account, None, item, item_path(prefix, index))
+        return await super().prepare_many(actor, items, prefix, known)
 
     async def update(
         self,
@@ -47,7 +71,57 @@ class UserStore(RecordStore):
             raise ServiceError.one(
                 "A user cannot be their own manager.", ErrorCode.INVALID, "input.manager"
             )
+        if ROLE_KEYS & changes.keys():
+            current = await self.get(actor, key)
+            account = await self._account(actor)
+            _check_role(actor, account, current, changes, "input", themself=key == actor.user_id)
         return await super().update(actor, key, revision, changes, also)
+
+    async def written(self, tx: Tx, before: RawDoc, after: RawDoc) -> None:
+        """A person signed in acts with their user's role: a new role or kind, or a deletion,
+        reaches every server process's cache of who they are within a second."""
+        if any(before.get(key) != after.get(key) for key in CREDENTIAL_KEYS):
+            await credentials_changed(tx, "user", after["_id"])
+
+    async def _account(self, actor: Actor) -> RawDoc:
+        """The account's roles and defaults: a rule's to read, whatever the caller's role."""
+        scope = self.scope(actor).whole_account()
+        fields = {"roles": 1, "role_settings": 1}
+        return await scope["accounts"].find_one({"_id": actor.account_id}, fields) or {}
+
+
+def _stored(value: Any) -> Any:
+    return getattr(value, "value", value)  # a code as it is stored
+
+
+def _check_role(
+    actor: Actor,
+    account: RawDoc,
+    current: RawDoc | None,
+    given: dict[str, Any],
+    where: str,
+    *,
+    themself: bool = False,
+) -> None:
+    """A role given to a user is one of the account's (INVALID), and the actor may give it, and
+    take away the one it replaces (FORBIDDEN; the rule of `check_may_manage`)."""
+    field = f"{where}.role" if "role" in given else f"{where}.roleType"
+    key = given.get("role")
+    if key is not None and role_named(account, key) is None:
+        raise ServiceError.one(
+            f"The account has no role {key!r}: give the key of a built-in role or one of the "
+            "account's own (account.roles).",
+            ErrorCode.INVALID,
+            field,
+        )
+    before = {name: _stored((current or {}).get(name)) for name in ROLE_KEYS}
+    after = {**before, **{name: _stored(given[name]) for name in ROLE_KEYS & given.keys()}}
+    had, gets = role_key(before, account), role_key(after, account)
+    if current is not None and had == gets:
+        return
+    if current is not None:
+        check_may_manage(actor, role_permissions(account, had), field)
+    check_may_manage(actor, role_permissions(account, gets), field, themself=themself)
 
 
 def user_store(database: Database) -> UserStore:

@@ -9,16 +9,20 @@ import strawberry
 
 from app.accounts.documents import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
+from app.common.documents import FieldGroup
 from app.common.text import full_name
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
+from app.data.policy import role_named
 from app.db import RawDoc
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
+from app.graphql.guards import guarded_field
 from app.graphql.loaders import BatchLoad
 from app.graphql.modeled import output_type, record_type
 from app.graphql.payloads import UserError
+from app.graphql.projection import reads
 from app.graphql.records import Record, to_date
 from app.graphql.relay import Node
 from app.graphql.shared import Person, note_read
@@ -118,12 +122,12 @@ class User(Record, Node, Versioned, Person):
     uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The user's role in the account, with its permissions.")
+    @reads("role")
     async def role(self, info: Info) -> Role | None:  # type: ignore[valid-type]
-        key = self.doc.get("role")
         # the user is of the caller's account: the loader reads no other
         account = await info.context.loaders.load("accounts", info.context.account_id)
-        found = next((r for r in (account or {}).get("roles", []) if r["key"] == key), None)
-        return None if found is None else Role.from_doc(found)
+        found = role_named(account, self.doc.get("role"))
+        return None if found is None else Role.from_doc(found.as_stored())
 
 
 @record_type(
@@ -137,10 +141,12 @@ class Candidate(Record, Node, Versioned):
     uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The full name: first, middle and last names.")
+    @reads("name")
     def full_name(self) -> str:
         return full_name(self.doc.get("name"))
 
-    @strawberry.field(description="Date of birth. Every read is written to the audit trail.")
+    @guarded_field(FieldGroup.IDENTITY, "Date of birth. Every read is written to the audit trail.")
+    @reads("date_of_birth")
     def date_of_birth(self, info: Info) -> dt.date | None:
         value = to_date(self.doc.get("date_of_birth"))
         if value is not None:
@@ -148,6 +154,7 @@ class Candidate(Record, Node, Versioned):
         return value
 
     @strawberry.field(description="The user this candidate was hired as; null until hired.")
+    @reads("_hired")
     async def hired_as(self, info: Info) -> User | None:
         if not self.doc.get("_hired"):
             return None
@@ -180,6 +187,7 @@ class Client(Record, Node, Versioned):
     events = related("Event", "billing.client", "The visits billed to this client, newest first.")
 
     @strawberry.field(description="The company's name, or the contact person's full name.")
+    @reads("company", "contact", "_type", "type")
     def display_name(self) -> str:
         return display_name(self)
 
@@ -197,6 +205,7 @@ class Contact(Record, Node, Versioned):
     uploaded_files = uploaded_files_edge()
 
     @strawberry.field(description="The company's name, or the contact person's full name.")
+    @reads("company", "contact", "_type", "type")
     def display_name(self) -> str:
         return display_name(self)
 

@@ -12,6 +12,7 @@ from bson import ObjectId
 from app.common.services import RawDoc
 from app.data.scope import Scope
 from app.data.unit import Tx
+from app.patients.authorizations import per_visit_codes
 from app.scheduling.documents import AttendeeStatus, EventStatus
 from app.scheduling.overrides import ConflictKind
 
@@ -23,11 +24,12 @@ OFF_THE_VISIT = {AttendeeStatus.DECLINED.value, AttendeeStatus.CANCELLED.value}
 
 @dataclass(frozen=True)
 class Conflict:
-    """One conflict of one visit, for one of its attendees."""
+    """One conflict of one visit, for one of its attendees (none for a conflict of the visit
+    itself, such as an authorization exceeded on a visit nobody is booked on yet)."""
 
     kind: ConflictKind
     message: str
-    caregiver: ObjectId
+    caregiver: ObjectId | None
     other: ObjectId | None = None
     """The other visit, for DOUBLE_BOOKED."""
 
@@ -40,6 +42,8 @@ class Rules:
     zone: str
     rest: dt.timedelta
     week_start: str = "MO"
+    per_visit: frozenset[str] = frozenset()
+    """The account's services counted per visit (an authorization counts visits of them)."""
 
 
 def booked(visit: RawDoc) -> bool:
@@ -64,10 +68,12 @@ def code_value(code: Any) -> Any:
 
 
 async def account_rules(reader: Reader) -> Rules:
-    fields = ("settings.timezone", "settings.week_start", "scheduler_settings.min_rest_minutes")
+    fields = ("settings.timezone", "settings.week_start", "scheduler_settings.min_rest_minutes",
+              "services.code", "services.unit")  # fmt: skip
     found = await reader["accounts"].find_one({"_id": reader.account_id}, dict.fromkeys(fields, 1))
     found = found or {}
     minutes = (found.get("scheduler_settings") or {}).get("min_rest_minutes") or 0
     settings = found.get("settings") or {}
     week_start = settings.get("week_start") or "MO"
-    return Rules(settings.get("timezone") or "UTC", dt.timedelta(minutes=minutes), week_start)
+    zone = settings.get("timezone") or "UTC"
+    return Rules(zone, dt.timedelta(minutes=minutes), week_start, per_visit_codes(found))

@@ -71,8 +71,9 @@ async def check_within(
     ignore: Collection[ObjectId] = (),
 ) -> None:
     """Hold the visits' people and check the visits again inside the transaction that writes
-    them (after the write: a visit is not compared with itself). A visit with an override
-    stands on the override recorded by the check before the write."""
+    them (before or after their write: a visit is never compared with itself, and the visits
+    they replace are in `ignore`). A visit with an override stands on the override recorded by
+    the check before the transaction."""
     await hold_schedules(tx, visits)
     found = await visit_conflicts(tx, visits, ignore=ignore)
     refused = [

@@ -26,15 +26,20 @@ class ScheduleConflict:
         description="The conflict in words, naming the caregiver, the patient and the times."
     )
     visit_doc: strawberry.Private[RawDoc]
-    caregiver_id: strawberry.Private[ObjectId]
+    caregiver_id: strawberry.Private[ObjectId | None]
     other_id: strawberry.Private[ObjectId | None]
 
     @strawberry.field(description="The visit in conflict.")
     def visit(self) -> record_ref("Event"):  # type: ignore[valid-type]
         return _record("Event", self.visit_doc)
 
-    @strawberry.field(description="The caregiver (or other attendee) the conflict concerns.")
+    @strawberry.field(
+        description="The caregiver (or other attendee) the conflict concerns; for a conflict "
+        "of the visit itself (AUTHORIZATION_EXCEEDED), its first caregiver, null if none."
+    )
     async def caregiver(self, info: Info) -> record_ref("User") | None:  # type: ignore[valid-type]
+        if self.caregiver_id is None:
+            return None
         return _record("User", await info.context.loaders.load("users", self.caregiver_id))
 
     @strawberry.field(description="The other visit the caregiver is booked on (DOUBLE_BOOKED).")

@@ -2,8 +2,9 @@
 
 An event is one visit: when, where, for which patient, by which caregivers, for which service,
 and what it is expected to bill. An event group holds the RFC 5545 rule of a series (`freq`,
-`interval`, `byweekday`, `bymonthday`, `count`, `until`, `wkst`) and the template its visits
-are made from; its events point at it through `_group`.
+`interval`, `byweekday`, `bymonthday`, `bymonth`, `byyearday`, `byweekno`, `bysetpos`,
+`count`, `until`, `wkst`, with extra and skipped days `rdate`, `exdate`) and the template its
+visits are made from; its events point at it through `_group`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from pydantic import (
 )
 
 from app.common.clock import as_utc  # re-exported: scheduling modules import it here
-from app.common.codes import PeriodType, Weekday
+from app.common.codes import PeriodType
 from app.common.documents import (
+    BILLING,
     FILLED,
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -40,11 +43,12 @@ from app.scheduling.enums import (  # re-exported: they were defined here
     AttendeeRole,
     AttendeeStatus,
     EventStatus,
-    RecurrenceFrequency,
+    RecurrenceFrequency,  # noqa: F401  (a series' rule, now in rule_codes.SeriesRule)
     SeriesEndMode,
 )
 from app.scheduling.overrides import ConflictOverride
-from app.scheduling.rule_codes import MonthDay, WeekdayRule, time_zone
+from app.scheduling.rule_checks import check_rule
+from app.scheduling.rule_codes import SeriesRule, time_zone
 
 MAX_VISIT = dt.timedelta(hours=24)
 HOURS_PLACES = Decimal("0.0001")
@@ -97,19 +101,36 @@ class EventAttendee(Embedded):
     )
     role: AttendeeRole = Field(AttendeeRole.CAREGIVER, description="What they do there.")
     pay_rate: Decimal | None = Field(
-        None, ge=0, description="Their hourly pay for this visit; the service's when not given."
+        None,
+        ge=0,
+        description="Their hourly pay for this visit; the service's when not given.",
+        json_schema_extra=PAY,
     )
     status: AttendeeStatus = Field(AttendeeStatus.ASSIGNED, description="Where they stand.")
     notes: str | None = Field(None, max_length=1000, description="Anything else about them.")
+
+
+FROM_CODE: dict[str, Any] = {"derived_from": ["code"]}
+"""A service's description and rates come with its code: a patch that changes the code and
+leaves them out takes the new service's (see app/common/patch.py)."""
 
 
 class EventService(Embedded):
     """The service given at a visit, with its rates; rates not given are the account's."""
 
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
-    description: str | None = Field(None, max_length=200, description="What is done.")
-    bill_rate: Decimal | None = Field(None, ge=0, description="Charged per hour.")
-    pay_rate: Decimal | None = Field(None, ge=0, description="Paid to the caregiver per hour.")
+    description: str | None = Field(
+        None, max_length=200, description="What is done.", json_schema_extra=FROM_CODE
+    )
+    bill_rate: Decimal | None = Field(
+        None, ge=0, description="Charged per hour.", json_schema_extra={**BILLING, **FROM_CODE}
+    )
+    pay_rate: Decimal | None = Field(
+        None,
+        ge=0,
+        description="Paid to the caregiver per hour.",
+        json_schema_extra={**PAY, **FROM_CODE},
+    )
 
 
 class EventBilling(Embedded):
@@ -118,11 +139,19 @@ class EventBilling(Embedded):
     billing_period: PeriodType | None = Field(None, description="The billing cycle it falls in.")
     currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
     payment_method: str | None = Field(
-        None, max_length=60, description="How it is paid (cheque, card, insurer...)."
+        None,
+        max_length=60,
+        description="How it is paid (cheque, card, insurer...).",
+        json_schema_extra=BILLING,
     )
-    bill_rate: Decimal | None = Field(None, ge=0, description="Hourly rate billed, if special.")
+    bill_rate: Decimal | None = Field(
+        None, ge=0, description="Hourly rate billed, if special.", json_schema_extra=BILLING
+    )
     payer: str | None = Field(
-        None, max_length=200, description="Who pays: self, a family member, an insurer."
+        None,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer.",
+        json_schema_extra=BILLING,
     )
     client: PydanticObjectId | None = Field(
         None,
@@ -135,7 +164,9 @@ class EventBilling(Embedded):
 class EventExpectation(Embedded):
     """What a visit is expected to bill."""
 
-    amount: Decimal | None = Field(None, ge=0, description="The expected bill amount.")
+    amount: Decimal | None = Field(
+        None, ge=0, description="The expected bill amount.", json_schema_extra=BILLING
+    )
     currency: str | None = Field(None, pattern=CURRENCY, description="ISO 4217 currency code.")
     hours: Decimal | None = Field(None, ge=0, le=24, description="The hours expected to bill.")
 
@@ -259,24 +290,9 @@ class SeriesEnds(Embedded):
 warnings.filterwarnings("ignore", message='Field name "count" in "EventGroup" shadows')
 
 
-class EventGroup(CareDocument, SoftDeletable, Scheduled):
+class EventGroup(SeriesRule, CareDocument, SoftDeletable, Scheduled):
     """A recurring series of visits: an RFC 5545 rule and the template its visits follow."""
 
-    freq: RecurrenceFrequency = Field(description="How often it repeats (FREQ).")
-    interval: int = Field(
-        1, ge=1, le=366, description="Every how many periods it repeats (INTERVAL)."
-    )
-    byweekday: list[WeekdayRule] = Field(
-        default_factory=list,
-        description='Weekdays it falls on (BYDAY): MO..SU, with an optional ordinal such as "1MO" '
-        '(first Monday) or "-1FR" (last Friday).',
-    )
-    bymonthday: list[MonthDay] = Field(
-        default_factory=list,
-        description="Days of the month it falls on (BYMONTHDAY): 1 to 31, or -1 to -31 "
-        "counting from the month's end.",
-    )
-    wkst: Weekday = Field(Weekday.MONDAY, description="The day weeks start on (WKST).")
     timezone: str | None = Field(
         None,
         max_length=60,
@@ -294,14 +310,33 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     )
     dtstart: dt.date | None = Field(
         None,
-        description="The date of the first visit, in the series' time zone (from start).",
+        description="The date its rule starts from (DTSTART), in the series' time zone (from "
+        "start): the date of its first visit, unless an extra day (rdate) comes before.",
         json_schema_extra={**READONLY, **FILLED},
     )
     count: int | None = Field(  # type: ignore[assignment]  # see the note on warnings above
-        None, ge=1, le=1000, description="How many visits the series has (COUNT); not with until."
+        None,
+        ge=1,
+        le=1000,
+        description="How many visits its rule gives (COUNT), extra days (rdate) aside; not with "
+        "until.",
     )
     until: dt.datetime | None = Field(
         None, description="The last moment a visit may start (UNTIL); not with count."
+    )
+    rdate: list[dt.date] = Field(
+        default_factory=list,
+        max_length=366,
+        description="Extra days it falls on besides its rule's (RDATE), each at the series' "
+        "time of day in its time zone (they move with it); not after until, and not counted by "
+        "count. May come before the first visit of the rule (a split hands them on).",
+    )
+    exdate: list[dt.date] = Field(
+        default_factory=list,
+        max_length=366,
+        description="Days it skips (EXDATE), whether its rule or an extra day gives them: the "
+        "series books no visit on them (visits clocked, invoiced or changed on their own are "
+        "kept). Occurrences cancelled one by one are listed in excluded.",
     )
     ends: SeriesEnds | None = Field(
         None,
@@ -310,8 +345,9 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     )
     excluded: list[dt.datetime] = Field(
         default_factory=list,
-        description="Occurrence starts taken out of the series (RFC 5545 EXDATE): cancelled "
-        "occurrences, which the series never books again.",
+        description="Occurrence starts taken out of the series one by one (an RFC 5545 EXDATE "
+        "each): cancelled occurrences, which the series never books again. Days skipped by the "
+        "office's choice are in exdate.",
         json_schema_extra=READONLY,
     )
     materialised_until: dt.datetime | None = Field(
@@ -333,6 +369,11 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
     def _known_zone(cls, name: str | None) -> str | None:
         return time_zone(name)
 
+    @field_validator("rdate", "exdate")
+    @classmethod
+    def _each_day_once(cls, days: list[dt.date]) -> list[dt.date]:
+        return sorted(set(days))
+
     @field_validator("end")
     @classmethod
     def _ends_after_start(cls, end: dt.datetime, info: ValidationInfo) -> dt.datetime | None:
@@ -349,6 +390,11 @@ class EventGroup(CareDocument, SoftDeletable, Scheduled):
         if start is not None and as_utc(until) < start:
             raise ValueError("a series ends (until) after its first visit starts")
         return as_utc(until)
+
+    @model_validator(mode="after")
+    def _a_rule_that_gives_visits(self) -> EventGroup:
+        check_rule(self)
+        return self
 
     @model_validator(mode="after")
     def _derived(self) -> EventGroup:

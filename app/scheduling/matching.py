@@ -164,7 +164,8 @@ async def caregiver_matches(scope: Scope, wanted: Wanted, first: int) -> list[Ma
     each checked for conflicts against the whole account."""
     if not 1 <= first <= 100:
         raise PublicError(f"`first` must be between 1 and 100; it was {first}.")
-    caregivers = await active_caregivers(scope)
+    # matched on their licences and certifications too, which the caller may not read
+    caregivers = await active_caregivers(scope.unmasked())
     timed = wanted.start is not None and wanted.end is not None
     conflicts: list[list[Conflict]] = [[] for _ in caregivers]
     if timed:

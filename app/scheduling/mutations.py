@@ -10,7 +10,7 @@ import strawberry
 
 from app.common.codes import Permission
 from app.common.services import Actor
-from app.graphql.arguments import Changes, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.crud import (
     RecordSpec,
@@ -87,8 +87,8 @@ class EventGroupMutations:
     event_group_create = create_mutation(EVENT_GROUP, "eventGroupCreate")
 
     @strawberry.mutation(
-        description="Change a whole series: fields left out stay as they are. A change to its "
-        "rule, times or template rebooks its visits from now on: visits at an occurrence are "
+        description=f"Change a whole series. {PATCH} A change to its rule, times or template "
+        "rebooks its visits from now on: visits at an occurrence are "
         "rewritten, new occurrences booked, visits no longer in the rule cancelled. "
         f"{KEPT} Refused with CONFLICT if `revision` is not the current one. "
         "Needs MANAGE_SCHEDULE."
@@ -113,7 +113,8 @@ class EventGroupMutations:
 
     @strawberry.mutation(
         description='Change "this and following": the series ends before `at`, and a new '
-        "series (the old one with the changes given) starts at its first occurrence from "
+        f"series (the old one patched with the changes given: {PATCH[0].lower()}{PATCH[1:-1]}) "
+        "starts at its first occurrence from "
         "`at` on, keeping the old time of day unless `start` is given (refused when none is "
         "left); its visits from `at` on are rebooked under the new "
         f"series. `at` is from now on and after the series' start. {KEPT} "

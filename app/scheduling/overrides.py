@@ -58,6 +58,12 @@ class ConflictKind(Code):
         "gender",
         "The patient prefers a caregiver of another gender (where both are recorded).",
     )
+    AUTHORIZATION_EXCEEDED = (
+        "authorization_exceeded",
+        "With the visit, the units of its service booked for the patient go past what one of "
+        "their payers authorized for the period (billing.authorizations): hours, or visits "
+        "for a service counted per visit. Invoicing refuses to bill past it.",
+    )
 
 
 class OverriddenConflict(Embedded):

@@ -31,7 +31,8 @@ preference asks nothing."""
 PATIENT_FIELDS = {
     "name": 1, "required_skills": 1, "required_certifications": 1, "caregiver_gender": 1,
     "needs_driving": 1, "languages": 1, "has_pets": 1, "type_of_pets": 1, "is_smoker": 1,
-    "locations": 1, **dict.fromkeys(CARE_TASKS, 1),
+    "locations": 1, "billing": 1,
+    **dict.fromkeys(CARE_TASKS, 1),
 }  # fmt: skip
 CAREGIVER_FIELDS = {
     "name": 1, "gender": 1, "skills": 1, "certifications": 1, "languages": 1, "has_pets": 1,

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
-from app.data.records import MAX_IMPORT, Also, RecordStore
+from app.data.records import MAX_IMPORT, Also, Known, RecordStore
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling.copies import copied_attendee, copied_patient, copied_service
-from app.scheduling.documents import derived_keys
+from app.scheduling.documents import EventService, derived_keys
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
@@ -29,7 +30,11 @@ class ScheduleStore(RecordStore):
     """Events and event groups: snapshots copied and nested references checked on every write."""
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         # every new visit or series is filled and checked, however it is made
         return await self.prepared(actor, items, prefix)
@@ -39,13 +44,15 @@ class ScheduleStore(RecordStore):
     ) -> list[RawDoc]:
         """New records ready to insert: the account's defaults, snapshots copied, validated,
         references checked and encoded, not yet written. Every new visit passes here, booked
-        one by one or by a series."""
+        one by one or by a series. The rates the caller gives are refused unless its role may
+        write them; those copied in from the account (or a series) are the rules'."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
+        self.refuse_unwritable(actor, items, prefix)
         account = await self.account(actor)
         items = [self._defaults(account, item) for item in items]
         filled = await self._fill(actor, account, items, prefix, [None] * len(items))
-        return await super().prepare_many(actor, filled, prefix)
+        return await super().prepare_many(actor.computing(), filled, prefix)
 
     async def update(
         self,
@@ -66,6 +73,8 @@ class ScheduleStore(RecordStore):
         also: Also | None = None,
     ) -> RawDoc:
         """`update` of a record the caller has just read (`current`), its copies refreshed."""
+        # what the caller gives is checked; the rates copied in below are the account's
+        self.refuse_unwritable(actor, [changes], None)
         changes = {**changes, **self._marks(current, changes)}
         if any(name in changes for name in (*FILLED, "timezone")):
             account = await self.account(actor)
@@ -74,7 +83,7 @@ class ScheduleStore(RecordStore):
         # derived fields are recomputed by the model; naming them here stores the new values
         changes.update(dict.fromkeys(derived_keys(self.model)))
         changes = {**changes, **self._stamp(actor)}
-        return await super().update(actor, current["_id"], revision, changes, also)
+        return await super().update(actor.computing(), current["_id"], revision, changes, also)
 
     def _stamp(self, actor: Actor) -> dict[str, Any]:
         """Who made this change, for the record types that keep it."""
@@ -91,16 +100,22 @@ class ScheduleStore(RecordStore):
         return data
 
     async def account(self, actor: Actor) -> RawDoc:
-        """What of the account visits and series take: its services and settings."""
-        found = await self.scope(actor)["accounts"].find_one(
-            {"_id": actor.account_id}, {"services": 1, "settings": 1, "scheduler_settings": 1}
+        """What of the account visits and series take: its services (with the rates the caller
+        may not read: a visit copies them) and settings."""
+        found = (
+            await self.scope(actor)
+            .unmasked()["accounts"]
+            .find_one(
+                {"_id": actor.account_id}, {"services": 1, "settings": 1, "scheduler_settings": 1}
+            )
         )
         return decode(found or {})
 
     async def _found(
         self, collection: str, actor: Actor, ids: Iterable[Any], fields: dict[str, int]
     ) -> dict[Any, RawDoc]:
-        found = await self.scope(actor)[collection].by_ids(ids, fields)
+        # whole records the caller may see: a visit copies an attendee's own pay rate
+        found = await self.scope(actor).unmasked()[collection].by_ids(ids, fields)
         return {key: decode(doc) for key, doc in found.items()}
 
     async def _fill(
@@ -146,7 +161,9 @@ class ScheduleStore(RecordStore):
                 if current is None and item.get("location") is None:
                     item["location"] = item["patient"].get("location")
             if isinstance(item.get("service"), dict):
-                item["service"] = copied_service(item["service"], services, where, problems)
+                # a patch of the service: what it leaves out stays, unless its code changes
+                given = patched((current or {}).get("service") or {}, item["service"], EventService)
+                item["service"] = copied_service(given, services, where, problems)
             client = (item.get("billing") or {}).get("client")
             if client is not None and client not in clients:
                 problems.append(

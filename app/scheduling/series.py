@@ -42,7 +42,7 @@ from app.errors import ErrorCode, ServiceError
 from app.scheduling.booked_time import Reader
 from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences, placed, zone_of
+from app.scheduling.recurrence import RULE, first_after, first_start, occurrences, placed, zone_of
 
 log = logging.getLogger(__name__)
 HORIZON_WEEKS = 12
@@ -53,7 +53,6 @@ REBOOKED = [
     *("start", "end", "duration", "series_start", "_group", "_last_updated_user"),
 ]
 """What rebooking a visit rewrites; its status, billing and history stay."""
-RULE = ("freq", "interval", "byweekday", "bymonthday", "wkst", "timezone", "count", "until")
 REBOOKING = {*Scheduled.model_fields, *RULE, "start", "end", "excluded"}
 """Changes to these rebook the series' future visits."""
 
@@ -112,10 +111,11 @@ def horizon(account: RawDoc, moment: dt.datetime) -> dt.datetime:
 
 
 def booking_from(group: RawDoc, moment: dt.datetime) -> dt.datetime:
-    """Where a new series starts booking: its start, or today's midnight in its time zone."""
+    """Where a new series starts booking: its first occurrence (its start, or an extra day
+    before it), or today's midnight in its time zone."""
     zone = zone_of(group)
     midnight = placed(dt.datetime.combine(moment.astimezone(zone).date(), dt.time()), zone)
-    return max(as_utc(group["start"]) or midnight, midnight)
+    return max(first_start(group), midnight)
 
 
 def template(group: RawDoc) -> dict[str, Any]:
@@ -139,7 +139,8 @@ async def visits_for(
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
-    raws = await events.prepared(actor, items, prefix, ignore=replacing)
+    # the series' own template, rates and all: written by the rules, not by the caller
+    raws = await events.prepared(actor.computing(), items, prefix, ignore=replacing)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
@@ -277,8 +278,13 @@ async def write_plan(
     """Apply a plan in the caller's transaction: one command per kind of write, each audited.
     A visit changed meanwhile refuses the whole change (CONFLICT). Unless `recheck` is None,
     the visits booked are checked for conflicts again in the transaction, ignoring the visits
-    it names (those the plan replaces, as the check before it did): see bookings.py."""
+    it names (those the plan replaces, as the check before it did): see bookings.py. The check
+    runs before the writes, with the people's schedules already held: it then reads what
+    others booked, not the year of visits this plan is about to write."""
     events, actor = tx["events"], tx.actor
+    booked = [*plan.create, *(new for _, new in plan.replace)]
+    if recheck is not None and booked:
+        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
     entries = [
         tx.entry(AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
         for v in plan.create
@@ -338,9 +344,6 @@ async def write_plan(
             for visit in plan.remove
         ]
     await tx.audit_all(entries)
-    booked = [*plan.create, *(new for _, new in plan.replace)]
-    if recheck is not None and booked:
-        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
 
 
 def _all_matched(matched: int, wanted: int) -> None:

@@ -14,11 +14,19 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from app.common.clock import now
+from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.documents import EventGroup, Scheduled, as_utc
-from app.scheduling.recurrence import first_after, occurrences
-from app.scheduling.series import RULE, SeriesChange, kept_reasons, live_visits
+from app.scheduling.recurrence import (
+    RULE,
+    days_before,
+    days_from,
+    first_after,
+    occurrences,
+    rule_only,
+)
+from app.scheduling.series import SeriesChange, kept_reasons, live_visits
 
 if TYPE_CHECKING:
     from app.scheduling.services import EventGroupStore
@@ -63,16 +71,19 @@ async def split(
         raise ServiceError.one(
             "The series starts then: change the whole series instead.", ErrorCode.INVALID, "at"
         )
-    first = first_after(current, at)  # the new series keeps the old time of day
+    # the new series keeps the old time of day, and its rule's phase: it starts on the rule's
+    # own next occurrence (an extra day before it goes with it, as an extra day)
+    first = first_after(rule_only(current), at)
     if first is None:
         raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
     data = {name: old[name] for name in (*Scheduled.model_fields, *RULE)}
     length = as_utc(old["end"]) - as_utc(old["start"])
     data.update(start=first, end=first + length)
     data["excluded"] = [moment for moment in old["excluded"] if as_utc(moment) >= at]
+    data.update(rdate=days_from(old, "rdate", at), exdate=days_from(old, "exdate", at))
     if old.get("count") is not None:
-        # RFC 5545: an excluded date still uses up its place in the COUNT
-        done = len(occurrences({**current, "excluded": []}, old["start"], first))
+        # RFC 5545: an excluded date still uses up its place in the COUNT, extra days none
+        done = len(occurrences(rule_only(current), old["start"], first))
         if done >= old["count"]:
             raise ServiceError.one("The series has ended by then.", ErrorCode.INVALID, "at")
         data["count"] = old["count"] - done
@@ -81,9 +92,12 @@ async def split(
     for one, other in (("count", "until"), ("until", "count")):
         if changes.get(one) is not None and other not in changes:
             data[other] = None
-    (successor,) = await groups.prepared(actor, [{**data, **changes}], None)
+    # the caller's changes are checked; the rest is the old series' (its rates too)
+    groups.refuse_unwritable(actor, [changes], None)
+    successor_data = patched(data, changes, EventGroup)
+    (successor,) = await groups.prepared(actor.computing(), [successor_data], None)
     successor["materialised_until"] = current.get("materialised_until")
-    ending = {"until": at - ONE_SECOND, "count": None}
+    ending = {"until": at - ONE_SECOND, "count": None, "rdate": days_before(old, "rdate", at)}
     return await groups.change(
         actor, key, revision, ending, since=at, successor=successor, reason="Moved to a new series."
     )
@@ -103,7 +117,8 @@ async def cancel_from(
         raise ServiceError.one(
             "The series starts then: delete it instead.", ErrorCode.INVALID, "from"
         )
-    ending = {"until": moment - ONE_SECOND, "count": None}
+    before = days_before(decode(current), "rdate", moment)
+    ending = {"until": moment - ONE_SECOND, "count": None, "rdate": before}
     return await groups.change(
         actor, key, revision, ending, since=moment, reason="Series cancelled from here."
     )

@@ -147,13 +147,22 @@ async def _extend_one(
     return len((await extend_group(scope, events, group, bound)).booked)
 
 
-async def run_job(database: Database, events: EventStore, every: dt.timedelta) -> None:
-    """Extend every series now, then every `every`, until cancelled."""
+JOB_LEASE = "series_horizon"
+
+
+async def run_job(
+    database: Database, events: EventStore, every: dt.timedelta, holder: str = "serve"
+) -> None:
+    """Extend every series now, then every `every`, until cancelled: in one process at a
+    time, the one holding the job's lease (the others skip their turn while it is held; its
+    holder renews it each turn, and it runs out `every` after one that stopped)."""
+    system = System(database)
     while True:
         try:
-            booked = await extend_all(database, events, now())
-            if booked:
-                log.info("series horizon job booked %d visits", booked)
+            if await system.lease(JOB_LEASE, holder, every.total_seconds()):
+                booked = await extend_all(database, events, now())
+                if booked:
+                    log.info("series horizon job booked %d visits", booked)
         except asyncio.CancelledError:
             raise
         except Exception:  # the job must outlive a bad night: log, and try again next time

@@ -15,6 +15,7 @@ from typing import Any
 from bson import ObjectId
 
 from app.common.clock import now
+from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode, encode, item_path, snapshot_id, validated
 from app.data.records import Also
 from app.data.unit import Tx
@@ -117,7 +118,8 @@ class EventStore(ScheduleStore):
         self.check_revision(current, revision)
         self.check_not_deleted(current)
         before = self.model.model_validate(decode(current)).model_dump()
-        moved = encode(validated(self.model, {**before, "conflict_override": None, **changes}))
+        unchecked = {**before, "conflict_override": None}
+        moved = encode(validated(self.model, patched(unchecked, changes, self.model)))
         if "conflict_override" not in changes and not rechecked(current, moved):
             return changes
         await guard_visits(self.scope(actor), [moved], ["input"])

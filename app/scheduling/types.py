@@ -13,6 +13,7 @@ from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import record_type
 from app.graphql.payloads import UserError
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
 from app.scheduling.documents import AttendeeStatus
@@ -39,6 +40,7 @@ class Event(Record, Node, Versioned):
         description="The users attending the visit (not those who declined or were taken "
         "off it), in booking order."
     )
+    @reads("attendees")
     async def caregivers(self, info: Info) -> list[record_ref("User")]:  # type: ignore[valid-type]
         wrap: Any = node_types()["User"].from_doc  # type: ignore[attr-defined]
         ids = [
@@ -54,8 +56,9 @@ class Event(Record, Node, Versioned):
     EventGroupDocument,
     name="EventGroup",
     description="A recurring series of visits: an RFC 5545 rule (freq, interval, byweekday, "
-    "bymonthday, count or until, wkst) read in its time zone, and the template its visits "
-    "follow. Its visits point at it (`Event.group`).",
+    "bymonthday, bymonth, byyearday, byweekno, bysetpos, count or until, wkst) with extra and "
+    "skipped days (rdate, exdate), read in its time zone, and the template its visits follow. "
+    "Its visits point at it (`Event.group`).",
 )
 class EventGroup(Record, Node, Versioned):
     events = related(
@@ -68,8 +71,9 @@ class EventGroup(Record, Node, Versioned):
 
     @strawberry.field(
         description="When the series' occurrences start from `from` (included) to `to` "
-        "(excluded), computed from its rule in its time zone, without its excluded dates; "
-        "nothing is stored. At most 366 days at a time."
+        "(excluded), computed from its rule in its time zone, with its extra days (rdate), "
+        "without its skipped days (exdate) and cancelled occurrences (excluded); nothing is "
+        "stored. At most 366 days at a time."
     )
     def occurrences(
         self,

@@ -312,7 +312,15 @@ async def _ticket(scope: Scope, resident: Any, employee: Any, categories: dict[i
 
 
 async def seed_examples_command(settings: Settings) -> int:
-    """`python -m app seed --examples`: load the examples and say how to call them."""
+    """`python -m app seed --examples`: load the examples and say how to call them. Refused in
+    production: their key and secret are published in seed 001's document."""
+    if settings.production:
+        print(
+            "The documented examples are not for production (CAREGRAPH_ENV=production): their "
+            "api_key and api_secret are published. Nothing was written.",
+            file=sys.stderr,
+        )
+        return 2
     async with open_database(settings) as database:
         await seed_examples(database)
     print(

@@ -16,6 +16,7 @@ from app.graphql.filters import (
     deleted_clause,
     id_clause,
     merge,
+    search_field,
     words_clause,
 )
 from app.graphql.inputs import decode_global_id
@@ -72,8 +73,8 @@ class TicketFilter:
     created_date: DateTimeRange | None = strawberry.field(
         default=None, description="Raised in this span."
     )
-    search: str | None = strawberry.field(
-        default=None, description="Words that start words of the title; case and accents ignored."
+    search: str | None = search_field(
+        "Words that start words of the title; case and accents ignored."
     )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted ones too, or only them."

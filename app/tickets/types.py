@@ -7,6 +7,7 @@ import strawberry
 from app.graphql.crud import Versioned
 from app.graphql.edges import related
 from app.graphql.modeled import record_type
+from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node
 from app.tickets.documents import Ticket as TicketDocument
@@ -23,6 +24,7 @@ from app.tickets.inputs import NEWEST_TICKETS, TicketFilter
 )
 class TicketComment(Record):
     @strawberry.field(description="The comment's id, unique in its ticket.")
+    @reads("_id")
     def id(self) -> strawberry.ID:
         return strawberry.ID(str(self.doc["_id"]))
 

@@ -8,6 +8,8 @@ already carries (a correction fixes times, not prices), else takes the visit's a
 clock-out would. It needs a reason code (`correction.reason`, REQUIRED), records who made it
 and when, and keeps the punches as first recorded beside the corrected ones. An invoiced or
 paid punchcard is not corrected: its invoice is credited, or its caregiver's pay adjusted.
+A clocked punchcard's times are corrected, never cleared (`actual: null` would leave the
+hours and pay they earned with no times behind them).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from app.visits.documents import (
     PunchcardActual,
     PunchFlagKind,
 )
+from app.visits.reviews import checked_code, code_for_correction, reviewed
 from app.visits.worked import (
     TIME_FLAGS,
     Worked,
@@ -58,10 +61,16 @@ def moves_punches(stored: RawDoc, changes: dict[str, Any]) -> bool:
 async def corrected(scope: Scope, current: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
     """The changes of a punchcard update, completed when they correct its punches: the actual
     times over the stored record, the bill, pay and flags computed again, the correction
-    recorded. Other changes are returned as they are."""
+    recorded. Other changes are returned as they are; clearing the times of a clocked
+    punchcard is refused (INVALID on `input.actual`: correct them instead)."""
     actor = scope.actor
+    _refuse_clearing(current, changes)
     if not moves_punches(current, changes):
-        return _restated(actor, current, changes)
+        restated = _restated(actor, current, changes)
+        if "correction" not in restated:
+            return restated
+        account = await scope["accounts"].find_one({"_id": actor.account_id}) or {}
+        return _coded(account, restated)
     _refuse_settled(current)
     _check_asked(changes)
     stored = Punchcard.model_validate(decode(current)).model_dump()
@@ -85,16 +94,33 @@ async def corrected(scope: Scope, current: RawDoc, changes: dict[str, Any]) -> d
     card = decode(current)
     event = await live_event(scope, card.get("event"))
     done = await worked(scope, account, card, event, clock_in, clock_out)
+    flags = _reflagged(stored.get("flags") or [], done)
     result = {
         **changes,
         "actual": actual,
-        "flags": _reflagged(stored.get("flags") or [], done),
+        "flags": flags,
         "correction": signed(actor, changes["correction"]),
+        # corrected punches are reviewed again when still flagged or entered by hand
+        "review": reviewed(current.get("review"), flags, actual.get("method")),
     }
     if done.bill is not None and done.pay is not None:
         result["bill"] = _priced(done.bill, stored.get("bill"), keep=("billable",))
         result["pay"] = _priced(done.pay, stored.get("pay"))
-    return result
+    return _coded(account, result)
+
+
+def _coded(account: RawDoc, changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes with the correction's reason code checked against the account's codes, or,
+    left out, the account's code for its reason (an EVV export sends it)."""
+    correction = changes.get("correction")
+    if not isinstance(correction, dict):
+        return changes
+    given = correction.get("reason_code")
+    if given:
+        code: str | None = checked_code(account, given, "input.correction.reasonCode")
+    else:
+        code = code_for_correction(account, correction.get("reason"))
+    return {**changes, "correction": {**correction, "reason_code": code}}
 
 
 def signed(actor: Actor, correction: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +166,32 @@ def _restated(actor: Actor, current: RawDoc, changes: dict[str, Any]) -> dict[st
     if same:
         return {k: v for k, v in changes.items() if k != "correction"}
     return {**changes, "correction": signed(actor, given)}
+
+
+def _refuse_clearing(current: RawDoc, changes: dict[str, Any]) -> None:
+    """A punch recorded stays recorded: clearing its times (`actual: null`, or a null clock-out
+    once clocked out) would keep the hours and pay they earned with no times behind them. The
+    office corrects the times instead, with a reason."""
+    if "actual" not in changes:
+        return
+    given, before = changes["actual"], current.get("actual") or {}
+    remedy = (
+        "correct their times in actual instead, with a reason (correction.reason), which "
+        "computes the hours and pay again."
+    )
+    if given is None and before.get("clock_in") is not None:
+        raise ServiceError.one(
+            f"This punchcard is clocked: its punches are not removed; {remedy}",
+            ErrorCode.INVALID,
+            "input.actual",
+        )
+    cleared = isinstance(given, dict) and "clock_out" in given and given["clock_out"] is None
+    if cleared and before.get("clock_out") is not None:
+        raise ServiceError.one(
+            f"This punchcard is clocked out: its clock-out is not removed; {remedy}",
+            ErrorCode.INVALID,
+            "input.actual.clockOut",
+        )
 
 
 def _refuse_settled(current: RawDoc) -> None:

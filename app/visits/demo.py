@@ -6,7 +6,8 @@ Each caregiver clocks in from the mobile app between 8 minutes early and 6 minut
 few metres from the patient's door, and clocks out within minutes of the planned end. Two
 visits (last week's second and third) are off, for the office's list of flagged punches: one
 punched from a parking lot down the street (FAR_FROM_VISIT), one started half an hour late
-(LATE_CLOCK_IN).
+(LATE_CLOCK_IN). Both waited for review, and the office approved them (the client confirmed
+the visit; the phone's position drifted), so they are billed and paid like the others.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from app.common.geo import location_point
 from app.common.services import RawDoc, decode
 from app.data.scope import Scope
 from app.visits.clock import clock_in, clock_out
+from app.visits.decisions import decide
 from app.visits.documents import ClockMethod
+from app.visits.review_documents import ReviewStatus
 
 FAR_AWAY = 0.006
 """Degrees of latitude north of the door of the visit punched far away: about 670 m."""
@@ -84,5 +87,15 @@ async def seed(demo: DemoAccount) -> None:
     for index, event in enumerate(completed):
         card = await _punch(demo, event, far=index == 1, late=index == 2)
         if card is not None:
-            made.append(card)
+            made.append(await _reviewed(demo, card))
     demo.made["punchcards"] = made
+
+
+async def _reviewed(demo: DemoAccount, card: RawDoc) -> RawDoc:
+    """A flagged punchcard, approved by the office (the demo's punches are all genuine)."""
+    if (card.get("review") or {}).get("status") != ReviewStatus.PENDING.value:
+        return card
+    far = any(flag.get("kind") == "far_from_visit" for flag in card.get("flags") or [])
+    reason = "GPS_DRIFT" if far else "CLIENT_CONFIRMED"
+    return await decide(Scope(demo.database, demo.actor), card["_id"], ReviewStatus.APPROVED,
+                        reason, "Checked with the client by phone.")  # fmt: skip

@@ -8,8 +8,10 @@ from decimal import Decimal
 from beanie import PydanticObjectId
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from app.common.codes import Code
+from app.common.codes import Code, CorrectionReason, DistanceUnit
 from app.common.documents import (
+    BILLING,
+    PAY,
     READONLY,
     CareDocument,
     Embedded,
@@ -20,7 +22,8 @@ from app.common.documents import (
     by_account,
     ref,
 )
-from app.common.money import MAX_AMOUNT, to_cent, whole_cents
+from app.common.money import MAX_AMOUNT, ZERO, to_cent, whole_cents
+from app.visits.review_documents import PunchcardReview
 
 
 class ClockMethod(Code):
@@ -70,20 +73,6 @@ class PunchFlagKind(Code):
     )
 
 
-class CorrectionReason(Code):
-    """Why the office corrected a punchcard's clock-in or clock-out: the reason codes electronic
-    visit verification asks for."""
-
-    FORGOT_TO_CLOCK = "forgot_to_clock", "The caregiver forgot to clock in or out."
-    DEVICE_PROBLEM = "device_problem", "The caregiver's phone or the app failed."
-    WRONG_TIME_RECORDED = (
-        "wrong_time_recorded",
-        "A punch recorded the wrong time (a mistaken entry, a device's clock off).",
-    )
-    NO_SIGNAL = "no_signal", "No network at the visit: the punch could not be sent in time."
-    OTHER = "other", "Another reason, said in the notes."
-
-
 class PunchFlag(Embedded):
     """A reason the office should check a punch, recorded when the caregiver punched."""
 
@@ -101,11 +90,65 @@ class PunchFlag(Embedded):
 
 
 def overtime_within_hours(overtime: Decimal, info: ValidationInfo) -> Decimal:
-    """A pydantic check: overtime hours are part of the `hours` paid beside them."""
+    """A pydantic check: overtime hours (weekly, and daily beside them) are part of the
+    `hours` paid."""
     hours = info.data.get("hours")
-    if hours is not None and overtime > hours:
+    weekly = info.data.get("overtime_hours") if info.field_name != "overtime_hours" else None
+    if hours is not None and overtime + (weekly or 0) > hours:
         raise ValueError("overtime hours are part of the hours paid")
     return overtime
+
+
+class TravelPay(Embedded):
+    """What a caregiver is paid for getting to a visit from their previous visit of the same
+    day (the local day of the clock-ins; the first visit of a day has none): mileage for the
+    distance and travel time for the gap, each its own pay beside the visit's. Set by payroll
+    generation, from the account's payrollSettings."""
+
+    origin: PydanticObjectId = Field(
+        description="The punchcard of the visit before, where the drive started.",
+        json_schema_extra=ref("Punchcard", "punchcards"),
+    )
+    distance: Decimal | None = Field(
+        None, ge=0, le=100_000,
+        description="The distance driven, in distanceUnit, to the hundredth: from the "
+        "clock-out position before (else that visit's address) to this clock-in position "
+        "(else this visit's address), by the account's routing (the great circle unless a "
+        "road-routing provider is set); null when mileage is not paid or a position is missing.",
+    )  # fmt: skip
+    distance_unit: DistanceUnit | None = Field(
+        None, description="The unit of the distance and its rate (payrollSettings.distanceUnit)."
+    )
+    mileage_rate: Decimal | None = Field(
+        None, ge=0, le=1000, description="Paid per distance unit (payrollSettings.mileageRate)."
+    )
+    mileage_amount: Decimal = Field(
+        ZERO, ge=0, le=MAX_AMOUNT,
+        description="Distance times mileage rate, rounded once with the account's money "
+        "rounding; 0.00 without mileage. A reimbursement: it is paid beside the gross.",
+    )  # fmt: skip
+    gap_minutes: int | None = Field(
+        None, ge=0,
+        description="Whole minutes from the clock-out before to this clock-in; null when the "
+        "visit before has no clock-out.",
+    )  # fmt: skip
+    hours: Decimal = Field(
+        Decimal("0.00"), ge=0, le=24,
+        description="Travel hours paid: the gap, at most payrollSettings.maxTravelMinutes, "
+        "rounded like visit time (payrollSettings.roundingMinutes, halves up); 0.00 when "
+        "travel time is not paid.",
+    )  # fmt: skip
+    rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT,
+        description="Hourly rate of the travel time: payrollSettings.travelTimeRate, else the "
+        "pay rate of this visit.",
+    )  # fmt: skip
+    amount: Decimal = Field(
+        ZERO, ge=0, le=MAX_AMOUNT,
+        description="Travel hours times their rate, rounded once; part of the gross pay.",
+    )  # fmt: skip
+
+    _cents = field_validator("mileage_amount", "amount")(whole_cents)
 
 
 def _after(value: dt.datetime | None, info: ValidationInfo, start: str, what: str) -> None:
@@ -170,6 +213,30 @@ class PunchcardActual(Embedded):
         "punches; null while never corrected, or when none was recorded before the correction.",
         json_schema_extra=READONLY,
     )
+    clock_in_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-in: kept beside "
+        "the clock-in, not used (the server's clock stamps a caregiver's own punch).",
+        json_schema_extra=READONLY,
+    )
+    clock_out_device_time: dt.datetime | None = Field(
+        None,
+        description="The time the caregiver's device sent with their own clock-out: kept, not "
+        "used.",
+        json_schema_extra=READONLY,
+    )
+    clock_in_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-in on the caregiver's behalf; null when "
+        "the caregiver clocked in themself.",
+        json_schema_extra=READONLY,
+    )
+    clock_out_reason: CorrectionReason | None = Field(
+        None,
+        description="Why the office recorded the clock-out on the caregiver's behalf; null "
+        "when the caregiver clocked out themself.",
+        json_schema_extra=READONLY,
+    )
 
     @field_validator("clock_out")
     @classmethod
@@ -201,6 +268,13 @@ class PunchcardCorrection(Embedded):
     )
     date: dt.datetime | None = Field(
         None, description="When the punches were corrected.", json_schema_extra=READONLY
+    )
+    reason_code: str | None = Field(
+        None,
+        max_length=20,
+        description="The account's reason code for this edit (visitSettings.reasonCodes), sent "
+        "by an EVV export as the change's ReasonCode; left out, the code the account gives "
+        "this correction reason.",
     )
 
 
@@ -259,11 +333,22 @@ class PunchcardPay(Embedded):
     overtime_hours: Decimal = Field(
         Decimal("0"), ge=0, le=24, description="The part of the hours paid as overtime."
     )
+    daily_overtime_hours: Decimal = Field(
+        Decimal("0"), ge=0, le=24,
+        description="The part of the hours paid as daily overtime (past "
+        "payrollSettings.overtimeDailyHours in the visit's day).",
+    )  # fmt: skip
     holiday: bool = Field(False, description="Whether holiday pay applies.")
+    travel: TravelPay | None = Field(
+        None,
+        description="The mileage and travel time paid for getting to the visit from the one "
+        "before; set by payroll generation.",
+        json_schema_extra=READONLY,
+    )
 
     _cents = field_validator("amount")(whole_cents)
 
-    _overtime = field_validator("overtime_hours")(overtime_within_hours)
+    _overtime = field_validator("overtime_hours", "daily_overtime_hours")(overtime_within_hours)
 
     @model_validator(mode="after")
     def _amount(self) -> PunchcardPay:
@@ -278,7 +363,10 @@ class PunchcardBilling(Embedded):
     period_start: dt.date | None = Field(None, description="First day of the billing period.")
     period_end: dt.date | None = Field(None, description="Last day of the billing period.")
     payer: str | None = Field(
-        None, max_length=200, description="Who pays: self, a family member, an insurer."
+        None,
+        max_length=200,
+        description="Who pays: self, a family member, an insurer.",
+        json_schema_extra=BILLING,
     )
 
     @field_validator("period_end")
@@ -299,6 +387,16 @@ class PunchcardInvoice(Embedded):
     )
     number: str | None = Field(None, max_length=40, description="The invoice's number.")
     date: dt.date | None = Field(None, description="The invoice's date.")
+
+
+class PunchcardShare(Embedded):
+    """A payer's share of a visit shared between payers, as its invoice billed it."""
+
+    payer: str = Field(
+        description="The payer: its client record's id, else its name (case ignored)."
+    )
+    invoice: PunchcardInvoice = Field(description="The invoice that billed this share.")
+    amount: Decimal = Field(description="The share billed, to the cent.", json_schema_extra=BILLING)
 
 
 class PunchcardPatient(Embedded):
@@ -340,10 +438,18 @@ class PunchcardService(Embedded):
     code: str = Field(min_length=1, max_length=20, description="The account's service code.")
     description: str | None = Field(None, max_length=200, description="What is done.")
     bill_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate billed for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate billed for it.",
+        json_schema_extra=BILLING,
     )
     pay_rate: Decimal | None = Field(
-        None, ge=0, le=MAX_AMOUNT, description="Hourly rate paid for it."
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="Hourly rate paid for it.",
+        json_schema_extra=PAY,
     )
 
 
@@ -362,7 +468,9 @@ class Punchcard(CareDocument, SoftDeletable):
     actual: PunchcardActual | None = Field(
         None, description="When and where the caregiver really clocked in and out."
     )
-    bill: PunchcardBill | None = Field(None, description="What the visit bills.")
+    bill: PunchcardBill | None = Field(
+        None, description="What the visit bills.", json_schema_extra=BILLING
+    )
     billing: PunchcardBilling | None = Field(None, description="Who is billed, for which period.")
     invoice: PunchcardInvoice | None = Field(
         None,
@@ -374,7 +482,9 @@ class Punchcard(CareDocument, SoftDeletable):
         None, description="Where the visit ended, if elsewhere (clock-out)."
     )
     patient: PunchcardPatient | None = Field(None, description="The patient visited.")
-    pay: PunchcardPay | None = Field(None, description="What the visit pays the caregiver.")
+    pay: PunchcardPay | None = Field(
+        None, description="What the visit pays the caregiver.", json_schema_extra=PAY
+    )
     payroll: PunchcardPayroll | None = Field(
         None,
         description="The payroll that pays it: set by the payroll line paying it, not by "
@@ -394,6 +504,20 @@ class Punchcard(CareDocument, SoftDeletable):
         "required (its reason) with every change of the actual times of a punchcard; a "
         "punchcard the office records itself may say why too.",
     )
+    billed_shares: list[PunchcardShare] = Field(
+        default_factory=list,
+        description="For care shared between payers: each payer's share billed so far, with "
+        "its invoice; `invoice` is set once every payer's share is billed (to the invoice of "
+        "the last). Set by invoice generation, not by punchcard edits.",
+        json_schema_extra=READONLY,
+    )
+    review: PunchcardReview | None = Field(
+        None,
+        description="The office's review of its punches: a flagged or hand-recorded punch "
+        "waits (PENDING) and is neither billed nor paid until approved; null when nothing was "
+        "to review.",
+        json_schema_extra=READONLY,
+    )
     stat_holiday: bool = Field(False, description="Whether the visit fell on a statutory holiday.")
     user: PunchcardCaregiver = Field(description="The caregiver who made the visit.")
 
@@ -408,4 +532,5 @@ class Punchcard(CareDocument, SoftDeletable):
             by_account("payroll._id"),
             by_account("_created_date", "_id"),
             by_account("flags.kind", "_search.date"),  # the office's list of flagged punches
+            by_account("review.status", "_search.date"),  # the review queue
         ]

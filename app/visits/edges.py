@@ -13,6 +13,7 @@ import strawberry
 from app.db import RawDoc
 from app.graphql.context import Info
 from app.graphql.loaders import BatchLoad
+from app.graphql.projection import reads
 from app.graphql.relay import node_types, record_ref
 
 
@@ -33,6 +34,7 @@ def first_punchcard_of_events(info: Info) -> BatchLoad:
 def event_punchcard() -> Any:
     """`Event.punchcard`: the visit's punchcard (the first recorded, not deleted), or null."""
 
+    @reads()
     async def resolve(root: Any, info: Info) -> Any:
         if info.context.caller is None:
             return None

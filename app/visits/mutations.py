@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.common.codes import Permission
+from app.graphql.arguments import OptionalRevision
 from app.graphql.context import Info
 from app.graphql.crud import (
     RecordSpec,
@@ -22,8 +23,10 @@ from app.graphql.inputs import actor_of, decode_global_id
 from app.graphql.payloads import attempt
 from app.graphql.shared import GeoPointInput
 from app.visits.clock import clock_in, clock_out
-from app.visits.documents import ClockMethod
+from app.visits.decisions import decide
+from app.visits.documents import ClockMethod, CorrectionReason
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
+from app.visits.review_documents import ReviewStatus
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
 
@@ -54,7 +57,18 @@ else:
 
 At = Annotated[
     dt.datetime | None,
-    strawberry.argument(description="When the caregiver punched; now when left out."),
+    strawberry.argument(
+        description="When the caregiver punched, as the office records it for them; now when "
+        "left out. For a caregiver's own punch the server's clock is used, and this time (the "
+        "device's) is kept beside it (`actual.clockInDeviceTime`, `clockOutDeviceTime`)."
+    ),
+]
+Reason = Annotated[
+    CorrectionReason | None,
+    strawberry.argument(
+        description="Why the office records this punch on the caregiver's behalf: required "
+        "then (REQUIRED without it); a caregiver's own punch needs none."
+    ),
 ]
 Position = Annotated[
     GeoPointInput | None,
@@ -71,7 +85,8 @@ Caregiver = Annotated[
     strawberry.ID | None,
     strawberry.argument(
         description="The caregiver (a User booked on the visit) who punches; left out, the "
-        "visit's only booked caregiver. Required when the visit has several."
+        "caller themself when a caregiver punches, else the visit's only booked caregiver "
+        "(required when the visit has several). A caregiver naming anyone else is FORBIDDEN."
     ),
 ]
 
@@ -95,7 +110,9 @@ class PunchcardClockMutations:
         "same, with `flags` saying why. Refused (nothing written) when the caregiver already "
         "clocked in on this visit (INVALID_STATE), is not booked on it (INVALID), or the visit "
         "is cancelled or deleted (INVALID_STATE); another account's visit is NOT_FOUND. Needs "
-        "RECORD_VISITS."
+        "RECORD_VISITS. A caregiver clocks in only as themself, on a visit they attend (another "
+        "caregiver's visit is NOT_FOUND), at the server's time; the office (MANAGE_SCHEDULE) "
+        "clocks a caregiver in for them, with a `reason`."
     )
     async def punchcard_clock_in(
         self,
@@ -108,6 +125,7 @@ class PunchcardClockMutations:
             ClockMethod, strawberry.argument(description="How the caregiver punches.")
         ] = ClockMethod.GPS,
         notes: Notes = None,
+        reason: Reason = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
             actor_of(info, Permission.RECORD_VISITS)
@@ -119,6 +137,7 @@ class PunchcardClockMutations:
                 location=_location(location),
                 method=method,
                 notes=notes,
+                reason=reason,
             )
             return Punchcard.from_doc(made)
 
@@ -137,7 +156,9 @@ class PunchcardClockMutations:
         "several). Refused (nothing written) when the caregiver has not clocked in, has already "
         "clocked out (INVALID_STATE), or the time is not after the clock-in or is in the future "
         "(INVALID); another "
-        "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS."
+        "account's punchcard or visit is NOT_FOUND. Needs RECORD_VISITS. A caregiver clocks "
+        "out only their own punchcard, at the server's time; the office (MANAGE_SCHEDULE) "
+        "clocks a caregiver out for them, with a `reason`."
     )
     async def punchcard_clock_out(
         self,
@@ -154,6 +175,7 @@ class PunchcardClockMutations:
         at: At = None,
         location: Position = None,
         notes: Notes = None,
+        reason: Reason = None,
     ) -> PunchcardPayload:
         async def act() -> Punchcard:
             actor_of(info, Permission.RECORD_VISITS)
@@ -165,8 +187,77 @@ class PunchcardClockMutations:
                 at=at,
                 location=_location(location),
                 notes=notes,
+                reason=reason,
             )
             return Punchcard.from_doc(done)
 
         punchcard_, errors = await attempt(act())
         return PunchcardPayload(punchcard=punchcard_, user_errors=errors)
+
+
+ReviewReason = Annotated[
+    str,
+    strawberry.argument(
+        description="One of the account's reason codes (visitSettings.reasonCodes), case "
+        "ignored: why the punches are accepted or refused."
+    ),
+]
+ReviewNotes = Annotated[
+    str | None, strawberry.argument(description="What the reviewer notes, if anything.")
+]
+ReviewedPunchcard = Annotated[
+    strawberry.ID, strawberry.argument(description="The punchcard in review (global ID).")
+]
+
+
+async def _decide(
+    info: Info,
+    punchcard: str,
+    status: ReviewStatus,
+    reason: str,
+    notes: str | None,
+    revision: int | None,
+) -> Any:
+    async def act() -> Punchcard:
+        actor_of(info, Permission.MANAGE_SCHEDULE)
+        key = decode_global_id(punchcard, "Punchcard", "punchcard")
+        done = await decide(info.context.scope, key, status, reason, notes, revision)
+        return Punchcard.from_doc(done)
+
+    card, errors = await attempt(act())
+    return PunchcardPayload(punchcard=card, user_errors=errors)
+
+
+@strawberry.type
+class VisitReviewMutations:
+    @strawberry.mutation(
+        description="Approve a punchcard in review (flagged, or recorded by hand): from then "
+        "on invoice and payroll generation bill and pay it. Records the reason code, notes, "
+        "who and when, with the audit entry. Refused (INVALID_STATE) when nothing of it is in "
+        "review, it is already approved, or it is invoiced or on a payroll; a code not in the "
+        "account's list is INVALID. Needs MANAGE_SCHEDULE (office staff)."
+    )
+    async def visit_review_approve(
+        self,
+        info: Info,
+        punchcard: ReviewedPunchcard,
+        reason: ReviewReason,
+        notes: ReviewNotes = None,
+        revision: OptionalRevision = None,
+    ) -> PunchcardPayload:
+        return await _decide(info, punchcard, ReviewStatus.APPROVED, reason, notes, revision)
+
+    @strawberry.mutation(
+        description="Reject a punchcard in review: the office could not verify the visit, so "
+        "it is neither billed nor paid (a later correction that still needs review puts it "
+        "back in the queue). Same rules as visitReviewApprove. Needs MANAGE_SCHEDULE."
+    )
+    async def visit_review_reject(
+        self,
+        info: Info,
+        punchcard: ReviewedPunchcard,
+        reason: ReviewReason,
+        notes: ReviewNotes = None,
+        revision: OptionalRevision = None,
+    ) -> PunchcardPayload:
+        return await _decide(info, punchcard, ReviewStatus.REJECTED, reason, notes, revision)

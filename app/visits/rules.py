@@ -42,7 +42,12 @@ _WHAT = {Punch.IN: ("clock-in", "start"), Punch.OUT: ("clock-out", "end")}
 
 def rounded_hours(start: dt.datetime, end: dt.datetime, increment_minutes: int) -> Decimal:
     """The hours from `start` to `end`, rounded to the nearest increment (halves up)."""
-    seconds = max(0, int((end - start).total_seconds()))
+    return rounded_span(end - start, increment_minutes)
+
+
+def rounded_span(span: dt.timedelta, increment_minutes: int) -> Decimal:
+    """A span of time in hours, rounded to the nearest increment (halves up)."""
+    seconds = max(0, int(span.total_seconds()))
     increments = (Decimal(seconds) / (increment_minutes * 60)).quantize(
         Decimal(1), rounding=ROUND_HALF_UP
     )

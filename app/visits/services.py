@@ -12,7 +12,7 @@ off the line first.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bson import ObjectId
@@ -21,13 +21,14 @@ from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.data.collections import ScopedCollection
-from app.data.records import Also, RecordStore
+from app.data.records import Also, Known, RecordStore
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
+from app.visits.reviews import reviewed
 
 Copier = Callable[[RawDoc], dict[str, Any]]
 
@@ -43,6 +44,8 @@ SNAPSHOTS: dict[str, tuple[str, str, Copier]] = {
 }
 SYSTEM_SNAPSHOTS = {"invoice": "its invoice", "payroll": "the payroll line paying it"}
 """Snapshots only system steps set (`mark_punchcards`), and who sets them."""
+SYSTEM_SET = {**SYSTEM_SNAPSHOTS, "billed_shares": "invoice generation"}
+"""What no punchcard write may give: system steps set it."""
 
 
 def event_snapshot(event: RawDoc) -> dict[str, Any]:
@@ -67,14 +70,19 @@ def punchcard_search(punchcard: Punchcard) -> dict[str, Any]:
 
 
 def is_invoiced(punchcard: RawDoc) -> bool:
-    return bool((punchcard.get("invoice") or {}).get("_id"))
+    """Billed in whole, or a payer's share of it billed."""
+    return bool((punchcard.get("invoice") or {}).get("_id")) or bool(punchcard.get("billed_shares"))
 
 
 class PunchcardStore(RecordStore):
     """Punchcards: snapshots filled and checked; invoiced or closed-payroll ones frozen."""
 
     async def prepare_many(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        known: Known = None,
     ) -> list[RawDoc]:
         # recorded by the office (a visit not punched), it may say why, as a correction does
         items = [
@@ -82,8 +90,12 @@ class PunchcardStore(RecordStore):
             if isinstance(item.get("correction"), dict) else dict(item)
             for item in items
         ]  # fmt: skip
-        await self._prepare(actor, items, prefix)
-        return await super().prepare_many(actor, items, prefix)
+        for item in items:  # flagged, or entered by hand: it waits for the office's review
+            method = (item.get("actual") or {}).get("method")
+            item["review"] = reviewed(item.get("review"), item.get("flags"), method)
+        # the records the snapshots were copied from are those the references name: read once
+        read = await self._prepare(actor, items, prefix, known)
+        return await super().prepare_many(actor, items, prefix, read)
 
     async def update(
         self,
@@ -93,18 +105,31 @@ class PunchcardStore(RecordStore):
         changes: dict[str, Any],
         also: Also | None = None,
     ) -> RawDoc:
-        current = await self.get(actor, key)
+        # what the caller gives is checked; what a correction computes (bill, pay) is the
+        # rules', at the rates the caller may not read
+        self.refuse_unwritable(actor, [changes], None)
+        return await self.patch(actor, await self.get(actor, key), revision, changes, also)
+
+    async def patch(
+        self,
+        actor: Actor,
+        current: RawDoc,
+        revision: int,
+        changes: dict[str, Any],
+        also: Also | None = None,
+    ) -> RawDoc:
         await self._check_unfrozen(actor, current)
         changes = await self._corrected(actor, current, changes)
         changes = keep_verification(current, changes)
         await self._prepare(actor, [changes], None)
-        return await super().update(actor, key, revision, changes, also)
+        return await super().patch(actor.computing(), current, revision, changes, also)
 
     async def _corrected(
         self, actor: Actor, current: RawDoc, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        """The changes, completed when they correct the punches (see corrections.py)."""
-        return await corrected(self.scope(actor), current, changes)
+        """The changes, completed when they correct the punches (see corrections.py), from
+        the visit, account and patient whole."""
+        return await corrected(self.scope(actor).whole_account(), current, changes)
 
     async def delete(
         self,
@@ -166,9 +191,17 @@ class PunchcardStore(RecordStore):
                     "id",
                 )
 
-    async def _prepare(self, actor: Actor, items: list[dict[str, Any]], prefix: str | None) -> None:
-        """Check every referenced record is in the account, and fill the snapshots."""
+    async def _prepare(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None,
+        known: Known = None,
+    ) -> dict[str, dict[Any, RawDoc]]:
+        """Check every referenced record is in the account, and fill the snapshots; the
+        records read (or `known` already), by collection."""
         problems: list[Problem] = []
+        read: dict[str, dict[Any, RawDoc]] = {}
 
         def where(index: int) -> str:
             return item_path(prefix, index)
@@ -177,12 +210,12 @@ class PunchcardStore(RecordStore):
             # the GraphQL inputs cannot hold them; a script calling the store must not either
             problems += [
                 Problem(f"Set by {who}, not here.", ErrorCode.INVALID, f"{where(index)}.{field}")
-                for field, who in SYSTEM_SNAPSHOTS.items()
-                if item.get(field) is not None
+                for field, who in SYSTEM_SET.items()
+                if item.get(field)
             ]
         for field, (collection, type_name, copy) in SNAPSHOTS.items():
-            found = await self._records(
-                actor, collection, (snapshot_id(i.get(field)) for i in items)
+            found = read[collection] = await self._records(
+                actor, collection, (snapshot_id(i.get(field)) for i in items), known
             )
             for index, item in enumerate(items):
                 snapshot, key = item.get(field), snapshot_id(item.get(field))
@@ -199,13 +232,16 @@ class PunchcardStore(RecordStore):
                 item[field] = {**snapshot, **copied}
         if problems:
             raise ServiceError(*problems)
-        await self._fill_events(actor, items)
+        read["events"] = await self._fill_events(actor, items, known)
+        return read
 
-    async def _fill_events(self, actor: Actor, items: list[dict[str, Any]]) -> None:
+    async def _fill_events(
+        self, actor: Actor, items: list[dict[str, Any]], known: Known = None
+    ) -> dict[Any, RawDoc]:
         """Copy each punchcard's visit into its event snapshot. An event of another account is
         not found here and copies nothing: the shared reference check refuses it (NOT_FOUND)."""
-        keys = (i.get("event") for i in items)
-        events = await self._records(actor, "events", (k for k in keys if isinstance(k, ObjectId)))
+        keys = [k for k in (i.get("event") for i in items) if isinstance(k, ObjectId)]
+        events = await self._records(actor, "events", keys, known)
         for item in items:
             event = events.get(item.get("event"))
             given = item.get("event_snapshot")
@@ -215,11 +251,20 @@ class PunchcardStore(RecordStore):
                     **copied,
                     **{k: v for k, v in (given or {}).items() if v is not None},
                 }
+        return events
 
     async def _records(
-        self, actor: Actor, collection: str, ids: Iterable[Any]
+        self, actor: Actor, collection: str, ids: Iterable[Any], known: Known = None
     ) -> dict[Any, RawDoc]:
-        return await self.scope(actor)[collection].by_ids(ids)
+        """The records with these ids through the actor's scope: those `known` as they are,
+        the others read (one query)."""
+        held = (known or {}).get(collection, {})
+        wanted = [key for key in ids if key is not None]
+        found = {key: held[key] for key in wanted if key in held}
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            found.update(await self.scope(actor)[collection].by_ids(missing))
+        return found
 
 
 def _paid(punchcard: RawDoc) -> tuple[Any, ...]:
@@ -250,6 +295,7 @@ async def mark_punchcards(
     field: str,
     snapshot: RawDoc | None,
     punchcard_ids: list[Any],
+    read: Mapping[Any, RawDoc] | None = None,
 ) -> int:
     """Put a snapshot (`payroll` or `invoice`, stored names: `{"_id": ..., ...}`) on
     punchcards, or take it off (`snapshot=None` unsets the field), with an audit entry each.
@@ -262,7 +308,8 @@ async def mark_punchcards(
     Given a `Tx`, it writes in the caller's transaction (and raises there, so the caller's
     writes roll back too); given a `Scope`, in a transaction of its own. It reads and marks
     the punchcards of the whole account, whoever may see them. Returns how many punchcards it
-    changed."""
+    changed. `read`: the punchcards as the caller's transaction (`within`) has just read them
+    whole (an invoice's generation), which are not read again."""
     if field not in SYSTEM_SNAPSHOTS:
         raise ValueError(f"mark_punchcards marks {sorted(SYSTEM_SNAPSHOTS)}, not {field!r}")
     ids = list(dict.fromkeys(punchcard_ids))
@@ -276,7 +323,10 @@ async def mark_punchcards(
     async def write(tx: Tx) -> int:
         punchcards = tx.whole_account()["punchcards"]
         projection = {field: 1, "_revision": 1}
-        found = [doc async for doc in punchcards.find(query, projection)]
+        if read is not None and within is tx and all(key in read for key in ids):
+            found = [read[key] for key in ids]  # read in this transaction: the same snapshot
+        else:
+            found = [doc async for doc in punchcards.find(query, projection)]
         if len(found) != len(ids):
             raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
         if snapshot is None:
