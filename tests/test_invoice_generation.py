@@ -527,34 +527,6 @@ async def test_a_payer_naming_its_client_record_is_billed_to_that_client_only(ap
     assert await linked(api, dora["id"]) == [key(by_record["invoice"]["id"])]
 
 
-async def test_care_shared_between_payers_is_refused_not_billed_whole(api: Api) -> None:
-    # given Dora, half paid by Blue Cross and half by herself, with a May visit
-    agency = await generation_agency(api)
-    client = await create_client(agency)
-    dora = await create_patient(
-        agency,
-        name={"first": "Dora", "last": "Ng"},
-        billing=[
-            {"payer": "Blue Cross", "client": client["id"], "sharePercent": "50"},
-            {"payer": "Self", "sharePercent": "50"},
-        ],
-    )
-    await stored_punchcard(agency, key(dora["id"]), at(8), "2", "34.00")
-    # when May is generated for Blue Cross, and for Dora
-    for_client = await generate(agency, None, client=client["id"])
-    for_patient = await generate(agency, dora["id"])
-    # then both are refused for the shared care, and her visit stays unbilled
-    assert [(e["field"], e["code"]) for e in for_client["userErrors"]] == [
-        ("client", "INVALID_STATE")
-    ]
-    assert [(e["field"], e["code"]) for e in for_patient["userErrors"]] == [
-        ("patient", "INVALID_STATE")
-    ]
-    assert "Blue Cross pays 50" in for_client["userErrors"][0]["message"]
-    assert await linked(api, dora["id"]) == [None]
-    assert await api.count("invoices", _account=agency.account_id) == 0
-
-
 GENERATE_BRIEF = """mutation($period: BillingPeriodInput!, $patient: ID) {
   invoiceGenerate(billingPeriod: $period, patient: $patient) {
   invoice { id number total } punchcardsBilled userErrors { field code } } }"""
