@@ -6,14 +6,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from bson import ObjectId
 
+from app.db import Database
 from app.graphql.relay import key_of
+from app.keys import DATABASE
 from app.live.events import named
 from app.live.feed import feed_order, seq_of
+from app.main import create_app
+from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, create_patient, patient_input
 from tests.factories_identity import SIGN_OUT, person
 from tests.factories_live import Closed, open_socket, published, subscribed
@@ -242,6 +248,28 @@ async def test_a_subscription_can_follow_chosen_records(api: Api) -> None:
     # then only the followed one's change is sent
     assert (change["event"], change["record"]["id"]) == ("patient.updated", followed["id"])
     assert change["changedFields"] == ["generalNotes"]
+
+
+async def test_the_publisher_dispatcher_and_hub_stop_with_the_app(
+    data_dir: Path, database: Database
+) -> None:
+    # given an application of its own, leading on a database of its own
+    settings = Settings(environment="test", data_dir=data_dir, mongodb_uri=None,
+                        database_name="caregraph_live_stop", live_lease_seconds=1)  # fmt: skip
+    before = asyncio.all_tasks()
+    async with TestClient(TestServer(create_app(settings))) as client:
+        for _ in range(50):
+            if await client.app[DATABASE].db.leases.find_one({"_id": "live"}):
+                break
+            await asyncio.sleep(0.1)
+        mine = [t for t in asyncio.all_tasks() - before if t.get_name().startswith("live-")]
+        names = {t.get_name() for t in mine}
+        # when it stops
+    # then its hub, lease, publisher and dispatcher ran, and none of them runs on
+    assert {"live-hub", "live-lease", "live-feed", "live-webhooks"} <= names
+    assert [t.get_name() for t in mine if not t.done()] == []
+    # and the lease was given up at once, for another process to take
+    assert await database.client["caregraph_live_stop"].leases.find_one({"_id": "live"}) is None
 
 
 @pytest.mark.slow

@@ -82,6 +82,12 @@ class Hub:
         self.feeds: dict[int, AccountFeed] = {}
         self.generation = -1
         self.wake = asyncio.Event()
+        self.stopping = False
+
+    def stop(self) -> None:
+        """Stop after the current look (see `leader.stopped`)."""
+        self.stopping = True
+        self.wake.set()
 
     def published(self, last: dict[int, int]) -> None:
         """This process published: look at once rather than at the next poll."""
@@ -107,11 +113,11 @@ class Hub:
     async def run(self) -> None:
         """Poll the generation; on a move (or a wake-up) catch every followed feed up."""
         uncounted.set(True)  # this task's own context: no request's commands
-        while True:
+        while not self.stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.poll_seconds)
             self.wake.clear()
-            if not self.feeds:
+            if not self.feeds or self.stopping:
                 continue
             try:
                 generation = await self.outbox.generation()

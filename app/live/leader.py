@@ -26,6 +26,10 @@ LEASE = "live"
 IDLE_SECONDS = {"feed": 0.1, "webhooks": 0.25}
 """How long a step waits after a round with nothing to do (the feed's latency matters most)."""
 
+STOP_SECONDS = 5.0
+"""How long a clean stop waits for a round under way (a publication's transaction) to end
+before cancelling it."""
+
 Step = Callable[[], Awaitable[int]]
 """One round of work; answers how much it did (0: nothing to do, wait a little)."""
 
@@ -39,11 +43,17 @@ class Leader:
         self.steps = steps
         self.holder = f"{uuid.uuid4().hex[:12]}"
         self.leading = asyncio.Event()
+        self.stopping = asyncio.Event()
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep, unless asked to stop meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
 
     async def hold(self) -> None:
         """Take and renew the lease for as long as this runs."""
         uncounted.set(True)  # this task's own context: no request's commands
-        while True:
+        while not self.stopping.is_set():
             try:
                 if await self.system.lease(LEASE, self.holder, self.lease_seconds):
                     if not self.leading.is_set():
@@ -54,25 +64,28 @@ class Leader:
             except PyMongoError as error:
                 log.warning("could not renew the live lease: %s", type(error).__name__)
                 self.leading.clear()
-            await asyncio.sleep(self.lease_seconds / 3)
+            await self.pause(self.lease_seconds / 3)
 
     async def run_step(self, name: str, step: Step) -> None:
         """Run one step over and over while leading; errors are logged and the step goes on."""
         uncounted.set(True)  # and the tasks it starts (webhook rounds) inherit it
-        while True:
-            await self.leading.wait()
+        idle = IDLE_SECONDS.get(name, 0.25)
+        while not self.stopping.is_set():
+            if not self.leading.is_set():
+                await self.pause(idle)
+                continue
             try:
                 done = await step()
             except PyMongoError as error:
                 log.warning("live %s: database error %s", name, type(error).__name__)
                 done = 0
-                await asyncio.sleep(1)
+                await self.pause(1)
             except Exception:
                 log.exception("live %s failed; trying again", name)
                 done = 0
-                await asyncio.sleep(1)
+                await self.pause(1)
             if not done:
-                await asyncio.sleep(IDLE_SECONDS.get(name, 0.25))
+                await self.pause(idle)
 
     async def release(self) -> None:
         with contextlib.suppress(PyMongoError):
@@ -81,7 +94,10 @@ class Leader:
 
 @contextlib.asynccontextmanager
 async def leading(leader: Leader) -> AsyncIterator[Leader]:
-    """Run the leader for as long as the block runs; give the lease up on leaving."""
+    """Run the leader for as long as the block runs; give the lease up on leaving. Its tasks
+    are asked to stop and given time to end the round under way, not cancelled at once: a
+    cancellation that meets the driver's own time limit can be lost (app/accounts/revocation.py),
+    and a stop must not hang on it."""
     tasks = [asyncio.create_task(leader.hold(), name="live-lease")]
     tasks += [
         asyncio.create_task(leader.run_step(name, step), name=f"live-{name}")
@@ -90,9 +106,16 @@ async def leading(leader: Leader) -> AsyncIterator[Leader]:
     try:
         yield leader
     finally:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        leader.stopping.set()
+        await stopped(tasks, STOP_SECONDS)
         await leader.release()
+
+
+async def stopped(tasks: list[asyncio.Task[None]], seconds: float) -> None:
+    """Wait for tasks asked to stop; cancel those still running after `seconds`."""
+    _, late = await asyncio.wait(tasks, timeout=seconds)
+    for task in late:
+        log.warning("live task %s did not stop in %s s; cancelled", task.get_name(), seconds)
+        task.cancel()
+    if late:
+        await asyncio.wait(late, timeout=seconds)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -12,7 +11,7 @@ from app.keys import DATABASE, SETTINGS
 from app.live.dispatcher import Dispatcher
 from app.live.feed import Publisher, create_feed_indexes
 from app.live.hub import HUB, Hub
-from app.live.leader import Leader, Step, leading
+from app.live.leader import STOP_SECONDS, Leader, Step, leading, stopped
 from app.live.sockets import OPEN_SOCKETS, close_sockets
 
 
@@ -32,9 +31,8 @@ async def _live(app: web.Application) -> AsyncIterator[None]:
         async with leading(leader):
             yield
     finally:
-        following.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await following
+        hub.stop()
+        await stopped([following], STOP_SECONDS)
         await dispatcher.close()
 
 
