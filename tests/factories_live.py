@@ -141,7 +141,8 @@ class Receiver:
     fail_first: int = 0
     """How many times to answer 500 to each delivery before accepting it."""
     down: bool = False
-    """Answer 503 to everything (and keep nothing)."""
+    """Answer 503 to everything (and keep nothing but when: `refused_at`)."""
+    refused_at: list[float] = field(default_factory=list)
     delay: float = 0.0
     url: str = ""
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -149,6 +150,7 @@ class Receiver:
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
         if self.down:
+            self.refused_at.append(time.monotonic())
             return web.Response(status=503)
         if self.delay:
             await asyncio.sleep(self.delay)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -12,10 +13,13 @@ from typing import Any
 
 import pytest
 
+from app.db import Database
 from app.errors import ServiceError
 from app.graphql.relay import key_of
+from app.live.dispatcher import Dispatcher
 from app.live.feed import seq_of
 from app.live.targets import Reach, check_url
+from app.settings import Settings
 from tests.factories import Agency, Api, create_patient
 from tests.factories_live import CREATE_WEBHOOK, DELIVERIES, Receiver, published, receiving
 from tests.factories_people import create_candidate
@@ -256,23 +260,44 @@ def _last_name(delivery: dict[str, Any]) -> str | None:
 
 
 async def test_a_receiver_that_was_down_gets_everything_once_it_is_back(api: Api) -> None:
-    # given a receiver that is down
+    # given a receiver that is down (the tests' first retry comes after 0.2 s rather than 10 s,
+    # so 3.5 seconds here are the default schedule's six minutes)
     agency = await api.agency()
     async with receiving() as receiver:
         webhook = await webhook_for(agency, receiver)
         receiver.down = True
         # when patients are made while it is down, then it comes back
         patients = await import_patients(agency, 4)
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(3.5)
         failing = (await agency.ok(WEBHOOKS))["webhooks"]["nodes"][0]["failingSince"]
         receiver.down = False
         got = await receiver.until(4)
-    # then it gets every one of them, and the webhook is no longer failing
+    # then it was tried again and again, less and less often, while it was down
     assert failing is not None
+    rounds = [b for a, b in itertools.pairwise([0.0, *receiver.refused_at]) if b - a > 0.05]
+    gaps = [b - a for a, b in itertools.pairwise(rounds)]
+    assert len(gaps) >= 3 and max(gaps) > 3 * 0.2, gaps  # the gap doubles from 0.2 s
+    # and once back it gets every one of them, and the webhook is no longer failing
     assert sorted(g["body"]["record"]["id"] for g in got) == sorted(patients)
     await asyncio.sleep(0.3)
     assert (await agency.ok(WEBHOOKS))["webhooks"]["nodes"][0]["failingSince"] is None
     assert {d["status"] for d in await deliveries(api, webhook)} == {"delivered"}
+
+
+def test_by_default_a_delivery_is_retried_less_and_less_often_for_a_day(
+    database: Database,
+) -> None:
+    # given the default settings
+    settings = Settings(environment="production")
+    dispatcher = Dispatcher(database, settings)
+    # when deliveries fail again and again
+    gaps = [dispatcher.backoff(attempts) for attempts in range(1, 20)]
+    # then they are retried after 10 s, 20 s, 40 s... (jittered), at most an hour apart, and
+    # given up a day after the first attempt
+    for attempts, gap in enumerate(gaps, start=1):
+        plain = min(10 * 2 ** (attempts - 1), 3600)
+        assert 0.8 * plain <= gap <= 1.2 * plain
+    assert settings.webhook_give_up_seconds == 86_400
 
 
 async def test_a_webhook_failing_for_a_day_is_turned_off_with_an_audit_entry(api: Api) -> None:
