@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 
 from app.common.codes import Permission
-from app.graphql.arguments import Changes, RecordId, Revision
+from app.graphql.arguments import PATCH, Changes, RecordId, Revision
 from app.graphql.context import Info
 from app.graphql.inputs import actor_of, decode_global_id, input_data
 from app.graphql.payloads import attempt
@@ -48,8 +48,8 @@ class LiveMutations:
 
     @strawberry.mutation(
         description="Change a webhook's URL, events, description, or turn it off and on "
-        "(`active`; turned back on, it is sent the changes from then on). Refused with CONFLICT "
-        "if `revision` is not the current one. Needs MANAGE_ACCOUNT."
+        f"(`active`; turned back on, it is sent the changes from then on). {PATCH} Refused with "
+        "CONFLICT if `revision` is not the current one. Needs MANAGE_ACCOUNT."
     )
     async def webhook_update(
         self,
