@@ -17,7 +17,7 @@ from app.db import Database
 from app.graphql.relay import key_of
 from app.keys import DATABASE
 from app.live.events import named
-from app.live.feed import feed_order, seq_of
+from app.live.feed import cut_transactions, feed_order, seq_of
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, create_patient, patient_input
@@ -380,3 +380,17 @@ def test_the_feed_keeps_transactions_whole_and_each_records_revisions_in_order()
     ordered = feed_order([*skewed, *other, *first])
     # then the patient's revision 2 comes before its revision 3, and each transaction is whole
     assert [e["transaction"] for e in ordered] == [c, a, a, b]
+
+
+def test_a_batch_of_the_outbox_knows_which_transactions_it_holds_only_part_of() -> None:
+    # given a batch holding both entries of one transaction, one of two of another, and an
+    # entry written before entries named their transaction's size
+    one, two, old = ObjectId(), ObjectId(), ObjectId()
+    batch = [
+        {"transaction": one, "transaction_size": 2},
+        {"transaction": two, "transaction_size": 2},
+        {"transaction": one, "transaction_size": 2},
+        {"transaction": old},
+    ]
+    # then the second and the old one must be read whole; the first is whole already
+    assert cut_transactions(batch) == {two, old}

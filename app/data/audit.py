@@ -91,11 +91,13 @@ def audit_event(
     }
 
 
-def outboxed(entry: RawDoc, transaction: Any) -> RawDoc:
-    """The entry, marked for the change feed (written in a transaction, it is a change) and
-    naming its transaction, whose entries the feed keeps together."""
+def outboxed(entry: RawDoc, transaction: Any, size: int) -> RawDoc:
+    """The entry, marked for the change feed (written in a transaction, it is a change),
+    naming its transaction, whose entries the feed keeps together, and how many entries that
+    transaction wrote (so a reader of part of the outbox knows whether it holds them all)."""
     entry[OUTBOX] = True
     entry["transaction"] = transaction
+    entry["transaction_size"] = size
     return entry
 
 

@@ -67,7 +67,8 @@ class Tx:
         marked for the change feed and naming this transaction: the trail is the feed's outbox
         (app/live), and the feed keeps one transaction's entries together."""
         if self.pending:
-            entries = [outboxed(entry, self.transaction) for entry in self.pending]
+            size = len(self.pending)
+            entries = [outboxed(entry, self.transaction, size) for entry in self.pending]
             self.pending.clear()
             await self[AUDIT].insert_many(entries)
 

@@ -9,6 +9,7 @@ process dies in between or two processes try at once.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -57,10 +58,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def body_of(account_id: int, change: RawDoc, entry: RawDoc | None) -> str:
+def body_of(account_id: int, change: RawDoc, masks: Callable[[str], tuple[str, ...]]) -> str:
     """What a delivery POSTs: the change, its record's global id, who made it, and each
-    field's value before and after as the trail holds them (sensitive ones masked)."""
-    actor = (entry or {}).get("actor") or {}
+    field's value before and after as the trail holds them (sensitive ones masked), those the
+    receiver's role may not read named without their values (`masks`)."""
+    actor = change.get("actor") or {}
+    shown = in_trail({"record_type": change["kind"], "changes": change.get("values")}, masks)
     payload = {
         "id": change_id(account_id, int(change["seq"])),
         "event": change["event"],
@@ -71,7 +74,7 @@ def body_of(account_id: int, change: RawDoc, entry: RawDoc | None) -> str:
         "changes": plain(
             [
                 {"field": c.get("field"), "before": c.get("before"), "after": c.get("after")}
-                for c in (entry or {}).get("changes") or []
+                for c in shown.get("changes") or []
             ]
         ),
     }
@@ -113,9 +116,7 @@ async def fan_out(scope: Scope, webhook: RawDoc) -> int:
         return 0
     reader = receiver(scope.account_id, webhook)
     wanted = [c for c in changes if sent_to(webhook, reader, c)]
-    found = await scope.whole_account()["audit_events"].by_ids([c["entry"] for c in wanted])
     masks = masks_for(reader)
-    entries = {key: in_trail(entry, masks) for key, entry in found.items()}
     made = now()
     deliveries = [
         {
@@ -124,7 +125,7 @@ async def fan_out(scope: Scope, webhook: RawDoc) -> int:
             "event": change["event"],
             "kind": change["kind"],
             "record": change["record"],
-            "body": body_of(scope.account_id, change, entries.get(change["entry"])),
+            "body": body_of(scope.account_id, change, masks),
             "status": DeliveryStatus.PENDING.value,
             "attempts": 0,
             "next_attempt_at": made,

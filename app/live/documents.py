@@ -31,6 +31,14 @@ class Change(Document):
     record: Any = Field(description="The record's stored id.")
     action: str | None = Field(None, description="The second half of the event name.")
     fields: list[str] = Field(default_factory=list, description="The fields it changed.")
+    values: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Each changed field's value before and after, as the trail holds them "
+        "(what a webhook sends, masked again for its role).",
+    )
+    actor: dict[str, Any] = Field(
+        default_factory=dict, description="Who made it: the trail's actor kind and name."
+    )
     at: dt.datetime = Field(description="When the change was made.")
     published_at: dt.datetime = Field(description="When it joined the feed (retention).")
     private: bool = Field(False, description="About a private record (a private note).")

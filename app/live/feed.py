@@ -96,6 +96,16 @@ def feed_order(entries: Sequence[RawDoc]) -> list[RawDoc]:
     return ordered
 
 
+def cut_transactions(entries: Sequence[RawDoc]) -> set[Any]:
+    """The transactions of which `entries` hold fewer entries than they wrote."""
+    held: dict[Any, int] = {}
+    for entry in entries:
+        if entry.get("transaction") is not None:
+            held[entry["transaction"]] = held.get(entry["transaction"], 0) + 1
+    sizes = {e["transaction"]: e.get("transaction_size") for e in entries if e.get("transaction")}
+    return {name for name, count in held.items() if count < int(sizes[name] or count + 1)}
+
+
 def _written(entry: RawDoc) -> tuple[Any, ...]:
     return (entry.get("at"), entry["_id"])
 
@@ -113,6 +123,13 @@ def change_of(entry: RawDoc) -> RawDoc | None:
         "record": entry.get("record_id"),
         "action": name.action.value if name else None,
         "fields": changed_fields(entry),
+        # what a webhook sends, kept here so that deliveries are made from the feed alone
+        "values": [
+            {"field": c.get("field"), "before": c.get("before"), "after": c.get("after")}
+            for c in (entry.get("changes") or [])
+            if name is not None
+        ],
+        "actor": {key: (entry.get("actor") or {}).get(key) for key in ("kind", "name")},
         "at": entry.get("at") or now(),
         "published_at": now(),
         "private": bool(entry.get("private")),
@@ -134,10 +151,10 @@ class Publisher:
         entries = await self.outbox.waiting(BATCH)
         if not entries:
             return 0
-        if len(entries) == BATCH:  # the batch may cut transactions: take theirs whole
-            whole = {e["transaction"] for e in entries if e.get("transaction")}
-            alone = [e for e in entries if not e.get("transaction")]
-            entries = alone + await self.outbox.waiting_of(sorted(whole))
+        cut = cut_transactions(entries)
+        if cut:  # the batch holds part of these transactions: take them whole
+            entries = [e for e in entries if e.get("transaction") not in cut]
+            entries += await self.outbox.waiting_of(sorted(cut))
         ordered = feed_order(entries)
         changes = [change for change in map(change_of, ordered) if change is not None]
         try:
