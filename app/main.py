@@ -22,6 +22,7 @@ from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
 from app.visits.evv_routes import add_evv_routes
 from app.web import authenticate, cors, database_unavailable, healthz, no_store, request_ids
+from app.webapp import add_web_app_routes
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -62,4 +63,5 @@ def create_app(settings: Settings) -> web.Application:
     add_evv_routes(app)
     if settings.graphiql_enabled:
         add_graphiql_asset_routes(app)
+    add_web_app_routes(app)  # last: it answers every GET the API does not
     return app

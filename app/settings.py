@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         259_200, ge=300, validation_alias=AliasChoices("CAREGRAPH_SIGN_IN_LINK_TTL")
     )
     app_url: str | None = Field(None, validation_alias=AliasChoices("CAREGRAPH_APP_URL"))
+    web_dist: Path = Field(
+        Path(__file__).resolve().parent.parent / "web" / "dist",
+        validation_alias=AliasChoices("CAREGRAPH_WEB_DIST"),
+    )
+    """The built web app (`npm run build` in web/, as ./scripts/serve does), served at `/`."""
     """Where people open the web app: the start of invitation and reset links."""
     # Credential changes (revocations, role changes, sign-outs) reach every server process
     # through a change stream, or, where the database has none, a poll of credential_changes.
