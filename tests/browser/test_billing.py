@@ -83,7 +83,9 @@ def test_a_dry_run_stores_nothing_then_the_batch_stores_the_invoices(
     assert_accessible(page)
     screenshots(page, "billing")
 
-    # when they generate them
+    # when they generate them, following the batch's invoices as they are made
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
     page.get_by_role("button", name=f"Generate {rows} invoices").click()
     report = page.get_by_role("region", name="Invoices generated")
     report.wait_for(timeout=60_000)
@@ -101,6 +103,12 @@ def test_a_dry_run_stores_nothing_then_the_batch_stores_the_invoices(
         i["number"] for i in newest
     )
     assert page.get_by_role("region", name="Preview: nothing is stored yet").count() == 0
+    # and the page heard of each invoice as it committed (the progress), over the live changes
+    for _ in range(50):
+        if sum("invoice.created" in f for f in frames) >= rows:
+            break
+        page.wait_for_timeout(100)
+    assert sum("invoice.created" in f for f in frames) == rows
 
 
 def test_a_payment_is_recorded_then_voided(

@@ -16,6 +16,7 @@ import type {
   GenerateInvoicesMutation,
   GenerateInvoicesMutation$data,
 } from "./__generated__/GenerateInvoicesMutation.graphql";
+import { followNewInvoices, type Follow } from "./batchProgress";
 import { fieldErrors } from "./fieldErrors";
 
 const generate = graphql`
@@ -85,9 +86,29 @@ export function GenerateInvoices({ onGenerated }: { onGenerated: () => void }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [commit, running] = useMutation<GenerateInvoicesMutation>(generate);
   const [dryRunning, setDryRunning] = useState(false);
+  const [made, setMade] = useState<number | null>(null);
+  const [starting, setStarting] = useState(false);
   const period = `${start}/${end}`;
+  const previewed = preview?.period === period ? preview.report : null;
 
-  function run(dryRun: boolean) {
+  async function generateFollowed() {
+    // the batch's progress: each invoice as it commits, from the API's live changes
+    setStarting(true);
+    setMade(0);
+    const expected = previewed?.invoices.length ?? 0;
+    let count = 0;
+    let follow: Follow | null = null;
+    follow = await followNewInvoices(() => {
+      count += 1;
+      setMade(count);
+      if (count >= expected) follow?.stop();
+    });
+    setStarting(false);
+    // changes may arrive a moment after the batch answers: listen a little longer
+    run(false, () => window.setTimeout(() => follow?.stop(), 3000));
+  }
+
+  function run(dryRun: boolean, finished: () => void = () => undefined) {
     setErrors({});
     setDone(null);
     if (dryRun) setPreview(null);
@@ -95,6 +116,7 @@ export function GenerateInvoices({ onGenerated }: { onGenerated: () => void }) {
     commit({
       variables: { period: { start, end }, dryRun },
       onCompleted: ({ invoiceGenerateBatch: answer }) => {
+        finished();
         if (answer.userErrors.length || !answer.report) {
           setErrors(fieldErrors(answer.userErrors, ["start", "end"]));
           return;
@@ -107,11 +129,13 @@ export function GenerateInvoices({ onGenerated }: { onGenerated: () => void }) {
           onGenerated();
         }
       },
-      onError: (e) => setErrors({ "": messageOf(e) }),
+      onError: (e) => {
+        finished();
+        setErrors({ "": messageOf(e) });
+      },
     });
   }
 
-  const previewed = preview?.period === period ? preview.report : null;
   return (
     <Section title="Generate invoices" id="generate-title">
       <Stack gap="sm">
@@ -121,7 +145,11 @@ export function GenerateInvoices({ onGenerated }: { onGenerated: () => void }) {
           <Button variant="default" onClick={() => run(true)} loading={running && dryRunning} disabled={running}>
             Preview (dry run)
           </Button>
-          <Button onClick={() => run(false)} disabled={!previewed || previewed.invoices.length === 0 || running} loading={running && !dryRunning}>
+          <Button
+            onClick={() => void generateFollowed()}
+            disabled={!previewed || previewed.invoices.length === 0 || running || starting}
+            loading={starting || (running && !dryRunning)}
+          >
             Generate {previewed ? previewed.invoices.length : ""} invoices
           </Button>
         </Group>
@@ -130,12 +158,18 @@ export function GenerateInvoices({ onGenerated }: { onGenerated: () => void }) {
             {errors[""]}
           </Alert>
         )}
-        {running && !dryRunning && (
+        {(running || starting) && !dryRunning && (
           <div role="status" aria-live="polite">
-            <Text size="sm">
-              Generating invoices for {previewed?.patientsConsidered ?? "the"} patients, each in its own transaction…
+            <Text size="sm" data-testid="batch-progress">
+              {made ? `${made} of ${previewed?.invoices.length ?? "?"} invoices made` : "Generating invoices"}, each patient's in its own
+              transaction…
             </Text>
-            <Progress value={100} animated striped aria-label="Generating invoices" />
+            <Progress
+              value={made && previewed?.invoices.length ? (100 * made) / previewed.invoices.length : 100}
+              animated
+              striped
+              aria-label="Invoices made"
+            />
           </div>
         )}
         {previewed && <ReportView report={previewed} currency={currency} title="Preview: nothing is stored yet" testId="batch-preview" />}
