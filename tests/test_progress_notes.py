@@ -382,6 +382,31 @@ async def test_a_blank_title_or_note_is_refused(api: Api) -> None:
     assert await api.count("patientsprogressnotes", _account=agency.account_id) == 0
 
 
+async def test_a_title_or_note_of_blanks_is_refused_in_words(api: Api) -> None:
+    # given a patient and a note of theirs
+    agency = await api.agency()
+    patient = await create_patient(agency)
+    note = await create_note(agency, patient["id"])
+    # when a note comes with a title and text of spaces, and the note is changed to a blank title
+    data = await agency.ok(
+        CREATE_NOTE, {"input": note_input(patient["id"], title="   ", note=" \n\t ")}
+    )
+    changed = await agency.ok(
+        UPDATE_NOTE, {"id": note["id"], "revision": note["revision"], "input": {"title": "  "}}
+    )
+    # then both are refused, each naming its field, and nothing is written
+    errors = data["progressNoteCreate"]["userErrors"]
+    assert {(e["field"], e["code"], e["message"]) for e in errors} == {
+        ("input.title", "INVALID", "It is blank: write a few words."),
+        ("input.note", "INVALID", "It is blank: write a few words."),
+    }
+    refused = changed["progressNoteUpdate"]["userErrors"]
+    assert [(e["field"], e["code"]) for e in refused] == [("input.title", "INVALID")]
+    assert await api.count("patientsprogressnotes", _account=agency.account_id) == 1
+    stored = await api.database.db.patientsprogressnotes.find_one({"_id": stored_id(note["id"])})
+    assert (stored["title"], stored["_revision"]) == (note["title"], note["revision"])
+
+
 async def test_references_to_another_accounts_records_are_refused(api: Api) -> None:
     # given records of another agency
     agency, other = await api.agency(), await api.agency()
