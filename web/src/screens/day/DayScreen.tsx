@@ -13,6 +13,7 @@ import type { DayScreenQuery } from "./__generated__/DayScreenQuery.graphql";
 import { midnightIn, nextDay } from "./dayBounds";
 import { DayVisit } from "./DayVisit";
 import { locationPermission } from "./geolocation";
+import { READABLE } from "./notice";
 
 const query = graphql`
   query DayScreenQuery($caregiver: ID!, $from: DateTime!, $to: DateTime!) {
@@ -50,12 +51,12 @@ export default function DayScreen() {
     <Stack gap="md" maw={640} mx="auto">
       <div>
         <Title order={1}>My day</Title>
-        <Text c="dimmed" size="lg">
+        <Text c="gray.7" size="lg">
           {formatDate(today)} · {visits.length === 1 ? "1 visit" : `${visits.length} visits`}
         </Text>
       </div>
       {permission === "denied" && (
-        <Alert color="orange" title="Location is off" data-testid="location-off">
+        <Alert color="orange" styles={READABLE} title="Location is off" data-testid="location-off">
           This site may not read your location: you can still clock in and out, and each punch
           will be flagged for the office to check.
         </Alert>

@@ -62,13 +62,14 @@ const fragment = graphql`
   }
 `;
 
+// filled, in shades dark enough for white text (WCAG AA)
 const STATUS: Record<string, { label: string; color: string }> = {
-  SCHEDULED: { label: "Scheduled", color: "blue" },
-  CONFIRMED: { label: "Confirmed", color: "blue" },
-  IN_PROGRESS: { label: "In progress", color: "orange" },
-  COMPLETED: { label: "Done", color: "green" },
-  CANCELLED: { label: "Cancelled", color: "gray" },
-  MISSED: { label: "Missed", color: "red" },
+  SCHEDULED: { label: "Scheduled", color: "blue.9" },
+  CONFIRMED: { label: "Confirmed", color: "blue.9" },
+  IN_PROGRESS: { label: "In progress", color: "violet.9" },
+  COMPLETED: { label: "Done", color: "teal.9" },
+  CANCELLED: { label: "Cancelled", color: "gray.7" },
+  MISSED: { label: "Missed", color: "red.9" },
 };
 
 export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
@@ -77,7 +78,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
   const headingId = useId();
   const name = data.patient?.name ? `${data.patient.name.first} ${data.patient.name.last}` : "Patient";
   const place = data.location?.address1 ? data.location : data.patient?.location;
-  const status = STATUS[data.status] ?? { label: data.status, color: "gray" };
+  const status = STATUS[data.status] ?? { label: data.status, color: "gray.7" };
   const tasks = data.patient?.record?.checklist?.items ?? [];
 
   return (
@@ -91,9 +92,9 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
             <Text size="lg" fw={600}>
               {formatTime(data.start, timeZone)} – {formatTime(data.end, timeZone)}
             </Text>
-            {data.service && <Text c="dimmed">{data.service.description ?? data.service.code}</Text>}
+            {data.service && <Text c="gray.7">{data.service.description ?? data.service.code}</Text>}
           </div>
-          <Badge size="lg" color={status.color} variant="light" data-testid="visit-status">
+          <Badge size="lg" color={status.color} variant="filled" data-testid="visit-status">
             {status.label}
           </Badge>
         </Group>
@@ -105,7 +106,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
             {place.notes && (
               <>
                 <br />
-                <Text span c="dimmed">
+                <Text span c="gray.7">
                   {place.notes}
                 </Text>
               </>
@@ -123,7 +124,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
                 <List.Item key={task.title}>
                   {task.title}
                   {task.required && <Text span fw={600}> (required)</Text>}
-                  {task.notes && <Text span c="dimmed">: {task.notes}</Text>}
+                  {task.notes && <Text span c="gray.7">: {task.notes}</Text>}
                 </List.Item>
               ))}
             </List>
@@ -138,7 +139,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
         {data.punchcard ? (
           <VisitNote punchcard={data.punchcard} />
         ) : (
-          <Text c="dimmed">Clock in to write a note for this visit.</Text>
+          <Text c="gray.7">Clock in to write a note for this visit.</Text>
         )}
       </Stack>
     </Card>

@@ -14,6 +14,7 @@ import type { Punches_visit$key } from "./__generated__/Punches_visit.graphql";
 import type { PunchesClockInMutation } from "./__generated__/PunchesClockInMutation.graphql";
 import type { PunchesClockOutMutation } from "./__generated__/PunchesClockOutMutation.graphql";
 import { currentPosition } from "./geolocation";
+import { READABLE } from "./notice";
 
 const fragment = graphql`
   fragment Punches_visit on Event {
@@ -135,7 +136,7 @@ export function Punches({ visit }: { visit: Punches_visit$key }) {
         </Text>
       )}
       {flags.length > 0 && (
-        <Alert color="orange" title="Flagged for the office" data-testid="punch-flags">
+        <Alert color="orange" styles={READABLE} title="Flagged for the office" data-testid="punch-flags">
           <List size="sm">
             {flags.map((flag) => (
               <List.Item key={`${flag.punch}-${flag.kind}`}>
@@ -146,12 +147,12 @@ export function Punches({ visit }: { visit: Punches_visit$key }) {
         </Alert>
       )}
       {noPosition && (
-        <Alert color="orange" data-testid="no-position">
+        <Alert color="orange" styles={READABLE} data-testid="no-position">
           {noPosition}
         </Alert>
       )}
       {error && (
-        <Alert color="red" role="alert" data-testid="punch-error">
+        <Alert color="red" styles={READABLE} role="alert" data-testid="punch-error">
           {error}
         </Alert>
       )}

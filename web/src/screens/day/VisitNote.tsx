@@ -65,6 +65,7 @@ export function VisitNote({ punchcard }: { punchcard: VisitNote_punchcard$key })
           autosize
           minRows={3}
           size="md"
+          styles={{ description: { color: "var(--mantine-color-gray-7)" } }}
           value={text}
           error={error}
           onChange={(e) => {
@@ -72,11 +73,11 @@ export function VisitNote({ punchcard }: { punchcard: VisitNote_punchcard$key })
             setSaved(false);
           }}
         />
-        <Button type="submit" size="lg" variant="light" loading={saving} disabled={text === stored}>
+        <Button type="submit" size="lg" variant="outline" loading={saving} disabled={text === stored}>
           Save note
         </Button>
         {saved && (
-          <Text c="green.8" role="status" data-testid="note-saved">
+          <Text c="teal.9" role="status" data-testid="note-saved">
             Note saved.
           </Text>
         )}

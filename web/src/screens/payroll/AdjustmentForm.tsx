@@ -8,6 +8,7 @@ import type {
   AdjustmentFormMutation,
   PayrollAdjustmentKind,
 } from "./__generated__/AdjustmentFormMutation.graphql";
+import { READABLE } from "./notice";
 
 const mutation = graphql`
   mutation AdjustmentFormMutation($id: ID!, $revision: Int!, $adjustment: PayrollAdjustmentInput!) {
@@ -74,7 +75,7 @@ export function AdjustmentForm({ line, revision, name, onClose }: Props) {
   }
 
   return (
-    <Modal opened onClose={onClose} title={`Adjustment for ${name}`} centered>
+    <Modal opened onClose={onClose} title={`Adjustment for ${name}`} centered closeButtonProps={{ "aria-label": "Close" }}>
       <form onSubmit={submit}>
         <Stack gap="sm">
           <Select
@@ -89,6 +90,7 @@ export function AdjustmentForm({ line, revision, name, onClose }: Props) {
             label="Amount"
             description="To the cent, never negative: the kind says whether it adds or subtracts."
             inputMode="decimal"
+            styles={{ description: { color: "var(--mantine-color-gray-7)" } }}
             required
             value={amount}
             error={errors.amount}
@@ -101,7 +103,7 @@ export function AdjustmentForm({ line, revision, name, onClose }: Props) {
             onChange={(e) => setDescription(e.currentTarget.value)}
           />
           {errors.form && (
-            <Alert color="red" role="alert">
+            <Alert color="red" styles={READABLE} role="alert">
               {errors.form}
             </Alert>
           )}

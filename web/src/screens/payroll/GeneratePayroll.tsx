@@ -5,6 +5,7 @@ import { graphql, useMutation } from "react-relay";
 
 import { messageOf } from "../../relay/errors";
 import type { GeneratePayrollMutation } from "./__generated__/GeneratePayrollMutation.graphql";
+import { READABLE } from "./notice";
 
 const mutation = graphql`
   mutation GeneratePayrollMutation($period: PayrollPeriodInput!, $connections: [ID!]!) {
@@ -74,11 +75,11 @@ export function GeneratePayroll({ connection, onGenerated }: { connection: strin
               onChange={(e) => setEnd(e.currentTarget.value)} />
           </Group>
           {errors.form && (
-            <Alert color="red" role="alert" data-testid="generate-error">
+            <Alert color="red" styles={READABLE} role="alert" data-testid="generate-error">
               {errors.form}
             </Alert>
           )}
-          {held && <Alert color="orange">{held}</Alert>}
+          {held && <Alert color="orange" styles={READABLE}>{held}</Alert>}
           <Group>
             <Button type="submit" loading={generating}>
               Generate payroll

@@ -10,6 +10,7 @@ import { messageOf, userErrorText } from "../../relay/errors";
 import type { PayrollDetail_payroll$key } from "./__generated__/PayrollDetail_payroll.graphql";
 import type { PayrollDetailCloseMutation } from "./__generated__/PayrollDetailCloseMutation.graphql";
 import { PayrollLine } from "./PayrollLine";
+import { READABLE } from "./notice";
 
 const fragment = graphql`
   fragment PayrollDetail_payroll on Payroll {
@@ -100,14 +101,14 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
           <Title order={2} size="h3" id="payroll-heading">
             Payroll {period}
           </Title>
-          <Badge size="lg" color={data.closed ? "gray" : "blue"} variant="light" data-testid="payroll-status">
+          <Badge size="lg" color={data.closed ? "gray.7" : "blue.9"} variant="filled" data-testid="payroll-status">
             {data.closed ? "Closed" : "Open"}
           </Badge>
         </Group>
         <SimpleGrid cols={{ base: 2, sm: 4, lg: 6 }} spacing="xs" component="dl" m={0} data-testid="payroll-totals">
           {totals.map(([label, value]) => (
             <div key={label}>
-              <Text component="dt" size="sm" c="dimmed">
+              <Text component="dt" size="sm" c="gray.7">
                 {label}
               </Text>
               <Text component="dd" m={0} fw={600}>
@@ -143,7 +144,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
           </Table>
         </Table.ScrollContainer>
         {error && (
-          <Alert color="red" role="alert" data-testid="close-error">
+          <Alert color="red" styles={READABLE} role="alert" data-testid="close-error">
             {error}
           </Alert>
         )}
@@ -157,7 +158,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
             <Button color="dark" loading={closing} onClick={closePayroll}>
               Close payroll
             </Button>
-            <Text size="sm" c="dimmed">
+            <Text size="sm" c="gray.7">
               Once paid: a closed payroll and its lines can no longer change.
             </Text>
           </Group>

@@ -57,7 +57,7 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
       <Table.Th scope="row" fw={600}>
         {name}
         {adjustments.length > 0 && (
-          <List size="xs" c="dimmed" fw={400}>
+          <List size="xs" c="gray.7" fw={400}>
             {adjustments.map((a, i) => (
               <List.Item key={i}>
                 {KINDS[a.kind] ?? a.kind}
@@ -74,13 +74,13 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
       <Table.Td ta="right">{data.holidayHours ?? "—"}</Table.Td>
       <Table.Td ta="right">
         {data.travelHours ?? "—"} h
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="gray.7">
           {money(data.travelPay)}
         </Text>
       </Table.Td>
       <Table.Td ta="right">
         {data.mileageDistance ?? "—"}
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="gray.7">
           {money(data.mileageAmount)}
         </Text>
       </Table.Td>
@@ -91,7 +91,7 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
       </Table.Td>
       <Table.Td>
         {!closed && (
-          <Button size="xs" variant="light" onClick={() => setAdding(true)} aria-label={`Add an adjustment for ${name}`}>
+          <Button size="xs" variant="outline" onClick={() => setAdding(true)} aria-label={`Adjust ${name}'s pay`}>
             Adjust
           </Button>
         )}

@@ -81,7 +81,7 @@ function PayrollRow({ payroll, chosen }: { payroll: PayrollList_row$key; chosen:
         </Anchor>
       </Table.Td>
       <Table.Td>
-        <Badge color={data.closed ? "gray" : "blue"} variant="light">
+        <Badge color={data.closed ? "gray.7" : "blue.9"} variant="filled">
           {data.closed ? "Closed" : "Open"}
         </Badge>
       </Table.Td>
