@@ -94,7 +94,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
             </Text>
             {data.service && <Text c="gray.7">{data.service.description ?? data.service.code}</Text>}
           </div>
-          <Badge size="lg" color={status.color} variant="filled" data-testid="visit-status">
+          <Badge size="lg" color={status.color} variant="filled" style={{ flexShrink: 0 }} data-testid="visit-status">
             {status.label}
           </Badge>
         </Group>
