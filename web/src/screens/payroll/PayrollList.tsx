@@ -46,7 +46,7 @@ export function PayrollList({ payrolls, chosen }: { payrolls: PayrollList_payrol
       {data.edges.length === 0 ? (
         <Text>No payroll yet: generate the first pay period above.</Text>
       ) : (
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer minWidth={640}>
           <Table striped highlightOnHover>
             <Table.Thead>
               <Table.Tr>
@@ -81,7 +81,7 @@ function PayrollRow({ payroll, chosen }: { payroll: PayrollList_row$key; chosen:
         </Anchor>
       </Table.Td>
       <Table.Td>
-        <Badge color={data.closed ? "gray.7" : "blue.9"} variant="filled">
+        <Badge color={data.closed ? "gray.7" : "blue.9"} variant="filled" style={{ maxWidth: "none", overflow: "visible" }}>
           {data.closed ? "Closed" : "Open"}
         </Badge>
       </Table.Td>
