@@ -14,7 +14,10 @@ import pytest
 
 from tests.browser.helpers import assert_accessible, graphql_requests, screenshots
 from tests.browser.server import WebServer
+from tests.browser.visits import caregiver_id, make_patient, punched_visit
 
+WEEK = (dt.date(2023, 11, 6), dt.date(2023, 11, 12))
+"""A past week (Monday to Sunday) no demo data and no other test touches."""
 CREATE = """mutation($i: InvoiceCreateInput!) { invoiceCreate(input: $i) {
   invoice { id number revision total } userErrors { message } } }"""
 INVOICE = """query($id: ID!) { invoice(id: $id) { number total amountPaid amountDue amountCredited
@@ -56,10 +59,26 @@ def invoice_count(web_server: WebServer) -> int:
     return int(answer["data"]["invoices"]["totalCount"])
 
 
+def billable_week(web_server: WebServer) -> list[str]:
+    """Two patients of our own, each with two 2-hour visits of the demo caregiver in WEEK,
+    clocked in and out by the office: billable, not yet billed. Their full names."""
+    caregiver = caregiver_id(web_server)
+    names = []
+    for _ in range(2):
+        patient, name = make_patient(web_server)
+        for day in (1, 3):
+            start = dt.datetime.combine(WEEK[0] + dt.timedelta(days=day), dt.time(15), dt.UTC)
+            punched_visit(web_server, caregiver, patient, start, hours=2)
+        names.append(name)
+    return names
+
+
 def test_a_dry_run_stores_nothing_then_the_batch_stores_the_invoices(
     page_as: Callable[..., Any], web_server: WebServer
 ) -> None:
-    # given a billing clerk on billing, reached from the navigation in one request
+    # given two patients' clocked visits of a past week of their own, left to bill, and a
+    # billing clerk on billing, reached from the navigation in one request
+    names = billable_week(web_server)
     page = page_as("billing")
     with graphql_requests(page) as first_paint:
         page.get_by_role("navigation").get_by_role("link", name="Billing").click()
@@ -68,17 +87,23 @@ def test_a_dry_run_stores_nothing_then_the_batch_stores_the_invoices(
     assert [r.name for r in first_paint] == ["BillingScreenQuery"]
     before = invoice_count(web_server)
 
-    # when they preview this week's invoices (the demo's week, clocked and not yet billed)
+    # when they preview that week's invoices
+    page.get_by_label("First day billed").fill(WEEK[0].isoformat())
+    page.get_by_label("Last day billed").fill(WEEK[1].isoformat())
     with graphql_requests(page) as requests:
         page.get_by_role("button", name="Preview (dry run)").click()
         preview = page.get_by_role("region", name="Preview: nothing is stored yet")
         preview.wait_for()
 
-    # then the preview lists invoices without numbers, and the API stored none
+    # then the preview lists an invoice per patient, without numbers, and the API stored none
     assert requests[0].variables["dryRun"] is True
-    rows = preview.get_by_role("row").count() - 1
-    assert rows > 0, "the demo week has nothing left to bill"
-    assert preview.get_by_role("cell", name="not yet").count() == rows
+    assert requests[0].variables["period"] == {
+        "start": WEEK[0].isoformat(),
+        "end": WEEK[1].isoformat(),
+    }
+    rows = preview.get_by_role("row").all_inner_texts()[1:]
+    assert sorted(row.split("\t")[1].strip() for row in rows) == sorted(names)
+    assert preview.get_by_role("cell", name="not yet").count() == len(names)
     assert invoice_count(web_server) == before
     assert_accessible(page)
     screenshots(page, "billing")
@@ -86,29 +111,30 @@ def test_a_dry_run_stores_nothing_then_the_batch_stores_the_invoices(
     # when they generate them, following the batch's invoices as they are made
     frames: list[str] = []
     page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
-    page.get_by_role("button", name=f"Generate {rows} invoices").click()
+    page.get_by_role("button", name=f"Generate {len(names)} invoices").click()
     report = page.get_by_role("region", name="Invoices generated")
     report.wait_for(timeout=60_000)
 
-    # then the batch stored them, with the numbers the report shows
-    assert invoice_count(web_server) == before + rows
+    # then the batch stored them, for our patients, with the numbers and totals the report shows
+    assert invoice_count(web_server) == before + len(names)
     newest = web_server.graphql(
         "query($n: Int!) { invoices(first: $n, orderBy: {field: CREATED_DATE, direction: DESC})"
-        " { nodes { number total } } }",
-        {"n": rows},
+        " { nodes { number total patient { record { fullName } } } } }",
+        {"n": len(names)},
         role="billing",
     )["data"]["invoices"]["nodes"]
-    shown = report.get_by_role("row").all_inner_texts()[1:]
-    assert sorted(row.split("\t")[0].strip() for row in shown) == sorted(
-        i["number"] for i in newest
+    assert sorted(i["patient"]["record"]["fullName"] for i in newest) == sorted(names)
+    shown = [row.split("\t") for row in report.get_by_role("row").all_inner_texts()[1:]]
+    assert sorted((cells[0].strip(), money(cells[3])) for cells in shown) == sorted(
+        (i["number"], Decimal(i["total"])) for i in newest
     )
     assert page.get_by_role("region", name="Preview: nothing is stored yet").count() == 0
     # and the page heard of each invoice as it committed (the progress), over the live changes
     for _ in range(50):
-        if sum("invoice.created" in f for f in frames) >= rows:
+        if sum("invoice.created" in f for f in frames) >= len(names):
             break
         page.wait_for_timeout(100)
-    assert sum("invoice.created" in f for f in frames) == rows
+    assert sum("invoice.created" in f for f in frames) == len(names)
 
 
 def test_a_payment_is_recorded_then_voided(

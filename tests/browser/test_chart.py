@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser.helpers import PHONE, assert_accessible, graphql_requests, screenshots
 from tests.browser.server import WebServer
+from tests.browser.visits import caregiver_id, make_patient, make_visit
 
 CHART = """query($id: ID!, $now: DateTime!) { patient(id: $id) { id fullName
   progressNotes(first: 1) { totalCount nodes { title } }
@@ -183,11 +184,11 @@ def test_a_refused_note_shows_the_apis_words_next_to_its_field(
 def test_a_caregiver_opens_the_chart_of_their_own_patient(
     page_as: Callable[..., Any], web_server: WebServer
 ) -> None:
-    # given a caregiver and a patient they visit
-    visits = web_server.graphql(
-        "{ events(first: 20) { nodes { patient { record { id fullName } } } } }", role="caregiver"
-    )["data"]["events"]["nodes"]
-    patient = next(v["patient"]["record"] for v in visits if v["patient"]["record"])
+    # given a caregiver and a patient of our own they visit tomorrow
+    record, name = make_patient(web_server)
+    tomorrow = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    make_visit(web_server, caregiver_id(web_server), record, tomorrow + dt.timedelta(days=1))
+    patient = {"id": record, "fullName": name}
     page = page_as("caregiver", viewport=PHONE)
 
     # when they open that patient's chart

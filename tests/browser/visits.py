@@ -1,5 +1,6 @@
-"""Data the day and payroll browser tests make for themselves through the API (as the demo
-agency's administrator), so that they depend neither on the demo's clock nor on each other."""
+"""Data the browser tests (day, payroll, billing, chart) make for themselves through the API
+(as the demo agency's administrator), so that they
+depend neither on the demo's clock nor on each other."""
 
 from __future__ import annotations
 
