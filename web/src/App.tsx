@@ -14,7 +14,7 @@ import { createEnvironment } from "./relay/environment";
 import SignInScreen from "./screens/signin/SignInScreen";
 import { Loading } from "./shell/Loading";
 import Layout from "./shell/Layout";
-import { theme } from "./theme";
+import { cssVariablesResolver, theme } from "./theme";
 
 /** Signed in or not; `null` while the first refresh asks the server for the cookie's session. */
 function useSession(): boolean | null {
@@ -32,7 +32,7 @@ export default function App() {
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const environment = useMemo(() => createEnvironment(), [signedIn]);
   return (
-    <MantineProvider theme={theme}>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <Notifications />
       <RelayEnvironmentProvider environment={environment}>
         <BrowserRouter>

@@ -152,7 +152,7 @@ export function AgingList({ query, changes, chosen, onChoose }: Props) {
           w={230}
         />
       </Group>
-      <Text size="sm" c="gray.7" mb="xs" role="status" data-testid="aging-count">
+      <Text size="sm" c="dimmed" mb="xs" role="status" data-testid="aging-count">
         {invoices.totalCount} invoice{invoices.totalCount === 1 ? "" : "s"}
         {pending ? " · loading…" : ""}
       </Text>

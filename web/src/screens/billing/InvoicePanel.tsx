@@ -225,7 +225,7 @@ export function InvoicePanel({ id, changes, onChanged, canManage }: Props) {
 function Figure({ label, value }: { label: string; value: string }) {
   return (
     <div>
-      <Text size="xs" c="gray.7">
+      <Text size="xs" c="dimmed">
         {label}
       </Text>
       <Text fw={600} data-testid={`figure-${label.toLowerCase().replace(" ", "-")}`}>
@@ -266,7 +266,7 @@ function Payments({ invoice, canManage, onChanged }: { invoice: Invoice; canMana
       <Title order={3} size="h5">
         Payments
       </Title>
-      {payments.length === 0 && <Text c="gray.7">No payment recorded.</Text>}
+      {payments.length === 0 && <Text c="dimmed">No payment recorded.</Text>}
       {payments.map((p) => (
         <div key={p.id} data-testid="payment">
           <Group gap="xs">

@@ -51,7 +51,7 @@ export default function DayScreen() {
     <Stack gap="md" maw={640} mx="auto">
       <div>
         <Title order={1}>My day</Title>
-        <Text c="gray.7" size="lg">
+        <Text c="dimmed" size="lg">
           {formatDate(today)} · {visits.length === 1 ? "1 visit" : `${visits.length} visits`}
         </Text>
       </div>

@@ -92,7 +92,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
             <Text size="lg" fw={600}>
               {formatTime(data.start, timeZone)} – {formatTime(data.end, timeZone)}
             </Text>
-            {data.service && <Text c="gray.7">{data.service.description ?? data.service.code}</Text>}
+            {data.service && <Text c="dimmed">{data.service.description ?? data.service.code}</Text>}
           </div>
           <Badge size="lg" color={status.color} variant="filled" style={{ flexShrink: 0 }} data-testid="visit-status">
             {status.label}
@@ -106,7 +106,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
             {place.notes && (
               <>
                 <br />
-                <Text span c="gray.7">
+                <Text span c="dimmed">
                   {place.notes}
                 </Text>
               </>
@@ -124,7 +124,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
                 <List.Item key={task.title}>
                   {task.title}
                   {task.required && <Text span fw={600}> (required)</Text>}
-                  {task.notes && <Text span c="gray.7">: {task.notes}</Text>}
+                  {task.notes && <Text span c="dimmed">: {task.notes}</Text>}
                 </List.Item>
               ))}
             </List>
@@ -139,7 +139,7 @@ export function DayVisit({ visit }: { visit: DayVisit_visit$key }) {
         {data.punchcard ? (
           <VisitNote punchcard={data.punchcard} />
         ) : (
-          <Text c="gray.7">Clock in to write a note for this visit.</Text>
+          <Text c="dimmed">Clock in to write a note for this visit.</Text>
         )}
       </Stack>
     </Card>

@@ -65,7 +65,6 @@ export function VisitNote({ punchcard }: { punchcard: VisitNote_punchcard$key })
           autosize
           minRows={3}
           size="md"
-          styles={{ description: { color: "var(--mantine-color-gray-7)" } }}
           value={text}
           error={error}
           onChange={(e) => {

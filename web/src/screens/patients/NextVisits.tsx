@@ -37,7 +37,7 @@ export function NextVisits({ patient }: { patient: NextVisits_patient$key }) {
   return (
     <Section title="Next visits" id="visits-title">
       {events.nodes.length === 0 ? (
-        <Text c="gray.7">No visit booked from now on.</Text>
+        <Text c="dimmed">No visit booked from now on.</Text>
       ) : (
         <Table.ScrollContainer minWidth={420}>
           <Table aria-label="Next visits">
@@ -67,7 +67,7 @@ export function NextVisits({ patient }: { patient: NextVisits_patient$key }) {
         </Table.ScrollContainer>
       )}
       {events.totalCount > events.nodes.length && (
-        <Text size="sm" c="gray.7" mt="xs">
+        <Text size="sm" c="dimmed" mt="xs">
           {events.totalCount - events.nodes.length} more after these.
         </Text>
       )}

@@ -33,7 +33,7 @@ export function PatientInvoices({ patient }: { patient: PatientInvoices_patient$
   return (
     <Section title="Invoices" id="invoices-title">
       {invoices.nodes.length === 0 ? (
-        <Text c="gray.7">No invoice yet.</Text>
+        <Text c="dimmed">No invoice yet.</Text>
       ) : (
         <Table.ScrollContainer minWidth={420}>
           <Table aria-label="Invoices">
@@ -68,7 +68,7 @@ export function PatientInvoices({ patient }: { patient: PatientInvoices_patient$
         </Table.ScrollContainer>
       )}
       {invoices.totalCount > invoices.nodes.length && (
-        <Text size="sm" c="gray.7" mt="xs">
+        <Text size="sm" c="dimmed" mt="xs">
           {invoices.totalCount - invoices.nodes.length} older invoices not shown.
         </Text>
       )}

@@ -132,7 +132,7 @@ export function PatientList({ query }: { query: PatientList_query$key }) {
           w={200}
         />
       </Group>
-      <Text size="sm" c="gray.7" mb="xs" role="status" data-testid="patients-count">
+      <Text size="sm" c="dimmed" mb="xs" role="status" data-testid="patients-count">
         {patients.totalCount} patient{patients.totalCount === 1 ? "" : "s"}
         {pending ? " · loading…" : ""}
       </Text>

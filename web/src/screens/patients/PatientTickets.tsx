@@ -30,7 +30,7 @@ export function PatientTickets({ patient }: { patient: PatientTickets_patient$ke
   return (
     <Section title="Care tickets" id="tickets-title">
       <Stack gap="xs">
-        {tickets.nodes.length === 0 && <Text c="gray.7">No care ticket.</Text>}
+        {tickets.nodes.length === 0 && <Text c="dimmed">No care ticket.</Text>}
         {tickets.nodes.map((t) => (
           <div key={t.id} data-testid="care-ticket">
             <Group gap="xs">
@@ -42,13 +42,13 @@ export function PatientTickets({ patient }: { patient: PatientTickets_patient$ke
                 {t.ticketStatus.replace("_", " ").toLowerCase()}
               </Tag>
             </Group>
-            <Text size="sm" c="gray.7">
+            <Text size="sm" c="dimmed">
               Raised {formatDateTime(t.createdDate, timeZone)}
             </Text>
           </div>
         ))}
         {tickets.totalCount > tickets.nodes.length && (
-          <Text size="sm" c="gray.7">
+          <Text size="sm" c="dimmed">
             {tickets.totalCount - tickets.nodes.length} more not shown.
           </Text>
         )}

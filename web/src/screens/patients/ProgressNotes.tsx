@@ -68,7 +68,7 @@ export function ProgressNotes({ patient, patientId, canAdd }: Props) {
     <Section title="Progress notes" id="notes-title">
       <Stack gap="sm">
         {canAdd && <AddNote patientId={patientId} connection={progressNotes.__id} />}
-        {progressNotes.edges.length === 0 && <Text c="gray.7">No progress note yet.</Text>}
+        {progressNotes.edges.length === 0 && <Text c="dimmed">No progress note yet.</Text>}
         {progressNotes.edges.map(({ node }) => (
           <article key={node.id} aria-label={node.title} data-testid="progress-note">
             <Group gap="xs">
@@ -76,7 +76,7 @@ export function ProgressNotes({ patient, patientId, canAdd }: Props) {
               <Tag color={PRIORITY_COLOR[node.priority] ?? "gray"}>
                 {node.priority.toLowerCase()}
               </Tag>
-              <Text size="sm" c="gray.7">
+              <Text size="sm" c="dimmed">
                 {formatDateTime(node.createdDate, timeZone)}
               </Text>
             </Group>
@@ -88,7 +88,7 @@ export function ProgressNotes({ patient, patientId, canAdd }: Props) {
           </article>
         ))}
         {progressNotes.totalCount > progressNotes.edges.length && (
-          <Text size="sm" c="gray.7">
+          <Text size="sm" c="dimmed">
             {progressNotes.totalCount - progressNotes.edges.length} older notes not shown.
           </Text>
         )}

@@ -90,7 +90,6 @@ export function AdjustmentForm({ line, revision, name, onClose }: Props) {
             label="Amount"
             description="To the cent, never negative: the kind says whether it adds or subtracts."
             inputMode="decimal"
-            styles={{ description: { color: "var(--mantine-color-gray-7)" } }}
             required
             value={amount}
             error={errors.amount}

@@ -108,7 +108,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
         <SimpleGrid cols={{ base: 2, sm: 4, lg: 6 }} spacing="xs" component="dl" m={0} data-testid="payroll-totals">
           {totals.map(([label, value]) => (
             <div key={label}>
-              <Text component="dt" size="sm" c="gray.7">
+              <Text component="dt" size="sm" c="dimmed">
                 {label}
               </Text>
               <Text component="dd" m={0} fw={600}>
@@ -158,7 +158,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
             <Button color="dark" loading={closing} onClick={closePayroll}>
               Close payroll
             </Button>
-            <Text size="sm" c="gray.7">
+            <Text size="sm" c="dimmed">
               Once paid: a closed payroll and its lines can no longer change.
             </Text>
           </Group>

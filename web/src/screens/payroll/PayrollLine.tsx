@@ -57,7 +57,7 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
       <Table.Th scope="row" fw={600}>
         {name}
         {adjustments.length > 0 && (
-          <List size="xs" c="gray.7" fw={400}>
+          <List size="xs" c="dimmed" fw={400}>
             {adjustments.map((a, i) => (
               <List.Item key={i}>
                 {KINDS[a.kind] ?? a.kind}
@@ -74,13 +74,13 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
       <Table.Td ta="right">{data.holidayHours ?? "—"}</Table.Td>
       <Table.Td ta="right">
         {data.travelHours ?? "—"} h
-        <Text size="xs" c="gray.7">
+        <Text size="xs" c="dimmed">
           {money(data.travelPay)}
         </Text>
       </Table.Td>
       <Table.Td ta="right">
         {data.mileageDistance ?? "—"}
-        <Text size="xs" c="gray.7">
+        <Text size="xs" c="dimmed">
           {money(data.mileageAmount)}
         </Text>
       </Table.Td>
