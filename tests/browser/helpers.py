@@ -68,8 +68,10 @@ def graphql_requests(page: Page) -> Iterator[list[GraphQLRequest]]:
 
 
 def screenshots(page: Page, name: str) -> list[Path]:
-    """Save the page at desktop (1280x800) and phone (375x812) widths under web/screenshots/
-    (ignored by git): `<name>-desktop.png`, `<name>-phone.png`. The viewport is put back."""
+    """Save what the viewport shows at desktop (1280x800) and phone (375x812) sizes under
+    web/screenshots/ (ignored by git): `<name>-desktop.png`, `<name>-phone.png`. The viewport
+    is put back. Viewport shots, not full-page ones: a full-page capture draws the shell's
+    fixed header where the page was scrolled to, partway down the picture."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size or DESKTOP
     saved = []
@@ -77,7 +79,7 @@ def screenshots(page: Page, name: str) -> list[Path]:
         page.set_viewport_size(size)
         page.wait_for_timeout(150)  # let the layout settle (the navigation folds on a phone)
         path = SCREENSHOTS / f"{name}-{label}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path))
         saved.append(path)
     page.set_viewport_size(before)
     return saved
