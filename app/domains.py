@@ -13,7 +13,7 @@ from types import ModuleType
 
 DOMAINS = (
     "accounts", "audit", "catalog", "people", "identity", "patients", "files", "scheduling",
-    "visits", "billing", "payroll", "conversations", "tickets",
+    "visits", "billing", "payroll", "conversations", "tickets", "live",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from app.graphql.view import CaregraphView
 from app.identity.routes import add_identity_routes
 from app.identity.sessions import PeopleAuthenticator
 from app.keys import AUTHENTICATOR, DATABASE, SETTINGS
+from app.live.running import add_live
 from app.settings import Settings
 from app.tickets.routes import add_ticket_routes
 from app.visits.evv_routes import add_evv_routes
@@ -46,8 +47,13 @@ def create_app(settings: Settings) -> web.Application:
     app.on_response_prepare.append(no_store)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_credential_watch)
+    add_live(app)  # after the database and the watch: it stops before them
     app.on_startup.append(create_idempotency_index)  # runs after the cleanup contexts open
-    view = CaregraphView(build_schema(settings), graphiql=settings.graphiql_enabled)
+    view = CaregraphView(
+        build_schema(settings),
+        graphiql=settings.graphiql_enabled,
+        allowed_origins=settings.cors_origins,
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/api/authorize", authorize)

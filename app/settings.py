@@ -85,6 +85,34 @@ class Settings(BaseSettings):
     idempotency_ttl_seconds: int = Field(
         86_400, ge=1, validation_alias=AliasChoices("CAREGRAPH_IDEMPOTENCY_TTL")
     )
+    # Live: the change feed, subscriptions and webhooks (app/live).
+    live_lead: bool = Field(True, validation_alias=AliasChoices("CAREGRAPH_LIVE_LEAD"))
+    """Whether this process may take the lead: publish the change feed and send webhooks (one
+    process at a time does, by a lease)."""
+    live_poll_seconds: float = Field(
+        0.2, gt=0, validation_alias=AliasChoices("CAREGRAPH_LIVE_POLL")
+    )
+    live_lease_seconds: float = Field(
+        15.0, ge=1, validation_alias=AliasChoices("CAREGRAPH_LIVE_LEASE")
+    )
+    live_retention_hours: float = Field(
+        72.0, gt=0, validation_alias=AliasChoices("CAREGRAPH_LIVE_RETENTION_HOURS")
+    )
+    live_recheck_seconds: float = Field(
+        30.0, gt=0, validation_alias=AliasChoices("CAREGRAPH_LIVE_RECHECK")
+    )
+    webhook_retry_seconds: float = Field(
+        10.0, gt=0, validation_alias=AliasChoices("CAREGRAPH_WEBHOOK_RETRY")
+    )
+    webhook_give_up_seconds: float = Field(
+        86_400.0, gt=0, validation_alias=AliasChoices("CAREGRAPH_WEBHOOK_GIVE_UP")
+    )
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, validation_alias=AliasChoices("CAREGRAPH_WEBHOOK_TIMEOUT")
+    )
+    webhook_concurrency: int = Field(
+        8, ge=1, le=64, validation_alias=AliasChoices("CAREGRAPH_WEBHOOK_CONCURRENCY")
+    )
     routing: str = Field("great_circle", validation_alias=AliasChoices("CAREGRAPH_ROUTING"))
     """How mileage distances are measured: `great_circle` (no network), `osrm` (road distance
     from the OSRM server at `routing_url`), or `package.module:factory` for another provider

@@ -34,6 +34,9 @@ def settings(data_dir: Path) -> Settings:
         database_name="caregraph_test",
         mongodb_uri=None,
         cors_origins=["https://app.example.com"],
+        # webhooks retry and sockets check their credentials within a test's patience
+        webhook_retry_seconds=0.2,
+        live_recheck_seconds=1.0,
         # every test calls from 127.0.0.1: failures of one test must not throttle the next
         # (tests/test_throttle.py checks the per-address limit on a database of its own)
         throttle_address_failures=100_000,

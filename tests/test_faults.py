@@ -25,6 +25,8 @@ import pytest
 
 from tests.factories import patient_input
 
+pytestmark = pytest.mark.crash
+
 ROOT = Path(__file__).parent.parent
 IMPORT_SIZE = 4000
 IMPORT = """mutation($input: [PatientCreateInput!]!) { patientImport(input: $input) {

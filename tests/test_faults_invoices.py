@@ -17,6 +17,8 @@ from pymongo import AsyncMongoClient
 
 from tests.test_faults import ServerProcess, create_account, data_folder, post
 
+pytestmark = pytest.mark.crash
+
 __all__ = ["data_folder"]  # the fixture, shared with tests/test_faults.py
 
 PATIENTS = 300

@@ -18,6 +18,8 @@ from pymongo import AsyncMongoClient
 from app.graphql.relay import to_global_id
 from tests.test_faults import ServerProcess, create_account, data_folder, post
 
+pytestmark = pytest.mark.crash
+
 __all__ = ["data_folder"]  # the fixture, shared with tests/test_faults.py
 
 FAR = dt.timedelta(weeks=104)

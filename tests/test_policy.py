@@ -25,6 +25,7 @@ from app.data.policy import (
     MUTATIONS,
     QUERIES,
     RECORDS,
+    SUBSCRIPTIONS,
     may_call,
     may_read_group,
     may_read_type,
@@ -44,8 +45,12 @@ ROLES = [role.key for role in BUILT_IN_ROLES]
 
 def schema_root_fields(kind: str) -> set[str]:
     schema = build_schema()._schema  # type: ignore[attr-defined]
-    root = schema.query_type if kind == "query" else schema.mutation_type
-    return set(root.fields)
+    roots = {
+        "query": schema.query_type,
+        "mutation": schema.mutation_type,
+        "subscription": schema.subscription_type,
+    }
+    return set(roots[kind].fields)
 
 
 # --- the table covers the schema ----------------------------------------------------------------
@@ -54,10 +59,13 @@ def schema_root_fields(kind: str) -> set[str]:
 def test_every_root_field_has_a_policy_entry_and_every_entry_a_field() -> None:
     # given the schema's root fields and the policy table
     queries, mutations = schema_root_fields("query"), schema_root_fields("mutation")
+    subscriptions = schema_root_fields("subscription")
     # then each has exactly one entry, and no entry names a field that is gone
     assert sorted(queries - set(QUERIES)) == [], "root queries without a policy entry"
     assert sorted(mutations - set(MUTATIONS)) == [], "mutations without a policy entry"
+    assert sorted(subscriptions - set(SUBSCRIPTIONS)) == [], "subscriptions without an entry"
     assert sorted(set(QUERIES) - queries) == [] and sorted(set(MUTATIONS) - mutations) == []
+    assert sorted(set(SUBSCRIPTIONS) - subscriptions) == []
 
 
 def test_every_record_type_has_a_rule_on_its_collection() -> None:

@@ -26,6 +26,8 @@ from app.main import create_app
 from app.settings import Settings
 from tests.factories import Api, Response
 
+pytestmark = pytest.mark.crash
+
 UNAVAILABLE = "The database is unavailable; try again shortly."
 ACCOUNT_NAME = "{ account { name { legal } } }"
 STEADY_CARE = {"account": {"name": {"legal": "Steady Care"}}}

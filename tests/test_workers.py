@@ -12,9 +12,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from app.data.system import System
 from app.db import Database
 from tests.test_faults import ServerProcess, wait_for_exit
+
+pytestmark = pytest.mark.crash
 
 WORKER = re.compile(r"\[worker (\d+)\] aiohttp\.access .* \"GET /healthz")
 

@@ -153,6 +153,12 @@ class Authenticator:
             await self._note_use(caller.account_id, caller.api_client_id)
         return caller
 
+    async def caller_now(self, credential: str) -> Caller | None:
+        """The caller, looked up anew rather than from the cache (an open socket checking that
+        its credential still holds), and cached again."""
+        self._cache.pop(lookup_hash(credential), None)
+        return await self.caller_for(credential)
+
     async def _note_use(self, account_id: int, client_id: ObjectId) -> None:
         """Set the client's `last_used_at`, at most once a minute: this process remembers when
         it last did, and the filter skips a write another process made within the minute."""

@@ -385,6 +385,17 @@ class SecuritySettings(Embedded):
     )
 
 
+class WebhookSettings(Embedded):
+    """Where the agency's webhooks may deliver."""
+
+    allow_private_addresses: bool = Field(
+        False,
+        description="Webhooks may deliver to loopback and private network addresses (10.x, "
+        "192.168.x...): for a receiver inside the agency's own network. Off, only public "
+        "addresses are reached (and loopback outside production).",
+    )
+
+
 class Account(CareDocument):
     """An agency: the tenant every other record belongs to. Its `_account` is its own number."""
 
@@ -446,6 +457,9 @@ class Account(CareDocument):
     telephony: Telephony = Field(default_factory=Telephony, description="Clock-in phone line.")
     security_settings: SecuritySettings = Field(
         default_factory=SecuritySettings, description="How the agency's people sign in."
+    )
+    webhook_settings: WebhookSettings = Field(
+        default_factory=WebhookSettings, description="Where the agency's webhooks may deliver."
     )
 
     class Settings:

@@ -7,6 +7,7 @@ from typing import Any
 
 from beanie import Document
 from pydantic import ConfigDict, Field
+from pymongo import ASCENDING, IndexModel
 
 from app.common.codes import Code
 from app.common.documents import Embedded, by_account
@@ -81,4 +82,16 @@ class AuditEvent(Document):
             by_account("actor.id", "_id"),
             by_account("action", "_id"),
             by_account("at"),
+            # the outbox: entries the change feed has not taken yet, across accounts (the feed
+            # takes them in one pass); partial, so it holds only those few
+            IndexModel(
+                [("outbox", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
+                name="outbox",
+                partialFilterExpression={"outbox": True},
+            ),
+            IndexModel(
+                [("outbox", ASCENDING), ("transaction", ASCENDING), ("_id", ASCENDING)],
+                name="outbox_transactions",
+                partialFilterExpression={"outbox": True},
+            ),
         ]

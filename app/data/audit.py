@@ -17,8 +17,13 @@ RawDoc = dict[str, Any]
 SENSITIVE_KEYS = frozenset(
     {"ssn", "date_of_birth", "auth_token", "key_hash", "secret_hash", "last4", "note"}
     | {"password_hash", "totp_secret", "totp_pending_secret", "token_hash", "refresh_hash"}
+    | {"signing_secret"}
 )
 MASK = "***"
+OUTBOX = "outbox"
+"""Marks an entry written by a transaction that the change feed (app/live) has not taken yet:
+the trail is the outbox, and the feed takes each committed entry once, then removes the mark
+(`System.publish_changes`). Entries about reads, written outside a transaction, carry none."""
 NOT_AUDITED = frozenset(
     {
         "_search",
@@ -78,7 +83,22 @@ def audit_event(
         "reason": details.get("reason"),
         "request_id": actor.request_id,
         "client_address": actor.client_address,
+        # the record's revision after the change: the feed keeps one record's changes in order
+        **({"revision": details["revision"]} if details.get("revision") is not None else {}),
+        # a writer may name the change for the feed (`event="ticket.escalated"`); else the
+        # feed derives its name (app/live/events.py)
+        **({"event": details["event"]} if details.get("event") else {}),
     }
+
+
+def outboxed(entry: RawDoc, transaction: Any, size: int) -> RawDoc:
+    """The entry, marked for the change feed (written in a transaction, it is a change),
+    naming its transaction, whose entries the feed keeps together, and how many entries that
+    transaction wrote (so a reader of part of the outbox knows whether it holds them all)."""
+    entry[OUTBOX] = True
+    entry["transaction"] = transaction
+    entry["transaction_size"] = size
+    return entry
 
 
 def sensitive_read_events(actor: Actor, reads: dict[tuple[str, Any], set[str]]) -> list[RawDoc]:

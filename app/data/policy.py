@@ -11,10 +11,11 @@
 - **Fields** (`GROUPS`): fields marked pay, billing, clinical, HR or identity in the documents
   need the group's permission to be read (the data path does not even fetch them, and GraphQL
   answers null with a FORBIDDEN error) and to be written (a FORBIDDEN user error).
-- **Root fields** (`QUERIES`, `MUTATIONS`): every root query and mutation, by the record type
-  it reads or writes and, for a mutation, the permission it needs. The README's roles table
-  is rendered from this module (`roles_table`), and tests/test_policy.py walks the schema
-  against it, so a new root field or a new marked group without an entry fails a test.
+- **Root fields** (`QUERIES`, `MUTATIONS`, `SUBSCRIPTIONS`): every root query, mutation and
+  subscription, by the record type it reads or writes and the permission it needs besides.
+  The README's roles table is rendered from this module (`roles_table`), and
+  tests/test_policy.py walks the schema against it, so a new root field or a new marked group
+  without an entry fails a test.
 """
 
 from __future__ import annotations
@@ -196,6 +197,9 @@ RECORDS: dict[str, RecordRule] = {
     "Conversation": RecordRule("conversations", caregiver=Own("participants._id")),
     "UserNote": RecordRule("usersnotes", P.VIEW_HR),
     "Ticket": RecordRule("tickets"),
+    # webhooks send the account's changes out: administrators manage them and their deliveries
+    "Webhook": RecordRule("webhooks", P.MANAGE_ACCOUNT),
+    "WebhookDelivery": RecordRule("webhook_deliveries", P.MANAGE_ACCOUNT),
 }
 BY_COLLECTION = {rule.collection: rule for rule in RECORDS.values()}
 
@@ -365,6 +369,8 @@ QUERIES: dict[str, RootRule] = {
     **_reads("UserNote", "userNote", "userNotes"),
     **_reads("Ticket", "ticket", "tickets"),
     **_reads("TicketCategory", "ticketCategory", "ticketCategories"),
+    **{name: RootRule("Webhook", P.MANAGE_ACCOUNT) for name in ("webhook", "webhooks")},
+    "webhookDeliveries": RootRule("WebhookDelivery", P.MANAGE_ACCOUNT),
 }
 
 MUTATIONS: dict[str, RootRule] = {
@@ -438,6 +444,13 @@ MUTATIONS: dict[str, RootRule] = {
         "Ticket", P.MANAGE_TICKETS, "ticketUpdateStatus", "ticketComment", "ticketAttachFile"
     ),
     **_crud("TicketCategory", P.MANAGE_TICKETS),
+    **_writes("Webhook", P.MANAGE_ACCOUNT, "webhookCreate", "webhookUpdate", "webhookDelete"),
+}
+
+SUBSCRIPTIONS: dict[str, RootRule] = {
+    # the account's change feed, for any role: each change's record is read through the
+    # subscriber's own rows and fields, so a change of a record it may not read is not sent
+    "changes": RootRule(None),
 }
 
 

@@ -9,8 +9,8 @@ work comes before there is an account or a caller, or spans accounts by nature:
   or `credential_changes_since` where change streams are not available);
 - counting failed sign-ins and key exchanges per identity and per address (`throttles`): an
   unknown key or email has no account, and an address spans accounts;
-- jobs that act for every account in turn (booking series ahead), each then through a scope,
-  one process at a time (a lease);
+- jobs that act for every account in turn (booking series ahead, publishing the change feed,
+  sending webhooks), each then through a scope, one process at a time (a lease);
 - the demo and example seeds, which ask whether their accounts exist yet.
 """
 
@@ -138,6 +138,11 @@ class System:
         except DuplicateKeyError:  # held by another, and not run out: the upsert clashes
             return False
         return True
+
+    async def release(self, name: str, holder: str) -> None:
+        """Give the lease up at once (a clean stop), so that another process need not wait for
+        it to run out."""
+        await self.database.db.leases.delete_one({"_id": name, "holder": holder})
 
     async def has_accounts(self) -> bool:
         return bool(await self.database.db.accounts.estimated_document_count())

@@ -13,15 +13,16 @@ invoice (the invoice and the punchcards it marks) writes its trail once, not per
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from app.audit.documents import AuditAction
 from app.common.services import Actor
-from app.data.audit import audit_event, changes_between
+from app.data.audit import audit_event, changes_between, outboxed
 from app.data.collections import FieldPolicy, ScopedCollection, every_field
 from app.data.rows import RowPolicy, whole_account
 from app.db import Database, RawDoc
@@ -42,6 +43,8 @@ class Tx:
     fields: FieldPolicy = every_field
     pending: list[RawDoc] = field(default_factory=list)
     """The unit of work's audit entries, appended when `work` is done (`flush`)."""
+    transaction: ObjectId = field(default_factory=ObjectId)
+    """Names this attempt's audit entries, which the change feed keeps together."""
 
     @property
     def account_id(self) -> int:
@@ -53,16 +56,19 @@ class Tx:
 
     def whole_account(self) -> Tx:
         """This transaction without the row and field policies (see `Scope.whole_account`)."""
-        return Tx(self.database, self.actor, whole_account, self.session, every_field, self.pending)
+        return replace(self, rows=whole_account, fields=every_field)
 
     def unmasked(self) -> Tx:
         """This transaction without the field policy (see `Scope.unmasked`)."""
-        return Tx(self.database, self.actor, self.rows, self.session, every_field, self.pending)
+        return replace(self, fields=every_field)
 
     async def flush(self) -> None:
-        """Append the entries kept so far, in one command (`Scope.transact` does, last)."""
+        """Append the entries kept so far, in one command (`Scope.transact` does, last), each
+        marked for the change feed and naming this transaction: the trail is the feed's outbox
+        (app/live), and the feed keeps one transaction's entries together."""
         if self.pending:
-            entries = list(self.pending)
+            size = len(self.pending)
+            entries = [outboxed(entry, self.transaction, size) for entry in self.pending]
             self.pending.clear()
             await self[AUDIT].insert_many(entries)
 
@@ -98,7 +104,11 @@ class Tx:
         await self.audit_all(
             [
                 self.entry(
-                    AuditAction.CREATE, record_type, raw["_id"], changes=changes_between(None, raw)
+                    AuditAction.CREATE,
+                    record_type,
+                    raw["_id"],
+                    changes=changes_between(None, raw),
+                    revision=raw.get("_revision", 1),
                 )
                 for raw in raws
             ]
@@ -112,7 +122,10 @@ class Tx:
         if not await self[collection].insert_unless(raw, unless):
             return False
         changes = changes_between(None, raw)
-        await self.audit(AuditAction.CREATE, record_type, raw["_id"], changes=changes)
+        revision = raw.get("_revision", 1)
+        await self.audit(
+            AuditAction.CREATE, record_type, raw["_id"], changes=changes, revision=revision
+        )
         return True
 
     async def update(
@@ -133,7 +146,8 @@ class Tx:
         # records loaded from the old API have no revision yet: they are at revision 1
         at = stored if stored is not None else {"$exists": False}
         guard = {"_id": current["_id"], "_revision": at}
-        revised = {**update, "$set": {**update.get("$set", {}), "_revision": (stored or 1) + 1}}
+        revision = (stored or 1) + 1
+        revised = {**update, "$set": {**update.get("$set", {}), "_revision": revision}}
         after = await self[collection].find_one_and_update(
             guard, revised, return_document=ReturnDocument.AFTER
         )
@@ -141,7 +155,9 @@ class Tx:
             raise changed_meanwhile(record_type)
         if changes is None:
             changes = changes_between(current, after)
-        await self.audit(action, record_type, current["_id"], changes=changes, **details)
+        await self.audit(
+            action, record_type, current["_id"], changes=changes, revision=revision, **details
+        )
         return after
 
 

@@ -36,6 +36,8 @@ class Context:
     tally: CommandTally = field(default_factory=CommandTally)
     response_status: int | None = None
     sensitive_reads: dict[tuple[str, Any], set[str]] = field(default_factory=dict)
+    connection_params: dict[str, Any] | None = None
+    """A subscription socket's `connection_init` payload (where its credential is)."""
     plan: Plan | None = None
     """The stored keys this operation reads per collection (projection.py), made on first use."""
     _scope: Scope | None = None

@@ -114,15 +114,17 @@ class RequestGuards(SchemaExtension):
         yield
 
     def _refused(self, operation: OperationDefinitionNode) -> list[str]:
-        """The root queries the policy table closes to the caller's role (a mutation answers
-        its own refusal in its payload: guards.MutationGate)."""
+        """The root queries and subscriptions the policy table closes to the caller's role (a
+        mutation answers its own refusal in its payload: guards.MutationGate)."""
         context = self.execution_context.context
-        if operation.operation != OperationType.QUERY or context.caller is None:
+        kind = operation.operation
+        if kind == OperationType.MUTATION or context.caller is None:
             return []
         document = self.execution_context.graphql_document
         definitions = document.definitions if document is not None else ()
         fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-        return refused_queries(context, operation.selection_set, fragments)
+        subscription = kind == OperationType.SUBSCRIPTION
+        return refused_queries(context, operation.selection_set, fragments, subscription)
 
 
 def sent_operation_name(execution_context: Any) -> str | None:
@@ -390,6 +392,18 @@ class ErrorShaping(SchemaExtension):
         response = context.request.get(SUB_RESPONSE) if context.request else None
         if response is not None:
             response.headers["Retry-After"] = str(retry_after)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """A subscription sends its results one by one, and its operation never ends while it
+        runs: each result is shaped as it goes, and carries no cost (counted per request)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            request_id = self.execution_context.context.request_id
+            result.errors = [self._shape(error, request_id) for error in errors]
+        extensions = getattr(result, "extensions", None)
+        if isinstance(extensions, dict):
+            extensions.pop("cost", None)
+        yield
 
     def _shape(self, error: GraphQLError, request_id: str) -> GraphQLError:
         if database_unavailable(error):

@@ -29,7 +29,16 @@ from strawberry.types.field import StrawberryField
 
 from app.common.documents import FieldGroup
 from app.data.fields import collections_of
-from app.data.policy import GROUPS, MUTATIONS, QUERIES, RECORDS, RootRule, may_call, needs
+from app.data.policy import (
+    GROUPS,
+    MUTATIONS,
+    QUERIES,
+    RECORDS,
+    SUBSCRIPTIONS,
+    RootRule,
+    may_call,
+    needs,
+)
 from app.errors import ErrorCode, PublicError
 from app.graphql.context import Context, Info
 from app.graphql.payloads import UserError
@@ -117,13 +126,16 @@ def guarded_field(group: FieldGroup, description: str, **options: Any) -> Any:
 # --- root queries ---------------------------------------------------------------------------
 
 
-def refused_queries(context: Context, selection_set: SelectionSetNode, fragments: Any) -> list[str]:
-    """The root query fields of an operation the caller's role may not use, each saying
-    what it needs."""
+def refused_queries(
+    context: Context, selection_set: SelectionSetNode, fragments: Any, subscription: bool = False
+) -> list[str]:
+    """The root query (or subscription) fields of an operation the caller's role may not use,
+    each saying what it needs."""
     actor = context.actor
+    table = SUBSCRIPTIONS if subscription else QUERIES
     refused = []
     for name in dict.fromkeys(root_fields(selection_set, fragments)):
-        rule = QUERIES.get(name)
+        rule = table.get(name)
         if rule is None or not may_call(actor, rule):
             refused.append(f"{name} ({needs(rule, actor)})" if rule else f"{name} (no policy)")
     return refused

@@ -225,21 +225,22 @@ def plan_for(
 
 
 @dataclass
-class Walk:
+class SelectionWalk:
+    """Walks a selection set through fragments, inline fragments and abstract types; what a
+    field means is each walk's own (`field`)."""
+
     schema: GraphQLSchema
     fragments: Mapping[str, FragmentDefinitionNode]
-    plan: Plan
 
     def selections(self, selection_set: SelectionSetNode, type_: Any, where: Where) -> None:
         if is_abstract_type(type_):
             abstract: GraphQLAbstractType = type_
             for possible in self.schema.get_possible_types(abstract):
-                self.selections(selection_set, possible, where_of(possible, where))
+                self.selections(selection_set, possible, self.where_in(possible, where))
             return
         if not isinstance(type_, GraphQLObjectType):
             return
-        if where is not None:
-            self.plan.add(where[0], [where[1] + key for key in type_reads(type_)])
+        self.entered(type_, where)
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 self.field(selection, type_, where)
@@ -253,6 +254,28 @@ class Walk:
                     self.schema, fragment.type_condition.name.value, type_
                 ):
                     self.selections(fragment.selection_set, type_, where)
+
+    def where_in(self, possible: GraphQLObjectType, where: Where) -> Where:
+        """Where the rows of one possible type of an abstract type are read."""
+        return where
+
+    def entered(self, type_: GraphQLObjectType, where: Where) -> None:
+        """Called once per object type a selection set is walked in."""
+
+    def field(self, node: FieldNode, parent: GraphQLObjectType, where: Where) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class Walk(SelectionWalk):
+    plan: Plan
+
+    def where_in(self, possible: GraphQLObjectType, where: Where) -> Where:
+        return where_of(possible, where)
+
+    def entered(self, type_: GraphQLObjectType, where: Where) -> None:
+        if where is not None:
+            self.plan.add(where[0], [where[1] + key for key in type_reads(type_)])
 
     def field(self, node: FieldNode, parent: GraphQLObjectType, where: Where) -> None:
         definition = parent.fields.get(node.name.value)
@@ -339,34 +362,11 @@ def _embedded(annotation: Any) -> bool:
 
 
 @dataclass
-class References:
+class References(SelectionWalk):
     """The references shown by the rows of one list (through `nodes` or `edges.node`, and
     the subdocuments of each row), not those of records further down."""
 
-    schema: GraphQLSchema
-    fragments: Mapping[str, FragmentDefinitionNode]
     found: set[tuple[str, str]]
-
-    def selections(self, selection_set: SelectionSetNode, type_: Any, where: Where) -> None:
-        if is_abstract_type(type_):
-            for possible in self.schema.get_possible_types(type_):
-                self.selections(selection_set, possible, where)
-            return
-        if not isinstance(type_, GraphQLObjectType):
-            return
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                self.field(selection, type_, where)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None or applies(self.schema, condition.name.value, type_):
-                    self.selections(selection.selection_set, type_, where)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None and applies(
-                    self.schema, fragment.type_condition.name.value, type_
-                ):
-                    self.selections(fragment.selection_set, type_, where)
 
     def field(self, node: FieldNode, parent: GraphQLObjectType, where: Where) -> None:
         definition = parent.fields.get(node.name.value)

@@ -49,6 +49,9 @@ from app.graphql.relay import NodeQueries
 from app.graphql.scalars import SCALAR_MAP
 from app.identity.mutations import SignInAdminMutations, SignInMutations
 from app.identity.queries import SignInQueries
+from app.live.mutations import LiveMutations
+from app.live.queries import LiveQueries
+from app.live.subscriptions import LiveSubscriptions
 from app.patients.mutations import (
     PatientMutations,
     ProgressNoteApprovalMutations,
@@ -107,6 +110,7 @@ QUERY_PARTS: tuple[type, ...] = (
     PayrollQueries,
     ConversationQueries,
     TicketQueries,
+    LiveQueries,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     AccountMutations,
@@ -144,7 +148,9 @@ MUTATION_PARTS: tuple[type, ...] = (
     TicketMutations,
     TicketCategoryMutations,
     TicketActionMutations,
+    LiveMutations,
 )
+SUBSCRIPTION_PARTS: tuple[type, ...] = (LiveSubscriptions,)
 
 
 def root(name: str, kind: str, description: str, parts: tuple[type, ...]) -> type:
@@ -189,6 +195,14 @@ Mutation = root(
 )
 gate_mutations(Mutation)
 
+Subscription = root(
+    "Subscription",
+    "subscriptions",
+    "What a caller can follow as it happens, over graphql-transport-ws on /graphql "
+    "(authenticated by the connection_init payload's `Authorization`).",
+    SUBSCRIPTION_PARTS,
+)
+
 
 class CaregraphSchema(strawberry.Schema):
     """Logs unexpected errors with the request id; expected refusals are not logged."""
@@ -220,6 +234,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     schema = CaregraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecution,
         extensions=[

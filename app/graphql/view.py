@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import orjson
-from aiohttp import web
+from aiohttp import ClientConnectionResetError, WSMsgType, web
 from cross_web import HTTPException
 from graphql import GraphQLError, GraphQLSyntaxError
 from pymongo.errors import ConnectionFailure
-from strawberry.aiohttp.views import GraphQLView
+from strawberry.aiohttp.views import AiohttpWebSocketAdapter, GraphQLView
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import (
+    NonJsonMessageReceived,
+    NonTextMessageReceived,
+    WebSocketDisconnected,
+)
 from strawberry.schema import BaseSchema
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from app.data.audit import sensitive_read_events
 from app.data.scope import request_scope
@@ -32,12 +41,37 @@ from app.keys import (
     SETTINGS,
     SUB_RESPONSE,
 )
+from app.live.sockets import end_socket, opened_socket
+from app.live.subscriptions import admit
 
 log = logging.getLogger("app.graphql")
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 ALLOWED_METHODS = "GET, POST"
+
+
+class TextFrames(AiohttpWebSocketAdapter):
+    """graphql-transport-ws speaks in text frames of JSON: send them as text (our JSON encoder
+    answers bytes), and read them without the HTTP body's rules."""
+
+    async def iter_json(self, *, ignore_parsing_errors: bool = False) -> AsyncGenerator[object]:
+        async for message in self.ws:
+            if message.type == WSMsgType.BINARY:
+                raise NonTextMessageReceived
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                yield orjson.loads(message.data)
+            except orjson.JSONDecodeError:
+                if not ignore_parsing_errors:
+                    raise NonJsonMessageReceived from None
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_str(orjson.dumps(message).decode())
+        except (RuntimeError, ClientConnectionResetError) as error:
+            raise WebSocketDisconnected from error
 
 
 class CaregraphView(GraphQLView[Context, None]):
@@ -48,8 +82,22 @@ class CaregraphView(GraphQLView[Context, None]):
     the client cannot take a 406, a mutation over GET a 405, anything unforeseen a 500.
     """
 
-    def __init__(self, schema: BaseSchema, graphiql: bool) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+    websocket_adapter_class = TextFrames
+
+    def __init__(
+        self, schema: BaseSchema, graphiql: bool, allowed_origins: list[str] | None = None
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=10),
+            allowed_origins=allowed_origins or (),
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """A subscription socket signs in with its connection_init payload (app/live)."""
+        return await admit(context)
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         return web.Response(text=graphiql_page(), content_type="text/html")
@@ -61,6 +109,8 @@ class CaregraphView(GraphQLView[Context, None]):
         return response
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
+        if isinstance(response, web.WebSocketResponse):
+            opened_socket(request, response)
         caller = request.get(CALLER)
         database = request.app[DATABASE]
         context = Context(
@@ -193,6 +243,8 @@ class CaregraphView(GraphQLView[Context, None]):
             log.exception("unexpected error in request %s", request.get(REQUEST_ID, "-"))
             message = "Unexpected error."
             return error_response(request, 500, message, "INTERNAL_ERROR", media_type or JSON)
+        finally:
+            await end_socket(request)  # a subscription socket is done: stop watching it
         return response
 
 

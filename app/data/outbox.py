@@ -1,0 +1,104 @@
+"""The trail read as an outbox: the cross-account paths of the change feed (app/live).
+
+Every unit of work marks its audit entries (`Tx.flush`); these take the marked entries of every
+account, move them into each account's numbered feed in one transaction, and tell the server
+processes that a feed moved. The webhook dispatcher learns here which accounts have webhooks.
+One server process at a time does this, under a lease (`System.lease`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from app.data.audit import OUTBOX
+from app.data.collections import ACCOUNT
+from app.db import Database, RawDoc
+
+GENERATION = "changes"
+"""The counter every publication bumps: one number a process polls to learn a feed moved."""
+
+
+class OutboxMoved(Exception):
+    """Another publisher took some of the entries first: read the outbox again."""
+
+
+class Outbox:
+    """The audit entries not yet in a feed, and the feeds they go to."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def waiting(self, limit: int) -> list[RawDoc]:
+        """Committed audit entries of every account that the change feed has not taken yet,
+        in the order they were written. Only committed entries can be read, so an entry whose
+        transaction commits late is found late, but found: nothing here depends on time."""
+        cursor = self.database.db.audit_events.find(
+            {OUTBOX: True}, sort=[("at", 1), ("_id", 1)], limit=limit
+        )
+        return [entry async for entry in cursor]
+
+    async def waiting_of(self, transactions: Iterable[Any]) -> list[RawDoc]:
+        """Every entry still in the outbox of these transactions (of any account): a batch
+        that `waiting` cut short is completed with them, so a transaction is published whole."""
+        found: list[RawDoc] = []
+        for transaction in transactions:
+            query = {OUTBOX: True, "transaction": transaction}
+            found += [e async for e in self.database.db.audit_events.find(query, sort=[("_id", 1)])]
+        return found
+
+    async def publish(self, taken: Sequence[RawDoc], changes: Sequence[RawDoc]) -> dict[int, int]:
+        """Move entries out of the outbox and their changes into their accounts' feeds, in one
+        transaction: each change (naming its audit `entry`, in feed order) gets its account's
+        next number. Raises `OutboxMoved`, writing nothing, if another publisher took any of
+        the entries first. Answers each account's last number."""
+        accounts = {entry["_id"]: int(entry[ACCOUNT]) for entry in taken}
+
+        async def work(session: AsyncClientSession) -> dict[int, int]:
+            db = self.database.db
+            marks = [
+                UpdateOne({"_id": e["_id"], OUTBOX: True}, {"$unset": {OUTBOX: ""}}) for e in taken
+            ]
+            if marks:
+                done = await db.audit_events.bulk_write(marks, ordered=False, session=session)
+                if done.modified_count != len(marks):
+                    raise OutboxMoved()
+            counts: dict[int, int] = {}
+            for change in changes:
+                change[ACCOUNT] = accounts[change["entry"]]
+                counts[change[ACCOUNT]] = counts.get(change[ACCOUNT], 0) + 1
+            last: dict[int, int] = {}
+            for account, count in counts.items():
+                counter = await db.counters.find_one_and_update(
+                    {"_id": f"changes:{account}"},
+                    {"$inc": {"value": count}, "$set": {ACCOUNT: account}},
+                    upsert=True, session=session, return_document=ReturnDocument.AFTER,
+                )  # fmt: skip
+                last[account] = int(counter["value"])  # type: ignore[index]
+            taken_so_far = {account: last[account] - count for account, count in counts.items()}
+            for change in changes:
+                taken_so_far[change[ACCOUNT]] += 1
+                change["seq"] = taken_so_far[change[ACCOUNT]]
+            if changes:
+                await db.changes.insert_many(list(changes), session=session)
+                await db.counters.update_one(
+                    {"_id": GENERATION}, {"$inc": {"value": 1}}, upsert=True, session=session
+                )
+            return last
+
+        async with self.database.client.start_session() as session:
+            return await session.with_transaction(work)
+
+    async def generation(self) -> int:
+        """How many times any account's feed has grown: one number a server process reads to
+        learn whether a feed it follows may have moved."""
+        counter = await self.database.db.counters.find_one({"_id": GENERATION})
+        return int(counter["value"]) if counter else 0
+
+    async def accounts_with_webhooks(self) -> list[int]:
+        """The accounts that have an active webhook: those the dispatcher visits."""
+        cursor = self.database.db.webhooks.find({"active": True}, {ACCOUNT: 1, "_deleted": 1})
+        return sorted({int(w[ACCOUNT]) async for w in cursor if not w.get("_deleted")})
