@@ -400,3 +400,59 @@ def test_the_board_is_accessible(
     assert_accessible(page)
     screenshots(page, "board-visit")
     assert page.console_errors == []
+
+
+def test_a_clock_in_through_the_api_shows_on_an_open_board_within_seconds(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given a visit of the demo caregiver starting now, and a scheduler's board of this week
+    # following the changes
+    me = web_server.graphql("{ viewer { user { id } } }", role="caregiver")["data"]["viewer"]
+    week = Week(web_server, 0, 10)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    created = web_server.graphql(
+        CREATE,
+        {
+            "input": {
+                "start": iso(now - dt.timedelta(minutes=5)),
+                "end": iso(now + dt.timedelta(minutes=55)),
+                "patient": {"record": week.patient["id"]},
+                "service": {"code": "PSW"},
+                "attendees": [{"user": me["user"]["id"]}],
+                "conflictOverride": {"reason": "Covering a colleague today"},
+            }
+        },
+        role="scheduler",
+    )["data"]["eventCreate"]
+    assert created["userErrors"] == []
+    visit = created["event"]["id"]
+    page = page_as("scheduler")
+    page.goto("/board")
+    page.locator(f"[data-visit='{visit}']").wait_for()
+    page.get_by_test_id("board-footer").get_by_text("Live").wait_for()
+    before = page.locator(f"[data-visit='{visit}']").get_attribute("aria-label") or ""
+
+    # when the caregiver clocks in through the API
+    with graphql_requests(page) as requests:
+        started = time.perf_counter()
+        clocked = web_server.graphql(
+            """mutation($e: ID!) { punchcardClockIn(event: $e) {
+              punchcard { flags { kind } event { status } } userErrors { message } } }""",
+            {"e": visit},
+            role="caregiver",
+        )["data"]["punchcardClockIn"]
+        assert clocked["userErrors"] == []
+        # then within a few seconds, with no reload, the block says what the API stored:
+        # under way, or flagged when the punch was (here: no position sent)
+        expected = "Flagged" if clocked["punchcard"]["flags"] else "In progress"
+        page.wait_for_function(
+            """([id, word]) => (document.querySelector(`[data-visit='${id}']`)
+                ?.getAttribute('aria-label') ?? '').endsWith(word)""",
+            arg=[visit, expected],
+            timeout=5_000,
+        )
+        shown_after = time.perf_counter() - started
+    assert expected not in before
+    assert clocked["punchcard"]["event"]["status"] == "IN_PROGRESS"
+    assert [r.name for r in requests] == ["BoardScreenQuery"]
+    print(f"clock-in shown on the board after {shown_after:.3f} s")

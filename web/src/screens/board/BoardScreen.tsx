@@ -5,7 +5,7 @@
  * page is visible, and after every change made here.
  */
 import { Alert, Badge, Button, Group, Loader, Stack, Text, Title } from "@mantine/core";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, useTransition } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
 import { graphql, useLazyLoadQuery, useMutation } from "react-relay";
 import { useSearchParams } from "react-router";
 
@@ -14,6 +14,7 @@ import { can, useViewer } from "../../lib/viewer";
 import { messageOf } from "../../relay/errors";
 import type { BoardScreenQuery, BoardScreenQuery$data } from "./__generated__/BoardScreenQuery.graphql";
 import type { VisitDialogMoveMutation } from "./__generated__/VisitDialogMoveMutation.graphql";
+import { useBoardChanges } from "./live";
 import { NewVisitDialog } from "./NewVisitDialog";
 import { KIND, KINDS, kindOf } from "./status";
 import { VisitDialog, moveMutation, type ProposedMove } from "./VisitDialog";
@@ -107,14 +108,6 @@ export default function BoardScreen() {
   const data = useLazyLoadQuery<BoardScreenQuery>(query, variables, { fetchKey, fetchPolicy: "store-and-network" });
   const refresh = useCallback(() => startTransition(() => setFetchKey((k) => k + 1)), []);
 
-  // live enough: the week again every 30 s while the page is visible
-  useEffect(() => {
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === "visible") refresh();
-    }, POLL_MS);
-    return () => window.clearInterval(timer);
-  }, [refresh]);
-
   const goTo = (week: string) => startTransition(() => setParams({ week }));
 
   const visits = useMemo(() => {
@@ -123,6 +116,27 @@ export default function BoardScreen() {
     for (const c of data.caregivers.nodes ?? []) for (const v of c.events.nodes ?? []) byId.set(v.id, v);
     return byId;
   }, [data]);
+
+  // live: the week is read again when a change concerns it (a visit on it or starting in it, a
+  // punchcard of one of its visits, a series); polled every 30 s while the socket is down
+  const pending = useRef<number | undefined>(undefined);
+  const { live } = useBoardChanges((change) => {
+    const record = change.record;
+    const start = record.start ?? record.event?.start;
+    const inWeek = start != null && Date.parse(start) >= Date.parse(variables.from) && Date.parse(start) < Date.parse(variables.to);
+    const onBoard = visits.has(record.id) || (record.event != null && visits.has(record.event.id));
+    if (inWeek || onBoard || change.recordKind === "EVENT_GROUP") {
+      window.clearTimeout(pending.current);
+      pending.current = window.setTimeout(refresh, 200);
+    }
+  });
+  useEffect(() => {
+    if (live) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === "visible") refresh();
+    }, POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [refresh, live]);
 
   const rows: CalendarRow[] = useMemo(
     () => [
@@ -248,8 +262,9 @@ export default function BoardScreen() {
           onMove={onMove}
         />
       </Suspense>
-      <Text size="sm">
-        {blocks.length} visits this week, {caregivers.length} caregivers. Times in {zone}.
+      <Text size="sm" data-testid="board-footer">
+        {blocks.length} visits this week, {caregivers.length} caregivers. Times in {zone}.{" "}
+        {live ? "Live: changes show as they are made." : "Updated every 30 seconds."}
       </Text>
       {openVisit && opened && (
         <VisitDialog

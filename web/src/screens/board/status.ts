@@ -26,15 +26,16 @@ export type VisitFacts = {
 };
 
 /**
- * Conflicting: booked over conflicts the API recorded (its override lists them); flagged: its
- * punches wait for the office (flags, or a pending review); then the visit's own status.
+ * Flagged: its punches wait for the office (flags, or a pending review); then where it stands
+ * (in progress, done); conflicting: booked over conflicts the API recorded (its override lists
+ * them) and not yet under way; else scheduled.
  */
 export function kindOf(visit: VisitFacts): VisitKind {
   if (visit.status === "CANCELLED" || visit.status === "MISSED") return "cancelled";
-  if ((visit.conflictOverride?.conflicts.length ?? 0) > 0) return "conflicting";
   const card = visit.punchcard;
   if (card && (card.flags.length > 0 || card.review?.status === "PENDING")) return "flagged";
   if (visit.status === "IN_PROGRESS") return "inProgress";
   if (visit.status === "COMPLETED") return "done";
+  if ((visit.conflictOverride?.conflicts.length ?? 0) > 0) return "conflicting";
   return "scheduled";
 }
