@@ -116,6 +116,12 @@ export default function WeekCalendar({ monday, rows, visits, editable, onOpen, o
     // and children it does not give, which misleads a screen reader: they are taken off, and
     // each block's own name says its times, patient, day, caregiver and status instead.
     const strip = () => {
+      // its toolbar is empty (the board has its own week buttons), but would be a landmark
+      const toolbar = target.current?.querySelector<HTMLElement>(".ec-toolbar");
+      if (toolbar && toolbar.style.display !== "none") {
+        toolbar.style.display = "none";
+        toolbar.setAttribute("role", "presentation");
+      }
       for (const el of target.current?.querySelectorAll(GRID_ROLES) ?? []) {
         for (const name of GRID_ATTRIBUTES) el.removeAttribute(name);
       }
