@@ -203,7 +203,7 @@ def test_what_each_role_may_call_follows_from_its_permissions(role: str) -> None
         assert mutations == set()
         assert queries == {name for name, rule in QUERIES.items() if rule.permission is None}
     if role == "caregiver":
-        assert mutations == {"punchcardClockIn", "punchcardClockOut"}
+        assert mutations == {"punchcardClockIn", "punchcardClockOut", "punchcardNote"}
         assert not queries & {"payrolls", "invoices", "payments", "candidates", "auditEvents"}
         assert {"punchcards", "payrollUsers", "patients", "progressNotes"} <= queries
     if role == "scheduler":

@@ -418,7 +418,9 @@ MUTATIONS: dict[str, RootRule] = {
         "eventGroupExtend",
     ),
     **_crud("Punchcard", P.MANAGE_SCHEDULE),
-    **_writes("Punchcard", P.RECORD_VISITS, "punchcardClockIn", "punchcardClockOut"),
+    **_writes(
+        "Punchcard", P.RECORD_VISITS, "punchcardClockIn", "punchcardClockOut", "punchcardNote"
+    ),
     **_writes("Punchcard", P.MANAGE_SCHEDULE, "visitReviewApprove", "visitReviewReject"),
     **_crud("Invoice", P.MANAGE_BILLING),
     **_writes(

@@ -26,6 +26,7 @@ from app.visits.clock import clock_in, clock_out
 from app.visits.decisions import decide
 from app.visits.documents import ClockMethod, CorrectionReason
 from app.visits.inputs import PunchcardCreateInput, PunchcardUpdateInput
+from app.visits.notes import write_note
 from app.visits.review_documents import ReviewStatus
 from app.visits.services import punchcard_store
 from app.visits.types import Punchcard
@@ -193,6 +194,37 @@ class PunchcardClockMutations:
 
         punchcard_, errors = await attempt(act())
         return PunchcardPayload(punchcard=punchcard_, user_errors=errors)
+
+    @strawberry.mutation(
+        description="Write the caregiver's note on their visit: replaces the punchcard's "
+        "`actual.notes` (where the notes given with clock-in and clock-out go too); an empty "
+        "note clears it. At most 4000 characters (INVALID beyond). It changes neither the "
+        "punches nor their review. A caregiver writes only on their own punchcard (another's is "
+        "NOT_FOUND), while the visit goes on or after it; the office (MANAGE_SCHEDULE) on any. "
+        "Refused (nothing written) when the punchcard is deleted, invoiced or paid in a closed "
+        "payroll (INVALID_STATE), and with CONFLICT if `revision` is given and is not the "
+        "current one. Needs RECORD_VISITS."
+    )
+    async def punchcard_note(
+        self,
+        info: Info,
+        punchcard: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The punchcard of the visit (global ID)."),
+        ],
+        notes: Annotated[
+            str,
+            strawberry.argument(description="The note, whole: it replaces the one stored."),
+        ],
+        revision: OptionalRevision = None,
+    ) -> PunchcardPayload:
+        async def act() -> Punchcard:
+            actor_of(info, Permission.RECORD_VISITS)
+            key = decode_global_id(punchcard, "Punchcard", "punchcard")
+            return Punchcard.from_doc(await write_note(info.context.scope, key, notes, revision))
+
+        card, errors = await attempt(act())
+        return PunchcardPayload(punchcard=card, user_errors=errors)
 
 
 ReviewReason = Annotated[

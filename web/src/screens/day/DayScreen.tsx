@@ -1,11 +1,71 @@
-import { Text, Title } from "@mantine/core";
+/**
+ * The caregiver's day, made for a phone: today's visits in the agency's time zone, each with
+ * its patient, address, times, status and tasks, clock-in and clock-out with the phone's
+ * position, and a note for the visit. One query for the first paint.
+ */
+import { Alert, Stack, Text, Title } from "@mantine/core";
+import { useEffect, useState } from "react";
+import { graphql, useLazyLoadQuery } from "react-relay";
 
-// TODO(issue 16): build the caregiver's day (phone-sized) here, one query for its first paint.
+import { formatDate, todayIn } from "../../lib/dates";
+import { useViewer } from "../../lib/viewer";
+import type { DayScreenQuery } from "./__generated__/DayScreenQuery.graphql";
+import { midnightIn, nextDay } from "./dayBounds";
+import { DayVisit } from "./DayVisit";
+import { locationPermission } from "./geolocation";
+import { READABLE } from "./notice";
+
+const query = graphql`
+  query DayScreenQuery($caregiver: ID!, $from: DateTime!, $to: DateTime!) {
+    events(
+      filter: { caregiver: $caregiver, start: { start: $from, end: $to } }
+      orderBy: { field: START }
+      first: 50
+    ) @connection(key: "DayScreen_events") {
+      edges {
+        node {
+          id
+          ...DayVisit_visit
+        }
+      }
+    }
+  }
+`;
+
 export default function DayScreen() {
+  const viewer = useViewer();
+  const [today] = useState(() => todayIn(viewer.timeZone));
+  const variables = {
+    caregiver: viewer.userId,
+    from: midnightIn(viewer.timeZone, today).toISOString(),
+    to: midnightIn(viewer.timeZone, nextDay(today)).toISOString(),
+  };
+  const data = useLazyLoadQuery<DayScreenQuery>(query, variables);
+  const visits = data.events.edges.map((edge) => edge.node);
+  const [permission, setPermission] = useState<PermissionState | null>(null);
+  useEffect(() => {
+    void locationPermission().then(setPermission);
+  }, []);
+
   return (
-    <>
-      <Title order={1}>Caregiver's day</Title>
-      <Text>This screen is not built yet.</Text>
-    </>
+    <Stack gap="md" maw={640} mx="auto">
+      <div>
+        <Title order={1}>My day</Title>
+        <Text c="gray.7" size="lg">
+          {formatDate(today)} · {visits.length === 1 ? "1 visit" : `${visits.length} visits`}
+        </Text>
+      </div>
+      {permission === "denied" && (
+        <Alert color="orange" styles={READABLE} title="Location is off" data-testid="location-off">
+          This site may not read your location: you can still clock in and out, and each punch
+          will be flagged for the office to check.
+        </Alert>
+      )}
+      {visits.length === 0 ? (
+        <Text size="lg">No visits today.</Text>
+      ) : (
+        visits.map((visit) => <DayVisit key={visit.id} visit={visit} />)
+      )}
+    </Stack>
   );
 }

@@ -1,0 +1,114 @@
+"""Payroll in the browser: the payroll clerk generates a pay period, reviews its lines with
+their hours split, adds an adjustment and closes it; what the page shows and what the API
+stored; one request for the first paint; accessibility and screenshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from tests.browser.helpers import assert_accessible, graphql_requests, screenshots
+from tests.browser.server import WebServer
+from tests.browser.visits import caregiver_id, make_patient, punched_visit
+
+WEEK = (dt.date(2024, 1, 8), dt.date(2024, 1, 14))
+"""A week of the past no demo data touches (Monday to Sunday)."""
+
+PAYROLLS = """query($start: Date!, $end: Date!) {
+  payrolls(filter: {period: {start: $start, end: $end}}) { nodes { id closed net
+    users { nodes { user { record { id } name { first last } } hours regularHours overtimeHours
+      holidayHours net adjustmentsTotal adjustments { kind amount description } } } } } }"""
+
+
+def payrolls_of_the_week(web_server: WebServer) -> list[dict[str, Any]]:
+    variables = {"start": WEEK[0].isoformat(), "end": WEEK[1].isoformat()}
+    answer = web_server.graphql(PAYROLLS, variables, role="payroll")
+    assert not answer.get("errors"), answer
+    return list(answer["data"]["payrolls"]["nodes"])
+
+
+def money(amount: str) -> str:
+    """How the page writes an amount of the demo agency's dollars."""
+    value = Decimal(amount)
+    return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
+
+
+def test_the_payroll_clerk_generates_adjusts_and_closes_a_pay_period(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given the demo caregiver's four 12-hour visits of a past week, clocked in and out at the
+    # door (48 hours: past the weekly overtime threshold)
+    caregiver = caregiver_id(web_server)
+    patient, _ = make_patient(web_server)
+    for day in range(4):
+        start = dt.datetime(2024, 1, 8 + day, 12, 0, tzinfo=dt.UTC)
+        punched_visit(web_server, caregiver, patient, start, hours=12)
+    page = page_as("payroll")
+
+    # when the payroll clerk opens payroll
+    with graphql_requests(page) as requests:
+        page.goto("/payroll")
+        page.get_by_role("button", name="Generate payroll").wait_for()
+        page.wait_for_load_state("networkidle")
+    assert [r.name for r in requests] == ["LayoutQuery", "PayrollScreenQuery"]
+
+    # and generates the week's payroll
+    page.get_by_label("First day").fill(WEEK[0].isoformat())
+    page.get_by_label("Last day").fill(WEEK[1].isoformat())
+    page.get_by_role("button", name="Generate payroll").click()
+    detail = page.get_by_role("region", name="Payroll Jan 8, 2024 \u2013 Jan 14, 2024")
+    detail.wait_for()
+
+    # then it is stored, open, with a line for the caregiver whose hours are split
+    [payroll] = payrolls_of_the_week(web_server)
+    assert payroll["closed"] is False
+    [line] = [u for u in payroll["users"]["nodes"] if u["user"]["record"]["id"] == caregiver]
+    assert Decimal(line["hours"]) == Decimal(48)
+    assert Decimal(line["overtimeHours"]) > 0
+    assert Decimal(line["regularHours"]) + Decimal(line["overtimeHours"]) == Decimal(48)
+    name = f"{line['user']['name']['first']} {line['user']['name']['last']}"
+    row = detail.get_by_test_id("payroll-line").filter(has_text=name)
+    cells = row.inner_text()
+    assert line["regularHours"] in cells and line["overtimeHours"] in cells
+    assert money(line["net"]) in cells
+    assert "?payroll=" in page.url
+
+    # and a second generation of the same week is refused in the API's words
+    page.get_by_role("button", name="Generate payroll").click()
+    refused = page.get_by_test_id("generate-error")
+    refused.wait_for()
+    assert "payroll" in refused.inner_text().lower()
+    assert len(payrolls_of_the_week(web_server)) == 1
+
+    # when they add a bonus to the caregiver's line
+    assert_accessible(page)
+    row.get_by_role("button", name=f"Adjust {name}'s pay").click()
+    dialog = page.get_by_role("dialog", name=f"Adjustment for {name}")
+    dialog.get_by_label("Amount").fill("25.50")
+    dialog.get_by_label("Description").fill("Covered a weekend")
+    assert_accessible(page)
+    dialog.get_by_role("button", name="Add adjustment").click()
+    dialog.wait_for(state="detached")
+
+    # then it is stored on the line, and the line's net shows it, to the cent
+    [payroll] = payrolls_of_the_week(web_server)
+    [line_after] = [u for u in payroll["users"]["nodes"] if u["user"]["record"]["id"] == caregiver]
+    assert line_after["adjustments"] == [
+        {"kind": "BONUS", "amount": "25.50", "description": "Covered a weekend"}
+    ]
+    assert Decimal(line_after["net"]) == Decimal(line["net"]) + Decimal("25.50")
+    row.get_by_text(money(line_after["net"])).wait_for()
+    assert "Covered a weekend" in row.inner_text()
+    screenshots(page, "payroll")
+
+    # when they close it
+    detail.get_by_role("button", name="Close payroll").click()
+
+    # then it is stored closed, and the page says so and offers no more changes
+    detail.get_by_test_id("closed-on").wait_for()
+    assert detail.get_by_test_id("payroll-status").text_content() == "Closed"
+    assert payrolls_of_the_week(web_server)[0]["closed"] is True
+    assert row.get_by_role("button", name=f"Adjust {name}'s pay").count() == 0
+    assert page.console_errors == []
