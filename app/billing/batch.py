@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
+from app.billing.groups import GROUP, GROUP_REFUSED, Grouped, generate_group
 from app.billing.services import invoice_store
 from app.common.money import ZERO
 from app.common.routing import RoutingProvider
@@ -94,6 +95,35 @@ async def patients_to_bill(scope: Scope, account: RawDoc, period: Period) -> lis
     return [row["_id"] async for row in cursor if row["_id"] is not None]
 
 
+async def _bill_group(
+    scope: Scope,
+    period: Period,
+    group: dict[Any, RawDoc],
+    options: GenerateOptions,
+    account: RawDoc,
+    routing: RoutingProvider | None,
+    report: BatchReport,
+) -> None:
+    """A group's invoices in one transaction (`app.billing.groups`); one by one when the
+    group's writes are refused, so that one patient never blocks the others."""
+    try:
+        grouped = await generate_group(scope, period, group, options, account, routing)
+    except GROUP_REFUSED:
+        grouped = Grouped()  # nothing was written: each patient on their own
+    for key, patient in group.items():
+        outcome = grouped.made.get(key) or grouped.refused.get(key)
+        if outcome is None:
+            target = Target({key: patient}, key)
+            try:
+                outcome = await generate(scope, period, target, options, account, routing)
+            except ServiceError as refusal:
+                outcome = refusal
+        if isinstance(outcome, ServiceError):
+            report.failed.append(BatchFailure(key, list(outcome.problems)))
+        else:
+            report.count(outcome)
+
+
 @contextmanager
 def _tally() -> Iterator[CommandTally]:
     """The request's command tally, or one of our own (a script has none)."""
@@ -125,19 +155,18 @@ async def generate_batch(
         report.patients_considered = len(ids)
         patients = await scope["patients"].by_ids(ids)
         log.info("invoice batch: %d patients to bill", len(ids))
+        live: dict[Any, RawDoc] = {}
         for key in ids:
             patient = patients.get(key)
             if patient is None or patient.get("_deleted"):
                 problem = Problem("The patient is deleted.", ErrorCode.INVALID_STATE, "patient")
                 report.skipped.append(BatchFailure(key, [problem]))
-                continue
-            target = Target({key: patient}, key)
-            try:
-                made = await generate(scope, period, target, options, account, routing)
-            except ServiceError as refusal:
-                report.failed.append(BatchFailure(key, list(refusal.problems)))
-                continue
-            report.count(made)
+            else:
+                live[key] = patient
+        keys = list(live)
+        for at in range(0, len(keys), GROUP):
+            group = {key: live[key] for key in keys[at : at + GROUP]}
+            await _bill_group(scope, period, group, options, account, routing, report)
         report.db_commands = tally.commands - before
     log.info(
         "invoice batch: %d invoices, %d failed, %d commands",
