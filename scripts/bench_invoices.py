@@ -1,10 +1,12 @@
 """Invoice generation for a month of an agency with 1,000 patients (~8 visits each), through the
 batch service, against the same work written by hand with PyMongo (the floor).
 
-Not a test: it prints figures. One embedded database in a temporary folder; two accounts with
-the same patients and punchcards (inserted raw): one billed by `generate_batch`, one by hand
-(read the punchcards, then per patient one transaction: counter, insert invoice, mark its
-punchcards). `--quick`: 50 patients; `--patients=N`: N patients.
+Not a test: it prints figures. One embedded database in a temporary folder; three accounts
+with the same patients and punchcards (inserted raw): one billed by `generate_batch`, one by
+hand (the floor: read the punchcards, then per patient one transaction: counter, insert
+invoice, mark its punchcards), one by hand with the service's groups (GROUP patients a
+transaction: the numbers as a block, one insert, one bulk write of the marks). Neither floor
+writes audit entries or checks anything. `--quick`: 50 patients; `--patients=N`: N patients.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from bson import Decimal128, ObjectId
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateMany
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.accounts.services import create_account
 from app.billing.batch import generate_batch
 from app.billing.generation import GenerateOptions, Period
+from app.billing.groups import GROUP
 from app.common.money import to_cent
 from app.common.services import Actor
 from app.data.scope import Scope
@@ -78,8 +81,9 @@ async def seed(database: Database, patients: int, rng: random.Random) -> int:
     return account_id
 
 
-async def by_hand(database: Database, account_id: int) -> int:
-    """The floor: the same invoices written with the driver, one transaction each."""
+async def by_hand(database: Database, account_id: int, group: int = 1) -> int:
+    """The floor: the same invoices written with the driver, one transaction each (or one per
+    `group` patients: the numbers as a block, one insert, one bulk write of the marks)."""
     db = database.db
     start = dt.datetime(2025, 5, 1, tzinfo=dt.UTC)
     query = {
@@ -93,6 +97,7 @@ async def by_hand(database: Database, account_id: int) -> int:
     async for card in db.punchcards.find(query):
         per_patient.setdefault(card["patient"]["_id"], []).append(card)
     rates = {code: Decimal(rate) for code, rate, _ in SERVICES}
+    bills = []
     for patient, cards in per_patient.items():
         hours: dict[str, Decimal] = {}
         for card in cards:
@@ -101,31 +106,37 @@ async def by_hand(database: Database, account_id: int) -> int:
         lines = [(c, q, to_cent(q * rates[c])) for c, q in sorted(hours.items())]
         subtotal = sum((amount for _, _, amount in lines), Decimal(0))
         tax = sum((to_cent(a * Decimal("0.13")) for c, _, a in lines if c == "PSW"), Decimal(0))
+        bills.append((patient, cards, lines, subtotal, tax))
 
-        async def write(
-            session: Any, patient: Any = patient, cards: Any = cards, lines: Any = lines,
-            subtotal: Any = subtotal, tax: Any = tax,
-        ) -> None:  # fmt: skip
+    for at in range(0, len(bills), group):
+        mine = bills[at : at + group]
+
+        async def write(session: Any, mine: Any = mine) -> None:
             counter = await db.counters.find_one_and_update(
-                {"_id": f"raw:{account_id}"}, {"$inc": {"value": 1}}, upsert=True,
+                {"_id": f"raw:{account_id}"}, {"$inc": {"value": len(mine)}}, upsert=True,
                 return_document=ReturnDocument.AFTER, session=session,
             )  # fmt: skip
-            invoice = {
-                "_id": ObjectId(), "_account": account_id, "number": f"R-{counter['value']}",
-                "_search": {"number": f"r-{counter['value']}"},
-                "patient": {"_id": patient},
-                "services": [{"code": c, "quantity": Decimal128(q), "amount": Decimal128(a)}
-                             for c, q, a in lines],
-                "punchcards": [{"_id": c["_id"]} for c in cards],
-                "subtotal": Decimal128(subtotal), "tax_total": Decimal128(tax),
-                "total": Decimal128(subtotal + tax),
-            }  # fmt: skip
-            await db.invoices.insert_one(invoice, session=session)
-            await db.punchcards.update_many(
-                {"_id": {"$in": [c["_id"] for c in cards]}},
-                {"$set": {"invoice": {"_id": invoice["_id"], "number": invoice["number"]}}},
-                session=session,
-            )
+            first = counter["value"] - len(mine) + 1
+            invoices = [
+                {"_id": ObjectId(), "_account": account_id, "number": f"R-{first + i}",
+                 "_search": {"number": f"r-{first + i}"},
+                 "patient": {"_id": patient},
+                 "services": [{"code": c, "quantity": Decimal128(q), "amount": Decimal128(a)}
+                              for c, q, a in lines],
+                 "punchcards": [{"_id": c["_id"]} for c in cards],
+                 "subtotal": Decimal128(subtotal), "tax_total": Decimal128(tax),
+                 "total": Decimal128(subtotal + tax)}
+                for i, (patient, cards, lines, subtotal, tax) in enumerate(mine)
+            ]  # fmt: skip
+            await db.invoices.insert_many(invoices, session=session)
+            marks = [
+                UpdateMany(
+                    {"_id": {"$in": [c["_id"] for c in cards]}},
+                    {"$set": {"invoice": {"_id": invoice["_id"], "number": invoice["number"]}}},
+                )
+                for invoice, (_, cards, _, _, _) in zip(invoices, mine, strict=True)
+            ]
+            await db.punchcards.bulk_write(marks, session=session)
 
         async with database.client.start_session() as session:  # the floor: raw PyMongo
             await session.with_transaction(write)
@@ -144,7 +155,8 @@ async def main() -> int:
             rng = random.Random(7)
             service_account = await seed(database, patients, rng)
             raw_account = await seed(database, patients, rng)
-            print(f"seeded 2 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
+            grouped_account = await seed(database, patients, rng)
+            print(f"seeded 3 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
 
             started = time.perf_counter()
             scope = Scope(database, Actor(account_id=service_account))
@@ -158,7 +170,13 @@ async def main() -> int:
             raw_seconds = time.perf_counter() - started
             raw_commands = database.counter.total - before
 
-    assert made == raw_made == patients, (made, raw_made, report.failed[:3])
+            before = database.counter.total
+            started = time.perf_counter()
+            grouped_made = await by_hand(database, grouped_account, GROUP)
+            grouped_seconds = time.perf_counter() - started
+            grouped_commands = database.counter.total - before
+
+    assert made == raw_made == grouped_made == patients, (made, raw_made, report.failed[:3])
     print(f"invoice batch, {patients} patients x {VISITS} punchcards (one month)")
     print(
         f"  service  : {service_seconds:6.2f} s  {made / service_seconds:7.1f} invoices/s  "
@@ -167,6 +185,12 @@ async def main() -> int:
     print(
         f"  raw floor: {raw_seconds:6.2f} s  {raw_made / raw_seconds:7.1f} invoices/s  "
         f"{raw_commands / raw_made:.1f} DB commands/invoice"
+    )
+    print(
+        f"  grouped floor: {grouped_seconds:6.2f} s  {grouped_made / grouped_seconds:7.1f} "
+        f"invoices/s  {grouped_commands / grouped_made:.1f} DB commands/invoice "
+        f"({GROUP} patients a transaction, as the service: {raw_seconds / grouped_seconds:.2f}x "
+        "the floor's throughput)"
     )
     print(
         f"invoices: service {service_seconds:.2f} s, floor {raw_seconds:.2f} s "
