@@ -1,15 +1,16 @@
 """Invoices for every patient of the account with visits left to bill in a period.
 
-Each invoice is generated in its own transaction (`app.billing.generation`): one patient's
-refusal (a punchcard without a service, a missing rate) does not undo the others, and a crash
-leaves whole invoices only. Running the batch again bills only what is still unbilled, so it is
-resumable and idempotent: a second run over a finished period makes no invoice.
+Patients are invoiced GROUP at a time, each group in one transaction (`app.billing.groups`):
+a patient refused before anything is written (a punchcard without a service, a missing rate)
+is reported and the others go on; a group whose writes are refused is invoiced again one
+patient per transaction (`app.billing.generation`). A crash leaves whole invoices only.
+Running the batch again bills only what is still unbilled, so it is resumable and idempotent:
+a second run over a finished period makes no invoice.
 
-Database commands per invoice are bounded: patients are found in one aggregation and loaded
-in one query, the account is read once; each invoice then costs a fixed number of commands
-(read its punchcards, read the patient and check the punchcards for the snapshot, the counter
-and the number check, insert invoice and audit entries, mark the punchcards with theirs,
-commit), whatever the number of patients.
+Database commands are bounded: patients are found in one aggregation and loaded in one query,
+the account is read once; each patient's punchcards are then read in their group's
+transaction, and each group costs five commands more (the numbers, the invoices, the marks,
+the audit entries, the commit), whatever the number of patients.
 """
 
 from __future__ import annotations
