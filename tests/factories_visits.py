@@ -14,7 +14,7 @@ from app.common.services import Actor, encode
 from app.data.scope import Scope
 from app.graphql.relay import from_global_id, to_global_id
 from app.scheduling.documents import Event
-from app.visits.services import mark_punchcards
+from app.visits.marking import mark_punchcards
 from tests.factories import Agency, Api, create_patient, create_user
 
 _clock_numbers = itertools.count(1)

@@ -532,7 +532,7 @@ GENERATE_BRIEF = """mutation($period: BillingPeriodInput!, $patient: ID) {
   invoice { id number total } punchcardsBilled userErrors { field code } } }"""
 
 
-async def test_generating_an_invoice_costs_six_commands_in_its_transaction(api: Api) -> None:
+async def test_an_invoice_costs_six_commands_a_batch_group_five_beyond_reads(api: Api) -> None:
     # given three patients with visits in May
     agency = await generation_agency(api)
     patients = [await billed_patient(agency, first) for first in ("Walter", "Ada", "Ben")]
@@ -550,15 +550,43 @@ async def test_generating_an_invoice_costs_six_commands_in_its_transaction(api: 
     # when the batch bills the other two
     data = await agency.ok(GENERATE_BATCH, {"period": MAY})
     report = data["invoiceGenerateBatch"]["report"]
-    # then each invoice costs six commands, and the batch three more (the account, the
-    # patients to bill, their records)
+    # then both are made in one transaction: the batch's three reads (the account, the
+    # patients to bill, their records), each patient's visits to bill read, then once for
+    # the group the numbers, the invoices, the visits marked, the trail, the commit
     assert sorted(i["number"] for i in report["invoices"]) == ["INV-2", "INV-3"]
-    assert report["dbCommands"] == 3 + 2 * 6
+    assert report["dbCommands"] == 3 + 2 + 5
     # and nothing was given up: every invoice and every visit it billed has its entry
     trail = await audit_entries(agency)
     assert len([e for e in trail if e["record_type"] == "Invoice"]) == 3
     marked = [e for e in trail if e["record_type"] == "Punchcard" and e["action"] == "update"]
     assert len(marked) == 9
+
+
+async def test_a_batch_whose_block_of_numbers_meets_one_given_by_hand_bills_one_by_one(
+    api: Api,
+) -> None:
+    # given an agency whose second invoice was numbered INV-2 by hand (the counter is still at
+    # 0), and three patients with visits in May
+    agency = await generation_agency(api)
+    walter, ada, ben = [await billed_patient(agency, first) for first in ("Walter", "Ada", "Ben")]
+    await create_invoice(agency, walter, number="INV-2")
+    for patient in (walter, ada, ben):
+        for day in (5, 6):
+            await stored_punchcard(agency, key(patient), at(day), "2", "34.00")
+    # when the batch runs for May (its group would take INV-1 to INV-3 as a block)
+    data = await agency.ok(GENERATE_BATCH, {"period": MAY})
+    report = data["invoiceGenerateBatch"]["report"]
+    # then the group wrote nothing and its patients were invoiced one by one, skipping the
+    # number given by hand, without a gap
+    assert report["failed"] == [] and len(report["invoices"]) == 3
+    stored = api.database.db.invoices.find({"_account": agency.account_id}, {"number": 1})
+    assert sorted([i["number"] async for i in stored]) == ["INV-1", "INV-2", "INV-3", "INV-4"]
+    # and every visit is on exactly one invoice, each invoice and visit with its entry
+    cards = api.database.db.punchcards.find({"_account": agency.account_id}, {"invoice": 1})
+    assert len([c async for c in cards if c.get("invoice")]) == 6
+    trail = await audit_entries(agency)
+    assert len([e for e in trail if e["record_type"] == "Invoice"]) == 4
+    assert len([e for e in trail if e["record_type"] == "Punchcard"]) == 6
 
 
 async def test_a_generated_invoice_skips_a_number_given_by_hand_without_a_gap(api: Api) -> None:

@@ -148,6 +148,7 @@ async def test_visits_are_listed_by_start_and_filtered_as_a_scheduler_needs(api:
                     service={"code": "RN"}),
         event_input(pat, ana, day=0, hour=14, notes="monday"),
         event_input(pat, ben, day=2, hour=10, notes="wednesday", status="CANCELLED"),
+        event_input(pat, None, day=3, hour=10, notes="open thursday"),
     ]  # fmt: skip
     imported = await agency.ok(IMPORT_EVENTS, {"input": visits})
     assert imported["eventImport"]["userErrors"] == []
@@ -163,6 +164,9 @@ async def test_visits_are_listed_by_start_and_filtered_as_a_scheduler_needs(api:
       caregiver: events(filter: {{caregiver: "{ana["id"]}"}}) {{ nodes {{ notes }} }}
       patient: events(filter: {{patient: "{quinn["id"]}"}}) {{ nodes {{ notes }} }}
       service: events(filter: {{service: "RN"}}) {{ nodes {{ notes }} }}
+      open: events(filter: {{unassigned: true}}) {{ nodes {{ notes }} }}
+      staffed: events(filter: {{unassigned: false, patient: "{pat["id"]}"}}) {{
+        nodes {{ notes }} }}
       newest: events(orderBy: {{field: CREATED_DATE, direction: DESC}}) {{ nodes {{ notes }} }}
       latest: events(orderBy: {{field: START, direction: DESC}}, first: 1) {{ nodes {{ notes }} }}
     }}""",
@@ -170,13 +174,15 @@ async def test_visits_are_listed_by_start_and_filtered_as_a_scheduler_needs(api:
 
     # then each list holds the right visits, earliest first unless told
     assert found == {
-        "all": ["monday", "tuesday", "wednesday", "next week"],
-        "week": ["monday", "tuesday", "wednesday"],
+        "all": ["monday", "tuesday", "wednesday", "open thursday", "next week"],
+        "week": ["monday", "tuesday", "wednesday", "open thursday"],
         "status": ["tuesday", "wednesday"],
         "caregiver": ["monday", "next week"],
         "patient": ["tuesday", "next week"],
         "service": ["tuesday"],
-        "newest": ["wednesday", "monday", "tuesday", "next week"],
+        "open": ["open thursday"],
+        "staffed": ["monday", "wednesday"],
+        "newest": ["open thursday", "wednesday", "monday", "tuesday", "next week"],
         "latest": ["next week"],
     }
 

@@ -16,7 +16,7 @@ from app.errors import ServiceError
 from app.graphql.loaders import Loaders
 from app.graphql.relay import to_global_id
 from app.visits.edges import first_punchcard_of_events
-from app.visits.services import mark_punchcards
+from app.visits.marking import mark_punchcards
 from tests.factories import Api, create_user
 from tests.factories_payroll import UPDATE_LINE, close_payroll, create_line, create_payroll
 from tests.factories_visits import (

@@ -1,15 +1,16 @@
 """Invoices for every patient of the account with visits left to bill in a period.
 
-Each invoice is generated in its own transaction (`app.billing.generation`): one patient's
-refusal (a punchcard without a service, a missing rate) does not undo the others, and a crash
-leaves whole invoices only. Running the batch again bills only what is still unbilled, so it is
-resumable and idempotent: a second run over a finished period makes no invoice.
+Patients are invoiced GROUP at a time, each group in one transaction (`app.billing.groups`):
+a patient refused before anything is written (a punchcard without a service, a missing rate)
+is reported and the others go on; a group whose writes are refused is invoiced again one
+patient per transaction (`app.billing.generation`). A crash leaves whole invoices only.
+Running the batch again bills only what is still unbilled, so it is resumable and idempotent:
+a second run over a finished period makes no invoice.
 
-Database commands per invoice are bounded: patients are found in one aggregation and loaded
-in one query, the account is read once; each invoice then costs a fixed number of commands
-(read its punchcards, read the patient and check the punchcards for the snapshot, the counter
-and the number check, insert invoice and audit entries, mark the punchcards with theirs,
-commit), whatever the number of patients.
+Database commands are bounded: patients are found in one aggregation and loaded in one query,
+the account is read once; each patient's punchcards are then read in their group's
+transaction, and each group costs five commands more (the numbers, the invoices, the marks,
+the audit entries, the commit), whatever the number of patients.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.billing.generation import Generated, GenerateOptions, Period, Target, generate
+from app.billing.groups import GROUP, GROUP_REFUSED, Grouped, generate_group
 from app.billing.services import invoice_store
 from app.common.money import ZERO
 from app.common.routing import RoutingProvider
@@ -94,6 +96,35 @@ async def patients_to_bill(scope: Scope, account: RawDoc, period: Period) -> lis
     return [row["_id"] async for row in cursor if row["_id"] is not None]
 
 
+async def _bill_group(
+    scope: Scope,
+    period: Period,
+    group: dict[Any, RawDoc],
+    options: GenerateOptions,
+    account: RawDoc,
+    routing: RoutingProvider | None,
+    report: BatchReport,
+) -> None:
+    """A group's invoices in one transaction (`app.billing.groups`); one by one when the
+    group's writes are refused, so that one patient never blocks the others."""
+    try:
+        grouped = await generate_group(scope, period, group, options, account, routing)
+    except GROUP_REFUSED:
+        grouped = Grouped()  # nothing was written: each patient on their own
+    for key, patient in group.items():
+        outcome = grouped.made.get(key) or grouped.refused.get(key)
+        if outcome is None:
+            target = Target({key: patient}, key)
+            try:
+                outcome = await generate(scope, period, target, options, account, routing)
+            except ServiceError as refusal:
+                outcome = refusal
+        if isinstance(outcome, ServiceError):
+            report.failed.append(BatchFailure(key, list(outcome.problems)))
+        else:
+            report.count(outcome)
+
+
 @contextmanager
 def _tally() -> Iterator[CommandTally]:
     """The request's command tally, or one of our own (a script has none)."""
@@ -125,19 +156,18 @@ async def generate_batch(
         report.patients_considered = len(ids)
         patients = await scope["patients"].by_ids(ids)
         log.info("invoice batch: %d patients to bill", len(ids))
+        live: dict[Any, RawDoc] = {}
         for key in ids:
             patient = patients.get(key)
             if patient is None or patient.get("_deleted"):
                 problem = Problem("The patient is deleted.", ErrorCode.INVALID_STATE, "patient")
                 report.skipped.append(BatchFailure(key, [problem]))
-                continue
-            target = Target({key: patient}, key)
-            try:
-                made = await generate(scope, period, target, options, account, routing)
-            except ServiceError as refusal:
-                report.failed.append(BatchFailure(key, list(refusal.problems)))
-                continue
-            report.count(made)
+            else:
+                live[key] = patient
+        keys = list(live)
+        for at in range(0, len(keys), GROUP):
+            group = {key: live[key] for key in keys[at : at + GROUP]}
+            await _bill_group(scope, period, group, options, account, routing, report)
         report.db_commands = tally.commands - before
     log.info(
         "invoice batch: %d invoices, %d failed, %d commands",

@@ -206,7 +206,7 @@ async def generate(
             read = Read(punchcards={c["_id"]: c for _, _, cards in plans for c in cards})
             raws = await store.store_in(tx, account, documents, numbered, read, check)
             for raw, (_, bill, cards) in zip(raws, plans, strict=True):
-                await _mark_shares(tx, raw, bill, cards, target)
+                await mark_shares_billed(tx, raw, bill, cards, target)
             count = len({c["_id"] for _, _, cards in plans for c in cards})
             return Generated(raws, count, False, None, list(target.patients), held)
 
@@ -244,10 +244,26 @@ async def _plan(
 ) -> tuple[list[Plan], list[Held]]:
     """Each invoice to make with the punchcards it bills, checked against the payers'
     authorizations; refused when none has anything to bill."""
+    cursor = reader["punchcards"].find(query, sort=[("_search.date", 1)])
+    found = [card async for card in cursor]
+    return await plan(store, reader, account, target, period, found, options, routing)
+
+
+async def plan(
+    store: InvoiceStore,
+    reader: Reader,
+    account: RawDoc,
+    target: Target,
+    period: Period,
+    found: list[RawDoc],
+    options: GenerateOptions,
+    routing: RoutingProvider,
+) -> tuple[list[Plan], list[Held]]:
+    """`_plan` given the target's punchcards of the period as `reader` has just read them
+    (a batch reads several patients' at once)."""
     for patient in target.patients.values():
         check_shares(patient, "patient" if target.client is None else "client")
-    cursor = reader["punchcards"].find(query, sort=[("_search.date", 1)])
-    cards, held = partition(billable([card async for card in cursor]))
+    cards, held = partition(billable(found))
     # the patients and punchcards just read: the invoice's checks need not read them again
     read = Read(target.patients, {card["_id"]: card for card in cards})
     plans: list[Plan] = []
@@ -268,7 +284,7 @@ async def _plan(
     return plans, held
 
 
-async def _mark_shares(
+async def mark_shares_billed(
     tx: Tx, raw: RawDoc, bill: Bill, cards: list[RawDoc], target: Target
 ) -> None:
     """Record on each punchcard of a shared patient the share this invoice billed of it."""

@@ -35,11 +35,11 @@ def counter_key(account_id: int) -> str:
     return f"invoice_number:{account_id}"
 
 
-def _increment(start: int) -> list[dict[str, Any]]:
-    """One pipeline update: the counter plus one, and at least the account's `next_number`
-    (a clerk may raise it in the settings)."""
-    after = {"$add": [{"$ifNull": ["$value", 0]}, 1]}
-    return [{"$set": {"value": {"$max": [after, start]}}}]
+def _increment(start: int, count: int = 1) -> list[dict[str, Any]]:
+    """One pipeline update: the counter plus `count`, and at least the account's
+    `next_number` plus `count` less one (a clerk may raise it in the settings)."""
+    after = {"$add": [{"$ifNull": ["$value", 0]}, count]}
+    return [{"$set": {"value": {"$max": [after, start + count - 1]}}}]
 
 
 async def take_number(tx: Tx, account: RawDoc, check: bool = True) -> str:
@@ -66,6 +66,24 @@ async def take_number(tx: Tx, account: RawDoc, check: bool = True) -> str:
         if taken is None:
             return number
     raise ServiceError.one("No free invoice number; give one.", ErrorCode.REQUIRED, "number")
+
+
+async def take_numbers(tx: Tx, account: RawDoc, count: int) -> list[str]:
+    """The account's next `count` numbers, taken as a block in one command inside the
+    caller's transaction (a batch's group of invoices), without looking them up: as
+    `take_number` without `check`, a number given by hand meanwhile is refused by the unique
+    index when the invoices are inserted, and the caller numbers them one by one instead."""
+    settings = account.get("invoice_settings") or {}
+    prefix = settings.get("number_prefix") or ""
+    start = int(settings.get("next_number") or 1)
+    counter: Any = await tx.whole_account()["counters"].find_one_and_update(
+        {"_id": counter_key(tx.account_id)},
+        _increment(start, count),
+        upsert=True,
+        return_document=ReturnDocument.AFTER,
+    )
+    last = int(counter["value"])
+    return [f"{prefix}{value}" for value in range(last - count + 1, last + 1)]
 
 
 async def peek_number(scope: Scope, account: RawDoc) -> str:

@@ -37,7 +37,7 @@ from app.data.references import check_references
 from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError, not_found
-from app.visits.services import mark_punchcards
+from app.visits.marking import mark_punchcards
 from app.visits.shares import unmark_shares
 
 NOT_DATA = {"id", "revision", "created_date", "last_updated_date", "search", "revision_id"}

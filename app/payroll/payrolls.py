@@ -21,7 +21,7 @@ from app.errors import ErrorCode, Problem, ServiceError
 from app.payroll.documents import Payroll as PayrollDocument
 from app.payroll.lines import punchcard_ids
 from app.payroll.periods import account_zone, day_of, period_of
-from app.visits.services import mark_punchcards
+from app.visits.marking import mark_punchcards
 
 
 def count_of(number: int, what: str) -> str:

@@ -31,7 +31,7 @@ from app.payroll.documents import PayrollAdjustment, PayrollUser
 from app.payroll.lines import fill_punchcards, fill_user, paid_by, paid_twice, punchcard_ids
 from app.payroll.payrolls import Prepares, closed_problem, count_of, is_closed, payroll_store
 from app.payroll.periods import account_zone, period_of
-from app.visits.services import mark_punchcards
+from app.visits.marking import mark_punchcards
 
 __all__ = ["PayrollUserStore", "payroll_store", "payroll_user_store"]
 

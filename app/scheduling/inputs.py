@@ -52,6 +52,11 @@ class EventFilter:
     service: str | None = strawberry.field(
         default=None, description="Visits for this service code."
     )
+    unassigned: bool | None = strawberry.field(
+        default=None,
+        description="True: open visits, with nobody booked on them yet (to be staffed); "
+        "false: visits with somebody booked.",
+    )
     deleted: DeletedState = strawberry.field(
         default=DeletedState.ACTIVE, description="Deleted visits too, or only them."
     )
@@ -64,6 +69,7 @@ class EventFilter:
             id_clause("patient._id", self.patient, "Patient", "filter.patient"),
             id_clause("_group", self.group, "EventGroup", "filter.group"),
             {"service.code": self.service} if self.service else {},
+            {} if self.unassigned is None else {"attendees.0": {"$exists": not self.unassigned}},
             deleted_clause(self.deleted),
         )
 

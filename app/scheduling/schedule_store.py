@@ -26,6 +26,10 @@ FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""
 
 
+Referred = dict[str, dict[Any, RawDoc]]
+"""Records new visits or series name, by collection and id, as the writer may see them."""
+
+
 class ScheduleStore(RecordStore):
     """Events and event groups: snapshots copied and nested references checked on every write."""
 
@@ -51,8 +55,11 @@ class ScheduleStore(RecordStore):
         self.refuse_unwritable(actor, items, prefix)
         account = await self.account(actor)
         items = [self._defaults(account, item) for item in items]
-        filled = await self._fill(actor, account, items, prefix, [None] * len(items))
-        return await super().prepare_many(actor.computing(), filled, prefix)
+        referred = await self._referred(actor, items)
+        filled = await self._fill(actor, account, items, prefix, [None] * len(items), referred)
+        # the records the snapshots were copied from were read through the same rows: their
+        # references are not looked up again
+        return await super().prepare_many(actor.computing(), filled, prefix, referred)
 
     async def update(
         self,
@@ -118,15 +125,8 @@ class ScheduleStore(RecordStore):
         found = await self.scope(actor).unmasked()[collection].by_ids(ids, fields)
         return {key: decode(doc) for key, doc in found.items()}
 
-    async def _fill(
-        self,
-        actor: Actor,
-        account: RawDoc,
-        items: list[dict[str, Any]],
-        prefix: str | None,
-        stored: list[RawDoc | None],
-    ) -> list[dict[str, Any]]:
-        """The items with their snapshots copied in, or the references that name nothing."""
+    async def _referred(self, actor: Actor, items: list[dict[str, Any]]) -> Referred:
+        """The patients, attendees and clients the items name, as the caller may see them."""
         patients = await self._found(
             "patients",
             actor,
@@ -150,6 +150,21 @@ class ScheduleStore(RecordStore):
             ((item.get("billing") or {}).get("client") for item in items),
             {"_id": 1},
         )
+        return {"patients": patients, "users": users, "clients": clients}
+
+    async def _fill(
+        self,
+        actor: Actor,
+        account: RawDoc,
+        items: list[dict[str, Any]],
+        prefix: str | None,
+        stored: list[RawDoc | None],
+        referred: Referred | None = None,
+    ) -> list[dict[str, Any]]:
+        """The items with their snapshots copied in, or the references that name nothing;
+        `referred`: the records they name, when the caller has just read them."""
+        referred = referred or await self._referred(actor, items)
+        patients, users, clients = (referred[name] for name in ("patients", "users", "clients"))
         services = {s["code"]: s for s in account.get("services") or []}
         problems: list[Problem] = []
         filled = []

@@ -4,6 +4,6 @@ Punchcards are recorded by clocking in and out of a visit (`clock`: visit verifi
 the account's visit settings, flags, hours under the rounding rules; `rules`, `geo` and `visit`
 hold its parts), and stored, listed and corrected by the office (`services`). Invoices and
 payroll lines put their snapshot on the punchcards they bill or pay through
-`services.mark_punchcards`. `edges` holds the batched `Event.punchcard` field for the
+`marking.mark_punchcards`. `edges` holds the batched `Event.punchcard` field for the
 scheduling package.
 """

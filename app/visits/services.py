@@ -3,7 +3,7 @@
 A punchcard copies what it snapshots (the caregiver's and patient's names, the visit's times,
 service and status) from the live records when the caller leaves it out; each of those records
 must be of the same account. Its `invoice` and `payroll` snapshots are set only by system steps
-(an invoice, a payroll line) through `mark_punchcards`, never by a clerk's punchcard edit.
+(an invoice, a payroll line) through `app.visits.marking`, never by a clerk's punchcard edit.
 Once invoiced, or paid in a closed payroll, a punchcard no longer changes. On an open
 payroll's line, its pay and caregiver do not change either (the line copies them): take it
 off the line first.
@@ -11,23 +11,19 @@ off the line first.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from bson import ObjectId
 
-from app.audit.documents import AuditAction
-from app.common.clock import now
 from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
-from app.data.collections import ScopedCollection
 from app.data.records import Also, Known, RecordStore
-from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import Database
 from app.errors import ErrorCode, Problem, ServiceError
 from app.visits.corrections import corrected, keep_verification, signed
 from app.visits.documents import Punchcard
+from app.visits.marking import SYSTEM_SNAPSHOTS
 from app.visits.reviews import reviewed
 
 Copier = Callable[[RawDoc], dict[str, Any]]
@@ -42,8 +38,6 @@ SNAPSHOTS: dict[str, tuple[str, str, Copier]] = {
     "user": ("users", "User", _copy_person),
     "patient": ("patients", "Patient", _copy_person),
 }
-SYSTEM_SNAPSHOTS = {"invoice": "its invoice", "payroll": "the payroll line paying it"}
-"""Snapshots only system steps set (`mark_punchcards`), and who sets them."""
 SYSTEM_SET = {**SYSTEM_SNAPSHOTS, "billed_shares": "invoice generation"}
 """What no punchcard write may give: system steps set it."""
 
@@ -273,125 +267,5 @@ def _paid(punchcard: RawDoc) -> tuple[Any, ...]:
     return tuple(pay.get(name) for name in ("hours", "rate", "amount"))
 
 
-def _same(stored: Any, snapshot: RawDoc) -> bool:
-    """Whether a punchcard already carries this snapshot (stored times come back with UTC)."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
-
-    if not isinstance(stored, dict) or stored.keys() != snapshot.keys():
-        return False
-    return all(plain(stored[k]) == plain(v) for k, v in snapshot.items())
-
-
 def punchcard_store(database: Database) -> PunchcardStore:
     return PunchcardStore(database, Punchcard, "Punchcard", search_keys=punchcard_search)
-
-
-async def mark_punchcards(
-    within: Scope | Tx,
-    field: str,
-    snapshot: RawDoc | None,
-    punchcard_ids: list[Any],
-    read: Mapping[Any, RawDoc] | None = None,
-) -> int:
-    """Put a snapshot (`payroll` or `invoice`, stored names: `{"_id": ..., ...}`) on
-    punchcards, or take it off (`snapshot=None` unsets the field), with an audit entry each.
-
-    A system step (an invoice, a payroll line, the demo): it also marks punchcards frozen by an
-    invoice or a closed payroll, which clerks cannot edit. It never moves a punchcard from one
-    invoice (or payroll) to another: a punchcard already carrying another record's snapshot is
-    refused with DUPLICATE (clear it first), checked in the same transaction as the write (see
-    `_write_marks`), so two invoices marking one punchcard at the same time cannot both win.
-    Given a `Tx`, it writes in the caller's transaction (and raises there, so the caller's
-    writes roll back too); given a `Scope`, in a transaction of its own. It reads and marks
-    the punchcards of the whole account, whoever may see them. Returns how many punchcards it
-    changed. `read`: the punchcards as the caller's transaction (`within`) has just read them
-    whole (an invoice's generation), which are not read again."""
-    if field not in SYSTEM_SNAPSHOTS:
-        raise ValueError(f"mark_punchcards marks {sorted(SYSTEM_SNAPSHOTS)}, not {field!r}")
-    ids = list(dict.fromkeys(punchcard_ids))
-    if not ids:
-        return 0
-    target = snapshot.get("_id") if snapshot is not None else None
-    if snapshot is not None and not isinstance(target, ObjectId):
-        raise ValueError("a snapshot holds the record's id as `_id`")
-    query = {"_id": {"$in": ids}}
-
-    async def write(tx: Tx) -> int:
-        punchcards = tx.whole_account()["punchcards"]
-        projection = {field: 1, "_revision": 1}
-        if read is not None and within is tx and all(key in read for key in ids):
-            found = [read[key] for key in ids]  # read in this transaction: the same snapshot
-        else:
-            found = [doc async for doc in punchcards.find(query, projection)]
-        if len(found) != len(ids):
-            raise ServiceError.one("No punchcard with this id.", ErrorCode.NOT_FOUND, "punchcards")
-        if snapshot is None:
-            found = [doc for doc in found if doc.get(field) is not None]
-            change: dict[str, Any] = {"$unset": {field: ""}}
-        else:
-            taken = [doc for doc in found if snapshot_id(doc.get(field)) not in (None, target)]
-            if taken:
-                raise ServiceError.one(
-                    f"This punchcard already carries another {field}.",
-                    ErrorCode.DUPLICATE,
-                    "punchcards",
-                )
-            found = [doc for doc in found if not _same(doc.get(field), snapshot)]
-            change = {"$set": {field: snapshot}}
-        if not found:
-            return 0
-        changed = await _write_marks(punchcards, found, change)
-        if changed != len(found):  # a snapshot read then written: not expected, but never silent
-            raise ServiceError.one(
-                f"A punchcard's {field} changed while marking it; try again.",
-                ErrorCode.CONFLICT,
-                "punchcards",
-            )
-        await tx.audit_all(
-            [
-                tx.entry(
-                    AuditAction.UPDATE,
-                    "Punchcard",
-                    doc["_id"],
-                    changes=[{"field": field, "before": doc.get(field), "after": snapshot}],
-                )
-                for doc in found
-            ]
-        )
-        return changed
-
-    if isinstance(within, Tx):
-        return await write(within)
-    return await within.transact(write)
-
-
-async def _write_marks(
-    punchcards: ScopedCollection, found: list[RawDoc], change: dict[str, Any]
-) -> int:
-    """Write the change on the punchcards `mark_punchcards` read and checked in this
-    transaction, by `_id` only (and the account the collection adds): a filter on any other
-    field makes the embedded server scan the whole collection (measured: the two guarded
-    updates were the largest cost per invoice). The check stays sound without a guard in the
-    filter: the read pinned the transaction's snapshot, so a punchcard another transaction
-    changed since is a write conflict here, and the whole transaction is run again
-    (re-reading it)."""
-    stamp = now()
-    changed = 0
-    # records loaded from the old API have no revision yet: they were at revision 1
-    versioned = [doc["_id"] for doc in found if "_revision" in doc]
-    legacy = [doc["_id"] for doc in found if "_revision" not in doc]
-    for ids, bump in ((versioned, {"$inc": {"_revision": 1}}), (legacy, {})):
-        if not ids:
-            continue
-        sets = {**change.get("$set", {}), "_last_updated_date": stamp}
-        if not bump:
-            sets["_revision"] = 2
-        result = await punchcards.update_many(
-            {"_id": {"$in": ids}}, {**change, "$set": sets, **bump}
-        )
-        changed += int(result.modified_count)
-    return changed

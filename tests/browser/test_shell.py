@@ -24,7 +24,7 @@ NAVIGATION = {
     "billing": ["Patients", "Billing"],
     "payroll": ["Patients", "Payroll"],
     "caregiver": ["My day"],
-    "auditor": ["Patients", "Billing", "Payroll"],
+    "auditor": ["Schedule", "Patients", "Billing", "Payroll"],
 }
 
 

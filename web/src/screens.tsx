@@ -22,7 +22,8 @@ export const SCREENS: Screen[] = [
   {
     path: "/board",
     nav: "Schedule",
-    allowed: (v) => can(v, "MANAGE_SCHEDULE"),
+    // schedulers change it; an auditor (VIEW_AUDIT) reads every visit, so sees it read-only
+    allowed: (v) => can(v, "MANAGE_SCHEDULE") || can(v, "VIEW_AUDIT"),
     Component: lazy(() => import("./screens/board/BoardScreen")),
   },
   {
