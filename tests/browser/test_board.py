@@ -409,6 +409,9 @@ def test_a_clock_in_through_the_api_shows_on_an_open_board_within_seconds(
     me = web_server.graphql("{ viewer { user { id } } }", role="caregiver")["data"]["viewer"]
     week = Week(web_server, 0, 10)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    # the board of the visit's own week: in a Monday's first minutes it began the week before
+    day = (now - dt.timedelta(minutes=5)).astimezone(week.zone).date()
+    board = f"/board?week={(day - dt.timedelta(days=day.weekday())).isoformat()}"
     created = web_server.graphql(
         CREATE,
         {
@@ -426,7 +429,7 @@ def test_a_clock_in_through_the_api_shows_on_an_open_board_within_seconds(
     assert created["userErrors"] == []
     visit = created["event"]["id"]
     page = page_as("scheduler")
-    page.goto("/board")
+    page.goto(board)
     page.locator(f"[data-visit='{visit}']").wait_for()
     page.get_by_test_id("board-footer").get_by_text("Live").wait_for()
     before = page.locator(f"[data-visit='{visit}']").get_attribute("aria-label") or ""
