@@ -323,6 +323,26 @@ async def test_a_batch_bills_every_patient_reports_failures_and_runs_again_idle(
     assert await api.count("invoices", _account=agency.account_id) == 2
 
 
+async def test_a_batchs_dry_run_previews_the_invoices_and_stores_nothing(api: Api) -> None:
+    # given two patients with visits in May
+    agency = await generation_agency(api)
+    patients = [await billed_patient(agency, first) for first in ("Walter", "Ada")]
+    for patient in patients:
+        await stored_punchcard(agency, key(patient), at(5), "2", "34.00")
+    # when the batch runs for May as a dry run
+    options = {"dryRun": True}
+    data = await agency.ok(GENERATE_BATCH, {"period": MAY, "options": options})
+    report = data["invoiceGenerateBatch"]["report"]
+    # then it shows both invoices, unnumbered, and stores no invoice and no punchcard's mark
+    assert [(i["number"], i["total"]) for i in report["invoices"]] == [(None, "76.84")] * 2
+    assert await api.count("invoices", _account=agency.account_id) == 0
+    marked = {"_account": agency.account_id, "invoice._id": {"$exists": True}}
+    assert await api.count("punchcards", **marked) == 0
+    # and the real run then bills both, numbered from the first
+    made = (await agency.ok(GENERATE_BATCH, {"period": MAY}))["invoiceGenerateBatch"]["report"]
+    assert sorted(i["number"] for i in made["invoices"]) == ["INV-1", "INV-2"]
+
+
 MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
 
 

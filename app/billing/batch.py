@@ -107,10 +107,15 @@ async def _bill_group(
 ) -> None:
     """A group's invoices in one transaction (`app.billing.groups`); one by one when the
     group's writes are refused, so that one patient never blocks the others."""
-    try:
-        grouped = await generate_group(scope, period, group, options, account, routing)
-    except GROUP_REFUSED:
-        grouped = Grouped()  # nothing was written: each patient on their own
+    if options.dry_run:
+        # a group's transaction writes (numbers, invoices, marks): a preview only reads, one
+        # patient at a time
+        grouped = Grouped()
+    else:
+        try:
+            grouped = await generate_group(scope, period, group, options, account, routing)
+        except GROUP_REFUSED:
+            grouped = Grouped()  # nothing was written: each patient on their own
     for key, patient in group.items():
         outcome = grouped.made.get(key) or grouped.refused.get(key)
         if outcome is None:
