@@ -160,6 +160,7 @@ def test_the_scheduler_sees_the_demo_week_in_one_request_under_a_second(
     )["data"]["events"]["totalCount"]
     assert stored > 20
     page.get_by_role("link", name="Patients").click()
+    page.get_by_role("table", name="Patients").wait_for()  # its query is not the board's
 
     # when they open the board from the navigation, then load it afresh
     with graphql_requests(page) as requests:
