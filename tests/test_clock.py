@@ -15,9 +15,8 @@ from bson import ObjectId
 from app.common.geo import distance_meters
 from app.common.services import decode
 from app.graphql.relay import to_global_id
-from app.seed import demo_week, seed_demo
 from app.visits.rules import billed_span, billing_period, rounded_hours
-from tests.factories import Agency, Api, audit_entries
+from tests.factories import Agency, Api, audit_entries, small_demo_of_last_week
 from tests.factories_scheduling import UPDATE_EVENT
 from tests.factories_visits import (
     CLOCK_IN,
@@ -517,12 +516,13 @@ async def test_the_office_lists_flagged_punches_by_reason(api: Api) -> None:
 # --- the demo ---------------------------------------------------------------------------------
 
 
-async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> None:
-    # given a small demo agency (its visits of last week, and of this week so far, are over)
-    await seed_demo(api.database, accounts=1, caregivers=4, patients=8, progress=False)
+async def test_the_demos_past_visits_are_punched_through_the_clock(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a small demo agency, its weeks pinned to the two before this one (so all are over);
+    # seeded as every demo test seeds it, since the first to run seeds demo-1 for the session
+    account, monday = await small_demo_of_last_week(api.database, monkeypatch)
     db = api.database.db
-    account = await db.accounts.find_one({"ext_id": "demo-1"}, {"settings": 1})
-    assert account is not None
     mine = {"_account": account["_id"]}
     done = {**mine, "status": "completed"}
     completed = [e async for e in db.events.find(done, sort=[("start", 1), ("_id", 1)])]
@@ -535,10 +535,10 @@ async def test_the_demos_past_visits_are_punched_through_the_clock(api: Api) -> 
         clock_in, clock_out = card["actual"]["clock_in"], card["actual"]["clock_out"]
         assert card["pay"]["hours"] == rounded_hours(clock_in, clock_out, 15)
         assert card["bill"]["amount"] == card["bill"]["hours"] * card["bill"]["rate"]
-    # and all of last week (the visits before this Monday) is over and punched, whatever day
+    # and all of the demo's first week (the visits before its second Monday) is punched
     zone = ZoneInfo(account["settings"]["timezone"])
-    monday = dt.datetime.combine(demo_week(), dt.time(), zone)
-    last_week = [e async for e in db.events.find({**mine, "start": {"$lt": monday}})]
+    second = dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(), zone)
+    last_week = [e async for e in db.events.find({**mine, "start": {"$lt": second}})]
     assert len(last_week) >= 3 and all(e["_id"] in by_visit for e in last_week)
     # and last week's second and third visits are flagged: far away, then late
     kinds = [[f["kind"] for f in card.get("flags") or []] for card in cards]

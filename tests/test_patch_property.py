@@ -31,8 +31,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from app.accounts.documents import Account
+from app.accounts.documents import Account, ServiceSetting
 from app.common.documents import GeoPoint, field_extra
+from app.common.identifiers import MODIFIER
 from app.common.text import camel
 from app.graphql.modeled import public_fields
 from app.graphql.relay import from_global_id, to_global_id
@@ -51,6 +52,11 @@ PATTERNED = TEXT + "@.#:-"
 """Characters for values drawn from a field's pattern (emails, colours, HH:MM)."""
 EARLIEST, LATEST = dt.datetime(2020, 1, 1), dt.datetime(2035, 12, 31)
 Strategy = st.SearchStrategy[Any]
+RULED_ITEMS: dict[tuple[type[BaseModel], str], Strategy] = {
+    (ServiceSetting, "modifiers"): st.from_regex(MODIFIER, fullmatch=True),
+}
+"""Items whose rule is a validator, not a constraint the draws can read: drawn from the rule,
+or nearly every service of a rich account is refused and drawn again (a minute of draws)."""
 
 
 # The shape of a field ---------------------------------------------------------------------------
@@ -98,20 +104,22 @@ class Draw:
 
     rich: bool
 
-    def field(self, info: FieldInfo) -> Strategy | None:
+    def field(self, model: type[BaseModel], name: str, info: FieldInfo) -> Strategy | None:
         kind, nullable, constraints = unwrapped(info.annotation)
         if field_extra(info).get("ref"):
             return None  # ids of other records: not drawn
-        value = self.value(kind, [*info.metadata, *constraints])
+        value = self.value(kind, [*info.metadata, *constraints], RULED_ITEMS.get((model, name)))
         if value is None or self.rich or not nullable:
             return value
         return st.none() | value
 
-    def value(self, kind: Any, constraints: list[Any]) -> Strategy | None:
+    def value(
+        self, kind: Any, constraints: list[Any], ruled: Strategy | None = None
+    ) -> Strategy | None:
         kind, _, inner = unwrapped(kind)
         constraints = [*constraints, *inner]
         if typing.get_origin(kind) is list:
-            item = self.value(typing.get_args(kind)[0], [])
+            item = self.value(typing.get_args(kind)[0], []) if ruled is None else ruled
             low = max(bound(constraints, "min_length") or 0, 1 if self.rich else 0)
             high = min(bound(constraints, "max_length") or 2, 2)
             return None if item is None else st.lists(item, min_size=low, max_size=high)
@@ -125,7 +133,9 @@ class Draw:
         return scalar(kind, constraints)
 
     def subdocument(self, model: type[BaseModel]) -> Strategy | None:
-        fields = {name: (info, self.field(info)) for name, info in writable(model).items()}
+        fields = {
+            name: (info, self.field(model, name, info)) for name, info in writable(model).items()
+        }
         if any(info.is_required() and s is None for info, s in fields.values()):
             return None
         required = {name: s for name, (info, s) in fields.items() if info.is_required()}
@@ -138,7 +148,9 @@ class Draw:
         return drawn.filter(lambda data: valid(model, data))
 
     def patch(self, model: type[BaseModel], skip: frozenset[str]) -> Strategy:
-        fields = {name: self.field(info) for name, info in writable(model, skip).items()}
+        fields = {
+            name: self.field(model, name, info) for name, info in writable(model, skip).items()
+        }
         drawn = {name: s for name, s in fields.items() if s is not None}
         if self.rich:
             return st.fixed_dictionaries(drawn)
