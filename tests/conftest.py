@@ -59,3 +59,13 @@ def database(client: TestClient) -> Database:  # type: ignore[type-arg]
 def api(client: TestClient, database: Database) -> Api:  # type: ignore[type-arg]
     client.app[AUTHENTICATOR].forget()
     return Api(client, database)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it) a test file stays on one
+    worker, so its module fixtures start once, and the browser tests all go to one worker:
+    they share one demo server and one Chromium, which take a minute to start."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        group = "browser" if path.startswith("tests/browser/") else path
+        item.add_marker(pytest.mark.xdist_group(group))
