@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -61,11 +62,20 @@ def api(client: TestClient, database: Database) -> Api:  # type: ignore[type-arg
     return Api(client, database)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`, as scripts/test runs it) a test file stays on one
-    worker, so its module fixtures start once, and the browser tests all go to one worker:
-    they share one demo server and one Chromium, which take a minute to start."""
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = "browser" if path.startswith("tests/browser/") else path
-        item.add_marker(pytest.mark.xdist_group(group))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist with `--dist loadfile` (as scripts/test runs it) a test file stays on
+    one worker, so its module fixtures start once, and the browser tests all go to one worker:
+    they share one demo server and one Chromium, which take a minute to start. (Not
+    `--dist loadgroup` with xdist_group marks: pytest 9 ignores the node id xdist 3.8 rewrites
+    for them, so the marks group nothing.)"""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ByFileAndBrowser(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return "tests/browser/" if path.startswith("tests/browser/") else path
+
+    return ByFileAndBrowser(config, log)
