@@ -46,7 +46,9 @@ async def announce(database: Database, settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     lines = [
         f"Caregraph GraphQL: {base}/graphql"
-        + (" (GraphiQL in a browser)" if settings.graphiql_enabled else "")
+        + (" (GraphiQL in a browser)" if settings.graphiql_enabled else ""),
+        f"The agency's web app: {base}/"
+        + ("" if (settings.web_dist / "index.html").is_file() else " (not built: see README)"),
     ]
     if not settings.production and await system.account_by_ext_id("demo-1"):
         credentials = DemoCredentials.load(credentials_path(settings))

@@ -9,7 +9,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from app.db import Database
 from app.keys import SETTINGS
+from app.server import announce
 from app.settings import Settings
 from app.webapp import IMMUTABLE, add_web_app_routes
 
@@ -91,3 +93,19 @@ async def test_nothing_outside_the_build_is_served(built: Client) -> None:
 
     # then the file is not served
     assert "outside the build" not in await response.text()
+
+
+async def test_the_banner_says_where_the_web_app_is_and_whether_it_is_built(
+    database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given settings that load no demo data, first with no build, then with one
+    settings = Settings(environment="test", demo_data=False, web_dist=tmp_path, port=8123)
+    # when the server announces itself
+    await announce(database, settings)
+    unbuilt = capsys.readouterr().out
+    (tmp_path / "index.html").write_text('<div id="root"></div>')
+    await announce(database, settings)
+    built = capsys.readouterr().out
+    # then it names the app's address, and says when it is not built
+    assert "The agency's web app: http://127.0.0.1:8123/ (not built: see README)" in unbuilt
+    assert "The agency's web app: http://127.0.0.1:8123/\n" in built
