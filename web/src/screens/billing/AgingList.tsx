@@ -3,13 +3,14 @@
  * overdue, searched by number or name, sorted (by amount due unless told), one page at a time.
  * Each change refetches this fragment alone.
  */
-import { Anchor, Button, Checkbox, Group, Select, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Checkbox, Group, Select, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 
 import { formatDate } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
+import { Pager } from "../../lib/Pager";
 import { useViewer } from "../../lib/viewer";
 import { Section, Tag } from "../patients/Section";
 import type { AgingList_query$key } from "./__generated__/AgingList_query.graphql";
@@ -200,25 +201,14 @@ export function AgingList({ query, changes, chosen, onChoose }: Props) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="sm">
-        <Button
-          variant="default"
-          disabled={!invoices.pageInfo.hasPreviousPage || page <= 1 || pending}
-          onClick={() => load({ last: AGING_PAGE, before: invoices.pageInfo.startCursor }, page - 1)}
-        >
-          Previous page
-        </Button>
-        <Text size="sm">
-          Page {page} of {pages}
-        </Text>
-        <Button
-          variant="default"
-          disabled={!invoices.pageInfo.hasNextPage || pending}
-          onClick={() => load({ first: AGING_PAGE, after: invoices.pageInfo.endCursor }, page + 1)}
-        >
-          Next page
-        </Button>
-      </Group>
+      <Pager
+        page={page}
+        pages={pages}
+        pageInfo={invoices.pageInfo}
+        pending={pending}
+        onPrevious={() => load({ last: AGING_PAGE, before: invoices.pageInfo.startCursor }, page - 1)}
+        onNext={() => load({ first: AGING_PAGE, after: invoices.pageInfo.endCursor }, page + 1)}
+      />
     </Section>
   );
 }

@@ -2,12 +2,13 @@
  * The list of patients: a search box (words that start words of the name), a sort, and pages
  * of PAGE_SIZE with the count of all that match. Each change refetches this fragment only.
  */
-import { Anchor, Button, Group, Select, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Group, Select, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 import { Link } from "react-router";
 
+import { Pager } from "../../lib/Pager";
 import { Tag } from "./Section";
 import type { PatientList_query$key } from "./__generated__/PatientList_query.graphql";
 import type { PatientListRefetchQuery } from "./__generated__/PatientListRefetchQuery.graphql";
@@ -173,25 +174,14 @@ export function PatientList({ query }: { query: PatientList_query$key }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="space-between" mt="sm">
-        <Button
-          variant="default"
-          disabled={!patients.pageInfo.hasPreviousPage || page <= 1 || pending}
-          onClick={() => load({ last: PAGE_SIZE, before: patients.pageInfo.startCursor }, page - 1)}
-        >
-          Previous page
-        </Button>
-        <Text size="sm">
-          Page {page} of {pages}
-        </Text>
-        <Button
-          variant="default"
-          disabled={!patients.pageInfo.hasNextPage || pending}
-          onClick={() => load({ first: PAGE_SIZE, after: patients.pageInfo.endCursor }, page + 1)}
-        >
-          Next page
-        </Button>
-      </Group>
+      <Pager
+        page={page}
+        pages={pages}
+        pageInfo={patients.pageInfo}
+        pending={pending}
+        onPrevious={() => load({ last: PAGE_SIZE, before: patients.pageInfo.startCursor }, page - 1)}
+        onNext={() => load({ first: PAGE_SIZE, after: patients.pageInfo.endCursor }, page + 1)}
+      />
     </>
   );
 }
