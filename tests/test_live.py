@@ -22,7 +22,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, create_patient, patient_input
 from tests.factories_identity import SIGN_OUT, person
-from tests.factories_live import Closed, open_socket, published, subscribed
+from tests.factories_live import CHANGES, Closed, open_socket, published, subscribed
 from tests.factories_progress_notes import create_note
 from tests.factories_visits import booked_visit, caregiver_and_patient, clock_agency, clock_in_ok
 
@@ -224,6 +224,38 @@ async def test_a_resume_point_must_be_the_accounts_and_within_the_window(api: Ap
         answer = await late.message()
     errors = answer["payload"] if answer["type"] == "error" else answer["payload"]["errors"]
     assert errors[0].get("extensions", {}).get("code") == "CHANGES_EXPIRED", answer
+
+
+async def test_the_socket_runs_subscriptions_only_and_says_so(api: Api) -> None:
+    # given a patient, and a socket whose first operation is a mutation of that patient
+    agency = await api.agency()
+    patient = await create_patient(agency)
+    mutation = """mutation($id: ID!) { patientUpdate(id: $id, revision: 1,
+      input: {generalNotes: "Over the socket"}) { userErrors { code } } }"""
+    variables = {"id": patient["id"]}
+    async with subscribed(api.client, agency.key, variables, query=mutation) as subscriber:
+        refused = await subscriber.message()
+        # when the next operation does not parse, and the one after is a subscription
+        await subscriber.socket.send_json(
+            {"id": "2", "type": "subscribe", "payload": {"query": "subscription {"}}
+        )
+        unparsed = await subscriber.message()
+        await subscriber.socket.send_json(
+            {"id": "3", "type": "subscribe", "payload": {"query": CHANGES}}
+        )
+        await asyncio.sleep(0.3)
+        await create_patient(agency)
+        change = await subscriber.change()
+    # then the mutation is refused in words, and nothing was stored
+    assert refused["type"] == "error" and refused["id"] == "1", refused
+    assert refused["payload"][0]["message"].startswith("Only subscriptions are served")
+    stored = await api.database.db.patients.find_one({"_id": key_of(patient["id"], "Patient")})
+    assert stored is not None and stored.get("general_notes") is None
+    # and the syntax error is told, not met with silence
+    assert unparsed["type"] == "error" and unparsed["id"] == "2", unparsed
+    assert "Syntax Error" in unparsed["payload"][0]["message"]
+    # and the socket still serves its subscription
+    assert change["event"] == "patient.created"
 
 
 async def test_a_subscription_can_follow_chosen_records(api: Api) -> None:

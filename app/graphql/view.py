@@ -32,6 +32,7 @@ from app.db import current_tally
 from app.graphql.context import Context
 from app.graphql.graphiql import graphiql_page
 from app.graphql.loaders import Loaders
+from app.graphql.socket_operations import SubscriptionsOnly
 from app.keys import (
     CALLER,
     DATABASE,
@@ -83,6 +84,7 @@ class CaregraphView(GraphQLView[Context, None]):
     """
 
     websocket_adapter_class = TextFrames
+    graphql_transport_ws_handler_class = SubscriptionsOnly
 
     def __init__(
         self, schema: BaseSchema, graphiql: bool, allowed_origins: list[str] | None = None
