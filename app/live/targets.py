@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -46,14 +47,35 @@ class Reach:
             ip: IPAddress = ipaddress.ip_address(address.split("%")[0])
         except ValueError:
             return False
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
+        if isinstance(ip, ipaddress.IPv6Address):
+            ip = embedded_ipv4(ip) or ip
         if ip.is_loopback:
             return self.loopback
         if ip.is_global:
             return True
         unusable = ip.is_multicast or ip.is_unspecified or ip.is_reserved
         return self.private and not unusable
+
+
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+NUMERIC_HOST = re.compile(r"[0-9.]+|0x[0-9a-f.x]+", re.IGNORECASE)
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (mapped, 6to4, Teredo's client, NAT64, the old
+    compatible form): 64:ff9b::a00:1 is 10.0.0.1 on a network with NAT64, and is judged so."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in network for network in NAT64) or (
+        ip in IPV4_COMPATIBLE and int(ip) > 1  # not :: nor ::1
+    ):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 def refused(message: str) -> ServiceError:
@@ -75,6 +97,9 @@ async def check_url(url: str, reach: Reach) -> str:
         raise refused("The URL names no host.")
     if parts.username or parts.password:
         raise refused("Put no credentials in the URL: verify the signature instead.")
+    if NUMERIC_HOST.fullmatch(parts.hostname) and not is_ip(parts.hostname):
+        # 127.1, 0177.0.0.1 and 2130706433 resolve, but no delivery could use them
+        raise refused("Write an IPv4 address as four decimal numbers, such as 203.0.113.7.")
     addresses = await resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     if not addresses:
         raise refused(f"{parts.hostname} does not resolve to an address.")
@@ -117,12 +142,16 @@ class GuardedResolver(AbstractResolver):
         await self.inner.close()
 
 
-def literal_barred(url: str, reach: Reach) -> bool:
-    """Whether the URL names an IP address the reach does not allow: a connection to an
-    address written out asks no resolver, so it is checked here."""
-    host = urlsplit(url).hostname or ""
+def is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.split("%")[0])
     except ValueError:
         return False
-    return not reach.allows(host)
+    return True
+
+
+def literal_barred(url: str, reach: Reach) -> bool:
+    """Whether the URL names an IP address the reach does not allow: a connection to an
+    address written out asks no resolver, so it is checked here."""
+    host = urlsplit(url).hostname or ""
+    return is_ip(host) and not reach.allows(host)
