@@ -258,6 +258,18 @@ async def test_the_socket_runs_subscriptions_only_and_says_so(api: Api) -> None:
     assert change["event"] == "patient.created"
 
 
+async def test_following_an_id_that_names_no_record_is_refused(api: Api) -> None:
+    # given an account
+    agency = await api.agency()
+    # when a subscription follows ids that are not records' ids
+    async with subscribed(api.client, agency.key, {"ids": ["zzz", ""]}) as subscriber:
+        answer = await subscriber.message()
+    # then it is refused, saying which
+    errors = answer["payload"] if answer["type"] == "error" else answer["payload"]["errors"]
+    assert errors[0]["message"] == "Not the id of a record: 'zzz'.", answer
+    assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
 async def test_a_subscription_can_follow_chosen_records(api: Api) -> None:
     # given two patients, and a subscription to one of them
     agency = await api.agency()

@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.accounts.auth import credential_from_header
 from app.data.audit import sensitive_read_events
 from app.db import RawDoc
+from app.errors import PublicError
 from app.graphql.context import Context, Info
 from app.graphql.loaders import Loaders
 from app.graphql.relay import Node, from_global_id, node_types
@@ -91,12 +92,21 @@ class LiveSubscriptions:
                 await _audit_sensitive_reads(context)
 
 
+def record_key(global_id: str) -> tuple[str, Any]:
+    """A followed record's type and key; an id that names no record is refused, not followed
+    in silence forever."""
+    key = from_global_id(global_id)
+    if key is None:
+        raise PublicError(f"Not the id of a record: {global_id[:40]!r}.")
+    return key
+
+
 class Wanted:
     """Which changes a subscription asked for."""
 
     def __init__(self, records: Iterable[RecordKind] | None, ids: Iterable[str] | None) -> None:
         self.kinds = None if records is None else {kind.value for kind in records}
-        self.keys = None if ids is None else {from_global_id(str(i)) for i in ids}
+        self.keys = None if ids is None else {record_key(str(i)) for i in ids}
 
     def takes(self, change: RawDoc) -> bool:
         if not change.get("event"):
