@@ -459,3 +459,42 @@ def test_a_clock_in_through_the_api_shows_on_an_open_board_within_seconds(
     assert clocked["punchcard"]["event"]["status"] == "IN_PROGRESS"
     assert [r.name for r in requests] == ["BoardScreenQuery"]
     print(f"clock-in shown on the board after {shown_after:.3f} s")
+
+
+@pytest.mark.parametrize(
+    ("timezone_id", "weeks_ahead", "which"),
+    [("Asia/Tokyo", 33, 1), ("Pacific/Honolulu", 34, 3)],
+)
+def test_the_board_shows_the_accounts_week_whatever_the_browsers_zone(
+    page_as: Callable[..., Any],
+    web_server: WebServer,
+    timezone_id: str,
+    weeks_ahead: int,
+    which: int,
+) -> None:
+    # given visits of my own on a week's Monday and Sunday, and a scheduler whose browser
+    # runs in a zone far east or west of the account's
+    week = Week(web_server, weeks_ahead, which)
+    monday = week.book(0, 10, None)
+    sunday = week.book(6, 20, None)
+    page = page_as("scheduler", timezone_id=timezone_id)
+
+    # when the board of that week is opened
+    open_board(page, week)
+    page.locator(f"[data-visit='{monday}']").wait_for()
+
+    # then its columns are the week's Monday to Sunday, and each visit sits in its own day's
+    calendar = page.get_by_test_id("week-calendar")
+    headers = []
+    for offset in range(7):
+        day = week.monday + dt.timedelta(days=offset)
+        name = f"{day:%a}, {day:%b} {day.day}"
+        header = calendar.locator(".ec-header").get_by_text(name, exact=True)
+        assert header.count() == 1, f"no column {name!r} in {timezone_id}"
+        headers.append(header.bounding_box())
+    assert [h["x"] for h in headers] == sorted(h["x"] for h in headers)
+    for visit, offset in ((monday, 0), (sunday, 6)):
+        box = page.locator(f"[data-visit='{visit}']").bounding_box()
+        column = headers[offset]
+        middle = box["x"] + box["width"] / 2
+        assert column["x"] <= middle <= column["x"] + column["width"], (timezone_id, offset)

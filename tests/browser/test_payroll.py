@@ -112,3 +112,37 @@ def test_the_payroll_clerk_generates_adjusts_and_closes_a_pay_period(
     assert payrolls_of_the_week(web_server)[0]["closed"] is True
     assert row.get_by_role("button", name=f"Adjust {name}'s pay").count() == 0
     assert page.console_errors == []
+
+
+def test_the_auditor_reads_payroll_and_changes_nothing(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given an open payroll of a past week of its own, with a line for the demo caregiver
+    caregiver = caregiver_id(web_server)
+    patient, _ = make_patient(web_server)
+    start = dt.datetime(2024, 2, 5, 14, 0, tzinfo=dt.UTC)
+    punched_visit(web_server, caregiver, patient, start, hours=6)
+    answer = web_server.graphql(
+        """mutation($period: PayrollPeriodInput!) { payrollGenerate(period: $period) {
+          payroll { id } userErrors { message } } }""",
+        {"period": {"start": "2024-02-05", "end": "2024-02-11"}},
+        role="payroll",
+    )["data"]["payrollGenerate"]
+    assert answer["userErrors"] == [], answer
+    page = page_as("auditor")
+
+    # when the auditor opens it
+    page.goto(f"/payroll?payroll={answer['payroll']['id']}")
+    detail = page.get_by_role("region", name="Payroll Feb 5, 2024 \u2013 Feb 11, 2024")
+    detail.get_by_test_id("payroll-line").first.wait_for()
+
+    # then they read its lines, marked read only, with no form to generate a period nor any
+    # button to adjust a line or close it
+    assert detail.get_by_test_id("payroll-status").text_content() == "Open"
+    assert detail.get_by_test_id("payroll-line").count() >= 1
+    assert page.get_by_text("Read only").is_visible()
+    assert page.get_by_label("First day").count() == 0
+    assert page.get_by_role("button", name="Generate payroll").count() == 0
+    assert detail.get_by_role("button", name="Close payroll").count() == 0
+    assert detail.get_by_role("button", name="Adjust", exact=False).count() == 0
+    assert page.console_errors == []

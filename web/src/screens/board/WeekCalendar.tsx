@@ -2,7 +2,9 @@
  * vkurko's Event Calendar (@event-calendar/core, MIT) in a small React component: its resource
  * timeline week, caregivers as rows and days as columns. Times given and answered are
  * wall-clock strings of the account's zone (zone.ts); the calendar runs in "UTC" so it never
- * shifts them by the browser's zone.
+ * shifts them by the browser's zone. What it hands back (to its formats and callbacks) are
+ * browser-local Dates whose local fields are those wall clocks: they are formatted and read in
+ * the browser's zone, never as UTC (else east of UTC every day shows as the one before).
  */
 import "@event-calendar/core/index.css";
 // Svelte (the calendar's runtime) from 5.60 sets up its DOM helpers in this module, which
@@ -47,9 +49,14 @@ const GRID_ROLES = ["grid", "table", "treegrid", "row", "rowgroup", "rowheader",
   .concat(["[aria-colindex]", "[aria-rowindex]", "[aria-colcount]", "[aria-rowcount]"])
   .join(",");
 
-/** A calendar Date (UTC fields are the wall clock) as "2025-06-02T09:00:00". */
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** A Date the calendar answers (its local fields are the wall clock) as "2025-06-02T09:00:00". */
 function wall(date: Date): string {
-  return date.toISOString().slice(0, 19);
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
 }
 
 function escape(text: string): string {
@@ -73,8 +80,9 @@ export default function WeekCalendar({ monday, rows, visits, editable, onOpen, o
       // one column a day: a block sits in its day, its times written on it
       slotDuration: { days: 1 },
       slotWidth: 120,
-      dayHeaderFormat: { weekday: "short", month: "short", day: "numeric", timeZone: "UTC" },
-      eventTimeFormat: { hour: "numeric", minute: "2-digit", timeZone: "UTC" },
+      // formatted in the browser's zone: the calendar gives them as local wall-clock Dates
+      dayHeaderFormat: { weekday: "short", month: "short", day: "numeric" },
+      eventTimeFormat: { hour: "numeric", minute: "2-digit" },
       eventStartEditable: true,
       eventDurationEditable: false,
       eventContent: (info) => {

@@ -62,7 +62,7 @@ const closeMutation = graphql`
   }
 `;
 
-export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key }) {
+export function PayrollDetail({ payroll, canManage }: { payroll: PayrollDetail_payroll$key; canManage: boolean }) {
   const data = useFragment(fragment, payroll);
   const viewer = useViewer();
   const currency = data.currency ?? viewer.currency;
@@ -138,7 +138,12 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
             </Table.Thead>
             <Table.Tbody>
               {data.users.edges.map((edge) => (
-                <PayrollLine key={edge.node.id} line={edge.node} currency={currency} closed={data.closed} />
+                <PayrollLine
+                  key={edge.node.id}
+                  line={edge.node}
+                  currency={currency}
+                  editable={canManage && !data.closed}
+                />
               ))}
             </Table.Tbody>
           </Table>
@@ -153,7 +158,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
             Closed{data.closedDate ? ` on ${formatDateTime(data.closedDate, viewer.timeZone)}` : ""}: it and its
             lines no longer change.
           </Text>
-        ) : (
+        ) : canManage ? (
           <Group>
             <Button color="dark" loading={closing} onClick={closePayroll}>
               Close payroll
@@ -162,7 +167,7 @@ export function PayrollDetail({ payroll }: { payroll: PayrollDetail_payroll$key 
               Once paid: a closed payroll and its lines can no longer change.
             </Text>
           </Group>
-        )}
+        ) : null}
       </Stack>
     </Paper>
   );

@@ -45,7 +45,8 @@ const KINDS: Record<string, string> = {
   OTHER: "Other",
 };
 
-export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line$key; currency: string; closed: boolean }) {
+/** `editable`: the line may be adjusted (an open payroll, a viewer with MANAGE_PAYROLL). */
+export function PayrollLine({ line, currency, editable }: { line: PayrollLine_line$key; currency: string; editable: boolean }) {
   const data = useFragment(fragment, line);
   const [adding, setAdding] = useState(false);
   const money = (value: string | null | undefined) => (value == null ? "—" : formatMoney(value, currency));
@@ -90,7 +91,7 @@ export function PayrollLine({ line, currency, closed }: { line: PayrollLine_line
         {money(data.net)}
       </Table.Td>
       <Table.Td>
-        {!closed && (
+        {editable && (
           <Button size="xs" variant="outline" onClick={() => setAdding(true)} aria-label={`Adjust ${name}'s pay`}>
             Adjust
           </Button>
