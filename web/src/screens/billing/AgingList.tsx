@@ -5,12 +5,12 @@
  */
 import { Anchor, Checkbox, Group, Select, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useState } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 
 import { formatDate } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
-import { Pager } from "../../lib/Pager";
+import { Pager, usePaging } from "../../lib/Pager";
 import { useViewer } from "../../lib/viewer";
 import { Section, Tag } from "../patients/Section";
 import type { AgingList_query$key } from "./__generated__/AgingList_query.graphql";
@@ -92,34 +92,21 @@ export function AgingList({ query, changes, chosen, onChoose }: Props) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 300);
   const [sort, setSort] = useState("due-desc");
-  const [page, setPage] = useState(1);
-  const [pending, startTransition] = useTransition();
-  const mounted = useRef(false);
-
   const filters = {
     unpaid: unpaid ? true : null,
     overdueBy: overdueBy === "any" ? null : Number(overdueBy),
     search: debounced || null,
     orderBy: SORTS[sort],
   };
-  function load(variables: object, nextPage: number) {
-    startTransition(() => {
-      refetch({ ...filters, first: null, after: null, last: null, before: null, ...variables }, { fetchPolicy: "network-only" });
-      setPage(nextPage);
-    });
-  }
-
-  useEffect(() => {
-    if (!mounted.current) {
-      mounted.current = true;
-      return;
-    }
-    load({ first: AGING_PAGE }, 1);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [unpaid, overdueBy, debounced, sort, changes]);
+  const { pending, pager } = usePaging(refetch, filters, AGING_PAGE, [
+    unpaid,
+    overdueBy,
+    debounced,
+    sort,
+    changes,
+  ]);
 
   const { invoices } = data;
-  const pages = Math.max(1, Math.ceil(invoices.totalCount / AGING_PAGE));
   return (
     <Section title="Unpaid and aging" id="aging-title">
       <Group align="end" mb="sm" wrap="wrap">
@@ -201,14 +188,7 @@ export function AgingList({ query, changes, chosen, onChoose }: Props) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Pager
-        page={page}
-        pages={pages}
-        pageInfo={invoices.pageInfo}
-        pending={pending}
-        onPrevious={() => load({ last: AGING_PAGE, before: invoices.pageInfo.startCursor }, page - 1)}
-        onNext={() => load({ first: AGING_PAGE, after: invoices.pageInfo.endCursor }, page + 1)}
-      />
+      <Pager {...pager(invoices)} />
     </Section>
   );
 }

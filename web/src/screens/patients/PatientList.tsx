@@ -4,11 +4,11 @@
  */
 import { Anchor, Group, Select, Table, Text, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useState } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 import { Link } from "react-router";
 
-import { Pager } from "../../lib/Pager";
+import { Pager, usePaging } from "../../lib/Pager";
 import { Tag } from "./Section";
 import type { PatientList_query$key } from "./__generated__/PatientList_query.graphql";
 import type { PatientListRefetchQuery } from "./__generated__/PatientListRefetchQuery.graphql";
@@ -86,29 +86,14 @@ export function PatientList({ query }: { query: PatientList_query$key }) {
   const [search, setSearch] = useState("");
   const [debounced] = useDebouncedValue(search.trim(), 300);
   const [sort, setSort] = useState("name-asc");
-  const [page, setPage] = useState(1);
-  const [pending, startTransition] = useTransition();
-  const first = useRef(true);
-
-  const base = { search: debounced || null, orderBy: SORTS[sort] };
-  function load(variables: object, nextPage: number) {
-    startTransition(() => {
-      refetch({ ...base, first: null, after: null, last: null, before: null, ...variables }, { fetchPolicy: "network-only" });
-      setPage(nextPage);
-    });
-  }
-
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    load({ first: PAGE_SIZE }, 1);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [debounced, sort]);
+  const { pending, pager } = usePaging(
+    refetch,
+    { search: debounced || null, orderBy: SORTS[sort] },
+    PAGE_SIZE,
+    [debounced, sort],
+  );
 
   const { patients } = data;
-  const pages = Math.max(1, Math.ceil(patients.totalCount / PAGE_SIZE));
   return (
     <>
       <Group align="end" mb="md" wrap="wrap">
@@ -174,14 +159,7 @@ export function PatientList({ query }: { query: PatientList_query$key }) {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Pager
-        page={page}
-        pages={pages}
-        pageInfo={patients.pageInfo}
-        pending={pending}
-        onPrevious={() => load({ last: PAGE_SIZE, before: patients.pageInfo.startCursor }, page - 1)}
-        onNext={() => load({ first: PAGE_SIZE, after: patients.pageInfo.endCursor }, page + 1)}
-      />
+      <Pager {...pager(patients)} />
     </>
   );
 }
