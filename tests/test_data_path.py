@@ -12,9 +12,10 @@ from pymongo.errors import DuplicateKeyError
 from app.audit.documents import AuditAction
 from app.billing.numbering import counter_key
 from app.common.services import Actor
-from app.data.migrations import counter_account, stamp_counters
+from app.data.migrations import counter_account, drop_retired_indexes, stamp_counters
 from app.data.scope import Scope, ScopeError
 from app.data.unit import Tx
+from app.db import Database
 from app.errors import ErrorCode, ServiceError
 from tests.factories import Api
 
@@ -241,3 +242,23 @@ async def test_counters_from_before_the_data_path_get_their_account(api: Api) ->
     # and the scope's upsert now moves the one counter
     await scope["counters"].update_one(generation, {"$inc": {"value": 1}}, upsert=True)
     assert [doc["value"] async for doc in counters.find(generation)] == [6]
+
+
+async def test_indexes_no_model_declares_any_more_are_dropped_at_start_up(
+    database: Database,
+) -> None:
+    # given a data folder whose trail still has the outbox's retired second index
+    own = database.client[f"retired_{ObjectId()}"]
+    await own.audit_events.create_index(
+        [("outbox", 1), ("transaction", 1), ("_id", 1)], name="outbox_transactions"
+    )
+    try:
+        # when the start-up repair runs, twice
+        dropped = await drop_retired_indexes(own)
+        again = await drop_retired_indexes(own)
+        left = await own.audit_events.index_information()
+    finally:
+        await database.client.drop_database(own.name)
+    # then it went once, and the second run had nothing to do
+    assert dropped == ["audit_events.outbox_transactions"]
+    assert again == [] and "outbox_transactions" not in left

@@ -13,11 +13,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from bson import ObjectId
 
+from app.data.audit import outboxed
+from app.data.outbox import Outbox
 from app.db import Database
 from app.graphql.relay import key_of
 from app.keys import DATABASE
 from app.live.events import named
-from app.live.feed import cut_transactions, feed_order, seq_of
+from app.live.feed import feed_order, seq_of
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, create_patient, patient_input
@@ -426,15 +428,54 @@ def test_the_feed_keeps_transactions_whole_and_each_records_revisions_in_order()
     assert [e["transaction"] for e in ordered] == [c, a, a, b]
 
 
-def test_a_batch_of_the_outbox_knows_which_transactions_it_holds_only_part_of() -> None:
-    # given a batch holding both entries of one transaction, one of two of another, and an
-    # entry written before entries named their transaction's size
-    one, two, old = ObjectId(), ObjectId(), ObjectId()
-    batch = [
-        {"transaction": one, "transaction_size": 2},
-        {"transaction": two, "transaction_size": 2},
-        {"transaction": one, "transaction_size": 2},
-        {"transaction": old},
-    ]
-    # then the second and the old one must be read whole; the first is whole already
-    assert cut_transactions(batch) == {two, old}
+async def test_only_a_transactions_first_entry_is_in_the_outbox_and_it_names_the_rest(
+    api: Api,
+) -> None:
+    # given an agency, when three patients are imported in one transaction
+    agency = await api.agency()
+    ids = [key_of(gid, "Patient") for gid in await new_patients(agency, 3, last="Outbox")]
+    trail = api.database.db.audit_events.find(
+        {"_account": agency.account_id, "record_type": "Patient", "record_id": {"$in": ids}}
+    )
+    entries = [entry async for entry in trail.sort("_id", 1)]
+    # then the three entries name one transaction, and only the first names them all (the
+    # publisher may have taken its mark already; the others never carry one)
+    assert len({e["transaction"] for e in entries}) == 1
+    head, *rest = entries
+    assert head["transaction_entries"] == [e["_id"] for e in entries]
+    assert all("outbox" not in e and "transaction_entries" not in e for e in rest)
+    # and the feed publishes the three together, in order
+    await published(agency)
+    stored = await stored_changes(agency, kind="Patient", record={"$in": ids})
+    assert [c["record"] for c in stored] == ids
+    assert [c["seq"] for c in stored] == list(range(stored[0]["seq"], stored[0]["seq"] + 3))
+
+
+async def test_the_outbox_hands_out_whole_transactions_about_a_batch_at_a_time(
+    database: Database,
+) -> None:
+    # given an outbox of its own holding transactions of 3, 1 and 2 entries, and an entry
+    # marked before marks named their transaction's entries
+    own = Database(database.client, database.client[f"outbox_{ObjectId()}"], database.counter)
+    t0 = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    sizes = [3, 1, 2]
+    written: list[list[dict[str, Any]]] = []
+    for n, size in enumerate(sizes):
+        entries = [{"at": t0 + dt.timedelta(seconds=n), "record_id": i} for i in range(size)]
+        written.append(outboxed(entries, ObjectId()))
+    legacy = {"_id": ObjectId(), "at": t0 + dt.timedelta(seconds=9), "outbox": True}
+    await own.db.audit_events.insert_many([e for t in written for e in t] + [legacy])
+    outbox = Outbox(own)
+    try:
+        # when batches of about 2, 4 and 100 entries are asked for
+        smallest, four, everything = [await outbox.waiting(n) for n in (2, 4, 100)]
+    finally:
+        await database.client.drop_database(own.db.name)
+
+    # then a batch holds whole transactions: the first, however large, then as many as fit
+    def ids(batch: list[dict[str, Any]]) -> set[Any]:
+        return {e["_id"] for e in batch}
+
+    assert ids(smallest) == {e["_id"] for e in written[0]}
+    assert ids(four) == {e["_id"] for e in written[0] + written[1]}
+    assert ids(everything) == {e["_id"] for t in written for e in t} | {legacy["_id"]}

@@ -82,16 +82,12 @@ class AuditEvent(Document):
             by_account("actor.id", "_id"),
             by_account("action", "_id"),
             by_account("at"),
-            # the outbox: entries the change feed has not taken yet, across accounts (the feed
-            # takes them in one pass); partial, so it holds only those few
+            # the outbox: the first entry of each transaction the change feed has not taken
+            # yet, across accounts (the feed takes them in one pass); partial, so it holds
+            # only those few
             IndexModel(
                 [("outbox", ASCENDING), ("at", ASCENDING), ("_id", ASCENDING)],
                 name="outbox",
-                partialFilterExpression={"outbox": True},
-            ),
-            IndexModel(
-                [("outbox", ASCENDING), ("transaction", ASCENDING), ("_id", ASCENDING)],
-                name="outbox_transactions",
                 partialFilterExpression={"outbox": True},
             ),
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from bson import ObjectId
+
 from app.audit.documents import AuditAction
 from app.common.clock import now
 from app.common.text import camel
@@ -21,9 +23,13 @@ SENSITIVE_KEYS = frozenset(
 )
 MASK = "***"
 OUTBOX = "outbox"
-"""Marks an entry written by a transaction that the change feed (app/live) has not taken yet:
-the trail is the outbox, and the feed takes each committed entry once, then removes the mark
-(`System.publish_changes`). Entries about reads, written outside a transaction, carry none."""
+"""Marks the first audit entry of a transaction that the change feed (app/live) has not taken
+yet: the trail is the outbox, and the feed takes each committed transaction once, then removes
+the mark (`Outbox.publish`). Only that entry carries the mark and names the transaction's
+entries (`TRANSACTION_ENTRIES`), so the outbox's index holds one entry a transaction, not one a
+record (a year of a series writes 366). Entries about reads, written outside a transaction,
+carry none."""
+TRANSACTION_ENTRIES = "transaction_entries"
 NOT_AUDITED = frozenset(
     {
         "_search",
@@ -91,14 +97,15 @@ def audit_event(
     }
 
 
-def outboxed(entry: RawDoc, transaction: Any, size: int) -> RawDoc:
-    """The entry, marked for the change feed (written in a transaction, it is a change),
-    naming its transaction, whose entries the feed keeps together, and how many entries that
-    transaction wrote (so a reader of part of the outbox knows whether it holds them all)."""
-    entry[OUTBOX] = True
-    entry["transaction"] = transaction
-    entry["transaction_size"] = size
-    return entry
+def outboxed(entries: list[RawDoc], transaction: Any) -> list[RawDoc]:
+    """A transaction's entries, each naming the transaction (the feed keeps its entries
+    together), the first marked for the change feed and naming them all, in order."""
+    for entry in entries:
+        entry.setdefault("_id", ObjectId())
+        entry["transaction"] = transaction
+    entries[0][OUTBOX] = True
+    entries[0][TRANSACTION_ENTRIES] = [entry["_id"] for entry in entries]
+    return entries
 
 
 def sensitive_read_events(actor: Actor, reads: dict[tuple[str, Any], set[str]]) -> list[RawDoc]:

@@ -60,6 +60,26 @@ async def stamp_counters(db: AsyncDatabase[RawDoc]) -> int:
     return len(stamps)
 
 
+RETIRED_INDEXES = {"audit_events": ["outbox_transactions"]}
+"""Indexes no model declares any more (Beanie creates indexes, it does not drop them): the
+outbox's second index went when only a transaction's first entry came to carry the mark."""
+
+
+async def drop_retired_indexes(db: AsyncDatabase[RawDoc]) -> list[str]:
+    """Drop the retired indexes a data folder still has. Returns the ones dropped."""
+    dropped = []
+    for collection, names in RETIRED_INDEXES.items():
+        present = await db[collection].index_information()
+        for name in names:
+            if name in present:
+                await db[collection].drop_index(name)
+                dropped.append(f"{collection}.{name}")
+    if dropped:
+        log.info("dropped retired indexes: %s", ", ".join(dropped))
+    return dropped
+
+
 async def migrate(db: AsyncDatabase[RawDoc]) -> None:
     """Every start-up repair, in order."""
     await stamp_counters(db)
+    await drop_retired_indexes(db)

@@ -1,20 +1,21 @@
 """The trail read as an outbox: the cross-account paths of the change feed (app/live).
 
-Every unit of work marks its audit entries (`Tx.flush`); these take the marked entries of every
-account, move them into each account's numbered feed in one transaction, and tell the server
+Every unit of work marks the first of its audit entries (`Tx.flush`); these take the marked
+transactions of every account, move their entries into each account's numbered feed in one
+transaction, and tell the server
 processes that a feed moved. The webhook dispatcher learns here which accounts have webhooks.
 One server process at a time does this, under a lease (`System.lease`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from app.data.audit import OUTBOX
+from app.data.audit import OUTBOX, TRANSACTION_ENTRIES
 from app.data.collections import ACCOUNT
 from app.db import Database, RawDoc
 
@@ -33,34 +34,40 @@ class Outbox:
         self.database = database
 
     async def waiting(self, limit: int) -> list[RawDoc]:
-        """Committed audit entries of every account that the change feed has not taken yet,
-        in the order they were written. Only committed entries can be read, so an entry whose
-        transaction commits late is found late, but found: nothing here depends on time."""
-        cursor = self.database.db.audit_events.find(
-            {OUTBOX: True}, sort=[("at", 1), ("_id", 1)], limit=limit
-        )
-        return [entry async for entry in cursor]
-
-    async def waiting_of(self, transactions: Iterable[Any]) -> list[RawDoc]:
-        """Every entry still in the outbox of these transactions (of any account): a batch
-        that `waiting` cut short is completed with them, so a transaction is published whole."""
-        found: list[RawDoc] = []
-        for transaction in transactions:
-            query = {OUTBOX: True, "transaction": transaction}
-            found += [e async for e in self.database.db.audit_events.find(query, sort=[("_id", 1)])]
-        return found
+        """The entries of committed transactions of every account that the change feed has not
+        taken yet, whole transactions in the order they were written, about `limit` entries
+        (at least one transaction, however large). Only committed entries can be read, so a
+        transaction that commits late is found late, but found: nothing here depends on time.
+        Each transaction's first entry carries the mark and names the others."""
+        heads = self.database.db.audit_events.find(
+            {OUTBOX: True}, {"_id": 1, TRANSACTION_ENTRIES: 1}, sort=[("at", 1), ("_id", 1)],
+            limit=limit,
+        )  # fmt: skip
+        wanted: list[Any] = []
+        async for head in heads:
+            named = head.get(TRANSACTION_ENTRIES) or [head["_id"]]  # marked before they named
+            if wanted and len(wanted) + len(named) > limit:
+                break
+            wanted += named
+        if not wanted:
+            return []
+        found = self.database.db.audit_events.find({"_id": {"$in": wanted}})
+        return [entry async for entry in found]
 
     async def publish(self, taken: Sequence[RawDoc], changes: Sequence[RawDoc]) -> dict[int, int]:
-        """Move entries out of the outbox and their changes into their accounts' feeds, in one
-        transaction: each change (naming its audit `entry`, in feed order) gets its account's
-        next number. Raises `OutboxMoved`, writing nothing, if another publisher took any of
-        the entries first. Answers each account's last number."""
+        """Move transactions out of the outbox (`taken`: their entries, as `waiting` read them)
+        and their changes into their accounts' feeds, in one transaction: each change (naming
+        its audit `entry`, in feed order) gets its account's next number. Raises
+        `OutboxMoved`, writing nothing, if another publisher took any of them first. Answers
+        each account's last number."""
         accounts = {entry["_id"]: int(entry[ACCOUNT]) for entry in taken}
 
         async def work(session: AsyncClientSession) -> dict[int, int]:
             db = self.database.db
             marks = [
-                UpdateOne({"_id": e["_id"], OUTBOX: True}, {"$unset": {OUTBOX: ""}}) for e in taken
+                UpdateOne({"_id": e["_id"], OUTBOX: True}, {"$unset": {OUTBOX: ""}})
+                for e in taken
+                if e.get(OUTBOX)
             ]
             if marks:
                 done = await db.audit_events.bulk_write(marks, ordered=False, session=session)

@@ -64,11 +64,10 @@ class Tx:
 
     async def flush(self) -> None:
         """Append the entries kept so far, in one command (`Scope.transact` does, last), each
-        marked for the change feed and naming this transaction: the trail is the feed's outbox
-        (app/live), and the feed keeps one transaction's entries together."""
+        naming this transaction, the first marked for the change feed: the trail is the
+        feed's outbox (app/live), and the feed keeps one transaction's entries together."""
         if self.pending:
-            size = len(self.pending)
-            entries = [outboxed(entry, self.transaction, size) for entry in self.pending]
+            entries = outboxed(list(self.pending), self.transaction)
             self.pending.clear()
             await self[AUDIT].insert_many(entries)
 

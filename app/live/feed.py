@@ -1,10 +1,11 @@
 """The change feed: the trail's committed entries, numbered per account, in commit order.
 
-Every write's audit entries commit with the write and carry the outbox mark (app/data/unit.py).
-The publisher, run by one server process at a time (app/live/leader.py), takes the marked
-entries of every account, names each change (app/live/events.py) and, in one transaction,
-removes the marks and appends the changes to their accounts' feeds under the next numbers of
-each account's sequence (`Outbox.publish`). So:
+Every write's audit entries commit with the write, the first carrying the outbox mark and
+naming the others (app/data/unit.py). The publisher, run by one server process at a time
+(app/live/leader.py), takes the marked transactions of every account, names each change
+(app/live/events.py) and, in one transaction, removes the marks and appends the changes to
+their accounts' feeds under the next numbers of each account's sequence (`Outbox.publish`).
+So:
 
 - nothing committed is skipped: the publisher looks for marks, not for times or ids, and an
   entry whose transaction commits late still carries its mark when it becomes visible;
@@ -96,16 +97,6 @@ def feed_order(entries: Sequence[RawDoc]) -> list[RawDoc]:
     return ordered
 
 
-def cut_transactions(entries: Sequence[RawDoc]) -> set[Any]:
-    """The transactions of which `entries` hold fewer entries than they wrote."""
-    held: dict[Any, int] = {}
-    for entry in entries:
-        if entry.get("transaction") is not None:
-            held[entry["transaction"]] = held.get(entry["transaction"], 0) + 1
-    sizes = {e["transaction"]: e.get("transaction_size") for e in entries if e.get("transaction")}
-    return {name for name, count in held.items() if count < int(sizes[name] or count + 1)}
-
-
 def _written(entry: RawDoc) -> tuple[Any, ...]:
     return (entry.get("at"), entry["_id"])
 
@@ -151,10 +142,6 @@ class Publisher:
         entries = await self.outbox.waiting(BATCH)
         if not entries:
             return 0
-        cut = cut_transactions(entries)
-        if cut:  # the batch holds part of these transactions: take them whole
-            entries = [e for e in entries if e.get("transaction") not in cut]
-            entries += await self.outbox.waiting_of(sorted(cut))
         ordered = feed_order(entries)
         changes = [change for change in map(change_of, ordered) if change is not None]
         try:
