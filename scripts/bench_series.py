@@ -4,22 +4,29 @@ Not a test: it prints figures. One embedded database in a temporary folder, one 
 horizon set to 53 weeks) with a caregiver and a patient. Each round creates a daily series of
 365 visits through `event_group_store(...).create` (validation, snapshots, the series and its
 visits and their audit entries in one transaction), then writes the same 365 visit documents
-with one hand-written `insert_many` (the floor). Prints seconds and DB commands of each, and
-the ratio. `--quick`: one round.
+with one hand-written `insert_many` (the floor). Prints, as medians over the rounds, the
+seconds, the CPU seconds of this process (the app) and of the embedded database's, and the DB
+commands of each, then the ratios by time and by CPU (what a loaded machine changes least).
+`--quick`: one round.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 from bson import ObjectId
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -57,7 +64,39 @@ async def people(
     return carer["_id"], patient["_id"]
 
 
-async def round_(database: Database, actor: Actor, carer: ObjectId, patient: ObjectId) -> tuple:
+@dataclass
+class Cost:
+    """One way of booking the year: wall seconds, CPU seconds of the app and of the database,
+    and database commands."""
+
+    seconds: float
+    app_cpu: float
+    db_cpu: float
+    commands: int
+
+    @property
+    def cpu(self) -> float:
+        return self.app_cpu + self.db_cpu
+
+
+@asynccontextmanager
+async def measured(database: Database, db: psutil.Process, into: list[Cost]) -> AsyncIterator[None]:
+    me = psutil.Process()
+    before = (time.perf_counter(), cpu_seconds(me), cpu_seconds(db), database.counter.total)
+    yield
+    into.append(
+        Cost(
+            time.perf_counter() - before[0],
+            cpu_seconds(me) - before[1],
+            cpu_seconds(db) - before[2],
+            database.counter.total - before[3],
+        )
+    )
+
+
+async def round_(
+    database: Database, db: psutil.Process, actor: Actor, carer: ObjectId, patient: ObjectId
+) -> tuple[Cost, Cost]:
     first = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(
         hour=14, minute=0, second=0, microsecond=0
     )
@@ -71,38 +110,62 @@ async def round_(database: Database, actor: Actor, carer: ObjectId, patient: Obj
         "service": {"code": "PSW"},
         "notes": "Daily visit.",
     }
-    commands, started = database.counter.total, time.perf_counter()
-    group = await event_group_store(database).create(actor, series)
-    service = (time.perf_counter() - started, database.counter.total - commands)
+    costs: list[Cost] = []
+    async with measured(database, db, costs):
+        group = await event_group_store(database).create(actor, series)
     visits = [doc async for doc in database.db.events.find({"_group": group["_id"]})]
     assert len(visits) == VISITS, len(visits)
     copies = [{**doc, "_id": ObjectId(), "_group": ObjectId()} for doc in visits]
-    commands, started = database.counter.total, time.perf_counter()
-    await database.db.events.insert_many(copies)
-    floor = (time.perf_counter() - started, database.counter.total - commands)
+    async with measured(database, db, costs):
+        await database.db.events.insert_many(copies)
+    service, floor = costs
     return service, floor
 
 
 async def main(quick: bool) -> int:
-    rounds = 1 if quick else 5
+    rounds = 1 if quick else 7
     with tempfile.TemporaryDirectory(prefix="caregraph-bench-series-") as folder:
         settings = Settings(
             environment="test", data_dir=Path(folder), database_name="bench", mongodb_uri=None
         )
         async with open_database(settings) as database:
+            db = psutil.Process(
+                int(json.loads((Path(folder) / "embedded.json").read_text())["pid"])
+            )
             actor, office, rng, place = await setup(database)
             results = []
             for _ in range(rounds):
                 carer, patient = await people(database, actor, office, rng, place)
-                results.append(await round_(database, actor, carer, patient))
-    service = statistics.median(r[0][0] for r in results)
-    floor = statistics.median(r[1][0] for r in results)
+                results.append(await round_(database, db, actor, carer, patient))
+    service = median_cost([r[0] for r in results])
+    floor = median_cost([r[1] for r in results])
     print(f"a year of a daily series ({VISITS} visits), median of {rounds} round(s)")
-    print(f"{'path':<24}{'seconds':>10}{'db commands':>14}")
-    print(f"{'series service':<24}{service:>10.3f}{results[-1][0][1]:>14}")
-    print(f"{'raw insert_many floor':<24}{floor:>10.3f}{results[-1][1][1]:>14}")
-    print(f"series: service {service:.3f} s, floor {floor:.3f} s, ratio {service / floor:.1f}x")
+    print(f"{'path':<24}{'seconds':>10}{'app CPU':>10}{'db CPU':>10}{'db commands':>14}")
+    for name, cost in (("series service", service), ("raw insert_many floor", floor)):
+        print(
+            f"{name:<24}{cost.seconds:>10.3f}{cost.app_cpu:>10.3f}{cost.db_cpu:>10.3f}"
+            f"{cost.commands:>14}"
+        )
+    print(
+        f"series: service {service.seconds:.3f} s, floor {floor.seconds:.3f} s "
+        f"({service.cpu / floor.cpu:.1f}x by CPU), ratio {service.seconds / floor.seconds:.1f}x"
+    )
     return 0
+
+
+def median_cost(costs: list[Cost]) -> Cost:
+    """Each figure's median over the rounds."""
+    return Cost(
+        statistics.median(c.seconds for c in costs),
+        statistics.median(c.app_cpu for c in costs),
+        statistics.median(c.db_cpu for c in costs),
+        int(statistics.median(c.commands for c in costs)),
+    )
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 if __name__ == "__main__":
