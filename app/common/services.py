@@ -101,26 +101,37 @@ def unfit_values_in(value: Any, path: str, multiline: bool = False) -> Iterator[
     return iter(found)
 
 
-_PLAIN = (int, float, bool, type(None), dt.datetime, dt.date, ObjectId)
-"""Values that are always fit: looked at first, since most values of a record are such."""
+_PLAIN = frozenset({int, float, bool, type(None), dt.datetime, dt.date, ObjectId})
+"""Values that are always fit: looked at first, by exact type, since most values of a record
+are such (subclasses, an IntEnum say, are found last)."""
 _multiline = cache(is_multiline)
+
+
+@cache
+def _fields_of(kind: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """A model class's fields, each with whether it holds text written in lines."""
+    return tuple((name, _multiline(name)) for name in kind.model_fields)
 
 
 def _unfit(value: Any, where: tuple[Any, ...], multiline: bool, found: list[Problem]) -> None:
     # The path is kept as its parts and spelt only for a problem: a record holds hundreds of
-    # values, and each is fit nearly always (an invoice is checked twice as it is made).
-    if isinstance(value, _PLAIN):
+    # values, and each is fit nearly always (an invoice is checked twice as it is made; a year
+    # of a series, 365 visits). Hence the exact-type tests first, a model's values read from
+    # its __dict__, and text without any unprintable character passed without a search.
+    kind = type(value)
+    if kind in _PLAIN:
         return
-    if isinstance(value, str):
-        if (why := control_character(value, multiline)) is not None:
-            found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
+    if kind is str:
+        if not value.isprintable():
+            _check_text(value, where, multiline, found)
     elif isinstance(value, Decimal):
         if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
             why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
             found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            _unfit(getattr(value, name), (*where, name), _multiline(name), found)
+        values = value.__dict__
+        for name, lines in _fields_of(type(value)):
+            _unfit(values.get(name), (*where, name), lines, found)
         for name, inner in (value.model_extra or {}).items():
             _unfit(inner, (*where, name), _multiline(name), found)
     elif isinstance(value, dict):
@@ -129,6 +140,13 @@ def _unfit(value: Any, where: tuple[Any, ...], multiline: bool, found: list[Prob
     elif isinstance(value, (list, tuple)):
         for index, inner in enumerate(value):
             _unfit(inner, (*where, index), multiline, found)
+    elif isinstance(value, str):  # an enum's value, say
+        _check_text(value, where, multiline, found)
+
+
+def _check_text(text: str, where: tuple[Any, ...], multiline: bool, found: list[Problem]) -> None:
+    if (why := control_character(text, multiline)) is not None:
+        found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
 
 
 def _spelt(where: tuple[Any, ...]) -> str:

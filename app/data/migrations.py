@@ -60,9 +60,10 @@ async def stamp_counters(db: AsyncDatabase[RawDoc]) -> int:
     return len(stamps)
 
 
-RETIRED_INDEXES = {"audit_events": ["outbox_transactions"]}
+RETIRED_INDEXES = {"audit_events": ["outbox_transactions", "_account_1_action_1__id_1"]}
 """Indexes no model declares any more (Beanie creates indexes, it does not drop them): the
-outbox's second index went when only a transaction's first entry came to carry the mark."""
+outbox's second index went when only a transaction's first entry came to carry the mark, and
+the trail's index on actions (a handful of values) for what it cost every write."""
 
 
 async def drop_retired_indexes(db: AsyncDatabase[RawDoc]) -> list[str]:
