@@ -81,11 +81,16 @@ async def _series_horizon_job(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _freeze_startup_objects(app: web.Application) -> None:
+    freeze_startup_objects()
+
+
+def freeze_startup_objects() -> None:
     """Keep what start-up built (modules, the schema, models) out of every later collection.
 
     The cyclic collector's full passes walked those long-lived objects again and again while
     requests ran: `scripts/bench patients` measured about a fifth of the app's CPU per page
-    spent so; after this it is mostly young objects it looks at.
+    spent so; after this it is mostly young objects it looks at. The write benchmarks call it
+    after their set-up, so that they measure the service as `serve` runs it.
     """
     gc.collect()
     gc.freeze()

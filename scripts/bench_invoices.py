@@ -38,6 +38,7 @@ from app.common.money import to_cent
 from app.common.services import Actor
 from app.data.scope import Scope
 from app.db import Database, open_database
+from app.server import freeze_startup_objects
 from app.settings import Settings
 
 VISITS = 8
@@ -207,6 +208,7 @@ async def main() -> int:
             raw_account = await seed(database, patients, rng)
             grouped_account = await seed(database, patients, rng)
             print(f"seeded 3 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
+            freeze_startup_objects()  # as `serve` does after start-up
 
             db = psutil.Process(
                 int(json.loads((Path(folder) / "embedded.json").read_text())["pid"])

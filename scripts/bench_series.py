@@ -38,6 +38,7 @@ from app.patients.services import patient_store
 from app.people.services import user_store
 from app.scheduling.services import event_group_store
 from app.seed import account_fields, caregiver_data, office_data, patient_data, place_of
+from app.server import freeze_startup_objects
 from app.settings import Settings
 
 VISITS = 365
@@ -133,6 +134,7 @@ async def main(quick: bool) -> int:
                 int(json.loads((Path(folder) / "embedded.json").read_text())["pid"])
             )
             actor, office, rng, place = await setup(database)
+            freeze_startup_objects()  # as `serve` does after start-up
             results = []
             for _ in range(rounds):
                 carer, patient = await people(database, actor, office, rng, place)

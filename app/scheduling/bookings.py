@@ -24,7 +24,13 @@ from bson import ObjectId
 
 from app.common.services import RawDoc, snapshot_id
 from app.data.unit import Tx
-from app.scheduling.conflicts import attending, booked, conflict_error, visit_conflicts
+from app.scheduling.conflicts import (
+    attending,
+    booked,
+    conflict_error,
+    guard_visits,
+    visit_conflicts,
+)
 from app.scheduling.documents import as_utc
 
 
@@ -69,12 +75,19 @@ async def check_within(
     visits: Sequence[RawDoc],
     paths: Sequence[str],
     ignore: Collection[ObjectId] = (),
+    *,
+    only: bool = False,
 ) -> None:
     """Hold the visits' people and check the visits again inside the transaction that writes
     them (before or after their write: a visit is never compared with itself, and the visits
     they replace are in `ignore`). A visit with an override stands on the override recorded by
-    the check before the transaction."""
+    the check before the transaction. `only`: there was no check before (a series' visits,
+    checked in their transaction alone, before their write), so this one records on each
+    override what it overrode."""
     await hold_schedules(tx, visits)
+    if only:
+        await guard_visits(tx, visits, paths, ignore=ignore)
+        return
     found = await visit_conflicts(tx, visits, ignore=ignore)
     refused = [
         [] if visit.get("conflict_override") else conflicts

@@ -317,7 +317,7 @@ def overridden(actor: Actor, override: dict[str, Any], conflicts: Sequence[Confl
 
 
 async def guard_visits(
-    scope: Scope,
+    scope: Reader,
     visits: Sequence[RawDoc],
     paths: Sequence[str],
     *,
@@ -325,7 +325,7 @@ async def guard_visits(
 ) -> None:
     """Refuse visits with conflicts and no override (nothing is written); record on each visit
     with an override what it overrode (an override with no conflicts is kept, with none), in
-    the scope's actor's name."""
+    the scope's actor's name. Through a transaction (`Tx`), it reads in it."""
     found = await visit_conflicts(scope, visits, ignore=ignore)
     refused = [
         [] if visit.get("conflict_override") else conflicts

@@ -44,16 +44,22 @@ class ScheduleStore(RecordStore):
         return await self.prepared(actor, items, prefix)
 
     async def prepared(
-        self, actor: Actor, items: list[dict[str, Any]], prefix: str | None = "input"
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        account: RawDoc | None = None,
     ) -> list[RawDoc]:
         """New records ready to insert: the account's defaults, snapshots copied, validated,
         references checked and encoded, not yet written. Every new visit passes here, booked
         one by one or by a series. The rates the caller gives are refused unless its role may
-        write them; those copied in from the account (or a series) are the rules'."""
+        write them; those copied in from the account (or a series) are the rules'. `account`:
+        as `account()` reads it, if the caller has read it already (a series and its visits)."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         self.refuse_unwritable(actor, items, prefix)
-        account = await self.account(actor)
+        if account is None:
+            account = await self.account(actor)
         items = [self._defaults(account, item) for item in items]
         referred = await self._referred(actor, items)
         filled = await self._fill(actor, account, items, prefix, [None] * len(items), referred)

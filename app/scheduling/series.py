@@ -58,15 +58,16 @@ REBOOKING = {*Scheduled.model_fields, *RULE, "start", "end", "excluded"}
 
 
 class VisitMaker(Protocol):
-    """What prepares a series' visits: the event store (services.EventStore), which fills,
-    validates and checks every new visit, however it is booked."""
+    """What prepares a series' visits: the event store (services.EventStore), which fills and
+    validates every new visit, however it is booked. A series' visits are checked for
+    conflicts once, in the transaction that writes them (`write_plan`)."""
 
-    async def prepared(
+    async def filled(
         self,
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        ignore: Collection[ObjectId] = (),
+        account: RawDoc | None = None,
     ) -> list[RawDoc]: ...
 
 
@@ -98,6 +99,8 @@ class Plan:
     that a split hands to the new series are `handed` (before, after) too."""
 
     create: list[RawDoc] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    """The input paths of the visits to create, for their conflicts ("visits.<n>" if none)."""
     replace: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
     handed: list[tuple[RawDoc, RawDoc]] = field(default_factory=list)
     remove: list[RawDoc] = field(default_factory=list)
@@ -130,43 +133,46 @@ async def visits_for(
     group: RawDoc,
     starts: list[dt.datetime],
     prefix: str,
-    replacing: Collection[ObjectId] = (),
+    account: RawDoc | None = None,
 ) -> list[RawDoc]:
-    """New visits of the series at these starts, prepared (validated, filled, checked for
-    conflicts with every visit but those they replace), not written."""
+    """New visits of the series at these starts, prepared (validated, filled), not written:
+    `write_plan` checks them for conflicts in the transaction that writes them. `account`:
+    as the store reads it, if the caller has."""
     if not starts:
         return []
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
     # the series' own template, rates and all: written by the rules, not by the caller
-    raws = await events.prepared(actor.computing(), items, prefix, ignore=replacing)
+    raws = await events.filled(actor.computing(), items, prefix, account)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
 
 
-def inserting(visits: list[RawDoc], checked: bool) -> Also:
+def inserting(plan: Plan, checked: bool) -> Also:
     """The insert of new visits and their audit entries, for a series' transaction; `checked`:
-    checked again for conflicts in it."""
-    plan, again = Plan(create=visits), () if checked else None
+    checked for conflicts in it."""
+    again = () if checked else None
     return lambda tx: write_plan(tx, plan, "", recheck=again)
 
 
 async def book_new(
     events: VisitMaker, actor: Actor, account: RawDoc, groups: list[RawDoc], prefix: str | None
-) -> list[RawDoc]:
+) -> Plan:
     """The visits of new series up to the horizon; each series records how far it is booked."""
     moment = now()
     bound = horizon(account, moment)
-    visits: list[RawDoc] = []
+    plan = Plan()
     for index, group in enumerate(groups):
-        where = item_path(prefix, index)
-        starts = occurrences(group, booking_from(group, moment), bound, field=where)
-        visits += await visits_for(events, actor, group, starts, f"{where}.visits")
+        at = item_path(prefix, index)
+        starts = occurrences(group, booking_from(group, moment), bound, field=at)
+        visits = await visits_for(events, actor, group, starts, f"{at}.visits", account)
+        plan.create += visits
+        plan.paths += [item_path(f"{at}.visits", n) for n in range(len(visits))]
         group["materialised_until"] = bound
         group["ended"] = ended_before(group, bound)
-    return visits
+    return plan
 
 
 async def live_visits(reader: Reader, group_id: Any, since: dt.datetime) -> list[RawDoc]:
@@ -230,9 +236,9 @@ async def rebook(
         s for s in occurrences(target, since, bound) if s.astimezone(zone).date() not in taken
     ]
     free = {day(v): v for v in current if v["_id"] not in reasons}
-    # the new visits replace only these: kept and started visits stay, and are checked against
-    replacing = [v["_id"] for v in free.values()]
-    for fresh in await visits_for(events, tx.actor, target, starts, "visits", replacing):
+    # the new visits replace only these (`write_plan` checks them ignoring those it replaces
+    # or removes): kept and started visits stay, and are checked against
+    for fresh in await visits_for(events, tx.actor, target, starts, "visits"):
         old = free.pop(day(fresh), None)
         if old is None:
             plan.create.append(fresh)
@@ -277,14 +283,17 @@ async def write_plan(
 ) -> None:
     """Apply a plan in the caller's transaction: one command per kind of write, each audited.
     A visit changed meanwhile refuses the whole change (CONFLICT). Unless `recheck` is None,
-    the visits booked are checked for conflicts again in the transaction, ignoring the visits
-    it names (those the plan replaces, as the check before it did): see bookings.py. The check
-    runs before the writes, with the people's schedules already held: it then reads what
-    others booked, not the year of visits this plan is about to write."""
+    the visits booked are checked for conflicts in the transaction, ignoring the visits it
+    names (those the plan replaces or removes): see bookings.py. It is their only check, so an
+    override records there what it overrode. The check runs before the writes, with the
+    people's schedules already held: it then reads what others booked, not the year of visits
+    this plan is about to write."""
     events, actor = tx["events"], tx.actor
     booked = [*plan.create, *(new for _, new in plan.replace)]
     if recheck is not None and booked:
-        await check_within(tx, booked, ["visits"] * len(booked), ignore=recheck)
+        paths = list(plan.paths) or [item_path("visits", n) for n in range(len(plan.create))]
+        paths += [item_path("visits", len(paths) + n) for n in range(len(plan.replace))]
+        await check_within(tx, booked, paths, ignore=recheck, only=True)
     entries = [
         tx.entry(AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
         for v in plan.create

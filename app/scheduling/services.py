@@ -9,10 +9,7 @@ a series (this and following, one occurrence, the rest) are series_edits.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from typing import Any
-
-from bson import ObjectId
 
 from app.common.clock import now
 from app.common.patch import patched
@@ -62,15 +59,27 @@ class EventStore(ScheduleStore):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        ignore: Collection[ObjectId] = (),
+        account: RawDoc | None = None,
     ) -> list[RawDoc]:
-        """New visits ready to insert, checked for conflicts with the account's visits (but
-        `ignore`: the visits they replace) and with each other."""
-        raws = await super().prepared(actor, items, prefix)
+        """New visits ready to insert, checked for conflicts with the account's visits and
+        with each other."""
+        raws = await self.filled(actor, items, prefix)
         if self.checks_conflicts:
             paths = [item_path(prefix, n) for n in range(len(raws))]
-            await guard_visits(self.scope(actor), raws, paths, ignore=ignore)
+            await guard_visits(self.scope(actor), raws, paths)
         return raws
+
+    async def filled(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        account: RawDoc | None = None,
+    ) -> list[RawDoc]:
+        """New visits ready to insert but for the conflict check: a series' visits, checked
+        in the transaction that writes them (series.write_plan). `account`: as `account()`
+        read it, if the caller has."""
+        return await super().prepared(actor, items, prefix, account)
 
     async def update(
         self,
@@ -186,10 +195,10 @@ class EventGroupStore(ScheduleStore):
         prefix: str | None = "input",
         also: Also | None = None,
     ) -> list[RawDoc]:
-        groups = await self.prepared(actor, items, prefix)
         account = await self.account(actor)
-        visits = await series.book_new(self.events(), actor, account, groups, prefix)
-        booking = series.inserting(visits, self.checks_conflicts)
+        groups = await self.prepared(actor, items, prefix, account)
+        plan = await series.book_new(self.events(), actor, account, groups, prefix)
+        booking = series.inserting(plan, self.checks_conflicts)
         return await self.insert_new(actor, groups, also=_both(booking, also))
 
     async def update(
