@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
+from bson import ObjectId
 from graphql import build_schema
 
+from app.data.audit import entry_id
 from app.graphql.schema import schema_sdl
 from tests.factories import Api, audit_entries, create_patient, patient_input
 from tests.factories_policy import household
@@ -18,6 +21,7 @@ from tests.factories_progress_notes import (
     create_note,
     stored_id,
 )
+from tests.factories_scheduling import iso
 
 UPDATE = """mutation($id: ID!, $rev: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $rev, input: $input) {
@@ -127,6 +131,51 @@ async def test_administrators_read_the_trail_and_a_records_history(api: Api) -> 
     assert events["nodes"][0]["actor"] == {"kind": "api_client", "name": "Administrator"}
     assert events["nodes"][0]["changes"] == [{"field": "chartId", "before": None, "after": '"C-9"'}]
     assert [n["action"] for n in data["node"]["history"]["nodes"]] == ["UPDATE", "CREATE"]
+
+
+async def test_the_trail_filtered_by_time_holds_exactly_the_entries_of_that_time(api: Api) -> None:
+    # given an agency's trail: a patient created now, and four entries of last year, two of
+    # them written before an entry's id held its time (their ids made as they were inserted,
+    # up to a minute later)
+    agency = await api.agency()
+    await create_patient(agency)
+    noon = dt.datetime(2025, 6, 2, 12, tzinfo=dt.UTC)
+    older = {"_account": agency.account_id, "action": "update", "record_type": "Patient",
+             "record_id": ObjectId(), "actor": {"kind": "api_client"}, "changes": []}  # fmt: skip
+
+    def made(seconds: float, id_made: dt.datetime | None = None) -> dict[str, Any]:
+        at = noon + dt.timedelta(seconds=seconds)
+        key = entry_id(at) if id_made is None else ObjectId.from_datetime(id_made)
+        return {**older, "_id": key, "at": at}
+
+    stored = [
+        made(-0.5),
+        made(0),
+        made(1, id_made=noon + dt.timedelta(seconds=59)),
+        made(60, id_made=noon + dt.timedelta(seconds=90)),
+    ]
+    await api.database.db.audit_events.insert_many(stored)
+    window = {"start": iso(noon), "end": iso(noon + dt.timedelta(seconds=60))}
+
+    # when the administrator reads the trail of that minute, and of today
+    found = await agency.ok(
+        """query($at: DateTimeRange!, $today: DateTimeRange!) {
+      minute: auditEvents(filter: {at: $at}) { totalCount nodes { at } }
+      today: auditEvents(filter: {at: $today}) { nodes { action recordType } } }""",
+        {"at": window, "today": {"start": iso(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))}},
+    )
+
+    # then the minute holds the entries made within it, however their ids were made, and today
+    # the patient's creation
+    assert [parsed(node["at"]) for node in found["minute"]["nodes"]] == [
+        noon + dt.timedelta(seconds=1), noon
+    ]  # fmt: skip
+    assert found["minute"]["totalCount"] == 2
+    assert {"action": "CREATE", "recordType": "Patient"} in found["today"]["nodes"]
+
+
+def parsed(moment: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
 
 
 async def test_the_trail_is_closed_to_roles_without_view_audit(api: Api) -> None:

@@ -461,7 +461,8 @@ async def test_the_outbox_hands_out_whole_transactions_about_a_batch_at_a_time(
     sizes = [3, 1, 2]
     written: list[list[dict[str, Any]]] = []
     for n, size in enumerate(sizes):
-        entries = [{"at": t0 + dt.timedelta(seconds=n), "record_id": i} for i in range(size)]
+        at = t0 + dt.timedelta(seconds=n)
+        entries = [{"_id": ObjectId(), "at": at, "record_id": i} for i in range(size)]
         written.append(outboxed(entries, ObjectId()))
     legacy = {"_id": ObjectId(), "at": t0 + dt.timedelta(seconds=9), "outbox": True}
     await own.db.audit_events.insert_many([e for t in written for e in t] + [legacy])

@@ -80,10 +80,10 @@ class AuditEvent(Document):
         indexes = [
             by_account("record_type", "record_id", "_id"),
             by_account("actor.id", "_id"),
-            # none on `action`: a handful of values, so it would narrow a read little, and
-            # every index costs every write (a year of a series writes 366 entries); a filter
-            # on actions is read within the account's entries, or with `at` or `record`
-            by_account("at"),
+            # Every index costs every write (a year of a series writes 366 entries), so the
+            # trail has no more. None on `action`: a handful of values would narrow a read
+            # little. None on `at`: an entry's id holds the second it was made, so a time
+            # range is a range of the `_id` index (`app.data.audit.ids_within`).
             # the outbox: the first entry of each transaction the change feed has not taken
             # yet, across accounts (the feed takes them in one pass); partial, so it holds
             # only those few

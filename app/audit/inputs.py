@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from app.audit.documents import AuditAction
+from app.data.audit import ids_within
 from app.errors import PublicError
 from app.graphql.context import Info
 from app.graphql.filters import DateTimeRange, merge
@@ -32,6 +33,7 @@ class AuditFilter:
             {"actor.id": _key(self.actor, "actor")} if self.actor else {},
             {"action": {"$in": [a.value for a in self.action]}} if self.action else {},
             self.at.clause("at") if self.at else {},
+            ids_within(self.at.start, self.at.end) if self.at else {},
         )
 
 

@@ -41,7 +41,7 @@ def _write(value: Any) -> Any:
     writer = _writers.get(kind)
     if writer is None:
         writer = _writers[kind] = _writer_for(kind)
-    return writer(value)
+    return value if writer is _same else writer(value)
 
 
 def _same(value: Any) -> Any:
@@ -86,14 +86,17 @@ def _stored_names(kind: type[BaseModel]) -> dict[str, tuple[str, bool]]:
 
 
 def _model(model: BaseModel) -> dict[str, Any]:
+    # the fields' values straight from __dict__ (what `BaseModel.__iter__` yields, without its
+    # generator), then the extra keys a model allows
     names = _stored_names(type(model))
     written: dict[str, Any] = {}
-    for name, value in model.__iter__():
-        if value is None:
-            continue  # keep_nulls=False
-        stored, excluded = names.get(name, (name, False))
-        if not excluded:
-            written[stored] = _write(value)
+    for values in (model.__dict__, model.__pydantic_extra__ or {}):
+        for name, value in values.items():
+            if value is None:
+                continue  # keep_nulls=False
+            stored, excluded = names.get(name, (name, False))
+            if not excluded:
+                written[stored] = _write(value)
     return written
 
 
@@ -106,5 +109,6 @@ def _document(document: Document) -> Any:
         or document.get_link_fields()
     ):
         return beanie_encoder.encode(document)
-    document.parse_store()
+    if document._store:  # read lazily from the database: its fields parsed on first access
+        document.parse_store()
     return _model(document)

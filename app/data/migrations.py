@@ -60,10 +60,13 @@ async def stamp_counters(db: AsyncDatabase[RawDoc]) -> int:
     return len(stamps)
 
 
-RETIRED_INDEXES = {"audit_events": ["outbox_transactions", "_account_1_action_1__id_1"]}
+RETIRED_INDEXES = {
+    "audit_events": ["outbox_transactions", "_account_1_action_1__id_1", "_account_1_at_1"]
+}
 """Indexes no model declares any more (Beanie creates indexes, it does not drop them): the
-outbox's second index went when only a transaction's first entry came to carry the mark, and
-the trail's index on actions (a handful of values) for what it cost every write."""
+outbox's second index went when only a transaction's first entry came to carry the mark; the
+trail's indexes on actions (a handful of values) and on times (its ids hold the time) for
+what they cost every write."""
 
 
 async def drop_retired_indexes(db: AsyncDatabase[RawDoc]) -> list[str]:
