@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bson import ObjectId
@@ -45,7 +45,7 @@ NOT_AUDITED = frozenset(
 )
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _sensitive(key: str) -> bool:
     return key.lstrip("_") in SENSITIVE_KEYS
 
