@@ -13,6 +13,7 @@ of every kind.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -20,6 +21,8 @@ import pydantic
 from beanie import Document
 from beanie.odm.utils.encoder import BSON_SCALAR_TYPES, DEFAULT_CUSTOM_ENCODERS, Encoder
 from pydantic import BaseModel
+
+from app.common.money import decimal128_of
 
 Write = Callable[[Any], Any]
 
@@ -51,6 +54,8 @@ def _same(value: Any) -> Any:
 def _writer_for(kind: type) -> Write:
     if issubclass(kind, BSON_SCALAR_TYPES):
         return _same
+    if issubclass(kind, Decimal):  # Beanie's encoder: Decimal128(value), here remembered
+        return decimal128_of
     custom = DEFAULT_CUSTOM_ENCODERS.get(kind)
     if custom is not None:
         return custom

@@ -3,7 +3,14 @@ product of an amount and a quantity exact in Decimal's 28 digits."""
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Decimal,
+)
+from functools import lru_cache
 from typing import Any
 
 from bson import Decimal128
@@ -56,8 +63,30 @@ def to_decimal(value: Any) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, Decimal128):
-        return value.to_decimal()
+        return decimal_of(value)
     return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def decimal_of(stored: Decimal128) -> Decimal:
+    """`stored.to_decimal()`, remembered: the driver converts in Python, bit by bit, and a
+    month's punchcards hold the same few rates and hours thousands of times."""
+    return _decimal_of(stored.bid)
+
+
+def decimal128_of(value: Decimal) -> Decimal128:
+    """`Decimal128(value)`, remembered likewise (by how it is written: 34.0 and 34.00 are equal,
+    but are stored as written)."""
+    return _decimal128_of(str(value))
+
+
+@lru_cache(maxsize=8192)
+def _decimal_of(bid: bytes) -> Decimal:
+    return Decimal128.from_bid(bid).to_decimal()
+
+
+@lru_cache(maxsize=8192)
+def _decimal128_of(written: str) -> Decimal128:
+    return Decimal128(Decimal(written))
 
 
 def amount_of(value: Any) -> Decimal:

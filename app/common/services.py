@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from app.common.codes import Permission, RoleType
 from app.common.documents import field_extra, nested_model
 from app.common.encoding import encode_model
+from app.common.money import decimal_of
 from app.common.text import camel, control_character, is_multiline
 from app.errors import ErrorCode, Problem, ServiceError
 
@@ -158,7 +159,7 @@ def _spelt(where: tuple[Any, ...]) -> str:
 def decode(stored: Any) -> Any:
     """A stored value as the models take it: Decimal128 back to Decimal, at any depth."""
     if isinstance(stored, Decimal128):
-        return stored.to_decimal()
+        return decimal_of(stored)
     if isinstance(stored, dict):
         return {key: decode(value) for key, value in stored.items()}
     if isinstance(stored, list):
