@@ -182,7 +182,7 @@ def report(results: dict[str, tuple[Phase, Phase]], plan: Plan) -> None:
         )
     print(
         "floor: the same page by hand, fetching only the keys it shows; floor whole: "
-        "fetching whole documents, as the app does"
+        "fetching whole documents, as the app did before projection"
     )
     (g_one, g_many), (f_one, f_many) = results["GraphQL"], results["floor"]
     print(
