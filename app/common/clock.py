@@ -22,3 +22,9 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def iso_utc(moment: dt.datetime) -> str:
+    """A time as the API writes it, in GraphQL answers and webhook deliveries alike: ISO 8601
+    in UTC, `2026-12-05T14:02:11.120000+00:00` (stored times without an offset are UTC)."""
+    return as_utc(moment).isoformat()

@@ -9,6 +9,7 @@ import strawberry
 from bson import Decimal128
 from strawberry.types.scalar import ScalarDefinition
 
+from app.common.clock import iso_utc
 from app.errors import PublicError
 
 MAX_DIGITS = 34
@@ -76,9 +77,7 @@ _RANGE = f"dates run from {EARLIEST.year} to {LATEST.year - 1}"
 
 
 def _serialize_datetime(value: dt.datetime) -> str:
-    if value.tzinfo is None:  # stored times are UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.isoformat()
+    return iso_utc(value)
 
 
 def _parse_date(value: object) -> dt.date:

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from bson import Decimal128, ObjectId
 
-from app.common.clock import now
+from app.common.clock import iso_utc, now
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor
 from app.data.fields import in_trail, masks_for
@@ -48,9 +48,8 @@ def plain(value: Any) -> Any:
         return str(value.to_decimal())
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dt.datetime):
-        stamp = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return stamp.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.datetime):  # as GraphQL writes it
+        return iso_utc(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bytes):
