@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from app.common.services import BLANK
 from app.graphql.relay import to_global_id
 from tests.factories import Agency, Api, audit_entries, create_patient, create_user
 from tests.factories_catalog import create_tag
@@ -397,8 +398,8 @@ async def test_a_title_or_note_of_blanks_is_refused_in_words(api: Api) -> None:
     # then both are refused, each naming its field, and nothing is written
     errors = data["progressNoteCreate"]["userErrors"]
     assert {(e["field"], e["code"], e["message"]) for e in errors} == {
-        ("input.title", "INVALID", "It is blank: write a few words."),
-        ("input.note", "INVALID", "It is blank: write a few words."),
+        ("input.title", "INVALID", BLANK),
+        ("input.note", "INVALID", BLANK),
     }
     refused = changed["progressNoteUpdate"]["userErrors"]
     assert [(e["field"], e["code"]) for e in refused] == [("input.title", "INVALID")]

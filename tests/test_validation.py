@@ -145,6 +145,33 @@ async def test_an_empty_first_name_is_invalid(api: Api) -> None:
     assert [(e["field"], e["code"]) for e in errors] == [("input.name.first", "INVALID")]
 
 
+async def test_a_name_or_title_of_spaces_is_blank_and_refused(api: Api) -> None:
+    # given a patient
+    agency = await api.agency()
+    patient = await create_patient(agency)
+
+    # when another is created with a first name of spaces (no-break and em spaces among
+    # them), and the first one's last name is set to spaces
+    errors = await agency.ok(
+        CREATE_PATIENT, {"input": patient_input(name={"first": " \u00a0\u2003 ", "last": "Ng"})}
+    )
+    update = {"name": {"first": "Walter", "last": "   "}}
+    data = await agency.ok(UPDATE, {"id": patient["id"], "revision": 1, "input": update})
+
+    # then both are refused, naming the field, and nothing changed
+    blank = "It is blank: give at least one character other than spaces."
+    assert errors["patientCreate"]["userErrors"] == [
+        {"field": "input.name.first", "message": blank, "code": "INVALID"}
+    ]
+    assert data["patientUpdate"]["userErrors"] == [
+        {"field": "input.name.last", "message": blank, "code": "INVALID"}
+    ]
+    assert await api.count("patients", _account=agency.account_id) == 1
+    stored = await api.database.db.patients.find_one({"_account": agency.account_id})
+    assert stored is not None
+    assert stored["name"] == {"first": "Walter", "last": "Green"} and stored["_revision"] == 1
+
+
 async def test_a_latitude_out_of_range_is_invalid(api: Api) -> None:
     # given an agency
     agency = await api.agency()

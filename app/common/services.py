@@ -109,30 +109,42 @@ _multiline = cache(is_multiline)
 
 
 @cache
-def _fields_of(kind: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
-    """A model class's fields, each with whether it holds text written in lines."""
-    return tuple((name, _multiline(name)) for name in kind.model_fields)
+def _fields_of(kind: type[BaseModel]) -> tuple[tuple[str, bool, bool], ...]:
+    """A model class's fields, each with whether it holds text written in lines and whether it
+    must show something (text of at least one character: a name, a title)."""
+    return tuple(
+        (name, _multiline(name), any(getattr(m, "min_length", 0) for m in info.metadata))
+        for name, info in kind.model_fields.items()
+    )
 
 
-def _unfit(value: Any, where: tuple[Any, ...], multiline: bool, found: list[Problem]) -> None:
+BLANK = "It is blank: give at least one character other than spaces."
+
+
+def _unfit(
+    value: Any, where: tuple[Any, ...], multiline: bool, found: list[Problem], shown: bool = False
+) -> None:
     # The path is kept as its parts and spelt only for a problem: a record holds hundreds of
     # values, and each is fit nearly always (an invoice is checked twice as it is made; a year
     # of a series, 365 visits). Hence the exact-type tests first, a model's values read from
     # its __dict__, and text without any unprintable character passed without a search.
+    # `shown`: the field asks for at least one character, which spaces alone do not give.
     kind = type(value)
     if kind in _PLAIN:
         return
     if kind is str:
         if not value.isprintable():
             _check_text(value, where, multiline, found)
+        if shown and value.isspace():
+            found.append(Problem(BLANK, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, Decimal):
         if value.is_finite() and value and value.adjusted() >= MAX_WHOLE_DIGITS:
             why = f"Too large: at most {MAX_WHOLE_DIGITS} digits before the point."
             found.append(Problem(why, ErrorCode.INVALID, _spelt(where)))
     elif isinstance(value, BaseModel):
         values = value.__dict__
-        for name, lines in _fields_of(type(value)):
-            _unfit(values.get(name), (*where, name), lines, found)
+        for name, lines, shown in _fields_of(type(value)):
+            _unfit(values.get(name), (*where, name), lines, found, shown)
         for name, inner in (value.model_extra or {}).items():
             _unfit(inner, (*where, name), _multiline(name), found)
     elif isinstance(value, dict):

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from beanie import PydanticObjectId
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from app.common.codes import Code, Gender, MaritalStatus, PatientStatus
 from app.common.documents import (
@@ -352,14 +352,6 @@ class ProgressNote(CareDocument, SoftDeletable):
         description="Whether the note was approved, when and by whom (set by progressNoteApprove).",
         json_schema_extra=READONLY,
     )
-
-    @field_validator("title", "note")
-    @classmethod
-    def _says_something(cls, text: str) -> str:
-        # min_length counts spaces: a title or note of blanks would be stored and say nothing
-        if not text.strip():
-            raise ValueError("It is blank: write a few words.")
-        return text
 
     class Settings:
         name = "patientsprogressnotes"
