@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -122,6 +123,30 @@ def test_without_location_a_caregiver_still_punches_and_the_punch_is_flagged(
     assert ("NO_LOCATION", "IN") in {(f["kind"], f["punch"]) for f in after["punchcard"]["flags"]}
     assert "Clock-in" in card.get_by_test_id("punch-flags").inner_text()
     assert_accessible(page)
+
+
+def test_a_visit_that_started_last_night_is_on_todays_day_and_one_that_ended_is_not(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given, in the agency's time zone, a visit of the caregiver's from 22:00 last night to
+    # 01:00 today, and one that ended at 21:00 last night
+    answer = web_server.graphql("{ account { settings { timezone } } }", role="caregiver")
+    zone = ZoneInfo(answer["data"]["account"]["settings"]["timezone"])
+    midnight = dt.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    caregiver = caregiver_id(web_server)
+    overnight, overnight_name = make_patient(web_server)
+    evening, evening_name = make_patient(web_server)
+    make_visit(web_server, caregiver, overnight, midnight - dt.timedelta(hours=2), hours=3)
+    make_visit(web_server, caregiver, evening, midnight - dt.timedelta(hours=4), hours=1)
+
+    # when their day loads on their phone
+    page = page_as("caregiver", viewport=PHONE)
+    page.goto("/day")
+    page.get_by_role("region", name=overnight_name).wait_for()
+
+    # then the night's visit is there, and the one over before midnight is not
+    assert page.get_by_role("region", name=evening_name).count() == 0
+    assert page.console_errors == []
 
 
 def test_a_caregiver_cannot_open_payroll(

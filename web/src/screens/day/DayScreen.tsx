@@ -1,7 +1,8 @@
 /**
- * The caregiver's day, made for a phone: today's visits in the agency's time zone, each with
- * its patient, address, times, status and tasks, clock-in and clock-out with the phone's
- * position, and a note for the visit. One query for the first paint.
+ * The caregiver's day, made for a phone: today's visits in the agency's time zone (one that
+ * started last night and ends today too), each with its patient, address, times, status and
+ * tasks, clock-in and clock-out with the phone's position, and a note for the visit. One query
+ * for the first paint.
  */
 import { Alert, Stack, Text, Title } from "@mantine/core";
 import { useEffect, useState } from "react";
@@ -15,6 +16,8 @@ import { DayVisit } from "./DayVisit";
 import { locationPermission } from "./geolocation";
 import { READABLE } from "./notice";
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
 const query = graphql`
   query DayScreenQuery($caregiver: ID!, $from: DateTime!, $to: DateTime!) {
     events(
@@ -25,6 +28,7 @@ const query = graphql`
       edges {
         node {
           id
+          end
           ...DayVisit_visit
         }
       }
@@ -35,13 +39,17 @@ const query = graphql`
 export default function DayScreen() {
   const viewer = useViewer();
   const [today] = useState(() => todayIn(viewer.timeZone));
+  const midnight = midnightIn(viewer.timeZone, today);
+  // a visit lasts at most a day: one started up to 24 hours before midnight may end today
   const variables = {
     caregiver: viewer.userId,
-    from: midnightIn(viewer.timeZone, today).toISOString(),
+    from: new Date(midnight.getTime() - DAY_MS).toISOString(),
     to: midnightIn(viewer.timeZone, nextDay(today)).toISOString(),
   };
   const data = useLazyLoadQuery<DayScreenQuery>(query, variables);
-  const visits = data.events.edges.map((edge) => edge.node);
+  const visits = data.events.edges
+    .map((edge) => edge.node)
+    .filter((visit) => new Date(visit.end) > midnight);
   const [permission, setPermission] = useState<PermissionState | null>(null);
   useEffect(() => {
     void locationPermission().then(setPermission);
