@@ -103,6 +103,28 @@ def test_the_payroll_clerk_generates_adjusts_and_closes_a_pay_period(
     assert "Covered a weekend" in row.inner_text()
     screenshots(page, "payroll")
 
+    # when they add a deduction, then take the bonus off again
+    row.get_by_role("button", name=f"Adjust {name}'s pay").click()
+    dialog = page.get_by_role("dialog", name=f"Adjustment for {name}")
+    dialog.get_by_label("Kind").click()
+    page.get_by_role("option", name="Deduction").click()
+    dialog.get_by_label("Amount").fill("10.00")
+    dialog.get_by_role("button", name="Add adjustment").click()
+    dialog.wait_for(state="detached")
+    row.get_by_text("Deduction").wait_for()
+    row.get_by_role("button", name=f"Remove {name}'s bonus (covered a weekend)").click()
+    row.get_by_text("Covered a weekend").wait_for(state="detached")
+
+    # then only the deduction is stored, and the net shows it
+    [payroll] = payrolls_of_the_week(web_server)
+    [line_after] = [u for u in payroll["users"]["nodes"] if u["user"]["record"]["id"] == caregiver]
+    assert line_after["adjustments"] == [
+        {"kind": "DEDUCTION", "amount": "10.00", "description": None}
+    ]
+    assert Decimal(line_after["net"]) == Decimal(line["net"]) - Decimal("10.00")
+    row.get_by_text(money(line_after["net"])).wait_for()
+    assert_accessible(page)
+
     # when they close it
     detail.get_by_role("button", name="Close payroll").click()
 

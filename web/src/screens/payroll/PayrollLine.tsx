@@ -1,4 +1,5 @@
-/** A payroll line: one caregiver's hours by kind, travel, mileage, adjustments and pay. */
+/** A payroll line: one caregiver's hours by kind, travel, mileage, adjustments (added and
+ * removed here while the payroll is open) and pay. */
 import { Button, List, Table, Text } from "@mantine/core";
 import { useState } from "react";
 import { graphql, useFragment } from "react-relay";
@@ -6,6 +7,7 @@ import { graphql, useFragment } from "react-relay";
 import { formatMoney } from "../../lib/money";
 import type { PayrollLine_line$key } from "./__generated__/PayrollLine_line.graphql";
 import { AdjustmentForm } from "./AdjustmentForm";
+import { RemoveAdjustment } from "./RemoveAdjustment";
 
 const fragment = graphql`
   fragment PayrollLine_line on PayrollUser {
@@ -59,13 +61,18 @@ export function PayrollLine({ line, currency, editable }: { line: PayrollLine_li
         {name}
         {adjustments.length > 0 && (
           <List size="xs" c="dimmed" fw={400}>
-            {adjustments.map((a, i) => (
-              <List.Item key={i}>
-                {KINDS[a.kind] ?? a.kind}
-                {a.description ? ` (${a.description})` : ""}: {a.kind === "DEDUCTION" ? "-" : ""}
-                {money(a.amount)}
-              </List.Item>
-            ))}
+            {adjustments.map((a, i) => {
+              const said = `${KINDS[a.kind] ?? a.kind}${a.description ? ` (${a.description})` : ""}`;
+              return (
+                <List.Item key={i}>
+                  {said}: {a.kind === "DEDUCTION" ? "-" : ""}
+                  {money(a.amount)}
+                  {editable && (
+                    <RemoveAdjustment line={data.id} revision={data.revision} index={i} label={`${name}'s ${said.toLowerCase()}`} />
+                  )}
+                </List.Item>
+              );
+            })}
           </List>
         )}
       </Table.Th>
