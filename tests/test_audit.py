@@ -174,6 +174,36 @@ async def test_the_trail_filtered_by_time_holds_exactly_the_entries_of_that_time
     assert {"action": "CREATE", "recordType": "Patient"} in found["today"]["nodes"]
 
 
+async def test_the_trail_filtered_by_times_the_calendar_allows_but_ids_cannot_hold(
+    api: Api,
+) -> None:
+    # given an agency with a patient created today
+    agency = await api.agency()
+    await create_patient(agency)
+    query = """query($at: DateTimeRange!) {
+      auditEvents(filter: {at: $at}) { totalCount nodes { action recordType } } }"""
+    # when the administrator reads the trail over times before 1970 or after 2106 (an id's
+    # seconds hold neither), which the DateTime scalar takes (1800 to 2999)
+    ranges = {
+        "from 1850": {"start": "1850-01-01T00:00:00Z"},
+        "to 2900": {"end": "2900-01-01T00:00:00Z"},
+        "1850 to 2900": {"start": "1850-01-01T00:00:00Z", "end": "2900-01-01T00:00:00Z"},
+        "to the last second ids hold": {"end": "2106-02-07T06:28:15Z"},
+        "to 1850": {"end": "1850-01-01T00:00:00Z"},
+        "from 2900": {"start": "2900-01-01T00:00:00Z"},
+        "1800 to 1969": {"start": "1800-01-01T00:00:00Z", "end": "1969-12-31T23:59:59Z"},
+    }
+    counts = {}
+    for name, at in ranges.items():
+        response = await agency.gql(query, {"at": at})
+        assert not response.errors, (name, response.errors)
+        counts[name] = response.data["auditEvents"]["totalCount"]
+    # then each answers: the patient's creation is within the first four, nothing in the rest
+    stored = len(await audit_entries(agency))
+    assert stored >= 1
+    assert counts == {name: stored if n < 4 else 0 for n, name in enumerate(ranges)}
+
+
 def parsed(moment: str) -> dt.datetime:
     return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
 

@@ -90,14 +90,24 @@ WRITTEN_WITHIN = dt.timedelta(seconds=61)
 transaction inserted it, at most MongoDB's 60 seconds a transaction may live."""
 
 
+ID_TIMES = (
+    dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=2**32 - 1),
+)
+"""The first and last second an ObjectId's four bytes of time can hold."""
+
+
 def ids_within(start: dt.datetime | None, end: dt.datetime | None) -> dict[str, Any]:
     """The ids of entries made from `start` to before `end`, give or take: what narrows a time
     range of the trail to a range of the `_id` index (the exact times are checked too)."""
     bounds: dict[str, Any] = {}
-    if start is not None:
-        bounds["$gte"] = ObjectId.from_datetime(start)
-    if end is not None:
-        bounds["$lt"] = ObjectId.from_datetime(end + WRITTEN_WITHIN)
+    # an id holds the seconds from 1970 to 2106; a caller may ask for any time from 1800 to
+    # 2999 (the DateTime scalar): a bound outside what ids hold narrows nothing, and is left
+    # to the exact times' clause
+    if start is not None and start > ID_TIMES[0]:
+        bounds["$gte"] = ObjectId.from_datetime(min(start, ID_TIMES[1]))
+    if end is not None and end + WRITTEN_WITHIN <= ID_TIMES[1]:
+        bounds["$lt"] = ObjectId.from_datetime(max(end + WRITTEN_WITHIN, ID_TIMES[0]))
     return {"_id": bounds} if bounds else {}
 
 
