@@ -19,7 +19,7 @@ from app.db import Database
 from app.graphql.relay import key_of
 from app.keys import DATABASE
 from app.live.events import named
-from app.live.feed import feed_order, seq_of
+from app.live.feed import Publisher, feed_order, seq_of
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import CREATE_PATIENT, Agency, Api, create_patient, patient_input
@@ -480,3 +480,37 @@ async def test_the_outbox_hands_out_whole_transactions_about_a_batch_at_a_time(
     assert ids(smallest) == {e["_id"] for e in written[0]}
     assert ids(four) == {e["_id"] for e in written[0] + written[1]}
     assert ids(everything) == {e["_id"] for t in written for e in t} | {legacy["_id"]}
+
+
+async def test_an_import_of_five_thousand_records_is_published_in_one_step_whole_and_in_order(
+    database: Database,
+) -> None:
+    # given an outbox of its own holding the largest import (5,000 records, one transaction),
+    # then a single change; the import's entries named by its first
+    own = Database(database.client, database.client[f"outbox_{ObjectId()}"], database.counter)
+    at = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    imported = outboxed(
+        [{**entry("Patient", "create"), "_id": ObjectId(), "_account": 7, "at": at,
+          "record_id": ObjectId()} for _ in range(5000)],
+        ObjectId(),
+    )  # fmt: skip
+    single = outboxed(
+        [{**entry("Patient", "create"), "_id": ObjectId(), "_account": 7,
+          "at": at + dt.timedelta(seconds=1), "record_id": ObjectId()}],
+        ObjectId(),
+    )  # fmt: skip
+    await own.db.audit_events.insert_many(imported + single)
+    publisher = Publisher(own, lambda last: None)
+    try:
+        # when the publisher steps until the outbox is empty
+        steps = [await publisher.step(), await publisher.step(), await publisher.step()]
+        stored = [c async for c in own.db.changes.find({}, sort=[("seq", 1)])]
+        marked = await own.db.audit_events.count_documents({"outbox": True})
+    finally:
+        await database.client.drop_database(own.db.name)
+    # then the import went in one step (more than a batch, but whole), then the single change,
+    # each record once, in the order written, numbered one after another
+    assert steps == [5000, 1, 0]
+    assert [c["record"] for c in stored] == [e["record_id"] for e in imported + single]
+    assert [c["seq"] for c in stored] == list(range(1, 5002))
+    assert marked == 0
