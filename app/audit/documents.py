@@ -83,7 +83,8 @@ class AuditEvent(Document):
             # Every index costs every write (a year of a series writes 366 entries), so the
             # trail has no more. None on `action`: a handful of values would narrow a read
             # little. None on `at`: an entry's id holds the second it was made, so a time
-            # range is a range of the `_id` index (`app.data.audit.ids_within`).
+            # range is a range of the `_id` index (`app.data.audit.ids_within`) on MongoDB;
+            # the embedded server (demos, tests) scans for it, its planner ignoring _id ranges.
             # the outbox: the first entry of each transaction the change feed has not taken
             # yet, across accounts (the feed takes them in one pass); partial, so it holds
             # only those few
