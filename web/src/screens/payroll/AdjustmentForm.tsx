@@ -14,13 +14,7 @@ const mutation = graphql`
   mutation AdjustmentFormMutation($id: ID!, $revision: Int!, $adjustment: PayrollAdjustmentInput!) {
     payrollUserAdjustmentAdd(id: $id, revision: $revision, adjustment: $adjustment) {
       payrollUser {
-        id
-        ...PayrollLine_line
-        payroll {
-          id
-          ...PayrollDetail_payroll
-          ...PayrollList_row
-        }
+        ...PayrollLine_changed
       }
       userErrors {
         field

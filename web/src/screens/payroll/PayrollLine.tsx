@@ -39,6 +39,22 @@ const fragment = graphql`
   }
 `;
 
+/**
+ * What a change of a line (an adjustment added or removed) asks back: the line, and its
+ * payroll's totals as the detail and the list show them. Spread in both mutations.
+ */
+export const changedLine = graphql`
+  fragment PayrollLine_changed on PayrollUser {
+    id
+    ...PayrollLine_line
+    payroll {
+      id
+      ...PayrollDetail_payroll
+      ...PayrollList_row
+    }
+  }
+`;
+
 const KINDS: Record<string, string> = {
   MILEAGE: "Mileage",
   BONUS: "Bonus",

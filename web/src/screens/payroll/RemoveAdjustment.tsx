@@ -10,13 +10,7 @@ const mutation = graphql`
   mutation RemoveAdjustmentMutation($id: ID!, $revision: Int!, $index: Int!) {
     payrollUserAdjustmentRemove(id: $id, revision: $revision, index: $index) {
       payrollUser {
-        id
-        ...PayrollLine_line
-        payroll {
-          id
-          ...PayrollDetail_payroll
-          ...PayrollList_row
-        }
+        ...PayrollLine_changed
       }
       userErrors {
         message
