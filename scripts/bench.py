@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import open_database
 from app.settings import Settings
+from scripts.bench_cost import cpu_seconds, embedded_process
 from scripts.bench_data import seed_patients
 from scripts.bench_servers import Server, py_spy, start_app, start_floor, start_profiler
 
@@ -77,11 +78,6 @@ class Phase:
     def percentile(self, q: float) -> float:
         ranked = sorted(self.latencies)
         return ranked[max(math.ceil(q * len(ranked)) - 1, 0)] * 1000
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
 
 
 async def fetch(session: aiohttp.ClientSession, endpoint: Endpoint) -> tuple[float, bytes, int]:
@@ -204,7 +200,7 @@ async def main(plan: Plan, profile: Path | None) -> int:
             seconds = time.perf_counter() - started
             print(f"seeded {PATIENTS} patients in {seconds:.1f}s", file=sys.stderr)
             record = json.loads((data / "embedded.json").read_text())
-            db_process = psutil.Process(int(record["pid"]))
+            db_process = embedded_process(data)
             with (
                 start_app(data, "bench") as app,
                 start_floor(data, record["uri"], "bench") as floor,

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import random
 import sys
 import tempfile
-import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +38,7 @@ from app.data.scope import Scope
 from app.db import Database, open_database
 from app.server import freeze_startup_objects
 from app.settings import Settings
+from scripts.bench_cost import Cost, embedded_process, measured
 
 VISITS = 8
 MAY = Period(dt.date(2025, 5, 1), dt.date(2025, 5, 31))
@@ -150,40 +149,25 @@ async def by_hand(database: Database, account_id: int, group: int = 1) -> int:
 
 @dataclass
 class Phase:
-    """One way of billing the month: wall seconds, CPU seconds of this process (the app) and
-    of the embedded database's, and database commands."""
+    """One way of billing the month: what it cost, and how many invoices it made."""
 
-    seconds: float
-    app_cpu: float
-    db_cpu: float
-    commands: int
+    cost: Cost
     made: int
 
     def line(self, name: str) -> str:
-        each = 1000 / self.made
+        each, cost = 1000 / self.made, self.cost
         return (
-            f"  {name:<14}{self.seconds:7.2f} s {self.made / self.seconds:7.1f} invoices/s  "
-            f"app CPU {self.app_cpu * each:5.1f} ms, db CPU {self.db_cpu * each:5.1f} ms and "
-            f"{self.commands / self.made:.1f} commands an invoice"
+            f"  {name:<14}{cost.seconds:7.2f} s {self.made / cost.seconds:7.1f} invoices/s  "
+            f"app CPU {cost.app_cpu * each:5.1f} ms, db CPU {cost.db_cpu * each:5.1f} ms and "
+            f"{cost.commands / self.made:.1f} commands an invoice"
         )
 
 
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
-
-
 async def timed(database: Database, db: psutil.Process, bill: Awaitable[int]) -> Phase:
-    me = psutil.Process()
-    before = (time.perf_counter(), cpu_seconds(me), cpu_seconds(db), database.counter.total)
-    made = await bill
-    return Phase(
-        time.perf_counter() - before[0],
-        cpu_seconds(me) - before[1],
-        cpu_seconds(db) - before[2],
-        database.counter.total - before[3],
-        made,
-    )
+    costs: list[Cost] = []
+    async with measured(database, db, costs):
+        made = await bill
+    return Phase(costs[0], made)
 
 
 async def batch(database: Database, account_id: int) -> int:
@@ -210,9 +194,7 @@ async def main() -> int:
             print(f"seeded 3 x {patients} patients x {VISITS} punchcards", file=sys.stderr)
             freeze_startup_objects()  # as `serve` does after start-up
 
-            db = psutil.Process(
-                int(json.loads((Path(folder) / "embedded.json").read_text())["pid"])
-            )
+            db = embedded_process(Path(folder))
             service = await timed(database, db, batch(database, service_account))
             floor = await timed(database, db, by_hand(database, raw_account))
             grouped = await timed(database, db, by_hand(database, grouped_account, GROUP))
@@ -222,16 +204,18 @@ async def main() -> int:
     print(service.line("service"))
     print(floor.line("floor"))
     print(grouped.line("grouped floor"))
+    service_cost, floor_cost, grouped_cost = service.cost, floor.cost, grouped.cost
     print(
         f"(the grouped floor: {GROUP} patients a transaction by hand, as the service: "
-        f"{floor.seconds / grouped.seconds:.2f}x the floor's throughput; CPU per invoice is "
-        "what a loaded machine changes least)"
+        f"{floor_cost.seconds / grouped_cost.seconds:.2f}x the floor's throughput; CPU per "
+        "invoice is what a loaded machine changes least)"
     )
-    cpu = (floor.app_cpu + floor.db_cpu) / (service.app_cpu + service.db_cpu)
+    throughput = floor_cost.seconds / service_cost.seconds
     print(
-        f"invoices: service {service.seconds:.2f} s, floor {floor.seconds:.2f} s "
-        f"({floor.seconds / service.seconds:.2f}x the floor's throughput, {cpu:.2f}x by CPU), "
-        f"ratio {service.seconds / floor.seconds:.1f}x"
+        f"invoices: service {service_cost.seconds:.2f} s, floor {floor_cost.seconds:.2f} s "
+        f"({throughput:.2f}x the floor's throughput, "
+        f"{floor_cost.cpu / service_cost.cpu:.2f}x by CPU), "
+        f"ratio {service_cost.seconds / floor_cost.seconds:.1f}x"
     )
     return 0
 

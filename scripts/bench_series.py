@@ -21,10 +21,6 @@ import random
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +38,7 @@ from app.scheduling.services import event_group_store
 from app.seed import account_fields, caregiver_data, office_data, patient_data, place_of
 from app.server import freeze_startup_objects
 from app.settings import Settings
+from scripts.bench_cost import Cost, measured
 
 VISITS = 365
 
@@ -65,36 +62,6 @@ async def people(
     carer = await user_store(database).create(actor, carer_data)
     patient = await patient_store(database).create(actor, patient_data(rng, place, [office]))
     return carer["_id"], patient["_id"]
-
-
-@dataclass
-class Cost:
-    """One way of booking the year: wall seconds, CPU seconds of the app and of the database,
-    and database commands."""
-
-    seconds: float
-    app_cpu: float
-    db_cpu: float
-    commands: int
-
-    @property
-    def cpu(self) -> float:
-        return self.app_cpu + self.db_cpu
-
-
-@asynccontextmanager
-async def measured(database: Database, db: psutil.Process, into: list[Cost]) -> AsyncIterator[None]:
-    me = psutil.Process()
-    before = (time.perf_counter(), cpu_seconds(me), cpu_seconds(db), database.counter.total)
-    yield
-    into.append(
-        Cost(
-            time.perf_counter() - before[0],
-            cpu_seconds(me) - before[1],
-            cpu_seconds(db) - before[2],
-            database.counter.total - before[3],
-        )
-    )
 
 
 async def round_(
@@ -188,11 +155,6 @@ def median_cost(costs: list[Cost]) -> Cost:
         statistics.median(c.db_cpu for c in costs),
         int(statistics.median(c.commands for c in costs)),
     )
-
-
-def cpu_seconds(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return float(times.user + times.system)
 
 
 if __name__ == "__main__":
