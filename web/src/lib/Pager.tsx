@@ -91,3 +91,14 @@ export function Pager({ page, pages, pageInfo, pending, onPrevious, onNext }: Pa
     </Group>
   );
 }
+
+/** A list's count above it ("3 patients"), and whether the next page is on its way. */
+export function ListCount({ count, noun, pending, testId }: { count: number; noun: string; pending: boolean; testId: string }) {
+  return (
+    <Text size="sm" c="dimmed" mb="xs" role="status" data-testid={testId}>
+      {count} {noun}
+      {count === 1 ? "" : "s"}
+      {pending ? " · loading…" : ""}
+    </Text>
+  );
+}

@@ -3,14 +3,14 @@
  * overdue, searched by number or name, sorted (by amount due unless told), one page at a time.
  * Each change refetches this fragment alone.
  */
-import { Anchor, Checkbox, Group, Select, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Checkbox, Group, Select, Table, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 
 import { formatDate } from "../../lib/dates";
 import { formatMoney } from "../../lib/money";
-import { Pager, usePaging } from "../../lib/Pager";
+import { ListCount, Pager, usePaging } from "../../lib/Pager";
 import { useViewer } from "../../lib/viewer";
 import { Section, Tag } from "../patients/Section";
 import type { AgingList_query$key } from "./__generated__/AgingList_query.graphql";
@@ -140,10 +140,7 @@ export function AgingList({ query, changes, chosen, onChoose }: Props) {
           w={230}
         />
       </Group>
-      <Text size="sm" c="dimmed" mb="xs" role="status" data-testid="aging-count">
-        {invoices.totalCount} invoice{invoices.totalCount === 1 ? "" : "s"}
-        {pending ? " · loading…" : ""}
-      </Text>
+      <ListCount count={invoices.totalCount} noun="invoice" pending={pending} testId="aging-count" />
       <Table.ScrollContainer minWidth={720}>
         <Table striped highlightOnHover aria-label="Invoices" style={{ opacity: pending ? 0.6 : 1 }}>
           <Table.Thead>

@@ -37,14 +37,21 @@ const fragment = graphql`
   }
 `;
 
+/** What a clock-in or clock-out asks back: the visit as the day shows it. */
+export const punched = graphql`
+  fragment Punches_punched on Punchcard {
+    id
+    event {
+      ...DayVisit_visit
+    }
+  }
+`;
+
 const clockInMutation = graphql`
   mutation PunchesClockInMutation($event: ID!, $location: GeoPointInput) {
     punchcardClockIn(event: $event, location: $location) {
       punchcard {
-        id
-        event {
-          ...DayVisit_visit
-        }
+        ...Punches_punched
       }
       userErrors {
         field
@@ -59,10 +66,7 @@ const clockOutMutation = graphql`
   mutation PunchesClockOutMutation($punchcard: ID!, $location: GeoPointInput) {
     punchcardClockOut(punchcard: $punchcard, location: $location) {
       punchcard {
-        id
-        event {
-          ...DayVisit_visit
-        }
+        ...Punches_punched
       }
       userErrors {
         field

@@ -2,13 +2,13 @@
  * The list of patients: a search box (words that start words of the name), a sort, and pages
  * of PAGE_SIZE with the count of all that match. Each change refetches this fragment only.
  */
-import { Anchor, Group, Select, Table, Text, TextInput } from "@mantine/core";
+import { Anchor, Group, Select, Table, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useState } from "react";
 import { graphql, useRefetchableFragment } from "react-relay";
 import { Link } from "react-router";
 
-import { Pager, usePaging } from "../../lib/Pager";
+import { ListCount, Pager, usePaging } from "../../lib/Pager";
 import { Tag } from "./Section";
 import type { PatientList_query$key } from "./__generated__/PatientList_query.graphql";
 import type { PatientListRefetchQuery } from "./__generated__/PatientListRefetchQuery.graphql";
@@ -118,10 +118,7 @@ export function PatientList({ query }: { query: PatientList_query$key }) {
           w={200}
         />
       </Group>
-      <Text size="sm" c="dimmed" mb="xs" role="status" data-testid="patients-count">
-        {patients.totalCount} patient{patients.totalCount === 1 ? "" : "s"}
-        {pending ? " · loading…" : ""}
-      </Text>
+      <ListCount count={patients.totalCount} noun="patient" pending={pending} testId="patients-count" />
       <Table.ScrollContainer minWidth={560}>
         <Table striped highlightOnHover aria-label="Patients" style={{ opacity: pending ? 0.6 : 1 }}>
           <Table.Thead>
