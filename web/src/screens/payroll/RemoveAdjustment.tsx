@@ -40,7 +40,7 @@ export function RemoveAdjustment({ line, revision, index, label }: Props) {
 
   return (
     <>
-      <Button size="compact-xs" variant="subtle" color="red.9" ml="xs" loading={removing} onClick={onClick} aria-label={`Remove ${label}`}>
+      <Button size="compact-xs" variant="filled" color="red.9" ml="xs" loading={removing} onClick={onClick} aria-label={`Remove ${label}`}>
         Remove
       </Button>
       {error && (
