@@ -15,7 +15,7 @@ import pytest
 from bson import Decimal128, ObjectId
 from pymongo import AsyncMongoClient
 
-from tests.test_faults import ServerProcess, create_account, data_folder, post
+from tests.test_faults import ServerProcess, create_account, data_folder, post, settle
 
 pytestmark = pytest.mark.crash
 
@@ -107,6 +107,7 @@ async def test_a_crash_in_the_middle_of_an_invoice_batch_leaves_whole_invoices(
     key = create_account(data_folder)
     uri = json.loads((data_folder / "embedded.json").read_text())["uri"]
     account_id = await given_an_account_to_bill(uri)
+    settle(data_folder)
 
     # when the server and its database are killed once the batch is writing invoices
     request = asyncio.create_task(post(server.url, key, BATCH))

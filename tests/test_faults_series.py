@@ -16,7 +16,7 @@ from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from app.graphql.relay import to_global_id
-from tests.test_faults import ServerProcess, create_account, data_folder, post
+from tests.test_faults import ServerProcess, create_account, data_folder, post, settle
 
 pytestmark = pytest.mark.crash
 
@@ -98,6 +98,7 @@ async def whole_series(uri: str, account_id: int) -> dict[ObjectId, dt.datetime]
 
 async def crash_once_writing(server: ServerProcess, key: str, query: str, variables: Any) -> None:
     """Send a request that books a long series, and kill everything once it is writing."""
+    settle(server.data_dir)
     request = asyncio.create_task(post(server.url, key, query, variables))
     await asyncio.to_thread(server.wait_until, "series: writing")
     server.crash()
@@ -133,6 +134,7 @@ async def test_a_crash_while_a_new_series_books_its_visits_leaves_it_whole_or_ab
     assert await whole_series(uri, account_id) == {}, "the write finished: nothing was proven"
     # and the server books it again, whole
     answer = await post(server.url, key, CREATE, {"input": daily(first)})
+    assert "data" in answer, answer
     assert answer["data"]["eventGroupCreate"]["userErrors"] == [], answer
     stored = await whole_series(uri, account_id)
     # and extending it books the rest once

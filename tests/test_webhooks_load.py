@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import Api
 from tests.factories_live import CREATE_WEBHOOK, receiving
-from tests.test_faults import ServerProcess, create_account, data_folder, post
+from tests.test_faults import ServerProcess, create_account, data_folder, post, settle
 from tests.test_webhooks import (
     IMPORT,
     _last_name,
@@ -71,6 +71,7 @@ async def test_a_server_killed_mid_delivery_resumes_without_losing_or_repeating_
         receiver.secret = made["data"]["webhookCreate"]["secret"]
         imported = await post(server.url, key, IMPORT, {"input": patient_rows(300)})
         patients = {p["id"] for p in imported["data"]["patientImport"]["patients"]}
+        settle(data_folder)
         # when the server and its database are killed while the deliveries are being sent
         await receiver.until(40, timeout=60)
         server.crash()
