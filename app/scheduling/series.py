@@ -294,14 +294,10 @@ async def write_plan(
         paths = list(plan.paths) or [item_path("visits", n) for n in range(len(plan.create))]
         paths += [item_path("visits", len(paths) + n) for n in range(len(plan.replace))]
         await check_within(tx, booked, paths, ignore=recheck, only=True)
-    entries = [
-        tx.entry(AuditAction.CREATE, "Event", v["_id"], changes=changes_between(None, v))
-        for v in plan.create
-    ]
     if len(plan.create) >= 100:  # a long series or a far extension: worth a line in the log
         log.info("series: writing %d new visits in one transaction", len(plan.create))
-    if plan.create:
-        await events.insert_many(plan.create)
+    await tx.insert("Event", "events", plan.create)
+    entries: list[RawDoc] = []
     rewritten = [*plan.replace, *plan.handed]
     if rewritten:
         done = await events.replace_each([(_guard(old), new) for old, new in rewritten])
