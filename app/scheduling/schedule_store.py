@@ -49,19 +49,21 @@ class ScheduleStore(RecordStore):
         items: list[dict[str, Any]],
         prefix: str | None = "input",
         account: RawDoc | None = None,
+        referred: Referred | None = None,
     ) -> list[RawDoc]:
         """New records ready to insert: the account's defaults, snapshots copied, validated,
         references checked and encoded, not yet written. Every new visit passes here, booked
         one by one or by a series. The rates the caller gives are refused unless its role may
-        write them; those copied in from the account (or a series) are the rules'. `account`:
-        as `account()` reads it, if the caller has read it already (a series and its visits)."""
+        write them; those copied in from the account (or a series) are the rules'. `account`
+        and `referred`: as `account()` and `referred()` read them, if the caller has read them
+        already (a new series, for itself and for its visits, which name the same records)."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         self.refuse_unwritable(actor, items, prefix)
         if account is None:
             account = await self.account(actor)
         items = [self._defaults(account, item) for item in items]
-        referred = await self._referred(actor, items)
+        referred = referred or await self.referred(actor, items)
         filled = await self._fill(actor, account, items, prefix, [None] * len(items), referred)
         # the records the snapshots were copied from were read through the same rows: their
         # references are not looked up again
@@ -131,7 +133,7 @@ class ScheduleStore(RecordStore):
         found = await self.scope(actor).unmasked()[collection].by_ids(ids, fields)
         return {key: decode(doc) for key, doc in found.items()}
 
-    async def _referred(self, actor: Actor, items: list[dict[str, Any]]) -> Referred:
+    async def referred(self, actor: Actor, items: list[dict[str, Any]]) -> Referred:
         """The patients, attendees and clients the items name, as the caller may see them."""
         patients = await self._found(
             "patients",
@@ -169,7 +171,7 @@ class ScheduleStore(RecordStore):
     ) -> list[dict[str, Any]]:
         """The items with their snapshots copied in, or the references that name nothing;
         `referred`: the records they name, when the caller has just read them."""
-        referred = referred or await self._referred(actor, items)
+        referred = referred or await self.referred(actor, items)
         patients, users, clients = (referred[name] for name in ("patients", "users", "clients"))
         services = {s["code"]: s for s in account.get("services") or []}
         problems: list[Problem] = []

@@ -43,6 +43,7 @@ from app.scheduling.booked_time import Reader
 from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
 from app.scheduling.recurrence import RULE, first_after, first_start, occurrences, placed, zone_of
+from app.scheduling.schedule_store import Referred
 
 log = logging.getLogger(__name__)
 HORIZON_WEEKS = 12
@@ -68,6 +69,7 @@ class VisitMaker(Protocol):
         items: list[dict[str, Any]],
         prefix: str | None = "input",
         account: RawDoc | None = None,
+        referred: Referred | None = None,
     ) -> list[RawDoc]: ...
 
 
@@ -133,18 +135,18 @@ async def visits_for(
     group: RawDoc,
     starts: list[dt.datetime],
     prefix: str,
-    account: RawDoc | None = None,
+    read: tuple[RawDoc, Referred] | None = None,
 ) -> list[RawDoc]:
     """New visits of the series at these starts, prepared (validated, filled), not written:
-    `write_plan` checks them for conflicts in the transaction that writes them. `account`:
-    as the store reads it, if the caller has."""
+    `write_plan` checks them for conflicts in the transaction that writes them. `read`: the
+    account and the records the series names, as the store reads them, if the caller has."""
     if not starts:
         return []
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
     # the series' own template, rates and all: written by the rules, not by the caller
-    raws = await events.filled(actor.computing(), items, prefix, account)
+    raws = await events.filled(actor.computing(), items, prefix, *(read or ()))
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
@@ -158,16 +160,21 @@ def inserting(plan: Plan, checked: bool) -> Also:
 
 
 async def book_new(
-    events: VisitMaker, actor: Actor, account: RawDoc, groups: list[RawDoc], prefix: str | None
+    events: VisitMaker,
+    actor: Actor,
+    read: tuple[RawDoc, Referred],
+    groups: list[RawDoc],
+    prefix: str | None,
 ) -> Plan:
-    """The visits of new series up to the horizon; each series records how far it is booked."""
+    """The visits of new series up to the horizon; each series records how far it is booked.
+    `read`: the account and the records the series name, as the store read them."""
     moment = now()
-    bound = horizon(account, moment)
+    bound = horizon(read[0], moment)
     plan = Plan()
     for index, group in enumerate(groups):
         at = item_path(prefix, index)
         starts = occurrences(group, booking_from(group, moment), bound, field=at)
-        visits = await visits_for(events, actor, group, starts, f"{at}.visits", account)
+        visits = await visits_for(events, actor, group, starts, f"{at}.visits", read)
         plan.create += visits
         plan.paths += [item_path(f"{at}.visits", n) for n in range(len(visits))]
         group["materialised_until"] = bound

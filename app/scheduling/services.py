@@ -22,7 +22,7 @@ from app.scheduling import series
 from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, as_utc
-from app.scheduling.schedule_store import ScheduleStore
+from app.scheduling.schedule_store import Referred, ScheduleStore
 from app.scheduling.series import REBOOKING, SeriesChange, ended_before, horizon, live_visits
 
 HAPPENED = ("start", "end", "patient")
@@ -60,10 +60,11 @@ class EventStore(ScheduleStore):
         items: list[dict[str, Any]],
         prefix: str | None = "input",
         account: RawDoc | None = None,
+        referred: Referred | None = None,
     ) -> list[RawDoc]:
         """New visits ready to insert, checked for conflicts with the account's visits and
         with each other."""
-        raws = await self.filled(actor, items, prefix)
+        raws = await self.filled(actor, items, prefix, account, referred)
         if self.checks_conflicts:
             paths = [item_path(prefix, n) for n in range(len(raws))]
             await guard_visits(self.scope(actor), raws, paths)
@@ -75,11 +76,12 @@ class EventStore(ScheduleStore):
         items: list[dict[str, Any]],
         prefix: str | None = "input",
         account: RawDoc | None = None,
+        referred: Referred | None = None,
     ) -> list[RawDoc]:
         """New visits ready to insert but for the conflict check: a series' visits, checked
-        in the transaction that writes them (series.write_plan). `account`: as `account()`
-        read it, if the caller has."""
-        return await super().prepared(actor, items, prefix, account)
+        in the transaction that writes them (series.write_plan). `account` and `referred`:
+        as the store reads them, if the caller has."""
+        return await super().prepared(actor, items, prefix, account, referred)
 
     async def update(
         self,
@@ -196,8 +198,9 @@ class EventGroupStore(ScheduleStore):
         also: Also | None = None,
     ) -> list[RawDoc]:
         account = await self.account(actor)
-        groups = await self.prepared(actor, items, prefix, account)
-        plan = await series.book_new(self.events(), actor, account, groups, prefix)
+        referred = await self.referred(actor, items)  # the series' visits name the same
+        groups = await self.prepared(actor, items, prefix, account, referred)
+        plan = await series.book_new(self.events(), actor, (account, referred), groups, prefix)
         booking = series.inserting(plan, self.checks_conflicts)
         return await self.insert_new(actor, groups, also=_both(booking, also))
 
