@@ -10,6 +10,7 @@ from tests.factories import (
     location,
     patient_input,
 )
+from tests.factories_progress_notes import stored_id
 
 UPDATE = """mutation($id: ID!, $revision: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $revision, input: $input) {
@@ -213,3 +214,43 @@ async def test_a_decimal_sent_as_a_float_is_refused(api: Api) -> None:
     await create_patient(agency, services=services)
     data = await agency.ok("{ patients { nodes { services { billRate } } } }")
     assert data["patients"]["nodes"] == [{"services": [{"billRate": "12.50"}]}]
+
+
+async def test_a_value_stored_before_a_rule_does_not_block_an_update_that_leaves_it(
+    api: Api,
+) -> None:
+    # given patients whose last names were stored before today's rules: spaces, a control
+    # character, and nothing at all (as a migration or an older version could leave them)
+    agency = await api.agency()
+    stored = {"   ": True, "Ng\x07": True, "": False}
+    patients = {bad: await create_patient(agency) for bad in stored}
+    for bad, patient in patients.items():
+        await api.database.db.patients.update_one(
+            {"_id": stored_id(patient["id"])}, {"$set": {"name.last": bad}}
+        )
+
+    # when each is given a new email, and nothing else
+    answers = {
+        bad: await agency.ok(
+            UPDATE, {"id": p["id"], "revision": 1, "input": {"email": "new@example.com"}}
+        )
+        for bad, p in patients.items()
+    }
+
+    # then the spaces and the control character stay as they are, and the email is saved
+    for bad, saved in stored.items():
+        record = await api.database.db.patients.find_one({"_id": stored_id(patients[bad]["id"])})
+        assert record is not None and record["name"]["last"] == bad
+        assert (record.get("email") == "new@example.com") is saved
+        errors = answers[bad]["patientUpdate"]["userErrors"]
+        assert errors == ([] if saved else [error_at("input.name.last")]), errors
+    # and the empty name, which the model cannot hold, is named: an update that gives it goes
+    update = {"email": "new@example.com", "name": {"first": "Walter", "last": "Ng"}}
+    fixed = await agency.ok(UPDATE, {"id": patients[""]["id"], "revision": 1, "input": update})
+    assert fixed["patientUpdate"]["userErrors"] == []
+    record = await api.database.db.patients.find_one({"_id": stored_id(patients[""]["id"])})
+    assert record is not None and record["name"]["last"] == "Ng" and record["_revision"] == 2
+
+
+def error_at(field: str) -> dict[str, str]:
+    return {"field": field, "message": "String should have at least 1 character", "code": "INVALID"}

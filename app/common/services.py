@@ -77,15 +77,37 @@ def problems_from(error: ValidationError, prefix: str = "input") -> list[Problem
     return problems
 
 
-def validated(model: type[D], data: dict[str, Any]) -> D:
+def validated(model: type[D], data: dict[str, Any], given: dict[str, Any] | None = None) -> D:
+    """`data` as the model, or every problem with it. `given`: an update's patch, `data` the
+    record it makes: only the values the patch gives are checked for unfit values, since the
+    stored ones were accepted by the rules of their day, and an update changes only what it
+    names (a name stored blank before blanks were refused does not block a new address)."""
     try:
         document = model.model_validate(data)
     except ValidationError as error:
         raise ServiceError(*problems_from(error)) from None
-    problems = list(unfit_values_in(document, "input"))
+    problems = [
+        problem
+        for problem in unfit_values_in(document, "input")
+        if given is None or gives(given, problem.field)
+    ]
     if problems:
         raise ServiceError(*problems)
     return document
+
+
+def gives(patch: dict[str, Any], path: str | None) -> bool:
+    """Whether a patch gives the value at an input path (`input.name.last`): the path's field,
+    or a subdocument or list holding it, is in the patch."""
+    value: Any = patch
+    for part in (path or "").split(".")[1:]:
+        if not isinstance(value, dict):
+            return True  # a list or a value given whole holds what is below it
+        named = [key for key in value if camel(str(key)) == part]
+        if not named:
+            return False
+        value = value[named[0]]
+    return True
 
 
 MAX_WHOLE_DIGITS = 15

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bson import ObjectId
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.audit.documents import AuditAction
@@ -184,10 +184,10 @@ class RecordStore:
         self.refuse_unwritable(actor, [changes], None)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
-        before = self.model.model_validate(decode(current)).model_dump()
+        before = self.stored_fields(current)
         changes = keep_write_only(self.model, before, changes)
         merged = patched(before, changes, self.model)
-        document = validated(self.model, {**merged, "last_updated_date": now()})
+        document = validated(self.model, {**merged, "last_updated_date": now()}, changes)
         await check_references(self.scope(actor), self.model, [changes])
         self._index_search(document)
         encoded = encode(document)
@@ -197,6 +197,16 @@ class RecordStore:
         update = {"$set": updates, **({"$unset": unset} if unset else {})}
         changed = changes_between(current, encoded, keys)
         return await self.write(actor, current, update, changes=changed, also=also)
+
+    def stored_fields(self, current: RawDoc) -> dict[str, Any]:
+        """A stored record as its model's fields, to patch. One the model no longer takes as
+        it is (a value stored before a rule, an empty name say) is taken as stored: an update
+        must then give that field a value the rules accept, and is refused naming it."""
+        raw = decode(current)
+        try:
+            return self.model.model_validate(raw).model_dump()
+        except ValidationError:
+            return self.model.model_construct(**raw).model_dump(warnings=False)
 
     async def delete(
         self,
