@@ -1,5 +1,6 @@
 """Invalid input: refused with a user error (or a GraphQL error), and nothing is written."""
 
+import datetime as dt
 from typing import Any
 
 from tests.factories import (
@@ -11,6 +12,14 @@ from tests.factories import (
     patient_input,
 )
 from tests.factories_progress_notes import stored_id
+from tests.factories_scheduling import UPDATE_EVENT
+from tests.factories_visits import (
+    VISIT_DAY,
+    booked_visit,
+    caregiver_and_patient,
+    clock_agency,
+    event_id,
+)
 
 UPDATE = """mutation($id: ID!, $revision: Int!, $input: PatientUpdateInput!) {
   patientUpdate(id: $id, revision: $revision, input: $input) {
@@ -254,3 +263,21 @@ async def test_a_value_stored_before_a_rule_does_not_block_an_update_that_leaves
 
 def error_at(field: str) -> dict[str, str]:
     return {"field": field, "message": "String should have at least 1 character", "code": "INVALID"}
+
+
+async def test_a_visit_with_a_note_stored_before_a_rule_can_still_be_moved(api: Api) -> None:
+    # given a visit whose notes hold a control character (stored before it was refused)
+    agency = await clock_agency(api)
+    caregiver, patient = await caregiver_and_patient(agency)
+    visit = await booked_visit(agency, [caregiver], patient, notes="Ring twice\x07")
+
+    # when it is moved an hour later, and nothing else
+    start = VISIT_DAY + dt.timedelta(hours=1)
+    moved = {"start": start.isoformat(), "end": (start + dt.timedelta(hours=2)).isoformat()}
+    data = await agency.ok(UPDATE_EVENT, {"id": event_id(visit), "revision": 1, "input": moved})
+
+    # then it moves, and its notes stay as they were
+    assert data["eventUpdate"]["userErrors"] == []
+    stored = await api.database.db.events.find_one({"_id": visit})
+    assert stored is not None and stored["notes"] == "Ring twice\x07"
+    assert stored["start"].replace(tzinfo=dt.UTC) == start and stored["_revision"] == 2

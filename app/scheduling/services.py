@@ -13,7 +13,7 @@ from typing import Any
 
 from app.common.clock import now
 from app.common.patch import patched
-from app.common.services import Actor, RawDoc, decode, encode, item_path, snapshot_id, validated
+from app.common.services import Actor, RawDoc, encode, item_path, snapshot_id, validated
 from app.data.records import Also
 from app.data.unit import Tx
 from app.db import Database
@@ -128,9 +128,8 @@ class EventStore(ScheduleStore):
         current = await self.get(actor, key)
         self.check_revision(current, revision)
         self.check_not_deleted(current)
-        before = self.model.model_validate(decode(current)).model_dump()
-        unchecked = {**before, "conflict_override": None}
-        moved = encode(validated(self.model, patched(unchecked, changes, self.model)))
+        unchecked = {**self.stored_fields(current), "conflict_override": None}
+        moved = encode(validated(self.model, patched(unchecked, changes, self.model), changes))
         if "conflict_override" not in changes and not rechecked(current, moved):
             return changes
         await guard_visits(self.scope(actor), [moved], ["input"])
