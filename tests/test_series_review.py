@@ -14,6 +14,7 @@ import pytest
 from bson import Decimal128
 from pymongo.errors import OperationFailure
 
+import app.data.unit as unit
 from app.data.collections import ScopedCollection
 from app.graphql.relay import from_global_id, to_global_id
 from tests.factories import Agency, Api, create_patient, create_user, location, person_name
@@ -243,3 +244,45 @@ async def test_a_series_visits_reach_a_webhook_created_then_updated(api: Api) ->
     assert events.index(("event.updated", ids[0])) > events.index(("event.created", ids[0]))
     body = next(g["body"] for g in got if g["event"] == "event.created")
     assert any(c["field"] == "patient" and c["after"] for c in body["changes"]), body
+
+
+async def test_a_failure_making_the_trail_stops_the_insert_with_its_transaction(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an agency where making a visit's audit entry fails (any bug there), while the
+    # visits' insert is still on its way to the database
+    agency = await scheduling_agency(api)
+    ana = await create_user(agency, name=person_name("Ana", "Lopez"))
+    walter = await create_patient(agency)
+    real_changes, real_insert = unit.changes_between, ScopedCollection.insert_many
+    insert_ended: list[str] = []
+
+    def failing(before: Any, after: Any, keys: Any = None) -> Any:
+        if after.get("series_start") is not None:
+            raise ValueError("a bug making an entry")
+        return real_changes(before, after, keys)
+
+    async def slow(self: ScopedCollection, documents: Any, **kwargs: Any) -> Any:
+        if self.raw.name != "events":
+            return await real_insert(self, documents, **kwargs)
+        try:
+            await asyncio.sleep(0.3)
+            return await real_insert(self, list(documents), **kwargs)
+        except BaseException as error:
+            insert_ended.append(type(error).__name__)
+            raise
+
+    monkeypatch.setattr(unit, "changes_between", failing)
+    monkeypatch.setattr(ScopedCollection, "insert_many", slow)
+
+    # when a series is booked
+    data = series_input(walter, ana, next_monday(), freq="DAILY", byweekday=[])
+    response = await agency.gql(CREATE_GROUP, {"input": data})
+    await asyncio.sleep(0.6)
+
+    # then the request fails and stores nothing, and the insert was stopped with the unit of
+    # work, not left to run on the session of a transaction that was aborted and ended
+    assert response.errors and response.errors[0]["extensions"]["code"] == "INTERNAL_ERROR"
+    assert await api.count("events", _account=agency.account_id) == 0
+    assert await api.count("eventsgroups", _account=agency.account_id) == 0
+    assert insert_ended == ["CancelledError"]
