@@ -102,9 +102,16 @@ class Tx:
         """New records, each with its CREATE entry (all their fields, sensitive ones masked)."""
         if not raws:
             return
-        _, entries = await asyncio.gather(
-            self[collection].insert_many(raws), self._created(record_type, raws)
-        )
+        writing = asyncio.ensure_future(self[collection].insert_many(raws))
+        try:
+            entries = await self._created(record_type, raws)
+        except BaseException:
+            # nothing of the unit may go on after it failed: the insert would run on a
+            # session its transaction has aborted and ended (asyncio.gather leaves it running)
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
+            raise
+        await writing
         await self.audit_all(entries)
 
     async def _created(self, record_type: str, raws: list[RawDoc]) -> list[RawDoc]:
