@@ -124,7 +124,9 @@ def wait_for_exit(pid: int, timeout: float = 10) -> None:
 def data_folder(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path / "data"
     while ServerProcess.started:  # a failed test may leave a server running
-        ServerProcess.started.pop().process.kill()
+        left = ServerProcess.started.pop().process
+        left.kill()
+        left.wait()
     record = tmp_path / "data" / "embedded.json"
     if record.exists():  # a failed test may leave its database running
         with contextlib.suppress(ProcessLookupError, ValueError):
