@@ -1,6 +1,7 @@
-"""Payroll in the browser: the payroll clerk generates a pay period, reviews its lines with
-their hours split, adds an adjustment and closes it; what the page shows and what the API
-stored; one request for the first paint; accessibility and screenshots."""
+"""Payroll in the browser: the payroll clerk previews a pay period (nothing stored) and then
+generates it, generates a pay period, reviews its lines with their hours split, adds an
+adjustment and closes it; what the page shows and what the API stored; one request for the
+first paint; accessibility, a phone's width and screenshots."""
 
 from __future__ import annotations
 
@@ -9,9 +10,18 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from tests.browser.helpers import assert_accessible, graphql_requests, screenshots
+from tests.browser.helpers import PHONE, assert_accessible, graphql_requests, screenshots
 from tests.browser.server import WebServer
-from tests.browser.visits import caregiver_id, make_patient, punched_visit
+from tests.browser.visits import (
+    CLOCK_IN,
+    CLOCK_OUT,
+    HOME,
+    caregiver_id,
+    make_patient,
+    make_visit,
+    ok,
+    punched_visit,
+)
 
 WEEK = (dt.date(2024, 1, 8), dt.date(2024, 1, 14))
 """A week of the past no demo data touches (Monday to Sunday)."""
@@ -22,11 +32,64 @@ PAYROLLS = """query($start: Date!, $end: Date!) {
       holidayHours net adjustmentsTotal adjustments { kind amount description } } } } } }"""
 
 
-def payrolls_of_the_week(web_server: WebServer) -> list[dict[str, Any]]:
-    variables = {"start": WEEK[0].isoformat(), "end": WEEK[1].isoformat()}
+def payrolls_of_the_week(
+    web_server: WebServer, week: tuple[dt.date, dt.date] = WEEK
+) -> list[dict[str, Any]]:
+    variables = {"start": week[0].isoformat(), "end": week[1].isoformat()}
     answer = web_server.graphql(PAYROLLS, variables, role="payroll")
     assert not answer.get("errors"), answer
     return list(answer["data"]["payrolls"]["nodes"])
+
+
+PREVIEW_WEEK = (dt.date(2024, 3, 4), dt.date(2024, 3, 10))
+"""Another week of the past no demo data touches, for the preview."""
+
+DRY_RUN = """mutation($period: PayrollPeriodInput!) {
+  payrollGenerate(period: $period, options: {dryRun: true}) { dryRun
+    payroll { hours gross net } lines { user { name { first last } } regularHours gross net }
+    heldForReview { punchcard { id } } userErrors { message } } }"""
+
+PUNCHCARDS = """query($event: ID!) { punchcards(filter: {event: $event}) { nodes { id
+  payroll { record { id } } pay { amount } } } }"""
+
+LINES_OF = """query($caregiver: ID!) { payrollUsers(filter: {caregiver: $caregiver}) {
+  totalCount } }"""
+
+
+def punchcards_of(web_server: WebServer, events: list[str]) -> list[dict[str, Any]]:
+    """The punchcards of these visits as stored: which payroll each is in, and its pay."""
+    cards = []
+    for event in events:
+        answer = web_server.graphql(PUNCHCARDS, {"event": event}, role="payroll")
+        assert not answer.get("errors"), answer
+        cards += answer["data"]["punchcards"]["nodes"]
+    return cards
+
+
+def payroll_lines_of(web_server: WebServer, caregiver: str) -> int:
+    answer = web_server.graphql(LINES_OF, {"caregiver": caregiver}, role="payroll")
+    assert not answer.get("errors"), answer
+    return int(answer["data"]["payrollUsers"]["totalCount"])
+
+
+def far_punched_visit(
+    web_server: WebServer, caregiver: str, patient: str, start: dt.datetime, hours: int
+) -> str:
+    """A past visit clocked in some 10 km from the patient's door: it waits for review."""
+    event = make_visit(web_server, caregiver, patient, start, hours)
+    far = {"latitude": HOME["latitude"] + 0.09, "longitude": HOME["longitude"]}
+    card = ok(web_server, CLOCK_IN, {"event": event, "at": start.isoformat(), "location": far},
+              "punchcardClockIn")["punchcard"]  # fmt: skip
+    end = start + dt.timedelta(hours=hours)
+    ok(web_server, CLOCK_OUT, {"punchcard": card["id"], "at": end.isoformat(), "location": HOME},
+       "punchcardClockOut")  # fmt: skip
+    return event
+
+
+def page_scrolls_sideways(page: Any) -> bool:
+    return bool(
+        page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    )
 
 
 def money(amount: str) -> str:
@@ -167,4 +230,91 @@ def test_the_auditor_reads_payroll_and_changes_nothing(
     assert page.get_by_role("button", name="Generate payroll").count() == 0
     assert detail.get_by_role("button", name="Close payroll").count() == 0
     assert detail.get_by_role("button", name="Adjust", exact=False).count() == 0
+    assert page.console_errors == []
+
+
+def test_the_payroll_clerk_previews_a_pay_period_then_generates_it_on_a_phone(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given the demo caregiver's two 8-hour visits of a past week clocked in at the door, and a
+    # third clocked in far from it (it waits for the office's review)
+    caregiver = caregiver_id(web_server)
+    patient, _ = make_patient(web_server)
+
+    def at_one(day: int) -> dt.datetime:
+        return dt.datetime(2024, 3, day, 13, 0, tzinfo=dt.UTC)
+
+    paid = [punched_visit(web_server, caregiver, patient, at_one(day), 8) for day in (4, 5)]
+    held = far_punched_visit(web_server, caregiver, patient, at_one(6), 4)
+    period = {"start": PREVIEW_WEEK[0].isoformat(), "end": PREVIEW_WEEK[1].isoformat()}
+    expected = web_server.graphql(DRY_RUN, {"period": period}, role="payroll")["data"]
+    expected = expected["payrollGenerate"]
+    assert expected["userErrors"] == [] and len(expected["heldForReview"]) == 1, expected
+    [line] = expected["lines"]
+    name = f"{line['user']['name']['first']} {line['user']['name']['last']}"
+    lines_before = payroll_lines_of(web_server, caregiver)
+    page = page_as("payroll", viewport=PHONE)
+    page.goto("/payroll")
+
+    # when the clerk previews a week with nothing to pay, then it is refused in the API's words
+    page.get_by_label("First day").fill("2024-03-18")
+    page.get_by_label("Last day").fill("2024-03-24")
+    page.get_by_role("button", name="Preview", exact=True).click()
+    page.get_by_test_id("generate-error").wait_for()
+    assert page.get_by_test_id("payroll-preview").count() == 0
+
+    # when they preview the week of the visits
+    page.get_by_label("First day").fill(period["start"])
+    page.get_by_label("Last day").fill(period["end"])
+    page.get_by_role("button", name="Preview", exact=True).click()
+    title = "Preview of the payroll Mar 4, 2024 \u2013 Mar 10, 2024"
+    preview = page.get_by_role("region", name=title)
+    preview.wait_for()
+
+    # then it shows, marked as a preview, the totals, the caregiver's line and the held
+    # punchcard with why, as the dry run computes them
+    assert page.get_by_test_id("generate-error").count() == 0
+    assert "Nothing is saved yet" in preview.inner_text()
+    totals = preview.get_by_test_id("payroll-totals").inner_text()
+    assert expected["payroll"]["hours"] in totals
+    assert money(expected["payroll"]["gross"]) in totals
+    assert money(expected["payroll"]["net"]) in totals
+    row = preview.get_by_test_id("payroll-line").filter(has_text=name)
+    cells = row.inner_text()
+    assert line["regularHours"] in cells and money(line["gross"]) in cells
+    assert row.get_by_role("button").count() == 0
+    held_list = preview.get_by_test_id("preview-held").inner_text()
+    assert name in held_list and "review" in held_list
+
+    # and nothing is stored: no payroll of the week, no line, no punchcard marked
+    assert payrolls_of_the_week(web_server, PREVIEW_WEEK) == []
+    assert payroll_lines_of(web_server, caregiver) == lines_before
+    cards = punchcards_of(web_server, [*paid, held])
+    assert len(cards) == 3
+    assert all(card["payroll"] is None for card in cards), cards
+
+    # and it fits a phone's width and passes the accessibility checks
+    assert not page_scrolls_sideways(page)
+    assert_accessible(page)
+    preview.scroll_into_view_if_needed()
+    screenshots(page, "payroll-preview")
+
+    # when they generate it for real
+    preview.get_by_role("button", name="Generate this payroll").click()
+    detail = page.get_by_role("region", name="Payroll Mar 4, 2024 \u2013 Mar 10, 2024", exact=True)
+    detail.wait_for()
+
+    # then the payroll is stored with the previewed figures, its punchcards marked (the held one
+    # not), and the screen shows it in place of the preview
+    [payroll] = payrolls_of_the_week(web_server, PREVIEW_WEEK)
+    assert Decimal(payroll["net"]) == Decimal(expected["payroll"]["net"])
+    assert payroll_lines_of(web_server, caregiver) == lines_before + 1
+    marked = {card["id"]: card["payroll"] for card in punchcards_of(web_server, [*paid, held])}
+    held_card = expected["heldForReview"][0]["punchcard"]["id"]
+    assert marked.pop(held_card) is None
+    assert [m["record"]["id"] for m in marked.values()] == [payroll["id"]] * 2
+    assert page.get_by_role("region", name=title).count() == 0
+    assert detail.get_by_test_id("payroll-line").filter(has_text=name).count() == 1
+    assert f"payroll={payroll['id']}" in page.url.replace("%3D", "=")
+    assert not page_scrolls_sideways(page)
     assert page.console_errors == []
