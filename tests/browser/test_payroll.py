@@ -299,6 +299,12 @@ def test_the_payroll_clerk_previews_a_pay_period_then_generates_it_on_a_phone(
     preview.scroll_into_view_if_needed()
     screenshots(page, "payroll-preview")
 
+    # when they dismiss it, then it goes; when they preview again, it is back
+    preview.get_by_role("button", name="Dismiss preview").click()
+    preview.wait_for(state="detached")
+    page.get_by_role("button", name="Preview", exact=True).click()
+    preview.wait_for()
+
     # when they generate it for real
     preview.get_by_role("button", name="Generate this payroll").click()
     detail = page.get_by_role("region", name="Payroll Mar 4, 2024 \u2013 Mar 10, 2024", exact=True)
