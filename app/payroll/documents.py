@@ -21,7 +21,7 @@ from app.common.documents import (
     ref,
 )
 from app.common.money import MAX_AMOUNT, whole_cents
-from app.visits.documents import TravelPay, overtime_within_hours
+from app.visits.money_documents import TravelPay, overtime_within_hours
 
 
 class PayrollAdjustmentKind(Code):

@@ -60,7 +60,7 @@ from app.payroll.periods import period_of
 from app.payroll.services import payroll_store, payroll_user_store
 from app.payroll.totals import Totals, line_totals
 from app.payroll.travel_pay import TravelRules, with_travel
-from app.visits.documents import PunchcardPay
+from app.visits.money_documents import PunchcardPay
 from app.visits.reviews import Held, held_note, partition
 from app.visits.travel import TRAVEL_FIELDS, travels
 
