@@ -1,5 +1,6 @@
 """Giving a user a role: it is one of the account's, whoever gives it may do all it may, and
-nobody raises their own (the rule of `check_may_manage`, app/data/policy.py `may_give_role`)."""
+nobody raises their own (the rule of `check_may_manage`, app/data/policy_checks.py
+`may_give_role`)."""
 
 from __future__ import annotations
 

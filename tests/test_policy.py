@@ -26,10 +26,8 @@ from app.data.policy import (
     QUERIES,
     RECORDS,
     SUBSCRIPTIONS,
-    may_call,
-    may_read_group,
-    may_read_type,
 )
+from app.data.policy_checks import may_call, may_read_group, may_read_type
 from app.data.roles_table import roles_table
 from app.files.documents import OWNER_KINDS, FileType
 from app.graphql.guards import Gated, Guarded, MutationGate, refused_payload

@@ -18,7 +18,7 @@ from app.common.clock import as_utc
 from app.common.clock import now as clock_now
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor
-from app.data.policy import role_named
+from app.data.policy_checks import role_named
 from app.data.scope import Scope
 from app.data.system import System, account_of
 from app.db import Database

@@ -22,7 +22,7 @@ from app.common.clock import as_utc, now
 from app.common.codes import Permission
 from app.common.services import Actor, RawDoc, encode
 from app.data.audit import changes_between
-from app.data.policy import role_named
+from app.data.policy_checks import role_named
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError, not_found

@@ -12,7 +12,7 @@ from app.accounts.documents import Account as AccountDocument
 from app.accounts.documents import ApiClient as ApiClientDocument
 from app.accounts.settings import Role as RoleModel
 from app.common.codes import Permission
-from app.data.policy import account_roles
+from app.data.policy_checks import account_roles
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info
 from app.graphql.crud import Versioned, payload_type

@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from app.common.codes import Permission, RoleType
 from app.common.documents import FieldGroup, field_extra, nested_model
 from app.common.text import camel
-from app.data.policy import RECORDS, may_read_group, may_write_group, write_needs
+from app.data.policy import RECORDS
+from app.data.policy_checks import may_read_group, may_write_group, write_needs
 from app.errors import ErrorCode, Problem
 
 if TYPE_CHECKING:

@@ -18,8 +18,8 @@ from app.data.policy import (
     Files,
     Own,
     Role,
-    closed_files,
 )
+from app.data.policy_checks import closed_files
 
 BEGIN = "<!-- roles table: rendered by app/data/roles_table.py; do not edit by hand -->"
 END = "<!-- end of roles table -->"

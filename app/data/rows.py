@@ -28,17 +28,8 @@ from typing import TYPE_CHECKING, Any
 from bson import ObjectId
 
 from app.common.codes import Permission, RoleType
-from app.data.policy import (
-    ALL,
-    BY_COLLECTION,
-    NONE,
-    RECORDS,
-    Booked,
-    Files,
-    Own,
-    closed_files,
-    is_caregiver,
-)
+from app.data.policy import ALL, BY_COLLECTION, NONE, RECORDS, Booked, Files, Own
+from app.data.policy_checks import closed_files, is_caregiver
 
 if TYPE_CHECKING:
     from app.common.services import Actor

@@ -20,7 +20,8 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from app.common.services import Actor
 from app.data.collections import FieldPolicy, ScopedCollection, ScopeError, every_field
 from app.data.fields import masks_for
-from app.data.policy import BOOKED_DAYS, is_caregiver
+from app.data.policy import BOOKED_DAYS
+from app.data.policy_checks import is_caregiver
 from app.data.rows import RowPolicy, remember_booked, rows_for, whole_account
 from app.data.unit import Tx
 from app.db import Database, RawDoc

@@ -12,7 +12,7 @@ from aiohttp import web
 from app.common.codes import Permission
 from app.common.documents import FieldGroup
 from app.common.services import Actor
-from app.data.policy import may_read_group, may_read_type
+from app.data.policy_checks import may_read_group, may_read_type
 from app.data.scope import Scope
 from app.db import CommandTally, Database
 from app.settings import Settings

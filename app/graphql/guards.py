@@ -29,16 +29,8 @@ from strawberry.types.field import StrawberryField
 
 from app.common.documents import FieldGroup
 from app.data.fields import collections_of
-from app.data.policy import (
-    GROUPS,
-    MUTATIONS,
-    QUERIES,
-    RECORDS,
-    SUBSCRIPTIONS,
-    RootRule,
-    may_call,
-    needs,
-)
+from app.data.policy import GROUPS, MUTATIONS, QUERIES, RECORDS, SUBSCRIPTIONS, RootRule
+from app.data.policy_checks import may_call, needs
 from app.errors import ErrorCode, PublicError
 from app.graphql.context import Context, Info
 from app.graphql.payloads import UserError

@@ -13,7 +13,7 @@ from bson import ObjectId
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor, RawDoc
 from app.common.text import name_of
-from app.data.policy import may_give_role, role_named
+from app.data.policy_checks import may_give_role, role_named
 from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError, not_found
 

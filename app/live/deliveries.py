@@ -20,7 +20,7 @@ from app.common.clock import iso_utc, now
 from app.common.codes import Permission, RoleType
 from app.common.services import Actor
 from app.data.fields import in_trail, masks_for
-from app.data.policy import may_read_type
+from app.data.policy_checks import may_read_type
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.db import RawDoc

@@ -14,7 +14,7 @@ from app.common.search import person_search
 from app.common.services import Actor, RawDoc, decode, item_path, validated
 from app.common.text import keywords, normalise
 from app.data.audit import changes_between
-from app.data.policy import role_named
+from app.data.policy_checks import role_named
 from app.data.records import Also, Known, RecordStore
 from app.data.unit import Tx
 from app.db import Database

@@ -12,7 +12,7 @@ from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.documents import FieldGroup
 from app.common.text import full_name
 from app.conversations.inputs import LATEST_FIRST, ConversationFilter, UserNoteFilter
-from app.data.policy import role_named
+from app.data.policy_checks import role_named
 from app.db import RawDoc
 from app.files.inputs import uploaded_files_edge
 from app.graphql.context import Info

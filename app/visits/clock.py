@@ -29,7 +29,7 @@ from app.common.documents import GeoPoint
 from app.common.geo import location_point, point_of
 from app.common.holidays import local_date
 from app.common.services import Actor, RawDoc, decode, snapshot_id
-from app.data.policy import is_caregiver
+from app.data.policy_checks import is_caregiver
 from app.data.rows import also_booked
 from app.data.scope import Scope
 from app.data.unit import Tx

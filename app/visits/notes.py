@@ -13,7 +13,7 @@ from bson import ObjectId
 
 from app.common.codes import Permission
 from app.common.services import RawDoc, decode
-from app.data.policy import is_caregiver
+from app.data.policy_checks import is_caregiver
 from app.data.scope import Scope
 from app.errors import ErrorCode, ServiceError
 from app.visits.clock import punch_store
