@@ -42,7 +42,8 @@ from app.files.queries import FileQueries
 from app.graphql.cheap import cheapen
 from app.graphql.compiled import CompiledExecution
 from app.graphql.enums import show_codes
-from app.graphql.extensions import ErrorShaping, RequestGuards, is_public
+from app.graphql.error_shaping import ErrorShaping, is_public
+from app.graphql.extensions import RequestGuards
 from app.graphql.guards import gate_mutations
 from app.graphql.production import IntrospectionGate
 from app.graphql.relay import NodeQueries
