@@ -13,7 +13,8 @@ from bson import Decimal128, ObjectId
 
 from app.billing import demo as billing_demo
 from app.billing import payments as billing_payments
-from app.billing.documents import CLIENT_REF, CONTACT_REF, PUNCHCARD_REF
+from app.billing.documents import PUNCHCARD_REF
+from app.billing.snapshot_documents import CLIENT_REF, CONTACT_REF
 from app.common.demo import DemoAccount
 from app.common.services import Actor
 from app.errors import ErrorCode, ServiceError

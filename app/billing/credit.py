@@ -43,9 +43,9 @@ from app.billing.amounts import (
     money_rule,
     totals,
 )
-from app.billing.documents import InvoiceCredited
 from app.billing.enums import InvoiceStatus, InvoiceType
 from app.billing.services import invoice_store
+from app.billing.snapshot_documents import InvoiceCredited
 from app.common.clock import now
 from app.common.money import ZERO, amount_of, in_cents, to_cent
 from app.common.services import RawDoc, decode

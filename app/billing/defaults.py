@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.billing.documents import Invoice, InvoiceAccount, InvoiceSalesRep
+from app.billing.documents import Invoice
+from app.billing.snapshot_documents import InvoiceAccount, InvoiceSalesRep
 from app.common.days import zone_of
 from app.common.services import RawDoc
 from app.errors import ErrorCode, Problem

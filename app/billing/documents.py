@@ -1,8 +1,9 @@
 """Invoices and the payments against them. Money is `Decimal` everywhere (Decimal128 stored).
 
 An invoice keeps copies (snapshots) of the account, patient, client, sales rep and term as they
-were when it was made, beside the ids of the live records. Its amounts (line amounts, subtotal,
-taxes, total, paid and due) are computed by the services, never sent by a client.
+were when it was made, beside the ids of the live records (snapshot_documents.py). Its amounts
+(line amounts, subtotal, taxes, total, paid and due) are computed by the services, never sent
+by a client.
 """
 
 from __future__ import annotations
@@ -16,16 +17,22 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from app.billing.enums import InvoiceDelivery, InvoiceStatus, InvoiceType, PaymentMethod
 from app.billing.share_documents import InvoiceLineShare, InvoicePayer
+from app.billing.snapshot_documents import (
+    InvoiceAccount,
+    InvoiceClient,
+    InvoiceCredited,
+    InvoicePatient,
+    InvoiceReferral,
+    InvoiceSalesRep,
+    InvoiceTerm,
+)
 from app.common.codes import ServiceUnit
 from app.common.documents import (
     BILLING,
     FILLED,
     READONLY,
     CareDocument,
-    CompanyName,
     Embedded,
-    Location,
-    PersonName,
     SoftDeletable,
     by_account,
     ref,
@@ -34,22 +41,10 @@ from app.common.money import MAX_AMOUNT, MAX_QUANTITY, ZERO, whole_cents
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
-# References to record types of other packages (global IDs in inputs, the live record in
-# outputs). Nested in snapshots too, they are checked same-account on every write by the shared
-# plumbing (`references_in` walks subdocuments).
-CLIENT_REF: dict[str, Any] = ref("Client", "clients")
-CONTACT_REF: dict[str, Any] = ref("Contact", "contacts")
+# A reference to a record type of another package (a global ID in inputs, the live record in
+# outputs), checked same-account on every write by the shared plumbing (`references_in` walks
+# subdocuments); the snapshots' own are in snapshot_documents.py.
 PUNCHCARD_REF: dict[str, Any] = ref("Punchcard", "punchcards")
-
-
-class InvoiceAccount(Embedded):
-    """The agency as an invoice shows it, copied from the account when the invoice was made."""
-
-    name: CompanyName | None = Field(None, description="The agency's names.")
-    email: str | None = Field(None, max_length=200, description="The agency's email.")
-    website: str | None = Field(None, max_length=200, description="The agency's website.")
-    hst_number: str | None = Field(None, max_length=40, description="Its sales-tax number.")
-    locations: list[Location] = Field(default_factory=list, description="Its offices.")
 
 
 class InvoiceBillingPeriod(Embedded):
@@ -77,36 +72,6 @@ class InvoiceCardPayment(Embedded):
     date: dt.datetime | None = Field(None, description="When it was charged.")
 
     _cents = field_validator("amount")(whole_cents)
-
-
-class InvoiceClient(Embedded):
-    """Who is billed, copied from the client record when it is set (fields left out are
-    filled from it)."""
-
-    record: PydanticObjectId = Field(
-        alias="_id", description="The client record (live).", json_schema_extra=CLIENT_REF
-    )
-    type: str | None = Field(
-        None, max_length=40, description="The kind of client: person or company (a code)."
-    )
-    name: str | None = Field(None, max_length=200, description="The client's name.")
-    email: str | None = Field(None, max_length=200, description="Where the invoice is sent.")
-    phone: str | None = Field(None, max_length=40, description="The client's phone number.")
-
-
-class InvoicePatient(Embedded):
-    """The patient cared for, copied from the patient record when it is set (fields left out
-    are filled from it)."""
-
-    record: PydanticObjectId = Field(
-        alias="_id",
-        description="The patient record (live).",
-        json_schema_extra=ref("Patient", "patients"),
-    )
-    name: PersonName | None = Field(None, description="The patient's name.")
-    email: str | None = Field(None, max_length=200, description="The patient's email.")
-    location: Location | None = Field(None, description="The patient's primary address.")
-    phone: str | None = Field(None, max_length=40, description="The patient's primary phone.")
 
 
 class InvoicePunchcard(Embedded):
@@ -149,26 +114,6 @@ class InvoicePunchcard(Embedded):
     _cents = field_validator("amount", "mileage_amount")(whole_cents)
 
 
-class InvoiceReferral(Embedded):
-    """Who referred the patient or client to the agency."""
-
-    name: str | None = Field(None, max_length=200, description="Their name.")
-    contact: PydanticObjectId | None = Field(
-        None, description="The contact record, if they are one.", json_schema_extra=CONTACT_REF
-    )
-
-
-class InvoiceSalesRep(Embedded):
-    """The account's sales rep on the invoice, copied from the account's reps by key."""
-
-    key: str = Field(min_length=1, max_length=40, description="The rep's key in the account.")
-    name: str | None = Field(None, max_length=200, description="Full name.")
-    nickname: str | None = Field(None, max_length=100, description="Name they go by.")
-    office: str | None = Field(None, max_length=100, description="Office they work from.")
-    email: str | None = Field(None, max_length=200, description="Email address.")
-    phone: str | None = Field(None, max_length=40, description="Phone number.")
-
-
 class InvoiceServiceLine(Embedded):
     """A line of an invoice: a service, how much of it, at what rate. Left out, the
     description, unit, rate and taxes are the account's for that service code."""
@@ -201,17 +146,6 @@ class InvoiceServiceLine(Embedded):
     )
 
 
-class InvoiceCredited(Embedded):
-    """The invoice a credit note credits."""
-
-    record: PydanticObjectId = Field(
-        alias="_id",
-        description="The credited invoice (live).",
-        json_schema_extra=ref("Invoice", "invoices"),
-    )
-    number: str | None = Field(None, max_length=40, description="Its number.")
-
-
 class InvoiceTax(Embedded):
     """A tax on the invoice: its rate and the amount it adds."""
 
@@ -219,14 +153,6 @@ class InvoiceTax(Embedded):
     label: str = Field(description="As printed, such as HST (ON) 13%.")
     rate: Decimal = Field(ge=0, le=100, description="Percent of the taxed lines' amounts.")
     amount: Decimal = Field(ge=0, description="The tax, rounded half-up to the cent.")
-
-
-class InvoiceTerm(Embedded):
-    """The payment term of an invoice; name and days come from the account's term by key."""
-
-    key: str = Field(min_length=1, max_length=40, description="The term's key, such as net30.")
-    name: str | None = Field(None, max_length=100, description="Shown name, such as Net 30.")
-    days: int | None = Field(None, ge=0, le=365, description="Days after the invoice date.")
 
 
 def _money(description: str) -> Any:

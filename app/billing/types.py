@@ -9,9 +9,9 @@ import strawberry
 
 from app.billing.defaults import account_today
 from app.billing.documents import Invoice as InvoiceDocument
-from app.billing.documents import InvoiceAccount
 from app.billing.documents import Payment as PaymentDocument
 from app.billing.inputs import OLDEST_PAYMENT_FIRST, PaymentFilter
+from app.billing.snapshot_documents import InvoiceAccount
 from app.common.money import to_decimal
 from app.graphql.context import Info
 from app.graphql.crud import Versioned
