@@ -13,7 +13,8 @@ from app.common.services import RawDoc
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.patients.authorizations import per_visit_codes
-from app.scheduling.documents import AttendeeStatus, EventStatus
+from app.scheduling.documents import EventStatus
+from app.scheduling.enums import AttendeeStatus
 from app.scheduling.overrides import ConflictKind
 
 Reader = Scope | Tx

@@ -50,7 +50,8 @@ from app.scheduling.booked_time import (
     booked,
     code_value,
 )
-from app.scheduling.documents import MAX_VISIT, AttendeeRole, as_utc
+from app.scheduling.documents import MAX_VISIT, as_utc
+from app.scheduling.enums import AttendeeRole
 from app.scheduling.overrides import ConflictKind
 from app.scheduling.requirements import CAREGIVER_FIELDS, PATIENT_FIELDS, needs
 from app.scheduling.weekly_hours import limits, over_weekly_hours, week_spans

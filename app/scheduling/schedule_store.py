@@ -20,7 +20,8 @@ from app.common.services import Actor, RawDoc, decode, item_path, snapshot_id
 from app.data.records import MAX_IMPORT, Also, Known, RecordStore
 from app.errors import ErrorCode, Problem, ServiceError
 from app.scheduling.copies import copied_attendee, copied_patient, copied_service
-from app.scheduling.documents import EventService, derived_keys
+from app.scheduling.documents import derived_keys
+from app.scheduling.scheduled_documents import EventService
 
 FILLED = ("patient", "attendees", "service", "billing")
 """The fields whose copies are refreshed, or whose references are checked, when written."""

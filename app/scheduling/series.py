@@ -41,9 +41,10 @@ from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError
 from app.scheduling.booked_time import Reader
 from app.scheduling.bookings import check_within
-from app.scheduling.documents import Event, EventGroup, EventStatus, Scheduled, as_utc
+from app.scheduling.documents import Event, EventGroup, EventStatus, as_utc
 from app.scheduling.recurrence import RULE, first_after, first_start, occurrences, placed, zone_of
 from app.scheduling.schedule_store import Referred
+from app.scheduling.scheduled_documents import Scheduled
 
 log = logging.getLogger(__name__)
 HORIZON_WEEKS = 12

@@ -17,7 +17,7 @@ from app.common.clock import now
 from app.common.patch import patched
 from app.common.services import Actor, RawDoc, decode
 from app.errors import ErrorCode, ServiceError
-from app.scheduling.documents import EventGroup, Scheduled, as_utc
+from app.scheduling.documents import EventGroup, as_utc
 from app.scheduling.recurrence import (
     RULE,
     days_before,
@@ -26,6 +26,7 @@ from app.scheduling.recurrence import (
     occurrences,
     rule_only,
 )
+from app.scheduling.scheduled_documents import Scheduled
 from app.scheduling.series import SeriesChange, kept_reasons, live_visits
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from app.graphql.payloads import UserError
 from app.graphql.projection import reads
 from app.graphql.records import Record
 from app.graphql.relay import Node, node_types, record_ref
-from app.scheduling.documents import AttendeeStatus
 from app.scheduling.documents import Event as EventDocument
 from app.scheduling.documents import EventGroup as EventGroupDocument
+from app.scheduling.enums import AttendeeStatus
 from app.scheduling.inputs import BY_START, EventFilter
 from app.scheduling.recurrence import occurrences, window
 from app.scheduling.series import KeptReason, SeriesChange
