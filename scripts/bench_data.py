@@ -20,7 +20,7 @@ from app.patients.documents import Patient
 from app.patients.services import patient_search
 from app.people.documents import User
 from app.people.services import user_search
-from app.seed import account_fields, office_data, patient_data, place_of
+from app.seed_data import account_fields, office_data, patient_data, place_of
 
 
 async def insert_validated(

@@ -35,7 +35,7 @@ from app.db import Database, RawDoc, open_database
 from app.patients.services import patient_store
 from app.people.services import user_store
 from app.scheduling.services import event_group_store
-from app.seed import account_fields, caregiver_data, office_data, patient_data, place_of
+from app.seed_data import account_fields, caregiver_data, office_data, patient_data, place_of
 from app.server import freeze_startup_objects
 from app.settings import Settings
 from scripts.bench_cost import Cost, measured

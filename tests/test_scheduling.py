@@ -19,7 +19,8 @@ from app.patients.services import patient_store
 from app.people.services import client_store, user_store
 from app.scheduling import demo as scheduling_demo
 from app.scheduling.services import event_store
-from app.seed import account_fields, caregiver_data, demo_week, office_data, patient_data, place_of
+from app.seed import demo_week
+from app.seed_data import account_fields, caregiver_data, office_data, patient_data, place_of
 from tests.factories import Agency, Api, create_patient, create_user
 from tests.factories_people import create_client
 from tests.factories_scheduling import (
