@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from app.accounts.account_settings import ServiceSetting
 from app.accounts.documents import Account
-from app.accounts.settings import ServiceSetting
 from app.common.documents import GeoPoint, field_extra
 from app.common.identifiers import MODIFIER
 from app.common.text import camel

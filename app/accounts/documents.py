@@ -11,7 +11,7 @@ from beanie import Document, PydanticObjectId
 from pydantic import ConfigDict, Field
 from pymongo import ASCENDING, IndexModel
 
-from app.accounts.settings import (
+from app.accounts.account_settings import (
     BillingSettings,
     CandidateSettings,
     GeneralSettings,

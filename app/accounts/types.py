@@ -7,10 +7,10 @@ from typing import Any, Self
 
 import strawberry
 
+from app.accounts.account_settings import Role as RoleModel
 from app.accounts.auth import seconds_left
 from app.accounts.documents import Account as AccountDocument
 from app.accounts.documents import ApiClient as ApiClientDocument
-from app.accounts.settings import Role as RoleModel
 from app.common.codes import Permission
 from app.data.policy_checks import account_roles
 from app.files.inputs import uploaded_files_edge

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from app.accounts.settings import Role as RoleModel
+from app.accounts.account_settings import Role as RoleModel
 from app.billing.inputs import NEWEST_INVOICE_FIRST, InvoiceFilter
 from app.common.documents import FieldGroup
 from app.common.text import full_name

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.accounts.settings import VisitReasonCode, VisitSettings
+from app.accounts.account_settings import VisitReasonCode, VisitSettings
 from app.common.clock import now
 from app.common.services import RawDoc, decode
 from app.errors import ErrorCode, ServiceError

@@ -23,7 +23,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.accounts.settings import VisitSettings
+from app.accounts.account_settings import VisitSettings
 from app.common.codes import PeriodType
 from app.common.days import week_of
 from app.common.geo import distance_meters

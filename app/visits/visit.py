@@ -16,7 +16,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from app.accounts.settings import BillingSettings, PayrollSettings
+from app.accounts.account_settings import BillingSettings, PayrollSettings
 from app.billing.rates import bill_rate
 from app.common.clock import as_utc
 from app.common.documents import primary

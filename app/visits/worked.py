@@ -11,7 +11,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from app.accounts.settings import VisitSettings
+from app.accounts.account_settings import VisitSettings
 from app.billing.rates import bill_rate
 from app.common.clock import as_utc, now
 from app.common.documents import stored_key
