@@ -265,6 +265,22 @@ async def test_a_role_that_requires_two_factor_refuses_sign_in_without_it(api: A
     assert (await sam.sign_in()).data["signIn"]["accessToken"]
 
 
+async def test_a_refresh_without_a_cookie_answers_no_session_not_an_error(api: Api) -> None:
+    # given a page loaded signed out (no session cookie)
+    agency = await api.agency()
+    async with cookie_session(agency) as http:
+        # when it asks for a token, as it does first
+        response = await http.post("/auth/refresh")
+
+        # then there is no session to refresh: 204, no body, no cookie set or cleared
+        assert response.status == 204
+        assert await response.read() == b""
+        assert "Set-Cookie" not in response.headers
+        # while a cookie that names no session is refused
+        status, _, cleared = await refresh(http, "caregraph_session=not-a-session")
+        assert status == 401 and 'caregraph_session=""' in cleared
+
+
 async def test_the_refresh_cookie_rotates_and_a_replayed_one_ends_the_session(api: Api) -> None:
     # given a caregiver who signs in from the web app, asking for the cookie
     agency = await api.agency()

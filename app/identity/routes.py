@@ -69,12 +69,14 @@ def _error(status: int, message: str, code: str) -> web.Response:
 
 
 async def refresh_route(request: web.Request) -> web.Response:
-    """A new access token for the session in the cookie, and a new cookie."""
+    """A new access token for the session in the cookie, and a new cookie. No cookie at all:
+    204, no session to refresh (a page loaded signed out asks first; that is no error)."""
     settings = request.app[SETTINGS]
+    cookie = request.cookies.get(COOKIE)
+    if cookie is None:
+        return web.Response(status=204, headers=NO_STORE)
     try:
-        grant = await refresh(
-            request.app[DATABASE], settings, request.cookies.get(COOKIE), request_facts(request)
-        )
+        grant = await refresh(request.app[DATABASE], settings, cookie, request_facts(request))
     except RefreshRefused as refused:
         if refused.status == 409:
             return _error(409, str(refused), "CONFLICT")

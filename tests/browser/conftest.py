@@ -73,8 +73,7 @@ def browser() -> Iterator[Any]:
 def new_page(browser: Any, web_server: WebServer) -> Iterator[Callable[..., Any]]:
     """`new_page(**context_options)`: a page in a fresh context (desktop size unless told;
     pass `geolocation=..., permissions=["geolocation"]` or `viewport=PHONE` as needed), closed
-    after the test. Console errors other than the expected 401 of a first refresh are kept in
-    `page.console_errors`."""
+    after the test. Console errors are kept in `page.console_errors`."""
     contexts = []
 
     def make(**options: Any) -> Any:
@@ -86,9 +85,7 @@ def new_page(browser: Any, web_server: WebServer) -> Iterator[Callable[..., Any]
         page.console_errors = []
         page.on(
             "console",
-            lambda m: (
-                m.type == "error" and "401" not in m.text and page.console_errors.append(m.text)
-            ),
+            lambda m: m.type == "error" and page.console_errors.append(m.text),
         )
         page.set_default_timeout(10_000)
         return page

@@ -63,7 +63,8 @@ async function doRefresh(attempt = 0): Promise<Token | null> {
     return doRefresh(attempt + 1);
   }
   const wasSignedIn = current !== null;
-  if (!response.ok) {
+  // 204: no session cookie at all (signed out); 401: one that is spent or has expired
+  if (!response.ok || response.status === 204) {
     current = null;
     if (wasSignedIn) notify();
     return null;
