@@ -57,7 +57,19 @@ class ScheduleStore(RecordStore):
         one by one or by a series. The rates the caller gives are refused unless its role may
         write them; those copied in from the account (or a series) are the rules'. `account`
         and `referred`: as `account()` and `referred()` read them, if the caller has read them
-        already (a new series, for itself and for its visits, which name the same records)."""
+        already (a new series' visits name the records their series named)."""
+        raws, _ = await self.prepared_reading(actor, items, prefix, account, referred)
+        return raws
+
+    async def prepared_reading(
+        self,
+        actor: Actor,
+        items: list[dict[str, Any]],
+        prefix: str | None = "input",
+        account: RawDoc | None = None,
+        referred: Referred | None = None,
+    ) -> tuple[list[RawDoc], Referred]:
+        """`prepared`, and the records the items name as it read them."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         self.refuse_unwritable(actor, items, prefix)
@@ -68,7 +80,8 @@ class ScheduleStore(RecordStore):
         filled = await self._fill(actor, account, items, prefix, [None] * len(items), referred)
         # the records the snapshots were copied from were read through the same rows: their
         # references are not looked up again
-        return await super().prepare_many(actor.computing(), filled, prefix, referred)
+        raws = await super().prepare_many(actor.computing(), filled, prefix, referred)
+        return raws, referred
 
     async def update(
         self,

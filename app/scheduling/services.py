@@ -197,8 +197,8 @@ class EventGroupStore(ScheduleStore):
         also: Also | None = None,
     ) -> list[RawDoc]:
         account = await self.account(actor)
-        referred = await self.referred(actor, items)  # the series' visits name the same
-        groups = await self.prepared(actor, items, prefix, account, referred)
+        # the series' visits name the records the series names: read once, for both
+        groups, referred = await self.prepared_reading(actor, items, prefix, account)
         plan = await series.book_new(self.events(), actor, (account, referred), groups, prefix)
         booking = series.inserting(plan, self.checks_conflicts)
         return await self.insert_new(actor, groups, also=_both(booking, also))
