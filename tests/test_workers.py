@@ -16,9 +16,11 @@ import pytest
 
 from app.data.system import System
 from app.db import Database
-from tests.test_faults import ServerProcess, wait_for_exit
+from tests.test_faults import ServerProcess, data_folder, wait_for_exit
 
 pytestmark = pytest.mark.crash
+
+__all__ = ["data_folder"]  # the fixture of tests/test_faults.py: it stops a server left running
 
 WORKER = re.compile(r"\[worker (\d+)\] aiohttp\.access .* \"GET /healthz")
 
@@ -39,9 +41,9 @@ async def test_a_lease_is_held_by_one_holder_until_it_runs_out(database: Databas
     assert stored is not None and stored["holder"] == "worker-b"
 
 
-def test_two_workers_answer_on_one_port_and_stop_with_the_database(tmp_path: Path) -> None:
+def test_two_workers_answer_on_one_port_and_stop_with_the_database(data_folder: Path) -> None:
     # given `serve` with two workers on an empty folder
-    server = ServerProcess(tmp_path / "data", workers=2)
+    server = ServerProcess(data_folder, workers=2)
     server.wait_until_serving()
     database = server.database_pid()
     # when clients connect again and again (each a new connection)
@@ -64,4 +66,4 @@ def test_two_workers_answer_on_one_port_and_stop_with_the_database(tmp_path: Pat
     assert server.process.wait(timeout=30) == 0
     for pid in [database, *map(int, seen)]:
         wait_for_exit(pid)
-    assert not (tmp_path / "data" / "embedded.json").exists()
+    assert not (data_folder / "embedded.json").exists()
