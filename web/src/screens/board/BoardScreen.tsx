@@ -10,11 +10,11 @@ import { graphql, useLazyLoadQuery, useMutation } from "react-relay";
 import { useSearchParams } from "react-router";
 
 import { formatDate, formatDayOf, formatTime, todayIn } from "../../lib/dates";
+import { startOf, useChanges, type ChangeRecordKind } from "../../lib/live";
 import { can, useViewer } from "../../lib/viewer";
 import { messageOf } from "../../relay/errors";
 import type { BoardScreenQuery, BoardScreenQuery$data } from "./__generated__/BoardScreenQuery.graphql";
 import type { VisitDialogMoveMutation } from "./__generated__/VisitDialogMoveMutation.graphql";
-import { useBoardChanges } from "./live";
 import { NewVisitDialog } from "./NewVisitDialog";
 import { KIND, KINDS, kindOf } from "./status";
 import { VisitDialog, moveMutation, type ProposedMove } from "./VisitDialog";
@@ -92,6 +92,7 @@ const WeekCalendar = lazy(() => calendarModule);
 
 const OPEN_ROW = "open";
 const POLL_MS = 30_000;
+const FOLLOWED: readonly ChangeRecordKind[] = ["EVENT", "EVENT_GROUP", "PUNCHCARD"];
 
 export default function BoardScreen() {
   const viewer = useViewer();
@@ -120,10 +121,10 @@ export default function BoardScreen() {
   // live: the week is read again when a change concerns it (a visit on it or starting in it, a
   // punchcard of one of its visits, a series); polled every 30 s while the socket is down
   const pending = useRef<number | undefined>(undefined);
-  const { live } = useBoardChanges((change) => {
+  const { live } = useChanges(FOLLOWED, (change) => {
     const record = change.record;
-    const start = record.start ?? record.event?.start;
-    const inWeek = start != null && Date.parse(start) >= Date.parse(variables.from) && Date.parse(start) < Date.parse(variables.to);
+    const start = startOf(change);
+    const inWeek = start != null && start >= Date.parse(variables.from) && start < Date.parse(variables.to);
     const onBoard = visits.has(record.id) || (record.event != null && visits.has(record.event.id));
     if (inWeek || onBoard || change.recordKind === "EVENT_GROUP") {
       window.clearTimeout(pending.current);
