@@ -1,6 +1,7 @@
 """The caregiver's day on a phone: today's visits, clocking in and out with the phone's
 position (and without it, flagged), the visit's note; what the page shows and what the API
-stored; one request for the first paint; accessibility and screenshots."""
+stored; one request for the first paint; the office's changes shown live; accessibility and
+screenshots."""
 
 from __future__ import annotations
 
@@ -146,6 +147,58 @@ def test_a_visit_that_started_last_night_is_on_todays_day_and_one_that_ended_is_
 
     # then the night's visit is there, and the one over before midnight is not
     assert page.get_by_role("region", name=evening_name).count() == 0
+    assert page.console_errors == []
+
+
+MOVE = """mutation($id: ID!, $revision: Int!, $input: EventUpdateInput!) {
+  eventUpdate(id: $id, revision: $revision, input: $input) {
+  event { id start } userErrors { field message code } } }"""
+
+
+def test_a_visit_the_office_books_today_shows_on_an_open_day_and_leaves_it_when_moved(
+    page_as: Callable[..., Any], web_server: WebServer
+) -> None:
+    # given the caregiver's day open on their phone, following the changes
+    answer = web_server.graphql("{ account { settings { timezone } } }", role="caregiver")
+    zone = ZoneInfo(answer["data"]["account"]["settings"]["timezone"])
+    now = dt.datetime.now(zone).replace(second=0, microsecond=0)
+    tonight = (now + dt.timedelta(days=1)).replace(hour=0, minute=0)
+    patient, name = make_patient(web_server)
+    page = page_as("caregiver", viewport=PHONE)
+    page.goto("/day")
+    page.get_by_test_id("day-footer").get_by_text("Live").wait_for()
+
+    # when the office books them on a new visit later today
+    start = min(now + dt.timedelta(minutes=30), tonight - dt.timedelta(hours=1))
+    visit = make_visit(web_server, caregiver_id(web_server), patient, start)
+
+    # then it appears on the open day within a few seconds, with no reload
+    card = page.get_by_role("region", name=name)
+    card.wait_for(timeout=5_000)
+
+    # when the office moves it to tomorrow
+    revision = web_server.graphql(
+        "query($id: ID!) { event(id: $id) { revision } }", {"id": visit}, role="administrator"
+    )["data"]["event"]["revision"]
+    tomorrow = start + dt.timedelta(days=1)
+    moved = web_server.graphql(
+        MOVE,
+        {
+            "id": visit,
+            "revision": revision,
+            "input": {
+                "start": tomorrow.isoformat(),
+                "end": (tomorrow + dt.timedelta(hours=1)).isoformat(),
+                "conflictOverride": {"reason": "A browser test's own visit"},
+            },
+        },
+        role="administrator",
+    )["data"]["eventUpdate"]
+    assert moved["userErrors"] == []
+
+    # then it leaves the open day within a few seconds, and is stored for tomorrow
+    card.wait_for(state="detached", timeout=5_000)
+    assert dt.datetime.fromisoformat(moved["event"]["start"]) == tomorrow
     assert page.console_errors == []
 
 

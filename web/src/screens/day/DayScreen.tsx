@@ -2,10 +2,10 @@
  * The caregiver's day, made for a phone: today's visits in the agency's time zone (one that
  * started last night and ends today too), each with its patient, address, times, status and
  * tasks, clock-in and clock-out with the phone's position, and a note for the visit. One query
- * for the first paint.
+ * for the first paint; it then follows the account's changes (followDay).
  */
 import { Alert, Stack, Text, Title } from "@mantine/core";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { graphql, useLazyLoadQuery } from "react-relay";
 
 import { formatDate, todayIn } from "../../lib/dates";
@@ -13,6 +13,7 @@ import { useViewer } from "../../lib/viewer";
 import type { DayScreenQuery } from "./__generated__/DayScreenQuery.graphql";
 import { midnightIn, nextDay } from "./dayBounds";
 import { DayVisit } from "./DayVisit";
+import { useFollowedDay } from "./followDay";
 import { locationPermission } from "./geolocation";
 import { READABLE } from "./notice";
 
@@ -50,6 +51,8 @@ export default function DayScreen() {
   const visits = data.events.edges
     .map((edge) => edge.node)
     .filter((visit) => new Date(visit.end) > midnight);
+  const shown = useMemo(() => new Set(data.events.edges.map((edge) => edge.node.id)), [data]);
+  const { live } = useFollowedDay<DayScreenQuery>(query, variables, shown);
   const [permission, setPermission] = useState<PermissionState | null>(null);
   useEffect(() => {
     void locationPermission().then(setPermission);
@@ -74,6 +77,9 @@ export default function DayScreen() {
       ) : (
         visits.map((visit) => <DayVisit key={visit.id} visit={visit} />)
       )}
+      <Text size="sm" c="dimmed" data-testid="day-footer">
+        {live ? "Live: changes show as they are made." : "Updated every minute."}
+      </Text>
     </Stack>
   );
 }
