@@ -13,6 +13,7 @@ top-level references only.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from app.common.patch import patched
@@ -29,6 +30,16 @@ FILLED = ("patient", "attendees", "service", "billing")
 
 Referred = dict[str, dict[Any, RawDoc]]
 """Records new visits or series name, by collection and id, as the writer may see them."""
+
+
+@dataclass(frozen=True)
+class Read:
+    """What filling new visits or series reads: the account (`ScheduleStore.account`) and the
+    records they name (`ScheduleStore.referred`). A new series hands its own to its visits,
+    which name the same records."""
+
+    account: RawDoc
+    referred: Referred
 
 
 class ScheduleStore(RecordStore):
@@ -49,16 +60,12 @@ class ScheduleStore(RecordStore):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        account: RawDoc | None = None,
-        referred: Referred | None = None,
     ) -> list[RawDoc]:
         """New records ready to insert: the account's defaults, snapshots copied, validated,
         references checked and encoded, not yet written. Every new visit passes here, booked
         one by one or by a series. The rates the caller gives are refused unless its role may
-        write them; those copied in from the account (or a series) are the rules'. `account`
-        and `referred`: as `account()` and `referred()` read them, if the caller has read them
-        already (a new series' visits name the records their series named)."""
-        raws, _ = await self.prepared_reading(actor, items, prefix, account, referred)
+        write them; those copied in from the account (or a series) are the rules'."""
+        raws, _ = await self.prepared_reading(actor, items, prefix)
         return raws
 
     async def prepared_reading(
@@ -66,22 +73,20 @@ class ScheduleStore(RecordStore):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        account: RawDoc | None = None,
-        referred: Referred | None = None,
-    ) -> tuple[list[RawDoc], Referred]:
-        """`prepared`, and the records the items name as it read them."""
+        read: Read | None = None,
+    ) -> tuple[list[RawDoc], Read]:
+        """`prepared`, and what it read to fill them; `read`: that, if the caller has it."""
         if len(items) > MAX_IMPORT:
             raise ServiceError.one(f"At most {MAX_IMPORT} records at a time.", field=prefix)
         self.refuse_unwritable(actor, items, prefix)
-        if account is None:
-            account = await self.account(actor)
+        account = read.account if read else await self.account(actor)
         items = [self._defaults(account, item) for item in items]
-        referred = referred or await self.referred(actor, items)
+        referred = read.referred if read else await self.referred(actor, items)
         filled = await self._fill(actor, account, items, prefix, [None] * len(items), referred)
         # the records the snapshots were copied from were read through the same rows: their
         # references are not looked up again
         raws = await super().prepare_many(actor.computing(), filled, prefix, referred)
-        return raws, referred
+        return raws, Read(account, referred)
 
     async def update(
         self,

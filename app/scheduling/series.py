@@ -43,7 +43,7 @@ from app.scheduling.booked_time import Reader
 from app.scheduling.bookings import check_within
 from app.scheduling.documents import Event, EventGroup, EventStatus, as_utc
 from app.scheduling.recurrence import RULE, first_after, first_start, occurrences, placed, zone_of
-from app.scheduling.schedule_store import Referred
+from app.scheduling.schedule_store import Read
 from app.scheduling.scheduled_documents import Scheduled
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,7 @@ class VisitMaker(Protocol):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        account: RawDoc | None = None,
-        referred: Referred | None = None,
+        read: Read | None = None,
     ) -> list[RawDoc]: ...
 
 
@@ -136,18 +135,18 @@ async def visits_for(
     group: RawDoc,
     starts: list[dt.datetime],
     prefix: str,
-    read: tuple[RawDoc, Referred] | None = None,
+    read: Read | None = None,
 ) -> list[RawDoc]:
     """New visits of the series at these starts, prepared (validated, filled), not written:
-    `write_plan` checks them for conflicts in the transaction that writes them. `read`: the
-    account and the records the series names, as the store reads them, if the caller has."""
+    `write_plan` checks them for conflicts in the transaction that writes them. `read`: what
+    the series read to fill itself, if the caller has it."""
     if not starts:
         return []
     length = as_utc(group["end"]) - as_utc(group["start"])
     base = template(group)
     items = [{**base, "start": s, "end": s + length, "series_start": s} for s in starts]
     # the series' own template, rates and all: written by the rules, not by the caller
-    raws = await events.filled(actor.computing(), items, prefix, *(read or ()))
+    raws = await events.filled(actor.computing(), items, prefix, read)
     for raw in raws:  # linked after checks: a new series is not stored yet
         raw["_group"] = group["_id"]
     return raws
@@ -163,14 +162,14 @@ def inserting(plan: Plan, checked: bool) -> Also:
 async def book_new(
     events: VisitMaker,
     actor: Actor,
-    read: tuple[RawDoc, Referred],
+    read: Read,
     groups: list[RawDoc],
     prefix: str | None,
 ) -> Plan:
     """The visits of new series up to the horizon; each series records how far it is booked.
-    `read`: the account and the records the series name, as the store read them."""
+    `read`: what the series read to fill themselves."""
     moment = now()
-    bound = horizon(read[0], moment)
+    bound = horizon(read.account, moment)
     plan = Plan()
     for index, group in enumerate(groups):
         at = item_path(prefix, index)

@@ -22,7 +22,7 @@ from app.scheduling import series
 from app.scheduling.bookings import check_within, checking_within, rechecked
 from app.scheduling.conflicts import guard_visits
 from app.scheduling.documents import Event, EventGroup, as_utc
-from app.scheduling.schedule_store import Referred, ScheduleStore
+from app.scheduling.schedule_store import Read, ScheduleStore
 from app.scheduling.series import REBOOKING, SeriesChange, ended_before, horizon, live_visits
 
 HAPPENED = ("start", "end", "patient")
@@ -59,12 +59,10 @@ class EventStore(ScheduleStore):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        account: RawDoc | None = None,
-        referred: Referred | None = None,
     ) -> list[RawDoc]:
         """New visits ready to insert, checked for conflicts with the account's visits and
         with each other."""
-        raws = await self.filled(actor, items, prefix, account, referred)
+        raws = await self.filled(actor, items, prefix)
         if self.checks_conflicts:
             paths = [item_path(prefix, n) for n in range(len(raws))]
             await guard_visits(self.scope(actor), raws, paths)
@@ -75,13 +73,13 @@ class EventStore(ScheduleStore):
         actor: Actor,
         items: list[dict[str, Any]],
         prefix: str | None = "input",
-        account: RawDoc | None = None,
-        referred: Referred | None = None,
+        read: Read | None = None,
     ) -> list[RawDoc]:
         """New visits ready to insert but for the conflict check: a series' visits, checked
-        in the transaction that writes them (series.write_plan). `account` and `referred`:
-        as the store reads them, if the caller has."""
-        return await super().prepared(actor, items, prefix, account, referred)
+        in the transaction that writes them (series.write_plan). `read`: what their series
+        read to fill itself, if the caller has it."""
+        raws, _ = await self.prepared_reading(actor, items, prefix, read)
+        return raws
 
     async def update(
         self,
@@ -196,10 +194,9 @@ class EventGroupStore(ScheduleStore):
         prefix: str | None = "input",
         also: Also | None = None,
     ) -> list[RawDoc]:
-        account = await self.account(actor)
         # the series' visits name the records the series names: read once, for both
-        groups, referred = await self.prepared_reading(actor, items, prefix, account)
-        plan = await series.book_new(self.events(), actor, (account, referred), groups, prefix)
+        groups, read = await self.prepared_reading(actor, items, prefix)
+        plan = await series.book_new(self.events(), actor, read, groups, prefix)
         booking = series.inserting(plan, self.checks_conflicts)
         return await self.insert_new(actor, groups, also=_both(booking, also))
 
