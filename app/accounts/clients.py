@@ -116,7 +116,7 @@ async def create_client(
 
     async def work(tx: Tx) -> None:
         await tx[COLLECTION].insert_one(raw)
-        await tx.audit(AuditAction.CREATE, RECORD, raw["_id"], changes=changes_between(None, raw))
+        await tx.audit_all([tx.created(RECORD, raw)])
 
     await scope.transact(work)
     return Issued(raw, key, secret)

@@ -104,7 +104,7 @@ class Tx:
             return
         writing = asyncio.ensure_future(self[collection].insert_many(raws))
         try:
-            entries = await self._created(record_type, raws)
+            entries = await self._created_meanwhile(record_type, raws)
         except BaseException:
             # nothing of the unit may go on after it failed: the insert would run on a
             # session its transaction has aborted and ended (asyncio.gather leaves it running)
@@ -114,7 +114,7 @@ class Tx:
         await writing
         await self.audit_all(entries)
 
-    async def _created(self, record_type: str, raws: list[RawDoc]) -> list[RawDoc]:
+    async def _created_meanwhile(self, record_type: str, raws: list[RawDoc]) -> list[RawDoc]:
         """The CREATE entries of new records, made while the database writes them (a year of a
         series keeps it busy a quarter of a second): a slice at a time, handing the loop back
         between slices, since the driver needs a few turns of it to send the insert."""
@@ -122,16 +122,17 @@ class Tx:
         for start in range(0, len(raws), CREATED_SLICE):
             await asyncio.sleep(0)
             entries += [
-                self.entry(
-                    AuditAction.CREATE,
-                    record_type,
-                    raw["_id"],
-                    changes=changes_between(None, raw),
-                    revision=raw.get("_revision", 1),
-                )
-                for raw in raws[start : start + CREATED_SLICE]
+                self.created(record_type, raw) for raw in raws[start : start + CREATED_SLICE]
             ]
         return entries
+
+    def created(self, record_type: str, raw: RawDoc) -> RawDoc:
+        """A new record's CREATE entry: all its fields, sensitive ones masked."""
+        changes = changes_between(None, raw)
+        revision = raw.get("_revision", 1)
+        return self.entry(
+            AuditAction.CREATE, record_type, raw["_id"], changes=changes, revision=revision
+        )
 
     async def insert_unless(
         self, record_type: str, collection: str, raw: RawDoc, unless: Mapping[str, Any]
@@ -140,11 +141,7 @@ class Tx:
         (one per caregiver and visit): checked and inserted in one command. Whether it was."""
         if not await self[collection].insert_unless(raw, unless):
             return False
-        changes = changes_between(None, raw)
-        revision = raw.get("_revision", 1)
-        await self.audit(
-            AuditAction.CREATE, record_type, raw["_id"], changes=changes, revision=revision
-        )
+        self.pending.append(self.created(record_type, raw))
         return True
 
     async def update(

@@ -44,7 +44,6 @@ from app.common.days import local_midnight
 from app.common.routing import GreatCircle, Remembered, RoutingProvider
 from app.common.services import RawDoc, decode, encode, validated
 from app.common.text import normalise
-from app.data.audit import changes_between
 from app.data.scope import Scope
 from app.data.unit import Tx
 from app.errors import ErrorCode, ServiceError
@@ -290,7 +289,7 @@ async def _store(tx: Tx, generated: GeneratedPayroll) -> None:
     lines (`Tx.insert` would take two per record type)."""
     payroll, lines = generated.payroll, generated.lines
     events = [
-        tx.entry(AuditAction.CREATE, kind, raw["_id"], changes=changes_between(None, raw))
+        tx.created(kind, raw)
         for kind, raw in [("Payroll", payroll), *(("PayrollUser", line) for line in lines)]
     ]
     await tx["payrolls"].insert_one(payroll)

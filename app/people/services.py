@@ -234,10 +234,7 @@ class CandidateStore(RecordStore):
             await tx[users.collection_name].insert_one(user_raw)
             await tx.audit_all(
                 [
-                    tx.entry(
-                        AuditAction.CREATE, "User", user_raw["_id"],
-                        changes=changes_between(None, user_raw),
-                    ),
+                    tx.created("User", user_raw),
                     tx.entry(
                         AuditAction.UPDATE, "Candidate", key,
                         changes=changes_between(current, {**current, **hired}, hired),
