@@ -13,13 +13,9 @@ from typing import Any
 from tests.browser.helpers import PHONE, assert_accessible, graphql_requests, screenshots
 from tests.browser.server import WebServer
 from tests.browser.visits import (
-    CLOCK_IN,
-    CLOCK_OUT,
     HOME,
     caregiver_id,
     make_patient,
-    make_visit,
-    ok,
     punched_visit,
 )
 
@@ -76,14 +72,8 @@ def far_punched_visit(
     web_server: WebServer, caregiver: str, patient: str, start: dt.datetime, hours: int
 ) -> str:
     """A past visit clocked in some 10 km from the patient's door: it waits for review."""
-    event = make_visit(web_server, caregiver, patient, start, hours)
     far = {"latitude": HOME["latitude"] + 0.09, "longitude": HOME["longitude"]}
-    card = ok(web_server, CLOCK_IN, {"event": event, "at": start.isoformat(), "location": far},
-              "punchcardClockIn")["punchcard"]  # fmt: skip
-    end = start + dt.timedelta(hours=hours)
-    ok(web_server, CLOCK_OUT, {"punchcard": card["id"], "at": end.isoformat(), "location": HOME},
-       "punchcardClockOut")  # fmt: skip
-    return event
+    return punched_visit(web_server, caregiver, patient, start, hours, clocked_in_at=far)
 
 
 def page_scrolls_sideways(page: Any) -> bool:

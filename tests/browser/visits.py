@@ -74,12 +74,18 @@ def make_visit(
 
 
 def punched_visit(
-    server: WebServer, caregiver: str, patient: str, start: dt.datetime, hours: int
+    server: WebServer,
+    caregiver: str,
+    patient: str,
+    start: dt.datetime,
+    hours: int,
+    clocked_in_at: dict[str, float] = HOME,
 ) -> str:
-    """A past visit the office clocked in and out at its times, at the door: payable."""
+    """A past visit the office clocked in and out at its times, at the door: payable (clocked
+    in elsewhere, `clocked_in_at`, it waits for review)."""
     event = make_visit(server, caregiver, patient, start, hours)
-    card = ok(server, CLOCK_IN, {"event": event, "at": start.isoformat(), "location": HOME},
-              "punchcardClockIn")["punchcard"]  # fmt: skip
+    clock_in = {"event": event, "at": start.isoformat(), "location": clocked_in_at}
+    card = ok(server, CLOCK_IN, clock_in, "punchcardClockIn")["punchcard"]
     end = start + dt.timedelta(hours=hours)
     ok(server, CLOCK_OUT, {"punchcard": card["id"], "at": end.isoformat(), "location": HOME},
        "punchcardClockOut")  # fmt: skip
